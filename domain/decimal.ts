@@ -1,0 +1,85 @@
+/**
+ * Exact decimal strings for money, with no floating point anywhere.
+ *
+ * An amount is held as a count of the currency's smallest units (cents, satoshis) written as a
+ * digit string ("2500" for 25.00 at two decimals), so arbitrarily long input is compared and
+ * formatted exactly. Callers that do arithmetic convert the digit string to a `bigint`.
+ *
+ * This module also runs inside AppSync resolvers (APPSYNC_JS), so it keeps to that runtime's
+ * subset: no regular expressions, no classic `for`/`while`, no `padStart`/`repeat`, no exceptions.
+ */
+
+const DIGITS = '0123456789';
+const ZEROS = '000000000000000000';
+
+/** The outcome of {@link parseDecimal}: the amount in smallest units, or why the text was refused. */
+export type DecimalParse = { ok: true; units: string } | { ok: false; reason: string };
+
+function isDigit(char: string): boolean {
+  return char.length === 1 && DIGITS.indexOf(char) >= 0;
+}
+
+function allDigits(text: string): boolean {
+  return text.length > 0 && text.split('').every((char) => isDigit(char));
+}
+
+/** Removes leading zeros from a digit string, keeping a single "0" for zero. */
+export function stripLeadingZeros(digits: string): string {
+  const chars = digits.split('');
+  const first = chars.findIndex((char) => char !== '0');
+  return first < 0 ? '0' : digits.slice(first);
+}
+
+/**
+ * Parses a plain decimal string ("25", "25.5", "25.00") into smallest units at `scale` decimals.
+ * Refuses signs, exponents, separators, spaces, leading zeros ("025"), a bare or trailing point
+ * (".5", "25.") and more decimals than `scale`.
+ */
+export function parseDecimal(text: string, scale: number): DecimalParse {
+  const plain = { ok: false as const, reason: 'must be a plain decimal number such as 25.00' };
+  if (typeof text !== 'string' || text.length === 0 || text.length > 40) {
+    return plain;
+  }
+  const parts = text.split('.');
+  const whole = parts[0] ?? '';
+  const fraction = parts.length === 2 ? (parts[1] ?? '') : '';
+  if (parts.length > 2 || !allDigits(whole) || (parts.length === 2 && !allDigits(fraction))) {
+    return plain;
+  }
+  if (whole.length > 1 && whole.slice(0, 1) === '0') {
+    return plain;
+  }
+  if (fraction.length > scale) {
+    return {
+      ok: false,
+      reason:
+        scale === 0
+          ? 'must be a whole number in this currency'
+          : `must have at most ${scale} decimal places`,
+    };
+  }
+  const padded = fraction + ZEROS.slice(0, scale - fraction.length);
+  return { ok: true, units: stripLeadingZeros(whole + padded) };
+}
+
+/** Compares two digit strings without leading zeros as integers: -1, 0 or 1. */
+export function compareUnits(a: string, b: string): number {
+  if (a.length !== b.length) {
+    return a.length < b.length ? -1 : 1;
+  }
+  if (a === b) {
+    return 0;
+  }
+  return a < b ? -1 : 1;
+}
+
+/** Formats smallest units as a decimal string with exactly `scale` decimals: ("2500", 2) -> "25.00". */
+export function formatUnits(units: string, scale: number): string {
+  const digits = stripLeadingZeros(units);
+  if (scale === 0) {
+    return digits;
+  }
+  const padded = digits.length > scale ? digits : ZEROS.slice(0, scale + 1 - digits.length) + digits;
+  const cut = padded.length - scale;
+  return `${padded.slice(0, cut)}.${padded.slice(cut)}`;
+}

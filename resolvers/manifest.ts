@@ -1,0 +1,65 @@
+/**
+ * How each resolver file is wired: its data source and the DynamoDB actions it may perform, or
+ * the pipeline functions it runs. Pulumi derives the data sources' IAM policies from the actions
+ * declared here, and the local stack refuses any request a resolver makes beyond them, so the
+ * tests prove the policy is enough and no wider than needed.
+ *
+ * This file is configuration, not resolver code: it is never bundled for AppSync.
+ */
+import { plansTable, type TableDefinition } from '#shared/tables.ts';
+
+/** DynamoDB item actions as IAM names them (a transaction needs one per item operation). */
+export type DynamoDbAction =
+  | 'GetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'Query'
+  | 'Scan'
+  | 'BatchGetItem'
+  | 'ConditionCheckItem';
+
+export interface DynamoDbDataSource {
+  readonly kind: 'dynamodb';
+  readonly table: TableDefinition;
+}
+
+export const dataSources = {
+  plans: { kind: 'dynamodb', table: plansTable },
+} as const satisfies Record<string, DynamoDbDataSource>;
+
+export type DataSourceName = keyof typeof dataSources;
+
+/** A resolver or pipeline function that calls one data source. */
+export interface DataSourceStep {
+  readonly dataSource: DataSourceName;
+  /**
+   * Every action the step's requests need. A conditional write also needs GetItem: when the
+   * condition fails AppSync reads the current item to hand it to the response handler.
+   */
+  readonly actions: readonly DynamoDbAction[];
+}
+
+/** A resolver that runs pipeline functions (files in `functions/`) in order. */
+export interface Pipeline {
+  readonly pipeline: readonly FunctionName[];
+}
+
+export const functions = {
+  loadPlan: { dataSource: 'plans', actions: ['GetItem'] },
+  updatePlanItem: { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
+  deletePlanItem: { dataSource: 'plans', actions: ['DeleteItem', 'UpdateItem'] },
+} as const satisfies Record<string, DataSourceStep>;
+
+export type FunctionName = keyof typeof functions;
+
+/** Every resolver, keyed `<Type>.<field>` like its file name. */
+export const resolvers: Readonly<Record<string, DataSourceStep | Pipeline>> = {
+  'Query.plan': { dataSource: 'plans', actions: ['GetItem'] },
+  'Query.plans': { dataSource: 'plans', actions: ['Query'] },
+  'Mutation.createPlan': { dataSource: 'plans', actions: ['PutItem', 'UpdateItem'] },
+  'Mutation.updatePlan': { pipeline: ['loadPlan', 'updatePlanItem'] },
+  'Mutation.pausePlan': { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
+  'Mutation.resumePlan': { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
+  'Mutation.deletePlan': { pipeline: ['loadPlan', 'deletePlanItem'] },
+};

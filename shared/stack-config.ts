@@ -1,0 +1,103 @@
+/**
+ * The typed configuration of a stack (`Pulumi.<stack>.yaml`, namespace `savings-plan-buy`). Pulumi
+ * reads it for deployments; the local stack reads `Pulumi.dev.yaml` so local behaves like dev.
+ * Every key is checked here, once, so a bad value fails `pulumi preview` and `npm start` alike.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { ConfigurationError, type CurrencyLimits } from './api-settings.ts';
+
+/** The Pulumi project name, which is also the config namespace. */
+export const PROJECT = 'savings-plan-buy';
+
+export interface StackConfig {
+  /** Supported currencies and their per-run amount limits. */
+  readonly currencies: Readonly<Record<string, CurrencyLimits>>;
+  /** Plans a user may hold that are not deleted. */
+  readonly maxPlansPerUser: number;
+  /** DynamoDB deletion protection (on in staging and prod). */
+  readonly deletionProtection: boolean;
+  /** GraphQL introspection (off in prod). */
+  readonly graphqlIntrospection: boolean;
+  /** Maximum depth of a GraphQL query (1-75). */
+  readonly queryDepthLimit: number;
+  /** Retention of every CloudWatch log group, in days. */
+  readonly logRetentionDays: number;
+  /** Tags put on every taggable resource, besides `project` and `stack`. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Retention values CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+type RawConfig = Readonly<Record<string, unknown>>;
+
+function integer(raw: RawConfig, key: string, fallback: number, min: number, max: number): number {
+  const value = raw[key] ?? fallback;
+  const number = typeof value === 'string' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+    throw new ConfigurationError(`${PROJECT}:${key} must be an integer from ${min} to ${max}`);
+  }
+  return number;
+}
+
+function boolean(raw: RawConfig, key: string, fallback: boolean): boolean {
+  const value = raw[key] ?? fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new ConfigurationError(`${PROJECT}:${key} must be true or false`);
+}
+
+function object(raw: RawConfig, key: string): Record<string, unknown> | undefined {
+  const value = typeof raw[key] === 'string' ? (JSON.parse(raw[key] as string) as unknown) : raw[key];
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigurationError(`${PROJECT}:${key} must be a map`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Checks raw config values (keys without the namespace) and applies the documented defaults. */
+export function parseStackConfig(raw: RawConfig): StackConfig {
+  const currencies = object(raw, 'currencies');
+  if (currencies === undefined) {
+    throw new ConfigurationError(`${PROJECT}:currencies is required, e.g. {USD: {minAmount: "1.00", maxAmount: "10000.00"}}`);
+  }
+  const limits: Record<string, CurrencyLimits> = {};
+  for (const [code, value] of Object.entries(currencies)) {
+    const { minAmount, maxAmount } = (value ?? {}) as Record<string, unknown>;
+    if (typeof minAmount !== 'string' || typeof maxAmount !== 'string') {
+      throw new ConfigurationError(`${PROJECT}:currencies.${code} needs minAmount and maxAmount as decimal strings`);
+    }
+    limits[code] = { minAmount, maxAmount };
+  }
+  const retention = integer(raw, 'logRetentionDays', 30, 1, 3653);
+  if (!LOG_RETENTION_DAYS.includes(retention)) {
+    throw new ConfigurationError(`${PROJECT}:logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
+  }
+  const tags = object(raw, 'tags') ?? {};
+  for (const [key, value] of Object.entries(tags)) {
+    if (typeof value !== 'string') throw new ConfigurationError(`${PROJECT}:tags.${key} must be a string`);
+  }
+  return {
+    currencies: limits,
+    maxPlansPerUser: integer(raw, 'maxPlansPerUser', 25, 1, 1000),
+    deletionProtection: boolean(raw, 'deletionProtection', true),
+    graphqlIntrospection: boolean(raw, 'graphqlIntrospection', false),
+    queryDepthLimit: integer(raw, 'queryDepthLimit', 10, 1, 75),
+    logRetentionDays: retention,
+    tags: tags as Record<string, string>,
+  };
+}
+
+/** The raw values of `Pulumi.<stack>.yaml` in our namespace, keys without the namespace. */
+export function readStackConfigValues(file: string): Record<string, unknown> {
+  const document = parse(readFileSync(file, 'utf8')) as { config?: Record<string, unknown> } | null;
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(document?.config ?? {})) {
+    if (key.startsWith(`${PROJECT}:`)) values[key.slice(PROJECT.length + 1)] = value;
+  }
+  return values;
+}
