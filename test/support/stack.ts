@@ -1,0 +1,83 @@
+/**
+ * Test harness: a local stack per test file on the shared DynamoDB Local (tables under a prefix
+ * of their own), and a GraphQL client that signs in as any user.
+ */
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { devStackConfig, startLocalStack, type LocalStack, type LocalStackOptions } from '#local/stack.ts';
+
+export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
+  return startLocalStack({
+    port: 0,
+    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    prefix: `t${randomUUID().slice(0, 8)}`,
+    config: devStackConfig(),
+    log: () => undefined,
+    ...options,
+  });
+}
+
+/** An AppSync error entry as the local API returns it. */
+export interface GraphqlError {
+  path: (string | number)[] | null;
+  data: unknown;
+  errorType: string | null;
+  errorInfo: Record<string, unknown> | null;
+  message: string;
+}
+
+export interface GraphqlResponse<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: GraphqlError[];
+}
+
+export interface GraphqlClient {
+  readonly sub: string;
+  /** Sends a query or mutation; answers the whole response body. */
+  request<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphqlResponse<T>>;
+  /** Sends and requires success; answers `data`. */
+  data<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** Sends and requires exactly one error; answers it. */
+  error(query: string, variables?: Record<string, unknown>): Promise<GraphqlError>;
+}
+
+export async function tokenFor(stack: LocalStack, claims: Record<string, unknown>): Promise<string> {
+  const response = await fetch(`${stack.url}/_local/token`, { method: 'POST', body: JSON.stringify(claims) });
+  if (!response.ok) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+export async function signIn(stack: LocalStack, sub: string): Promise<GraphqlClient> {
+  const token = await tokenFor(stack, { sub, email: `${sub}@example.com` });
+  const request = async <T>(query: string, variables: Record<string, unknown> = {}) => {
+    const response = await fetch(stack.graphqlUrl, {
+      method: 'POST',
+      headers: { authorization: token, 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    if (response.status !== 200) throw new Error(`GraphQL answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as GraphqlResponse<T>;
+  };
+  return {
+    sub,
+    request,
+    async data<T>(query: string, variables?: Record<string, unknown>) {
+      const body = await request<T>(query, variables);
+      if (body.errors !== undefined || body.data === null || body.data === undefined) {
+        throw new Error(`expected data, got ${JSON.stringify(body)}`);
+      }
+      return body.data;
+    },
+    async error(query: string, variables?: Record<string, unknown>) {
+      const body = await request(query, variables);
+      if (body.errors?.length !== 1) throw new Error(`expected one error, got ${JSON.stringify(body)}`);
+      return body.errors[0] as GraphqlError;
+    },
+  };
+}
+
+/** The GraphQL selection of every SavingsPlan field. */
+export const PLAN_FIELDS = `
+  id status amount currency asset version nextRunAt createdAt updatedAt
+  schedule { frequency timeOfDay timezone dayOfWeek dayOfMonth startDate endDate }
+`;
