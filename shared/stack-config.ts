@@ -27,6 +27,17 @@ export interface StackConfig {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** Every key of the namespace that {@link parseStackConfig} reads. */
+export const STACK_CONFIG_KEYS = [
+  'currencies',
+  'maxPlansPerUser',
+  'deletionProtection',
+  'graphqlIntrospection',
+  'queryDepthLimit',
+  'logRetentionDays',
+  'tags',
+] as const;
+
 /** Retention values CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,

@@ -1,0 +1,216 @@
+/** The dev stack under Pulumi mocks: every security property of issue 2's infrastructure. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleResolvers, loadResolverCatalog, APPSYNC_CODE_LIMIT } from '#build/resolvers.ts';
+import { currencySettings } from '#shared/api-settings.ts';
+import { devStackConfig } from '#local/stack.ts';
+import { ACCOUNT, REGION, policy, runProgram, type ProgramRun } from './program.ts';
+
+let run: ProgramRun;
+const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/project-key`;
+const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/savings-plan-buy-dev-plans`;
+const API_ARN = `arn:aws:appsync:${REGION}:${ACCOUNT}:apis/api123`;
+
+beforeAll(async () => {
+  run = await runProgram('dev');
+});
+
+describe('the project key', () => {
+  it('rotates yearly and is administered by the account without kms:*', () => {
+    const key = run.one('aws:kms/key:Key');
+    expect(key.inputs).toMatchObject({
+      enableKeyRotation: true,
+      rotationPeriodInDays: 365,
+      deletionWindowInDays: 30,
+      keyUsage: 'ENCRYPT_DECRYPT',
+      customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
+    });
+    const statements = policy(key.inputs.policy).Statement;
+    expect(statements.map((statement) => statement.Sid)).toEqual([
+      'AccountAdministersKeyThroughIam',
+      'CloudWatchLogsEncryptsThisAccountsLogGroups',
+    ]);
+    expect(statements[0]?.Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
+    expect(JSON.stringify(statements)).not.toContain('kms:*');
+    expect(statements[1]).toEqual({
+      Sid: 'CloudWatchLogsEncryptsThisAccountsLogGroups',
+      Effect: 'Allow',
+      Principal: { Service: `logs.${REGION}.amazonaws.com` },
+      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+      Resource: '*',
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:*` } },
+    });
+    expect(run.one('aws:kms/alias:Alias').inputs).toEqual({ name: 'alias/savings-plan-buy-dev', targetKeyId: 'project-key' });
+  });
+});
+
+describe('the plans table', () => {
+  it('has the shared key schema, on-demand capacity, the project key, PITR and a NEW_AND_OLD_IMAGES stream', () => {
+    const table = run.one('aws:dynamodb/table:Table');
+    expect(table.inputs).toEqual({
+      name: 'savings-plan-buy-dev-plans',
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'userId',
+      rangeKey: 'planId',
+      attributes: [
+        { name: 'userId', type: 'S' },
+        { name: 'planId', type: 'S' },
+      ],
+      globalSecondaryIndexes: [],
+      serverSideEncryption: { enabled: true, kmsKeyArn: KEY_ARN },
+      pointInTimeRecovery: { enabled: true },
+      deletionProtectionEnabled: false,
+      streamEnabled: true,
+      streamViewType: 'NEW_AND_OLD_IMAGES',
+      tags: { environment: 'dev', owner: 'platform', 'data-classification': 'confidential', project: 'savings-plan-buy', stack: 'dev' },
+    });
+  });
+});
+
+describe('the user pool', () => {
+  it('uses email as username, a strong password policy and enforced threat protection', () => {
+    const pool = run.one('aws:cognito/userPool:UserPool');
+    expect(pool.inputs).toMatchObject({
+      name: 'savings-plan-buy-dev',
+      usernameAttributes: ['email'],
+      autoVerifiedAttributes: ['email'],
+      passwordPolicy: {
+        minimumLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireNumbers: true,
+        requireSymbols: true,
+        temporaryPasswordValidityDays: 3,
+        passwordHistorySize: 5,
+      },
+      userPoolTier: 'PLUS',
+      userPoolAddOns: { advancedSecurityMode: 'ENFORCED' },
+      deletionProtection: 'INACTIVE',
+    });
+    expect(run.one('aws:cognito/userPoolClient:UserPoolClient').inputs).toMatchObject({
+      generateSecret: false,
+      explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      preventUserExistenceErrors: 'ENABLED',
+    });
+  });
+});
+
+describe('the GraphQL API', () => {
+  it('authenticates with Cognito by default and IAM for backends, and has no API keys', () => {
+    const api = run.one('aws:appsync/graphQLApi:GraphQLApi');
+    expect(api.inputs).toMatchObject({
+      name: 'savings-plan-buy-dev',
+      authenticationType: 'AMAZON_COGNITO_USER_POOLS',
+      userPoolConfig: {
+        userPoolId: `${REGION}_pool`,
+        awsRegion: REGION,
+        defaultAction: 'ALLOW',
+        appIdClientRegex: '^users-client-id$',
+      },
+      additionalAuthenticationProviders: [{ authenticationType: 'AWS_IAM' }],
+      logConfig: {
+        cloudwatchLogsRoleArn: `arn:aws:iam::${ACCOUNT}:role/graphql-logs-role`,
+        fieldLogLevel: 'ERROR',
+        excludeVerboseContent: true,
+      },
+      xrayEnabled: true,
+      introspectionConfig: 'ENABLED',
+      queryDepthLimit: 10,
+    });
+    expect(run.all('aws:appsync/apiKey:ApiKey')).toEqual([]);
+  });
+
+  it('logs to a log group encrypted with the project key, with the configured retention', () => {
+    expect(run.one('aws:cloudwatch/logGroup:LogGroup').inputs).toMatchObject({
+      name: '/aws/appsync/apis/api123',
+      retentionInDays: 14,
+      kmsKeyId: KEY_ARN,
+    });
+    const logsPolicy = run.one('aws:iam/rolePolicy:RolePolicy', 'graphql-logs-policy');
+    const logGroupArn = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/appsync/apis/api123`;
+    expect(policy(logsPolicy.inputs.policy).Statement).toEqual([
+      {
+        Sid: 'WriteThisApisLogGroup',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [logGroupArn, `${logGroupArn}:log-stream:*`],
+      },
+    ]);
+  });
+
+  it('lets the plans data source do exactly the resolvers\' actions on this table, and use only the project key via DynamoDB', () => {
+    const role = run.one('aws:iam/role:Role', 'graphql-plans-role');
+    expect(policy(role.inputs.assumeRolePolicy).Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'appsync.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': API_ARN } },
+      },
+    ]);
+    expect(policy(run.one('aws:iam/rolePolicy:RolePolicy', 'graphql-plans-policy').inputs.policy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'ResolverActionsOnThisTable',
+          Effect: 'Allow',
+          Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          Resource: [TABLE_ARN],
+        },
+        {
+          Sid: 'ProjectKeyThroughDynamoDbOnly',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+          Resource: KEY_ARN,
+          Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${REGION}.amazonaws.com` } },
+        },
+      ],
+    });
+    expect(run.one('aws:appsync/dataSource:DataSource').inputs).toEqual({
+      apiId: 'api123',
+      name: 'plans',
+      type: 'AMAZON_DYNAMODB',
+      serviceRoleArn: `arn:aws:iam::${ACCOUNT}:role/graphql-plans-role`,
+      dynamodbConfig: { tableName: 'savings-plan-buy-dev-plans', region: REGION },
+    });
+  });
+
+  it('deploys every resolver and function with the very bundles the local stack runs', async () => {
+    const catalog = loadResolverCatalog();
+    const config = devStackConfig();
+    const code = await bundleResolvers(catalog, {
+      plansTable: 'savings-plan-buy-dev-plans',
+      maxPlansPerUser: config.maxPlansPerUser,
+      currencies: currencySettings(config.currencies),
+    });
+    const resolvers = run.all('aws:appsync/resolver:Resolver');
+    expect(resolvers.map((resolver) => `${String(resolver.inputs.type)}.${String(resolver.inputs.field)}`).sort()).toEqual(
+      catalog.resolvers.map((entry) => `${entry.typeName}.${entry.fieldName}`).sort(),
+    );
+    for (const resolver of resolvers) {
+      const key = `${String(resolver.inputs.type)}.${String(resolver.inputs.field)}`;
+      expect(resolver.inputs.code).toBe(code.get(key));
+      expect((resolver.inputs.code as string).length).toBeLessThanOrEqual(APPSYNC_CODE_LIMIT);
+      expect(resolver.inputs.runtime).toEqual({ name: 'APPSYNC_JS', runtimeVersion: '1.0.0' });
+    }
+    expect(run.one('aws:appsync/resolver:Resolver', 'graphql-Mutation.deletePlan').inputs).toMatchObject({
+      kind: 'PIPELINE',
+      pipelineConfig: { functions: ['loadPlan-id', 'deletePlanItem-id'] },
+    });
+    expect(run.one('aws:appsync/resolver:Resolver', 'graphql-Query.plan').inputs).toMatchObject({ kind: 'UNIT', dataSource: 'plans' });
+    const functions = run.all('aws:appsync/function:Function');
+    expect(functions.map((fn) => fn.inputs.name).sort()).toEqual(['deletePlanItem', 'loadPlan', 'updatePlanItem']);
+    for (const fn of functions) expect(fn.inputs.code).toBe(code.get(`functions/${String(fn.inputs.name)}`));
+  });
+});
+
+describe('stack outputs', () => {
+  it('exports what frontends and operators need', () => {
+    expect(run.outputs).toEqual({
+      graphqlUrl: `https://api123.appsync-api.${REGION}.amazonaws.com/graphql`,
+      userPoolId: `${REGION}_pool`,
+      userPoolClientId: 'users-client-id',
+      plansTableArn: TABLE_ARN,
+      kmsKeyArn: KEY_ARN,
+    });
+  });
+});

@@ -1,0 +1,27 @@
+/** The prod stack under Pulumi mocks: what differs from dev comes from Pulumi.prod.yaml. */
+import { beforeAll, expect, it } from 'vitest';
+import { runProgram, type ProgramRun } from './program.ts';
+
+let run: ProgramRun;
+
+beforeAll(async () => {
+  run = await runProgram('prod');
+});
+
+it('turns GraphQL introspection off in prod', () => {
+  expect(run.one('aws:appsync/graphQLApi:GraphQLApi').inputs.introspectionConfig).toBe('DISABLED');
+});
+
+it('protects the plans table and the user pool from deletion in prod', () => {
+  expect(run.one('aws:dynamodb/table:Table').inputs.deletionProtectionEnabled).toBe(true);
+  expect(run.one('aws:cognito/userPool:UserPool').inputs.deletionProtection).toBe('ACTIVE');
+});
+
+it('keeps prod API logs for a year', () => {
+  expect(run.one('aws:cloudwatch/logGroup:LogGroup').inputs.retentionInDays).toBe(365);
+});
+
+it('names prod resources after the stack', () => {
+  expect(run.one('aws:dynamodb/table:Table').inputs.name).toBe('savings-plan-buy-prod-plans');
+  expect(run.one('aws:kms/alias:Alias').inputs.name).toBe('alias/savings-plan-buy-prod');
+});

@@ -1,0 +1,131 @@
+/**
+ * Runs the real Pulumi program (`infra/index.ts`) under Pulumi's mocks with a stack's own config
+ * file, recording every resource it registers: no CLI, no cloud account. Each test file may run
+ * the program once (Pulumi's runtime state is per process, and vitest isolates test files).
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import * as pulumi from '@pulumi/pulumi';
+import { parse } from 'yaml';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'eu-central-1';
+
+export interface RegisteredResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+  readonly resources: RegisteredResource[];
+  readonly outputs: Record<string, unknown>;
+  /** The one resource of `type` whose name is `name`; fails when absent or ambiguous. */
+  one(type: string, name?: string): RegisteredResource;
+  all(type: string): RegisteredResource[];
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** `Pulumi.<stack>.yaml` as the flat string map Pulumi hands a program. */
+export function stackConfig(stack: string): Record<string, string> {
+  const document = parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), 'utf8')) as { config: Record<string, unknown> };
+  return Object.fromEntries(
+    Object.entries(document.config).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
+  );
+}
+
+function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+  switch (type) {
+    case 'aws:kms/key:Key':
+      return { arn: arn('kms', `key/${name}`), keyId: name };
+    case 'aws:dynamodb/table:Table':
+      return {
+        arn: arn('dynamodb', `table/${String(inputs.name)}`),
+        streamArn: arn('dynamodb', `table/${String(inputs.name)}/stream/2026-01-01T00:00:00.000`),
+      };
+    case 'aws:iam/role:Role':
+      return { arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, name };
+    case 'aws:appsync/graphQLApi:GraphQLApi':
+      return {
+        arn: arn('appsync', 'apis/api123'),
+        uris: { GRAPHQL: `https://api123.appsync-api.${REGION}.amazonaws.com/graphql` },
+      };
+    case 'aws:appsync/function:Function':
+      return { functionId: `${String(inputs.name)}-id` };
+    case 'aws:cognito/userPool:UserPool':
+      return { arn: arn('cognito-idp', `userpool/${REGION}_pool`) };
+    case 'aws:cloudwatch/logGroup:LogGroup':
+      return { arn: arn('logs', `log-group:${String(inputs.name)}`) };
+    default:
+      return {};
+  }
+}
+
+function resourceId(type: string, name: string): string {
+  if (type === 'aws:appsync/graphQLApi:GraphQLApi') return 'api123';
+  if (type === 'aws:cognito/userPool:UserPool') return `${REGION}_pool`;
+  return `${name}-id`;
+}
+
+export async function runProgram(stack: 'dev' | 'staging' | 'prod'): Promise<ProgramRun> {
+  const resources: RegisteredResource[] = [];
+  pulumi.runtime.setAllConfig(stackConfig(stack));
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+        return {
+          id: resourceId(args.type, args.name),
+          state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs as Record<string, unknown>) },
+        };
+      },
+      call(args) {
+        switch (args.token) {
+          case 'aws:index/getCallerIdentity:getCallerIdentity':
+            return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/deployer`, userId: 'deployer' };
+          case 'aws:index/getRegion:getRegion':
+            return { name: REGION, region: REGION, id: REGION };
+          default:
+            throw new Error(`unmocked call ${args.token}`);
+        }
+      },
+    },
+    'savings-plan-buy',
+    stack,
+    false,
+  );
+  const program = (await import('../../infra/index.ts')) as Record<string, unknown>;
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(program)) {
+    outputs[key] = pulumi.Output.isInstance(value)
+      ? await new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve))
+      : value;
+  }
+  // Resources register asynchronously; wait until registration has settled.
+  let count = -1;
+  while (count !== resources.length) {
+    count = resources.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const all = (type: string) => resources.filter((resource) => resource.type === type);
+  return {
+    resources,
+    outputs,
+    all,
+    one(type, name) {
+      const matches = all(type).filter((resource) => name === undefined || resource.name === name);
+      if (matches.length !== 1) {
+        throw new Error(`expected one ${type}${name === undefined ? '' : ` named ${name}`}, found ${matches.length}`);
+      }
+      return matches[0] as RegisteredResource;
+    },
+  };
+}
+
+/** A policy input (JSON string) as an object. */
+export function policy(value: unknown): { Version: string; Statement: Record<string, unknown>[] } {
+  return JSON.parse(value as string) as { Version: string; Statement: Record<string, unknown>[] };
+}
