@@ -4,7 +4,12 @@ import js from '@eslint/js';
 import appsync from '@aws-appsync/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-const appsyncFiles = ['resolvers/**/*.ts', 'domain/decimal.ts', 'domain/timezones.ts', 'domain/currencies.ts'];
+const appsyncFiles = [
+  'resolvers/**/*.ts',
+  'domain/decimal.ts',
+  'domain/timezones.ts',
+  'domain/currencies.ts',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.local/', 'dist/', 'reports/', 'coverage/'] },
@@ -12,7 +17,10 @@ export default tseslint.config(
   ...tseslint.configs.strict,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-console': 'off',
     },

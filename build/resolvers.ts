@@ -101,7 +101,11 @@ export function loadResolverCatalog(dir: string = RESOLVERS_DIR): ResolverCatalo
   for (const key of Object.keys(resolverManifest)) {
     if (!seen.has(key)) problems.push(`resolvers/manifest.ts lists ${key}, which has no file`);
   }
-  for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+  for (const type of [
+    schema.getQueryType(),
+    schema.getMutationType(),
+    schema.getSubscriptionType(),
+  ]) {
     for (const field of Object.keys(type?.getFields() ?? {})) {
       if (type !== null && type !== undefined && !seen.has(`${type.name}.${field}`)) {
         problems.push(`${type.name}.${field} has no resolver (resolvers/${type.name}.${field}.ts)`);
@@ -142,7 +146,9 @@ export type ResolverCode = ReadonlyMap<string, string>;
 /** Thrown when a bundle exceeds AppSync's code size limit. */
 export class ResolverTooLargeError extends Error {
   constructor(name: string, size: number) {
-    super(`${name}: bundled code is ${size} characters; AppSync accepts at most ${APPSYNC_CODE_LIMIT}`);
+    super(
+      `${name}: bundled code is ${size} characters; AppSync accepts at most ${APPSYNC_CODE_LIMIT}`,
+    );
     this.name = 'ResolverTooLargeError';
   }
 }
@@ -156,7 +162,10 @@ export async function bundleResolvers(
   settings: ApiSettings,
 ): Promise<ResolverCode> {
   const entries = [
-    ...catalog.resolvers.map((entry) => ({ name: `${entry.typeName}.${entry.fieldName}`, file: entry.file })),
+    ...catalog.resolvers.map((entry) => ({
+      name: `${entry.typeName}.${entry.fieldName}`,
+      file: entry.file,
+    })),
     ...catalog.functions.map((entry) => ({ name: `functions/${entry.name}`, file: entry.file })),
   ];
   const result = await build({
@@ -179,7 +188,9 @@ export async function bundleResolvers(
   });
   const code = new Map<string, string>();
   for (const entry of entries) {
-    const output = result.outputFiles.find((file) => file.path === `${ROOT}appsync/${entry.name}.js`);
+    const output = result.outputFiles.find(
+      (file) => file.path === `${ROOT}appsync/${entry.name}.js`,
+    );
     if (output === undefined) throw new Error(`esbuild produced no output for ${entry.name}`);
     if (output.text.length > APPSYNC_CODE_LIMIT) {
       throw new ResolverTooLargeError(entry.name, output.text.length);

@@ -10,7 +10,8 @@
  */
 
 const DIGITS = '0123456789';
-const ZEROS = '000000000000000000';
+/** Enough zeros for any scale this module accepts (input is at most 40 characters). */
+const ZEROS = '0000000000000000000000000000000000000000';
 
 /** The outcome of {@link parseDecimal}: the amount in smallest units, or why the text was refused. */
 export type DecimalParse = { ok: true; units: string } | { ok: false; reason: string };
@@ -79,7 +80,8 @@ export function formatUnits(units: string, scale: number): string {
   if (scale === 0) {
     return digits;
   }
-  const padded = digits.length > scale ? digits : ZEROS.slice(0, scale + 1 - digits.length) + digits;
+  const padded =
+    digits.length > scale ? digits : ZEROS.slice(0, scale + 1 - digits.length) + digits;
   const cut = padded.length - scale;
   return `${padded.slice(0, cut)}.${padded.slice(cut)}`;
 }

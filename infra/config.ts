@@ -1,6 +1,11 @@
 /** Typed stack configuration for the Pulumi program (checked by `shared/stack-config.ts`). */
 import * as pulumi from '@pulumi/pulumi';
-import { PROJECT, STACK_CONFIG_KEYS, parseStackConfig, type StackConfig } from '#shared/stack-config.ts';
+import {
+  PROJECT,
+  STACK_CONFIG_KEYS,
+  parseStackConfig,
+  type StackConfig,
+} from '#shared/stack-config.ts';
 
 /** Reads `savings-plan-buy:*` from the current stack; fails the program on any bad value. */
 export function loadStackConfig(): StackConfig {

@@ -61,11 +61,15 @@ export class LocalUserPool {
   /** Checks a token request body; the answer is the request with only known fields. */
   static parseTokenRequest(body: unknown): TokenRequest {
     if (body === null || typeof body !== 'object') {
-      throw new TokenRequestError('Send a JSON object such as {"sub":"alice","email":"alice@example.com"}.');
+      throw new TokenRequestError(
+        'Send a JSON object such as {"sub":"alice","email":"alice@example.com"}.',
+      );
     }
     const { sub, email, phone, groups } = body as Record<string, unknown>;
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128 || /\s/.test(sub)) {
-      throw new TokenRequestError('sub must be a non-empty string of at most 128 characters, without spaces.');
+      throw new TokenRequestError(
+        'sub must be a non-empty string of at most 128 characters, without spaces.',
+      );
     }
     if (email !== undefined && (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email))) {
       throw new TokenRequestError('email must be an email address.');
@@ -73,7 +77,10 @@ export class LocalUserPool {
     if (phone !== undefined && (typeof phone !== 'string' || !/^\+[1-9]\d{1,14}$/.test(phone))) {
       throw new TokenRequestError('phone must be an E.164 number such as +4915112345678.');
     }
-    if (groups !== undefined && (!Array.isArray(groups) || !groups.every((group) => typeof group === 'string'))) {
+    if (
+      groups !== undefined &&
+      (!Array.isArray(groups) || !groups.every((group) => typeof group === 'string'))
+    ) {
       throw new TokenRequestError('groups must be an array of strings.');
     }
     return {
@@ -90,7 +97,9 @@ export class LocalUserPool {
       token_use: 'id',
       'cognito:username': request.sub,
       ...(request.email === undefined ? {} : { email: request.email, email_verified: true }),
-      ...(request.phone === undefined ? {} : { phone_number: request.phone, phone_number_verified: true }),
+      ...(request.phone === undefined
+        ? {}
+        : { phone_number: request.phone, phone_number_verified: true }),
       ...(request.groups === undefined ? {} : { 'cognito:groups': request.groups }),
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -112,8 +121,12 @@ export class LocalUserPool {
     }
     const token = header.trim().replace(/^Bearer\s+/i, '');
     try {
-      const { payload } = await jwtVerify(token, this.#key, { issuer: this.issuer, audience: AUDIENCE });
-      if (typeof payload.sub !== 'string') throw new UnauthorizedError('Unable to parse JWT token.');
+      const { payload } = await jwtVerify(token, this.#key, {
+        issuer: this.issuer,
+        audience: AUDIENCE,
+      });
+      if (typeof payload.sub !== 'string')
+        throw new UnauthorizedError('Unable to parse JWT token.');
       const groups = payload['cognito:groups'];
       return {
         sub: payload.sub,

@@ -14,7 +14,9 @@ export class LocalClock {
     if (value === undefined || value === '') return new LocalClock();
     const start = new Date(value);
     if (Number.isNaN(start.getTime())) {
-      throw new Error(`LOCAL_CLOCK_START must be an ISO 8601 timestamp such as 2026-12-01T08:00:00Z, not '${value}'`);
+      throw new Error(
+        `LOCAL_CLOCK_START must be an ISO 8601 timestamp such as 2026-12-01T08:00:00Z, not '${value}'`,
+      );
     }
     return new LocalClock(start);
   }

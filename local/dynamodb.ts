@@ -155,7 +155,9 @@ function attributeDefinitions(table: TableDefinition): AttributeDefinition[] {
 function keySchema(hashKey: KeyAttribute, rangeKey: KeyAttribute | undefined) {
   return [
     { AttributeName: hashKey.name, KeyType: 'HASH' as const },
-    ...(rangeKey === undefined ? [] : [{ AttributeName: rangeKey.name, KeyType: 'RANGE' as const }]),
+    ...(rangeKey === undefined
+      ? []
+      : [{ AttributeName: rangeKey.name, KeyType: 'RANGE' as const }]),
   ];
 }
 

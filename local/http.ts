@@ -91,7 +91,11 @@ export function createJsonServer(
       const known = [...routes.keys()].some((key) => key.endsWith(` ${url.pathname}`));
       send(response, {
         status: known ? 405 : 404,
-        body: { error: known ? `${method} is not allowed on ${url.pathname}` : `no route for ${url.pathname}` },
+        body: {
+          error: known
+            ? `${method} is not allowed on ${url.pathname}`
+            : `no route for ${url.pathname}`,
+        },
       });
       return;
     }

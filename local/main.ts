@@ -16,10 +16,15 @@ const DATA_DIR = fileURLToPath(new URL('../.local/', import.meta.url));
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { fresh: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    options: {
+      fresh: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
   });
   if (values.help) {
-    console.log('Usage: npm start [-- --fresh]   (PORT and LOCAL_CLOCK_START are read from the environment)');
+    console.log(
+      'Usage: npm start [-- --fresh]   (PORT and LOCAL_CLOCK_START are read from the environment)',
+    );
     return;
   }
   if (values.fresh) rmSync(DATA_DIR, { recursive: true, force: true });
@@ -70,7 +75,9 @@ main().catch((error: unknown) => {
   if (error instanceof JavaMissingError) {
     console.error(`error: ${error.message}`);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    console.error(`error: port ${process.env.PORT ?? 4000} is in use; stop the other process or run PORT=4100 npm start`);
+    console.error(
+      `error: port ${process.env.PORT ?? 4000} is in use; stop the other process or run PORT=4100 npm start`,
+    );
   } else {
     console.error(error);
   }

@@ -78,7 +78,9 @@ function isGraphqlRequest(body: unknown): body is GraphqlRequest {
   const { query, variables, operationName } = body as Record<string, unknown>;
   return (
     typeof query === 'string' &&
-    (variables === undefined || variables === null || (typeof variables === 'object' && !Array.isArray(variables))) &&
+    (variables === undefined ||
+      variables === null ||
+      (typeof variables === 'object' && !Array.isArray(variables))) &&
     (operationName === undefined || operationName === null || typeof operationName === 'string')
   );
 }
@@ -113,7 +115,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const dynamodbEndpoint = options.dynamodbEndpoint ?? (dynamoDbLocal as DynamoDbLocal).endpoint;
     const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamodbEndpoint });
-    const tableNames = Object.fromEntries(tables.map((table) => [table.name, tableName(prefix, table)]));
+    const tableNames = Object.fromEntries(
+      tables.map((table) => [table.name, tableName(prefix, table)]),
+    );
     await ensureTables(
       dynamodb,
       tables.map((table) => ({ table, name: tableName(prefix, table) })),
@@ -138,14 +142,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const token = await userPool.issueToken(LocalUserPool.parseTokenRequest(request.body));
         return { status: 200, body: { token } };
       } catch (error) {
-        if (error instanceof TokenRequestError) return { status: 400, body: { error: error.message } };
+        if (error instanceof TokenRequestError)
+          return { status: 400, body: { error: error.message } };
         throw error;
       }
     });
     routes.set('GET /graphql', async (request) => {
       const sub = request.url.searchParams.get('sub') ?? 'demo';
       const token = await userPool.issueToken(LocalUserPool.parseTokenRequest({ sub }));
-      return { status: 200, contentType: 'text/html; charset=utf-8', body: graphiqlPage(token, sub) };
+      return {
+        status: 200,
+        contentType: 'text/html; charset=utf-8',
+        body: graphiqlPage(token, sub),
+      };
     });
     routes.set('POST /graphql', async (request) => {
       let identity;
@@ -162,7 +171,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             errors: [
               {
                 errorType: 'MalformedHttpRequestException',
-                message: 'The body must be a JSON object with a string `query` and optional `variables` and `operationName`.',
+                message:
+                  'The body must be a JSON object with a string `query` and optional `variables` and `operationName`.',
               },
             ],
           },

@@ -40,7 +40,8 @@ export const STACK_CONFIG_KEYS = [
 
 /** Retention values CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
 ];
 
 type RawConfig = Readonly<Record<string, unknown>>;
@@ -62,7 +63,8 @@ function boolean(raw: RawConfig, key: string, fallback: boolean): boolean {
 }
 
 function object(raw: RawConfig, key: string): Record<string, unknown> | undefined {
-  const value = typeof raw[key] === 'string' ? (JSON.parse(raw[key] as string) as unknown) : raw[key];
+  const value =
+    typeof raw[key] === 'string' ? (JSON.parse(raw[key] as string) as unknown) : raw[key];
   if (value === undefined) return undefined;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigurationError(`${PROJECT}:${key} must be a map`);
@@ -74,23 +76,30 @@ function object(raw: RawConfig, key: string): Record<string, unknown> | undefine
 export function parseStackConfig(raw: RawConfig): StackConfig {
   const currencies = object(raw, 'currencies');
   if (currencies === undefined) {
-    throw new ConfigurationError(`${PROJECT}:currencies is required, e.g. {USD: {minAmount: "1.00", maxAmount: "10000.00"}}`);
+    throw new ConfigurationError(
+      `${PROJECT}:currencies is required, e.g. {USD: {minAmount: "1.00", maxAmount: "10000.00"}}`,
+    );
   }
   const limits: Record<string, CurrencyLimits> = {};
   for (const [code, value] of Object.entries(currencies)) {
     const { minAmount, maxAmount } = (value ?? {}) as Record<string, unknown>;
     if (typeof minAmount !== 'string' || typeof maxAmount !== 'string') {
-      throw new ConfigurationError(`${PROJECT}:currencies.${code} needs minAmount and maxAmount as decimal strings`);
+      throw new ConfigurationError(
+        `${PROJECT}:currencies.${code} needs minAmount and maxAmount as decimal strings`,
+      );
     }
     limits[code] = { minAmount, maxAmount };
   }
   const retention = integer(raw, 'logRetentionDays', 30, 1, 3653);
   if (!LOG_RETENTION_DAYS.includes(retention)) {
-    throw new ConfigurationError(`${PROJECT}:logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
+    throw new ConfigurationError(
+      `${PROJECT}:logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    );
   }
   const tags = object(raw, 'tags') ?? {};
   for (const [key, value] of Object.entries(tags)) {
-    if (typeof value !== 'string') throw new ConfigurationError(`${PROJECT}:tags.${key} must be a string`);
+    if (typeof value !== 'string')
+      throw new ConfigurationError(`${PROJECT}:tags.${key} must be a string`);
   }
   return {
     currencies: limits,

@@ -37,12 +37,17 @@ const APPSYNC_JS = { name: 'APPSYNC_JS', runtimeVersion: '1.0.0' };
 const READ_ACTIONS: readonly DynamoDbAction[] = ['GetItem', 'Query', 'Scan', 'BatchGetItem'];
 
 /** Every DynamoDB action the resolvers and functions on `dataSource` declare, sorted. */
-export function dataSourceActions(catalog: ResolverCatalog, dataSource: DataSourceName): DynamoDbAction[] {
+export function dataSourceActions(
+  catalog: ResolverCatalog,
+  dataSource: DataSourceName,
+): DynamoDbAction[] {
   const steps: DataSourceStep[] = [
     ...catalog.resolvers.flatMap((entry) => ('dataSource' in entry.config ? [entry.config] : [])),
     ...catalog.functions.map((entry) => entry.config),
   ];
-  const actions = new Set(steps.filter((step) => step.dataSource === dataSource).flatMap((step) => step.actions));
+  const actions = new Set(
+    steps.filter((step) => step.dataSource === dataSource).flatMap((step) => step.actions),
+  );
   return [...actions].sort();
 }
 
@@ -57,7 +62,9 @@ export function dataSourcePolicy(
   region: pulumi.Input<string>,
 ): pulumi.Output<string> {
   const writes = actions.some((action) => !READ_ACTIONS.includes(action));
-  const resources = pulumi.all([table.arn, table.indexArns]).apply(([arn, indexes]) => [arn, ...indexes]);
+  const resources = pulumi
+    .all([table.arn, table.indexArns])
+    .apply(([arn, indexes]) => [arn, ...indexes]);
   const statements: PolicyStatement[] = [
     {
       Sid: 'ResolverActionsOnThisTable',
@@ -70,10 +77,19 @@ export function dataSourcePolicy(
       Sid: 'ProjectKeyThroughDynamoDbOnly',
       Effect: 'Allow',
       Action: writes
-        ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']
+        ? [
+            'kms:Decrypt',
+            'kms:DescribeKey',
+            'kms:Encrypt',
+            'kms:GenerateDataKey',
+            'kms:ReEncryptFrom',
+            'kms:ReEncryptTo',
+          ]
         : ['kms:Decrypt', 'kms:DescribeKey'],
       Resource: kmsKeyArn,
-      Condition: { StringEquals: { 'kms:ViaService': pulumi.interpolate`dynamodb.${region}.amazonaws.com` } },
+      Condition: {
+        StringEquals: { 'kms:ViaService': pulumi.interpolate`dynamodb.${region}.amazonaws.com` },
+      },
     },
   ];
   return policyJson(statements);
@@ -159,12 +175,19 @@ export class GraphqlApi extends pulumi.ComponentResource {
     );
 
     const dataSources = {} as Record<DataSourceName, aws.appsync.DataSource>;
-    for (const [source, table] of Object.entries(args.tables) as [DataSourceName, DataSourceTable][]) {
+    for (const [source, table] of Object.entries(args.tables) as [
+      DataSourceName,
+      DataSourceTable,
+    ][]) {
       const role = new aws.iam.Role(
         `${name}-${source}-role`,
         {
           description: `AppSync data source ${source}`,
-          assumeRolePolicy: serviceTrustPolicy('appsync.amazonaws.com', args.accountId, this.api.arn),
+          assumeRolePolicy: serviceTrustPolicy(
+            'appsync.amazonaws.com',
+            args.accountId,
+            this.api.arn,
+          ),
           tags: args.tags,
         },
         parent,
@@ -173,7 +196,12 @@ export class GraphqlApi extends pulumi.ComponentResource {
         `${name}-${source}-policy`,
         {
           role: role.id,
-          policy: dataSourcePolicy(dataSourceActions(args.catalog, source), table, args.kmsKeyArn, args.region),
+          policy: dataSourcePolicy(
+            dataSourceActions(args.catalog, source),
+            table,
+            args.kmsKeyArn,
+            args.region,
+          ),
         },
         parent,
       );
@@ -225,7 +253,8 @@ export class GraphqlApi extends pulumi.ComponentResource {
                 pipelineConfig: {
                   functions: config.pipeline.map((fn) => {
                     const created = functions.get(fn);
-                    if (created === undefined) throw new Error(`${key}: unknown pipeline function ${fn}`);
+                    if (created === undefined)
+                      throw new Error(`${key}: unknown pipeline function ${fn}`);
                     return created.functionId;
                   }),
                 },

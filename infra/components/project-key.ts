@@ -84,7 +84,7 @@ export function projectKeyPolicy(args: {
         ArnLike: {
           'kms:EncryptionContext:aws:logs:arn': pulumi.interpolate`arn:aws:logs:${args.region}:${args.accountId}:log-group:*`,
         },
-      }
+      },
     },
   ];
   return policyJson(statements);
@@ -100,7 +100,8 @@ export class ProjectKey extends pulumi.ComponentResource {
     this.key = new aws.kms.Key(
       `${name}-key`,
       {
-        description: 'Savings Plan Buy: encrypts every table, queue, log group and bucket of the stack',
+        description:
+          'Savings Plan Buy: encrypts every table, queue, log group and bucket of the stack',
         enableKeyRotation: true,
         rotationPeriodInDays: 365,
         deletionWindowInDays: args.deletionWindowInDays,

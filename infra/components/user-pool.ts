@@ -44,7 +44,9 @@ export class UserPool extends pulumi.ComponentResource {
         accountRecoverySetting: {
           recoveryMechanisms: [{ name: 'verified_email', priority: 1 }],
         },
-        deletionProtection: pulumi.output(args.deletionProtection).apply((on) => (on ? 'ACTIVE' : 'INACTIVE')),
+        deletionProtection: pulumi
+          .output(args.deletionProtection)
+          .apply((on) => (on ? 'ACTIVE' : 'INACTIVE')),
         tags: args.tags,
       },
       { parent: this },

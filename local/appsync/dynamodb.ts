@@ -80,7 +80,9 @@ export function toAttributeValue(value: unknown): AttributeValue {
     case 'N':
       return { N: String(inner) };
     case 'BOOL':
-      return { BOOL: Boolean(inner) };
+      if (typeof inner !== 'boolean')
+        throw new TypeError(`BOOL needs true or false: ${JSON.stringify(value)}`);
+      return { BOOL: inner };
     case 'NULL':
       return { NULL: true };
     case 'B':
@@ -112,7 +114,10 @@ function toJson(item: Record<string, AttributeValue> | undefined): Json | null {
   return unmarshall(item, { wrapNumbers: false }) as Json;
 }
 
-function expressionParts(expression: Expression | undefined, prefix: 'Condition' | 'Filter' | 'KeyCondition' | 'Update' | 'Projection') {
+function expressionParts(
+  expression: Expression | undefined,
+  prefix: 'Condition' | 'Filter' | 'KeyCondition' | 'Update' | 'Projection',
+) {
   if (expression?.expression === undefined) return {};
   return {
     [`${prefix}Expression`]: expression.expression,
@@ -197,7 +202,10 @@ export class LocalDynamoDbDataSource {
       }
     } catch (error) {
       if (error instanceof AccessDenied) {
-        return { result: null, error: { type: 'DynamoDB:AccessDeniedException', message: error.message } };
+        return {
+          result: null,
+          error: { type: 'DynamoDB:AccessDeniedException', message: error.message },
+        };
       }
       return { result: null, error: errorOf(error) };
     }
@@ -229,7 +237,9 @@ export class LocalDynamoDbDataSource {
         Key: toAttributeMap(request.key as Json),
         ConsistentRead: request.consistentRead === true,
         ...expressionParts(projection, 'Projection'),
-        ...(projection?.expressionNames ? { ExpressionAttributeNames: projection.expressionNames } : {}),
+        ...(projection?.expressionNames
+          ? { ExpressionAttributeNames: projection.expressionNames }
+          : {}),
       }),
     );
     return { result: toJson(output.Item) };
@@ -247,7 +257,11 @@ export class LocalDynamoDbDataSource {
     succeedsWhen: (current: Json | null) => boolean,
   ): Promise<DataSourceOutcome> {
     this.#authorize(target, 'GetItem', target.tableName);
-    const current = await this.#currentItem(target.tableName, key, condition.consistentRead !== false);
+    const current = await this.#currentItem(
+      target.tableName,
+      key,
+      condition.consistentRead !== false,
+    );
     if (succeedsWhen(current)) return { result: current };
     return { result: current, error: errorOf(error) };
   }
@@ -267,10 +281,15 @@ export class LocalDynamoDbDataSource {
         }),
       );
     } catch (error) {
-      if (condition === undefined || (error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (condition === undefined || (error as Error).name !== 'ConditionalCheckFailedException')
+        throw error;
       const written = toJson(item) as Json;
-      return this.#conditionFailed(target, key, condition, error, (current) =>
-        current !== null && sameItem(current, written, condition.equalsIgnore ?? []),
+      return this.#conditionFailed(
+        target,
+        key,
+        condition,
+        error,
+        (current) => current !== null && sameItem(current, written, condition.equalsIgnore ?? []),
       );
     }
     return { result: toJson(item) };
@@ -294,7 +313,8 @@ export class LocalDynamoDbDataSource {
       );
       return { result: toJson(output.Attributes) };
     } catch (error) {
-      if (condition === undefined || (error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (condition === undefined || (error as Error).name !== 'ConditionalCheckFailedException')
+        throw error;
       return this.#conditionFailed(target, key, condition, error, () => false);
     }
   }
@@ -315,12 +335,17 @@ export class LocalDynamoDbDataSource {
       );
       return { result: toJson(output.Attributes) };
     } catch (error) {
-      if (condition === undefined || (error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (condition === undefined || (error as Error).name !== 'ConditionalCheckFailedException')
+        throw error;
       return this.#conditionFailed(target, key, condition, error, (current) => current === null);
     }
   }
 
-  #encodeToken(target: DynamoDbTarget, index: string | undefined, key: Record<string, AttributeValue>) {
+  #encodeToken(
+    target: DynamoDbTarget,
+    index: string | undefined,
+    key: Record<string, AttributeValue>,
+  ) {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.#tokenKey, iv);
     cipher.setAAD(Buffer.from(`${target.caller}|${target.tableName}|${index ?? ''}`));
@@ -332,7 +357,9 @@ export class LocalDynamoDbDataSource {
   /** Decrypts a token issued to this caller for this table and index, or fails like AppSync. */
   #decodeToken(target: DynamoDbTarget, index: string | undefined, nextToken: string) {
     try {
-      const outer = JSON.parse(Buffer.from(nextToken, 'base64').toString('utf8')) as { token: string };
+      const outer = JSON.parse(Buffer.from(nextToken, 'base64').toString('utf8')) as {
+        token: string;
+      };
       const raw = Buffer.from(outer.token, 'base64');
       const decipher = createDecipheriv('aes-256-gcm', this.#tokenKey, raw.subarray(0, 12));
       decipher.setAAD(Buffer.from(`${target.caller}|${target.tableName}|${index ?? ''}`));
@@ -374,7 +401,9 @@ export class LocalDynamoDbDataSource {
       result: {
         items: (output.Items ?? []).map((item) => toJson(item)),
         nextToken:
-          output.LastEvaluatedKey === undefined ? null : this.#encodeToken(target, index, output.LastEvaluatedKey),
+          output.LastEvaluatedKey === undefined
+            ? null
+            : this.#encodeToken(target, index, output.LastEvaluatedKey),
         scannedCount: output.ScannedCount ?? 0,
       },
     };
@@ -422,8 +451,14 @@ export class LocalDynamoDbDataSource {
   }
 
   async #batchGetItem(target: DynamoDbTarget, request: Json): Promise<DataSourceOutcome> {
-    const tables = request.tables as Record<string, { keys: Json[]; consistentRead?: boolean } | Json[]>;
-    const requestItems: Record<string, { Keys: Record<string, AttributeValue>[]; ConsistentRead: boolean }> = {};
+    const tables = request.tables as Record<
+      string,
+      { keys: Json[]; consistentRead?: boolean } | Json[]
+    >;
+    const requestItems: Record<
+      string,
+      { Keys: Record<string, AttributeValue>[]; ConsistentRead: boolean }
+    > = {};
     for (const [table, spec] of Object.entries(tables)) {
       this.#authorize(target, 'BatchGetItem', table);
       const keys = Array.isArray(spec) ? spec : spec.keys;
@@ -439,9 +474,14 @@ export class LocalDynamoDbDataSource {
       const found = (output.Responses?.[table] ?? []).map((item) => toJson(item) as Json);
       data[table] = spec.Keys.map((key) => {
         const wanted = toJson(key) as Json;
-        return found.find((item) => Object.keys(wanted).every((name) => item[name] === wanted[name])) ?? null;
+        return (
+          found.find((item) => Object.keys(wanted).every((name) => item[name] === wanted[name])) ??
+          null
+        );
       });
-      unprocessedKeys[table] = (output.UnprocessedKeys?.[table]?.Keys ?? []).map((key) => toJson(key) as Json);
+      unprocessedKeys[table] = (output.UnprocessedKeys?.[table]?.Keys ?? []).map(
+        (key) => toJson(key) as Json,
+      );
     }
     return { result: { data, unprocessedKeys } };
   }
@@ -452,11 +492,16 @@ export class LocalDynamoDbDataSource {
     try {
       const output = await this.#client.send(
         new TransactGetItemsCommand({
-          TransactItems: items.map((item) => ({ Get: { TableName: item.table, Key: toAttributeMap(item.key) } })),
+          TransactItems: items.map((item) => ({
+            Get: { TableName: item.table, Key: toAttributeMap(item.key) },
+          })),
         }),
       );
       return {
-        result: { items: (output.Responses ?? []).map((response) => toJson(response.Item)), cancellationReasons: null },
+        result: {
+          items: (output.Responses ?? []).map((response) => toJson(response.Item)),
+          cancellationReasons: null,
+        },
       };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
@@ -468,7 +513,11 @@ export class LocalDynamoDbDataSource {
   }
 
   async #transactWriteItems(target: DynamoDbTarget, request: Json): Promise<DataSourceOutcome> {
-    const items = request.transactItems as (Json & { table: string; operation: string; key: Json })[];
+    const items = request.transactItems as (Json & {
+      table: string;
+      operation: string;
+      key: Json;
+    })[];
     const actions: Record<string, DynamoDbAction> = {
       PutItem: 'PutItem',
       UpdateItem: 'UpdateItem',
@@ -477,7 +526,8 @@ export class LocalDynamoDbDataSource {
     };
     const transactItems: TransactWriteItem[] = items.map((item) => {
       const action = actions[item.operation];
-      if (action === undefined) throw new TypeError(`unknown transaction operation '${item.operation}'`);
+      if (action === undefined)
+        throw new TypeError(`unknown transaction operation '${item.operation}'`);
       this.#authorize(target, action, item.table);
       const key = toAttributeMap(item.key);
       const condition = item.condition as Condition | undefined;
@@ -530,7 +580,12 @@ export class LocalDynamoDbDataSource {
         error: errorOf(error),
       };
     }
-    return { result: { keys: items.map((item) => toJson(toAttributeMap(item.key))), cancellationReasons: null } };
+    return {
+      result: {
+        keys: items.map((item) => toJson(toAttributeMap(item.key))),
+        cancellationReasons: null,
+      },
+    };
   }
 }
 
@@ -538,7 +593,8 @@ export class LocalDynamoDbDataSource {
 function cancellationReasons(error: TransactionCanceledException) {
   return (error.CancellationReasons ?? []).map((reason) => ({
     ...(reason.Item === undefined ? {} : { item: toJson(reason.Item) }),
-    type: reason.Code === 'ConditionalCheckFailed' ? 'ConditionCheckFailed' : (reason.Code ?? 'None'),
+    type:
+      reason.Code === 'ConditionalCheckFailed' ? 'ConditionCheckFailed' : (reason.Code ?? 'None'),
     message: reason.Message ?? 'None',
   }));
 }

@@ -101,7 +101,11 @@ function clone<T>(value: T): T {
   return value === undefined ? (null as T) : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-function selectionSetList(selectionSet: SelectionSetNode | undefined, info: GraphQLResolveInfo, prefix = ''): string[] {
+function selectionSetList(
+  selectionSet: SelectionSetNode | undefined,
+  info: GraphQLResolveInfo,
+  prefix = '',
+): string[] {
   const names: string[] = [];
   for (const selection of selectionSet?.selections ?? []) {
     if (selection.kind === Kind.FIELD) {
@@ -110,15 +114,24 @@ function selectionSetList(selectionSet: SelectionSetNode | undefined, info: Grap
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       names.push(...selectionSetList(selection.selectionSet, info, prefix));
     } else {
-      names.push(...selectionSetList(info.fragments[selection.name.value]?.selectionSet, info, prefix));
+      names.push(
+        ...selectionSetList(info.fragments[selection.name.value]?.selectionSet, info, prefix),
+      );
     }
   }
   return names;
 }
 
 function locationsOf(nodes: readonly FieldNode[] | undefined, error: GraphQLError) {
-  const locations = error.locations ?? nodes?.map((node) => node.loc?.startToken).filter((token) => token !== undefined).map((token) => ({ line: token.line, column: token.column }));
-  return locations === undefined ? null : locations.map((location) => ({ ...location, sourceName: null as null }));
+  const locations =
+    error.locations ??
+    nodes
+      ?.map((node) => node.loc?.startToken)
+      .filter((token) => token !== undefined)
+      .map((token) => ({ line: token.line, column: token.column }));
+  return locations === undefined
+    ? null
+    : locations.map((location) => ({ ...location, sourceName: null as null }));
 }
 
 /** The local AppSync API. */
@@ -138,24 +151,38 @@ export class LocalGraphqlApi {
     for (const [name, text] of options.code) {
       this.#modules.set(
         name,
-        loadResolverModule(name, text, appsync, (level, args) => log(`[${name}] ${level}: ${args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')}`)),
+        loadResolverModule(name, text, appsync, (level, args) =>
+          log(
+            `[${name}] ${level}: ${args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')}`,
+          ),
+        ),
       );
     }
     this.schema = buildSchema(APPSYNC_SCHEMA_PRELUDE + options.catalog.schema);
     for (const [name, scalar] of Object.entries(appSyncScalars)) {
       const type = this.schema.getType(name);
-      if (type !== undefined && !isObjectType(type)) Object.assign(type, { serialize: scalar.serialize, parseValue: scalar.parseValue, parseLiteral: scalar.parseLiteral });
+      if (type !== undefined && !isObjectType(type))
+        Object.assign(type, {
+          serialize: scalar.serialize,
+          parseValue: scalar.parseValue,
+          parseLiteral: scalar.parseLiteral,
+        });
     }
     for (const entry of options.catalog.resolvers) {
       const type = this.schema.getType(entry.typeName);
       const field = isObjectType(type) ? type.getFields()[entry.fieldName] : undefined;
-      if (field === undefined) throw new Error(`schema has no field ${entry.typeName}.${entry.fieldName}`);
+      if (field === undefined)
+        throw new Error(`schema has no field ${entry.typeName}.${entry.fieldName}`);
       field.resolve = this.#fieldResolver(entry);
     }
   }
 
   /** Executes a request for `identity` and returns the response body AppSync would send. */
-  async execute(request: GraphqlRequest, identity: CognitoIdentity, headers: Record<string, string>) {
+  async execute(
+    request: GraphqlRequest,
+    identity: CognitoIdentity,
+    headers: Record<string, string>,
+  ) {
     let document;
     try {
       document = parse(request.query);
@@ -174,7 +201,10 @@ export class LocalGraphqlApi {
       operationName: request.operationName ?? null,
       contextValue: context,
     });
-    const errors = [...(result.errors ?? []).map((error) => this.#formatError(error)), ...context.appended];
+    const errors = [
+      ...(result.errors ?? []).map((error) => this.#formatError(error)),
+      ...context.appended,
+    ];
     return {
       ...(result.data === undefined ? {} : { data: result.data }),
       ...(errors.length > 0 ? { errors } : {}),
@@ -214,7 +244,11 @@ export class LocalGraphqlApi {
     };
   }
 
-  #call(handler: (ctx: object) => unknown, ctx: ResolverContext, invocation: Invocation): { value: unknown; early?: EarlyReturn } {
+  #call(
+    handler: (ctx: object) => unknown,
+    ctx: ResolverContext,
+    invocation: Invocation,
+  ): { value: unknown; early?: EarlyReturn } {
     this.#invocation = invocation;
     try {
       return { value: clone(handler(ctx)) };
@@ -253,7 +287,12 @@ export class LocalGraphqlApi {
     return this.#call(module.response, ctx, invocation);
   }
 
-  async #runPipeline(name: string, pipeline: Pipeline, ctx: ResolverContext, invocation: Invocation) {
+  async #runPipeline(
+    name: string,
+    pipeline: Pipeline,
+    ctx: ResolverContext,
+    invocation: Invocation,
+  ) {
     const resolver = this.#module(name);
     const before = this.#call(resolver.request, ctx, invocation);
     ctx.prev = { result: before.value };
@@ -261,7 +300,12 @@ export class LocalGraphqlApi {
       for (const functionName of pipeline.pipeline) {
         const step = this.#options.catalog.functions.find((entry) => entry.name === functionName);
         if (step === undefined) throw new Error(`unknown pipeline function ${functionName}`);
-        const outcome = await this.#runStep(`functions/${functionName}`, step.config, ctx, invocation);
+        const outcome = await this.#runStep(
+          `functions/${functionName}`,
+          step.config,
+          ctx,
+          invocation,
+        );
         ctx.prev = { result: outcome.value };
         if (outcome.early?.skipTo === 'END') break;
       }
@@ -312,7 +356,11 @@ export class LocalGraphqlApi {
       data: error.data,
       errorType: error.errorType,
       errorInfo: error.errorInfo,
-      locations: info.fieldNodes.map((node) => ({ line: node.loc?.startToken.line ?? 0, column: node.loc?.startToken.column ?? 0, sourceName: null })),
+      locations: info.fieldNodes.map((node) => ({
+        line: node.loc?.startToken.line ?? 0,
+        column: node.loc?.startToken.column ?? 0,
+        sourceName: null,
+      })),
       message: error.message,
     };
   }

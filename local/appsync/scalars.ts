@@ -9,7 +9,9 @@ import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 const OFFSET = '(Z|[+-]\\d{2}:\\d{2}(:\\d{2})?)';
 const DATE = /^(\d{4})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2}(:\d{2})?)?$/;
 const TIME = new RegExp(`^\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?${OFFSET}?$`);
-const DATE_TIME = new RegExp(`^(\\d{4}-\\d{2}-\\d{2})T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?${OFFSET}$`);
+const DATE_TIME = new RegExp(
+  `^(\\d{4}-\\d{2}-\\d{2})T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?${OFFSET}$`,
+);
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[\d\s().-]{3,}$/;
 
@@ -27,7 +29,10 @@ function validDate(text: string): boolean {
 function validTime(text: string): boolean {
   const match = TIME.exec(text);
   if (match === null) return false;
-  const [hours = 0, minutes = 0, seconds = 0] = text.slice(0, 8).split(':').map((part) => Number.parseInt(part, 10));
+  const [hours = 0, minutes = 0, seconds = 0] = text
+    .slice(0, 8)
+    .split(':')
+    .map((part) => Number.parseInt(part, 10));
   return hours <= 23 && minutes <= 59 && (seconds ?? 0) <= 59;
 }
 
@@ -41,7 +46,9 @@ function validDateTime(text: string): boolean {
 function stringScalar(name: string, valid: (text: string) => boolean, description: string) {
   const check = (value: unknown) => {
     if (typeof value !== 'string' || !valid(value)) {
-      throw new GraphQLError(`Invalid ${name} value: ${JSON.stringify(value)} (expected ${description})`);
+      throw new GraphQLError(
+        `Invalid ${name} value: ${JSON.stringify(value)} (expected ${description})`,
+      );
     }
     return value;
   };
@@ -52,7 +59,9 @@ function stringScalar(name: string, valid: (text: string) => boolean, descriptio
     parseValue: check,
     parseLiteral(ast: ValueNode) {
       if (ast.kind !== Kind.STRING) {
-        throw new GraphQLError(`Invalid ${name} literal: expected a string (${description})`, { nodes: ast });
+        throw new GraphQLError(`Invalid ${name} literal: expected a string (${description})`, {
+          nodes: ast,
+        });
       }
       return check(ast.value);
     },
@@ -72,13 +81,18 @@ function jsonLiteral(ast: ValueNode): unknown {
 export const appSyncScalars: Record<string, GraphQLScalarType> = {
   AWSDate: stringScalar('AWSDate', validDate, 'YYYY-MM-DD, optionally with a zone offset'),
   AWSTime: stringScalar('AWSTime', validTime, 'hh:mm[:ss[.sss]], optionally with a zone offset'),
-  AWSDateTime: stringScalar('AWSDateTime', validDateTime, 'YYYY-MM-DDThh:mm[:ss[.sss]] with Z or an offset'),
+  AWSDateTime: stringScalar(
+    'AWSDateTime',
+    validDateTime,
+    'YYYY-MM-DDThh:mm[:ss[.sss]] with Z or an offset',
+  ),
   AWSEmail: stringScalar('AWSEmail', (text) => EMAIL.test(text), 'an email address'),
   AWSPhone: stringScalar('AWSPhone', (text) => PHONE.test(text), 'a phone number'),
   AWSURL: stringScalar('AWSURL', (text) => URL.canParse(text), 'an absolute URL'),
   AWSIPAddress: stringScalar(
     'AWSIPAddress',
-    (text) => /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/.test(text) || /^[0-9a-fA-F:]+(\/\d{1,3})?$/.test(text),
+    (text) =>
+      /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/.test(text) || /^[0-9a-fA-F:]+(\/\d{1,3})?$/.test(text),
     'an IPv4 or IPv6 address',
   ),
   AWSTimestamp: new GraphQLScalarType({
@@ -92,7 +106,8 @@ export const appSyncScalars: Record<string, GraphQLScalarType> = {
       return value;
     },
     parseLiteral(ast) {
-      if (ast.kind !== Kind.INT) throw new GraphQLError('AWSTimestamp literals must be integers', { nodes: ast });
+      if (ast.kind !== Kind.INT)
+        throw new GraphQLError('AWSTimestamp literals must be integers', { nodes: ast });
       return Number(ast.value);
     },
   }),
@@ -101,7 +116,8 @@ export const appSyncScalars: Record<string, GraphQLScalarType> = {
     description: 'a JSON document in a string',
     serialize: (value) => (typeof value === 'string' ? value : JSON.stringify(value)),
     parseValue(value) {
-      if (typeof value !== 'string') throw new GraphQLError('AWSJSON values must be strings holding JSON');
+      if (typeof value !== 'string')
+        throw new GraphQLError('AWSJSON values must be strings holding JSON');
       try {
         return JSON.parse(value) as unknown;
       } catch {

@@ -7,6 +7,8 @@
  * Reference: https://docs.aws.amazon.com/appsync/latest/devguide/time-helpers-in-util-time-js.html
  */
 
+import { isTimeZoneName } from '#domain/timezones.ts';
+
 /** Thrown for a zone id or pattern that the local runtime cannot honour like AppSync. */
 export class TimeFormatError extends Error {
   constructor(message: string) {
@@ -33,6 +35,9 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function zoneFormatter(zone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(zone);
   if (formatter === undefined) {
+    // Java's ZoneId is case-sensitive and knows tz database names only; Intl is more lenient.
+    if (zone !== 'UTC' && !isTimeZoneName(zone))
+      throw new TimeFormatError(`Unknown time zone id: ${zone}`);
     try {
       formatter = new Intl.DateTimeFormat('en-US', {
         timeZone: zone,
@@ -55,7 +60,15 @@ function zoneFormatter(zone: string): Intl.DateTimeFormat {
 }
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const WEEKDAY_NAMES = [
+  'Monday',
+  'Tuesday',
+  'Wednesday',
+  'Thursday',
+  'Friday',
+  'Saturday',
+  'Sunday',
+];
 const MONTH_NAMES = [
   'January',
   'February',
@@ -78,6 +91,10 @@ function parseOffsetZone(zone: string): number | undefined {
   if (match === null) return undefined;
   const [, sign, hours = '0', minutes = '0', seconds = '0'] = match;
   const total = Number(hours) * 60 + Number(minutes) + Number(seconds) / 60;
+  // Java's ZoneOffset: at most ±18:00, minutes and seconds below 60.
+  if (Number(minutes) > 59 || Number(seconds) > 59 || total > 18 * 60) {
+    throw new TimeFormatError(`Unknown time zone id: ${zone}`);
+  }
   return sign === '-' ? -total : total;
 }
 
@@ -105,7 +122,9 @@ function zonedFields(epochMs: number, zone: string): ZonedFields {
   let offsetMinutes = 0;
   if (offset?.[1] !== undefined) {
     const minutes =
-      Number(offset[2]) * 60 + Number(offset[3]) + (offset[4] === undefined ? 0 : Number(offset[4]) / 60);
+      Number(offset[2]) * 60 +
+      Number(offset[3]) +
+      (offset[4] === undefined ? 0 : Number(offset[4]) / 60);
     offsetMinutes = offset[1] === '-' ? -minutes : minutes;
   }
   return {
@@ -125,15 +144,43 @@ function pad(value: number, width: number): string {
   return String(Math.abs(value)).padStart(width, '0');
 }
 
-function formatOffset(minutes: number, colon: boolean, zeroAsZ: boolean): string {
-  if (minutes === 0 && zeroAsZ) return 'Z';
-  const sign = minutes < 0 ? '-' : '+';
-  const total = Math.round(Math.abs(minutes) * 60);
-  const hh = pad(Math.floor(total / 3600), 2);
-  const mm = pad(Math.floor((total % 3600) / 60), 2);
-  const ss = total % 60;
-  const seconds = ss === 0 ? '' : `${colon ? ':' : ''}${pad(ss, 2)}`;
-  return `${sign}${hh}${colon ? ':' : ''}${mm}${seconds}`;
+/**
+ * Java's offset styles: hour only ("+01", or "+0130" when minutes are set), hour-minute, with or
+ * without colons, optional seconds, and "Z" (or "+00") for zero.
+ */
+function formatOffset(
+  offsetMinutes: number,
+  style: 'H' | 'HM' | 'HMS',
+  colon: boolean,
+  zero: string | null,
+): string {
+  const totalSeconds = Math.round(offsetMinutes * 60);
+  if (totalSeconds === 0 && zero !== null) return zero;
+  const sign = totalSeconds < 0 ? '-' : '+';
+  const absolute = Math.abs(totalSeconds);
+  const hours = pad(Math.floor(absolute / 3600), 2);
+  const minutes = Math.floor((absolute % 3600) / 60);
+  const seconds = absolute % 60;
+  const separator = colon ? ':' : '';
+  if (style === 'H' && minutes === 0) return `${sign}${hours}`;
+  const hourMinute = `${sign}${hours}${separator}${pad(minutes, 2)}`;
+  return style === 'HMS' && seconds !== 0
+    ? `${hourMinute}${separator}${pad(seconds, 2)}`
+    : hourMinute;
+}
+
+/** Pattern letters X and x: counts 1 to 5 pick the style; X prints "Z" for zero, x "+00...". */
+function isoOffset(offsetMinutes: number, count: number, zuluForZero: boolean): string {
+  const styles: ['H' | 'HM' | 'HMS', boolean][] = [
+    ['H', false],
+    ['HM', false],
+    ['HM', true],
+    ['HMS', false],
+    ['HMS', true],
+  ];
+  const [style, colon] = styles[Math.min(count, 5) - 1] ?? ['HM', false];
+  const zero = zuluForZero ? 'Z' : style === 'H' ? '+00' : colon ? '+00:00' : '+0000';
+  return formatOffset(offsetMinutes, style, colon, zero);
 }
 
 function formatField(letter: string, count: number, fields: ZonedFields): string {
@@ -159,18 +206,25 @@ function formatField(letter: string, count: number, fields: ZonedFields): string
       return pad(fields.second, count);
     case 'S':
       return pad(fields.millisecond, 3).slice(0, count).padEnd(count, '0');
-    case 'E':
-      return count >= 4
-        ? (WEEKDAY_NAMES[fields.weekday - 1] ?? '')
-        : (WEEKDAYS[fields.weekday - 1] ?? '');
+    case 'E': {
+      const name = WEEKDAY_NAMES[fields.weekday - 1] ?? '';
+      if (count === 5) return name.slice(0, 1);
+      return count === 4 ? name : name.slice(0, 3);
+    }
     case 'e':
       return pad(fields.weekday, count);
     case 'Z':
-      return count >= 4 ? `GMT${formatOffset(fields.offsetMinutes, true, false)}` : formatOffset(fields.offsetMinutes, false, false);
+      if (count <= 3) return formatOffset(fields.offsetMinutes, 'HM', false, '+0000');
+      if (count === 4) {
+        return fields.offsetMinutes === 0
+          ? 'GMT'
+          : `GMT${formatOffset(fields.offsetMinutes, 'HMS', true, null)}`;
+      }
+      return formatOffset(fields.offsetMinutes, 'HMS', true, 'Z');
     case 'X':
-      return formatOffset(fields.offsetMinutes, count >= 3, true);
+      return isoOffset(fields.offsetMinutes, count, true);
     case 'x':
-      return formatOffset(fields.offsetMinutes, count >= 3, false);
+      return isoOffset(fields.offsetMinutes, count, false);
     default:
       throw new TimeFormatError(
         `Pattern letter '${letter}' is not supported by the local APPSYNC_JS runtime`,
@@ -186,10 +240,27 @@ export function formatJava(epochMs: number, pattern: string, zone = 'UTC'): stri
   while (index < pattern.length) {
     const char = pattern.charAt(index);
     if (char === "'") {
-      const end = pattern.indexOf("'", index + 1);
-      if (end < 0) throw new TimeFormatError(`Unterminated quote in pattern: ${pattern}`);
-      output += end === index + 1 ? "'" : pattern.slice(index + 1, end);
-      index = end + 1;
+      if (pattern.charAt(index + 1) === "'") {
+        output += "'";
+        index += 2;
+        continue;
+      }
+      // A quoted literal runs to the next single quote; '' inside it is one quote.
+      let cursor = index + 1;
+      let literal = '';
+      for (;;) {
+        const end = pattern.indexOf("'", cursor);
+        if (end < 0) throw new TimeFormatError(`Unterminated quote in pattern: ${pattern}`);
+        literal += pattern.slice(cursor, end);
+        if (pattern.charAt(end + 1) !== "'") {
+          cursor = end + 1;
+          break;
+        }
+        literal += "'";
+        cursor = end + 2;
+      }
+      output += literal;
+      index = cursor;
     } else if (/[A-Za-z]/.test(char)) {
       let count = 1;
       while (pattern.charAt(index + count) === char) count += 1;
@@ -210,7 +281,21 @@ export function parseIso8601(text: string): number {
     throw new TimeFormatError(`Text '${text}' could not be parsed as an ISO 8601 date-time`);
   }
   const epoch = Date.parse(text);
-  if (Number.isNaN(epoch)) {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const [hour, minute, second = 0] = text
+    .slice(11, 19)
+    .split(':')
+    .map((part) => Number.parseInt(part, 10)) as [number, number, number?];
+  const validDay = day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (
+    Number.isNaN(epoch) ||
+    month < 1 ||
+    month > 12 ||
+    !validDay ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
     throw new TimeFormatError(`Text '${text}' could not be parsed as an ISO 8601 date-time`);
   }
   return epoch;

@@ -58,7 +58,12 @@ export function request(ctx: Context<UpdatePlanArgs, LoadPlanStash>): DynamoDBUp
     }
   }
   const schedule = isPresent(input.schedule)
-    ? normalizeSchedule(input.schedule as ScheduleInput, problems, 'schedule', current.schedule.startDate)
+    ? normalizeSchedule(
+        input.schedule as ScheduleInput,
+        problems,
+        'schedule',
+        current.schedule.startDate,
+      )
     : current.schedule;
   if (hasProblems(problems) || !schedule) {
     return rejectInput(problems);

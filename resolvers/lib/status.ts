@@ -23,7 +23,8 @@ export function statusChangeRequest(
     key: planKey(userId, ctx.args.id),
     update: {
       // A paused plan has no armed schedule; the scheduler sets nextRunAt again on resume.
-      expression: 'SET #status = :to, #version = #version + :one, #updatedAt = :now REMOVE #nextRunAt',
+      expression:
+        'SET #status = :to, #version = #version + :one, #updatedAt = :now REMOVE #nextRunAt',
       expressionNames: {
         '#status': 'status',
         '#version': 'version',

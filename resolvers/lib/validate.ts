@@ -146,7 +146,8 @@ export function normalizeSchedule(
   const today = util.time.nowFormatted('yyyy-MM-dd', input.timezone);
   const startDate = isPresent(startInput) ? (startInput as string) : (defaultStartDate ?? today);
   if (isPresent(endDate) && (endDate as string) < today) {
-    problems[`${field}.endDate`] = `must not be in the past (today is ${today} in ${input.timezone})`;
+    problems[`${field}.endDate`] =
+      `must not be in the past (today is ${today} in ${input.timezone})`;
     return null;
   }
   if (isPresent(endDate) && (endDate as string) < startDate) {

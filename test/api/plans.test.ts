@@ -117,7 +117,10 @@ describe('ownership', () => {
       [UPDATE, { input: { id: plan.id, expectedVersion: 1, amount: '30.00' } }],
     ] as const) {
       const error = await bob.error(query, variables);
-      expect(error).toMatchObject({ errorType: 'NotFoundError', message: 'No savings plan with this id.' });
+      expect(error).toMatchObject({
+        errorType: 'NotFoundError',
+        message: 'No savings plan with this id.',
+      });
     }
     // Alice's plan is untouched by all of that.
     expect((await alice.data<{ plan: Plan }>(GET, { id: plan.id })).plan).toEqual(plan);
@@ -138,14 +141,23 @@ describe('updatePlan', () => {
     const { updatePlan } = await alice.data<{ updatePlan: Plan }>(UPDATE, {
       input: { id: plan.id, expectedVersion: 1, amount: '40' },
     });
-    expect(updatePlan).toEqual({ ...plan, amount: '40.00', version: 2, updatedAt: updatePlan.updatedAt });
+    expect(updatePlan).toEqual({
+      ...plan,
+      amount: '40.00',
+      version: 2,
+      updatedAt: updatePlan.updatedAt,
+    });
     expect(updatePlan.updatedAt >= plan.updatedAt).toBe(true);
   });
 
   it('keeps the start date when a new schedule leaves it out', async () => {
     const plan = await create(alice, { schedule: { ...WEEKLY, startDate: '2030-03-04' } });
     const { updatePlan } = await alice.data<{ updatePlan: Plan }>(UPDATE, {
-      input: { id: plan.id, expectedVersion: 1, schedule: { frequency: 'DAILY', timeOfDay: '07:30', timezone: 'Asia/Kolkata' } },
+      input: {
+        id: plan.id,
+        expectedVersion: 1,
+        schedule: { frequency: 'DAILY', timeOfDay: '07:30', timezone: 'Asia/Kolkata' },
+      },
     });
     expect(updatePlan.schedule).toEqual({
       frequency: 'DAILY',
@@ -161,7 +173,9 @@ describe('updatePlan', () => {
   it('refuses a stale expectedVersion with ConflictError and changes nothing', async () => {
     const plan = await create(alice);
     await alice.data(UPDATE, { input: { id: plan.id, expectedVersion: 1, amount: '30.00' } });
-    const error = await alice.error(UPDATE, { input: { id: plan.id, expectedVersion: 1, amount: '99.00' } });
+    const error = await alice.error(UPDATE, {
+      input: { id: plan.id, expectedVersion: 1, amount: '99.00' },
+    });
     expect(error).toMatchObject({ errorType: 'ConflictError', errorInfo: { currentVersion: 2 } });
     const { plan: stored } = await alice.data<{ plan: Plan }>(GET, { id: plan.id });
     expect(stored).toMatchObject({ amount: '30.00', version: 2 });
@@ -171,13 +185,20 @@ describe('updatePlan', () => {
     const plan = await create(alice);
     const results = await Promise.all(
       ['11.00', '12.00', '13.00', '14.00', '15.00'].map((amount) =>
-        alice.request<{ updatePlan: Plan }>(UPDATE, { input: { id: plan.id, expectedVersion: 1, amount } }),
+        alice.request<{ updatePlan: Plan }>(UPDATE, {
+          input: { id: plan.id, expectedVersion: 1, amount },
+        }),
       ),
     );
     const winners = results.filter((result) => result.errors === undefined);
     const losers = results.filter((result) => result.errors !== undefined);
     expect(winners).toHaveLength(1);
-    expect(losers.map((result) => result.errors?.[0]?.errorType)).toEqual(['ConflictError', 'ConflictError', 'ConflictError', 'ConflictError']);
+    expect(losers.map((result) => result.errors?.[0]?.errorType)).toEqual([
+      'ConflictError',
+      'ConflictError',
+      'ConflictError',
+      'ConflictError',
+    ]);
     const { plan: stored } = await alice.data<{ plan: Plan }>(GET, { id: plan.id });
     expect(stored).toMatchObject({ version: 2, amount: winners[0]?.data?.updatePlan.amount });
   });
@@ -200,7 +221,9 @@ describe('updatePlan', () => {
         ExpressionAttributeValues: { ':at': { S: '2030-01-07T08:00:00.000Z' } },
       }),
     );
-    const amountOnly = await alice.data<{ updatePlan: Plan }>(UPDATE, { input: { id: plan.id, expectedVersion: 1, amount: '26.00' } });
+    const amountOnly = await alice.data<{ updatePlan: Plan }>(UPDATE, {
+      input: { id: plan.id, expectedVersion: 1, amount: '26.00' },
+    });
     expect(amountOnly.updatePlan.nextRunAt).toBe('2030-01-07T08:00:00.000Z');
     const scheduleChange = await alice.data<{ updatePlan: Plan }>(UPDATE, {
       input: { id: plan.id, expectedVersion: 2, schedule: { ...WEEKLY, dayOfWeek: 2 } },
@@ -221,9 +244,13 @@ describe('pausePlan and resumePlan', () => {
   it('returns a paused plan unchanged when paused again, and an active one when resumed again', async () => {
     const plan = await create(alice);
     const paused = (await alice.data<{ pausePlan: Plan }>(PAUSE, { id: plan.id })).pausePlan;
-    expect((await alice.data<{ pausePlan: Plan }>(PAUSE, { id: plan.id })).pausePlan).toEqual(paused);
+    expect((await alice.data<{ pausePlan: Plan }>(PAUSE, { id: plan.id })).pausePlan).toEqual(
+      paused,
+    );
     const resumed = (await alice.data<{ resumePlan: Plan }>(RESUME, { id: plan.id })).resumePlan;
-    expect((await alice.data<{ resumePlan: Plan }>(RESUME, { id: plan.id })).resumePlan).toEqual(resumed);
+    expect((await alice.data<{ resumePlan: Plan }>(RESUME, { id: plan.id })).resumePlan).toEqual(
+      resumed,
+    );
   });
 
   it('refuses to change a plan that has ended', async () => {
@@ -258,7 +285,9 @@ describe('deletePlan', () => {
     expect((await alice.data<{ plan: Plan | null }>(GET, { id: plan.id })).plan).toBeNull();
     const list = await alice.data<{ plans: { items: { id: string }[] } }>(LIST, { limit: 100 });
     expect(list.plans.items.map((item) => item.id)).not.toContain(plan.id);
-    expect(await alice.error(DELETE, { id: plan.id })).toMatchObject({ errorType: 'NotFoundError' });
+    expect(await alice.error(DELETE, { id: plan.id })).toMatchObject({
+      errorType: 'NotFoundError',
+    });
   });
 });
 
@@ -300,7 +329,9 @@ describe('the plan limit', () => {
     const first = created[0]?.data?.createPlan as Plan;
     await carol.data(DELETE, { id: first.id });
     await create(carol);
-    expect(await carol.error(CREATE, { input: { amount: '10.00', currency: 'EUR', schedule: WEEKLY } })).toMatchObject({
+    expect(
+      await carol.error(CREATE, { input: { amount: '10.00', currency: 'EUR', schedule: WEEKLY } }),
+    ).toMatchObject({
       errorType: 'LimitExceededError',
     });
   });
@@ -316,7 +347,8 @@ describe('plans pagination', () => {
     let nextToken: string | null = null;
     let pages = 0;
     do {
-      const page: { plans: { items: { id: string }[]; nextToken: string | null } } = await dave.data(LIST, { limit: 3, nextToken });
+      const page: { plans: { items: { id: string }[]; nextToken: string | null } } =
+        await dave.data(LIST, { limit: 3, nextToken });
       expect(page.plans.items.length).toBeLessThanOrEqual(3);
       seen.push(...page.plans.items.map((item) => item.id));
       nextToken = page.plans.nextToken;
@@ -335,8 +367,13 @@ describe('plans pagination', () => {
     expect(page.plans.nextToken).toEqual(expect.any(String));
     // The token is bound to the query, but the key condition is bound to the caller anyway:
     // Bob using Erin's token still only ever sees Bob's plans.
-    const bobs = await bob.request<{ plans: { items: { id: string }[] } }>(LIST, { limit: 5, nextToken: page.plans.nextToken });
-    const erinsIds = (await erin.data<{ plans: { items: { id: string }[] } }>(LIST, { limit: 5 })).plans.items.map((item) => item.id);
+    const bobs = await bob.request<{ plans: { items: { id: string }[] } }>(LIST, {
+      limit: 5,
+      nextToken: page.plans.nextToken,
+    });
+    const erinsIds = (
+      await erin.data<{ plans: { items: { id: string }[] } }>(LIST, { limit: 5 })
+    ).plans.items.map((item) => item.id);
     for (const item of bobs.data?.plans.items ?? []) expect(erinsIds).not.toContain(item.id);
 
     expect(await erin.error(LIST, { limit: 1, nextToken: 'bm90IGEgdG9rZW4=' })).toMatchObject({

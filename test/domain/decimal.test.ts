@@ -56,7 +56,12 @@ describe('parseDecimal', () => {
     ['more decimals than the currency has', '10.001', 2, 'must have at most 2 decimal places'],
     ['more decimals than bitcoin has', '0.000000001', 8, 'must have at most 8 decimal places'],
     ['decimals in a currency without them', '25.5', 0, 'must be a whole number in this currency'],
-    ['zero decimals in a currency without them', '25.0', 0, 'must be a whole number in this currency'],
+    [
+      'zero decimals in a currency without them',
+      '25.0',
+      0,
+      'must be a whole number in this currency',
+    ],
     ['a leading zero', '025', 2, PLAIN],
     ['a doubled zero', '00', 2, PLAIN],
     ['a leading zero before the point', '00.5', 2, PLAIN],

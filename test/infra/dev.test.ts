@@ -35,11 +35,25 @@ describe('the project key', () => {
       Sid: 'CloudWatchLogsEncryptsThisAccountsLogGroups',
       Effect: 'Allow',
       Principal: { Service: `logs.${REGION}.amazonaws.com` },
-      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+      Action: [
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+      ],
       Resource: '*',
-      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:*` } },
+      Condition: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:*`,
+        },
+      },
     });
-    expect(run.one('aws:kms/alias:Alias').inputs).toEqual({ name: 'alias/savings-plan-buy-dev', targetKeyId: 'project-key' });
+    expect(run.one('aws:kms/alias:Alias').inputs).toEqual({
+      name: 'alias/savings-plan-buy-dev',
+      targetKeyId: 'project-key',
+    });
   });
 });
 
@@ -61,7 +75,13 @@ describe('the plans table', () => {
       deletionProtectionEnabled: false,
       streamEnabled: true,
       streamViewType: 'NEW_AND_OLD_IMAGES',
-      tags: { environment: 'dev', owner: 'platform', 'data-classification': 'confidential', project: 'savings-plan-buy', stack: 'dev' },
+      tags: {
+        environment: 'dev',
+        owner: 'platform',
+        'data-classification': 'confidential',
+        project: 'savings-plan-buy',
+        stack: 'dev',
+      },
     });
   });
 });
@@ -137,29 +157,47 @@ describe('the GraphQL API', () => {
     ]);
   });
 
-  it('lets the plans data source do exactly the resolvers\' actions on this table, and use only the project key via DynamoDB', () => {
+  it("lets the plans data source do exactly the resolvers' actions on this table, and use only the project key via DynamoDB", () => {
     const role = run.one('aws:iam/role:Role', 'graphql-plans-role');
     expect(policy(role.inputs.assumeRolePolicy).Statement).toEqual([
       {
         Effect: 'Allow',
         Principal: { Service: 'appsync.amazonaws.com' },
         Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': API_ARN } },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT },
+          ArnLike: { 'aws:SourceArn': API_ARN },
+        },
       },
     ]);
-    expect(policy(run.one('aws:iam/rolePolicy:RolePolicy', 'graphql-plans-policy').inputs.policy)).toEqual({
+    expect(
+      policy(run.one('aws:iam/rolePolicy:RolePolicy', 'graphql-plans-policy').inputs.policy),
+    ).toEqual({
       Version: '2012-10-17',
       Statement: [
         {
           Sid: 'ResolverActionsOnThisTable',
           Effect: 'Allow',
-          Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          Action: [
+            'dynamodb:DeleteItem',
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:Query',
+            'dynamodb:UpdateItem',
+          ],
           Resource: [TABLE_ARN],
         },
         {
           Sid: 'ProjectKeyThroughDynamoDbOnly',
           Effect: 'Allow',
-          Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+          Action: [
+            'kms:Decrypt',
+            'kms:DescribeKey',
+            'kms:Encrypt',
+            'kms:GenerateDataKey',
+            'kms:ReEncryptFrom',
+            'kms:ReEncryptTo',
+          ],
           Resource: KEY_ARN,
           Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${REGION}.amazonaws.com` } },
         },
@@ -183,23 +221,35 @@ describe('the GraphQL API', () => {
       currencies: currencySettings(config.currencies),
     });
     const resolvers = run.all('aws:appsync/resolver:Resolver');
-    expect(resolvers.map((resolver) => `${String(resolver.inputs.type)}.${String(resolver.inputs.field)}`).sort()).toEqual(
-      catalog.resolvers.map((entry) => `${entry.typeName}.${entry.fieldName}`).sort(),
-    );
+    expect(
+      resolvers
+        .map((resolver) => `${String(resolver.inputs.type)}.${String(resolver.inputs.field)}`)
+        .sort(),
+    ).toEqual(catalog.resolvers.map((entry) => `${entry.typeName}.${entry.fieldName}`).sort());
     for (const resolver of resolvers) {
       const key = `${String(resolver.inputs.type)}.${String(resolver.inputs.field)}`;
       expect(resolver.inputs.code).toBe(code.get(key));
       expect((resolver.inputs.code as string).length).toBeLessThanOrEqual(APPSYNC_CODE_LIMIT);
       expect(resolver.inputs.runtime).toEqual({ name: 'APPSYNC_JS', runtimeVersion: '1.0.0' });
     }
-    expect(run.one('aws:appsync/resolver:Resolver', 'graphql-Mutation.deletePlan').inputs).toMatchObject({
+    expect(
+      run.one('aws:appsync/resolver:Resolver', 'graphql-Mutation.deletePlan').inputs,
+    ).toMatchObject({
       kind: 'PIPELINE',
       pipelineConfig: { functions: ['loadPlan-id', 'deletePlanItem-id'] },
     });
-    expect(run.one('aws:appsync/resolver:Resolver', 'graphql-Query.plan').inputs).toMatchObject({ kind: 'UNIT', dataSource: 'plans' });
+    expect(run.one('aws:appsync/resolver:Resolver', 'graphql-Query.plan').inputs).toMatchObject({
+      kind: 'UNIT',
+      dataSource: 'plans',
+    });
     const functions = run.all('aws:appsync/function:Function');
-    expect(functions.map((fn) => fn.inputs.name).sort()).toEqual(['deletePlanItem', 'loadPlan', 'updatePlanItem']);
-    for (const fn of functions) expect(fn.inputs.code).toBe(code.get(`functions/${String(fn.inputs.name)}`));
+    expect(functions.map((fn) => fn.inputs.name).sort()).toEqual([
+      'deletePlanItem',
+      'loadPlan',
+      'updatePlanItem',
+    ]);
+    for (const fn of functions)
+      expect(fn.inputs.code).toBe(code.get(`functions/${String(fn.inputs.name)}`));
   });
 });
 

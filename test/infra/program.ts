@@ -30,14 +30,24 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** `Pulumi.<stack>.yaml` as the flat string map Pulumi hands a program. */
 export function stackConfig(stack: string): Record<string, string> {
-  const document = parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), 'utf8')) as { config: Record<string, unknown> };
+  const document = parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), 'utf8')) as {
+    config: Record<string, unknown>;
+  };
   return Object.fromEntries(
-    Object.entries(document.config).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
+    Object.entries(document.config).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? value : JSON.stringify(value),
+    ]),
   );
 }
 
-function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
-  const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+function computedState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
+  const arn = (service: string, resource: string) =>
+    `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
   switch (type) {
     case 'aws:kms/key:Key':
       return { arn: arn('kms', `key/${name}`), keyId: name };
@@ -76,16 +86,27 @@ export async function runProgram(stack: 'dev' | 'staging' | 'prod'): Promise<Pro
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs as Record<string, unknown>,
+        });
         return {
           id: resourceId(args.type, args.name),
-          state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs as Record<string, unknown>) },
+          state: {
+            ...args.inputs,
+            ...computedState(args.type, args.name, args.inputs as Record<string, unknown>),
+          },
         };
       },
       call(args) {
         switch (args.token) {
           case 'aws:index/getCallerIdentity:getCallerIdentity':
-            return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/deployer`, userId: 'deployer' };
+            return {
+              accountId: ACCOUNT,
+              arn: `arn:aws:iam::${ACCOUNT}:user/deployer`,
+              userId: 'deployer',
+            };
           case 'aws:index/getRegion:getRegion':
             return { name: REGION, region: REGION, id: REGION };
           default:
@@ -118,7 +139,9 @@ export async function runProgram(stack: 'dev' | 'staging' | 'prod'): Promise<Pro
     one(type, name) {
       const matches = all(type).filter((resource) => name === undefined || resource.name === name);
       if (matches.length !== 1) {
-        throw new Error(`expected one ${type}${name === undefined ? '' : ` named ${name}`}, found ${matches.length}`);
+        throw new Error(
+          `expected one ${type}${name === undefined ? '' : ` named ${name}`}, found ${matches.length}`,
+        );
       }
       return matches[0] as RegisteredResource;
     },

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeTime } from 'ulid';
-import { loadResolverModule, type ResolverModule } from '#local/appsync/sandbox.ts';
+import { BundleError, loadResolverModule, type ResolverModule } from '#local/appsync/sandbox.ts';
 import {
   createAppSyncModule,
   EarlyReturn,
@@ -112,9 +112,9 @@ export function response(ctx) { return ctx.result; }`,
   });
 
   it('gives handlers context arrays without the methods APPSYNC_JS lacks', () => {
-    expect(run('return typeof ctx.arguments.tags.includes;', { arguments: { tags: ['a'] } })).toEqual(
-      'undefined',
-    );
+    expect(
+      run('return typeof ctx.arguments.tags.includes;', { arguments: { tags: ['a'] } }),
+    ).toEqual('undefined');
   });
 
   it('returns an empty string from JSON.parse for text that is not JSON', () => {
@@ -138,9 +138,7 @@ export function response(ctx) { return ctx.result; }`,
 export function request() { return readFileSync; }
 export function response(ctx) { return ctx.result; }`,
       ),
-    ).toThrow(
-      new Error("test: module 'node:fs' is not available in the APPSYNC_JS runtime"),
-    );
+    ).toThrow(new BundleError("test: module 'node:fs' is not available in the APPSYNC_JS runtime"));
   });
 
   it('refuses a bundle that imports a sibling file', () => {
@@ -150,27 +148,27 @@ export function response(ctx) { return ctx.result; }`,
 export function request() { return helper(); }
 export function response(ctx) { return ctx.result; }`,
       ),
-    ).toThrow(new Error("test: module './helper.js' is not available in the APPSYNC_JS runtime"));
+    ).toThrow(
+      new BundleError("test: module './helper.js' is not available in the APPSYNC_JS runtime"),
+    );
   });
 
   it('refuses a bundle without a response handler', () => {
     expect(() => loadBundle('export function request() { return {}; }')).toThrow(
-      new Error('test: a resolver must export request(ctx) and response(ctx)'),
+      new BundleError('test: a resolver must export request(ctx) and response(ctx)'),
     );
   });
 
   it('refuses a bundle without a request handler', () => {
     expect(() => loadBundle('export function response(ctx) { return ctx.result; }')).toThrow(
-      new Error('test: a resolver must export request(ctx) and response(ctx)'),
+      new BundleError('test: a resolver must export request(ctx) and response(ctx)'),
     );
   });
 
   it('refuses a bundle whose request export is not a function', () => {
     expect(() =>
-      loadBundle(
-        'export const request = {}; export function response(ctx) { return ctx.result; }',
-      ),
-    ).toThrow(new Error('test: a resolver must export request(ctx) and response(ctx)'));
+      loadBundle('export const request = {}; export function response(ctx) { return ctx.result; }'),
+    ).toThrow(new BundleError('test: a resolver must export request(ctx) and response(ctx)'));
   });
 
   it('passes the context to both handlers', () => {
@@ -182,7 +180,9 @@ export function response(ctx) { return ctx.result; }`,
   });
 
   it('sends console.log and console.error inside a handler to the log callback', () => {
-    const { module, logs } = load("console.log('request', ctx.args); console.error('oops', 2); return null;");
+    const { module, logs } = load(
+      "console.log('request', ctx.args); console.error('oops', 2); return null;",
+    );
     module.request({ args: { id: 'p-1' } });
     expect(logs).toEqual([
       ['log', ['request', { id: 'p-1' }]],
@@ -233,7 +233,12 @@ describe('util', () => {
     );
     expect(module.request({})).toEqual('done');
     expect(invocation.errors).toEqual([
-      { message: 'Amount rounded', errorType: 'Warning', data: { amount: '25.00' }, errorInfo: null },
+      {
+        message: 'Amount rounded',
+        errorType: 'Warning',
+        data: { amount: '25.00' },
+        errorInfo: null,
+      },
       { message: 'Second', errorType: null, data: null, errorInfo: null },
     ]);
   });
@@ -270,7 +275,12 @@ describe('util', () => {
         run(
           "return [util.time.epochMilliSecondsToSeconds(1517943695758), util.time.epochMilliSecondsToISO8601(1517943695758), util.time.epochMilliSecondsToFormatted(1517943695758, 'yyyy-MM-dd HH:mm:ssZ', '+08:00'), util.time.parseISO8601ToEpochMilliSeconds('2018-02-01T17:21:05.180+08:00')];",
         ),
-      ).toEqual([1517943695, '2018-02-06T19:01:35.758Z', '2018-02-07 03:01:35+0800', 1517476865180]);
+      ).toEqual([
+        1517943695,
+        '2018-02-06T19:01:35.758Z',
+        '2018-02-07 03:01:35+0800',
+        1517476865180,
+      ]);
     });
   });
 
@@ -350,9 +360,9 @@ describe('util', () => {
     ];
 
     it.each(cases)('matches %j against the whole of %j: %s', (pattern, value, expected) => {
-      expect(run(`return util.matches(${JSON.stringify(pattern)}, ${JSON.stringify(value)});`)).toEqual(
-        expected,
-      );
+      expect(
+        run(`return util.matches(${JSON.stringify(pattern)}, ${JSON.stringify(value)});`),
+      ).toEqual(expected);
     });
   });
 });

@@ -4,9 +4,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { devStackConfig, startLocalStack, type LocalStack, type LocalStackOptions } from '#local/stack.ts';
+import {
+  devStackConfig,
+  startLocalStack,
+  type LocalStack,
+  type LocalStackOptions,
+} from '#local/stack.ts';
 
-export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
+export async function startTestStack(
+  options: Partial<LocalStackOptions> = {},
+): Promise<LocalStack> {
   return startLocalStack({
     port: 0,
     dynamodbEndpoint: inject('dynamodbEndpoint'),
@@ -34,16 +41,26 @@ export interface GraphqlResponse<T = Record<string, unknown>> {
 export interface GraphqlClient {
   readonly sub: string;
   /** Sends a query or mutation; answers the whole response body. */
-  request<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphqlResponse<T>>;
+  request<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphqlResponse<T>>;
   /** Sends and requires success; answers `data`. */
   data<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** Sends and requires exactly one error; answers it. */
   error(query: string, variables?: Record<string, unknown>): Promise<GraphqlError>;
 }
 
-export async function tokenFor(stack: LocalStack, claims: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${stack.url}/_local/token`, { method: 'POST', body: JSON.stringify(claims) });
-  if (!response.ok) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
+export async function tokenFor(
+  stack: LocalStack,
+  claims: Record<string, unknown>,
+): Promise<string> {
+  const response = await fetch(`${stack.url}/_local/token`, {
+    method: 'POST',
+    body: JSON.stringify(claims),
+  });
+  if (!response.ok)
+    throw new Error(`token request failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;
 }
 
@@ -55,7 +72,8 @@ export async function signIn(stack: LocalStack, sub: string): Promise<GraphqlCli
       headers: { authorization: token, 'content-type': 'application/json' },
       body: JSON.stringify({ query, variables }),
     });
-    if (response.status !== 200) throw new Error(`GraphQL answered ${response.status}: ${await response.text()}`);
+    if (response.status !== 200)
+      throw new Error(`GraphQL answered ${response.status}: ${await response.text()}`);
     return (await response.json()) as GraphqlResponse<T>;
   };
   return {
@@ -70,7 +88,8 @@ export async function signIn(stack: LocalStack, sub: string): Promise<GraphqlCli
     },
     async error(query: string, variables?: Record<string, unknown>) {
       const body = await request(query, variables);
-      if (body.errors?.length !== 1) throw new Error(`expected one error, got ${JSON.stringify(body)}`);
+      if (body.errors?.length !== 1)
+        throw new Error(`expected one error, got ${JSON.stringify(body)}`);
       return body.errors[0] as GraphqlError;
     },
   };
