@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'policies/**/*.test.ts'],
+    include: ['test/**/*.test.ts'],
     // One DynamoDB Local for the run; each test file creates its own tables in it.
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,

@@ -5,6 +5,7 @@
  *   npm start -- --fresh      delete .local/ first
  *   PORT=4100 npm start       another port (default 4000)
  *   LOCAL_CLOCK_START=2026-12-01T08:00:00Z npm start    start the clock at that instant
+ *   LOCAL_DATA_DIR=/tmp/spb npm start                    keep data elsewhere than .local/
  */
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,8 @@ import { parseArgs } from 'node:util';
 import { JavaMissingError } from './dynamodb.ts';
 import { startLocalStack } from './stack.ts';
 
-const DATA_DIR = fileURLToPath(new URL('../.local/', import.meta.url));
+const DATA_DIR =
+  process.env.LOCAL_DATA_DIR ?? fileURLToPath(new URL('../.local/', import.meta.url));
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

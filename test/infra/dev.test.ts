@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleResolvers, loadResolverCatalog, APPSYNC_CODE_LIMIT } from '#build/resolvers.ts';
 import { currencySettings } from '#shared/api-settings.ts';
 import { devStackConfig } from '#local/stack.ts';
+import { policies } from '../../policies/pack.ts';
+import { evaluate } from '../policies/harness.ts';
 import { ACCOUNT, REGION, policy, runProgram, type ProgramRun } from './program.ts';
 
 let run: ProgramRun;
@@ -250,6 +252,12 @@ describe('the GraphQL API', () => {
     ]);
     for (const fn of functions)
       expect(fn.inputs.code).toBe(code.get(`functions/${String(fn.inputs.name)}`));
+  });
+});
+
+describe('the policy pack', () => {
+  it('finds no violation in the dev stack', async () => {
+    expect(await evaluate(policies, run.resources)).toEqual([]);
   });
 });
 
