@@ -16,9 +16,25 @@ export interface LocalRequest {
   readonly sourceIp: string;
   /** The parsed JSON body (undefined when there is none). */
   readonly body: unknown;
+  /** The body exactly as received (empty string when there is none). */
+  readonly rawBody: string;
 }
 
 export type Handler = (request: LocalRequest) => Promise<Reply> | Reply;
+
+/**
+ * The routes of the server: exact ones ("METHOD /path") and prefix ones, which get every method
+ * and every path under the prefix (local stand-ins for AWS APIs, e.g. "/_aws/scheduler").
+ */
+export interface Routes {
+  readonly exact: Map<string, Handler>;
+  readonly prefixes: Map<string, Handler>;
+}
+
+/** An empty route table. */
+export function createRoutes(): Routes {
+  return { exact: new Map(), prefixes: new Map() };
+}
 
 /** Thrown by a handler to answer 400 with `{ "error": message }`. */
 export class BadRequestError extends Error {
@@ -30,7 +46,7 @@ export class BadRequestError extends Error {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-async function readBody(request: IncomingMessage): Promise<unknown> {
+async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -38,9 +54,13 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new BadRequestError('request body is larger than 1 MiB');
     chunks.push(chunk as Buffer);
   }
-  if (size === 0) return undefined;
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(raw: string): unknown {
+  if (raw.length === 0) return undefined;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(raw) as unknown;
   } catch {
     throw new BadRequestError('request body is not valid JSON');
   }
@@ -69,10 +89,7 @@ function send(response: ServerResponse, reply: Reply): void {
  * Serves `routes` ("METHOD /path" -> handler). Unknown paths get 404, known paths with another
  * method 405, handler failures 500 with the message (this is a development server).
  */
-export function createJsonServer(
-  routes: ReadonlyMap<string, Handler>,
-  log: (line: string) => void,
-): Server {
+export function createJsonServer(routes: Routes, log: (line: string) => void): Server {
   return createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const method = request.method ?? 'GET';
@@ -86,9 +103,14 @@ export function createJsonServer(
       response.end();
       return;
     }
-    const handler = routes.get(`${method} ${url.pathname}`);
+    const prefix = [...routes.prefixes.keys()].find(
+      (candidate) => url.pathname === candidate || url.pathname.startsWith(`${candidate}/`),
+    );
+    const handler =
+      routes.exact.get(`${method} ${url.pathname}`) ??
+      (prefix === undefined ? undefined : routes.prefixes.get(prefix));
     if (handler === undefined) {
-      const known = [...routes.keys()].some((key) => key.endsWith(` ${url.pathname}`));
+      const known = [...routes.exact.keys()].some((key) => key.endsWith(` ${url.pathname}`));
       send(response, {
         status: known ? 405 : 404,
         body: {
@@ -101,13 +123,15 @@ export function createJsonServer(
     }
     void (async () => {
       try {
-        const body = await readBody(request);
+        const rawBody = await readBody(request);
         const reply = await handler({
           method,
           url,
           headers: headersOf(request),
           sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-          body,
+          // Prefix routes (AWS API stand-ins) parse their own bodies.
+          body: prefix === undefined ? parseJson(rawBody) : undefined,
+          rawBody,
         });
         send(response, reply);
       } catch (error) {

@@ -17,7 +17,7 @@ import { LocalUserPool, TokenRequestError, UnauthorizedError } from './auth.ts';
 import { LocalClock } from './clock.ts';
 import { ensureTables, LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
 import { graphiqlPage } from './graphiql.ts';
-import { createJsonServer, type Handler, type Reply } from './http.ts';
+import { createJsonServer, createRoutes, type Reply } from './http.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -99,11 +99,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     options.dataDir === undefined ? undefined : join(options.dataDir, 'token-key'),
   );
 
-  const routes = new Map<string, Handler>();
+  const routes = createRoutes();
   const server = createJsonServer(routes, log);
   const port = await listen(server, options.port ?? 4000);
   const url = `http://127.0.0.1:${port}`;
-  routes.set('GET /_local/health', () =>
+  routes.exact.set('GET /_local/health', () =>
     ready ? { status: 200, body: { status: 'ok' } } : { status: 503, body: { status: 'starting' } },
   );
 
@@ -137,7 +137,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
 
-    routes.set('POST /_local/token', async (request) => {
+    routes.exact.set('POST /_local/token', async (request) => {
       try {
         const token = await userPool.issueToken(LocalUserPool.parseTokenRequest(request.body));
         return { status: 200, body: { token } };
@@ -147,7 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         throw error;
       }
     });
-    routes.set('GET /graphql', async (request) => {
+    routes.exact.set('GET /graphql', async (request) => {
       const sub = request.url.searchParams.get('sub') ?? 'demo';
       const token = await userPool.issueToken(LocalUserPool.parseTokenRequest({ sub }));
       return {
@@ -156,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         body: graphiqlPage(token, sub),
       };
     });
-    routes.set('POST /graphql', async (request) => {
+    routes.exact.set('POST /graphql', async (request) => {
       let identity;
       try {
         identity = await userPool.authenticate(request.headers.authorization, request.sourceIp);
