@@ -175,7 +175,7 @@ export function createTableInput(table: TableDefinition, name: string): CreateTa
           GlobalSecondaryIndexes: indexes.map((index) => ({
             IndexName: index.name,
             KeySchema: keySchema(index.hashKey, index.rangeKey),
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: index.projection ?? 'ALL' },
           })),
         }),
     ...(table.stream === undefined

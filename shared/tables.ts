@@ -16,6 +16,8 @@ export interface GlobalSecondaryIndex {
   readonly name: string;
   readonly hashKey: KeyAttribute;
   readonly rangeKey?: KeyAttribute;
+  /** What the index holds besides the keys; default ALL. */
+  readonly projection?: 'KEYS_ONLY' | 'ALL';
 }
 
 export interface TableDefinition {
@@ -32,12 +34,61 @@ export interface TableDefinition {
  * Savings plans, one partition per user. Besides the plans (sort key: the plan id, a ULID), each
  * user's partition holds one meta item (sort key {@link USER_META_ID}) that counts the user's
  * plans, so the plan limit holds under concurrent creates.
+ *
+ * The sparse `due` index holds only armed plans (those with `nextRunAt`), spread over
+ * {@link DUE_SHARDS} partitions, so the sweeper finds overdue plans without a scan and without
+ * one hot partition key, however many plans there are.
  */
 export const plansTable = {
   name: 'plans',
   hashKey: { name: 'userId', type: 'S' },
   rangeKey: { name: 'planId', type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      name: 'due',
+      hashKey: { name: 'dueShard', type: 'S' },
+      rangeKey: { name: 'nextRunAt', type: 'S' },
+      projection: 'KEYS_ONLY',
+    },
+  ],
   stream: 'NEW_AND_OLD_IMAGES',
+} as const satisfies TableDefinition;
+
+/** Partitions of the plans table's `due` index. */
+export const DUE_SHARDS = 16;
+
+/** The `due` index partition of a plan: a stable hash (FNV-1a) of its id. */
+export function dueShardOf(planId: string): string {
+  let hash = 0x811c9dc5;
+  for (const char of planId) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return String(hash % DUE_SHARDS);
+}
+
+/**
+ * The purchase ledger: one execution record per plan and scheduled slot, never overwritten once
+ * final, kept as financial records (no TTL). The partition key joins owner and plan
+ * (`<userId>#<planId>`), so a query for someone else's plan finds nothing at all.
+ */
+export const executionsTable = {
+  name: 'executions',
+  hashKey: { name: 'ownerPlan', type: 'S' },
+  rangeKey: { name: 'scheduledFor', type: 'S' },
+  stream: 'NEW_AND_OLD_IMAGES',
+} as const satisfies TableDefinition;
+
+/** The partition key of a plan's executions. */
+export function ownerPlanKey(userId: string, planId: string): string {
+  return `${userId}#${planId}`;
+}
+
+/** Powertools idempotency records of the purchase Lambdas (key `id`, TTL `expiration`). */
+export const idempotencyTable = {
+  name: 'idempotency',
+  hashKey: { name: 'id', type: 'S' },
+  ttlAttribute: 'expiration',
 } as const satisfies TableDefinition;
 
 /**
@@ -50,7 +101,7 @@ export const USER_META_ID = '#meta';
 export const PLAN_ID_FLOOR = '0';
 
 /** Every table of the system, in creation order. */
-export const tables: readonly TableDefinition[] = [plansTable];
+export const tables: readonly TableDefinition[] = [plansTable, executionsTable, idempotencyTable];
 
 /** The physical name of `table` in the stack or local environment named by `prefix`. */
 export function tableName(prefix: string, table: TableDefinition): string {

@@ -50,7 +50,7 @@ export class Table extends pulumi.ComponentResource {
           name: index.name,
           hashKey: index.hashKey.name,
           ...(index.rangeKey === undefined ? {} : { rangeKey: index.rangeKey.name }),
-          projectionType: 'ALL',
+          projectionType: index.projection ?? 'ALL',
         })),
         serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
         pointInTimeRecovery: { enabled: true },

@@ -1,0 +1,79 @@
+/**
+ * Finds the Lambda handlers (`functions/<name>/handler.ts`) and bundles each into one ES module
+ * for `nodejs24.x`: Pulumi deploys these bundles and the local stack runs the same files.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const FUNCTIONS_DIR = join(ROOT, 'functions');
+
+/** Folders of `functions/` that hold shared code rather than a Lambda. */
+const NOT_FUNCTIONS = new Set(['lib']);
+
+/** The names of every Lambda: the folders of `functions/` with a `handler.ts`. */
+export function functionNames(dir: string = FUNCTIONS_DIR): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !NOT_FUNCTIONS.has(entry.name))
+    .filter((entry) => existsSync(join(dir, entry.name, 'handler.ts')))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+export interface FunctionBundle {
+  readonly name: string;
+  /** The ES module Lambda loads as `index.mjs` (handler `index.handler`). */
+  readonly code: string;
+}
+
+/**
+ * Bundles every handler with its dependencies (the AWS SDK included, so the deployed version is
+ * the tested one). Minified with names kept, so stack traces stay readable.
+ */
+export async function bundleFunctions(names: readonly string[] = functionNames()): Promise<Map<string, FunctionBundle>> {
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: names.map((name) => ({ in: join(FUNCTIONS_DIR, name, 'handler.ts'), out: name })),
+    outdir: 'lambda',
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    minify: true,
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    // Some dependencies still call require(); give the ES module one.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  });
+  const bundles = new Map<string, FunctionBundle>();
+  for (const name of names) {
+    const output = result.outputFiles.find((file) => file.path === join(ROOT, 'lambda', `${name}.js`));
+    if (output === undefined) throw new Error(`esbuild produced no bundle for ${name}`);
+    bundles.set(name, { name, code: output.text });
+  }
+  return bundles;
+}
+
+/**
+ * Writes a bundle where a local worker can import it: a content-addressed file, so concurrent
+ * stacks and test files never see each other's half-written bundles.
+ */
+export function writeBundle(bundle: FunctionBundle): string {
+  const dir = join(tmpdir(), 'savings-plan-buy-functions');
+  mkdirSync(dir, { recursive: true });
+  const hash = createHash('sha256').update(bundle.code).digest('hex').slice(0, 16);
+  const file = join(dir, `${bundle.name}-${hash}.mjs`);
+  if (!existsSync(file)) {
+    const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(temporary, bundle.code);
+    renameSync(temporary, file);
+  }
+  return file;
+}

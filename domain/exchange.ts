@@ -1,0 +1,84 @@
+/**
+ * The exchange port: what the purchase workflow needs from an exchange, whichever it is (the
+ * paper exchange locally and in tests; Coinbase or Kraken in the cloud). Amounts are integers:
+ * fiat minor units and satoshis.
+ */
+
+/** Order rules of a market, from the exchange. */
+export interface Market {
+  readonly currency: string;
+  /** Current price: fiat minor units per BTC. */
+  readonly priceMinor: bigint;
+  /** Fee as a fraction of the quote, e.g. "0.006". */
+  readonly feeRate: string;
+  readonly minQuoteMinor: bigint;
+  readonly minBaseSats: bigint;
+  readonly quoteIncrementMinor: bigint;
+  readonly baseIncrementSats: bigint;
+}
+
+export type OrderStatus = 'FILLED' | 'PARTIALLY_FILLED' | 'OPEN' | 'CANCELLED' | 'REJECTED';
+
+/** An order as the exchange reports it. */
+export interface ExchangeOrder {
+  readonly exchangeOrderId: string;
+  readonly clientOrderId: string;
+  readonly currency: string;
+  readonly status: OrderStatus;
+  /** Fiat the order may spend, fee included. */
+  readonly quoteMinor: bigint;
+  readonly filledSats: bigint;
+  readonly spentMinor: bigint;
+  readonly feeMinor: bigint;
+  readonly averagePriceMinor: bigint;
+  readonly createdAt: string;
+}
+
+export interface MarketBuy {
+  /** Deterministic per plan and slot; every retry and duplicate sends the same one. */
+  readonly clientOrderId: string;
+  readonly currency: string;
+  /** Fiat to spend, fee included. */
+  readonly quoteMinor: bigint;
+}
+
+export interface Exchange {
+  market(currency: string): Promise<Market>;
+  /** Places a market buy; an exchange that knows the client order id answers the existing order. */
+  placeMarketBuy(order: MarketBuy): Promise<ExchangeOrder>;
+  /** The order with this client order id, or null when the exchange has none. */
+  findOrder(clientOrderId: string, currency: string): Promise<ExchangeOrder | null>;
+}
+
+/** Why an exchange refused an order, in codes the ledger and the API expose. */
+export type RejectionCode = 'INSUFFICIENT_FUNDS' | 'BELOW_MINIMUM' | 'REJECTED';
+
+/** The exchange refused the order: a final outcome, not worth retrying. */
+export class ExchangeRejectedError extends Error {
+  readonly code: RejectionCode;
+
+  constructor(code: RejectionCode, message: string) {
+    super(message);
+    this.name = 'ExchangeRejectedError';
+    this.code = code;
+  }
+}
+
+/** The exchange could not be reached or failed before taking the order: safe to retry. */
+export class ExchangeUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ExchangeUnavailableError';
+  }
+}
+
+/**
+ * The request may or may not have reached the exchange (a timeout after sending, a 5xx): the
+ * order must be looked up by its client order id before anything is sent again.
+ */
+export class ExchangeUnknownOutcomeError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ExchangeUnknownOutcomeError';
+  }
+}

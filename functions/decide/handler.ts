@@ -1,0 +1,31 @@
+/**
+ * Purchase workflow step: decides whether a fired slot buys, from the plan as the workflow just
+ * read it (DynamoDB JSON from the GetItem state). No I/O.
+ */
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { decidePurchase, type Decision, type PlanForDecision } from '#domain/purchase-decision.ts';
+
+export interface DecideEvent {
+  readonly plan: { Item?: Record<string, AttributeValue> };
+  readonly planId: string;
+  readonly userId: string;
+  readonly scheduledFor: string;
+  readonly version: number;
+}
+
+/** Thrown for an event the workflow could not have sent. */
+export class InvalidDecideEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidDecideEventError';
+  }
+}
+
+export const handler = async (event: DecideEvent): Promise<Decision> => {
+  if (typeof event?.scheduledFor !== 'string' || typeof event.planId !== 'string' || event.plan === undefined) {
+    throw new InvalidDecideEventError('expected { plan, planId, userId, scheduledFor, version }');
+  }
+  const plan = event.plan.Item === undefined ? null : (unmarshall(event.plan.Item) as PlanForDecision);
+  return decidePurchase(plan, event.scheduledFor);
+};

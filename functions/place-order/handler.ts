@@ -1,0 +1,200 @@
+/**
+ * Purchase workflow step: places the slot's market buy, exactly once.
+ *
+ * - Idempotent per plan and slot with Powertools (never per execution id), for a week: every
+ *   retry, duplicate execution and redelivery gets the first outcome.
+ * - Before calling the exchange it stores SUBMITTED on the execution record (the client order id
+ *   is already there). Finding SUBMITTED means an earlier attempt's outcome is unknown: the order
+ *   is looked up by its client order id before anything is placed.
+ * - Never spends more than the plan's amount; amounts under the exchange minimum fail with a reason.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { CURRENCY_DIGITS } from '#domain/currencies.ts';
+import { ExchangeRejectedError, ExchangeUnknownOutcomeError, type ExchangeOrder } from '#domain/exchange.ts';
+import { clientOrderIdFor } from '#domain/ids.ts';
+import { floorTo, fromUnits, MoneyError, toUnits } from '#domain/money.ts';
+import { ownerPlanKey } from '#shared/tables.ts';
+import { documentClient } from '../lib/aws.ts';
+import { requireEnvironment } from '../lib/environment.ts';
+import { exchangeFromEnvironment } from '../lib/paper-exchange.ts';
+
+const logger = new Logger();
+const metrics = new Metrics();
+const env = requireEnvironment(['EXECUTIONS_TABLE', 'IDEMPOTENCY_TABLE']);
+const dynamodb = documentClient();
+const exchange = exchangeFromEnvironment();
+
+export interface PlaceOrderEvent {
+  readonly planId: string;
+  readonly userId: string;
+  readonly scheduledFor: string;
+  readonly clientOrderId: string;
+  readonly amount: string;
+  readonly currency: string;
+}
+
+export type PlaceOrderResult =
+  | {
+      readonly outcome: 'FILLED';
+      readonly exchangeOrderId: string;
+      /** Satoshis, as a digit string. */
+      readonly btcAcquired: string;
+      /** Fiat minor units, as digit strings. */
+      readonly spent: string;
+      readonly fee: string;
+      readonly net: string;
+      /** Fiat per BTC, fees excluded, as a decimal string. */
+      readonly averagePrice: string;
+      readonly filledAt: string;
+    }
+  | { readonly outcome: 'REJECTED' | 'ALREADY_RECORDED'; readonly code: string; readonly reason: string };
+
+/** Thrown for an event the workflow could not have sent. */
+export class InvalidOrderEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidOrderEventError';
+  }
+}
+
+/** The exchange reported spending more than the plan's amount: never record it as normal. */
+export class OverspendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OverspendError';
+  }
+}
+
+function validate(event: PlaceOrderEvent): { amountMinor: bigint; digits: number } {
+  for (const field of ['planId', 'userId', 'scheduledFor', 'clientOrderId', 'amount', 'currency'] as const) {
+    if (typeof event?.[field] !== 'string' || event[field].length === 0) {
+      throw new InvalidOrderEventError(`${field} must be a non-empty string`);
+    }
+  }
+  if (event.clientOrderId !== clientOrderIdFor(event.planId, event.scheduledFor)) {
+    throw new InvalidOrderEventError('clientOrderId does not belong to this plan and slot');
+  }
+  const digits = Object.hasOwn(CURRENCY_DIGITS, event.currency) ? CURRENCY_DIGITS[event.currency] : undefined;
+  if (digits === undefined) throw new InvalidOrderEventError(`unsupported currency ${event.currency}`);
+  try {
+    return { amountMinor: toUnits(event.amount, digits), digits };
+  } catch (error) {
+    throw new InvalidOrderEventError((error as MoneyError).message);
+  }
+}
+
+/** Marks the execution SUBMITTED; answers the status it had, or null when it is final already. */
+async function markSubmitted(event: PlaceOrderEvent): Promise<string | null> {
+  const now = new Date().toISOString();
+  try {
+    const { Attributes } = await dynamodb.send(
+      new UpdateCommand({
+        TableName: env.EXECUTIONS_TABLE,
+        Key: { ownerPlan: ownerPlanKey(event.userId, event.planId), scheduledFor: event.scheduledFor },
+        UpdateExpression: 'SET #status = :submitted, amount = :amount, currency = :currency, updatedAt = :now',
+        ConditionExpression: '#status IN (:pending, :submitted)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':submitted': 'SUBMITTED',
+          ':pending': 'PENDING',
+          ':amount': event.amount,
+          ':currency': event.currency,
+          ':now': now,
+        },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    return (Attributes?.status as string | undefined) ?? 'PENDING';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return null;
+    throw error;
+  }
+}
+
+function filled(order: ExchangeOrder, amountMinor: bigint, digits: number): PlaceOrderResult {
+  if (order.status !== 'FILLED') {
+    // Not final yet at the exchange: the workflow retries and looks the order up again.
+    throw new ExchangeUnknownOutcomeError(`order ${order.exchangeOrderId} is ${order.status}`);
+  }
+  if (order.spentMinor > amountMinor) {
+    throw new OverspendError(`order ${order.exchangeOrderId} spent ${order.spentMinor} > plan amount ${amountMinor}`);
+  }
+  return {
+    outcome: 'FILLED',
+    exchangeOrderId: order.exchangeOrderId,
+    btcAcquired: order.filledSats.toString(),
+    spent: order.spentMinor.toString(),
+    fee: order.feeMinor.toString(),
+    net: (order.spentMinor - order.feeMinor).toString(),
+    averagePrice: fromUnits(order.averagePriceMinor, digits),
+    filledAt: new Date().toISOString(),
+  };
+}
+
+async function placeOrder(event: PlaceOrderEvent): Promise<PlaceOrderResult> {
+  const { amountMinor, digits } = validate(event);
+  const previous = await markSubmitted(event);
+  if (previous === null) {
+    return { outcome: 'ALREADY_RECORDED', code: 'REJECTED', reason: 'This run was already recorded.' };
+  }
+  if (previous === 'SUBMITTED') {
+    let existing: ExchangeOrder | null;
+    try {
+      existing = await exchange.findOrder(event.clientOrderId, event.currency);
+    } catch (error) {
+      throw new ExchangeUnknownOutcomeError('could not look up the earlier order', { cause: error });
+    }
+    if (existing !== null) {
+      logger.info('found the order of an earlier attempt', { clientOrderId: event.clientOrderId });
+      metrics.addMetric('OrdersRecovered', MetricUnit.Count, 1);
+      return filled(existing, amountMinor, digits);
+    }
+  }
+  try {
+    const market = await exchange.market(event.currency);
+    // Never spend more than the plan's amount: round the quote down to the market's increment.
+    const quoteMinor = floorTo(amountMinor, market.quoteIncrementMinor);
+    if (quoteMinor < market.minQuoteMinor) {
+      throw new ExchangeRejectedError(
+        'BELOW_MINIMUM',
+        `${event.amount} ${event.currency} is below the exchange's minimum order of ${fromUnits(market.minQuoteMinor, digits)} ${event.currency}.`,
+      );
+    }
+    const order = await exchange.placeMarketBuy({ clientOrderId: event.clientOrderId, currency: event.currency, quoteMinor });
+    metrics.addMetric('OrdersFilled', MetricUnit.Count, 1);
+    return filled(order, amountMinor, digits);
+  } catch (error) {
+    if (error instanceof ExchangeRejectedError) {
+      metrics.addMetric(`OrdersRejected_${error.code}`, MetricUnit.Count, 1);
+      return { outcome: 'REJECTED', code: error.code, reason: error.message };
+    }
+    throw error;
+  }
+}
+
+const persistenceStore = new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE });
+const idempotencyConfig = new IdempotencyConfig({
+  // Plan and slot, never the execution id: duplicate executions share the record.
+  eventKeyJmesPath: '[planId, scheduledFor]',
+  throwOnNoIdempotencyKey: true,
+  // Longer than any redelivery: Scheduler retries for 15 minutes, dead letters are redriven by hand.
+  expiresAfterSeconds: 7 * 24 * 60 * 60,
+});
+
+const idempotentPlaceOrder = makeIdempotent(placeOrder, { persistenceStore, config: idempotencyConfig });
+
+export const handler = async (event: PlaceOrderEvent, context: Context): Promise<PlaceOrderResult> => {
+  logger.addContext(context);
+  idempotencyConfig.registerLambdaContext(context);
+  try {
+    return await idempotentPlaceOrder(event);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

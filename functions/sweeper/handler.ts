@@ -1,0 +1,150 @@
+/**
+ * The sweeper, run every few minutes by a recurring schedule: finds active plans whose next run
+ * has passed without any execution for the armed slot, records that slot as missed (SKIPPED, so
+ * a very late delivery cannot still buy), re-arms the plan for its next slot and emits
+ * `PlanRunMissed`. Plans whose slot ran but were never re-armed (a lost stream record) are only
+ * re-armed.
+ *
+ * It reads the sparse `due` index shard by shard: no scan, no single hot partition key.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { formatInstant } from '#domain/calendar.ts';
+import { clientOrderIdFor } from '#domain/ids.ts';
+import { DUE_SHARDS, ownerPlanKey } from '#shared/tables.ts';
+import { eventBridgeClient } from '../lib/aws.ts';
+import { requireEnvironment } from '../lib/environment.ts';
+import { loadPlan, reconcilePlan } from '../lib/scheduling.ts';
+import { schedulingDepsFromEnvironment } from '../lib/scheduling-deps.ts';
+
+const logger = new Logger();
+const metrics = new Metrics();
+const deps = schedulingDepsFromEnvironment();
+const events = eventBridgeClient();
+const env = requireEnvironment(['EXECUTIONS_TABLE', 'EVENT_BUS_NAME', 'SWEEP_GRACE_SECONDS']);
+const graceMs = Number(env.SWEEP_GRACE_SECONDS) * 1000;
+
+export interface SweepResult {
+  readonly overdue: number;
+  readonly missed: number;
+  readonly rearmed: number;
+}
+
+async function overduePlans(shard: number, cutoff: string): Promise<{ userId: string; planId: string; nextRunAt: string }[]> {
+  const found: { userId: string; planId: string; nextRunAt: string }[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.dynamodb.send(
+      new QueryCommand({
+        TableName: deps.settings.plansTable,
+        IndexName: 'due',
+        KeyConditionExpression: 'dueShard = :shard AND nextRunAt < :cutoff',
+        ExpressionAttributeValues: { ':shard': String(shard), ':cutoff': cutoff },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) found.push(item as { userId: string; planId: string; nextRunAt: string });
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return found;
+}
+
+/** Records the armed slot as missed; false when an execution for it exists already. */
+async function claimMissedSlot(userId: string, planId: string, slot: string, amount: string, currency: string, nextRun: string) {
+  const now = new Date(deps.now()).toISOString();
+  try {
+    await deps.dynamodb.send(
+      new PutCommand({
+        TableName: env.EXECUTIONS_TABLE,
+        Item: {
+          ownerPlan: ownerPlanKey(userId, planId),
+          scheduledFor: slot,
+          planId,
+          userId,
+          status: 'SKIPPED',
+          clientOrderId: clientOrderIdFor(planId, slot),
+          amount,
+          currency,
+          failureReason: `This run did not start on time and was not made up; ${nextRun}`,
+          failureCode: 'RUN_MISSED',
+          createdAt: now,
+          updatedAt: now,
+        },
+        ConditionExpression: 'attribute_not_exists(ownerPlan)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+async function sweepPlan(userId: string, planId: string, seenNextRunAt: string): Promise<'missed' | 'rearmed' | 'none'> {
+  const plan = await loadPlan(deps, userId, planId);
+  if (plan?.status !== 'ACTIVE' || plan.nextRunAt !== seenNextRunAt) return 'none';
+  const slot = plan.armedSlot ?? seenNextRunAt;
+  const claimed = await claimMissedSlot(userId, planId, slot, plan.amount, plan.currency, 'the plan continues with its next slot.');
+  if (!claimed) {
+    // The slot ran; only the re-arming was lost.
+    await reconcilePlan(deps, userId, planId);
+    return 'rearmed';
+  }
+  await deps.dynamodb.send(
+    new UpdateCommand({
+      TableName: deps.settings.plansTable,
+      Key: { userId, planId },
+      UpdateExpression: 'SET lastSlotAt = :slot',
+      ConditionExpression: 'attribute_not_exists(lastSlotAt) OR lastSlotAt < :slot',
+      ExpressionAttributeValues: { ':slot': slot },
+    }),
+  ).catch((error: unknown) => {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  });
+  const outcome = await reconcilePlan(deps, userId, planId);
+  await events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: env.EVENT_BUS_NAME,
+          Source: 'savings.scheduler',
+          DetailType: 'PlanRunMissed',
+          Detail: JSON.stringify({
+            planId,
+            userId,
+            scheduledFor: slot,
+            clientOrderId: clientOrderIdFor(planId, slot),
+            amount: plan.amount,
+            currency: plan.currency,
+            nextRunAt: outcome.kind === 'armed' ? outcome.nextRunAt : null,
+            action: outcome.kind === 'armed' ? 'REARMED' : outcome.kind === 'ended' ? 'ENDED' : 'NONE',
+          }),
+        },
+      ],
+    }),
+  );
+  return 'missed';
+}
+
+export const handler = async (_event: unknown, context: Context): Promise<SweepResult> => {
+  logger.addContext(context);
+  const cutoff = formatInstant(deps.now() - graceMs);
+  const shards = await Promise.all(Array.from({ length: DUE_SHARDS }, (_, shard) => overduePlans(shard, cutoff)));
+  const overdue = shards.flat();
+  let missed = 0;
+  let rearmed = 0;
+  for (const plan of overdue) {
+    const result = await sweepPlan(plan.userId, plan.planId, plan.nextRunAt);
+    if (result === 'missed') missed += 1;
+    if (result === 'rearmed') rearmed += 1;
+  }
+  metrics.addMetric('OverduePlans', MetricUnit.Count, overdue.length);
+  metrics.addMetric('MissedRuns', MetricUnit.Count, missed);
+  metrics.publishStoredMetrics();
+  if (overdue.length > 0) logger.info('sweep', { cutoff, overdue: overdue.length, missed, rearmed });
+  return { overdue: overdue.length, missed, rearmed };
+};

@@ -1,0 +1,153 @@
+/**
+ * Local Lambda functions: each runs its deployed bundle in worker threads (one execution
+ * environment per worker, up to the function's reserved concurrency), with its own environment
+ * variables and the local clock. Invocations beyond the concurrency wait for a free environment,
+ * as throttled asynchronous invocations would be retried by the service.
+ */
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { InvokeMessage, ResultMessage } from './lambda-worker.ts';
+
+const WORKER = fileURLToPath(new URL('./lambda-worker.ts', import.meta.url));
+
+/** A function invocation that failed: the error Lambda reports (`errorType`, `errorMessage`). */
+export class LambdaInvocationError extends Error {
+  readonly errorType: string;
+
+  constructor(errorType: string, message: string) {
+    super(message);
+    this.name = errorType;
+    this.errorType = errorType;
+  }
+}
+
+export interface LocalFunctionConfig {
+  readonly name: string;
+  readonly bundlePath: string;
+  readonly environment: Readonly<Record<string, string>>;
+  /** Execution environments at most (the function's reserved concurrency). */
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  readonly memoryMb: number;
+}
+
+interface Environment {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  busy: boolean;
+  pending?: { resolve(value: unknown): void; reject(error: Error): void; timer: NodeJS.Timeout };
+}
+
+export class LocalLambda {
+  readonly config: LocalFunctionConfig;
+  readonly #clockOffset: BigInt64Array;
+  readonly #environments: Environment[] = [];
+  readonly #waiting: (() => void)[] = [];
+  #nextId = 1;
+  #stopped = false;
+  /** Invocations so far, for benchmarks and tests. */
+  invocations = 0;
+
+  constructor(config: LocalFunctionConfig, clockOffset: BigInt64Array) {
+    this.config = config;
+    this.#clockOffset = clockOffset;
+  }
+
+  #spawn(): Environment {
+    const worker = new Worker(WORKER, {
+      workerData: {
+        bundlePath: this.config.bundlePath,
+        functionName: this.config.name,
+        timeoutMs: this.config.timeoutMs,
+        memoryMb: this.config.memoryMb,
+        clockOffset: this.#clockOffset,
+      },
+      env: { ...this.config.environment },
+      stdout: false,
+      stderr: false,
+    });
+    const environment: Environment = {
+      worker,
+      busy: false,
+      ready: new Promise((resolve, reject) => {
+        worker.once('message', (message: { init: boolean; errorMessage?: string }) => {
+          if (message.init) resolve();
+          else reject(new LambdaInvocationError('Runtime.ImportModuleError', message.errorMessage ?? 'init failed'));
+        });
+        worker.once('error', reject);
+      }),
+    };
+    worker.on('message', (message: ResultMessage | { init: boolean }) => {
+      if (!('id' in message)) return;
+      const pending = environment.pending;
+      if (pending === undefined) return;
+      environment.pending = undefined;
+      clearTimeout(pending.timer);
+      if (message.ok) pending.resolve(message.result);
+      else pending.reject(new LambdaInvocationError(message.errorType, message.errorMessage));
+    });
+    worker.on('exit', (code) => {
+      // A crashed environment (process.exit, fatal error) fails its invocation and is replaced.
+      const index = this.#environments.indexOf(environment);
+      if (index >= 0) this.#environments.splice(index, 1);
+      const pending = environment.pending;
+      if (pending !== undefined) {
+        environment.pending = undefined;
+        clearTimeout(pending.timer);
+        pending.reject(new LambdaInvocationError('Runtime.ExitError', `RequestId: local Error: Runtime exited with error: exit status ${code}`));
+      }
+      this.#release();
+    });
+    this.#environments.push(environment);
+    return environment;
+  }
+
+  #release(): void {
+    this.#waiting.shift()?.();
+  }
+
+  async #acquire(): Promise<Environment> {
+    for (;;) {
+      if (this.#stopped) throw new LambdaInvocationError('Lambda.ServiceException', `${this.config.name} is stopped`);
+      const idle = this.#environments.find((environment) => !environment.busy);
+      if (idle !== undefined) {
+        idle.busy = true;
+        return idle;
+      }
+      if (this.#environments.length < this.config.concurrency) {
+        const fresh = this.#spawn();
+        fresh.busy = true;
+        return fresh;
+      }
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+  }
+
+  /** Invokes the function synchronously (RequestResponse) with `event`. */
+  async invoke(event: unknown): Promise<unknown> {
+    const environment = await this.#acquire();
+    this.invocations += 1;
+    try {
+      await environment.ready;
+      return await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          environment.pending = undefined;
+          reject(new LambdaInvocationError('Sandbox.Timedout', `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds`));
+          // Lambda discards an environment whose invocation timed out.
+          void environment.worker.terminate();
+        }, this.config.timeoutMs);
+        environment.pending = { resolve, reject, timer };
+        environment.worker.postMessage({ id: this.#nextId++, event: JSON.parse(JSON.stringify(event ?? null)) as unknown } satisfies InvokeMessage);
+      });
+    } finally {
+      environment.busy = false;
+      this.#release();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const resolve of this.#waiting.splice(0)) resolve();
+    await Promise.all(this.#environments.splice(0).map((environment) => environment.worker.terminate()));
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The local Express state machine: starts executions of the very `*.asl.json` that deploys (with
+ * the same placeholder substitution as Pulumi) in a worker thread, answers its Lambda invokes
+ * with the local Lambdas, and keeps track of executions in flight so the clock can wait for them.
+ */
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { substituteDefinition } from '#shared/state-machines.ts';
+import type { LocalLambda } from './lambda.ts';
+import { LambdaInvocationError } from './lambda.ts';
+import type { FromWorker, ToWorker } from './stepfunctions-worker.ts';
+
+const WORKER = fileURLToPath(new URL('./stepfunctions-worker.ts', import.meta.url));
+
+export interface ExecutionOutcome {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly input: unknown;
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+  /** The states it passed through, in order. */
+  readonly states: readonly string[];
+  readonly startedAt: string;
+}
+
+export interface LocalStateMachineOptions {
+  readonly definitionFile: string;
+  readonly stateMachineArn: string;
+  readonly substitutions: Readonly<Record<string, string>>;
+  readonly clockOffset: BigInt64Array;
+  readonly now: () => number;
+  readonly dynamodbEndpoint: string;
+  readonly eventsEndpoint: string;
+  readonly region: string;
+  /** Lambdas by the function ARN the definition names. */
+  readonly lambdas: ReadonlyMap<string, LocalLambda>;
+  readonly retryScale: number;
+}
+
+export class LocalStateMachine {
+  readonly arn: string;
+  readonly #options: LocalStateMachineOptions;
+  readonly #worker: Worker;
+  readonly #ready: Promise<void>;
+  readonly #running = new Map<number, { resolve(outcome: ExecutionOutcome): void; name: string; input: unknown; startedAt: string }>();
+  readonly #history: ExecutionOutcome[] = [];
+  #nextId = 1;
+  /** Abort the next N executions right after this state (a crash between order and ledger). */
+  readonly crashAfter = { state: 'PlaceOrder', remaining: 0 };
+
+  constructor(options: LocalStateMachineOptions) {
+    this.#options = options;
+    this.arn = options.stateMachineArn;
+    const definition = substituteDefinition(readFileSync(options.definitionFile, 'utf8'), options.substitutions);
+    this.#worker = new Worker(WORKER, {
+      workerData: {
+        definition,
+        stateMachineArn: options.stateMachineArn,
+        clockOffset: options.clockOffset,
+        dynamodbEndpoint: options.dynamodbEndpoint,
+        eventsEndpoint: options.eventsEndpoint,
+        region: options.region,
+        retryScale: options.retryScale,
+      },
+    });
+    this.#ready = new Promise((resolve, reject) => {
+      this.#worker.once('message', () => resolve());
+      this.#worker.once('error', reject);
+    });
+    this.#worker.on('message', (message: FromWorker | { type: 'ready' }) => void this.#onMessage(message));
+  }
+
+  async #onMessage(message: FromWorker | { type: 'ready' }): Promise<void> {
+    if (message.type === 'invoke') {
+      const lambda = this.#options.lambdas.get(message.functionName);
+      let reply: ToWorker;
+      if (lambda === undefined) {
+        reply = { type: 'invokeResult', callId: message.callId, ok: false, errorType: 'Lambda.ResourceNotFoundException', errorMessage: `Function not found: ${message.functionName}` };
+      } else {
+        try {
+          reply = { type: 'invokeResult', callId: message.callId, ok: true, result: await lambda.invoke(message.payload) };
+        } catch (error) {
+          const failure = error instanceof LambdaInvocationError ? error : new LambdaInvocationError('Lambda.Unknown', String(error));
+          reply = { type: 'invokeResult', callId: message.callId, ok: false, errorType: failure.errorType, errorMessage: failure.message };
+        }
+      }
+      this.#worker.postMessage(reply);
+      return;
+    }
+    if (message.type === 'done') {
+      const running = this.#running.get(message.id);
+      if (running === undefined) return;
+      this.#running.delete(message.id);
+      const outcome: ExecutionOutcome = {
+        executionArn: `${this.arn.replace(':stateMachine:', ':express:')}:${running.name}`,
+        name: running.name,
+        input: running.input,
+        status: message.status,
+        states: message.states,
+        startedAt: running.startedAt,
+        ...(message.output === undefined ? {} : { output: message.output }),
+        ...(message.error === undefined ? {} : { error: message.error, cause: message.cause ?? '' }),
+      };
+      this.#history.push(outcome);
+      if (this.#history.length > 10_000) this.#history.shift();
+      running.resolve(outcome);
+    }
+  }
+
+  /** Starts an execution (as StartExecution does) and resolves when it has finished. */
+  async start(input: unknown, name: string = randomUUID()): Promise<ExecutionOutcome> {
+    await this.#ready;
+    const id = this.#nextId++;
+    let abortAfterState: string | undefined;
+    if (this.crashAfter.remaining > 0) {
+      this.crashAfter.remaining -= 1;
+      abortAfterState = this.crashAfter.state;
+    }
+    return new Promise((resolve) => {
+      this.#running.set(id, { resolve, name, input, startedAt: new Date(this.#options.now()).toISOString() });
+      this.#worker.postMessage({ type: 'start', id, name, input, ...(abortAfterState === undefined ? {} : { abortAfterState }) } satisfies ToWorker);
+    });
+  }
+
+  /** Executions still running. */
+  get inFlight(): number {
+    return this.#running.size;
+  }
+
+  /** Finished executions, oldest first (the last 10,000). */
+  history(): readonly ExecutionOutcome[] {
+    return this.#history;
+  }
+
+  async stop(): Promise<void> {
+    await this.#worker.terminate();
+  }
+}

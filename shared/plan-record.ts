@@ -1,0 +1,45 @@
+/**
+ * A plan item as the Lambdas read it from the plans table: what the API writes plus the
+ * scheduling and purchase bookkeeping the system keeps on it.
+ */
+import type { ScheduleSpec } from '#domain/calendar.ts';
+
+export type PlanStatus = 'ACTIVE' | 'PAUSED' | 'ENDED';
+
+export interface PlanRecord {
+  readonly userId: string;
+  readonly planId: string;
+  readonly status: PlanStatus;
+  /** Decimal string in the currency's digits. */
+  readonly amount: string;
+  readonly currency: string;
+  readonly asset: string;
+  readonly schedule: ScheduleSpec;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The next slot that will buy (skipped slots excluded); what the API shows. */
+  readonly nextRunAt?: string;
+  /** The `due` index partition; present exactly when `nextRunAt` is. */
+  readonly dueShard?: string;
+  /** The slot the plan's schedule is armed for (may be a skipped one). */
+  readonly armedSlot?: string;
+  readonly armedVersion?: number;
+  /** The last slot the workflow finished (bought, failed or skipped). */
+  readonly lastSlotAt?: string;
+  /** The last slot that bought or failed: its period has had its run. */
+  readonly lastRunAt?: string;
+  /** Slots the user asked to skip (`skipNextRun`). */
+  readonly skipSlots?: ReadonlySet<string>;
+  readonly executionCount?: number;
+  /** Fiat spent, fees included, in minor units. */
+  readonly totalSpentMinor?: number;
+  /** Fiat spent, fees excluded, in minor units. */
+  readonly totalNetMinor?: number;
+  readonly totalSats?: number;
+}
+
+/** Schedule names: one per plan, in the stack's schedule group. */
+export function scheduleNameOf(planId: string): string {
+  return `plan-${planId}`;
+}
