@@ -85,3 +85,70 @@ export function formatUnits(units: string, scale: number): string {
   const cut = padded.length - scale;
   return `${padded.slice(0, cut)}.${padded.slice(cut)}`;
 }
+
+/** `a - b` for digit strings without leading zeros, `a >= b`. */
+export function subtractUnits(a: string, b: string): string {
+  const top = a.split('').reverse();
+  const bottom = b.split('').reverse();
+  let borrow = 0;
+  const digits: string[] = [];
+  top.forEach((char, index) => {
+    const lower = index < bottom.length ? DIGITS.indexOf(bottom[index] ?? '0') : 0;
+    let value = DIGITS.indexOf(char) - lower - borrow;
+    borrow = 0;
+    if (value < 0) {
+      value = value + 10;
+      borrow = 1;
+    }
+    digits.push(DIGITS.charAt(value));
+  });
+  return stripLeadingZeros(digits.reverse().join(''));
+}
+
+const QUOTIENT_DIGITS = [9, 8, 7, 6, 5, 4, 3, 2, 1];
+
+/**
+ * The integer quotient `floor(numerator / denominator)` of two digit strings (schoolbook long
+ * division, exact at any length). A zero denominator answers "0".
+ */
+export function divideUnits(numerator: string, denominator: string): string {
+  const divisor = stripLeadingZeros(denominator);
+  if (divisor === '0') {
+    return '0';
+  }
+  let remainder = '0';
+  const quotient: string[] = [];
+  numerator.split('').forEach((char) => {
+    remainder = stripLeadingZeros(remainder + char);
+    // The largest digit q with q * divisor <= remainder: at most nine subtractions.
+    let digit = 0;
+    QUOTIENT_DIGITS.forEach((candidate) => {
+      if (digit === 0 && compareUnits(multiplyByDigit(divisor, candidate), remainder) <= 0) {
+        digit = candidate;
+      }
+    });
+    if (digit > 0) {
+      remainder = subtractUnits(remainder, multiplyByDigit(divisor, digit));
+    }
+    quotient.push(DIGITS.charAt(digit));
+  });
+  return stripLeadingZeros(quotient.join(''));
+}
+
+/** A digit string times a single digit. */
+function multiplyByDigit(units: string, digit: number): string {
+  let carry = 0;
+  const digits: string[] = [];
+  units
+    .split('')
+    .reverse()
+    .forEach((char) => {
+      const value = DIGITS.indexOf(char) * digit + carry;
+      digits.push(DIGITS.charAt(value % 10));
+      carry = Math.floor(value / 10);
+    });
+  if (carry > 0) {
+    digits.push(DIGITS.charAt(carry));
+  }
+  return stripLeadingZeros(digits.reverse().join(''));
+}

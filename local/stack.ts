@@ -1,25 +1,39 @@
 /**
- * The whole system on one machine: DynamoDB Local with the tables from `shared/tables.ts`, the
- * AppSync API running the deployed resolver bundles, the Cognito stand-in, and the control
- * endpoints under `/_local/`. `npm start` runs it; integration tests start one per test file.
+ * The whole system on one machine: DynamoDB Local with the tables from `shared/tables.ts`; the
+ * AppSync API running the deployed resolver bundles; the Lambdas' deployed bundles in worker
+ * threads; the purchase state machine from its `.asl.json`; stand-ins for EventBridge Scheduler,
+ * EventBridge and the DynamoDB stream event source; the paper exchange; the Cognito stand-in;
+ * and the control endpoints under `/_local/`. `npm start` runs it; integration tests start one
+ * per test file.
  */
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { bundleFunctions, writeBundle } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { currencySettings, type ApiSettings } from '#shared/api-settings.ts';
+import { functionSpecs, SWEEP_GRACE_SECONDS, SWEEP_RATE, type FunctionName, type FunctionVariable } from '#shared/functions.ts';
 import { parseStackConfig, readStackConfigValues, type StackConfig } from '#shared/stack-config.ts';
-import { tableName, tables, plansTable } from '#shared/tables.ts';
+import { PURCHASE_STATE_MACHINE_FILE } from '#shared/state-machines.ts';
+import { executionsTable, idempotencyTable, plansTable, tableName, tables } from '#shared/tables.ts';
 import { LocalDynamoDbDataSource } from './appsync/dynamodb.ts';
 import { LocalGraphqlApi, type GraphqlRequest } from './appsync/engine.ts';
 import { LocalUserPool, TokenRequestError, UnauthorizedError } from './auth.ts';
-import { LocalClock } from './clock.ts';
+import { ClockError, LocalClock } from './clock.ts';
+import { ClockDriver } from './clock-driver.ts';
 import { ensureTables, LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
+import { LocalEventBus } from './eventbridge.ts';
 import { graphiqlPage } from './graphiql.ts';
-import { createJsonServer, createRoutes, type Reply } from './http.ts';
+import { BadRequestError, createJsonServer, createRoutes, type Reply } from './http.ts';
+import { LocalLambda } from './lambda.ts';
+import { PaperExchange } from './paper-exchange.ts';
+import { LocalScheduler } from './scheduler.ts';
+import { LocalStateMachine } from './stepfunctions.ts';
+import { LocalStreamMapping } from './streams.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ACCOUNT = '000000000000';
 
 export interface LocalStackOptions {
   /** HTTP port; 0 picks a free one. Default 4000. */
@@ -28,12 +42,26 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** An already running DynamoDB Local to use instead of starting one (tests share one). */
   readonly dynamodbEndpoint?: string;
-  /** Prefix of the table names. Default "local". */
+  /** Prefix of table and resource names. Default "local". */
   readonly prefix?: string;
   readonly clock?: LocalClock;
   /** Stack config; default: `Pulumi.dev.yaml`, so local behaves like dev. */
   readonly config?: StackConfig;
   readonly log?: (line: string) => void;
+  /** Fire due schedules in the background as wall time passes (npm start). Default true. */
+  readonly autoFire?: boolean;
+  /** Multiplies the state machine's Retry intervals; tests shorten them. Default 1. */
+  readonly retryScale?: number;
+  /** Execution environments per Lambda at most. Default: 4, or the reserved concurrency if lower. */
+  readonly lambdaConcurrency?: number;
+  /** Powertools log level of the Lambdas. Default WARN. */
+  readonly lambdaLogLevel?: string;
+}
+
+/** Faults the local stack injects on request (`POST /_local/faults`). */
+export interface Faults {
+  /** Every schedule firing is delivered this many times, concurrently. */
+  duplicateDeliveries: number;
 }
 
 export interface LocalStack {
@@ -44,6 +72,16 @@ export interface LocalStack {
   readonly dynamodbEndpoint: string;
   readonly settings: ApiSettings;
   readonly tableNames: Readonly<Record<string, string>>;
+  readonly scheduler: LocalScheduler;
+  readonly stateMachine: LocalStateMachine;
+  readonly eventBus: LocalEventBus;
+  readonly exchange: PaperExchange;
+  readonly lambdas: ReadonlyMap<FunctionName, LocalLambda>;
+  readonly faults: Faults;
+  /** Fires everything due up to `epochMs` and waits until the system has settled. */
+  advanceTo(epochMs: number): Promise<number>;
+  /** Waits until every running workflow and stream record has been handled. */
+  settle(): Promise<void>;
   /** Requests the resolvers made beyond what `resolvers/manifest.ts` grants (should stay empty). */
   readonly accessViolations: () => readonly { caller: string; action: string; table: string }[];
   stop(): Promise<void>;
@@ -78,11 +116,22 @@ function isGraphqlRequest(body: unknown): body is GraphqlRequest {
   const { query, variables, operationName } = body as Record<string, unknown>;
   return (
     typeof query === 'string' &&
-    (variables === undefined ||
-      variables === null ||
-      (typeof variables === 'object' && !Array.isArray(variables))) &&
+    (variables === undefined || variables === null || (typeof variables === 'object' && !Array.isArray(variables))) &&
     (operationName === undefined || operationName === null || typeof operationName === 'string')
   );
+}
+
+function parseFaults(body: unknown): Faults {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadRequestError('send a JSON object such as {"duplicateDeliveries": 3}, or {} to clear every fault');
+  }
+  const { duplicateDeliveries, ...unknown } = body as Record<string, unknown>;
+  const extra = Object.keys(unknown);
+  if (extra.length > 0) throw new BadRequestError(`unknown fault(s): ${extra.join(', ')}`);
+  if (duplicateDeliveries !== undefined && (!Number.isInteger(duplicateDeliveries) || (duplicateDeliveries as number) < 1 || (duplicateDeliveries as number) > 10)) {
+    throw new BadRequestError('duplicateDeliveries must be an integer from 1 to 10');
+  }
+  return { duplicateDeliveries: (duplicateDeliveries as number | undefined) ?? 1 };
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -90,10 +139,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const clock = options.clock ?? LocalClock.fromEnvironment();
   const config = options.config ?? devStackConfig();
   const prefix = options.prefix ?? 'local';
+  const region = LOCAL_AWS.region;
   const catalog = loadResolverCatalog();
 
   let ready = false;
-  let dynamoDbLocal: DynamoDbLocal | undefined;
+  const stoppers: (() => Promise<void>)[] = [];
   const userPool = new LocalUserPool(
     'https://cognito-idp.local.amazonaws.com/local_pool',
     options.dataDir === undefined ? undefined : join(options.dataDir, 'token-key'),
@@ -106,33 +156,175 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   routes.exact.set('GET /_local/health', () =>
     ready ? { status: 200, body: { status: 'ok' } } : { status: 503, body: { status: 'starting' } },
   );
+  const stopAll = async () => {
+    for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  };
 
   try {
+    let dynamoDbLocal: DynamoDbLocal | undefined;
     if (options.dynamodbEndpoint === undefined) {
       dynamoDbLocal = await startDynamoDbLocal(
         options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') },
       );
+      const started = dynamoDbLocal;
+      stoppers.push(() => started.stop());
     }
     const dynamodbEndpoint = options.dynamodbEndpoint ?? (dynamoDbLocal as DynamoDbLocal).endpoint;
     const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamodbEndpoint });
-    const tableNames = Object.fromEntries(
-      tables.map((table) => [table.name, tableName(prefix, table)]),
-    );
-    await ensureTables(
-      dynamodb,
-      tables.map((table) => ({ table, name: tableName(prefix, table) })),
-    );
+    stoppers.push(async () => dynamodb.destroy());
+    const tableNames = Object.fromEntries(tables.map((table) => [table.name, tableName(prefix, table)]));
+    await ensureTables(dynamodb, tables.map((table) => ({ table, name: tableName(prefix, table) })));
+
+    const faults: Faults = { duplicateDeliveries: 1 };
+    const eventBus = new LocalEventBus({ now: () => clock.now(), region, accountId: ACCOUNT, log });
+    routes.prefixes.set(eventBus.prefix, eventBus.handler);
+    const exchange = new PaperExchange(() => clock.now());
+    routes.prefixes.set('/_local/exchange/api', exchange.handler('/_local/exchange/api'));
+
+    // Lambdas: the deployed bundles, each function with exactly its declared configuration.
+    const functionArn = (name: string) => `arn:aws:lambda:${region}:${ACCOUNT}:function:${prefix}-${name}`;
+    const stateMachineArn = `arn:aws:states:${region}:${ACCOUNT}:stateMachine:${prefix}-purchase`;
+    const variables: Record<FunctionVariable, string> = {
+      PLANS_TABLE: tableName(prefix, plansTable),
+      EXECUTIONS_TABLE: tableName(prefix, executionsTable),
+      IDEMPOTENCY_TABLE: tableName(prefix, idempotencyTable),
+      SCHEDULE_GROUP: `${prefix}-plans`,
+      PURCHASE_STATE_MACHINE_ARN: stateMachineArn,
+      SCHEDULER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/${prefix}-scheduler`,
+      SCHEDULE_DLQ_ARN: `arn:aws:sqs:${region}:${ACCOUNT}:${prefix}-schedules-dlq`,
+      KMS_KEY_ARN: `arn:aws:kms:${region}:${ACCOUNT}:key/local`,
+      EVENT_BUS_NAME: `${prefix}-events`,
+      SWEEP_GRACE_SECONDS: String(SWEEP_GRACE_SECONDS),
+      EXCHANGE: 'paper',
+      PAPER_EXCHANGE_URL: `${url}/_local/exchange/api`,
+    };
+    const bundles = await bundleFunctions(Object.keys(functionSpecs));
+    const lambdas = new Map<FunctionName, LocalLambda>();
+    const lambdasByArn = new Map<string, LocalLambda>();
+    for (const [name, spec] of Object.entries(functionSpecs) as [FunctionName, (typeof functionSpecs)[FunctionName]][]) {
+      const bundle = bundles.get(name);
+      if (bundle === undefined) throw new Error(`no bundle for function ${name}`);
+      const lambda = new LocalLambda(
+        {
+          name: `${prefix}-${name}`,
+          bundlePath: writeBundle(bundle),
+          concurrency: Math.min(spec.reservedConcurrency, options.lambdaConcurrency ?? 4),
+          timeoutMs: spec.timeoutSeconds * 1000,
+          memoryMb: spec.memoryMb,
+          environment: {
+            ...Object.fromEntries(spec.environment.map((variable) => [variable, variables[variable]])),
+            AWS_REGION: region,
+            AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+            AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+            AWS_ENDPOINT_URL_SCHEDULER: `${url}${'/_aws/scheduler'}`,
+            AWS_ENDPOINT_URL_EVENTBRIDGE: `${url}${eventBus.prefix}`,
+            AWS_LAMBDA_FUNCTION_NAME: `${prefix}-${name}`,
+            POWERTOOLS_SERVICE_NAME: name,
+            POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
+            POWERTOOLS_LOG_LEVEL: options.lambdaLogLevel ?? 'WARN',
+            POWERTOOLS_TRACE_DISABLED: 'true',
+            POWERTOOLS_METRICS_DISABLED: 'true',
+          },
+        },
+        clock.offset,
+      );
+      lambdas.set(name, lambda);
+      lambdasByArn.set(functionArn(name), lambda);
+      stoppers.push(() => lambda.stop());
+    }
+    const lambda = (name: FunctionName) => lambdas.get(name) as LocalLambda;
+
+    const stateMachine = new LocalStateMachine({
+      definitionFile: PURCHASE_STATE_MACHINE_FILE,
+      stateMachineArn,
+      substitutions: {
+        PlansTable: variables.PLANS_TABLE,
+        ExecutionsTable: variables.EXECUTIONS_TABLE,
+        EventBusName: variables.EVENT_BUS_NAME,
+        DecideFunctionArn: functionArn('decide'),
+        PlaceOrderFunctionArn: functionArn('place-order'),
+      },
+      clockOffset: clock.offset,
+      now: () => clock.now(),
+      dynamodbEndpoint,
+      eventsEndpoint: `${url}${eventBus.prefix}`,
+      region,
+      lambdas: lambdasByArn,
+      retryScale: options.retryScale ?? 1,
+    });
+    stoppers.push(() => stateMachine.stop());
+
+    // The scheduler delivers to the state machine (plan slots) and to Lambdas (the sweeper).
+    let driver: ClockDriver | undefined;
+    const scheduler = new LocalScheduler({
+      now: () => clock.now(),
+      region,
+      accountId: ACCOUNT,
+      deliver: async (delivery) => {
+        const input = JSON.parse(delivery.input) as unknown;
+        if (delivery.target.Arn === stateMachineArn) {
+          driver?.track(stateMachine.start(input));
+          return;
+        }
+        const target = lambdasByArn.get(delivery.target.Arn);
+        if (target === undefined) throw new Error(`no local target ${delivery.target.Arn}`);
+        driver?.track(target.invoke(input));
+      },
+    });
+    routes.prefixes.set(scheduler.prefix, scheduler.handler);
+
+    const streamFailures: unknown[] = [];
+    const planStream = new LocalStreamMapping({
+      endpoint: dynamodbEndpoint,
+      tableName: variables.PLANS_TABLE,
+      lambda: lambda('schedule-sync'),
+      batchSize: 100,
+      maximumRetryAttempts: 5,
+      bisectBatchOnFunctionError: true,
+      onFailure: (failure) => streamFailures.push(failure),
+      pollIntervalMs: 200,
+      log,
+    });
+    stoppers.push(() => planStream.stop());
+    driver = new ClockDriver({ clock, scheduler, streams: [planStream], copies: () => faults.duplicateDeliveries });
+    const clockDriver = driver;
+
+    // The schedule group and the sweeper's recurring schedule, as Pulumi creates them.
+    const schedulerApi = async (method: string, path: string, body: unknown) => {
+      const response = await fetch(`${url}${scheduler.prefix}${path}`, { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      if (!response.ok && response.status !== 409) throw new Error(`local scheduler setup: ${response.status} ${await response.text()}`);
+    };
+    await schedulerApi('POST', `/schedule-groups/${variables.SCHEDULE_GROUP}`, { ClientToken: `${prefix}-group` });
+    await schedulerApi('POST', `/schedules/${prefix}-sweeper`, {
+      ClientToken: `${prefix}-sweeper`,
+      GroupName: variables.SCHEDULE_GROUP,
+      ScheduleExpression: SWEEP_RATE,
+      StartDate: Math.floor((clock.now() + 5 * 60_000) / 1000),
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: { Arn: functionArn('sweeper'), RoleArn: variables.SCHEDULER_ROLE_ARN, Input: '{}' },
+    });
+    planStream.start();
 
     const settings: ApiSettings = {
-      plansTable: tableName(prefix, plansTable),
+      plansTable: variables.PLANS_TABLE,
       maxPlansPerUser: config.maxPlansPerUser,
       currencies: currencySettings(config.currencies),
     };
     const plansSource = new LocalDynamoDbDataSource(dynamodb);
+    const executionsSource = new LocalDynamoDbDataSource(dynamodb);
     const api = new LocalGraphqlApi({
       catalog,
       code: await bundleResolvers(catalog, settings),
-      dataSources: { plans: { tableName: settings.plansTable, executor: plansSource } },
+      dataSources: {
+        plans: { kind: 'dynamodb', tableName: variables.PLANS_TABLE, executor: plansSource },
+        executions: { kind: 'dynamodb', tableName: variables.EXECUTIONS_TABLE, executor: executionsSource },
+        calendar: { kind: 'lambda', lambda: lambda('calendar') },
+      },
       now: () => clock.now(),
       log,
     });
@@ -142,19 +334,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const token = await userPool.issueToken(LocalUserPool.parseTokenRequest(request.body));
         return { status: 200, body: { token } };
       } catch (error) {
-        if (error instanceof TokenRequestError)
-          return { status: 400, body: { error: error.message } };
+        if (error instanceof TokenRequestError) return { status: 400, body: { error: error.message } };
         throw error;
       }
     });
     routes.exact.set('GET /graphql', async (request) => {
       const sub = request.url.searchParams.get('sub') ?? 'demo';
       const token = await userPool.issueToken(LocalUserPool.parseTokenRequest({ sub }));
-      return {
-        status: 200,
-        contentType: 'text/html; charset=utf-8',
-        body: graphiqlPage(token, sub),
-      };
+      return { status: 200, contentType: 'text/html; charset=utf-8', body: graphiqlPage(token, sub) };
     });
     routes.exact.set('POST /graphql', async (request) => {
       let identity;
@@ -171,8 +358,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             errors: [
               {
                 errorType: 'MalformedHttpRequestException',
-                message:
-                  'The body must be a JSON object with a string `query` and optional `variables` and `operationName`.',
+                message: 'The body must be a JSON object with a string `query` and optional `variables` and `operationName`.',
               },
             ],
           },
@@ -180,6 +366,56 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       return { status: 200, body: await api.execute(request.body, identity, request.headers) };
     });
+    routes.exact.set('GET /_local/clock', () => ({ status: 200, body: { now: clock.nowIso() } }));
+    routes.exact.set('POST /_local/clock', async (request) => {
+      const { advanceTo } = (request.body ?? {}) as { advanceTo?: unknown };
+      const target = typeof advanceTo === 'string' ? Date.parse(advanceTo) : Number.NaN;
+      if (typeof advanceTo !== 'string' || Number.isNaN(target) || !/T.*(Z|[+-]\d{2}:?\d{2})$/.test(advanceTo)) {
+        throw new BadRequestError('send {"advanceTo": "<ISO 8601 timestamp with Z or an offset>"}');
+      }
+      if (target < clock.now()) {
+        throw new BadRequestError(`the clock only moves forward; it is ${clock.nowIso()}`);
+      }
+      try {
+        const fired = await clockDriver.advanceTo(target);
+        return { status: 200, body: { now: clock.nowIso(), fired } };
+      } catch (error) {
+        if (error instanceof ClockError) throw new BadRequestError(error.message);
+        throw error;
+      }
+    });
+    routes.exact.set('GET /_local/schedules', () => ({ status: 200, body: scheduler.list() }));
+    routes.exact.set('GET /_local/exchange', () => ({ status: 200, body: exchange.state() }));
+    routes.exact.set('POST /_local/exchange', (request) => ({ status: 200, body: exchange.configure(request.body) }));
+    routes.exact.set('POST /_local/faults', (request) => {
+      Object.assign(faults, parseFaults(request.body));
+      return { status: 200, body: faults };
+    });
+    routes.exact.set('GET /_local/faults', () => ({ status: 200, body: faults }));
+    routes.exact.set('GET /_local/executions', () => ({ status: 200, body: stateMachine.history() }));
+    routes.exact.set('GET /_local/events', () => ({ status: 200, body: eventBus.events() }));
+    routes.exact.set('GET /_local/dead-letters', () => ({
+      status: 200,
+      body: { schedules: scheduler.deadLetters(), streams: streamFailures },
+    }));
+
+    // Schedules fire as wall time passes, not only when the clock is advanced.
+    let ticker: NodeJS.Timeout | undefined;
+    if (options.autoFire ?? true) {
+      const tick = () => {
+        void clockDriver
+          .advanceTo(clock.now())
+          .catch((error: unknown) => log(`clock: ${(error as Error).message}`))
+          .finally(() => {
+            if (ticker !== undefined) ticker = setTimeout(tick, 1000);
+          });
+      };
+      ticker = setTimeout(tick, 1000);
+      stoppers.push(async () => {
+        clearTimeout(ticker);
+        ticker = undefined;
+      });
+    }
 
     ready = true;
     return {
@@ -190,19 +426,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodbEndpoint,
       settings,
       tableNames,
-      accessViolations: () => plansSource.violations,
-      async stop() {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-        dynamodb.destroy();
-        await dynamoDbLocal?.stop();
-      },
+      scheduler,
+      stateMachine,
+      eventBus,
+      exchange,
+      lambdas,
+      faults,
+      advanceTo: (epochMs) => clockDriver.advanceTo(epochMs),
+      settle: () => clockDriver.settle(),
+      accessViolations: () => [...plansSource.violations, ...executionsSource.violations],
+      stop: stopAll,
     };
   } catch (error) {
-    server.close();
-    await dynamoDbLocal?.stop();
+    await stopAll();
     throw error;
   }
 }

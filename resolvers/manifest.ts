@@ -6,7 +6,7 @@
  *
  * This file is configuration, not resolver code: it is never bundled for AppSync.
  */
-import { plansTable, type TableDefinition } from '#shared/tables.ts';
+import { executionsTable, plansTable, type TableDefinition } from '#shared/tables.ts';
 
 /** DynamoDB item actions as IAM names them (a transaction needs one per item operation). */
 export type DynamoDbAction =
@@ -24,9 +24,17 @@ export interface DynamoDbDataSource {
   readonly table: TableDefinition;
 }
 
+export interface LambdaDataSource {
+  readonly kind: 'lambda';
+  /** The function's folder in `functions/`. */
+  readonly functionName: string;
+}
+
 export const dataSources = {
   plans: { kind: 'dynamodb', table: plansTable },
-} as const satisfies Record<string, DynamoDbDataSource>;
+  executions: { kind: 'dynamodb', table: executionsTable },
+  calendar: { kind: 'lambda', functionName: 'calendar' },
+} as const satisfies Record<string, DynamoDbDataSource | LambdaDataSource>;
 
 export type DataSourceName = keyof typeof dataSources;
 
@@ -34,8 +42,9 @@ export type DataSourceName = keyof typeof dataSources;
 export interface DataSourceStep {
   readonly dataSource: DataSourceName;
   /**
-   * Every action the step's requests need. A conditional write also needs GetItem: when the
-   * condition fails AppSync reads the current item to hand it to the response handler.
+   * Every DynamoDB action the step's requests need (none for a Lambda data source, whose role may
+   * only invoke its function). A conditional write also needs GetItem: when the condition fails
+   * AppSync reads the current item to hand it to the response handler.
    */
   readonly actions: readonly DynamoDbAction[];
 }
@@ -49,6 +58,8 @@ export const functions = {
   loadPlan: { dataSource: 'plans', actions: ['GetItem'] },
   updatePlanItem: { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
   deletePlanItem: { dataSource: 'plans', actions: ['DeleteItem', 'UpdateItem'] },
+  nextRunAfterSkip: { dataSource: 'calendar', actions: [] },
+  skipNextRunItem: { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
 } as const satisfies Record<string, DataSourceStep>;
 
 export type FunctionName = keyof typeof functions;
@@ -57,9 +68,12 @@ export type FunctionName = keyof typeof functions;
 export const resolvers: Readonly<Record<string, DataSourceStep | Pipeline>> = {
   'Query.plan': { dataSource: 'plans', actions: ['GetItem'] },
   'Query.plans': { dataSource: 'plans', actions: ['Query'] },
+  'Query.executions': { dataSource: 'executions', actions: ['Query'] },
+  'Query.previewSchedule': { dataSource: 'calendar', actions: [] },
   'Mutation.createPlan': { dataSource: 'plans', actions: ['PutItem', 'UpdateItem'] },
   'Mutation.updatePlan': { pipeline: ['loadPlan', 'updatePlanItem'] },
   'Mutation.pausePlan': { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
   'Mutation.resumePlan': { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
   'Mutation.deletePlan': { pipeline: ['loadPlan', 'deletePlanItem'] },
+  'Mutation.skipNextRun': { pipeline: ['loadPlan', 'nextRunAfterSkip', 'skipNextRunItem'] },
 };

@@ -23,7 +23,8 @@ import {
 import type { ResolverCatalog, ResolverCode, ResolverEntry } from '#build/resolvers.ts';
 import { APPSYNC_SCHEMA_PRELUDE } from '#build/resolvers.ts';
 import type { DataSourceName, DataSourceStep, Pipeline } from '../../resolvers/manifest.ts';
-import type { LocalDynamoDbDataSource } from './dynamodb.ts';
+import type { DataSourceOutcome, LocalDynamoDbDataSource } from './dynamodb.ts';
+import { LambdaInvocationError, type LocalLambda } from '../lambda.ts';
 import { loadResolverModule, type ResolverModule } from './sandbox.ts';
 import { appSyncScalars } from './scalars.ts';
 import {
@@ -45,11 +46,10 @@ export interface CognitoIdentity {
   readonly groups: string[] | null;
 }
 
-/** A data source the local API can call: a DynamoDB table behind the executor. */
-export interface LocalDataSource {
-  readonly tableName: string;
-  readonly executor: LocalDynamoDbDataSource;
-}
+/** A data source the local API can call: a DynamoDB table, or a local Lambda function. */
+export type LocalDataSource =
+  | { readonly kind: 'dynamodb'; readonly tableName: string; readonly executor: LocalDynamoDbDataSource }
+  | { readonly kind: 'lambda'; readonly lambda: LocalLambda };
 
 export interface LocalGraphqlApiOptions {
   readonly catalog: ResolverCatalog;
@@ -266,12 +266,25 @@ export class LocalGraphqlApi {
     return module;
   }
 
-  async #callDataSource(name: string, step: DataSourceStep, request: unknown) {
+  async #callDataSource(name: string, step: DataSourceStep, request: unknown): Promise<DataSourceOutcome> {
     const source = this.#options.dataSources[step.dataSource];
-    return source.executor.execute(
-      { caller: name, tableName: source.tableName, actions: step.actions },
-      request as Record<string, unknown>,
-    );
+    if (source.kind === 'dynamodb') {
+      return source.executor.execute(
+        { caller: name, tableName: source.tableName, actions: step.actions },
+        request as Record<string, unknown>,
+      );
+    }
+    // AppSync's Lambda data source: { operation: 'Invoke', payload } -> the function's answer.
+    const { operation, payload } = (request ?? {}) as { operation?: string; payload?: unknown };
+    if (operation !== 'Invoke') {
+      return { result: null, error: { type: 'Lambda:MappingTemplate', message: `Unsupported operation '${String(operation)}'` } };
+    }
+    try {
+      return { result: await source.lambda.invoke(payload ?? null) };
+    } catch (error) {
+      const failure = error instanceof LambdaInvocationError ? error : new LambdaInvocationError('Error', String(error));
+      return { result: null, error: { type: 'Lambda:Unhandled', message: failure.message } };
+    }
   }
 
   /** request -> data source -> response, for a unit resolver or a pipeline function. */

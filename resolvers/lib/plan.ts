@@ -1,5 +1,7 @@
 /** Plan items as stored in the plans table, and their GraphQL shape. */
 import { util, type Context } from '@aws-appsync/utils';
+import { divideUnits, formatUnits } from '#domain/decimal.ts';
+import { settings } from './settings.ts';
 
 export type PlanStatus = 'ACTIVE' | 'PAUSED' | 'ENDED';
 export type Frequency = 'DAILY' | 'WEEKLY' | 'BIWEEKLY' | 'MONTHLY';
@@ -28,6 +30,29 @@ export interface PlanItem {
   version: number;
   createdAt: string;
   updatedAt: string;
+  /** Bookkeeping of the scheduler and the purchase workflow (see shared/plan-record.ts). */
+  lastRunAt?: string;
+  lastSlotAt?: string;
+  skipSlots?: string[];
+  executionCount?: number;
+  totalSpentMinor?: number;
+  totalNetMinor?: number;
+  totalSats?: number;
+}
+
+const BTC_DIGITS = 8;
+/** Appending these to a digit string multiplies it by 10^8, the satoshis in one bitcoin. */
+const TIMES_SATS_PER_BTC = '00000000';
+
+/** Digits of a currency; a currency no longer offered keeps the ISO default of two. */
+export function currencyDigits(currency: string): number {
+  const known = Object.hasOwn(settings.currencies, currency) ? settings.currencies[currency] : undefined;
+  return known ? known.digits : 2;
+}
+
+/** A whole number of units (DynamoDB numbers arrive as JS numbers) as a digit string. */
+function units(value: number | undefined): string {
+  return value ? `${value}` : '0';
 }
 
 const ULID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -80,5 +105,22 @@ export function toPlan(item: PlanItem) {
     version: item.version,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
+    ...totalsOf(item),
+  };
+}
+
+/** The plan's purchase totals, exact: decimal strings from integer minor units and satoshis. */
+function totalsOf(item: PlanItem) {
+  const digits = currencyDigits(item.currency);
+  const sats = units(item.totalSats);
+  return {
+    totalInvested: formatUnits(units(item.totalSpentMinor), digits),
+    totalAcquired: formatUnits(sats, BTC_DIGITS),
+    executionCount: item.executionCount ?? 0,
+    averagePrice:
+      sats === '0'
+        ? null
+        : formatUnits(divideUnits(`${units(item.totalNetMinor)}${TIMES_SATS_PER_BTC}`, sats), digits),
+    lastRunAt: item.lastRunAt ?? null,
   };
 }

@@ -20,6 +20,10 @@ export async function startTestStack(
     prefix: `t${randomUUID().slice(0, 8)}`,
     config: devStackConfig(),
     log: () => undefined,
+    // Tests move the clock themselves and do not wait for real retry intervals.
+    autoFire: false,
+    retryScale: 0.01,
+    lambdaLogLevel: 'SILENT',
     ...options,
   });
 }

@@ -1,0 +1,81 @@
+/**
+ * Drives the local system through time: fires every due schedule in time order and waits until
+ * each resulting workflow and its follow-ups (stream consumer, re-arming) have settled. Used by
+ * `POST /_local/clock` and by a background tick that keeps schedules firing in wall time.
+ */
+import type { LocalClock } from './clock.ts';
+import type { DueFiring, LocalScheduler } from './scheduler.ts';
+import type { LocalStreamMapping } from './streams.ts';
+
+export interface ClockDriverOptions {
+  readonly clock: LocalClock;
+  readonly scheduler: LocalScheduler;
+  readonly streams: readonly LocalStreamMapping[];
+  /** How many copies of each firing to deliver (the duplicate-delivery fault). */
+  readonly copies: () => number;
+}
+
+export class ClockDriver {
+  readonly #options: ClockDriverOptions;
+  /** Work started by deliveries (executions, asynchronous invokes) that has not finished. */
+  readonly #pending = new Set<Promise<unknown>>();
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ClockDriverOptions) {
+    this.#options = options;
+  }
+
+  /** Registers asynchronous work the clock must wait for before it calls the system settled. */
+  track(work: Promise<unknown>): void {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#pending.add(settled);
+    void settled.then(() => this.#pending.delete(settled));
+  }
+
+  /** Waits until no delivery is running and every stream record has been handled. */
+  async settle(): Promise<void> {
+    for (;;) {
+      await Promise.all([...this.#pending]);
+      for (const stream of this.#options.streams) await stream.drain();
+      if (this.#pending.size === 0) return;
+    }
+  }
+
+  /**
+   * The next firing to deliver before `upTo`: one-time schedules in order; a recurring schedule
+   * (the sweeper) fires at most once between two of them, for its latest missed interval.
+   */
+  #next(upTo: number): DueFiring | null {
+    const due = this.#options.scheduler.nextDue(upTo);
+    if (due === null || due.schedule.expression.startsWith('rate(')) return due;
+    const earlier = this.#options.scheduler.nextDue(due.fireAt);
+    return earlier !== null && earlier.fireAt < due.fireAt ? earlier : due;
+  }
+
+  async #advance(target: number): Promise<number> {
+    const { clock, scheduler } = this.#options;
+    let fired = 0;
+    await this.settle();
+    for (;;) {
+      const due = this.#next(target);
+      if (due === null) break;
+      if (due.fireAt > clock.now()) clock.moveTo(due.fireAt);
+      await scheduler.fire(due, this.#options.copies());
+      await this.settle();
+      fired += 1;
+    }
+    if (target > clock.now()) clock.moveTo(target);
+    await this.settle();
+    return fired;
+  }
+
+  /** Moves the clock to `target`, firing everything due on the way; one advance at a time. */
+  advanceTo(target: number): Promise<number> {
+    const run = this.#queue.then(() => this.#advance(target));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The DynamoDB Streams event source mapping, locally: reads a table's stream from DynamoDB Local
+ * and invokes a local Lambda with the same `DynamoDBStreamEvent` batches Lambda would send, with
+ * the mapping's semantics: records of a shard in order, partial batch responses (retry from the
+ * first failed record), bisect on function error, bounded retries, then the on-failure
+ * destination.
+ */
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  TrimmedDataAccessException,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBBatchResponse } from 'aws-lambda';
+import type { LocalLambda } from './lambda.ts';
+import { LOCAL_AWS } from './dynamodb.ts';
+
+export interface StreamMappingOptions {
+  readonly endpoint: string;
+  readonly tableName: string;
+  readonly lambda: LocalLambda;
+  readonly batchSize: number;
+  /** Retries of a failing batch before it goes to the on-failure destination. */
+  readonly maximumRetryAttempts: number;
+  readonly bisectBatchOnFunctionError: boolean;
+  /** The on-failure destination: receives what could not be processed. */
+  readonly onFailure: (failure: { tableName: string; records: unknown[]; error: string }) => void;
+  readonly pollIntervalMs: number;
+  readonly log: (line: string) => void;
+}
+
+type LambdaStreamRecord = Record<string, unknown> & { dynamodb: Record<string, unknown> & { SequenceNumber?: string } };
+
+/** A stream record as Lambda passes it: epoch seconds, the stream ARN, the Region. */
+function toLambdaRecord(record: StreamRecord, streamArn: string): LambdaStreamRecord {
+  const dynamodb = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: LOCAL_AWS.region,
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ...dynamodb,
+      ApproximateCreationDateTime:
+        dynamodb.ApproximateCreationDateTime === undefined ? undefined : Math.floor(dynamodb.ApproximateCreationDateTime.getTime() / 1000),
+    },
+  };
+}
+
+export class LocalStreamMapping {
+  readonly #options: StreamMappingOptions;
+  readonly #streams: DynamoDBStreamsClient;
+  readonly #dynamodb: DynamoDBClient;
+  readonly #iterators = new Map<string, string>();
+  readonly #closedShards = new Set<string>();
+  readonly #lastSequence = new Map<string, string>();
+  #streamArn: string | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #cycle: Promise<number> = Promise.resolve(0);
+  #stopped = false;
+  /** Batches given up on (also sent to `onFailure`). */
+  failedBatches = 0;
+
+  constructor(options: StreamMappingOptions) {
+    this.#options = options;
+    const client = { ...LOCAL_AWS, endpoint: options.endpoint };
+    this.#streams = new DynamoDBStreamsClient(client);
+    this.#dynamodb = new DynamoDBClient(client);
+  }
+
+  start(): void {
+    const tick = () => {
+      if (this.#stopped) return;
+      void this.poll()
+        .catch((error: unknown) => this.#options.log(`stream ${this.#options.tableName}: ${(error as Error).message}`))
+        .finally(() => {
+          if (!this.#stopped) this.#timer = setTimeout(tick, this.#options.pollIntervalMs);
+        });
+    };
+    tick();
+  }
+
+  /** One pass over every shard; answers the number of records handled. Passes never overlap. */
+  poll(): Promise<number> {
+    this.#cycle = this.#cycle.then(
+      () => this.#pollOnce(),
+      () => this.#pollOnce(),
+    );
+    return this.#cycle;
+  }
+
+  /** Polls until a pass finds no new record: every change so far has been handled. */
+  async drain(): Promise<void> {
+    while ((await this.poll()) > 0) {
+      // keep going: handling records can write more (the plan's nextRunAt)
+    }
+  }
+
+  async #pollOnce(): Promise<number> {
+    if (this.#stopped) return 0;
+    if (this.#streamArn === undefined) {
+      const { Table } = await this.#dynamodb.send(new DescribeTableCommand({ TableName: this.#options.tableName }));
+      this.#streamArn = Table?.LatestStreamArn;
+      if (this.#streamArn === undefined) throw new Error(`table ${this.#options.tableName} has no stream`);
+    }
+    const streamArn = this.#streamArn;
+    const { StreamDescription } = await this.#streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    let handled = 0;
+    for (const shard of StreamDescription?.Shards ?? []) {
+      const shardId = shard.ShardId;
+      if (shardId === undefined || this.#closedShards.has(shardId)) continue;
+      let iterator = this.#iterators.get(shardId) ?? (await this.#iteratorAfter(streamArn, shardId));
+      while (iterator !== undefined) {
+        let page;
+        try {
+          page = await this.#streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.#options.batchSize }));
+        } catch (error) {
+          if (!(error instanceof TrimmedDataAccessException)) throw error;
+          // DynamoDB Local skips a sequence number on a transaction; an iterator parked on it is
+          // then "trimmed". Re-position after the last record handled (nothing is lost).
+          iterator = await this.#iteratorAfter(streamArn, shardId);
+          continue;
+        }
+        const records = page.Records ?? [];
+        if (records.length > 0) {
+          await this.#deliver(records.map((record) => toLambdaRecord(record, streamArn)));
+          handled += records.length;
+          const last = records.at(-1)?.dynamodb?.SequenceNumber;
+          if (last !== undefined) this.#lastSequence.set(shardId, last);
+        }
+        if (page.NextShardIterator === undefined) {
+          this.#closedShards.add(shardId);
+          this.#iterators.delete(shardId);
+          break;
+        }
+        iterator = page.NextShardIterator;
+        this.#iterators.set(shardId, iterator);
+        if (records.length === 0) break;
+      }
+    }
+    return handled;
+  }
+
+  /**
+   * An iterator just after the last record handled in the shard, or at its oldest record (the
+   * first time: handling is level-triggered, so replaying after a restart is safe).
+   */
+  async #iteratorAfter(streamArn: string, shardId: string): Promise<string | undefined> {
+    const last = this.#lastSequence.get(shardId);
+    const answer = await this.#streams.send(
+      new GetShardIteratorCommand(
+        last === undefined
+          ? { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }
+          : { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last },
+      ),
+    );
+    return answer.ShardIterator;
+  }
+
+  /** Delivers a batch until every record is handled, retrying and bisecting like Lambda. */
+  async #deliver(batch: LambdaStreamRecord[], attempt = 0): Promise<void> {
+    let response: DynamoDBBatchResponse | undefined;
+    try {
+      response = (await this.#options.lambda.invoke({ Records: batch })) as DynamoDBBatchResponse | undefined;
+    } catch (error) {
+      if (attempt >= this.#options.maximumRetryAttempts) return this.#giveUp(batch, (error as Error).message);
+      if (this.#options.bisectBatchOnFunctionError && batch.length > 1) {
+        const middle = Math.ceil(batch.length / 2);
+        await this.#deliver(batch.slice(0, middle), attempt + 1);
+        await this.#deliver(batch.slice(middle), attempt + 1);
+        return;
+      }
+      return this.#deliver(batch, attempt + 1);
+    }
+    const failures = response?.batchItemFailures ?? [];
+    if (failures.length === 0) return;
+    // Lambda retries from the lowest failed sequence number; earlier records are done.
+    const sequences = new Set(failures.map((failure) => failure.itemIdentifier));
+    const first = batch.findIndex((record) => sequences.has(record.dynamodb.SequenceNumber ?? ''));
+    const rest = first < 0 ? batch : batch.slice(first);
+    if (attempt >= this.#options.maximumRetryAttempts) return this.#giveUp(rest, 'partial batch failure');
+    return this.#deliver(rest, attempt + 1);
+  }
+
+  #giveUp(records: LambdaStreamRecord[], error: string): void {
+    this.failedBatches += 1;
+    this.#options.log(`stream ${this.#options.tableName}: ${records.length} record(s) sent to the on-failure destination: ${error}`);
+    this.#options.onFailure({ tableName: this.#options.tableName, records, error });
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    await this.#cycle.catch(() => undefined);
+    this.#streams.destroy();
+    this.#dynamodb.destroy();
+  }
+}
