@@ -1,18 +1,29 @@
 /**
  * The composition root: reads the stack's typed config and wires the bounded contexts. Stack
  * differences come only from `Pulumi.<stack>.yaml`.
+ *
+ * Names are derived from `<project>-<stack>`, so ARNs are known before resources exist: the
+ * scheduler role can name the state machine and the sweeper without waiting for them.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { bundleFunctions } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { currencySettings } from '#shared/api-settings.ts';
+import { functionSpecs, SWEEP_GRACE_SECONDS, type FunctionName, type FunctionVariable } from '#shared/functions.ts';
 import { PROJECT } from '#shared/stack-config.ts';
-import { plansTable } from '#shared/tables.ts';
+import { executionsTable, idempotencyTable, paperOrdersTable, plansTable } from '#shared/tables.ts';
+import { EventBus } from './components/event-bus.ts';
 import { GraphqlApi } from './components/graphql-api.ts';
+import { LambdaFunction } from './components/lambda-function.ts';
+import { PlanScheduling } from './components/plan-scheduling.ts';
 import { ProjectKey } from './components/project-key.ts';
+import { PurchaseWorkflow } from './components/purchase-workflow.ts';
+import { EncryptedQueue } from './components/queue.ts';
 import { Table } from './components/table.ts';
 import { UserPool } from './components/user-pool.ts';
 import { loadStackConfig } from './config.ts';
+import { functionStatements } from './permissions.ts';
 
 const stack = pulumi.getStack();
 const config = loadStackConfig();
@@ -21,41 +32,147 @@ const tags = { ...config.tags, project: PROJECT, stack };
 const { accountId } = await aws.getCallerIdentity();
 const { region } = await aws.getRegion();
 
-const key = new ProjectKey('project', {
+const key = new ProjectKey('project', { accountId, region, alias: prefix, deletionWindowInDays: 30, tags });
+const tableArgs = { kmsKeyArn: key.arn, deletionProtection: config.deletionProtection, tags };
+const plans = new Table('plans', { definition: plansTable, tableName: `${prefix}-plans`, ...tableArgs });
+const executions = new Table('executions', { definition: executionsTable, tableName: `${prefix}-executions`, ...tableArgs });
+const idempotency = new Table('idempotency', { definition: idempotencyTable, tableName: `${prefix}-idempotency`, ...tableArgs });
+const paperOrders = new Table('paper-orders', { definition: paperOrdersTable, tableName: `${prefix}-paper-orders`, ...tableArgs });
+const bus = new EventBus('events', { busName: `${prefix}-events`, kmsKeyArn: key.arn, tags });
+
+const functionName = (name: FunctionName) => `${prefix}-${name}`;
+const functionArn = (name: FunctionName) => `arn:aws:lambda:${region}:${accountId}:function:${functionName(name)}`;
+const stateMachineName = `${prefix}-purchase`;
+const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachineName}`;
+
+const scheduling = new PlanScheduling('scheduling', {
+  groupName: `${prefix}-plans`,
+  stateMachineArn,
+  sweeperFunctionArn: functionArn('sweeper'),
   accountId,
   region,
-  alias: prefix,
-  deletionWindowInDays: 30,
-  tags,
-});
-
-const plansTableName = `${prefix}-${plansTable.name}`;
-const plans = new Table('plans', {
-  definition: plansTable,
-  tableName: plansTableName,
   kmsKeyArn: key.arn,
-  deletionProtection: config.deletionProtection,
+  tags,
+});
+const streamFailures = new EncryptedQueue('plan-stream-failures', { queueName: `${prefix}-plan-stream-failures`, kmsKeyArn: key.arn, tags });
+
+const variables: Record<FunctionVariable, pulumi.Input<string>> = {
+  PLANS_TABLE: plans.name,
+  EXECUTIONS_TABLE: executions.name,
+  IDEMPOTENCY_TABLE: idempotency.name,
+  SCHEDULE_GROUP: scheduling.groupName,
+  PURCHASE_STATE_MACHINE_ARN: stateMachineArn,
+  SCHEDULER_ROLE_ARN: scheduling.role.arn,
+  SCHEDULE_DLQ_ARN: scheduling.deadLetterQueue.arn,
+  KMS_KEY_ARN: key.arn,
+  EVENT_BUS_NAME: bus.name,
+  SWEEP_GRACE_SECONDS: String(SWEEP_GRACE_SECONDS),
+  EXCHANGE: config.exchange,
+  PAPER_EXCHANGE_URL: '',
+  PAPER_ORDERS_TABLE: paperOrders.name,
+  PAPER_SETTINGS: JSON.stringify({ prices: config.paperPrices }),
+};
+
+const bundles = await bundleFunctions(Object.keys(functionSpecs));
+const statements = functionStatements({
+  region,
+  accountId,
+  kmsKeyArn: key.arn,
+  plansTableArn: plans.arn,
+  plansStreamArn: plans.streamArn,
+  executionsTableArn: executions.arn,
+  idempotencyTableArn: idempotency.arn,
+  paperOrdersTableArn: paperOrders.arn,
+  eventBusArn: bus.arn,
+  schedulerRoleArn: scheduling.role.arn,
+  planSchedulesArn: scheduling.planSchedulesArn,
+  scheduleDeadLetterQueueArn: scheduling.deadLetterQueue.arn,
+  streamFailureQueueArn: streamFailures.arn,
+});
+const lambdas = {} as Record<FunctionName, LambdaFunction>;
+for (const [name, spec] of Object.entries(functionSpecs) as [FunctionName, (typeof functionSpecs)[FunctionName]][]) {
+  const bundle = bundles.get(name);
+  if (bundle === undefined) throw new Error(`no bundle for function ${name}`);
+  lambdas[name] = new LambdaFunction(name, {
+    functionName: functionName(name),
+    spec,
+    code: bundle.code,
+    // Only what the function declares, and only what this stack's configuration uses.
+    environment: Object.fromEntries(
+      spec.environment.map((variable) => [variable, variables[variable]] as const).filter(([, value]) => value !== ''),
+    ),
+    statements: statements[name],
+    accountId,
+    region,
+    kmsKeyArn: key.arn,
+    logRetentionDays: config.logRetentionDays,
+    tags,
+  });
+}
+
+const workflow = new PurchaseWorkflow('purchase', {
+  stateMachineName,
+  plansTableName: plans.name,
+  plansTableArn: plans.arn,
+  executionsTableName: executions.name,
+  executionsTableArn: executions.arn,
+  eventBusName: bus.name,
+  eventBusArn: bus.arn,
+  decideFunctionArn: lambdas.decide.arn,
+  placeOrderFunctionArn: lambdas['place-order'].arn,
+  accountId,
+  region,
+  kmsKeyArn: key.arn,
+  logRetentionDays: config.logRetentionDays,
   tags,
 });
 
-const users = new UserPool('users', {
-  poolName: prefix,
-  deletionProtection: config.deletionProtection,
-  tags,
+// The plans table's stream keeps each plan's schedule in step with the plan.
+new aws.lambda.EventSourceMapping(
+  'plan-sync-stream',
+  {
+    eventSourceArn: plans.streamArn,
+    functionName: lambdas['schedule-sync'].name,
+    startingPosition: 'TRIM_HORIZON',
+    batchSize: 100,
+    maximumBatchingWindowInSeconds: 1,
+    functionResponseTypes: ['ReportBatchItemFailures'],
+    bisectBatchOnFunctionError: true,
+    maximumRetryAttempts: 5,
+    maximumRecordAgeInSeconds: 6 * 60 * 60,
+    destinationConfig: { onFailure: { destinationArn: streamFailures.arn } },
+    tags,
+  },
+  { dependsOn: [lambdas['schedule-sync']] },
+);
+// The sweeper is invoked asynchronously by its schedule: failed invocations go to the dead letters.
+new aws.lambda.FunctionEventInvokeConfig('sweeper-failures', {
+  functionName: lambdas.sweeper.name,
+  maximumRetryAttempts: 2,
+  destinationConfig: { onFailure: { destination: scheduling.deadLetterQueue.arn } },
+});
+scheduling.sweeperSchedule('sweeper-schedule', {
+  sweeperFunctionArn: lambdas.sweeper.arn,
+  kmsKeyArn: key.arn,
+  dependsOn: [lambdas.sweeper],
 });
 
+const users = new UserPool('users', { poolName: prefix, deletionProtection: config.deletionProtection, tags });
 const catalog = loadResolverCatalog();
 const code = await bundleResolvers(catalog, {
-  plansTable: plansTableName,
+  plansTable: `${prefix}-plans`,
   maxPlansPerUser: config.maxPlansPerUser,
   currencies: currencySettings(config.currencies),
 });
-
 const api = new GraphqlApi('graphql', {
   apiName: prefix,
   catalog,
   code,
-  tables: { plans: { name: plans.name, arn: plans.arn, indexArns: plans.indexArns } },
+  dataSources: {
+    plans: { kind: 'dynamodb', name: plans.name, arn: plans.arn, indexArns: plans.indexArns },
+    executions: { kind: 'dynamodb', name: executions.name, arn: executions.arn, indexArns: executions.indexArns },
+    calendar: { kind: 'lambda', functionArn: lambdas.calendar.arn },
+  },
   userPoolId: users.id,
   userPoolClientId: users.clientId,
   accountId,
@@ -71,4 +188,7 @@ export const graphqlUrl = api.url;
 export const userPoolId = users.id;
 export const userPoolClientId = users.clientId;
 export const plansTableArn = plans.arn;
+export const executionsTableArn = executions.arn;
+export const purchaseStateMachineArn = workflow.arn;
+export const eventBusName = bus.name;
 export const kmsKeyArn = key.arn;

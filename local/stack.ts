@@ -199,8 +199,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       KMS_KEY_ARN: `arn:aws:kms:${region}:${ACCOUNT}:key/local`,
       EVENT_BUS_NAME: `${prefix}-events`,
       SWEEP_GRACE_SECONDS: String(SWEEP_GRACE_SECONDS),
-      EXCHANGE: 'paper',
+      // Locally the paper exchange is an HTTP service (so faults can be injected on the wire).
+      EXCHANGE: 'paper-http',
       PAPER_EXCHANGE_URL: `${url}/_local/exchange/api`,
+      PAPER_ORDERS_TABLE: '',
+      PAPER_SETTINGS: '',
     };
     const bundles = await bundleFunctions(Object.keys(functionSpecs));
     const lambdas = new Map<FunctionName, LocalLambda>();

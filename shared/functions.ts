@@ -17,7 +17,9 @@ export type FunctionVariable =
   | 'EVENT_BUS_NAME'
   | 'SWEEP_GRACE_SECONDS'
   | 'EXCHANGE'
-  | 'PAPER_EXCHANGE_URL';
+  | 'PAPER_EXCHANGE_URL'
+  | 'PAPER_ORDERS_TABLE'
+  | 'PAPER_SETTINGS';
 
 export interface FunctionSpec {
   readonly description: string;
@@ -64,7 +66,7 @@ export const functionSpecs = {
     memoryMb: 512,
     timeoutSeconds: 30,
     reservedConcurrency: 50,
-    environment: ['EXECUTIONS_TABLE', 'IDEMPOTENCY_TABLE', 'EXCHANGE', 'PAPER_EXCHANGE_URL'],
+    environment: ['EXECUTIONS_TABLE', 'IDEMPOTENCY_TABLE', 'EXCHANGE', 'PAPER_EXCHANGE_URL', 'PAPER_ORDERS_TABLE', 'PAPER_SETTINGS'],
   },
   calendar: {
     description: 'AppSync data source: schedule previews and next runs',

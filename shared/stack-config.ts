@@ -25,6 +25,13 @@ export interface StackConfig {
   readonly logRetentionDays: number;
   /** Tags put on every taggable resource, besides `project` and `stack`. */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Where purchases go: `paper` (the simulated exchange, its orders in a DynamoDB table; prices
+   * from `paperPrices`). Real exchanges come with their own keys.
+   */
+  readonly exchange: 'paper';
+  /** Paper exchange prices per currency, fiat per BTC, e.g. {USD: "50000.00"}. */
+  readonly paperPrices: Readonly<Record<string, string>>;
 }
 
 /** Every key of the namespace that {@link parseStackConfig} reads. */
@@ -36,6 +43,8 @@ export const STACK_CONFIG_KEYS = [
   'queryDepthLimit',
   'logRetentionDays',
   'tags',
+  'exchange',
+  'paperPrices',
 ] as const;
 
 /** Retention values CloudWatch Logs accepts. */
@@ -101,7 +110,20 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     if (typeof value !== 'string')
       throw new ConfigurationError(`${PROJECT}:tags.${key} must be a string`);
   }
+  const exchange = raw.exchange ?? 'paper';
+  if (exchange !== 'paper') {
+    throw new ConfigurationError(`${PROJECT}:exchange must be paper`);
+  }
+  const prices = object(raw, 'paperPrices') ?? {};
+  for (const code of Object.keys(limits)) {
+    const price = prices[code];
+    if (typeof price !== 'string' || !/^\d+(\.\d+)?$/.test(price)) {
+      throw new ConfigurationError(`${PROJECT}:paperPrices.${code} must be the paper price of 1 BTC as a decimal string`);
+    }
+  }
   return {
+    exchange,
+    paperPrices: prices as Record<string, string>,
     currencies: limits,
     maxPlansPerUser: integer(raw, 'maxPlansPerUser', 25, 1, 1000),
     deletionProtection: boolean(raw, 'deletionProtection', true),

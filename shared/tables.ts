@@ -100,6 +100,15 @@ export const USER_META_ID = '#meta';
 /** The lowest possible plan id: ULIDs use the characters 0-9 and A-Z only. */
 export const PLAN_ID_FLOOR = '0';
 
+/**
+ * Orders of the paper exchange when a cloud stack trades on paper (`exchange: paper`): keyed by
+ * client order id, so a repeated order answers the first one, as Coinbase does.
+ */
+export const paperOrdersTable = {
+  name: 'paper-orders',
+  hashKey: { name: 'clientOrderId', type: 'S' },
+} as const satisfies TableDefinition;
+
 /** Every table of the system, in creation order. */
 export const tables: readonly TableDefinition[] = [plansTable, executionsTable, idempotencyTable];
 

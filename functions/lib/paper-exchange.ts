@@ -136,10 +136,10 @@ export class PaperExchangeClient implements Exchange {
 
 /** The exchange a stack is configured for (`EXCHANGE`; only `paper` so far). */
 export function exchangeFromEnvironment(environment: NodeJS.ProcessEnv = process.env): Exchange {
-  const kind = environment.EXCHANGE ?? 'paper';
-  if (kind === 'paper') {
+  const kind = environment.EXCHANGE ?? 'paper-http';
+  if (kind === 'paper-http') {
     const url = environment.PAPER_EXCHANGE_URL;
-    if (url === undefined || url === '') throw new Error('EXCHANGE=paper needs PAPER_EXCHANGE_URL');
+    if (url === undefined || url === '') throw new Error('EXCHANGE=paper-http needs PAPER_EXCHANGE_URL');
     return new PaperExchangeClient(url);
   }
   throw new Error(`EXCHANGE=${kind} is not supported`);

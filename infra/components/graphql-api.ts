@@ -12,16 +12,23 @@ import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../iam.ts'
 
 /** The table behind a DynamoDB data source. */
 export interface DataSourceTable {
+  readonly kind: 'dynamodb';
   readonly name: pulumi.Input<string>;
   readonly arn: pulumi.Input<string>;
   readonly indexArns: pulumi.Input<string[]>;
+}
+
+/** The function behind a Lambda data source. */
+export interface DataSourceFunction {
+  readonly kind: 'lambda';
+  readonly functionArn: pulumi.Input<string>;
 }
 
 export interface GraphqlApiArgs {
   readonly apiName: pulumi.Input<string>;
   readonly catalog: ResolverCatalog;
   readonly code: ResolverCode;
-  readonly tables: Readonly<Record<DataSourceName, DataSourceTable>>;
+  readonly dataSources: Readonly<Record<DataSourceName, DataSourceTable | DataSourceFunction>>;
   readonly userPoolId: pulumi.Input<string>;
   readonly userPoolClientId: pulumi.Input<string>;
   readonly accountId: pulumi.Input<string>;
@@ -175,19 +182,13 @@ export class GraphqlApi extends pulumi.ComponentResource {
     );
 
     const dataSources = {} as Record<DataSourceName, aws.appsync.DataSource>;
-    for (const [source, table] of Object.entries(args.tables) as [
-      DataSourceName,
-      DataSourceTable,
-    ][]) {
+    const targets = Object.entries(args.dataSources) as [DataSourceName, DataSourceTable | DataSourceFunction][];
+    for (const [source, target] of targets) {
       const role = new aws.iam.Role(
         `${name}-${source}-role`,
         {
           description: `AppSync data source ${source}`,
-          assumeRolePolicy: serviceTrustPolicy(
-            'appsync.amazonaws.com',
-            args.accountId,
-            this.api.arn,
-          ),
+          assumeRolePolicy: serviceTrustPolicy('appsync.amazonaws.com', args.accountId, this.api.arn),
           tags: args.tags,
         },
         parent,
@@ -196,12 +197,17 @@ export class GraphqlApi extends pulumi.ComponentResource {
         `${name}-${source}-policy`,
         {
           role: role.id,
-          policy: dataSourcePolicy(
-            dataSourceActions(args.catalog, source),
-            table,
-            args.kmsKeyArn,
-            args.region,
-          ),
+          policy:
+            target.kind === 'dynamodb'
+              ? dataSourcePolicy(dataSourceActions(args.catalog, source), target, args.kmsKeyArn, args.region)
+              : policyJson([
+                  {
+                    Sid: 'InvokeDataSourceFunction',
+                    Effect: 'Allow',
+                    Action: 'lambda:InvokeFunction',
+                    Resource: target.functionArn,
+                  },
+                ]),
         },
         parent,
       );
@@ -210,9 +216,10 @@ export class GraphqlApi extends pulumi.ComponentResource {
         {
           apiId: this.api.id,
           name: source,
-          type: 'AMAZON_DYNAMODB',
           serviceRoleArn: role.arn,
-          dynamodbConfig: { tableName: table.name, region: args.region },
+          ...(target.kind === 'dynamodb'
+            ? { type: 'AMAZON_DYNAMODB', dynamodbConfig: { tableName: target.name, region: args.region } }
+            : { type: 'AWS_LAMBDA', lambdaConfig: { functionArn: target.functionArn } }),
         },
         { parent: this, dependsOn: [policy] },
       );

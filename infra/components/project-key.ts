@@ -86,6 +86,18 @@ export function projectKeyPolicy(args: {
         },
       },
     },
+    {
+      // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html
+      Sid: 'EventBridgeEncryptsThisAccountsBuses',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': args.accountId },
+        ArnLike: { 'kms:EncryptionContext:aws:events:event-bus:arn': pulumi.interpolate`arn:aws:events:${args.region}:${args.accountId}:event-bus/*` },
+      },
+    },
   ];
   return policyJson(statements);
 }

@@ -30,6 +30,7 @@ describe('the project key', () => {
     expect(statements.map((statement) => statement.Sid)).toEqual([
       'AccountAdministersKeyThroughIam',
       'CloudWatchLogsEncryptsThisAccountsLogGroups',
+      'EventBridgeEncryptsThisAccountsBuses',
     ]);
     expect(statements[0]?.Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
     expect(JSON.stringify(statements)).not.toContain('kms:*');
@@ -52,6 +53,17 @@ describe('the project key', () => {
         },
       },
     });
+    expect(statements[2]).toEqual({
+      Sid: 'EventBridgeEncryptsThisAccountsBuses',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': ACCOUNT },
+        ArnLike: { 'kms:EncryptionContext:aws:events:event-bus:arn': `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/*` },
+      },
+    });
     expect(run.one('aws:kms/alias:Alias').inputs).toEqual({
       name: 'alias/savings-plan-buy-dev',
       targetKeyId: 'project-key',
@@ -61,7 +73,7 @@ describe('the project key', () => {
 
 describe('the plans table', () => {
   it('has the shared key schema, on-demand capacity, the project key, PITR and a NEW_AND_OLD_IMAGES stream', () => {
-    const table = run.one('aws:dynamodb/table:Table');
+    const table = run.one('aws:dynamodb/table:Table', 'plans-table');
     expect(table.inputs).toEqual({
       name: 'savings-plan-buy-dev-plans',
       billingMode: 'PAY_PER_REQUEST',
@@ -70,8 +82,10 @@ describe('the plans table', () => {
       attributes: [
         { name: 'userId', type: 'S' },
         { name: 'planId', type: 'S' },
+        { name: 'dueShard', type: 'S' },
+        { name: 'nextRunAt', type: 'S' },
       ],
-      globalSecondaryIndexes: [],
+      globalSecondaryIndexes: [{ name: 'due', hashKey: 'dueShard', rangeKey: 'nextRunAt', projectionType: 'KEYS_ONLY' }],
       serverSideEncryption: { enabled: true, kmsKeyArn: KEY_ARN },
       pointInTimeRecovery: { enabled: true },
       deletionProtectionEnabled: false,
@@ -142,7 +156,7 @@ describe('the GraphQL API', () => {
   });
 
   it('logs to a log group encrypted with the project key, with the configured retention', () => {
-    expect(run.one('aws:cloudwatch/logGroup:LogGroup').inputs).toMatchObject({
+    expect(run.one('aws:cloudwatch/logGroup:LogGroup', 'graphql-logs').inputs).toMatchObject({
       name: '/aws/appsync/apis/api123',
       retentionInDays: 14,
       kmsKeyId: KEY_ARN,
@@ -187,7 +201,7 @@ describe('the GraphQL API', () => {
             'dynamodb:Query',
             'dynamodb:UpdateItem',
           ],
-          Resource: [TABLE_ARN],
+          Resource: [TABLE_ARN, `${TABLE_ARN}/index/due`],
         },
         {
           Sid: 'ProjectKeyThroughDynamoDbOnly',
@@ -205,7 +219,7 @@ describe('the GraphQL API', () => {
         },
       ],
     });
-    expect(run.one('aws:appsync/dataSource:DataSource').inputs).toEqual({
+    expect(run.one('aws:appsync/dataSource:DataSource', 'graphql-plans').inputs).toEqual({
       apiId: 'api123',
       name: 'plans',
       type: 'AMAZON_DYNAMODB',
@@ -248,6 +262,8 @@ describe('the GraphQL API', () => {
     expect(functions.map((fn) => fn.inputs.name).sort()).toEqual([
       'deletePlanItem',
       'loadPlan',
+      'nextRunAfterSkip',
+      'skipNextRunItem',
       'updatePlanItem',
     ]);
     for (const fn of functions)
@@ -268,6 +284,9 @@ describe('stack outputs', () => {
       userPoolId: `${REGION}_pool`,
       userPoolClientId: 'users-client-id',
       plansTableArn: TABLE_ARN,
+      executionsTableArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/savings-plan-buy-dev-executions`,
+      purchaseStateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:savings-plan-buy-dev-purchase`,
+      eventBusName: 'savings-plan-buy-dev-events',
       kmsKeyArn: KEY_ARN,
     });
   });

@@ -1,0 +1,120 @@
+/**
+ * One Lambda function with the defaults every function of the system gets: `nodejs24.x` on
+ * arm64, the deployed bundle from `build/functions.ts`, X-Ray tracing, reserved concurrency, JSON
+ * logs to its own KMS-encrypted log group with retention, and a role that may write only those
+ * logs and traces plus the exact statements the caller grants.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import type { FunctionSpec } from '#shared/functions.ts';
+import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../iam.ts';
+
+export interface LambdaFunctionArgs {
+  readonly functionName: string;
+  readonly spec: FunctionSpec;
+  /** The bundled ES module (`build/functions.ts`). */
+  readonly code: string;
+  readonly environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** What the function itself needs, beyond its logs and traces. */
+  readonly statements: PolicyStatement[];
+  readonly accountId: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly logRetentionDays: number;
+  readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** X-Ray accepts segments only on "*"; this is the documented exception to naming resources. */
+export const XRAY_STATEMENT: PolicyStatement = {
+  Sid: 'XRayTracesHaveNoResourceLevelPermissions',
+  Effect: 'Allow',
+  Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+  Resource: '*',
+};
+
+export class LambdaFunction extends pulumi.ComponentResource {
+  readonly function: aws.lambda.Function;
+  readonly role: aws.iam.Role;
+  readonly arn: pulumi.Output<string>;
+  readonly name: pulumi.Output<string>;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+
+  constructor(name: string, args: LambdaFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('savings:compute:LambdaFunction', name, {}, opts);
+    const arn = pulumi.interpolate`arn:aws:lambda:${args.region}:${args.accountId}:function:${args.functionName}`;
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      {
+        name: `/aws/lambda/${args.functionName}`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: args.kmsKeyArn,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: `Lambda ${args.functionName}`,
+        assumeRolePolicy: serviceTrustPolicy('lambda.amazonaws.com', args.accountId, arn),
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: this.role.id,
+        policy: policyJson([
+          {
+            Sid: 'WriteOwnLogs',
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: pulumi.interpolate`${this.logGroup.arn}:log-stream:*`,
+          },
+          XRAY_STATEMENT,
+          {
+            Sid: 'DecryptOwnEnvironment',
+            Effect: 'Allow',
+            Action: 'kms:Decrypt',
+            Resource: args.kmsKeyArn,
+            Condition: { StringEquals: { 'kms:ViaService': pulumi.interpolate`lambda.${args.region}.amazonaws.com` } },
+          },
+          ...args.statements,
+        ]),
+      },
+      { parent: this },
+    );
+    this.function = new aws.lambda.Function(
+      `${name}-function`,
+      {
+        name: args.functionName,
+        description: args.spec.description,
+        runtime: 'nodejs24.x',
+        architectures: ['arm64'],
+        handler: 'index.handler',
+        code: new pulumi.asset.AssetArchive({ 'index.mjs': new pulumi.asset.StringAsset(args.code) }),
+        role: this.role.arn,
+        memorySize: args.spec.memoryMb,
+        timeout: args.spec.timeoutSeconds,
+        reservedConcurrentExecutions: args.spec.reservedConcurrency,
+        tracingConfig: { mode: 'Active' },
+        loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name, applicationLogLevel: 'INFO', systemLogLevel: 'WARN' },
+        // The environment (table names, ARNs) is encrypted with the project key too.
+        kmsKeyArn: args.kmsKeyArn,
+        environment: {
+          variables: pulumi.output(args.environment).apply((variables) => ({
+            ...variables,
+            POWERTOOLS_SERVICE_NAME: args.functionName,
+            POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
+          })),
+        },
+        tags: args.tags,
+      },
+      { parent: this, dependsOn: [policy, this.logGroup] },
+    );
+    this.arn = this.function.arn;
+    this.name = this.function.name;
+    this.registerOutputs({ arn: this.arn });
+  }
+}

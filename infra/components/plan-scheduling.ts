@@ -1,0 +1,87 @@
+/**
+ * Scheduling: one schedule group per stack for the plans' one-time schedules and the sweeper, a
+ * dead-letter queue for deliveries that fail, and the role schedules run as, which may start only
+ * the purchase state machine and invoke only the sweeper.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { SWEEP_RATE } from '#shared/functions.ts';
+import { policyJson, serviceTrustPolicy } from '../iam.ts';
+import { EncryptedQueue, sendToQueueStatements } from './queue.ts';
+
+export interface PlanSchedulingArgs {
+  readonly groupName: string;
+  readonly stateMachineArn: pulumi.Input<string>;
+  readonly sweeperFunctionArn: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+export class PlanScheduling extends pulumi.ComponentResource {
+  readonly group: aws.scheduler.ScheduleGroup;
+  readonly role: aws.iam.Role;
+  readonly deadLetterQueue: EncryptedQueue;
+  readonly groupName: pulumi.Output<string>;
+  /** ARN pattern of the plans' schedules (`plan-<id>`) in the group. */
+  readonly planSchedulesArn: pulumi.Output<string>;
+
+  constructor(name: string, args: PlanSchedulingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('savings:scheduling:PlanScheduling', name, {}, opts);
+    this.group = new aws.scheduler.ScheduleGroup(`${name}-group`, { name: args.groupName, tags: args.tags }, { parent: this });
+    this.groupName = this.group.name;
+    const schedulesArn = pulumi.interpolate`arn:aws:scheduler:${args.region}:${args.accountId}:schedule/${args.groupName}/*`;
+    this.planSchedulesArn = pulumi.interpolate`arn:aws:scheduler:${args.region}:${args.accountId}:schedule/${args.groupName}/plan-*`;
+    this.deadLetterQueue = new EncryptedQueue(
+      `${name}-dlq`,
+      { queueName: `${args.groupName}-dlq`, kmsKeyArn: args.kmsKeyArn, tags: args.tags },
+      { parent: this },
+    );
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: 'EventBridge Scheduler: starts purchases and the sweeper',
+        assumeRolePolicy: serviceTrustPolicy('scheduler.amazonaws.com', args.accountId, schedulesArn),
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: this.role.id,
+        policy: policyJson([
+          { Sid: 'StartPurchases', Effect: 'Allow', Action: 'states:StartExecution', Resource: args.stateMachineArn },
+          { Sid: 'RunSweeper', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: args.sweeperFunctionArn },
+          ...sendToQueueStatements('DeadLetters', this.deadLetterQueue.arn, args.kmsKeyArn, args.region),
+        ]),
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ groupName: this.groupName });
+  }
+
+  /** The sweeper's recurring schedule (created once the sweeper exists). */
+  sweeperSchedule(name: string, args: { sweeperFunctionArn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string>; dependsOn: pulumi.Resource[] }) {
+    return new aws.scheduler.Schedule(
+      name,
+      {
+        name: pulumi.interpolate`${this.groupName}-sweeper`,
+        groupName: this.groupName,
+        description: 'Finds plans whose run was missed and re-arms them',
+        scheduleExpression: SWEEP_RATE,
+        flexibleTimeWindow: { mode: 'OFF' },
+        kmsKeyArn: args.kmsKeyArn,
+        target: {
+          arn: args.sweeperFunctionArn,
+          roleArn: this.role.arn,
+          input: '{}',
+          retryPolicy: { maximumEventAgeInSeconds: 300, maximumRetryAttempts: 2 },
+          deadLetterConfig: { arn: this.deadLetterQueue.arn },
+        },
+      },
+      { parent: this, dependsOn: args.dependsOn },
+    );
+  }
+}

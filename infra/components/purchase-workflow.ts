@@ -1,0 +1,170 @@
+/**
+ * The purchase workflow: the Express state machine from `statemachines/purchase.asl.json`,
+ * encrypted with the project key, logging to an encrypted log group (without execution data:
+ * inputs hold users' data) and traced with X-Ray, and a role that may touch exactly the tables,
+ * bus and functions the definition names.
+ */
+import { readFileSync } from 'node:fs';
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { PURCHASE_STATE_MACHINE_FILE, substituteDefinition, type PurchaseSubstitutions } from '#shared/state-machines.ts';
+import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../iam.ts';
+
+export interface PurchaseWorkflowArgs {
+  readonly stateMachineName: string;
+  readonly plansTableName: pulumi.Input<string>;
+  readonly plansTableArn: pulumi.Input<string>;
+  readonly executionsTableName: pulumi.Input<string>;
+  readonly executionsTableArn: pulumi.Input<string>;
+  readonly eventBusName: pulumi.Input<string>;
+  readonly eventBusArn: pulumi.Input<string>;
+  readonly decideFunctionArn: pulumi.Input<string>;
+  readonly placeOrderFunctionArn: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly logRetentionDays: number;
+  readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * Step Functions log delivery (vended logs) works only on "*": the documented exception.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
+ */
+export const LOG_DELIVERY_STATEMENT: PolicyStatement = {
+  Sid: 'VendedLogDeliveryHasNoResourceLevelPermissions',
+  Effect: 'Allow',
+  Action: [
+    'logs:CreateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:DescribeLogGroups',
+    'logs:DescribeResourcePolicies',
+    'logs:GetLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:UpdateLogDelivery',
+  ],
+  Resource: '*',
+};
+
+/** X-Ray for Step Functions, on "*" as X-Ray requires. */
+export const STATES_XRAY_STATEMENT: PolicyStatement = {
+  Sid: 'XRayTracesHaveNoResourceLevelPermissions',
+  Effect: 'Allow',
+  Action: ['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+  Resource: '*',
+};
+
+export function purchaseWorkflowPolicy(args: PurchaseWorkflowArgs, stateMachineArn: pulumi.Input<string>): pulumi.Output<string> {
+  return policyJson([
+    {
+      Sid: 'ClaimAndRecordExecutions',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Resource: args.executionsTableArn,
+    },
+    {
+      Sid: 'ReadPlansAndRecordTotals',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Resource: args.plansTableArn,
+    },
+    {
+      Sid: 'TablesAreEncryptedWithTheProjectKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      Resource: args.kmsKeyArn,
+      Condition: { StringEquals: { 'kms:ViaService': pulumi.interpolate`dynamodb.${args.region}.amazonaws.com` } },
+    },
+    {
+      Sid: 'StateMachineDataIsEncryptedWithTheProjectKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: args.kmsKeyArn,
+      Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': stateMachineArn } },
+    },
+    { Sid: 'PublishPurchaseEvents', Effect: 'Allow', Action: 'events:PutEvents', Resource: args.eventBusArn },
+    {
+      Sid: 'EventBusIsEncryptedWithTheProjectKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: args.kmsKeyArn,
+      Condition: { StringEquals: { 'kms:ViaService': pulumi.interpolate`events.${args.region}.amazonaws.com` } },
+    },
+    {
+      Sid: 'InvokePurchaseSteps',
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: [args.decideFunctionArn, args.placeOrderFunctionArn],
+    },
+    LOG_DELIVERY_STATEMENT,
+    STATES_XRAY_STATEMENT,
+  ]);
+}
+
+export class PurchaseWorkflow extends pulumi.ComponentResource {
+  readonly stateMachine: aws.sfn.StateMachine;
+  readonly arn: pulumi.Output<string>;
+
+  constructor(name: string, args: PurchaseWorkflowArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('savings:purchases:PurchaseWorkflow', name, {}, opts);
+    const arn = pulumi.interpolate`arn:aws:states:${args.region}:${args.accountId}:stateMachine:${args.stateMachineName}`;
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      {
+        name: `/aws/vendedlogs/states/${args.stateMachineName}`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: args.kmsKeyArn,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: `State machine ${args.stateMachineName}`,
+        assumeRolePolicy: serviceTrustPolicy('states.amazonaws.com', args.accountId, arn),
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: purchaseWorkflowPolicy(args, arn) }, { parent: this });
+    const template = readFileSync(PURCHASE_STATE_MACHINE_FILE, 'utf8');
+    const definition = pulumi
+      .all([args.plansTableName, args.executionsTableName, args.eventBusName, args.decideFunctionArn, args.placeOrderFunctionArn])
+      .apply(([plans, executions, bus, decide, placeOrder]) => {
+        const values: PurchaseSubstitutions = {
+          PlansTable: plans,
+          ExecutionsTable: executions,
+          EventBusName: bus,
+          DecideFunctionArn: decide,
+          PlaceOrderFunctionArn: placeOrder,
+        };
+        return JSON.stringify(substituteDefinition(template, { ...values }));
+      });
+    this.stateMachine = new aws.sfn.StateMachine(
+      `${name}-state-machine`,
+      {
+        name: args.stateMachineName,
+        type: 'EXPRESS',
+        roleArn: role.arn,
+        definition,
+        loggingConfiguration: {
+          level: 'ALL',
+          includeExecutionData: false,
+          logDestination: pulumi.interpolate`${logGroup.arn}:*`,
+        },
+        tracingConfiguration: { enabled: true },
+        encryptionConfiguration: {
+          type: 'CUSTOMER_MANAGED_KMS_KEY',
+          kmsKeyId: args.kmsKeyArn,
+          kmsDataKeyReusePeriodSeconds: 300,
+        },
+        tags: args.tags,
+      },
+      { parent: this, dependsOn: [policy] },
+    );
+    this.arn = this.stateMachine.arn;
+    this.registerOutputs({ arn: this.arn });
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * An SQS queue encrypted with the project key, for dead letters and failure destinations: long
+ * retention, and a policy that refuses anything but TLS.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { policyJson } from '../iam.ts';
+
+export interface EncryptedQueueArgs {
+  readonly queueName: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+export class EncryptedQueue extends pulumi.ComponentResource {
+  readonly queue: aws.sqs.Queue;
+  readonly arn: pulumi.Output<string>;
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: EncryptedQueueArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('savings:messaging:EncryptedQueue', name, {}, opts);
+    this.queue = new aws.sqs.Queue(
+      `${name}-queue`,
+      {
+        name: args.queueName,
+        kmsMasterKeyId: args.kmsKeyArn,
+        kmsDataKeyReusePeriodSeconds: 300,
+        // Dead letters wait two weeks (the maximum) for someone to look at them.
+        messageRetentionSeconds: 14 * 24 * 60 * 60,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    new aws.sqs.QueuePolicy(
+      `${name}-policy`,
+      {
+        queueUrl: this.queue.url,
+        policy: policyJson([
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'sqs:*',
+            Resource: this.queue.arn,
+            Condition: { Bool: { 'aws:SecureTransport': false } },
+          },
+        ]),
+      },
+      { parent: this },
+    );
+    this.arn = this.queue.arn;
+    this.url = this.queue.url;
+    this.registerOutputs({ arn: this.arn });
+  }
+}
+
+/** Statements that let a role send to an encrypted queue. */
+export function sendToQueueStatements(
+  sid: string,
+  queueArn: pulumi.Input<string>,
+  kmsKeyArn: pulumi.Input<string>,
+  region: pulumi.Input<string>,
+) {
+  return [
+    { Sid: sid, Effect: 'Allow' as const, Action: 'sqs:SendMessage', Resource: queueArn },
+    {
+      Sid: `${sid}Encrypted`,
+      Effect: 'Allow' as const,
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: kmsKeyArn,
+      Condition: { StringEquals: { 'kms:ViaService': pulumi.interpolate`sqs.${region}.amazonaws.com` } },
+    },
+  ];
+}

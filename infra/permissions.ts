@@ -1,0 +1,108 @@
+/**
+ * What each Lambda may do, statement by statement: exact actions on exact ARNs, with the project
+ * key usable only through the service that stores the data. One function per place it is needed,
+ * so the mocks-based tests can assert each role exactly.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import type { FunctionName } from '#shared/functions.ts';
+import type { PolicyStatement } from './iam.ts';
+import { sendToQueueStatements } from './components/queue.ts';
+
+export interface PermissionContext {
+  readonly region: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly plansTableArn: pulumi.Input<string>;
+  readonly plansStreamArn: pulumi.Input<string>;
+  readonly executionsTableArn: pulumi.Input<string>;
+  readonly idempotencyTableArn: pulumi.Input<string>;
+  readonly paperOrdersTableArn: pulumi.Input<string>;
+  readonly eventBusArn: pulumi.Input<string>;
+  readonly schedulerRoleArn: pulumi.Input<string>;
+  readonly planSchedulesArn: pulumi.Input<string>;
+  readonly scheduleDeadLetterQueueArn: pulumi.Input<string>;
+  readonly streamFailureQueueArn: pulumi.Input<string>;
+}
+
+/** The project key, through one service only. */
+export function keyThrough(sid: string, service: string, actions: string[], context: PermissionContext): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Action: actions,
+    Resource: context.kmsKeyArn,
+    Condition: { StringEquals: { 'kms:ViaService': pulumi.interpolate`${service}.${context.region}.amazonaws.com` } },
+  };
+}
+
+const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
+
+/** Creating, re-arming and removing the plans' schedules (and handing them their role). */
+function manageSchedules(context: PermissionContext): PolicyStatement[] {
+  return [
+    {
+      Sid: 'ManagePlanSchedules',
+      Effect: 'Allow',
+      Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:UpdateSchedule'],
+      Resource: context.planSchedulesArn,
+    },
+    {
+      Sid: 'PassSchedulerRoleToSchedulerOnly',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: context.schedulerRoleArn,
+      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    },
+    keyThrough('SchedulesAreEncryptedWithTheProjectKey', 'scheduler', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], context),
+  ];
+}
+
+export function functionStatements(context: PermissionContext): Record<FunctionName, PolicyStatement[]> {
+  return {
+    'schedule-sync': [
+      {
+        Sid: 'ReadPlanStream',
+        Effect: 'Allow',
+        Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+        Resource: context.plansStreamArn,
+      },
+      { Sid: 'SyncPlans', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: context.plansTableArn },
+      keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
+      ...manageSchedules(context),
+      ...sendToQueueStatements('StreamFailures', context.streamFailureQueueArn, context.kmsKeyArn, context.region),
+    ],
+    sweeper: [
+      {
+        Sid: 'FindOverduePlans',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: pulumi.interpolate`${context.plansTableArn}/index/due`,
+      },
+      { Sid: 'SyncPlans', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: context.plansTableArn },
+      { Sid: 'RecordMissedRuns', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: context.executionsTableArn },
+      keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
+      ...manageSchedules(context),
+      { Sid: 'PublishMissedRuns', Effect: 'Allow', Action: 'events:PutEvents', Resource: context.eventBusArn },
+      keyThrough('EventBusIsEncryptedWithTheProjectKey', 'events', ['kms:Decrypt', 'kms:GenerateDataKey'], context),
+      ...sendToQueueStatements('FailedRuns', context.scheduleDeadLetterQueueArn, context.kmsKeyArn, context.region),
+    ],
+    decide: [],
+    'place-order': [
+      { Sid: 'MarkSubmitted', Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: context.executionsTableArn },
+      {
+        Sid: 'IdempotencyRecords',
+        Effect: 'Allow',
+        Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: context.idempotencyTableArn,
+      },
+      {
+        Sid: 'PaperExchangeOrders',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: context.paperOrdersTableArn,
+      },
+      keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
+    ],
+    calendar: [],
+  };
+}
