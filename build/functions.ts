@@ -34,7 +34,9 @@ export interface FunctionBundle {
  * Bundles every handler with its dependencies (the AWS SDK included, so the deployed version is
  * the tested one). Minified with names kept, so stack traces stay readable.
  */
-export async function bundleFunctions(names: readonly string[] = functionNames()): Promise<Map<string, FunctionBundle>> {
+export async function bundleFunctions(
+  names: readonly string[] = functionNames(),
+): Promise<Map<string, FunctionBundle>> {
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: names.map((name) => ({ in: join(FUNCTIONS_DIR, name, 'handler.ts'), out: name })),
@@ -50,11 +52,15 @@ export async function bundleFunctions(names: readonly string[] = functionNames()
     legalComments: 'none',
     logLevel: 'silent',
     // Some dependencies still call require(); give the ES module one.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
   });
   const bundles = new Map<string, FunctionBundle>();
   for (const name of names) {
-    const output = result.outputFiles.find((file) => file.path === join(ROOT, 'lambda', `${name}.js`));
+    const output = result.outputFiles.find(
+      (file) => file.path === join(ROOT, 'lambda', `${name}.js`),
+    );
     if (output === undefined) throw new Error(`esbuild produced no bundle for ${name}`);
     bundles.set(name, { name, code: output.text });
   }

@@ -37,12 +37,11 @@ export function formatBtc(sats: bigint): string {
 
 /** A rate ("0.006") as a fraction of two integers. */
 export function parseRate(rate: string): { numerator: bigint; denominator: bigint } {
-  const [whole = '', fraction = ''] = rate.split('.');
-  const scale = fraction.length;
-  if (!/^\d+$/.test(whole) || (rate.includes('.') && !/^\d+$/.test(fraction))) {
+  if (typeof rate !== 'string' || !/^\d+(\.\d+)?$/.test(rate)) {
     throw new MoneyError(`'${rate}' is not a decimal rate`);
   }
-  return { numerator: BigInt(whole + fraction), denominator: 10n ** BigInt(scale) };
+  const [whole = '', fraction = ''] = rate.split('.');
+  return { numerator: BigInt(whole + fraction), denominator: 10n ** BigInt(fraction.length) };
 }
 
 /** `a / b` rounded up, for non-negative integers. */
@@ -76,8 +75,11 @@ export function marketBuyFill(args: {
   baseIncrementSats: bigint;
 }): Fill {
   const { quoteMinor, priceMinor, baseIncrementSats } = args;
-  if (quoteMinor <= 0n || priceMinor <= 0n) throw new MoneyError('quote and price must be positive');
+  if (quoteMinor <= 0n || priceMinor <= 0n)
+    throw new MoneyError('quote and price must be positive');
   const rate = parseRate(args.feeRate);
+  if (rate.numerator >= rate.denominator)
+    throw new MoneyError(`a fee rate of ${args.feeRate} takes the whole order`);
   const feeMinor = ceilDiv(quoteMinor * rate.numerator, rate.denominator);
   const netMinor = quoteMinor - feeMinor;
   const sats = floorTo((netMinor * SATS_PER_BTC) / priceMinor, baseIncrementSats);

@@ -32,10 +32,15 @@ export function decidePurchase(plan: PlanForDecision | null, slot: string): Deci
   if (plan === null) return skip('The plan was deleted before this run.', null);
   if (plan.status === 'PAUSED') return skip('The plan is paused.', plan);
   if (plan.status === 'ENDED') return skip('The plan has ended.', plan);
-  const skipped = plan.skipSlots instanceof Set ? plan.skipSlots.has(slot) : (plan.skipSlots as readonly string[] | undefined)?.includes(slot);
+  const skipped =
+    plan.skipSlots instanceof Set
+      ? plan.skipSlots.has(slot)
+      : (plan.skipSlots as readonly string[] | undefined)?.includes(slot);
   if (skipped === true) return skip('You chose to skip this run.', plan);
-  if (plan.lastSlotAt !== undefined && slot <= plan.lastSlotAt) return skip('This run was already handled.', plan);
-  if (!isSlot(plan.schedule, slot)) return skip('The plan\u2019s schedule changed, so this run was no longer planned.', plan);
+  if (plan.lastSlotAt !== undefined && slot <= plan.lastSlotAt)
+    return skip('This run was already handled.', plan);
+  if (!isSlot(plan.schedule, slot))
+    return skip('The plan\u2019s schedule changed, so this run was no longer planned.', plan);
   if (plan.lastRunAt !== undefined) {
     const zone = plan.schedule.timezone;
     const ranIn = periodKey(plan.schedule, todayIn(zone, Date.parse(plan.lastRunAt)));

@@ -10,7 +10,12 @@ import * as pulumi from '@pulumi/pulumi';
 import { bundleFunctions } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { currencySettings } from '#shared/api-settings.ts';
-import { functionSpecs, SWEEP_GRACE_SECONDS, type FunctionName, type FunctionVariable } from '#shared/functions.ts';
+import {
+  functionSpecs,
+  SWEEP_GRACE_SECONDS,
+  type FunctionName,
+  type FunctionVariable,
+} from '#shared/functions.ts';
 import { PROJECT } from '#shared/stack-config.ts';
 import { executionsTable, idempotencyTable, paperOrdersTable, plansTable } from '#shared/tables.ts';
 import { EventBus } from './components/event-bus.ts';
@@ -32,16 +37,39 @@ const tags = { ...config.tags, project: PROJECT, stack };
 const { accountId } = await aws.getCallerIdentity();
 const { region } = await aws.getRegion();
 
-const key = new ProjectKey('project', { accountId, region, alias: prefix, deletionWindowInDays: 30, tags });
+const key = new ProjectKey('project', {
+  accountId,
+  region,
+  alias: prefix,
+  deletionWindowInDays: 30,
+  tags,
+});
 const tableArgs = { kmsKeyArn: key.arn, deletionProtection: config.deletionProtection, tags };
-const plans = new Table('plans', { definition: plansTable, tableName: `${prefix}-plans`, ...tableArgs });
-const executions = new Table('executions', { definition: executionsTable, tableName: `${prefix}-executions`, ...tableArgs });
-const idempotency = new Table('idempotency', { definition: idempotencyTable, tableName: `${prefix}-idempotency`, ...tableArgs });
-const paperOrders = new Table('paper-orders', { definition: paperOrdersTable, tableName: `${prefix}-paper-orders`, ...tableArgs });
+const plans = new Table('plans', {
+  definition: plansTable,
+  tableName: `${prefix}-plans`,
+  ...tableArgs,
+});
+const executions = new Table('executions', {
+  definition: executionsTable,
+  tableName: `${prefix}-executions`,
+  ...tableArgs,
+});
+const idempotency = new Table('idempotency', {
+  definition: idempotencyTable,
+  tableName: `${prefix}-idempotency`,
+  ...tableArgs,
+});
+const paperOrders = new Table('paper-orders', {
+  definition: paperOrdersTable,
+  tableName: `${prefix}-paper-orders`,
+  ...tableArgs,
+});
 const bus = new EventBus('events', { busName: `${prefix}-events`, kmsKeyArn: key.arn, tags });
 
 const functionName = (name: FunctionName) => `${prefix}-${name}`;
-const functionArn = (name: FunctionName) => `arn:aws:lambda:${region}:${accountId}:function:${functionName(name)}`;
+const functionArn = (name: FunctionName) =>
+  `arn:aws:lambda:${region}:${accountId}:function:${functionName(name)}`;
 const stateMachineName = `${prefix}-purchase`;
 const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachineName}`;
 
@@ -54,7 +82,11 @@ const scheduling = new PlanScheduling('scheduling', {
   kmsKeyArn: key.arn,
   tags,
 });
-const streamFailures = new EncryptedQueue('plan-stream-failures', { queueName: `${prefix}-plan-stream-failures`, kmsKeyArn: key.arn, tags });
+const streamFailures = new EncryptedQueue('plan-stream-failures', {
+  queueName: `${prefix}-plan-stream-failures`,
+  kmsKeyArn: key.arn,
+  tags,
+});
 
 const variables: Record<FunctionVariable, pulumi.Input<string>> = {
   PLANS_TABLE: plans.name,
@@ -90,7 +122,10 @@ const statements = functionStatements({
   streamFailureQueueArn: streamFailures.arn,
 });
 const lambdas = {} as Record<FunctionName, LambdaFunction>;
-for (const [name, spec] of Object.entries(functionSpecs) as [FunctionName, (typeof functionSpecs)[FunctionName]][]) {
+for (const [name, spec] of Object.entries(functionSpecs) as [
+  FunctionName,
+  (typeof functionSpecs)[FunctionName],
+][]) {
   const bundle = bundles.get(name);
   if (bundle === undefined) throw new Error(`no bundle for function ${name}`);
   lambdas[name] = new LambdaFunction(name, {
@@ -99,7 +134,9 @@ for (const [name, spec] of Object.entries(functionSpecs) as [FunctionName, (type
     code: bundle.code,
     // Only what the function declares, and only what this stack's configuration uses.
     environment: Object.fromEntries(
-      spec.environment.map((variable) => [variable, variables[variable]] as const).filter(([, value]) => value !== ''),
+      spec.environment
+        .map((variable) => [variable, variables[variable]] as const)
+        .filter(([, value]) => value !== ''),
     ),
     statements: statements[name],
     accountId,
@@ -157,7 +194,11 @@ scheduling.sweeperSchedule('sweeper-schedule', {
   dependsOn: [lambdas.sweeper],
 });
 
-const users = new UserPool('users', { poolName: prefix, deletionProtection: config.deletionProtection, tags });
+const users = new UserPool('users', {
+  poolName: prefix,
+  deletionProtection: config.deletionProtection,
+  tags,
+});
 const catalog = loadResolverCatalog();
 const code = await bundleResolvers(catalog, {
   plansTable: `${prefix}-plans`,
@@ -170,7 +211,12 @@ const api = new GraphqlApi('graphql', {
   code,
   dataSources: {
     plans: { kind: 'dynamodb', name: plans.name, arn: plans.arn, indexArns: plans.indexArns },
-    executions: { kind: 'dynamodb', name: executions.name, arn: executions.arn, indexArns: executions.indexArns },
+    executions: {
+      kind: 'dynamodb',
+      name: executions.name,
+      arn: executions.arn,
+      indexArns: executions.indexArns,
+    },
     calendar: { kind: 'lambda', functionArn: lambdas.calendar.arn },
   },
   userPoolId: users.id,

@@ -25,13 +25,22 @@ export interface PermissionContext {
 }
 
 /** The project key, through one service only. */
-export function keyThrough(sid: string, service: string, actions: string[], context: PermissionContext): PolicyStatement {
+export function keyThrough(
+  sid: string,
+  service: string,
+  actions: string[],
+  context: PermissionContext,
+): PolicyStatement {
   return {
     Sid: sid,
     Effect: 'Allow',
     Action: actions,
     Resource: context.kmsKeyArn,
-    Condition: { StringEquals: { 'kms:ViaService': pulumi.interpolate`${service}.${context.region}.amazonaws.com` } },
+    Condition: {
+      StringEquals: {
+        'kms:ViaService': pulumi.interpolate`${service}.${context.region}.amazonaws.com`,
+      },
+    },
   };
 }
 
@@ -53,23 +62,45 @@ function manageSchedules(context: PermissionContext): PolicyStatement[] {
       Resource: context.schedulerRoleArn,
       Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
     },
-    keyThrough('SchedulesAreEncryptedWithTheProjectKey', 'scheduler', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], context),
+    keyThrough(
+      'SchedulesAreEncryptedWithTheProjectKey',
+      'scheduler',
+      ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      context,
+    ),
   ];
 }
 
-export function functionStatements(context: PermissionContext): Record<FunctionName, PolicyStatement[]> {
+export function functionStatements(
+  context: PermissionContext,
+): Record<FunctionName, PolicyStatement[]> {
   return {
     'schedule-sync': [
       {
         Sid: 'ReadPlanStream',
         Effect: 'Allow',
-        Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+        Action: [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:ListStreams',
+        ],
         Resource: context.plansStreamArn,
       },
-      { Sid: 'SyncPlans', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: context.plansTableArn },
+      {
+        Sid: 'SyncPlans',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: context.plansTableArn,
+      },
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
       ...manageSchedules(context),
-      ...sendToQueueStatements('StreamFailures', context.streamFailureQueueArn, context.kmsKeyArn, context.region),
+      ...sendToQueueStatements(
+        'StreamFailures',
+        context.streamFailureQueueArn,
+        context.kmsKeyArn,
+        context.region,
+      ),
     ],
     sweeper: [
       {
@@ -78,21 +109,56 @@ export function functionStatements(context: PermissionContext): Record<FunctionN
         Action: 'dynamodb:Query',
         Resource: pulumi.interpolate`${context.plansTableArn}/index/due`,
       },
-      { Sid: 'SyncPlans', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: context.plansTableArn },
-      { Sid: 'RecordMissedRuns', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: context.executionsTableArn },
+      {
+        Sid: 'SyncPlans',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: context.plansTableArn,
+      },
+      {
+        Sid: 'RecordMissedRuns',
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: context.executionsTableArn,
+      },
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
       ...manageSchedules(context),
-      { Sid: 'PublishMissedRuns', Effect: 'Allow', Action: 'events:PutEvents', Resource: context.eventBusArn },
-      keyThrough('EventBusIsEncryptedWithTheProjectKey', 'events', ['kms:Decrypt', 'kms:GenerateDataKey'], context),
-      ...sendToQueueStatements('FailedRuns', context.scheduleDeadLetterQueueArn, context.kmsKeyArn, context.region),
+      {
+        Sid: 'PublishMissedRuns',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: context.eventBusArn,
+      },
+      keyThrough(
+        'EventBusIsEncryptedWithTheProjectKey',
+        'events',
+        ['kms:Decrypt', 'kms:GenerateDataKey'],
+        context,
+      ),
+      ...sendToQueueStatements(
+        'FailedRuns',
+        context.scheduleDeadLetterQueueArn,
+        context.kmsKeyArn,
+        context.region,
+      ),
     ],
     decide: [],
     'place-order': [
-      { Sid: 'MarkSubmitted', Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: context.executionsTableArn },
+      {
+        Sid: 'MarkSubmitted',
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: context.executionsTableArn,
+      },
       {
         Sid: 'IdempotencyRecords',
         Effect: 'Allow',
-        Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Action: [
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
         Resource: context.idempotencyTableArn,
       },
       {

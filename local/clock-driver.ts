@@ -7,25 +7,11 @@ import type { LocalClock } from './clock.ts';
 import type { DueFiring, LocalScheduler } from './scheduler.ts';
 import type { LocalStreamMapping } from './streams.ts';
 
-export interface ClockDriverOptions {
-  readonly clock: LocalClock;
-  readonly scheduler: LocalScheduler;
-  readonly streams: readonly LocalStreamMapping[];
-  /** How many copies of each firing to deliver (the duplicate-delivery fault). */
-  readonly copies: () => number;
-}
-
-export class ClockDriver {
-  readonly #options: ClockDriverOptions;
-  /** Work started by deliveries (executions, asynchronous invokes) that has not finished. */
+/** Asynchronous work started by deliveries (executions, asynchronous invokes) still running. */
+export class WorkInFlight {
   readonly #pending = new Set<Promise<unknown>>();
-  #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(options: ClockDriverOptions) {
-    this.#options = options;
-  }
-
-  /** Registers asynchronous work the clock must wait for before it calls the system settled. */
+  /** Registers work the clock must wait for before it calls the system settled. */
   track(work: Promise<unknown>): void {
     const settled = work.then(
       () => undefined,
@@ -35,12 +21,37 @@ export class ClockDriver {
     void settled.then(() => this.#pending.delete(settled));
   }
 
+  /** Waits for everything registered so far; answers whether anything was still running. */
+  async wait(): Promise<boolean> {
+    const running = [...this.#pending];
+    await Promise.all(running);
+    return running.length > 0;
+  }
+}
+
+export interface ClockDriverOptions {
+  readonly clock: LocalClock;
+  readonly scheduler: LocalScheduler;
+  readonly streams: readonly LocalStreamMapping[];
+  readonly work: WorkInFlight;
+  /** How many copies of each firing to deliver (the duplicate-delivery fault). */
+  readonly copies: () => number;
+}
+
+export class ClockDriver {
+  readonly #options: ClockDriverOptions;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ClockDriverOptions) {
+    this.#options = options;
+  }
+
   /** Waits until no delivery is running and every stream record has been handled. */
   async settle(): Promise<void> {
     for (;;) {
-      await Promise.all([...this.#pending]);
+      const waited = await this.#options.work.wait();
       for (const stream of this.#options.streams) await stream.drain();
-      if (this.#pending.size === 0) return;
+      if (!waited && !(await this.#options.work.wait())) return;
     }
   }
 

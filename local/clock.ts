@@ -25,7 +25,9 @@ export class LocalClock {
     if (value === undefined || value === '') return new LocalClock();
     const start = new Date(value);
     if (Number.isNaN(start.getTime())) {
-      throw new ClockError(`LOCAL_CLOCK_START must be an ISO 8601 timestamp such as 2026-12-01T08:00:00Z, not '${value}'`);
+      throw new ClockError(
+        `LOCAL_CLOCK_START must be an ISO 8601 timestamp such as 2026-12-01T08:00:00Z, not '${value}'`,
+      );
     }
     return new LocalClock(start);
   }
@@ -44,7 +46,9 @@ export class LocalClock {
   moveTo(epochMs: number): void {
     const now = this.now();
     if (epochMs < now) {
-      throw new ClockError(`the clock only moves forward: ${new Date(epochMs).toISOString()} is before ${new Date(now).toISOString()}`);
+      throw new ClockError(
+        `the clock only moves forward: ${new Date(epochMs).toISOString()} is before ${new Date(now).toISOString()}`,
+      );
     }
     Atomics.store(this.offset, 0, BigInt(epochMs - Date.now()));
   }

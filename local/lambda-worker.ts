@@ -23,7 +23,13 @@ export interface InvokeMessage {
 
 export type ResultMessage =
   | { readonly id: number; readonly ok: true; readonly result: unknown }
-  | { readonly id: number; readonly ok: false; readonly errorType: string; readonly errorMessage: string; readonly stack?: string };
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly errorType: string;
+      readonly errorMessage: string;
+      readonly stack?: string;
+    };
 
 const data = workerData as WorkerData;
 installClockDate(data.clockOffset);
@@ -36,10 +42,15 @@ if (port === null) throw new Error('lambda-worker must run in a worker thread');
 let handler: Handler;
 try {
   const module = (await import(pathToFileURL(data.bundlePath).href)) as { handler?: Handler };
-  if (typeof module.handler !== 'function') throw new Error(`${data.functionName}: the bundle exports no handler`);
+  if (typeof module.handler !== 'function')
+    throw new Error(`${data.functionName}: the bundle exports no handler`);
   handler = module.handler;
 } catch (error) {
-  port.postMessage({ init: false, errorType: 'Runtime.ImportModuleError', errorMessage: (error as Error).message });
+  port.postMessage({
+    init: false,
+    errorType: 'Runtime.ImportModuleError',
+    errorMessage: (error as Error).message,
+  });
   throw error;
 }
 port.postMessage({ init: true });

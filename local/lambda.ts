@@ -72,7 +72,13 @@ export class LocalLambda {
       ready: new Promise((resolve, reject) => {
         worker.once('message', (message: { init: boolean; errorMessage?: string }) => {
           if (message.init) resolve();
-          else reject(new LambdaInvocationError('Runtime.ImportModuleError', message.errorMessage ?? 'init failed'));
+          else
+            reject(
+              new LambdaInvocationError(
+                'Runtime.ImportModuleError',
+                message.errorMessage ?? 'init failed',
+              ),
+            );
         });
         worker.once('error', reject);
       }),
@@ -94,7 +100,12 @@ export class LocalLambda {
       if (pending !== undefined) {
         environment.pending = undefined;
         clearTimeout(pending.timer);
-        pending.reject(new LambdaInvocationError('Runtime.ExitError', `RequestId: local Error: Runtime exited with error: exit status ${code}`));
+        pending.reject(
+          new LambdaInvocationError(
+            'Runtime.ExitError',
+            `RequestId: local Error: Runtime exited with error: exit status ${code}`,
+          ),
+        );
       }
       this.#release();
     });
@@ -108,7 +119,11 @@ export class LocalLambda {
 
   async #acquire(): Promise<Environment> {
     for (;;) {
-      if (this.#stopped) throw new LambdaInvocationError('Lambda.ServiceException', `${this.config.name} is stopped`);
+      if (this.#stopped)
+        throw new LambdaInvocationError(
+          'Lambda.ServiceException',
+          `${this.config.name} is stopped`,
+        );
       const idle = this.#environments.find((environment) => !environment.busy);
       if (idle !== undefined) {
         idle.busy = true;
@@ -132,12 +147,20 @@ export class LocalLambda {
       return await new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           environment.pending = undefined;
-          reject(new LambdaInvocationError('Sandbox.Timedout', `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds`));
+          reject(
+            new LambdaInvocationError(
+              'Sandbox.Timedout',
+              `Task timed out after ${(this.config.timeoutMs / 1000).toFixed(2)} seconds`,
+            ),
+          );
           // Lambda discards an environment whose invocation timed out.
           void environment.worker.terminate();
         }, this.config.timeoutMs);
         environment.pending = { resolve, reject, timer };
-        environment.worker.postMessage({ id: this.#nextId++, event: JSON.parse(JSON.stringify(event ?? null)) as unknown } satisfies InvokeMessage);
+        environment.worker.postMessage({
+          id: this.#nextId++,
+          event: JSON.parse(JSON.stringify(event ?? null)) as unknown,
+        } satisfies InvokeMessage);
       });
     } finally {
       environment.busy = false;
@@ -148,6 +171,8 @@ export class LocalLambda {
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const resolve of this.#waiting.splice(0)) resolve();
-    await Promise.all(this.#environments.splice(0).map((environment) => environment.worker.terminate()));
+    await Promise.all(
+      this.#environments.splice(0).map((environment) => environment.worker.terminate()),
+    );
   }
 }

@@ -60,6 +60,12 @@ function digitsOf(currency: string): number {
   return digits;
 }
 
+/** A market opened by `configure`: minimum one whole unit, increments of the smallest unit. */
+function newMarket(digits: number): PaperMarket {
+  const one = fromUnits(10n ** BigInt(digits), digits);
+  return { price: one, minQuote: one, quoteIncrement: fromUnits(1n, digits) };
+}
+
 function rejection(status: number, code: string, message: string): Reply {
   return { status, body: { code, message } };
 }
@@ -86,7 +92,9 @@ export class PaperExchange {
    */
   configure(body: unknown) {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new BadRequestError('send a JSON object such as {"prices": {"USD": "50000.00"}, "feeRate": "0.006"}');
+      throw new BadRequestError(
+        'send a JSON object such as {"prices": {"USD": "50000.00"}, "feeRate": "0.006"}',
+      );
     }
     const { prices, feeRate, minQuote, minBase } = body as Record<string, unknown>;
     const next = structuredClone(this.#settings);
@@ -95,15 +103,22 @@ export class PaperExchange {
       try {
         if (toUnits(value, scale) <= 0n && what !== 'feeRate') throw new Error('not positive');
       } catch {
-        throw new BadRequestError(`${what} must be a positive decimal string with at most ${scale} decimals`);
+        throw new BadRequestError(
+          `${what} must be a positive decimal string with at most ${scale} decimals`,
+        );
       }
       return value;
     };
-    const perCurrency = (value: unknown, what: string, apply: (market: PaperMarket, amount: string) => void) => {
+    const perCurrency = (
+      value: unknown,
+      what: string,
+      apply: (market: PaperMarket, amount: string) => void,
+    ) => {
       if (value === undefined) return;
-      if (value === null || typeof value !== 'object') throw new BadRequestError(`${what} must be a map of currency to amount`);
+      if (value === null || typeof value !== 'object')
+        throw new BadRequestError(`${what} must be a map of currency to amount`);
       for (const [currency, amount] of Object.entries(value)) {
-        const market = next.markets[currency] ?? { price: '1.00', minQuote: '1.00', quoteIncrement: '0.01' };
+        const market = next.markets[currency] ?? newMarket(digitsOf(currency));
         apply(market, decimals(amount, digitsOf(currency), `${what}.${currency}`));
         next.markets[currency] = market;
       }
@@ -112,7 +127,8 @@ export class PaperExchange {
     perCurrency(minQuote, 'minQuote', (market, amount) => (market.minQuote = amount));
     if (feeRate !== undefined) {
       next.feeRate = decimals(feeRate, 8, 'feeRate');
-      if (toUnits(next.feeRate, 8) >= 100_000_000n) throw new BadRequestError('feeRate must be below 1');
+      if (toUnits(next.feeRate, 8) >= 100_000_000n)
+        throw new BadRequestError('feeRate must be below 1');
     }
     if (minBase !== undefined) next.minBase = decimals(minBase, BTC_DIGITS, 'minBase');
     this.#settings = next;
@@ -120,7 +136,9 @@ export class PaperExchange {
   }
 
   #market(currency: string): PaperMarket | undefined {
-    return Object.hasOwn(this.#settings.markets, currency) ? this.#settings.markets[currency] : undefined;
+    return Object.hasOwn(this.#settings.markets, currency)
+      ? this.#settings.markets[currency]
+      : undefined;
   }
 
   #marketReply(currency: string): Reply {
@@ -142,7 +160,12 @@ export class PaperExchange {
 
   #placeOrder(body: unknown): Reply {
     const { clientOrderId, currency, quote } = (body ?? {}) as Record<string, unknown>;
-    if (typeof clientOrderId !== 'string' || clientOrderId.length === 0 || typeof currency !== 'string' || typeof quote !== 'string') {
+    if (
+      typeof clientOrderId !== 'string' ||
+      clientOrderId.length === 0 ||
+      typeof currency !== 'string' ||
+      typeof quote !== 'string'
+    ) {
       return rejection(400, 'INVALID', 'clientOrderId, currency and quote are required strings');
     }
     const existing = this.#byClientId.get(clientOrderId);
@@ -154,14 +177,22 @@ export class PaperExchange {
     try {
       quoteMinor = toUnits(quote, digits);
     } catch {
-      return rejection(400, 'INVALID', `quote must be a decimal string with at most ${digits} decimals`);
+      return rejection(
+        400,
+        'INVALID',
+        `quote must be a decimal string with at most ${digits} decimals`,
+      );
     }
     const increment = toUnits(market.quoteIncrement, digits);
     if (quoteMinor % increment !== 0n) {
       return rejection(400, 'INVALID', `quote must be a multiple of ${market.quoteIncrement}`);
     }
     if (quoteMinor < toUnits(market.minQuote, digits)) {
-      return rejection(400, 'BELOW_MINIMUM', `The order is below the minimum of ${market.minQuote} ${currency}.`);
+      return rejection(
+        400,
+        'BELOW_MINIMUM',
+        `The order is below the minimum of ${market.minQuote} ${currency}.`,
+      );
     }
     const fill = marketBuyFill({
       quoteMinor,
@@ -170,7 +201,11 @@ export class PaperExchange {
       baseIncrementSats: toUnits(this.#settings.baseIncrement, BTC_DIGITS),
     });
     if (fill.sats < toUnits(this.#settings.minBase, BTC_DIGITS)) {
-      return rejection(400, 'BELOW_MINIMUM', `The order buys less than the minimum of ${this.#settings.minBase} BTC.`);
+      return rejection(
+        400,
+        'BELOW_MINIMUM',
+        `The order buys less than the minimum of ${this.#settings.minBase} BTC.`,
+      );
     }
     const order: PaperOrder = {
       orderId: randomUUID(),
@@ -193,14 +228,22 @@ export class PaperExchange {
   handler(prefix: string): Handler {
     return (request) => {
       const path = request.url.pathname.slice(prefix.length);
-      const body = request.rawBody.length === 0 ? undefined : (JSON.parse(request.rawBody) as unknown);
+      let body: unknown;
+      try {
+        body = request.rawBody.length === 0 ? undefined : (JSON.parse(request.rawBody) as unknown);
+      } catch {
+        return rejection(400, 'INVALID', 'the body is not JSON');
+      }
       const market = /^\/markets\/([A-Z]{3})$/.exec(path);
-      if (request.method === 'GET' && market?.[1] !== undefined) return this.#marketReply(market[1]);
+      if (request.method === 'GET' && market?.[1] !== undefined)
+        return this.#marketReply(market[1]);
       if (request.method === 'POST' && path === '/orders') return this.#placeOrder(body);
       if (request.method === 'GET' && path === '/orders') {
         const clientOrderId = request.url.searchParams.get('clientOrderId') ?? '';
         const order = this.#byClientId.get(clientOrderId);
-        return order === undefined ? rejection(404, 'NOT_FOUND', 'no such order') : { status: 200, body: order };
+        return order === undefined
+          ? rejection(404, 'NOT_FOUND', 'no such order')
+          : { status: 200, body: order };
       }
       return rejection(404, 'NOT_FOUND', `no route ${request.method} ${path}`);
     };

@@ -13,15 +13,27 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { bundleFunctions, writeBundle } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { currencySettings, type ApiSettings } from '#shared/api-settings.ts';
-import { functionSpecs, SWEEP_GRACE_SECONDS, SWEEP_RATE, type FunctionName, type FunctionVariable } from '#shared/functions.ts';
+import {
+  functionSpecs,
+  SWEEP_GRACE_SECONDS,
+  SWEEP_RATE,
+  type FunctionName,
+  type FunctionVariable,
+} from '#shared/functions.ts';
 import { parseStackConfig, readStackConfigValues, type StackConfig } from '#shared/stack-config.ts';
 import { PURCHASE_STATE_MACHINE_FILE } from '#shared/state-machines.ts';
-import { executionsTable, idempotencyTable, plansTable, tableName, tables } from '#shared/tables.ts';
+import {
+  executionsTable,
+  idempotencyTable,
+  plansTable,
+  tableName,
+  tables,
+} from '#shared/tables.ts';
 import { LocalDynamoDbDataSource } from './appsync/dynamodb.ts';
 import { LocalGraphqlApi, type GraphqlRequest } from './appsync/engine.ts';
 import { LocalUserPool, TokenRequestError, UnauthorizedError } from './auth.ts';
 import { ClockError, LocalClock } from './clock.ts';
-import { ClockDriver } from './clock-driver.ts';
+import { ClockDriver, WorkInFlight } from './clock-driver.ts';
 import { ensureTables, LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
 import { LocalEventBus } from './eventbridge.ts';
 import { graphiqlPage } from './graphiql.ts';
@@ -116,19 +128,28 @@ function isGraphqlRequest(body: unknown): body is GraphqlRequest {
   const { query, variables, operationName } = body as Record<string, unknown>;
   return (
     typeof query === 'string' &&
-    (variables === undefined || variables === null || (typeof variables === 'object' && !Array.isArray(variables))) &&
+    (variables === undefined ||
+      variables === null ||
+      (typeof variables === 'object' && !Array.isArray(variables))) &&
     (operationName === undefined || operationName === null || typeof operationName === 'string')
   );
 }
 
 function parseFaults(body: unknown): Faults {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new BadRequestError('send a JSON object such as {"duplicateDeliveries": 3}, or {} to clear every fault');
+    throw new BadRequestError(
+      'send a JSON object such as {"duplicateDeliveries": 3}, or {} to clear every fault',
+    );
   }
   const { duplicateDeliveries, ...unknown } = body as Record<string, unknown>;
   const extra = Object.keys(unknown);
   if (extra.length > 0) throw new BadRequestError(`unknown fault(s): ${extra.join(', ')}`);
-  if (duplicateDeliveries !== undefined && (!Number.isInteger(duplicateDeliveries) || (duplicateDeliveries as number) < 1 || (duplicateDeliveries as number) > 10)) {
+  if (
+    duplicateDeliveries !== undefined &&
+    (!Number.isInteger(duplicateDeliveries) ||
+      (duplicateDeliveries as number) < 1 ||
+      (duplicateDeliveries as number) > 10)
+  ) {
     throw new BadRequestError('duplicateDeliveries must be an integer from 1 to 10');
   }
   return { duplicateDeliveries: (duplicateDeliveries as number | undefined) ?? 1 };
@@ -176,8 +197,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamodbEndpoint = options.dynamodbEndpoint ?? (dynamoDbLocal as DynamoDbLocal).endpoint;
     const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamodbEndpoint });
     stoppers.push(async () => dynamodb.destroy());
-    const tableNames = Object.fromEntries(tables.map((table) => [table.name, tableName(prefix, table)]));
-    await ensureTables(dynamodb, tables.map((table) => ({ table, name: tableName(prefix, table) })));
+    const tableNames = Object.fromEntries(
+      tables.map((table) => [table.name, tableName(prefix, table)]),
+    );
+    await ensureTables(
+      dynamodb,
+      tables.map((table) => ({ table, name: tableName(prefix, table) })),
+    );
 
     const faults: Faults = { duplicateDeliveries: 1 };
     const eventBus = new LocalEventBus({ now: () => clock.now(), region, accountId: ACCOUNT, log });
@@ -186,7 +212,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     routes.prefixes.set('/_local/exchange/api', exchange.handler('/_local/exchange/api'));
 
     // Lambdas: the deployed bundles, each function with exactly its declared configuration.
-    const functionArn = (name: string) => `arn:aws:lambda:${region}:${ACCOUNT}:function:${prefix}-${name}`;
+    const functionArn = (name: string) =>
+      `arn:aws:lambda:${region}:${ACCOUNT}:function:${prefix}-${name}`;
     const stateMachineArn = `arn:aws:states:${region}:${ACCOUNT}:stateMachine:${prefix}-purchase`;
     const variables: Record<FunctionVariable, string> = {
       PLANS_TABLE: tableName(prefix, plansTable),
@@ -208,7 +235,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const bundles = await bundleFunctions(Object.keys(functionSpecs));
     const lambdas = new Map<FunctionName, LocalLambda>();
     const lambdasByArn = new Map<string, LocalLambda>();
-    for (const [name, spec] of Object.entries(functionSpecs) as [FunctionName, (typeof functionSpecs)[FunctionName]][]) {
+    for (const [name, spec] of Object.entries(functionSpecs) as [
+      FunctionName,
+      (typeof functionSpecs)[FunctionName],
+    ][]) {
       const bundle = bundles.get(name);
       if (bundle === undefined) throw new Error(`no bundle for function ${name}`);
       const lambda = new LocalLambda(
@@ -219,7 +249,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           timeoutMs: spec.timeoutSeconds * 1000,
           memoryMb: spec.memoryMb,
           environment: {
-            ...Object.fromEntries(spec.environment.map((variable) => [variable, variables[variable]])),
+            ...Object.fromEntries(
+              spec.environment.map((variable) => [variable, variables[variable]]),
+            ),
             AWS_REGION: region,
             AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
             AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
@@ -263,7 +295,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stoppers.push(() => stateMachine.stop());
 
     // The scheduler delivers to the state machine (plan slots) and to Lambdas (the sweeper).
-    let driver: ClockDriver | undefined;
+    const work = new WorkInFlight();
     const scheduler = new LocalScheduler({
       now: () => clock.now(),
       region,
@@ -271,12 +303,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deliver: async (delivery) => {
         const input = JSON.parse(delivery.input) as unknown;
         if (delivery.target.Arn === stateMachineArn) {
-          driver?.track(stateMachine.start(input));
+          work.track(stateMachine.start(input));
           return;
         }
         const target = lambdasByArn.get(delivery.target.Arn);
         if (target === undefined) throw new Error(`no local target ${delivery.target.Arn}`);
-        driver?.track(target.invoke(input));
+        work.track(target.invoke(input));
       },
     });
     routes.prefixes.set(scheduler.prefix, scheduler.handler);
@@ -294,15 +326,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     stoppers.push(() => planStream.stop());
-    driver = new ClockDriver({ clock, scheduler, streams: [planStream], copies: () => faults.duplicateDeliveries });
-    const clockDriver = driver;
+    const clockDriver = new ClockDriver({
+      clock,
+      scheduler,
+      streams: [planStream],
+      work,
+      copies: () => faults.duplicateDeliveries,
+    });
 
     // The schedule group and the sweeper's recurring schedule, as Pulumi creates them.
     const schedulerApi = async (method: string, path: string, body: unknown) => {
-      const response = await fetch(`${url}${scheduler.prefix}${path}`, { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-      if (!response.ok && response.status !== 409) throw new Error(`local scheduler setup: ${response.status} ${await response.text()}`);
+      const response = await fetch(`${url}${scheduler.prefix}${path}`, {
+        method,
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
+      if (!response.ok && response.status !== 409)
+        throw new Error(`local scheduler setup: ${response.status} ${await response.text()}`);
     };
-    await schedulerApi('POST', `/schedule-groups/${variables.SCHEDULE_GROUP}`, { ClientToken: `${prefix}-group` });
+    await schedulerApi('POST', `/schedule-groups/${variables.SCHEDULE_GROUP}`, {
+      ClientToken: `${prefix}-group`,
+    });
     await schedulerApi('POST', `/schedules/${prefix}-sweeper`, {
       ClientToken: `${prefix}-sweeper`,
       GroupName: variables.SCHEDULE_GROUP,
@@ -325,7 +369,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       code: await bundleResolvers(catalog, settings),
       dataSources: {
         plans: { kind: 'dynamodb', tableName: variables.PLANS_TABLE, executor: plansSource },
-        executions: { kind: 'dynamodb', tableName: variables.EXECUTIONS_TABLE, executor: executionsSource },
+        executions: {
+          kind: 'dynamodb',
+          tableName: variables.EXECUTIONS_TABLE,
+          executor: executionsSource,
+        },
         calendar: { kind: 'lambda', lambda: lambda('calendar') },
       },
       now: () => clock.now(),
@@ -337,14 +385,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const token = await userPool.issueToken(LocalUserPool.parseTokenRequest(request.body));
         return { status: 200, body: { token } };
       } catch (error) {
-        if (error instanceof TokenRequestError) return { status: 400, body: { error: error.message } };
+        if (error instanceof TokenRequestError)
+          return { status: 400, body: { error: error.message } };
         throw error;
       }
     });
     routes.exact.set('GET /graphql', async (request) => {
       const sub = request.url.searchParams.get('sub') ?? 'demo';
       const token = await userPool.issueToken(LocalUserPool.parseTokenRequest({ sub }));
-      return { status: 200, contentType: 'text/html; charset=utf-8', body: graphiqlPage(token, sub) };
+      return {
+        status: 200,
+        contentType: 'text/html; charset=utf-8',
+        body: graphiqlPage(token, sub),
+      };
     });
     routes.exact.set('POST /graphql', async (request) => {
       let identity;
@@ -361,7 +414,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             errors: [
               {
                 errorType: 'MalformedHttpRequestException',
-                message: 'The body must be a JSON object with a string `query` and optional `variables` and `operationName`.',
+                message:
+                  'The body must be a JSON object with a string `query` and optional `variables` and `operationName`.',
               },
             ],
           },
@@ -373,7 +427,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     routes.exact.set('POST /_local/clock', async (request) => {
       const { advanceTo } = (request.body ?? {}) as { advanceTo?: unknown };
       const target = typeof advanceTo === 'string' ? Date.parse(advanceTo) : Number.NaN;
-      if (typeof advanceTo !== 'string' || Number.isNaN(target) || !/T.*(Z|[+-]\d{2}:?\d{2})$/.test(advanceTo)) {
+      if (
+        typeof advanceTo !== 'string' ||
+        Number.isNaN(target) ||
+        !/T.*(Z|[+-]\d{2}:?\d{2})$/.test(advanceTo)
+      ) {
         throw new BadRequestError('send {"advanceTo": "<ISO 8601 timestamp with Z or an offset>"}');
       }
       if (target < clock.now()) {
@@ -389,13 +447,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     routes.exact.set('GET /_local/schedules', () => ({ status: 200, body: scheduler.list() }));
     routes.exact.set('GET /_local/exchange', () => ({ status: 200, body: exchange.state() }));
-    routes.exact.set('POST /_local/exchange', (request) => ({ status: 200, body: exchange.configure(request.body) }));
+    routes.exact.set('POST /_local/exchange', (request) => ({
+      status: 200,
+      body: exchange.configure(request.body),
+    }));
     routes.exact.set('POST /_local/faults', (request) => {
       Object.assign(faults, parseFaults(request.body));
       return { status: 200, body: faults };
     });
     routes.exact.set('GET /_local/faults', () => ({ status: 200, body: faults }));
-    routes.exact.set('GET /_local/executions', () => ({ status: 200, body: stateMachine.history() }));
+    routes.exact.set('GET /_local/executions', () => ({
+      status: 200,
+      body: stateMachine.history(),
+    }));
     routes.exact.set('GET /_local/events', () => ({ status: 200, body: eventBus.events() }));
     routes.exact.set('GET /_local/dead-letters', () => ({
       status: 200,

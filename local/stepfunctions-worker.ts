@@ -30,11 +30,29 @@ interface Data {
 }
 
 export type ToWorker =
-  | { readonly type: 'start'; readonly id: number; readonly name: string; readonly input: unknown; readonly abortAfterState?: string }
-  | { readonly type: 'invokeResult'; readonly callId: number; readonly ok: boolean; readonly result?: unknown; readonly errorType?: string; readonly errorMessage?: string };
+  | {
+      readonly type: 'start';
+      readonly id: number;
+      readonly name: string;
+      readonly input: unknown;
+      readonly abortAfterState?: string;
+    }
+  | {
+      readonly type: 'invokeResult';
+      readonly callId: number;
+      readonly ok: boolean;
+      readonly result?: unknown;
+      readonly errorType?: string;
+      readonly errorMessage?: string;
+    };
 
 export type FromWorker =
-  | { readonly type: 'invoke'; readonly callId: number; readonly functionName: string; readonly payload: unknown }
+  | {
+      readonly type: 'invoke';
+      readonly callId: number;
+      readonly functionName: string;
+      readonly payload: unknown;
+    }
   | {
       readonly type: 'done';
       readonly id: number;
@@ -51,8 +69,16 @@ const port = parentPort;
 if (port === null) throw new Error('stepfunctions-worker must run in a worker thread');
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const dynamodb = new DynamoDBClient({ region: data.region, credentials, endpoint: data.dynamodbEndpoint });
-const events = new EventBridgeClient({ region: data.region, credentials, endpoint: data.eventsEndpoint });
+const dynamodb = new DynamoDBClient({
+  region: data.region,
+  credentials,
+  endpoint: data.dynamodbEndpoint,
+});
+const events = new EventBridgeClient({
+  region: data.region,
+  credentials,
+  endpoint: data.eventsEndpoint,
+});
 
 /** A task failure with the error name Step Functions would give it (matched by Retry and Catch). */
 class TaskError extends Error {
@@ -64,7 +90,10 @@ class TaskError extends Error {
 
 function serviceError(prefix: string, error: unknown): TaskError {
   const failure = error as { name?: string; message?: string };
-  return new TaskError(`${prefix}.${failure.name ?? 'UnknownError'}`, failure.message ?? String(error));
+  return new TaskError(
+    `${prefix}.${failure.name ?? 'UnknownError'}`,
+    failure.message ?? String(error),
+  );
 }
 
 /** Strips the SDK's `$metadata`, as Step Functions returns the service's response body. */
@@ -89,7 +118,10 @@ const sdkDynamoDb: Record<string, (params: Params) => Promise<object>> = {
 };
 
 let nextCallId = 1;
-const pendingCalls = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+const pendingCalls = new Map<
+  number,
+  { resolve(value: unknown): void; reject(error: Error): void }
+>();
 
 function invokeLambda(functionName: string, payload: unknown): Promise<unknown> {
   const callId = nextCallId++;
@@ -165,19 +197,27 @@ const states = (data.definition as { States: Record<string, TaskState> }).States
 const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
 const retryOverrides: Record<string, number[]> = {};
 for (const [name, state] of Object.entries(states)) {
-  if (state.Type === 'Task' && state.Resource !== undefined) handlers[name] = taskHandler(state.Resource);
+  if (state.Type === 'Task' && state.Resource !== undefined)
+    handlers[name] = taskHandler(state.Resource);
   if (state.Retry !== undefined && data.retryScale !== 1) {
-    retryOverrides[name] = state.Retry.map((retrier) => (retrier.IntervalSeconds ?? 1) * 1000 * data.retryScale);
+    retryOverrides[name] = state.Retry.map(
+      (retrier) => (retrier.IntervalSeconds ?? 1) * 1000 * data.retryScale,
+    );
   }
 }
-const machine = new StateMachine(data.definition as never, { validationOptions: { checkArn: false } });
+const machine = new StateMachine(data.definition as never, {
+  validationOptions: { checkArn: false },
+});
 const machineName = data.stateMachineArn.split(':').at(-1) ?? 'purchase';
 
 async function run(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   const visited: string[] = [];
   const executionArn = `arn:aws:states:${data.region}:000000000000:express:${machineName}:${message.name}`;
   const execution = machine.run(message.input as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides },
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      retryIntervalOverrides: retryOverrides,
+    },
     context: {
       Execution: { Id: executionArn, Name: message.name, StartTime: new Date().toISOString() },
       StateMachine: { Id: data.stateMachineArn, Name: machineName },
@@ -200,7 +240,13 @@ async function run(message: Extract<ToWorker, { type: 'start' }>): Promise<void>
   })();
   try {
     const output = await execution.result;
-    port?.postMessage({ type: 'done', id: message.id, status: 'SUCCEEDED', output, states: visited } satisfies FromWorker);
+    port?.postMessage({
+      type: 'done',
+      id: message.id,
+      status: 'SUCCEEDED',
+      output,
+      states: visited,
+    } satisfies FromWorker);
   } catch (error) {
     const failure = error as { name?: string; message?: string; cause?: unknown };
     const aborted = failure.name === 'ExecutionAbortedError';
@@ -226,6 +272,9 @@ port.on('message', (message: ToWorker) => {
   if (pending === undefined) return;
   pendingCalls.delete(message.callId);
   if (message.ok) pending.resolve(message.result);
-  else pending.reject(new TaskError(message.errorType ?? 'Lambda.Unknown', message.errorMessage ?? ''));
+  else
+    pending.reject(
+      new TaskError(message.errorType ?? 'Lambda.Unknown', message.errorMessage ?? ''),
+    );
 });
 port.postMessage({ type: 'ready' });

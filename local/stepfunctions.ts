@@ -46,7 +46,10 @@ export class LocalStateMachine {
   readonly #options: LocalStateMachineOptions;
   readonly #worker: Worker;
   readonly #ready: Promise<void>;
-  readonly #running = new Map<number, { resolve(outcome: ExecutionOutcome): void; name: string; input: unknown; startedAt: string }>();
+  readonly #running = new Map<
+    number,
+    { resolve(outcome: ExecutionOutcome): void; name: string; input: unknown; startedAt: string }
+  >();
   readonly #history: ExecutionOutcome[] = [];
   #nextId = 1;
   /** Abort the next N executions right after this state (a crash between order and ledger). */
@@ -55,7 +58,10 @@ export class LocalStateMachine {
   constructor(options: LocalStateMachineOptions) {
     this.#options = options;
     this.arn = options.stateMachineArn;
-    const definition = substituteDefinition(readFileSync(options.definitionFile, 'utf8'), options.substitutions);
+    const definition = substituteDefinition(
+      readFileSync(options.definitionFile, 'utf8'),
+      options.substitutions,
+    );
     this.#worker = new Worker(WORKER, {
       workerData: {
         definition,
@@ -71,7 +77,10 @@ export class LocalStateMachine {
       this.#worker.once('message', () => resolve());
       this.#worker.once('error', reject);
     });
-    this.#worker.on('message', (message: FromWorker | { type: 'ready' }) => void this.#onMessage(message));
+    this.#worker.on(
+      'message',
+      (message: FromWorker | { type: 'ready' }) => void this.#onMessage(message),
+    );
   }
 
   async #onMessage(message: FromWorker | { type: 'ready' }): Promise<void> {
@@ -79,13 +88,33 @@ export class LocalStateMachine {
       const lambda = this.#options.lambdas.get(message.functionName);
       let reply: ToWorker;
       if (lambda === undefined) {
-        reply = { type: 'invokeResult', callId: message.callId, ok: false, errorType: 'Lambda.ResourceNotFoundException', errorMessage: `Function not found: ${message.functionName}` };
+        reply = {
+          type: 'invokeResult',
+          callId: message.callId,
+          ok: false,
+          errorType: 'Lambda.ResourceNotFoundException',
+          errorMessage: `Function not found: ${message.functionName}`,
+        };
       } else {
         try {
-          reply = { type: 'invokeResult', callId: message.callId, ok: true, result: await lambda.invoke(message.payload) };
+          reply = {
+            type: 'invokeResult',
+            callId: message.callId,
+            ok: true,
+            result: await lambda.invoke(message.payload),
+          };
         } catch (error) {
-          const failure = error instanceof LambdaInvocationError ? error : new LambdaInvocationError('Lambda.Unknown', String(error));
-          reply = { type: 'invokeResult', callId: message.callId, ok: false, errorType: failure.errorType, errorMessage: failure.message };
+          const failure =
+            error instanceof LambdaInvocationError
+              ? error
+              : new LambdaInvocationError('Lambda.Unknown', String(error));
+          reply = {
+            type: 'invokeResult',
+            callId: message.callId,
+            ok: false,
+            errorType: failure.errorType,
+            errorMessage: failure.message,
+          };
         }
       }
       this.#worker.postMessage(reply);
@@ -103,7 +132,9 @@ export class LocalStateMachine {
         states: message.states,
         startedAt: running.startedAt,
         ...(message.output === undefined ? {} : { output: message.output }),
-        ...(message.error === undefined ? {} : { error: message.error, cause: message.cause ?? '' }),
+        ...(message.error === undefined
+          ? {}
+          : { error: message.error, cause: message.cause ?? '' }),
       };
       this.#history.push(outcome);
       if (this.#history.length > 10_000) this.#history.shift();
@@ -121,8 +152,19 @@ export class LocalStateMachine {
       abortAfterState = this.crashAfter.state;
     }
     return new Promise((resolve) => {
-      this.#running.set(id, { resolve, name, input, startedAt: new Date(this.#options.now()).toISOString() });
-      this.#worker.postMessage({ type: 'start', id, name, input, ...(abortAfterState === undefined ? {} : { abortAfterState }) } satisfies ToWorker);
+      this.#running.set(id, {
+        resolve,
+        name,
+        input,
+        startedAt: new Date(this.#options.now()).toISOString(),
+      });
+      this.#worker.postMessage({
+        type: 'start',
+        id,
+        name,
+        input,
+        ...(abortAfterState === undefined ? {} : { abortAfterState }),
+      } satisfies ToWorker);
     });
   }
 

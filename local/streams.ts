@@ -32,7 +32,9 @@ export interface StreamMappingOptions {
   readonly log: (line: string) => void;
 }
 
-type LambdaStreamRecord = Record<string, unknown> & { dynamodb: Record<string, unknown> & { SequenceNumber?: string } };
+type LambdaStreamRecord = Record<string, unknown> & {
+  dynamodb: Record<string, unknown> & { SequenceNumber?: string };
+};
 
 /** A stream record as Lambda passes it: epoch seconds, the stream ARN, the Region. */
 function toLambdaRecord(record: StreamRecord, streamArn: string): LambdaStreamRecord {
@@ -47,7 +49,9 @@ function toLambdaRecord(record: StreamRecord, streamArn: string): LambdaStreamRe
     dynamodb: {
       ...dynamodb,
       ApproximateCreationDateTime:
-        dynamodb.ApproximateCreationDateTime === undefined ? undefined : Math.floor(dynamodb.ApproximateCreationDateTime.getTime() / 1000),
+        dynamodb.ApproximateCreationDateTime === undefined
+          ? undefined
+          : Math.floor(dynamodb.ApproximateCreationDateTime.getTime() / 1000),
     },
   };
 }
@@ -77,7 +81,9 @@ export class LocalStreamMapping {
     const tick = () => {
       if (this.#stopped) return;
       void this.poll()
-        .catch((error: unknown) => this.#options.log(`stream ${this.#options.tableName}: ${(error as Error).message}`))
+        .catch((error: unknown) =>
+          this.#options.log(`stream ${this.#options.tableName}: ${(error as Error).message}`),
+        )
         .finally(() => {
           if (!this.#stopped) this.#timer = setTimeout(tick, this.#options.pollIntervalMs);
         });
@@ -104,21 +110,29 @@ export class LocalStreamMapping {
   async #pollOnce(): Promise<number> {
     if (this.#stopped) return 0;
     if (this.#streamArn === undefined) {
-      const { Table } = await this.#dynamodb.send(new DescribeTableCommand({ TableName: this.#options.tableName }));
+      const { Table } = await this.#dynamodb.send(
+        new DescribeTableCommand({ TableName: this.#options.tableName }),
+      );
       this.#streamArn = Table?.LatestStreamArn;
-      if (this.#streamArn === undefined) throw new Error(`table ${this.#options.tableName} has no stream`);
+      if (this.#streamArn === undefined)
+        throw new Error(`table ${this.#options.tableName} has no stream`);
     }
     const streamArn = this.#streamArn;
-    const { StreamDescription } = await this.#streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const { StreamDescription } = await this.#streams.send(
+      new DescribeStreamCommand({ StreamArn: streamArn }),
+    );
     let handled = 0;
     for (const shard of StreamDescription?.Shards ?? []) {
       const shardId = shard.ShardId;
       if (shardId === undefined || this.#closedShards.has(shardId)) continue;
-      let iterator = this.#iterators.get(shardId) ?? (await this.#iteratorAfter(streamArn, shardId));
+      let iterator =
+        this.#iterators.get(shardId) ?? (await this.#iteratorAfter(streamArn, shardId));
       while (iterator !== undefined) {
         let page;
         try {
-          page = await this.#streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.#options.batchSize }));
+          page = await this.#streams.send(
+            new GetRecordsCommand({ ShardIterator: iterator, Limit: this.#options.batchSize }),
+          );
         } catch (error) {
           if (!(error instanceof TrimmedDataAccessException)) throw error;
           // DynamoDB Local skips a sequence number on a transaction; an iterator parked on it is
@@ -156,7 +170,12 @@ export class LocalStreamMapping {
       new GetShardIteratorCommand(
         last === undefined
           ? { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }
-          : { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last },
+          : {
+              StreamArn: streamArn,
+              ShardId: shardId,
+              ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+              SequenceNumber: last,
+            },
       ),
     );
     return answer.ShardIterator;
@@ -166,9 +185,11 @@ export class LocalStreamMapping {
   async #deliver(batch: LambdaStreamRecord[], attempt = 0): Promise<void> {
     let response: DynamoDBBatchResponse | undefined;
     try {
-      response = (await this.#options.lambda.invoke({ Records: batch })) as DynamoDBBatchResponse | undefined;
+      response = (await this.#options.lambda.invoke({ Records: batch })) as
+        DynamoDBBatchResponse | undefined;
     } catch (error) {
-      if (attempt >= this.#options.maximumRetryAttempts) return this.#giveUp(batch, (error as Error).message);
+      if (attempt >= this.#options.maximumRetryAttempts)
+        return this.#giveUp(batch, (error as Error).message);
       if (this.#options.bisectBatchOnFunctionError && batch.length > 1) {
         const middle = Math.ceil(batch.length / 2);
         await this.#deliver(batch.slice(0, middle), attempt + 1);
@@ -183,13 +204,16 @@ export class LocalStreamMapping {
     const sequences = new Set(failures.map((failure) => failure.itemIdentifier));
     const first = batch.findIndex((record) => sequences.has(record.dynamodb.SequenceNumber ?? ''));
     const rest = first < 0 ? batch : batch.slice(first);
-    if (attempt >= this.#options.maximumRetryAttempts) return this.#giveUp(rest, 'partial batch failure');
+    if (attempt >= this.#options.maximumRetryAttempts)
+      return this.#giveUp(rest, 'partial batch failure');
     return this.#deliver(rest, attempt + 1);
   }
 
   #giveUp(records: LambdaStreamRecord[], error: string): void {
     this.failedBatches += 1;
-    this.#options.log(`stream ${this.#options.tableName}: ${records.length} record(s) sent to the on-failure destination: ${error}`);
+    this.#options.log(
+      `stream ${this.#options.tableName}: ${records.length} record(s) sent to the on-failure destination: ${error}`,
+    );
     this.#options.onFailure({ tableName: this.#options.tableName, records, error });
   }
 

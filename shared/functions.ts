@@ -41,7 +41,8 @@ const SCHEDULING: readonly FunctionVariable[] = [
 
 export const functionSpecs = {
   'schedule-sync': {
-    description: 'Keeps each plan\u2019s EventBridge Scheduler schedule in step with the plan (plans table stream)',
+    description:
+      'Keeps each plan\u2019s EventBridge Scheduler schedule in step with the plan (plans table stream)',
     memoryMb: 512,
     timeoutSeconds: 60,
     reservedConcurrency: 20,
@@ -62,11 +63,19 @@ export const functionSpecs = {
     environment: [],
   },
   'place-order': {
-    description: 'Purchase workflow: places the slot\u2019s order exactly once (idempotent per plan and slot)',
+    description:
+      'Purchase workflow: places the slot\u2019s order exactly once (idempotent per plan and slot)',
     memoryMb: 512,
     timeoutSeconds: 30,
     reservedConcurrency: 50,
-    environment: ['EXECUTIONS_TABLE', 'IDEMPOTENCY_TABLE', 'EXCHANGE', 'PAPER_EXCHANGE_URL', 'PAPER_ORDERS_TABLE', 'PAPER_SETTINGS'],
+    environment: [
+      'EXECUTIONS_TABLE',
+      'IDEMPOTENCY_TABLE',
+      'EXCHANGE',
+      'PAPER_EXCHANGE_URL',
+      'PAPER_ORDERS_TABLE',
+      'PAPER_SETTINGS',
+    ],
   },
   calendar: {
     description: 'AppSync data source: schedule previews and next runs',

@@ -118,7 +118,9 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
   for (const code of Object.keys(limits)) {
     const price = prices[code];
     if (typeof price !== 'string' || !/^\d+(\.\d+)?$/.test(price)) {
-      throw new ConfigurationError(`${PROJECT}:paperPrices.${code} must be the paper price of 1 BTC as a decimal string`);
+      throw new ConfigurationError(
+        `${PROJECT}:paperPrices.${code} must be the paper price of 1 BTC as a decimal string`,
+      );
     }
   }
   return {

@@ -5,7 +5,9 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export const PURCHASE_STATE_MACHINE_FILE = fileURLToPath(new URL('../statemachines/purchase.asl.json', import.meta.url));
+export const PURCHASE_STATE_MACHINE_FILE = fileURLToPath(
+  new URL('../statemachines/purchase.asl.json', import.meta.url),
+);
 
 /** The placeholders of the purchase workflow. */
 export interface PurchaseSubstitutions {
@@ -25,16 +27,23 @@ export class DefinitionSubstitutionError extends Error {
 }
 
 /** Replaces every `${Name}` in the definition text and parses it. */
-export function substituteDefinition(text: string, values: Readonly<Record<string, string>>): Record<string, unknown> {
+export function substituteDefinition(
+  text: string,
+  values: Readonly<Record<string, string>>,
+): Record<string, unknown> {
   const used = new Set<string>();
   const replaced = text.replace(/\$\{([A-Za-z][A-Za-z0-9]*)\}/g, (_match, name: string) => {
     const value = values[name];
-    if (value === undefined) throw new DefinitionSubstitutionError(`no value for the placeholder \${${name}}`);
+    if (value === undefined)
+      throw new DefinitionSubstitutionError(`no value for the placeholder \${${name}}`);
     used.add(name);
     // Values land inside JSON strings.
     return JSON.stringify(value).slice(1, -1);
   });
   const unused = Object.keys(values).filter((name) => !used.has(name));
-  if (unused.length > 0) throw new DefinitionSubstitutionError(`the definition has no placeholder for ${unused.join(', ')}`);
+  if (unused.length > 0)
+    throw new DefinitionSubstitutionError(
+      `the definition has no placeholder for ${unused.join(', ')}`,
+    );
   return JSON.parse(replaced) as Record<string, unknown>;
 }

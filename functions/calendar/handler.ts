@@ -6,7 +6,12 @@
 import { nextSlot, upcomingSlots, type ScheduleSpec } from '#domain/calendar.ts';
 
 export type CalendarEvent =
-  | { readonly operation: 'preview'; readonly schedule: ScheduleSpec; readonly count: number; readonly now: string }
+  | {
+      readonly operation: 'preview';
+      readonly schedule: ScheduleSpec;
+      readonly count: number;
+      readonly now: string;
+    }
   | {
       readonly operation: 'nextRunAfterSkip';
       readonly schedule: ScheduleSpec;
@@ -26,7 +31,9 @@ export class InvalidCalendarRequestError extends Error {
 
 export const handler = async (event: CalendarEvent): Promise<unknown> => {
   if (event?.operation === 'preview') {
-    return upcomingSlots(event.schedule, event.now, Math.min(Math.max(event.count, 1), 20)).map((slot) => slot.at);
+    return upcomingSlots(event.schedule, event.now, Math.min(Math.max(event.count, 1), 20)).map(
+      (slot) => slot.at,
+    );
   }
   if (event?.operation === 'nextRunAfterSkip') {
     const next = nextSlot(event.schedule, {
@@ -37,5 +44,7 @@ export const handler = async (event: CalendarEvent): Promise<unknown> => {
     });
     return { nextRunAt: next?.at ?? null };
   }
-  throw new InvalidCalendarRequestError(`unknown operation ${String((event as { operation?: unknown })?.operation)}`);
+  throw new InvalidCalendarRequestError(
+    `unknown operation ${String((event as { operation?: unknown })?.operation)}`,
+  );
 };

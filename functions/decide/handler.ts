@@ -23,9 +23,14 @@ export class InvalidDecideEventError extends Error {
 }
 
 export const handler = async (event: DecideEvent): Promise<Decision> => {
-  if (typeof event?.scheduledFor !== 'string' || typeof event.planId !== 'string' || event.plan === undefined) {
+  if (
+    typeof event?.scheduledFor !== 'string' ||
+    typeof event.planId !== 'string' ||
+    event.plan === undefined
+  ) {
     throw new InvalidDecideEventError('expected { plan, planId, userId, scheduledFor, version }');
   }
-  const plan = event.plan.Item === undefined ? null : (unmarshall(event.plan.Item) as PlanForDecision);
+  const plan =
+    event.plan.Item === undefined ? null : (unmarshall(event.plan.Item) as PlanForDecision);
   return decidePurchase(plan, event.scheduledFor);
 };

@@ -15,5 +15,8 @@ export function requireEnvironment<const Name extends string>(
 ): Record<Name, string> {
   const missing = names.filter((name) => (environment[name] ?? '') === '');
   if (missing.length > 0) throw new ConfigurationMissingError(missing);
-  return Object.fromEntries(names.map((name) => [name, environment[name] as string])) as Record<Name, string>;
+  return Object.fromEntries(names.map((name) => [name, environment[name] as string])) as Record<
+    Name,
+    string
+  >;
 }

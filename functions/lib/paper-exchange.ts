@@ -34,7 +34,8 @@ const REJECTIONS: readonly RejectionCode[] = ['INSUFFICIENT_FUNDS', 'BELOW_MINIM
 
 function digitsOf(currency: string): number {
   const digits = Object.hasOwn(CURRENCY_DIGITS, currency) ? CURRENCY_DIGITS[currency] : undefined;
-  if (digits === undefined) throw new ExchangeRejectedError('REJECTED', `${currency} is not a supported currency.`);
+  if (digits === undefined)
+    throw new ExchangeRejectedError('REJECTED', `${currency} is not a supported currency.`);
   return digits;
 }
 
@@ -63,7 +64,11 @@ export class PaperExchangeClient implements Exchange {
     this.#timeoutMs = timeoutMs;
   }
 
-  async #request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  async #request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown }> {
     let response: Response;
     try {
       response = await fetch(`${this.#baseUrl}${path}`, {
@@ -76,9 +81,14 @@ export class PaperExchangeClient implements Exchange {
       const timedOut = (error as Error).name === 'TimeoutError';
       // A timeout may come after the exchange took the order; a refused connection cannot.
       if (timedOut && method === 'POST') {
-        throw new ExchangeUnknownOutcomeError(`${method} ${path} timed out after ${this.#timeoutMs} ms`, { cause: error });
+        throw new ExchangeUnknownOutcomeError(
+          `${method} ${path} timed out after ${this.#timeoutMs} ms`,
+          { cause: error },
+        );
       }
-      throw new ExchangeUnavailableError(`${method} ${path} failed: ${(error as Error).message}`, { cause: error });
+      throw new ExchangeUnavailableError(`${method} ${path} failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const text = await response.text();
     let json: unknown = null;
@@ -100,7 +110,8 @@ export class PaperExchangeClient implements Exchange {
 
   async market(currency: string): Promise<Market> {
     const { status, json } = await this.#request('GET', `/markets/${encodeURIComponent(currency)}`);
-    if (status !== 200) throw new ExchangeRejectedError('REJECTED', `The exchange has no BTC-${currency} market.`);
+    if (status !== 200)
+      throw new ExchangeRejectedError('REJECTED', `The exchange has no BTC-${currency} market.`);
     const body = json as Record<string, string>;
     const digits = digitsOf(currency);
     return {
@@ -123,11 +134,17 @@ export class PaperExchangeClient implements Exchange {
     if (status === 200) return toOrder(json as PaperOrderBody);
     const { code, message } = (json ?? {}) as { code?: string; message?: string };
     const rejection = REJECTIONS.find((known) => known === code) ?? 'REJECTED';
-    throw new ExchangeRejectedError(rejection, message ?? `The exchange refused the order (${status}).`);
+    throw new ExchangeRejectedError(
+      rejection,
+      message ?? `The exchange refused the order (${status}).`,
+    );
   }
 
   async findOrder(clientOrderId: string): Promise<ExchangeOrder | null> {
-    const { status, json } = await this.#request('GET', `/orders?clientOrderId=${encodeURIComponent(clientOrderId)}`);
+    const { status, json } = await this.#request(
+      'GET',
+      `/orders?clientOrderId=${encodeURIComponent(clientOrderId)}`,
+    );
     if (status === 404) return null;
     if (status !== 200) throw new ExchangeUnavailableError(`order lookup answered ${status}`);
     return toOrder(json as PaperOrderBody);
@@ -139,7 +156,8 @@ export function exchangeFromEnvironment(environment: NodeJS.ProcessEnv = process
   const kind = environment.EXCHANGE ?? 'paper-http';
   if (kind === 'paper-http') {
     const url = environment.PAPER_EXCHANGE_URL;
-    if (url === undefined || url === '') throw new Error('EXCHANGE=paper-http needs PAPER_EXCHANGE_URL');
+    if (url === undefined || url === '')
+      throw new Error('EXCHANGE=paper-http needs PAPER_EXCHANGE_URL');
     return new PaperExchangeClient(url);
   }
   throw new Error(`EXCHANGE=${kind} is not supported`);

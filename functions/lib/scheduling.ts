@@ -61,7 +61,11 @@ export interface PurchaseInput {
  * The full definition of a plan's one-time schedule for `fire` (UpdateSchedule replaces the whole
  * schedule, so create and update send the same complete request).
  */
-export function scheduleDefinition(plan: PlanRecord, fire: Slot, settings: SchedulingSettings): CreateScheduleCommandInput {
+export function scheduleDefinition(
+  plan: PlanRecord,
+  fire: Slot,
+  settings: SchedulingSettings,
+): CreateScheduleCommandInput {
   const input: Record<keyof PurchaseInput, string | number> = {
     planId: plan.planId,
     userId: plan.userId,
@@ -93,7 +97,10 @@ export function scheduleDefinition(plan: PlanRecord, fire: Slot, settings: Sched
   };
 }
 
-async function upsertSchedule(deps: SchedulingDeps, definition: CreateScheduleCommandInput): Promise<void> {
+async function upsertSchedule(
+  deps: SchedulingDeps,
+  definition: CreateScheduleCommandInput,
+): Promise<void> {
   try {
     await deps.scheduler.send(new UpdateScheduleCommand(definition));
   } catch (error) {
@@ -110,7 +117,10 @@ async function upsertSchedule(deps: SchedulingDeps, definition: CreateScheduleCo
 async function deleteSchedule(deps: SchedulingDeps, planId: string): Promise<void> {
   try {
     await deps.scheduler.send(
-      new DeleteScheduleCommand({ Name: scheduleNameOf(planId), GroupName: deps.settings.scheduleGroup }),
+      new DeleteScheduleCommand({
+        Name: scheduleNameOf(planId),
+        GroupName: deps.settings.scheduleGroup,
+      }),
     );
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -128,9 +138,17 @@ async function conditionalUpdate(deps: SchedulingDeps, command: UpdateCommand): 
   }
 }
 
-export async function loadPlan(deps: SchedulingDeps, userId: string, planId: string): Promise<PlanRecord | undefined> {
+export async function loadPlan(
+  deps: SchedulingDeps,
+  userId: string,
+  planId: string,
+): Promise<PlanRecord | undefined> {
   const { Item } = await deps.dynamodb.send(
-    new GetCommand({ TableName: deps.settings.plansTable, Key: { userId, planId }, ConsistentRead: true }),
+    new GetCommand({
+      TableName: deps.settings.plansTable,
+      Key: { userId, planId },
+      ConsistentRead: true,
+    }),
   );
   return Item as PlanRecord | undefined;
 }
@@ -154,7 +172,9 @@ export async function reconcilePlan(
   const arming = armingOf(plan, deps.now());
   const condition = {
     ConditionExpression:
-      options.expectedNextRunAt === undefined ? '#version = :version' : '#version = :version AND nextRunAt = :expected',
+      options.expectedNextRunAt === undefined
+        ? '#version = :version'
+        : '#version = :version AND nextRunAt = :expected',
     ExpressionAttributeNames: { '#version': 'version' },
   };
   const values = (extra: Record<string, unknown>) => ({
@@ -166,7 +186,11 @@ export async function reconcilePlan(
 
   if (arming.kind === 'disarm') {
     await deleteSchedule(deps, planId);
-    if (plan.nextRunAt === undefined && plan.armedSlot === undefined && plan.dueShard === undefined) {
+    if (
+      plan.nextRunAt === undefined &&
+      plan.armedSlot === undefined &&
+      plan.dueShard === undefined
+    ) {
       return { kind: 'unchanged' };
     }
     const done = await conditionalUpdate(
@@ -192,7 +216,11 @@ export async function reconcilePlan(
           'SET #status = :ended, #version = #version + :one, updatedAt = :now REMOVE nextRunAt, dueShard, armedSlot, armedVersion',
         ...condition,
         ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#status': 'status' },
-        ExpressionAttributeValues: values({ ':ended': 'ENDED', ':one': 1, ':now': new Date(deps.now()).toISOString() }),
+        ExpressionAttributeValues: values({
+          ':ended': 'ENDED',
+          ':one': 1,
+          ':now': new Date(deps.now()).toISOString(),
+        }),
       }),
     );
     if (done) await deleteSchedule(deps, planId);
@@ -200,7 +228,11 @@ export async function reconcilePlan(
   }
 
   const nextRunAt = arming.nextRun?.at ?? null;
-  if (plan.armedSlot === arming.fire.at && (plan.nextRunAt ?? null) === nextRunAt && options.expectedNextRunAt === undefined) {
+  if (
+    plan.armedSlot === arming.fire.at &&
+    (plan.nextRunAt ?? null) === nextRunAt &&
+    options.expectedNextRunAt === undefined
+  ) {
     return { kind: 'unchanged' };
   }
   await upsertSchedule(deps, scheduleDefinition(plan, arming.fire, deps.settings));

@@ -16,9 +16,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { CURRENCY_DIGITS } from '#domain/currencies.ts';
-import { ExchangeRejectedError, ExchangeUnknownOutcomeError, type ExchangeOrder } from '#domain/exchange.ts';
+import {
+  ExchangeRejectedError,
+  ExchangeUnknownOutcomeError,
+  type ExchangeOrder,
+} from '#domain/exchange.ts';
 import { clientOrderIdFor } from '#domain/ids.ts';
-import { floorTo, fromUnits, MoneyError, toUnits } from '#domain/money.ts';
+import { floorTo, fromUnits, toUnits, type MoneyError } from '#domain/money.ts';
 import { ownerPlanKey } from '#shared/tables.ts';
 import { documentClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
@@ -53,7 +57,11 @@ export type PlaceOrderResult =
       readonly averagePrice: string;
       readonly filledAt: string;
     }
-  | { readonly outcome: 'REJECTED' | 'ALREADY_RECORDED'; readonly code: string; readonly reason: string };
+  | {
+      readonly outcome: 'REJECTED' | 'ALREADY_RECORDED';
+      readonly code: string;
+      readonly reason: string;
+    };
 
 /** Thrown for an event the workflow could not have sent. */
 export class InvalidOrderEventError extends Error {
@@ -72,7 +80,14 @@ export class OverspendError extends Error {
 }
 
 function validate(event: PlaceOrderEvent): { amountMinor: bigint; digits: number } {
-  for (const field of ['planId', 'userId', 'scheduledFor', 'clientOrderId', 'amount', 'currency'] as const) {
+  for (const field of [
+    'planId',
+    'userId',
+    'scheduledFor',
+    'clientOrderId',
+    'amount',
+    'currency',
+  ] as const) {
     if (typeof event?.[field] !== 'string' || event[field].length === 0) {
       throw new InvalidOrderEventError(`${field} must be a non-empty string`);
     }
@@ -80,8 +95,11 @@ function validate(event: PlaceOrderEvent): { amountMinor: bigint; digits: number
   if (event.clientOrderId !== clientOrderIdFor(event.planId, event.scheduledFor)) {
     throw new InvalidOrderEventError('clientOrderId does not belong to this plan and slot');
   }
-  const digits = Object.hasOwn(CURRENCY_DIGITS, event.currency) ? CURRENCY_DIGITS[event.currency] : undefined;
-  if (digits === undefined) throw new InvalidOrderEventError(`unsupported currency ${event.currency}`);
+  const digits = Object.hasOwn(CURRENCY_DIGITS, event.currency)
+    ? CURRENCY_DIGITS[event.currency]
+    : undefined;
+  if (digits === undefined)
+    throw new InvalidOrderEventError(`unsupported currency ${event.currency}`);
   try {
     return { amountMinor: toUnits(event.amount, digits), digits };
   } catch (error) {
@@ -96,8 +114,12 @@ async function markSubmitted(event: PlaceOrderEvent): Promise<string | null> {
     const { Attributes } = await dynamodb.send(
       new UpdateCommand({
         TableName: env.EXECUTIONS_TABLE,
-        Key: { ownerPlan: ownerPlanKey(event.userId, event.planId), scheduledFor: event.scheduledFor },
-        UpdateExpression: 'SET #status = :submitted, amount = :amount, currency = :currency, updatedAt = :now',
+        Key: {
+          ownerPlan: ownerPlanKey(event.userId, event.planId),
+          scheduledFor: event.scheduledFor,
+        },
+        UpdateExpression:
+          'SET #status = :submitted, amount = :amount, currency = :currency, updatedAt = :now',
         ConditionExpression: '#status IN (:pending, :submitted)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -123,7 +145,9 @@ function filled(order: ExchangeOrder, amountMinor: bigint, digits: number): Plac
     throw new ExchangeUnknownOutcomeError(`order ${order.exchangeOrderId} is ${order.status}`);
   }
   if (order.spentMinor > amountMinor) {
-    throw new OverspendError(`order ${order.exchangeOrderId} spent ${order.spentMinor} > plan amount ${amountMinor}`);
+    throw new OverspendError(
+      `order ${order.exchangeOrderId} spent ${order.spentMinor} > plan amount ${amountMinor}`,
+    );
   }
   return {
     outcome: 'FILLED',
@@ -141,14 +165,20 @@ async function placeOrder(event: PlaceOrderEvent): Promise<PlaceOrderResult> {
   const { amountMinor, digits } = validate(event);
   const previous = await markSubmitted(event);
   if (previous === null) {
-    return { outcome: 'ALREADY_RECORDED', code: 'REJECTED', reason: 'This run was already recorded.' };
+    return {
+      outcome: 'ALREADY_RECORDED',
+      code: 'REJECTED',
+      reason: 'This run was already recorded.',
+    };
   }
   if (previous === 'SUBMITTED') {
     let existing: ExchangeOrder | null;
     try {
       existing = await exchange.findOrder(event.clientOrderId, event.currency);
     } catch (error) {
-      throw new ExchangeUnknownOutcomeError('could not look up the earlier order', { cause: error });
+      throw new ExchangeUnknownOutcomeError('could not look up the earlier order', {
+        cause: error,
+      });
     }
     if (existing !== null) {
       logger.info('found the order of an earlier attempt', { clientOrderId: event.clientOrderId });
@@ -166,7 +196,11 @@ async function placeOrder(event: PlaceOrderEvent): Promise<PlaceOrderResult> {
         `${event.amount} ${event.currency} is below the exchange's minimum order of ${fromUnits(market.minQuoteMinor, digits)} ${event.currency}.`,
       );
     }
-    const order = await exchange.placeMarketBuy({ clientOrderId: event.clientOrderId, currency: event.currency, quoteMinor });
+    const order = await exchange.placeMarketBuy({
+      clientOrderId: event.clientOrderId,
+      currency: event.currency,
+      quoteMinor,
+    });
     metrics.addMetric('OrdersFilled', MetricUnit.Count, 1);
     return filled(order, amountMinor, digits);
   } catch (error) {
@@ -187,9 +221,15 @@ const idempotencyConfig = new IdempotencyConfig({
   expiresAfterSeconds: 7 * 24 * 60 * 60,
 });
 
-const idempotentPlaceOrder = makeIdempotent(placeOrder, { persistenceStore, config: idempotencyConfig });
+const idempotentPlaceOrder = makeIdempotent(placeOrder, {
+  persistenceStore,
+  config: idempotencyConfig,
+});
 
-export const handler = async (event: PlaceOrderEvent, context: Context): Promise<PlaceOrderResult> => {
+export const handler = async (
+  event: PlaceOrderEvent,
+  context: Context,
+): Promise<PlaceOrderResult> => {
   logger.addContext(context);
   idempotencyConfig.registerLambdaContext(context);
   try {

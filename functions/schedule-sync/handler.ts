@@ -6,7 +6,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent, DynamoDBBatchResponse } from 'aws-lambda';
+import type {
+  Context,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  DynamoDBBatchResponse,
+} from 'aws-lambda';
 import { USER_META_ID } from '#shared/tables.ts';
 import { reconcilePlan, type ReconcileOutcome } from '../lib/scheduling.ts';
 import { schedulingDepsFromEnvironment } from '../lib/scheduling-deps.ts';
@@ -24,7 +29,10 @@ function planKeyOf(record: DynamoDBRecord): { userId: string; planId: string } |
   return { userId, planId };
 }
 
-export const handler = async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+export const handler = async (
+  event: DynamoDBStreamEvent,
+  context: Context,
+): Promise<DynamoDBBatchResponse> => {
   logger.addContext(context);
   const syncs = new Map<string, Promise<ReconcileOutcome>>();
   const recordHandler = async (record: DynamoDBRecord) => {

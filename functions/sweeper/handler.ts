@@ -34,7 +34,10 @@ export interface SweepResult {
   readonly rearmed: number;
 }
 
-async function overduePlans(shard: number, cutoff: string): Promise<{ userId: string; planId: string; nextRunAt: string }[]> {
+async function overduePlans(
+  shard: number,
+  cutoff: string,
+): Promise<{ userId: string; planId: string; nextRunAt: string }[]> {
   const found: { userId: string; planId: string; nextRunAt: string }[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -47,14 +50,22 @@ async function overduePlans(shard: number, cutoff: string): Promise<{ userId: st
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? []) found.push(item as { userId: string; planId: string; nextRunAt: string });
+    for (const item of page.Items ?? [])
+      found.push(item as { userId: string; planId: string; nextRunAt: string });
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);
   return found;
 }
 
 /** Records the armed slot as missed; false when an execution for it exists already. */
-async function claimMissedSlot(userId: string, planId: string, slot: string, amount: string, currency: string, nextRun: string) {
+async function claimMissedSlot(
+  userId: string,
+  planId: string,
+  slot: string,
+  amount: string,
+  currency: string,
+  nextRun: string,
+) {
   const now = new Date(deps.now()).toISOString();
   try {
     await deps.dynamodb.send(
@@ -84,27 +95,40 @@ async function claimMissedSlot(userId: string, planId: string, slot: string, amo
   }
 }
 
-async function sweepPlan(userId: string, planId: string, seenNextRunAt: string): Promise<'missed' | 'rearmed' | 'none'> {
+async function sweepPlan(
+  userId: string,
+  planId: string,
+  seenNextRunAt: string,
+): Promise<'missed' | 'rearmed' | 'none'> {
   const plan = await loadPlan(deps, userId, planId);
   if (plan?.status !== 'ACTIVE' || plan.nextRunAt !== seenNextRunAt) return 'none';
   const slot = plan.armedSlot ?? seenNextRunAt;
-  const claimed = await claimMissedSlot(userId, planId, slot, plan.amount, plan.currency, 'the plan continues with its next slot.');
+  const claimed = await claimMissedSlot(
+    userId,
+    planId,
+    slot,
+    plan.amount,
+    plan.currency,
+    'the plan continues with its next slot.',
+  );
   if (!claimed) {
     // The slot ran; only the re-arming was lost.
     await reconcilePlan(deps, userId, planId);
     return 'rearmed';
   }
-  await deps.dynamodb.send(
-    new UpdateCommand({
-      TableName: deps.settings.plansTable,
-      Key: { userId, planId },
-      UpdateExpression: 'SET lastSlotAt = :slot',
-      ConditionExpression: 'attribute_not_exists(lastSlotAt) OR lastSlotAt < :slot',
-      ExpressionAttributeValues: { ':slot': slot },
-    }),
-  ).catch((error: unknown) => {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  });
+  await deps.dynamodb
+    .send(
+      new UpdateCommand({
+        TableName: deps.settings.plansTable,
+        Key: { userId, planId },
+        UpdateExpression: 'SET lastSlotAt = :slot',
+        ConditionExpression: 'attribute_not_exists(lastSlotAt) OR lastSlotAt < :slot',
+        ExpressionAttributeValues: { ':slot': slot },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
   const outcome = await reconcilePlan(deps, userId, planId);
   await events.send(
     new PutEventsCommand({
@@ -121,7 +145,8 @@ async function sweepPlan(userId: string, planId: string, seenNextRunAt: string):
             amount: plan.amount,
             currency: plan.currency,
             nextRunAt: outcome.kind === 'armed' ? outcome.nextRunAt : null,
-            action: outcome.kind === 'armed' ? 'REARMED' : outcome.kind === 'ended' ? 'ENDED' : 'NONE',
+            action:
+              outcome.kind === 'armed' ? 'REARMED' : outcome.kind === 'ended' ? 'ENDED' : 'NONE',
           }),
         },
       ],
@@ -133,7 +158,9 @@ async function sweepPlan(userId: string, planId: string, seenNextRunAt: string):
 export const handler = async (_event: unknown, context: Context): Promise<SweepResult> => {
   logger.addContext(context);
   const cutoff = formatInstant(deps.now() - graceMs);
-  const shards = await Promise.all(Array.from({ length: DUE_SHARDS }, (_, shard) => overduePlans(shard, cutoff)));
+  const shards = await Promise.all(
+    Array.from({ length: DUE_SHARDS }, (_, shard) => overduePlans(shard, cutoff)),
+  );
   const overdue = shards.flat();
   let missed = 0;
   let rearmed = 0;
@@ -145,6 +172,7 @@ export const handler = async (_event: unknown, context: Context): Promise<SweepR
   metrics.addMetric('OverduePlans', MetricUnit.Count, overdue.length);
   metrics.addMetric('MissedRuns', MetricUnit.Count, missed);
   metrics.publishStoredMetrics();
-  if (overdue.length > 0) logger.info('sweep', { cutoff, overdue: overdue.length, missed, rearmed });
+  if (overdue.length > 0)
+    logger.info('sweep', { cutoff, overdue: overdue.length, missed, rearmed });
   return { overdue: overdue.length, missed, rearmed };
 };

@@ -182,13 +182,20 @@ export class GraphqlApi extends pulumi.ComponentResource {
     );
 
     const dataSources = {} as Record<DataSourceName, aws.appsync.DataSource>;
-    const targets = Object.entries(args.dataSources) as [DataSourceName, DataSourceTable | DataSourceFunction][];
+    const targets = Object.entries(args.dataSources) as [
+      DataSourceName,
+      DataSourceTable | DataSourceFunction,
+    ][];
     for (const [source, target] of targets) {
       const role = new aws.iam.Role(
         `${name}-${source}-role`,
         {
           description: `AppSync data source ${source}`,
-          assumeRolePolicy: serviceTrustPolicy('appsync.amazonaws.com', args.accountId, this.api.arn),
+          assumeRolePolicy: serviceTrustPolicy(
+            'appsync.amazonaws.com',
+            args.accountId,
+            this.api.arn,
+          ),
           tags: args.tags,
         },
         parent,
@@ -199,7 +206,12 @@ export class GraphqlApi extends pulumi.ComponentResource {
           role: role.id,
           policy:
             target.kind === 'dynamodb'
-              ? dataSourcePolicy(dataSourceActions(args.catalog, source), target, args.kmsKeyArn, args.region)
+              ? dataSourcePolicy(
+                  dataSourceActions(args.catalog, source),
+                  target,
+                  args.kmsKeyArn,
+                  args.region,
+                )
               : policyJson([
                   {
                     Sid: 'InvokeDataSourceFunction',
@@ -218,7 +230,10 @@ export class GraphqlApi extends pulumi.ComponentResource {
           name: source,
           serviceRoleArn: role.arn,
           ...(target.kind === 'dynamodb'
-            ? { type: 'AMAZON_DYNAMODB', dynamodbConfig: { tableName: target.name, region: args.region } }
+            ? {
+                type: 'AMAZON_DYNAMODB',
+                dynamodbConfig: { tableName: target.name, region: args.region },
+              }
             : { type: 'AWS_LAMBDA', lambdaConfig: { functionArn: target.functionArn } }),
         },
         { parent: this, dependsOn: [policy] },

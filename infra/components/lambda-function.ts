@@ -78,7 +78,11 @@ export class LambdaFunction extends pulumi.ComponentResource {
             Effect: 'Allow',
             Action: 'kms:Decrypt',
             Resource: args.kmsKeyArn,
-            Condition: { StringEquals: { 'kms:ViaService': pulumi.interpolate`lambda.${args.region}.amazonaws.com` } },
+            Condition: {
+              StringEquals: {
+                'kms:ViaService': pulumi.interpolate`lambda.${args.region}.amazonaws.com`,
+              },
+            },
           },
           ...args.statements,
         ]),
@@ -93,13 +97,20 @@ export class LambdaFunction extends pulumi.ComponentResource {
         runtime: 'nodejs24.x',
         architectures: ['arm64'],
         handler: 'index.handler',
-        code: new pulumi.asset.AssetArchive({ 'index.mjs': new pulumi.asset.StringAsset(args.code) }),
+        code: new pulumi.asset.AssetArchive({
+          'index.mjs': new pulumi.asset.StringAsset(args.code),
+        }),
         role: this.role.arn,
         memorySize: args.spec.memoryMb,
         timeout: args.spec.timeoutSeconds,
         reservedConcurrentExecutions: args.spec.reservedConcurrency,
         tracingConfig: { mode: 'Active' },
-        loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name, applicationLogLevel: 'INFO', systemLogLevel: 'WARN' },
+        loggingConfig: {
+          logFormat: 'JSON',
+          logGroup: this.logGroup.name,
+          applicationLogLevel: 'INFO',
+          systemLogLevel: 'WARN',
+        },
         // The environment (table names, ARNs) is encrypted with the project key too.
         kmsKeyArn: args.kmsKeyArn,
         environment: {

@@ -29,7 +29,11 @@ export class PlanScheduling extends pulumi.ComponentResource {
 
   constructor(name: string, args: PlanSchedulingArgs, opts?: pulumi.ComponentResourceOptions) {
     super('savings:scheduling:PlanScheduling', name, {}, opts);
-    this.group = new aws.scheduler.ScheduleGroup(`${name}-group`, { name: args.groupName, tags: args.tags }, { parent: this });
+    this.group = new aws.scheduler.ScheduleGroup(
+      `${name}-group`,
+      { name: args.groupName, tags: args.tags },
+      { parent: this },
+    );
     this.groupName = this.group.name;
     const schedulesArn = pulumi.interpolate`arn:aws:scheduler:${args.region}:${args.accountId}:schedule/${args.groupName}/*`;
     this.planSchedulesArn = pulumi.interpolate`arn:aws:scheduler:${args.region}:${args.accountId}:schedule/${args.groupName}/plan-*`;
@@ -42,7 +46,11 @@ export class PlanScheduling extends pulumi.ComponentResource {
       `${name}-role`,
       {
         description: 'EventBridge Scheduler: starts purchases and the sweeper',
-        assumeRolePolicy: serviceTrustPolicy('scheduler.amazonaws.com', args.accountId, schedulesArn),
+        assumeRolePolicy: serviceTrustPolicy(
+          'scheduler.amazonaws.com',
+          args.accountId,
+          schedulesArn,
+        ),
         tags: args.tags,
       },
       { parent: this },
@@ -52,9 +60,24 @@ export class PlanScheduling extends pulumi.ComponentResource {
       {
         role: this.role.id,
         policy: policyJson([
-          { Sid: 'StartPurchases', Effect: 'Allow', Action: 'states:StartExecution', Resource: args.stateMachineArn },
-          { Sid: 'RunSweeper', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: args.sweeperFunctionArn },
-          ...sendToQueueStatements('DeadLetters', this.deadLetterQueue.arn, args.kmsKeyArn, args.region),
+          {
+            Sid: 'StartPurchases',
+            Effect: 'Allow',
+            Action: 'states:StartExecution',
+            Resource: args.stateMachineArn,
+          },
+          {
+            Sid: 'RunSweeper',
+            Effect: 'Allow',
+            Action: 'lambda:InvokeFunction',
+            Resource: args.sweeperFunctionArn,
+          },
+          ...sendToQueueStatements(
+            'DeadLetters',
+            this.deadLetterQueue.arn,
+            args.kmsKeyArn,
+            args.region,
+          ),
         ]),
       },
       { parent: this },
@@ -63,7 +86,14 @@ export class PlanScheduling extends pulumi.ComponentResource {
   }
 
   /** The sweeper's recurring schedule (created once the sweeper exists). */
-  sweeperSchedule(name: string, args: { sweeperFunctionArn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string>; dependsOn: pulumi.Resource[] }) {
+  sweeperSchedule(
+    name: string,
+    args: {
+      sweeperFunctionArn: pulumi.Input<string>;
+      kmsKeyArn: pulumi.Input<string>;
+      dependsOn: pulumi.Resource[];
+    },
+  ) {
     return new aws.scheduler.Schedule(
       name,
       {

@@ -95,7 +95,9 @@ export function projectKeyPolicy(args: {
       Resource: '*',
       Condition: {
         StringEquals: { 'aws:SourceAccount': args.accountId },
-        ArnLike: { 'kms:EncryptionContext:aws:events:event-bus:arn': pulumi.interpolate`arn:aws:events:${args.region}:${args.accountId}:event-bus/*` },
+        ArnLike: {
+          'kms:EncryptionContext:aws:events:event-bus:arn': pulumi.interpolate`arn:aws:events:${args.region}:${args.accountId}:event-bus/*`,
+        },
       },
     },
   ];

@@ -7,7 +7,11 @@
 import { readFileSync } from 'node:fs';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { PURCHASE_STATE_MACHINE_FILE, substituteDefinition, type PurchaseSubstitutions } from '#shared/state-machines.ts';
+import {
+  PURCHASE_STATE_MACHINE_FILE,
+  substituteDefinition,
+  type PurchaseSubstitutions,
+} from '#shared/state-machines.ts';
 import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../iam.ts';
 
 export interface PurchaseWorkflowArgs {
@@ -51,11 +55,19 @@ export const LOG_DELIVERY_STATEMENT: PolicyStatement = {
 export const STATES_XRAY_STATEMENT: PolicyStatement = {
   Sid: 'XRayTracesHaveNoResourceLevelPermissions',
   Effect: 'Allow',
-  Action: ['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+  Action: [
+    'xray:GetSamplingRules',
+    'xray:GetSamplingTargets',
+    'xray:PutTelemetryRecords',
+    'xray:PutTraceSegments',
+  ],
   Resource: '*',
 };
 
-export function purchaseWorkflowPolicy(args: PurchaseWorkflowArgs, stateMachineArn: pulumi.Input<string>): pulumi.Output<string> {
+export function purchaseWorkflowPolicy(
+  args: PurchaseWorkflowArgs,
+  stateMachineArn: pulumi.Input<string>,
+): pulumi.Output<string> {
   return policyJson([
     {
       Sid: 'ClaimAndRecordExecutions',
@@ -74,22 +86,35 @@ export function purchaseWorkflowPolicy(args: PurchaseWorkflowArgs, stateMachineA
       Effect: 'Allow',
       Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
       Resource: args.kmsKeyArn,
-      Condition: { StringEquals: { 'kms:ViaService': pulumi.interpolate`dynamodb.${args.region}.amazonaws.com` } },
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': pulumi.interpolate`dynamodb.${args.region}.amazonaws.com`,
+        },
+      },
     },
     {
       Sid: 'StateMachineDataIsEncryptedWithTheProjectKey',
       Effect: 'Allow',
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
       Resource: args.kmsKeyArn,
-      Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': stateMachineArn } },
+      Condition: {
+        StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': stateMachineArn },
+      },
     },
-    { Sid: 'PublishPurchaseEvents', Effect: 'Allow', Action: 'events:PutEvents', Resource: args.eventBusArn },
+    {
+      Sid: 'PublishPurchaseEvents',
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Resource: args.eventBusArn,
+    },
     {
       Sid: 'EventBusIsEncryptedWithTheProjectKey',
       Effect: 'Allow',
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
       Resource: args.kmsKeyArn,
-      Condition: { StringEquals: { 'kms:ViaService': pulumi.interpolate`events.${args.region}.amazonaws.com` } },
+      Condition: {
+        StringEquals: { 'kms:ViaService': pulumi.interpolate`events.${args.region}.amazonaws.com` },
+      },
     },
     {
       Sid: 'InvokePurchaseSteps',
@@ -128,10 +153,20 @@ export class PurchaseWorkflow extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: purchaseWorkflowPolicy(args, arn) }, { parent: this });
+    const policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      { role: role.id, policy: purchaseWorkflowPolicy(args, arn) },
+      { parent: this },
+    );
     const template = readFileSync(PURCHASE_STATE_MACHINE_FILE, 'utf8');
     const definition = pulumi
-      .all([args.plansTableName, args.executionsTableName, args.eventBusName, args.decideFunctionArn, args.placeOrderFunctionArn])
+      .all([
+        args.plansTableName,
+        args.executionsTableName,
+        args.eventBusName,
+        args.decideFunctionArn,
+        args.placeOrderFunctionArn,
+      ])
       .apply(([plans, executions, bus, decide, placeOrder]) => {
         const values: PurchaseSubstitutions = {
           PlansTable: plans,

@@ -68,7 +68,9 @@ export function sendToQueueStatements(
       Effect: 'Allow' as const,
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
       Resource: kmsKeyArn,
-      Condition: { StringEquals: { 'kms:ViaService': pulumi.interpolate`sqs.${region}.amazonaws.com` } },
+      Condition: {
+        StringEquals: { 'kms:ViaService': pulumi.interpolate`sqs.${region}.amazonaws.com` },
+      },
     },
   ];
 }

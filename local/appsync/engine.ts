@@ -48,7 +48,11 @@ export interface CognitoIdentity {
 
 /** A data source the local API can call: a DynamoDB table, or a local Lambda function. */
 export type LocalDataSource =
-  | { readonly kind: 'dynamodb'; readonly tableName: string; readonly executor: LocalDynamoDbDataSource }
+  | {
+      readonly kind: 'dynamodb';
+      readonly tableName: string;
+      readonly executor: LocalDynamoDbDataSource;
+    }
   | { readonly kind: 'lambda'; readonly lambda: LocalLambda };
 
 export interface LocalGraphqlApiOptions {
@@ -266,7 +270,11 @@ export class LocalGraphqlApi {
     return module;
   }
 
-  async #callDataSource(name: string, step: DataSourceStep, request: unknown): Promise<DataSourceOutcome> {
+  async #callDataSource(
+    name: string,
+    step: DataSourceStep,
+    request: unknown,
+  ): Promise<DataSourceOutcome> {
     const source = this.#options.dataSources[step.dataSource];
     if (source.kind === 'dynamodb') {
       return source.executor.execute(
@@ -277,12 +285,21 @@ export class LocalGraphqlApi {
     // AppSync's Lambda data source: { operation: 'Invoke', payload } -> the function's answer.
     const { operation, payload } = (request ?? {}) as { operation?: string; payload?: unknown };
     if (operation !== 'Invoke') {
-      return { result: null, error: { type: 'Lambda:MappingTemplate', message: `Unsupported operation '${String(operation)}'` } };
+      return {
+        result: null,
+        error: {
+          type: 'Lambda:MappingTemplate',
+          message: `Unsupported operation '${String(operation)}'`,
+        },
+      };
     }
     try {
       return { result: await source.lambda.invoke(payload ?? null) };
     } catch (error) {
-      const failure = error instanceof LambdaInvocationError ? error : new LambdaInvocationError('Error', String(error));
+      const failure =
+        error instanceof LambdaInvocationError
+          ? error
+          : new LambdaInvocationError('Error', String(error));
       return { result: null, error: { type: 'Lambda:Unhandled', message: failure.message } };
     }
   }

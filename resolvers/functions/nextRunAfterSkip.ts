@@ -11,7 +11,9 @@ export function request(ctx: Context<{ id: string }, SkipStash>): LambdaRequest 
     return rejectInput({ id: 'names a plan that is not active, so it has no run to skip' });
   }
   if (!current.nextRunAt) {
-    return rejectInput({ id: 'names a plan whose next run is not scheduled yet; try again in a moment' });
+    return rejectInput({
+      id: 'names a plan whose next run is not scheduled yet; try again in a moment',
+    });
   }
   return {
     operation: 'Invoke',
@@ -26,7 +28,9 @@ export function request(ctx: Context<{ id: string }, SkipStash>): LambdaRequest 
   };
 }
 
-export function response(ctx: Context<{ id: string }, SkipStash, object, object, { nextRunAt: string | null }>) {
+export function response(
+  ctx: Context<{ id: string }, SkipStash, object, object, { nextRunAt: string | null }>,
+) {
   if (ctx.error) {
     return raise(ctx.error);
   }

@@ -37,7 +37,10 @@ export function request(ctx: Context<{ id: string }, SkipStash>): DynamoDBUpdate
     condition: {
       expression: '#version = :version AND #nextRunAt = :seen',
       expressionNames: { '#version': 'version', '#nextRunAt': 'nextRunAt' },
-      expressionValues: util.dynamodb.toMapValues({ ':version': current.version, ':seen': current.nextRunAt }),
+      expressionValues: util.dynamodb.toMapValues({
+        ':version': current.version,
+        ':seen': current.nextRunAt,
+      }),
     },
   };
 }

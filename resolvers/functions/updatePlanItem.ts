@@ -46,7 +46,8 @@ export function request(ctx: Context<UpdatePlanArgs, LoadPlanStash>): DynamoDBUp
   const code = input.currency ?? current.currency;
   if (code !== current.currency && (current.executionCount ?? 0) > 0) {
     // The plan's totals are in its currency; mixing two would make them meaningless.
-    problems.currency = 'cannot change once the plan has bought; create a new plan in the other currency';
+    problems.currency =
+      'cannot change once the plan has bought; create a new plan in the other currency';
     return rejectInput(problems);
   }
   const amountGiven = isPresent(input.amount);

@@ -46,7 +46,9 @@ const TIMES_SATS_PER_BTC = '00000000';
 
 /** Digits of a currency; a currency no longer offered keeps the ISO default of two. */
 export function currencyDigits(currency: string): number {
-  const known = Object.hasOwn(settings.currencies, currency) ? settings.currencies[currency] : undefined;
+  const known = Object.hasOwn(settings.currencies, currency)
+    ? settings.currencies[currency]
+    : undefined;
   return known ? known.digits : 2;
 }
 
@@ -120,7 +122,10 @@ function totalsOf(item: PlanItem) {
     averagePrice:
       sats === '0'
         ? null
-        : formatUnits(divideUnits(`${units(item.totalNetMinor)}${TIMES_SATS_PER_BTC}`, sats), digits),
+        : formatUnits(
+            divideUnits(`${units(item.totalNetMinor)}${TIMES_SATS_PER_BTC}`, sats),
+            digits,
+          ),
     lastRunAt: item.lastRunAt ?? null,
   };
 }

@@ -61,7 +61,9 @@ describe('the project key', () => {
       Resource: '*',
       Condition: {
         StringEquals: { 'aws:SourceAccount': ACCOUNT },
-        ArnLike: { 'kms:EncryptionContext:aws:events:event-bus:arn': `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/*` },
+        ArnLike: {
+          'kms:EncryptionContext:aws:events:event-bus:arn': `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/*`,
+        },
       },
     });
     expect(run.one('aws:kms/alias:Alias').inputs).toEqual({
@@ -85,7 +87,9 @@ describe('the plans table', () => {
         { name: 'dueShard', type: 'S' },
         { name: 'nextRunAt', type: 'S' },
       ],
-      globalSecondaryIndexes: [{ name: 'due', hashKey: 'dueShard', rangeKey: 'nextRunAt', projectionType: 'KEYS_ONLY' }],
+      globalSecondaryIndexes: [
+        { name: 'due', hashKey: 'dueShard', rangeKey: 'nextRunAt', projectionType: 'KEYS_ONLY' },
+      ],
       serverSideEncryption: { enabled: true, kmsKeyArn: KEY_ARN },
       pointInTimeRecovery: { enabled: true },
       deletionProtectionEnabled: false,

@@ -13,15 +13,21 @@ it('turns GraphQL introspection off in prod', () => {
 });
 
 it('protects the plans table and the user pool from deletion in prod', () => {
-  expect(run.one('aws:dynamodb/table:Table', 'plans-table').inputs.deletionProtectionEnabled).toBe(true);
+  expect(run.one('aws:dynamodb/table:Table', 'plans-table').inputs.deletionProtectionEnabled).toBe(
+    true,
+  );
   expect(run.one('aws:cognito/userPool:UserPool').inputs.deletionProtection).toBe('ACTIVE');
 });
 
 it('keeps prod API logs for a year', () => {
-  expect(run.one('aws:cloudwatch/logGroup:LogGroup', 'graphql-logs').inputs.retentionInDays).toBe(365);
+  expect(run.one('aws:cloudwatch/logGroup:LogGroup', 'graphql-logs').inputs.retentionInDays).toBe(
+    365,
+  );
 });
 
 it('names prod resources after the stack', () => {
-  expect(run.one('aws:dynamodb/table:Table', 'plans-table').inputs.name).toBe('savings-plan-buy-prod-plans');
+  expect(run.one('aws:dynamodb/table:Table', 'plans-table').inputs.name).toBe(
+    'savings-plan-buy-prod-plans',
+  );
   expect(run.one('aws:kms/alias:Alias').inputs.name).toBe('alias/savings-plan-buy-prod');
 });

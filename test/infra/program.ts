@@ -70,11 +70,17 @@ function computedState(
     case 'aws:cloudwatch/logGroup:LogGroup':
       return { arn: arn('logs', `log-group:${String(inputs.name)}`) };
     case 'aws:lambda/function:Function':
-      return { arn: arn('lambda', `function:${String(inputs.name)}`), invokeArn: `invoke:${String(inputs.name)}` };
+      return {
+        arn: arn('lambda', `function:${String(inputs.name)}`),
+        invokeArn: `invoke:${String(inputs.name)}`,
+      };
     case 'aws:sfn/stateMachine:StateMachine':
       return { arn: arn('states', `stateMachine:${String(inputs.name)}`) };
     case 'aws:sqs/queue:Queue':
-      return { arn: arn('sqs', String(inputs.name)), url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${String(inputs.name)}` };
+      return {
+        arn: arn('sqs', String(inputs.name)),
+        url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${String(inputs.name)}`,
+      };
     case 'aws:cloudwatch/eventBus:EventBus':
       return { arn: arn('events', `event-bus/${String(inputs.name)}`) };
     case 'aws:scheduler/scheduleGroup:ScheduleGroup':

@@ -15,8 +15,27 @@ const PLAN = `query Plan($id: ID!) {
 }`;
 
 interface PlanView {
-  plan: { status: string; nextRunAt: string | null; executionCount: number; totalInvested: string; totalAcquired: string; averagePrice: string | null; lastRunAt: string | null };
-  executions: { items: { scheduledFor: string; status: string; amount: string; btcAcquired: string; fee: string; averagePrice: string; clientOrderId: string; exchangeOrderId: string }[] };
+  plan: {
+    status: string;
+    nextRunAt: string | null;
+    executionCount: number;
+    totalInvested: string;
+    totalAcquired: string;
+    averagePrice: string | null;
+    lastRunAt: string | null;
+  };
+  executions: {
+    items: {
+      scheduledFor: string;
+      status: string;
+      amount: string;
+      btcAcquired: string;
+      fee: string;
+      averagePrice: string;
+      clientOrderId: string;
+      exchangeOrderId: string;
+    }[];
+  };
 }
 
 let stack: LocalStack;
@@ -25,17 +44,55 @@ const plans: Record<string, string> = {};
 
 const SCHEDULES: Record<string, Record<string, unknown>> = {
   // 31st of every month: Feb 28, Apr 30 ... and 09:00 Berlin is 08:00Z in winter, 07:00Z in summer.
-  monthlyBerlin: { frequency: 'MONTHLY', dayOfMonth: 31, timeOfDay: '09:00', timezone: 'Europe/Berlin', startDate: '2027-01-01' },
+  monthlyBerlin: {
+    frequency: 'MONTHLY',
+    dayOfMonth: 31,
+    timeOfDay: '09:00',
+    timezone: 'Europe/Berlin',
+    startDate: '2027-01-01',
+  },
   // 02:30 does not exist on 2027-03-28 in Berlin: it runs at 03:30 CEST.
-  springGapBerlin: { frequency: 'DAILY', timeOfDay: '02:30', timezone: 'Europe/Berlin', startDate: '2027-03-27', endDate: '2027-03-29' },
+  springGapBerlin: {
+    frequency: 'DAILY',
+    timeOfDay: '02:30',
+    timezone: 'Europe/Berlin',
+    startDate: '2027-03-27',
+    endDate: '2027-03-29',
+  },
   // 02:30 happens twice on 2027-10-31 in Berlin: it runs once, at the first.
-  autumnOverlapBerlin: { frequency: 'DAILY', timeOfDay: '02:30', timezone: 'Europe/Berlin', startDate: '2027-10-30', endDate: '2027-11-01' },
+  autumnOverlapBerlin: {
+    frequency: 'DAILY',
+    timeOfDay: '02:30',
+    timezone: 'Europe/Berlin',
+    startDate: '2027-10-30',
+    endDate: '2027-11-01',
+  },
   // New York springs forward on 2027-03-14.
-  weeklyNewYork: { frequency: 'WEEKLY', dayOfWeek: 1, timeOfDay: '09:00', timezone: 'America/New_York', startDate: '2027-03-01', endDate: '2027-03-22' },
+  weeklyNewYork: {
+    frequency: 'WEEKLY',
+    dayOfWeek: 1,
+    timeOfDay: '09:00',
+    timezone: 'America/New_York',
+    startDate: '2027-03-01',
+    endDate: '2027-03-22',
+  },
   // Sydney leaves summer time on 2027-04-04; fortnights count from the first Friday on or after startDate.
-  biweeklySydney: { frequency: 'BIWEEKLY', dayOfWeek: 5, timeOfDay: '08:00', timezone: 'Australia/Sydney', startDate: '2027-03-31', endDate: '2027-05-01' },
+  biweeklySydney: {
+    frequency: 'BIWEEKLY',
+    dayOfWeek: 5,
+    timeOfDay: '08:00',
+    timezone: 'Australia/Sydney',
+    startDate: '2027-03-31',
+    endDate: '2027-05-01',
+  },
   // Kolkata is UTC+05:30 all year.
-  dailyKolkata: { frequency: 'DAILY', timeOfDay: '23:59', timezone: 'Asia/Kolkata', startDate: '2027-06-10', endDate: '2027-06-12' },
+  dailyKolkata: {
+    frequency: 'DAILY',
+    timeOfDay: '23:59',
+    timezone: 'Asia/Kolkata',
+    startDate: '2027-06-10',
+    endDate: '2027-06-12',
+  },
 };
 
 const EXPECTED: Record<string, string[]> = {
@@ -53,7 +110,12 @@ const EXPECTED: Record<string, string[]> = {
   ],
   springGapBerlin: ['2027-03-27T01:30:00Z', '2027-03-28T01:30:00Z', '2027-03-29T00:30:00Z'],
   autumnOverlapBerlin: ['2027-10-30T00:30:00Z', '2027-10-31T00:30:00Z', '2027-11-01T01:30:00Z'],
-  weeklyNewYork: ['2027-03-01T14:00:00Z', '2027-03-08T14:00:00Z', '2027-03-15T13:00:00Z', '2027-03-22T13:00:00Z'],
+  weeklyNewYork: [
+    '2027-03-01T14:00:00Z',
+    '2027-03-08T14:00:00Z',
+    '2027-03-15T13:00:00Z',
+    '2027-03-22T13:00:00Z',
+  ],
   biweeklySydney: ['2027-04-01T21:00:00Z', '2027-04-15T22:00:00Z', '2027-04-29T22:00:00Z'],
   dailyKolkata: ['2027-06-10T18:29:00Z', '2027-06-11T18:29:00Z', '2027-06-12T18:29:00Z'],
 };
@@ -89,7 +151,12 @@ describe('the ledger and the totals add up', () => {
     const view = await alice.data<PlanView>(PLAN, { id: plans.monthlyBerlin });
     for (const item of view.executions.items) {
       // 25.00 EUR: fee 0.15, 24.85 net at 46000.00 EUR/BTC = 0.00054021 BTC.
-      expect(item).toMatchObject({ amount: '25.00', fee: '0.15', btcAcquired: '0.00054021', averagePrice: '46000.62' });
+      expect(item).toMatchObject({
+        amount: '25.00',
+        fee: '0.15',
+        btcAcquired: '0.00054021',
+        averagePrice: '46000.62',
+      });
     }
     expect(view.plan).toEqual({
       status: 'ACTIVE',
@@ -103,7 +170,13 @@ describe('the ledger and the totals add up', () => {
   });
 
   it('ends a plan after its last slot', async () => {
-    for (const name of ['springGapBerlin', 'autumnOverlapBerlin', 'weeklyNewYork', 'biweeklySydney', 'dailyKolkata']) {
+    for (const name of [
+      'springGapBerlin',
+      'autumnOverlapBerlin',
+      'weeklyNewYork',
+      'biweeklySydney',
+      'dailyKolkata',
+    ]) {
       const view = await alice.data<PlanView>(PLAN, { id: plans[name] });
       expect(view.plan, name).toMatchObject({ status: 'ENDED', nextRunAt: null });
     }
@@ -114,14 +187,22 @@ describe('the ledger and the totals add up', () => {
     const runs = Object.values(EXPECTED).flat().length;
     expect(orders).toHaveLength(runs);
     expect(new Set(orders.map((order) => order.clientOrderId)).size).toBe(runs);
-    const views = await Promise.all(Object.values(plans).map((id) => alice.data<PlanView>(PLAN, { id })));
+    const views = await Promise.all(
+      Object.values(plans).map((id) => alice.data<PlanView>(PLAN, { id })),
+    );
     const ledger = views.flatMap((view) => view.executions.items);
-    expect(new Set(ledger.map((item) => item.clientOrderId))).toEqual(new Set(orders.map((order) => order.clientOrderId)));
-    expect(new Set(ledger.map((item) => item.exchangeOrderId))).toEqual(new Set(orders.map((order) => order.orderId)));
+    expect(new Set(ledger.map((item) => item.clientOrderId))).toEqual(
+      new Set(orders.map((order) => order.clientOrderId)),
+    );
+    expect(new Set(ledger.map((item) => item.exchangeOrderId))).toEqual(
+      new Set(orders.map((order) => order.orderId)),
+    );
   });
 
   it('published one PurchaseSucceeded event per run', () => {
-    const events = stack.eventBus.events().filter((event) => event.detailType === 'PurchaseSucceeded');
+    const events = stack.eventBus
+      .events()
+      .filter((event) => event.detailType === 'PurchaseSucceeded');
     expect(events).toHaveLength(Object.values(EXPECTED).flat().length);
   });
 });

@@ -31,7 +31,11 @@ async function ledger(): Promise<Record<string, unknown>[]> {
   let start: Record<string, never> | undefined;
   do {
     const page = await stack.dynamodb.send(
-      new ScanCommand({ TableName: stack.tableNames.executions, ConsistentRead: true, ExclusiveStartKey: start }),
+      new ScanCommand({
+        TableName: stack.tableNames.executions,
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
     );
     items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
     start = page.LastEvaluatedKey as Record<string, never> | undefined;
@@ -48,7 +52,13 @@ describe('duplicate deliveries', () => {
         input: {
           amount: '10.00',
           currency: 'EUR',
-          schedule: { frequency: 'DAILY', timeOfDay: `08:${String(index).padStart(2, '0')}`, timezone: 'Europe/Berlin', startDate: '2027-02-02', endDate: '2027-02-11' },
+          schedule: {
+            frequency: 'DAILY',
+            timeOfDay: `08:${String(index).padStart(2, '0')}`,
+            timezone: 'Europe/Berlin',
+            startDate: '2027-02-02',
+            endDate: '2027-02-11',
+          },
         },
       });
       ids.push(createPlan.id);
@@ -57,7 +67,9 @@ describe('duplicate deliveries', () => {
     await stack.advanceTo(Date.parse('2027-02-12T00:00:00Z'));
     stack.faults.duplicateDeliveries = 1;
 
-    const executions = stack.stateMachine.history().filter((execution) => ids.includes((execution.input as { planId: string }).planId));
+    const executions = stack.stateMachine
+      .history()
+      .filter((execution) => ids.includes((execution.input as { planId: string }).planId));
     expect(executions).toHaveLength(300);
     const orders = stack.exchange.state().orders;
     expect(orders).toHaveLength(100);
@@ -66,12 +78,20 @@ describe('duplicate deliveries', () => {
     const entries = (await ledger()).filter((item) => ids.includes(item.planId as string));
     expect(entries).toHaveLength(100);
     expect(entries.every((item) => item.status === 'FILLED')).toBe(true);
-    expect(new Set(entries.map((item) => item.exchangeOrderId))).toEqual(new Set(orders.map((order) => order.orderId)));
+    expect(new Set(entries.map((item) => item.exchangeOrderId))).toEqual(
+      new Set(orders.map((order) => order.orderId)),
+    );
 
     for (const id of ids) {
-      const { plan } = await client.data<{ plan: { executionCount: number; totalInvested: string; totalAcquired: string } }>(PLAN, { id });
+      const { plan } = await client.data<{
+        plan: { executionCount: number; totalInvested: string; totalAcquired: string };
+      }>(PLAN, { id });
       // 10.00 EUR per run: fee 0.06, 9.94 net at 46000.00 = 0.00021608 BTC.
-      expect(plan).toMatchObject({ executionCount: 10, totalInvested: '100.00', totalAcquired: '0.00216080' });
+      expect(plan).toMatchObject({
+        executionCount: 10,
+        totalInvested: '100.00',
+        totalAcquired: '0.00216080',
+      });
     }
   }, 180_000);
 });
@@ -82,19 +102,32 @@ describe('a crash between the order and the ledger write', () => {
       input: {
         amount: '40.00',
         currency: 'EUR',
-        schedule: { frequency: 'DAILY', timeOfDay: '09:00', timezone: 'Europe/Berlin', startDate: '2027-02-13', endDate: '2027-02-13' },
+        schedule: {
+          frequency: 'DAILY',
+          timeOfDay: '09:00',
+          timezone: 'Europe/Berlin',
+          startDate: '2027-02-13',
+          endDate: '2027-02-13',
+        },
       },
     });
     const ordersBefore = stack.exchange.state().orders.length;
     stack.stateMachine.crashAfter.remaining = 1;
     await stack.advanceTo(Date.parse('2027-02-13T08:30:00Z'));
 
-    const crashed = stack.stateMachine.history().filter((execution) => (execution.input as { planId: string }).planId === createPlan.id);
-    expect(crashed.map((execution) => [execution.status, execution.states.at(-1)])).toEqual([['ABORTED', 'PlaceOrder']]);
+    const crashed = stack.stateMachine
+      .history()
+      .filter((execution) => (execution.input as { planId: string }).planId === createPlan.id);
+    expect(crashed.map((execution) => [execution.status, execution.states.at(-1)])).toEqual([
+      ['ABORTED', 'PlaceOrder'],
+    ]);
     expect(stack.exchange.state().orders).toHaveLength(ordersBefore + 1);
     const pending = (await ledger()).find((item) => item.planId === createPlan.id);
     expect(pending).toMatchObject({ status: 'SUBMITTED', scheduledFor: '2027-02-13T08:00:00Z' });
-    expect((await client.data<{ plan: { executionCount: number } }>(PLAN, { id: createPlan.id })).plan.executionCount).toBe(0);
+    expect(
+      (await client.data<{ plan: { executionCount: number } }>(PLAN, { id: createPlan.id })).plan
+        .executionCount,
+    ).toBe(0);
 
     // The scheduler delivers the slot again (at-least-once): same input.
     const redelivery = await stack.stateMachine.start(crashed[0]?.input);
@@ -106,8 +139,20 @@ describe('a crash between the order and the ledger write', () => {
     expect(orders).toHaveLength(ordersBefore + 1);
     const order = orders.at(-1);
     const entry = (await ledger()).find((item) => item.planId === createPlan.id);
-    expect(entry).toMatchObject({ status: 'FILLED', exchangeOrderId: order?.orderId, clientOrderId: order?.clientOrderId, spent: '4000', fee: '24' });
-    expect((await client.data<{ plan: { executionCount: number; totalInvested: string } }>(PLAN, { id: createPlan.id })).plan).toMatchObject({
+    expect(entry).toMatchObject({
+      status: 'FILLED',
+      exchangeOrderId: order?.orderId,
+      clientOrderId: order?.clientOrderId,
+      spent: '4000',
+      fee: '24',
+    });
+    expect(
+      (
+        await client.data<{ plan: { executionCount: number; totalInvested: string } }>(PLAN, {
+          id: createPlan.id,
+        })
+      ).plan,
+    ).toMatchObject({
       executionCount: 1,
       totalInvested: '40.00',
     });

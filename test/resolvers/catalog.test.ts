@@ -47,13 +47,18 @@ describe('loadResolverCatalog', () => {
       'Mutation.deletePlan',
       'Mutation.pausePlan',
       'Mutation.resumePlan',
+      'Mutation.skipNextRun',
       'Mutation.updatePlan',
+      'Query.executions',
       'Query.plan',
       'Query.plans',
+      'Query.previewSchedule',
     ]);
     expect(catalog.functions.map((entry) => entry.name)).toEqual([
       'deletePlanItem',
       'loadPlan',
+      'nextRunAfterSkip',
+      'skipNextRunItem',
       'updatePlanItem',
     ]);
   });
@@ -108,11 +113,16 @@ describe('bundleResolvers', () => {
       'Mutation.deletePlan',
       'Mutation.pausePlan',
       'Mutation.resumePlan',
+      'Mutation.skipNextRun',
       'Mutation.updatePlan',
+      'Query.executions',
       'Query.plan',
       'Query.plans',
+      'Query.previewSchedule',
       'functions/deletePlanItem',
       'functions/loadPlan',
+      'functions/nextRunAfterSkip',
+      'functions/skipNextRunItem',
       'functions/updatePlanItem',
     ]);
     for (const text of code.values()) expect(text.length).toBeLessThanOrEqual(APPSYNC_CODE_LIMIT);

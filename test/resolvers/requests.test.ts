@@ -52,6 +52,11 @@ const GRAPHQL_PLAN = {
   version: 3,
   createdAt: '2026-11-01T10:00:00.000Z',
   updatedAt: '2026-11-02T10:00:00.000Z',
+  totalInvested: '0.00',
+  totalAcquired: '0.00000000',
+  executionCount: 0,
+  averagePrice: null,
+  lastRunAt: null,
 };
 
 describe('Query.plan', () => {

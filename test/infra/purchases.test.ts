@@ -1,0 +1,478 @@
+/**
+ * Scheduling and purchases under Pulumi mocks (dev stack): every Lambda's runtime settings and
+ * role, the Express state machine, the scheduler's group and role, the stream mapping, queues,
+ * tables and the bus. IAM statements are asserted exactly.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { functionSpecs, type FunctionName } from '#shared/functions.ts';
+import { PURCHASE_STATE_MACHINE_FILE, substituteDefinition } from '#shared/state-machines.ts';
+import { ACCOUNT, REGION, policy, runProgram, type ProgramRun } from './program.ts';
+
+let run: ProgramRun;
+const P = 'savings-plan-buy-dev';
+const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/project-key`;
+const table = (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${P}-${name}`;
+const fn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${P}-${name}`;
+const BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${P}-events`;
+const SM_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${P}-purchase`;
+const SCHEDULER_ROLE = `arn:aws:iam::${ACCOUNT}:role/scheduling-role`;
+const PLAN_SCHEDULES = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${P}-plans/plan-*`;
+const DLQ = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-plans-dlq`;
+const STREAM_FAILURES = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-plan-stream-failures`;
+
+const via = (service: string, actions: string[], sid: string) => ({
+  Sid: sid,
+  Effect: 'Allow',
+  Action: actions,
+  Resource: KEY_ARN,
+  Condition: { StringEquals: { 'kms:ViaService': `${service}.${REGION}.amazonaws.com` } },
+});
+const TABLE_KEY = via(
+  'dynamodb',
+  ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+  'TablesAreEncryptedWithTheProjectKey',
+);
+const queue = (sid: string, arn: string) => [
+  { Sid: sid, Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arn },
+  via('sqs', ['kms:Decrypt', 'kms:GenerateDataKey'], `${sid}Encrypted`),
+];
+const SCHEDULES = [
+  {
+    Sid: 'ManagePlanSchedules',
+    Effect: 'Allow',
+    Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:UpdateSchedule'],
+    Resource: PLAN_SCHEDULES,
+  },
+  {
+    Sid: 'PassSchedulerRoleToSchedulerOnly',
+    Effect: 'Allow',
+    Action: 'iam:PassRole',
+    Resource: SCHEDULER_ROLE,
+    Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+  },
+  via(
+    'scheduler',
+    ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+    'SchedulesAreEncryptedWithTheProjectKey',
+  ),
+];
+
+beforeAll(async () => {
+  run = await runProgram('dev');
+});
+
+/** The statements of a function's role beyond the common logs, X-Ray and environment ones. */
+function ownStatements(name: FunctionName): unknown[] {
+  const statements = policy(
+    run.one('aws:iam/rolePolicy:RolePolicy', `${name}-policy`).inputs.policy,
+  ).Statement;
+  expect(statements.slice(0, 3)).toEqual([
+    {
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${P}-${name}:log-stream:*`,
+    },
+    {
+      Sid: 'XRayTracesHaveNoResourceLevelPermissions',
+      Effect: 'Allow',
+      Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+      Resource: '*',
+    },
+    {
+      Sid: 'DecryptOwnEnvironment',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: KEY_ARN,
+      Condition: { StringEquals: { 'kms:ViaService': `lambda.${REGION}.amazonaws.com` } },
+    },
+  ]);
+  return statements.slice(3);
+}
+
+describe('the Lambdas', () => {
+  it('run as index.handler on nodejs24.x arm64, traced, with reserved concurrency and their own encrypted logs', () => {
+    for (const [name, spec] of Object.entries(functionSpecs) as [
+      FunctionName,
+      (typeof functionSpecs)[FunctionName],
+    ][]) {
+      const lambda = run.one('aws:lambda/function:Function', `${name}-function`);
+      expect(lambda.inputs).toMatchObject({
+        name: `${P}-${name}`,
+        runtime: 'nodejs24.x',
+        architectures: ['arm64'],
+        handler: 'index.handler',
+        memorySize: spec.memoryMb,
+        timeout: spec.timeoutSeconds,
+        reservedConcurrentExecutions: spec.reservedConcurrency,
+        tracingConfig: { mode: 'Active' },
+        loggingConfig: { logFormat: 'JSON', logGroup: `/aws/lambda/${P}-${name}` },
+        kmsKeyArn: KEY_ARN,
+        role: `arn:aws:iam::${ACCOUNT}:role/${name}-role`,
+      });
+      // Mocks do not serialize asset contents; test/build/functions.test.ts checks the bundles themselves.
+      expect(lambda.inputs.code).toMatchObject({ __pulumiArchive: true });
+      expect(run.one('aws:cloudwatch/logGroup:LogGroup', `${name}-logs`).inputs).toMatchObject({
+        retentionInDays: 14,
+        kmsKeyId: KEY_ARN,
+      });
+      const trust = policy(
+        run.one('aws:iam/role:Role', `${name}-role`).inputs.assumeRolePolicy,
+      ).Statement;
+      expect(trust).toEqual([
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'lambda.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ACCOUNT },
+            ArnLike: { 'aws:SourceArn': fn(name) },
+          },
+        },
+      ]);
+    }
+  });
+
+  it('get exactly the configuration each declares', () => {
+    const env = (name: string) =>
+      (
+        run.one('aws:lambda/function:Function', `${name}-function`).inputs.environment as {
+          variables: Record<string, string>;
+        }
+      ).variables;
+    expect(env('place-order')).toEqual({
+      EXECUTIONS_TABLE: `${P}-executions`,
+      IDEMPOTENCY_TABLE: `${P}-idempotency`,
+      EXCHANGE: 'paper',
+      PAPER_ORDERS_TABLE: `${P}-paper-orders`,
+      PAPER_SETTINGS: JSON.stringify({
+        prices: { USD: '50000.00', EUR: '46000.00', GBP: '40000.00' },
+      }),
+      POWERTOOLS_SERVICE_NAME: `${P}-place-order`,
+      POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
+    });
+    expect(env('decide')).toEqual({
+      POWERTOOLS_SERVICE_NAME: `${P}-decide`,
+      POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
+    });
+    expect(env('schedule-sync')).toEqual({
+      PLANS_TABLE: `${P}-plans`,
+      SCHEDULE_GROUP: `${P}-plans`,
+      PURCHASE_STATE_MACHINE_ARN: SM_ARN,
+      SCHEDULER_ROLE_ARN: SCHEDULER_ROLE,
+      SCHEDULE_DLQ_ARN: DLQ,
+      KMS_KEY_ARN: KEY_ARN,
+      POWERTOOLS_SERVICE_NAME: `${P}-schedule-sync`,
+      POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
+    });
+  });
+
+  it('let the stream consumer read only the plans stream, sync only plans and manage only plan schedules', () => {
+    expect(ownStatements('schedule-sync')).toEqual([
+      {
+        Sid: 'ReadPlanStream',
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:ListStreams',
+        ],
+        Resource: `${table('plans')}/stream/2026-01-01T00:00:00.000`,
+      },
+      {
+        Sid: 'SyncPlans',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: table('plans'),
+      },
+      TABLE_KEY,
+      ...SCHEDULES,
+      ...queue('StreamFailures', STREAM_FAILURES),
+    ]);
+  });
+
+  it('let the sweeper query only the due index and record only missed runs', () => {
+    expect(ownStatements('sweeper')).toEqual([
+      {
+        Sid: 'FindOverduePlans',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: `${table('plans')}/index/due`,
+      },
+      {
+        Sid: 'SyncPlans',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: table('plans'),
+      },
+      {
+        Sid: 'RecordMissedRuns',
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: table('executions'),
+      },
+      TABLE_KEY,
+      ...SCHEDULES,
+      { Sid: 'PublishMissedRuns', Effect: 'Allow', Action: 'events:PutEvents', Resource: BUS_ARN },
+      via('events', ['kms:Decrypt', 'kms:GenerateDataKey'], 'EventBusIsEncryptedWithTheProjectKey'),
+      ...queue('FailedRuns', DLQ),
+    ]);
+  });
+
+  it('let the order Lambda mark executions, keep idempotency records and trade on paper, nothing more', () => {
+    expect(ownStatements('place-order')).toEqual([
+      {
+        Sid: 'MarkSubmitted',
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: table('executions'),
+      },
+      {
+        Sid: 'IdempotencyRecords',
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
+        Resource: table('idempotency'),
+      },
+      {
+        Sid: 'PaperExchangeOrders',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: table('paper-orders'),
+      },
+      TABLE_KEY,
+    ]);
+    expect(ownStatements('decide')).toEqual([]);
+    expect(ownStatements('calendar')).toEqual([]);
+  });
+});
+
+describe('the purchase workflow', () => {
+  it('is an Express state machine running the substituted ASL, logged without execution data, traced and encrypted', () => {
+    const machine = run.one('aws:sfn/stateMachine:StateMachine');
+    const expected = substituteDefinition(readFileSync(PURCHASE_STATE_MACHINE_FILE, 'utf8'), {
+      PlansTable: `${P}-plans`,
+      ExecutionsTable: `${P}-executions`,
+      EventBusName: `${P}-events`,
+      DecideFunctionArn: fn('decide'),
+      PlaceOrderFunctionArn: fn('place-order'),
+    });
+    expect(JSON.parse(machine.inputs.definition as string)).toEqual(expected);
+    expect(machine.inputs).toMatchObject({
+      name: `${P}-purchase`,
+      type: 'EXPRESS',
+      loggingConfiguration: {
+        level: 'ALL',
+        includeExecutionData: false,
+        logDestination: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/vendedlogs/states/${P}-purchase:*`,
+      },
+      tracingConfiguration: { enabled: true },
+      encryptionConfiguration: {
+        type: 'CUSTOMER_MANAGED_KMS_KEY',
+        kmsKeyId: KEY_ARN,
+        kmsDataKeyReusePeriodSeconds: 300,
+      },
+    });
+  });
+
+  it('may touch exactly the tables, bus and functions its definition names', () => {
+    const statements = policy(
+      run.one('aws:iam/rolePolicy:RolePolicy', 'purchase-policy').inputs.policy,
+    ).Statement;
+    expect(statements.slice(0, 7)).toEqual([
+      {
+        Sid: 'ClaimAndRecordExecutions',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: table('executions'),
+      },
+      {
+        Sid: 'ReadPlansAndRecordTotals',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: table('plans'),
+      },
+      TABLE_KEY,
+      {
+        Sid: 'StateMachineDataIsEncryptedWithTheProjectKey',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: KEY_ARN,
+        Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': SM_ARN } },
+      },
+      {
+        Sid: 'PublishPurchaseEvents',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: BUS_ARN,
+      },
+      via('events', ['kms:Decrypt', 'kms:GenerateDataKey'], 'EventBusIsEncryptedWithTheProjectKey'),
+      {
+        Sid: 'InvokePurchaseSteps',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: [fn('decide'), fn('place-order')],
+      },
+    ]);
+    expect(statements.slice(7).map((statement) => [statement.Sid, statement.Resource])).toEqual([
+      ['VendedLogDeliveryHasNoResourceLevelPermissions', '*'],
+      ['XRayTracesHaveNoResourceLevelPermissions', '*'],
+    ]);
+  });
+});
+
+describe('scheduling', () => {
+  it('runs schedules as a role that may only start the purchase workflow, invoke the sweeper and dead-letter', () => {
+    expect(run.one('aws:scheduler/scheduleGroup:ScheduleGroup').inputs).toMatchObject({
+      name: `${P}-plans`,
+    });
+    expect(
+      policy(run.one('aws:iam/role:Role', 'scheduling-role').inputs.assumeRolePolicy).Statement,
+    ).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT },
+          ArnLike: {
+            'aws:SourceArn': `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${P}-plans/*`,
+          },
+        },
+      },
+    ]);
+    expect(
+      policy(run.one('aws:iam/rolePolicy:RolePolicy', 'scheduling-policy').inputs.policy).Statement,
+    ).toEqual([
+      { Sid: 'StartPurchases', Effect: 'Allow', Action: 'states:StartExecution', Resource: SM_ARN },
+      {
+        Sid: 'RunSweeper',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: fn('sweeper'),
+      },
+      ...queue('DeadLetters', DLQ),
+    ]);
+  });
+
+  it('sweeps every five minutes, encrypted, with retries and a dead-letter queue', () => {
+    expect(run.one('aws:scheduler/schedule:Schedule', 'sweeper-schedule').inputs).toEqual({
+      name: `${P}-plans-sweeper`,
+      groupName: `${P}-plans`,
+      description: 'Finds plans whose run was missed and re-arms them',
+      scheduleExpression: 'rate(5 minutes)',
+      flexibleTimeWindow: { mode: 'OFF' },
+      kmsKeyArn: KEY_ARN,
+      target: {
+        arn: fn('sweeper'),
+        roleArn: SCHEDULER_ROLE,
+        input: '{}',
+        retryPolicy: { maximumEventAgeInSeconds: 300, maximumRetryAttempts: 2 },
+        deadLetterConfig: { arn: DLQ },
+      },
+    });
+    expect(
+      run.one('aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig').inputs,
+    ).toEqual({
+      functionName: `${P}-sweeper`,
+      maximumRetryAttempts: 2,
+      destinationConfig: { onFailure: { destination: DLQ } },
+    });
+  });
+
+  it('feeds the plans stream to the consumer with partial batch failures, bisecting, bounded retries and a failure queue', () => {
+    expect(run.one('aws:lambda/eventSourceMapping:EventSourceMapping').inputs).toMatchObject({
+      eventSourceArn: `${table('plans')}/stream/2026-01-01T00:00:00.000`,
+      functionName: `${P}-schedule-sync`,
+      startingPosition: 'TRIM_HORIZON',
+      batchSize: 100,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 5,
+      destinationConfig: { onFailure: { destinationArn: STREAM_FAILURES } },
+    });
+  });
+
+  it('encrypts every queue with the project key and refuses plain HTTP', () => {
+    const queues = run.all('aws:sqs/queue:Queue');
+    expect(queues.map((item) => item.inputs.name).sort()).toEqual([
+      `${P}-plan-stream-failures`,
+      `${P}-plans-dlq`,
+    ]);
+    for (const item of queues) {
+      expect(item.inputs).toMatchObject({
+        kmsMasterKeyId: KEY_ARN,
+        messageRetentionSeconds: 1209600,
+      });
+    }
+    for (const queuePolicy of run.all('aws:sqs/queuePolicy:QueuePolicy')) {
+      expect(policy(queuePolicy.inputs.policy).Statement).toEqual([
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 'sqs:*',
+          Condition: { Bool: { 'aws:SecureTransport': false } },
+        }),
+      ]);
+    }
+  });
+});
+
+describe('storage and events', () => {
+  it('keeps the ledger and idempotency records in encrypted tables with the shared keys', () => {
+    expect(run.one('aws:dynamodb/table:Table', 'executions-table').inputs).toMatchObject({
+      name: `${P}-executions`,
+      hashKey: 'ownerPlan',
+      rangeKey: 'scheduledFor',
+      serverSideEncryption: { enabled: true, kmsKeyArn: KEY_ARN },
+      pointInTimeRecovery: { enabled: true },
+      streamEnabled: true,
+      streamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+    expect(run.one('aws:dynamodb/table:Table', 'executions-table').inputs.ttl).toBeUndefined();
+    expect(run.one('aws:dynamodb/table:Table', 'idempotency-table').inputs).toMatchObject({
+      hashKey: 'id',
+      ttl: { attributeName: 'expiration', enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: KEY_ARN },
+    });
+  });
+
+  it('encrypts the event bus with the project key', () => {
+    expect(run.one('aws:cloudwatch/eventBus:EventBus').inputs).toMatchObject({
+      name: `${P}-events`,
+      kmsKeyIdentifier: KEY_ARN,
+    });
+  });
+
+  it('lets AppSync read only executions and invoke only the calendar function', () => {
+    expect(
+      policy(run.one('aws:iam/rolePolicy:RolePolicy', 'graphql-executions-policy').inputs.policy)
+        .Statement[0],
+    ).toEqual({
+      Sid: 'ResolverActionsOnThisTable',
+      Effect: 'Allow',
+      Action: ['dynamodb:Query'],
+      Resource: [table('executions')],
+    });
+    expect(
+      policy(run.one('aws:iam/rolePolicy:RolePolicy', 'graphql-calendar-policy').inputs.policy)
+        .Statement,
+    ).toEqual([
+      {
+        Sid: 'InvokeDataSourceFunction',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: fn('calendar'),
+      },
+    ]);
+    expect(run.one('aws:appsync/dataSource:DataSource', 'graphql-calendar').inputs).toMatchObject({
+      type: 'AWS_LAMBDA',
+      lambdaConfig: { functionArn: fn('calendar') },
+    });
+  });
+});
