@@ -9,61 +9,26 @@
  *   GET  <base>/orders?clientOrderId=...      the order with that client order id, or 404
  */
 import { randomUUID } from 'node:crypto';
-import { fromUnits, marketBuyFill, toUnits } from '#domain/money.ts';
-import { BTC_DIGITS, CURRENCY_DIGITS } from '#domain/currencies.ts';
+import { BTC_DIGITS } from '#domain/currencies.ts';
+import { toUnits } from '#domain/money.ts';
+import {
+  DEFAULT_PAPER_SETTINGS,
+  fillPaperOrder,
+  newMarket,
+  paperDigits,
+  type PaperMarket,
+  type PaperOrder,
+  type PaperOrderRequest,
+  type PaperSettings,
+} from '#domain/paper-market.ts';
 import { BadRequestError, type Handler, type Reply } from './http.ts';
 
-/** A market's settings, as decimal strings. */
-export interface PaperMarket {
-  price: string;
-  minQuote: string;
-  quoteIncrement: string;
-}
-
-export interface PaperSettings {
-  /** Fee as a fraction of the quote, e.g. "0.006". */
-  feeRate: string;
-  /** Smallest order size in BTC, e.g. "0.00001". */
-  minBase: string;
-  baseIncrement: string;
-  markets: Record<string, PaperMarket>;
-}
-
-/** An order as the paper exchange stores and answers it (decimal strings, like real APIs). */
-export interface PaperOrder {
-  orderId: string;
-  clientOrderId: string;
-  currency: string;
-  status: 'FILLED';
-  quote: string;
-  filledSize: string;
-  spent: string;
-  fee: string;
-  averagePrice: string;
-  createdAt: string;
-}
-
-export const DEFAULT_PAPER_SETTINGS: PaperSettings = {
-  feeRate: '0.006',
-  minBase: '0.00001',
-  baseIncrement: '0.00000001',
-  markets: {
-    USD: { price: '50000.00', minQuote: '1.00', quoteIncrement: '0.01' },
-    EUR: { price: '46000.00', minQuote: '1.00', quoteIncrement: '0.01' },
-    GBP: { price: '40000.00', minQuote: '1.00', quoteIncrement: '0.01' },
-  },
-};
+export { DEFAULT_PAPER_SETTINGS, type PaperMarket, type PaperOrder, type PaperSettings };
 
 function digitsOf(currency: string): number {
-  const digits = Object.hasOwn(CURRENCY_DIGITS, currency) ? CURRENCY_DIGITS[currency] : undefined;
+  const digits = paperDigits(currency);
   if (digits === undefined) throw new BadRequestError(`unknown currency ${currency}`);
   return digits;
-}
-
-/** A market opened by `configure`: minimum one whole unit, increments of the smallest unit. */
-function newMarket(digits: number): PaperMarket {
-  const one = fromUnits(10n ** BigInt(digits), digits);
-  return { price: one, minQuote: one, quoteIncrement: fromUnits(1n, digits) };
 }
 
 function rejection(status: number, code: string, message: string): Reply {
@@ -159,69 +124,22 @@ export class PaperExchange {
   }
 
   #placeOrder(body: unknown): Reply {
-    const { clientOrderId, currency, quote } = (body ?? {}) as Record<string, unknown>;
-    if (
-      typeof clientOrderId !== 'string' ||
-      clientOrderId.length === 0 ||
-      typeof currency !== 'string' ||
-      typeof quote !== 'string'
-    ) {
-      return rejection(400, 'INVALID', 'clientOrderId, currency and quote are required strings');
-    }
-    const existing = this.#byClientId.get(clientOrderId);
+    const request = (body ?? {}) as PaperOrderRequest;
+    const existing =
+      typeof request.clientOrderId === 'string'
+        ? this.#byClientId.get(request.clientOrderId)
+        : undefined;
     if (existing !== undefined) return { status: 200, body: existing };
-    const market = this.#market(currency);
-    if (market === undefined) return rejection(400, 'UNKNOWN_MARKET', `no BTC-${currency} market`);
-    const digits = digitsOf(currency);
-    let quoteMinor: bigint;
-    try {
-      quoteMinor = toUnits(quote, digits);
-    } catch {
-      return rejection(
-        400,
-        'INVALID',
-        `quote must be a decimal string with at most ${digits} decimals`,
-      );
-    }
-    const increment = toUnits(market.quoteIncrement, digits);
-    if (quoteMinor % increment !== 0n) {
-      return rejection(400, 'INVALID', `quote must be a multiple of ${market.quoteIncrement}`);
-    }
-    if (quoteMinor < toUnits(market.minQuote, digits)) {
-      return rejection(
-        400,
-        'BELOW_MINIMUM',
-        `The order is below the minimum of ${market.minQuote} ${currency}.`,
-      );
-    }
-    const fill = marketBuyFill({
-      quoteMinor,
-      priceMinor: toUnits(market.price, digits),
-      feeRate: this.#settings.feeRate,
-      baseIncrementSats: toUnits(this.#settings.baseIncrement, BTC_DIGITS),
-    });
-    if (fill.sats < toUnits(this.#settings.minBase, BTC_DIGITS)) {
-      return rejection(
-        400,
-        'BELOW_MINIMUM',
-        `The order buys less than the minimum of ${this.#settings.minBase} BTC.`,
-      );
-    }
-    const order: PaperOrder = {
-      orderId: randomUUID(),
-      clientOrderId,
-      currency,
-      status: 'FILLED',
-      quote,
-      filledSize: fromUnits(fill.sats, BTC_DIGITS),
-      spent: fromUnits(fill.spentMinor, digits),
-      fee: fromUnits(fill.feeMinor, digits),
-      averagePrice: fromUnits(fill.averagePriceMinor, digits),
-      createdAt: new Date(this.#now()).toISOString(),
-    };
-    this.#orders.push(order);
-    this.#byClientId.set(clientOrderId, order);
-    return { status: 200, body: order };
+    const fill = fillPaperOrder(
+      this.#settings,
+      request,
+      randomUUID(),
+      new Date(this.#now()).toISOString(),
+    );
+    if (!fill.ok) return rejection(400, fill.code, fill.message);
+    this.#orders.push(fill.order);
+    this.#byClientId.set(fill.order.clientOrderId, fill.order);
+    return { status: 200, body: fill.order };
   }
 
   /** The exchange's HTTP API, to mount under a prefix such as `/_local/exchange/api`. */

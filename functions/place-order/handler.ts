@@ -26,7 +26,7 @@ import { floorTo, fromUnits, toUnits, type MoneyError } from '#domain/money.ts';
 import { ownerPlanKey } from '#shared/tables.ts';
 import { documentClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
-import { exchangeFromEnvironment } from '../lib/paper-exchange.ts';
+import { exchangeFromEnvironment } from '../lib/exchanges.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();

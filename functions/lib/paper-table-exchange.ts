@@ -1,0 +1,116 @@
+/**
+ * The paper exchange for cloud stacks that trade on paper (`exchange: paper`): the same market
+ * rules and fills as the local paper exchange, with its orders in a DynamoDB table keyed by client
+ * order id, so a repeated order answers the first one (as Coinbase does) even across Lambdas.
+ */
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BTC_DIGITS } from '#domain/currencies.ts';
+import {
+  ExchangeRejectedError,
+  type Exchange,
+  type ExchangeOrder,
+  type Market,
+  type MarketBuy,
+} from '#domain/exchange.ts';
+import { fromUnits, toUnits } from '#domain/money.ts';
+import {
+  fillPaperOrder,
+  paperDigits,
+  type PaperOrder,
+  type PaperSettings,
+} from '#domain/paper-market.ts';
+
+function digitsOf(currency: string): number {
+  const digits = paperDigits(currency);
+  if (digits === undefined)
+    throw new ExchangeRejectedError('REJECTED', `${currency} is not a supported currency.`);
+  return digits;
+}
+
+function toOrder(order: PaperOrder): ExchangeOrder {
+  const digits = digitsOf(order.currency);
+  return {
+    exchangeOrderId: order.orderId,
+    clientOrderId: order.clientOrderId,
+    currency: order.currency,
+    status: order.status,
+    quoteMinor: toUnits(order.quote, digits),
+    filledSats: toUnits(order.filledSize, BTC_DIGITS),
+    spentMinor: toUnits(order.spent, digits),
+    feeMinor: toUnits(order.fee, digits),
+    averagePriceMinor: toUnits(order.averagePrice, digits),
+    createdAt: order.createdAt,
+  };
+}
+
+export class PaperTableExchange implements Exchange {
+  readonly #dynamodb: DynamoDBDocumentClient;
+  readonly #tableName: string;
+  readonly #settings: PaperSettings;
+
+  constructor(dynamodb: DynamoDBDocumentClient, tableName: string, settings: PaperSettings) {
+    this.#dynamodb = dynamodb;
+    this.#tableName = tableName;
+    this.#settings = settings;
+  }
+
+  async market(currency: string): Promise<Market> {
+    const market = Object.hasOwn(this.#settings.markets, currency)
+      ? this.#settings.markets[currency]
+      : undefined;
+    if (market === undefined)
+      throw new ExchangeRejectedError('REJECTED', `The exchange has no BTC-${currency} market.`);
+    const digits = digitsOf(currency);
+    return {
+      currency,
+      priceMinor: toUnits(market.price, digits),
+      feeRate: this.#settings.feeRate,
+      minQuoteMinor: toUnits(market.minQuote, digits),
+      minBaseSats: toUnits(this.#settings.minBase, BTC_DIGITS),
+      quoteIncrementMinor: toUnits(market.quoteIncrement, digits),
+      baseIncrementSats: toUnits(this.#settings.baseIncrement, BTC_DIGITS),
+    };
+  }
+
+  async placeMarketBuy(order: MarketBuy): Promise<ExchangeOrder> {
+    const fill = fillPaperOrder(
+      this.#settings,
+      {
+        clientOrderId: order.clientOrderId,
+        currency: order.currency,
+        quote: fromUnits(order.quoteMinor, digitsOf(order.currency)),
+      },
+      randomUUID(),
+      new Date().toISOString(),
+    );
+    if (!fill.ok)
+      throw new ExchangeRejectedError(
+        fill.code === 'BELOW_MINIMUM' ? 'BELOW_MINIMUM' : 'REJECTED',
+        fill.message,
+      );
+    try {
+      await this.#dynamodb.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: fill.order,
+          ConditionExpression: 'attribute_not_exists(clientOrderId)',
+        }),
+      );
+      return toOrder(fill.order);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.findOrder(order.clientOrderId);
+      if (existing === null) throw error;
+      return existing;
+    }
+  }
+
+  async findOrder(clientOrderId: string): Promise<ExchangeOrder | null> {
+    const { Item } = await this.#dynamodb.send(
+      new GetCommand({ TableName: this.#tableName, Key: { clientOrderId }, ConsistentRead: true }),
+    );
+    return Item === undefined ? null : toOrder(Item as PaperOrder);
+  }
+}

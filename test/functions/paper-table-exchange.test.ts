@@ -1,0 +1,108 @@
+/** Cloud paper trading: the paper market's fills, with orders in a DynamoDB (Local) table. */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ExchangeRejectedError } from '#domain/exchange.ts';
+import { paperSettingsWithPrices } from '#domain/paper-market.ts';
+import { ensureTables, LOCAL_AWS } from '#local/dynamodb.ts';
+import { paperOrdersTable } from '#shared/tables.ts';
+import { exchangeFromEnvironment } from '../../functions/lib/exchanges.ts';
+import { PaperExchangeClient } from '../../functions/lib/paper-exchange.ts';
+import { PaperTableExchange } from '../../functions/lib/paper-table-exchange.ts';
+
+const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: inject('dynamodbEndpoint') });
+const tableName = `t${randomUUID().slice(0, 8)}-paper-orders`;
+let exchange: PaperTableExchange;
+
+beforeAll(async () => {
+  await ensureTables(client, [{ table: paperOrdersTable, name: tableName }]);
+  exchange = new PaperTableExchange(
+    DynamoDBDocumentClient.from(client),
+    tableName,
+    paperSettingsWithPrices({ EUR: '46000.00', USD: '50000.00' }),
+  );
+});
+
+afterAll(() => client.destroy());
+
+describe('PaperTableExchange', () => {
+  it('answers the market rules with the configured price', async () => {
+    expect(await exchange.market('EUR')).toEqual({
+      currency: 'EUR',
+      priceMinor: 4_600_000n,
+      feeRate: '0.006',
+      minQuoteMinor: 100n,
+      minBaseSats: 1000n,
+      quoteIncrementMinor: 1n,
+      baseIncrementSats: 1n,
+    });
+  });
+
+  it('fills a market buy at the configured price and stores it', async () => {
+    const order = await exchange.placeMarketBuy({
+      clientOrderId: 'c-1',
+      currency: 'EUR',
+      quoteMinor: 2500n,
+    });
+    expect(order).toMatchObject({
+      clientOrderId: 'c-1',
+      currency: 'EUR',
+      status: 'FILLED',
+      quoteMinor: 2500n,
+      filledSats: 54021n,
+      spentMinor: 2500n,
+      feeMinor: 15n,
+      averagePriceMinor: 4_600_062n,
+    });
+    expect(await exchange.findOrder('c-1')).toEqual(order);
+  });
+
+  it('answers the first order again for a repeated client order id, without a second one', async () => {
+    const first = await exchange.placeMarketBuy({
+      clientOrderId: 'c-2',
+      currency: 'USD',
+      quoteMinor: 1000n,
+    });
+    const again = await exchange.placeMarketBuy({
+      clientOrderId: 'c-2',
+      currency: 'USD',
+      quoteMinor: 1000n,
+    });
+    expect(again).toEqual(first);
+  });
+
+  it('refuses an order under the minimum and knows no order it never took', async () => {
+    await expect(
+      exchange.placeMarketBuy({ clientOrderId: 'c-3', currency: 'EUR', quoteMinor: 50n }),
+    ).rejects.toEqual(
+      new ExchangeRejectedError('BELOW_MINIMUM', 'The order is below the minimum of 1.00 EUR.'),
+    );
+    expect(await exchange.findOrder('c-3')).toBeNull();
+    await expect(exchange.market('GBP')).rejects.toThrow('The exchange has no BTC-GBP market.');
+  });
+});
+
+describe('exchangeFromEnvironment', () => {
+  it('picks the adapter the configuration names and checks its settings at cold start', () => {
+    expect(
+      exchangeFromEnvironment({
+        EXCHANGE: 'paper-http',
+        PAPER_EXCHANGE_URL: 'http://127.0.0.1:1/api',
+      }),
+    ).toBeInstanceOf(PaperExchangeClient);
+    expect(
+      exchangeFromEnvironment({
+        EXCHANGE: 'paper',
+        PAPER_ORDERS_TABLE: 'x-paper-orders',
+        PAPER_SETTINGS: '{"prices":{"EUR":"46000.00"}}',
+      }),
+    ).toBeInstanceOf(PaperTableExchange);
+    expect(() => exchangeFromEnvironment({ EXCHANGE: 'paper' })).toThrow(
+      'missing environment variables: PAPER_ORDERS_TABLE, PAPER_SETTINGS',
+    );
+    expect(() => exchangeFromEnvironment({ EXCHANGE: 'kraken' })).toThrow(
+      'EXCHANGE must be paper or paper-http, not kraken',
+    );
+  });
+});
