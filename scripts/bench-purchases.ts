@@ -1,0 +1,222 @@
+/**
+ * `npm run bench:purchases`: N plans (default 1,000) due in the same minute, run through the local
+ * stack: the scheduler fires them together, the purchase workflow buys on the paper exchange.
+ * Reports purchases per second, p50/p99 from scheduled time to FILLED, DynamoDB requests per
+ * purchase, duplicate orders (must be 0), and each Lambda's bundle size and module load time.
+ *
+ *   npm run bench:purchases -- --plans 1000
+ *
+ * It starts its own DynamoDB Local behind a counting proxy and its own local stack.
+ */
+import { spawnSync } from 'node:child_process';
+import { createServer, request as httpRequest } from 'node:http';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { bundleFunctions, writeBundle } from '#build/functions.ts';
+import { LocalClock } from '#local/clock.ts';
+import { freePort, startDynamoDbLocal } from '#local/dynamodb.ts';
+import { startLocalStack } from '#local/stack.ts';
+
+const { values } = parseArgs({ options: { plans: { type: 'string', default: '1000' } } });
+const plans = Number(values.plans);
+if (!Number.isInteger(plans) || plans < 1) throw new Error('--plans must be a positive integer');
+
+function percentile(sorted: number[], p: number): number {
+  return (
+    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
+  );
+}
+
+/** Counts DynamoDB (and DynamoDB Streams) requests by operation on their way to DynamoDB Local. */
+async function countingProxy(target: string) {
+  const counts = new Map<string, number>();
+  const upstream = new URL(target);
+  const server = createServer((incoming, outgoing) => {
+    const operation = String(incoming.headers['x-amz-target'] ?? 'unknown');
+    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    const forward = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    forward.on('error', (error) => outgoing.destroy(error));
+    incoming.pipe(forward);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    counts,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Bundle size and the median time to import each bundle in a fresh Node process (cold start). */
+async function coldStarts() {
+  const rows: string[] = [];
+  const env = {
+    ...process.env,
+    AWS_REGION: 'eu-central-1',
+    PLANS_TABLE: 'x',
+    EXECUTIONS_TABLE: 'x',
+    IDEMPOTENCY_TABLE: 'x',
+    SCHEDULE_GROUP: 'x',
+    PURCHASE_STATE_MACHINE_ARN: 'x',
+    SCHEDULER_ROLE_ARN: 'x',
+    SCHEDULE_DLQ_ARN: 'x',
+    KMS_KEY_ARN: 'x',
+    EVENT_BUS_NAME: 'x',
+    SWEEP_GRACE_SECONDS: '1200',
+    EXCHANGE: 'paper-http',
+    PAPER_EXCHANGE_URL: 'http://127.0.0.1:1',
+  };
+  for (const [name, bundle] of await bundleFunctions()) {
+    const file = writeBundle(bundle);
+    const times: number[] = [];
+    for (let run = 0; run < 5; run += 1) {
+      const script = `const t = performance.now(); await import(${JSON.stringify(`file://${file}`)}); console.log(performance.now() - t);`;
+      const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        env,
+        encoding: 'utf8',
+      });
+      if (result.status !== 0) throw new Error(`${name} did not load: ${result.stderr}`);
+      times.push(Number(result.stdout.trim()));
+    }
+    times.sort((a, b) => a - b);
+    rows.push(
+      `| ${name} | ${(Buffer.byteLength(bundle.code) / 1024).toFixed(0)} KiB | ${percentile(times, 50).toFixed(0)} ms |`,
+    );
+  }
+  return rows;
+}
+
+const dynamodb = await startDynamoDbLocal();
+const proxy = await countingProxy(dynamodb.endpoint);
+const slot = '2027-03-02T08:00:00Z';
+const stack = await startLocalStack({
+  port: 0,
+  dynamodbEndpoint: proxy.url,
+  clock: new LocalClock(new Date('2027-03-01T12:00:00Z')),
+  autoFire: false,
+  log: () => undefined,
+  lambdaLogLevel: 'ERROR',
+});
+try {
+  // N plans across users (25 each), all due at 09:00 Berlin on 2027-03-02.
+  const users = Math.ceil(plans / stack.settings.maxPlansPerUser);
+  const tokens: string[] = [];
+  for (let user = 0; user < users; user += 1) {
+    const response = await fetch(`${stack.url}/_local/token`, {
+      method: 'POST',
+      body: JSON.stringify({ sub: `bench-${user}` }),
+    });
+    tokens.push(((await response.json()) as { token: string }).token);
+  }
+  const input = {
+    amount: '25.00',
+    currency: 'EUR',
+    schedule: {
+      frequency: 'DAILY',
+      timeOfDay: '09:00',
+      timezone: 'Europe/Berlin',
+      startDate: '2027-03-02',
+      endDate: '2027-03-02',
+    },
+  };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let index = next++; index < plans; index = next++) {
+        const response = await fetch(stack.graphqlUrl, {
+          method: 'POST',
+          headers: {
+            authorization: tokens[index % users] ?? '',
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({
+            query: 'mutation($input: CreatePlanInput!) { createPlan(input: $input) { id } }',
+            variables: { input },
+          }),
+        });
+        const body = (await response.json()) as { errors?: unknown };
+        if (body.errors !== undefined) throw new Error(JSON.stringify(body.errors));
+      }
+    }),
+  );
+  await stack.settle();
+  const armed = stack.scheduler
+    .list()
+    .filter((schedule) => schedule.name.startsWith('plan-')).length;
+
+  proxy.counts.clear();
+  const started = performance.now();
+  const fired = await stack.advanceTo(Date.parse(slot) + 60_000);
+  const seconds = (performance.now() - started) / 1000;
+  const counts = new Map(proxy.counts);
+
+  const ledger: Record<string, unknown>[] = [];
+  let startKey: Record<string, never> | undefined;
+  do {
+    const page = await stack.dynamodb.send(
+      new ScanCommand({ TableName: stack.tableNames.executions, ExclusiveStartKey: startKey }),
+    );
+    ledger.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+    startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (startKey !== undefined);
+  const filled = ledger.filter((item) => item.status === 'FILLED');
+  const latencies = filled
+    .map((item) => Date.parse(item.updatedAt as string) - Date.parse(item.scheduledFor as string))
+    .sort((a, b) => a - b);
+  const orders = stack.exchange.state().orders;
+  const duplicates = orders.length - new Set(orders.map((order) => order.clientOrderId)).size;
+  const tableRequests = [...counts]
+    .filter(([operation]) => operation.startsWith('DynamoDB_'))
+    .reduce((sum, [, n]) => sum + n, 0);
+  const streamRequests = [...counts]
+    .filter(([operation]) => operation.startsWith('DynamoDBStreams_'))
+    .reduce((sum, [, n]) => sum + n, 0);
+
+  console.log(
+    `\nMachine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
+  console.log(`${plans} plans armed: ${armed}; schedules fired: ${fired}\n`);
+  console.log('| metric | value |');
+  console.log('| --- | ---: |');
+  console.log(`| purchases FILLED | ${filled.length} of ${plans} |`);
+  console.log(`| wall time, first firing to settled | ${seconds.toFixed(1)} s |`);
+  console.log(`| purchases per second | ${(filled.length / seconds).toFixed(1)} |`);
+  console.log(
+    `| scheduled time to FILLED, p50 | ${(percentile(latencies, 50) / 1000).toFixed(2)} s |`,
+  );
+  console.log(
+    `| scheduled time to FILLED, p99 | ${(percentile(latencies, 99) / 1000).toFixed(2)} s |`,
+  );
+  console.log(
+    `| DynamoDB requests per purchase (tables) | ${(tableRequests / Math.max(filled.length, 1)).toFixed(1)} |`,
+  );
+  console.log(`| DynamoDB Streams requests (local polling) | ${streamRequests} |`);
+  console.log(`| exchange orders | ${orders.length} |`);
+  console.log(`| duplicate orders | ${duplicates} |`);
+  console.log(
+    '\nDynamoDB requests by operation:',
+    Object.fromEntries([...counts].sort((a, b) => b[1] - a[1])),
+  );
+  console.log('\n| Lambda | bundle | module load (median of 5) |');
+  console.log('| --- | ---: | ---: |');
+  for (const row of await coldStarts()) console.log(row);
+  if (duplicates > 0 || filled.length !== plans) process.exitCode = 1;
+} finally {
+  await stack.stop();
+  await proxy.close();
+  await dynamodb.stop();
+}
