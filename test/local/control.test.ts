@@ -38,7 +38,10 @@ describe('/_local/clock', () => {
     const moved = await call('POST', '/_local/clock', { advanceTo: '2027-05-05T00:00:00Z' });
     // Two purchases (the 3rd and the 4th) and the sweeper between and after them.
     // The clock follows wall time from there on, so a few milliseconds may already have passed.
-    expect(moved).toEqual({ status: 200, body: { now: expect.stringMatching(/^2027-05-05T00:00:00\.\d{3}Z$/), fired: 5 } });
+    expect(moved).toEqual({
+      status: 200,
+      body: { now: expect.stringMatching(/^2027-05-05T00:00:00\.\d{3}Z$/), fired: 5 },
+    });
   });
 
   it('refuses to move backwards or to a time without an offset', async () => {
