@@ -68,7 +68,7 @@ describe('/_local/schedules', () => {
       schedule.expression,
     ]);
     expect(names).toContainEqual([
-      `${stack.tableNames.plans.replace(/-plans$/, '')}-sweeper`,
+      `${stack.settings.plansTable.replace(/-plans$/, '')}-sweeper`,
       'rate(5 minutes)',
     ]);
   });
