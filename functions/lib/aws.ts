@@ -1,22 +1,28 @@
 /**
- * SDK clients shared by the handlers, created once per execution environment. Endpoints come
- * from the standard `AWS_ENDPOINT_URL_<SERVICE>` variables, which the local stack sets.
+ * SDK clients shared by the handlers, created once per execution environment and traced with
+ * X-Ray through the handler's Powertools tracer. Endpoints come from the standard
+ * `AWS_ENDPOINT_URL_<SERVICE>` variables, which the local stack sets.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 
-export function documentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+function traced<Client extends object>(client: Client, tracer: Tracer | undefined): Client {
+  return tracer === undefined ? client : tracer.captureAWSv3Client(client);
+}
+
+export function documentClient(tracer?: Tracer): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(traced(new DynamoDBClient({}), tracer), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }
 
-export function schedulerClient(): SchedulerClient {
-  return new SchedulerClient({});
+export function schedulerClient(tracer?: Tracer): SchedulerClient {
+  return traced(new SchedulerClient({}), tracer);
 }
 
-export function eventBridgeClient(): EventBridgeClient {
-  return new EventBridgeClient({});
+export function eventBridgeClient(tracer?: Tracer): EventBridgeClient {
+  return traced(new EventBridgeClient({}), tracer);
 }

@@ -1,9 +1,10 @@
 /** The scheduling dependencies of a handler, from its environment (checked at cold start). */
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { documentClient, schedulerClient } from './aws.ts';
 import { requireEnvironment } from './environment.ts';
 import type { SchedulingDeps } from './scheduling.ts';
 
-export function schedulingDepsFromEnvironment(): SchedulingDeps {
+export function schedulingDepsFromEnvironment(tracer?: Tracer): SchedulingDeps {
   const env = requireEnvironment([
     'PLANS_TABLE',
     'SCHEDULE_GROUP',
@@ -13,8 +14,8 @@ export function schedulingDepsFromEnvironment(): SchedulingDeps {
     'KMS_KEY_ARN',
   ]);
   return {
-    dynamodb: documentClient(),
-    scheduler: schedulerClient(),
+    dynamodb: documentClient(tracer),
+    scheduler: schedulerClient(tracer),
     now: () => Date.now(),
     settings: {
       plansTable: env.PLANS_TABLE,

@@ -14,6 +14,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { CURRENCY_DIGITS } from '#domain/currencies.ts';
 import {
@@ -30,8 +31,9 @@ import { exchangeFromEnvironment } from '../lib/exchanges.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
+const tracer = new Tracer();
 const env = requireEnvironment(['EXECUTIONS_TABLE', 'IDEMPOTENCY_TABLE']);
-const dynamodb = documentClient();
+const dynamodb = documentClient(tracer);
 const exchange = exchangeFromEnvironment();
 
 export interface PlaceOrderEvent {

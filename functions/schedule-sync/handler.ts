@@ -6,6 +6,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import type {
   Context,
   DynamoDBRecord,
@@ -18,7 +19,8 @@ import { schedulingDepsFromEnvironment } from '../lib/scheduling-deps.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const deps = schedulingDepsFromEnvironment();
+const tracer = new Tracer();
+const deps = schedulingDepsFromEnvironment(tracer);
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 /** The plan a stream record is about, or undefined for other items (the per-user meta item). */

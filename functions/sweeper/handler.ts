@@ -12,6 +12,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { formatInstant } from '#domain/calendar.ts';
 import { clientOrderIdFor } from '#domain/ids.ts';
@@ -23,8 +24,9 @@ import { schedulingDepsFromEnvironment } from '../lib/scheduling-deps.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const deps = schedulingDepsFromEnvironment();
-const events = eventBridgeClient();
+const tracer = new Tracer();
+const deps = schedulingDepsFromEnvironment(tracer);
+const events = eventBridgeClient(tracer);
 const env = requireEnvironment(['EXECUTIONS_TABLE', 'EVENT_BUS_NAME', 'SWEEP_GRACE_SECONDS']);
 const graceMs = Number(env.SWEEP_GRACE_SECONDS) * 1000;
 

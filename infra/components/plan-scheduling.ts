@@ -1,12 +1,12 @@
 /**
  * Scheduling: one schedule group per stack for the plans' one-time schedules and the sweeper, a
- * dead-letter queue for deliveries that fail, and the role schedules run as, which may start only
- * the purchase state machine and invoke only the sweeper.
+ * dead-letter queue for deliveries that fail, and two roles: the plans' schedules run as one that
+ * may only start the purchase state machine, the sweeper's as one that may only invoke the sweeper.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { SWEEP_RATE } from '#shared/functions.ts';
-import { policyJson, serviceTrustPolicy } from '../iam.ts';
+import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../iam.ts';
 import { EncryptedQueue, sendToQueueStatements } from './queue.ts';
 
 export interface PlanSchedulingArgs {
@@ -22,6 +22,7 @@ export interface PlanSchedulingArgs {
 export class PlanScheduling extends pulumi.ComponentResource {
   readonly group: aws.scheduler.ScheduleGroup;
   readonly role: aws.iam.Role;
+  readonly sweeperRole: aws.iam.Role;
   readonly deadLetterQueue: EncryptedQueue;
   readonly groupName: pulumi.Output<string>;
   /** ARN pattern of the plans' schedules (`plan-<id>`) in the group. */
@@ -42,45 +43,64 @@ export class PlanScheduling extends pulumi.ComponentResource {
       { queueName: `${args.groupName}-dlq`, kmsKeyArn: args.kmsKeyArn, tags: args.tags },
       { parent: this },
     );
-    this.role = new aws.iam.Role(
-      `${name}-role`,
-      {
-        description: 'EventBridge Scheduler: starts purchases and the sweeper',
-        assumeRolePolicy: serviceTrustPolicy(
-          'scheduler.amazonaws.com',
-          args.accountId,
-          schedulesArn,
-        ),
-        tags: args.tags,
-      },
-      { parent: this },
-    );
-    new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: this.role.id,
-        policy: policyJson([
-          {
-            Sid: 'StartPurchases',
-            Effect: 'Allow',
-            Action: 'states:StartExecution',
-            Resource: args.stateMachineArn,
-          },
-          {
-            Sid: 'RunSweeper',
-            Effect: 'Allow',
-            Action: 'lambda:InvokeFunction',
-            Resource: args.sweeperFunctionArn,
-          },
-          ...sendToQueueStatements(
-            'DeadLetters',
-            this.deadLetterQueue.arn,
-            args.kmsKeyArn,
-            args.region,
+    const role = (
+      suffix: string,
+      description: string,
+      sourceArn: pulumi.Input<string>,
+      statement: PolicyStatement,
+    ) => {
+      const created = new aws.iam.Role(
+        `${name}-${suffix}`,
+        {
+          description,
+          assumeRolePolicy: serviceTrustPolicy(
+            'scheduler.amazonaws.com',
+            args.accountId,
+            sourceArn,
           ),
-        ]),
+          tags: args.tags,
+        },
+        { parent: this },
+      );
+      new aws.iam.RolePolicy(
+        `${name}-${suffix.replace(/role$/, 'policy')}`,
+        {
+          role: created.id,
+          policy: policyJson([
+            statement,
+            ...sendToQueueStatements(
+              'DeadLetters',
+              this.deadLetterQueue.arn,
+              args.kmsKeyArn,
+              args.region,
+            ),
+          ]),
+        },
+        { parent: this },
+      );
+      return created;
+    };
+    this.role = role(
+      'role',
+      'EventBridge Scheduler: starts the purchase workflow for plan slots',
+      this.planSchedulesArn,
+      {
+        Sid: 'StartPurchases',
+        Effect: 'Allow',
+        Action: 'states:StartExecution',
+        Resource: args.stateMachineArn,
       },
-      { parent: this },
+    );
+    this.sweeperRole = role(
+      'sweeper-role',
+      'EventBridge Scheduler: runs the sweeper',
+      schedulesArn,
+      {
+        Sid: 'RunSweeper',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: args.sweeperFunctionArn,
+      },
     );
     this.registerOutputs({ groupName: this.groupName });
   }
@@ -105,7 +125,7 @@ export class PlanScheduling extends pulumi.ComponentResource {
         kmsKeyArn: args.kmsKeyArn,
         target: {
           arn: args.sweeperFunctionArn,
-          roleArn: this.role.arn,
+          roleArn: this.sweeperRole.arn,
           input: '{}',
           retryPolicy: { maximumEventAgeInSeconds: 300, maximumRetryAttempts: 2 },
           deadLetterConfig: { arn: this.deadLetterQueue.arn },

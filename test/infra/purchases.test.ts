@@ -328,29 +328,38 @@ describe('the purchase workflow', () => {
 });
 
 describe('scheduling', () => {
-  it('runs schedules as a role that may only start the purchase workflow, invoke the sweeper and dead-letter', () => {
+  it('runs plan schedules as a role that may only start the purchase workflow, and the sweeper as one that may only invoke it', () => {
     expect(run.one('aws:scheduler/scheduleGroup:ScheduleGroup').inputs).toMatchObject({
       name: `${P}-plans`,
     });
-    expect(
-      policy(run.one('aws:iam/role:Role', 'scheduling-role').inputs.assumeRolePolicy).Statement,
-    ).toEqual([
+    const trust = (sourceArn: string) => [
       {
         Effect: 'Allow',
         Principal: { Service: 'scheduler.amazonaws.com' },
         Action: 'sts:AssumeRole',
         Condition: {
           StringEquals: { 'aws:SourceAccount': ACCOUNT },
-          ArnLike: {
-            'aws:SourceArn': `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${P}-plans/*`,
-          },
+          ArnLike: { 'aws:SourceArn': sourceArn },
         },
       },
-    ]);
+    ];
+    expect(
+      policy(run.one('aws:iam/role:Role', 'scheduling-role').inputs.assumeRolePolicy).Statement,
+    ).toEqual(trust(PLAN_SCHEDULES));
     expect(
       policy(run.one('aws:iam/rolePolicy:RolePolicy', 'scheduling-policy').inputs.policy).Statement,
     ).toEqual([
       { Sid: 'StartPurchases', Effect: 'Allow', Action: 'states:StartExecution', Resource: SM_ARN },
+      ...queue('DeadLetters', DLQ),
+    ]);
+    expect(
+      policy(run.one('aws:iam/role:Role', 'scheduling-sweeper-role').inputs.assumeRolePolicy)
+        .Statement,
+    ).toEqual(trust(`arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${P}-plans/*`));
+    expect(
+      policy(run.one('aws:iam/rolePolicy:RolePolicy', 'scheduling-sweeper-policy').inputs.policy)
+        .Statement,
+    ).toEqual([
       {
         Sid: 'RunSweeper',
         Effect: 'Allow',
@@ -371,7 +380,7 @@ describe('scheduling', () => {
       kmsKeyArn: KEY_ARN,
       target: {
         arn: fn('sweeper'),
-        roleArn: SCHEDULER_ROLE,
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/scheduling-sweeper-role`,
         input: '{}',
         retryPolicy: { maximumEventAgeInSeconds: 300, maximumRetryAttempts: 2 },
         deadLetterConfig: { arn: DLQ },
