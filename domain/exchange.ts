@@ -43,15 +43,19 @@ export interface MarketBuy {
 }
 
 export interface Exchange {
+  /** Which exchange this is ("paper", "coinbase", "kraken"), for logs, metrics and the breaker. */
+  readonly name: string;
   market(currency: string): Promise<Market>;
-  /** Places a market buy; an exchange that knows the client order id answers the existing order. */
+  /** Places a market buy; an exchange that knows the client order id may answer the existing order. */
   placeMarketBuy(order: MarketBuy): Promise<ExchangeOrder>;
   /** The order with this client order id, or null when the exchange has none. */
   findOrder(clientOrderId: string, currency: string): Promise<ExchangeOrder | null>;
+  /** Orders placed from `since` (inclusive) to `until` (exclusive), ISO instants: for reconciliation. */
+  ordersBetween(since: string, until: string): Promise<ExchangeOrder[]>;
 }
 
 /** Why an exchange refused an order, in codes the ledger and the API expose. */
-export type RejectionCode = 'INSUFFICIENT_FUNDS' | 'BELOW_MINIMUM' | 'REJECTED';
+export type RejectionCode = 'INSUFFICIENT_FUNDS' | 'BELOW_MINIMUM' | 'MARKET_CLOSED' | 'REJECTED';
 
 /** The exchange refused the order: a final outcome, not worth retrying. */
 export class ExchangeRejectedError extends Error {
@@ -69,6 +73,18 @@ export class ExchangeUnavailableError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ExchangeUnavailableError';
+  }
+}
+
+/** The exchange refused the request for its rate limit (HTTP 429): not taken, retry later. */
+export class ExchangeRateLimitedError extends ExchangeUnavailableError {
+  /** Seconds the exchange asked to wait, when it said. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(message: string, retryAfterSeconds?: number) {
+    super(message);
+    this.name = 'ExchangeRateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -156,6 +156,18 @@ export class PaperExchange {
       if (request.method === 'GET' && market?.[1] !== undefined)
         return this.#marketReply(market[1]);
       if (request.method === 'POST' && path === '/orders') return this.#placeOrder(body);
+      if (
+        request.method === 'GET' &&
+        path === '/orders' &&
+        !request.url.searchParams.has('clientOrderId')
+      ) {
+        const since = request.url.searchParams.get('since') ?? '';
+        const until = request.url.searchParams.get('until') ?? '\uffff';
+        return {
+          status: 200,
+          body: this.#orders.filter((order) => order.createdAt >= since && order.createdAt < until),
+        };
+      }
       if (request.method === 'GET' && path === '/orders') {
         const clientOrderId = request.url.searchParams.get('clientOrderId') ?? '';
         const order = this.#byClientId.get(clientOrderId);

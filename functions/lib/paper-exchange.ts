@@ -5,6 +5,7 @@
  * order up before sending anything again), a refusal is final.
  */
 import {
+  ExchangeRateLimitedError,
   ExchangeRejectedError,
   ExchangeUnavailableError,
   ExchangeUnknownOutcomeError,
@@ -56,6 +57,7 @@ function toOrder(body: PaperOrderBody): ExchangeOrder {
 }
 
 export class PaperExchangeClient implements Exchange {
+  readonly name = 'paper';
   readonly #baseUrl: string;
   readonly #timeoutMs: number;
 
@@ -97,7 +99,14 @@ export class PaperExchangeClient implements Exchange {
     } catch {
       json = { message: text };
     }
-    if (response.status === 429 || response.status === 503) {
+    if (response.status === 429) {
+      const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+      throw new ExchangeRateLimitedError(
+        `${method} ${path} was rate limited`,
+        Number.isFinite(retryAfter) ? retryAfter : undefined,
+      );
+    }
+    if (response.status === 503) {
       throw new ExchangeUnavailableError(`${method} ${path} answered ${response.status}`);
     }
     if (response.status >= 500) {
@@ -138,6 +147,15 @@ export class PaperExchangeClient implements Exchange {
       rejection,
       message ?? `The exchange refused the order (${status}).`,
     );
+  }
+
+  async ordersBetween(since: string, until: string): Promise<ExchangeOrder[]> {
+    const { status, json } = await this.#request(
+      'GET',
+      `/orders?since=${encodeURIComponent(since)}&until=${encodeURIComponent(until)}`,
+    );
+    if (status !== 200) throw new ExchangeUnavailableError(`order listing answered ${status}`);
+    return (json as PaperOrderBody[]).map((order) => toOrder(order));
   }
 
   async findOrder(clientOrderId: string): Promise<ExchangeOrder | null> {

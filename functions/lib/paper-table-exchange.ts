@@ -5,7 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { BTC_DIGITS } from '#domain/currencies.ts';
 import {
   ExchangeRejectedError,
@@ -46,6 +51,7 @@ function toOrder(order: PaperOrder): ExchangeOrder {
 }
 
 export class PaperTableExchange implements Exchange {
+  readonly name = 'paper';
   readonly #dynamodb: DynamoDBDocumentClient;
   readonly #tableName: string;
   readonly #settings: PaperSettings;
@@ -105,6 +111,25 @@ export class PaperTableExchange implements Exchange {
       if (existing === null) throw error;
       return existing;
     }
+  }
+
+  /** Paper trading keeps few orders; a filtered scan is fine here (never for the real ledger). */
+  async ordersBetween(since: string, until: string): Promise<ExchangeOrder[]> {
+    const orders: ExchangeOrder[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#dynamodb.send(
+        new ScanCommand({
+          TableName: this.#tableName,
+          FilterExpression: 'createdAt >= :since AND createdAt < :until',
+          ExpressionAttributeValues: { ':since': since, ':until': until },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) orders.push(toOrder(item as PaperOrder));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return orders;
   }
 
   async findOrder(clientOrderId: string): Promise<ExchangeOrder | null> {

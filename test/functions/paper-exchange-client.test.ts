@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  ExchangeRateLimitedError,
   ExchangeRejectedError,
   ExchangeUnavailableError,
   ExchangeUnknownOutcomeError,
@@ -184,24 +185,29 @@ describe('PaperExchangeClient.findOrder', () => {
 });
 
 describe('PaperExchangeClient errors', () => {
-  it.each([503, 429])('treats a %i answer to a market read as unavailable', async (status) => {
-    const client = new PaperExchangeClient(`${base}/status${status}`);
-    const error = await rejectionOf(client.market('EUR'));
-    expect(error).toBeInstanceOf(ExchangeUnavailableError);
-    expect(described(error)).toEqual({
-      name: 'ExchangeUnavailableError',
-      message: `GET /markets/EUR answered ${status}`,
-    });
+  it('treats a 503 answer to a market read or an order as unavailable', async () => {
+    const client = new PaperExchangeClient(`${base}/status503`);
+    for (const [call, message] of [
+      [client.market('EUR'), 'GET /markets/EUR answered 503'],
+      [client.placeMarketBuy(order25Eur), 'POST /orders answered 503'],
+    ] as const) {
+      const error = await rejectionOf(call);
+      expect(error).toBeInstanceOf(ExchangeUnavailableError);
+      expect(described(error)).toEqual({ name: 'ExchangeUnavailableError', message });
+    }
   });
 
-  it.each([503, 429])('treats a %i answer to an order as unavailable', async (status) => {
-    const client = new PaperExchangeClient(`${base}/status${status}`);
-    const error = await rejectionOf(client.placeMarketBuy(order25Eur));
-    expect(error).toBeInstanceOf(ExchangeUnavailableError);
-    expect(described(error)).toEqual({
-      name: 'ExchangeUnavailableError',
-      message: `POST /orders answered ${status}`,
-    });
+  it('treats a 429 answer as rate limited: not taken, so safe to retry later', async () => {
+    const client = new PaperExchangeClient(`${base}/status429`);
+    for (const [call, message] of [
+      [client.market('EUR'), 'GET /markets/EUR was rate limited'],
+      [client.placeMarketBuy(order25Eur), 'POST /orders was rate limited'],
+    ] as const) {
+      const error = await rejectionOf(call);
+      expect(error).toBeInstanceOf(ExchangeRateLimitedError);
+      expect(error).toBeInstanceOf(ExchangeUnavailableError);
+      expect(described(error)).toEqual({ name: 'ExchangeRateLimitedError', message });
+    }
   });
 
   it.each([500, 502])('treats a %i answer to an order as an unknown outcome', async (status) => {

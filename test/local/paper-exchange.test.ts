@@ -175,11 +175,20 @@ describe('PaperExchange market buys', () => {
     });
   });
 
-  it('answers 404 NOT_FOUND for an order lookup without a client order id', async () => {
+  it('lists the orders placed in a period, for reconciliation', async () => {
     const { call } = exchange();
-    expect(await call('GET', '/orders')).toEqual({
-      status: 404,
-      body: { code: 'NOT_FOUND', message: 'no such order' },
+    expect(await call('GET', '/orders')).toEqual({ status: 200, body: [] });
+    const placed = await call('POST', '/orders', {
+      clientOrderId: 'c-1',
+      currency: 'EUR',
+      quote: '25.00',
+    });
+    expect(
+      await call('GET', '/orders?since=2000-01-01T00:00:00Z&until=2999-01-01T00:00:00Z'),
+    ).toEqual({ status: 200, body: [placed.body] });
+    expect(await call('GET', '/orders?since=2999-01-01T00:00:00Z')).toEqual({
+      status: 200,
+      body: [],
     });
   });
 });
