@@ -11,6 +11,11 @@ export interface PaperMarket {
   price: string;
   minQuote: string;
   quoteIncrement: string;
+  /**
+   * The most one market buy can fill, fee included (the book's depth); a larger order fills that
+   * much and the rest is cancelled (PARTIALLY_FILLED). Absent: unlimited.
+   */
+  liquidity?: string;
 }
 
 export interface PaperSettings {
@@ -27,7 +32,8 @@ export interface PaperOrder {
   orderId: string;
   clientOrderId: string;
   currency: string;
-  status: 'FILLED';
+  /** PARTIALLY_FILLED: the market's liquidity ran out; the rest of the quote was not spent. */
+  status: 'FILLED' | 'PARTIALLY_FILLED';
   quote: string;
   filledSize: string;
   spent: string;
@@ -137,8 +143,10 @@ export function fillPaperOrder(
       message: `The order is below the minimum of ${market.minQuote} ${currency}.`,
     };
   }
+  const liquidity = market.liquidity === undefined ? null : toUnits(market.liquidity, digits);
+  const fillable = liquidity !== null && liquidity < quoteMinor ? liquidity : quoteMinor;
   const fill = marketBuyFill({
-    quoteMinor,
+    quoteMinor: fillable,
     priceMinor: toUnits(market.price, digits),
     feeRate: settings.feeRate,
     baseIncrementSats: toUnits(settings.baseIncrement, BTC_DIGITS),
@@ -156,7 +164,7 @@ export function fillPaperOrder(
       orderId,
       clientOrderId,
       currency,
-      status: 'FILLED',
+      status: fillable < quoteMinor ? 'PARTIALLY_FILLED' : 'FILLED',
       quote,
       filledSize: fromUnits(fill.sats, BTC_DIGITS),
       spent: fromUnits(fill.spentMinor, digits),

@@ -1,9 +1,12 @@
 /**
  * Whether a fired slot buys: the plan must still be active, the slot must still belong to its
  * schedule (the version the schedule was armed with, or a later one that keeps the slot), must not
- * be skipped, must not be one the plan already finished, and its period must not have run yet.
+ * be skipped, must not be one the plan already finished, and its period must not have run yet;
+ * purchases must be switched on, the amount within the per-run maximum, and the run still within
+ * its purchase window.
  */
 import { isSlot, periodKey, todayIn, type ScheduleSpec } from './calendar.ts';
+import { DEFAULT_FLAGS, exceedsMaximum, type Flags } from './flags.ts';
 
 /** The plan as the decision needs it. */
 export interface PlanForDecision {
@@ -16,36 +19,122 @@ export interface PlanForDecision {
   readonly skipSlots?: ReadonlySet<string> | readonly string[];
 }
 
+/** Why a run did not buy, as machine-readable codes next to the readable reasons. */
+export type OutcomeCode =
+  | 'PLAN_DELETED'
+  | 'PLAN_PAUSED'
+  | 'PLAN_ENDED'
+  | 'SKIPPED_BY_USER'
+  | 'ALREADY_HANDLED'
+  | 'SCHEDULE_CHANGED'
+  | 'PERIOD_ALREADY_RAN'
+  | 'PURCHASES_DISABLED'
+  | 'AMOUNT_ABOVE_LIMIT'
+  | 'WINDOW_EXPIRED';
+
 export interface Decision {
-  readonly action: 'BUY' | 'SKIP';
-  /** Why the slot is skipped, in words a user can read; null when it buys. */
+  /** BUY; SKIP (recorded SKIPPED); FAIL (recorded FAILED and notified as a failure). */
+  readonly action: 'BUY' | 'SKIP' | 'FAIL';
+  /** Why the slot does not buy, in words a user can read; null when it buys. */
   readonly reason: string | null;
+  readonly code: OutcomeCode | null;
   readonly amount: string | null;
   readonly currency: string | null;
 }
 
-function skip(reason: string, plan: PlanForDecision | null): Decision {
-  return { action: 'SKIP', reason, amount: plan?.amount ?? null, currency: plan?.currency ?? null };
+export interface DecisionContext {
+  readonly flags: Flags;
+  readonly nowMs: number;
+  /** How long after its scheduled time a run may still buy. */
+  readonly windowMs: number;
 }
 
-export function decidePurchase(plan: PlanForDecision | null, slot: string): Decision {
-  if (plan === null) return skip('The plan was deleted before this run.', null);
-  if (plan.status === 'PAUSED') return skip('The plan is paused.', plan);
-  if (plan.status === 'ENDED') return skip('The plan has ended.', plan);
+const DEFAULT_CONTEXT: DecisionContext = {
+  flags: DEFAULT_FLAGS,
+  nowMs: 0,
+  windowMs: Number.POSITIVE_INFINITY,
+};
+
+function outcome(
+  action: 'SKIP' | 'FAIL',
+  code: OutcomeCode,
+  reason: string,
+  plan: PlanForDecision | null,
+): Decision {
+  return { action, code, reason, amount: plan?.amount ?? null, currency: plan?.currency ?? null };
+}
+
+function hours(ms: number): string {
+  const value = ms / 3_600_000;
+  return `${value} hour${value === 1 ? '' : 's'}`;
+}
+
+/**
+ * Whether a slot's purchase window has passed at `nowMs`: no order may be placed for it any more.
+ * The place-order step asks again just before sending, after any retries.
+ */
+export function windowExpired(
+  slot: string,
+  nowMs: number,
+  windowMs: number,
+): { readonly code: 'WINDOW_EXPIRED'; readonly reason: string } | null {
+  if (nowMs - Date.parse(slot) <= windowMs) return null;
+  return {
+    code: 'WINDOW_EXPIRED',
+    reason: `The purchase could not be made within ${hours(windowMs)} of its scheduled time; nothing was spent and the next run goes ahead as planned.`,
+  };
+}
+
+export function decidePurchase(
+  plan: PlanForDecision | null,
+  slot: string,
+  context: DecisionContext = DEFAULT_CONTEXT,
+): Decision {
+  if (plan === null)
+    return outcome('SKIP', 'PLAN_DELETED', 'The plan was deleted before this run.', null);
+  if (plan.status === 'PAUSED') return outcome('SKIP', 'PLAN_PAUSED', 'The plan is paused.', plan);
+  if (plan.status === 'ENDED') return outcome('SKIP', 'PLAN_ENDED', 'The plan has ended.', plan);
   const skipped =
     plan.skipSlots instanceof Set
       ? plan.skipSlots.has(slot)
       : (plan.skipSlots as readonly string[] | undefined)?.includes(slot);
-  if (skipped === true) return skip('You chose to skip this run.', plan);
-  if (plan.lastSlotAt !== undefined && slot <= plan.lastSlotAt)
-    return skip('This run was already handled.', plan);
-  if (!isSlot(plan.schedule, slot))
-    return skip('The plan\u2019s schedule changed, so this run was no longer planned.', plan);
+  if (skipped === true)
+    return outcome('SKIP', 'SKIPPED_BY_USER', 'You chose to skip this run.', plan);
+  if (plan.lastSlotAt !== undefined && slot <= plan.lastSlotAt) {
+    return outcome('SKIP', 'ALREADY_HANDLED', 'This run was already handled.', plan);
+  }
+  if (!isSlot(plan.schedule, slot)) {
+    return outcome(
+      'SKIP',
+      'SCHEDULE_CHANGED',
+      'The plan\u2019s schedule changed, so this run was no longer planned.',
+      plan,
+    );
+  }
   if (plan.lastRunAt !== undefined) {
     const zone = plan.schedule.timezone;
     const ranIn = periodKey(plan.schedule, todayIn(zone, Date.parse(plan.lastRunAt)));
     const slotIn = periodKey(plan.schedule, todayIn(zone, Date.parse(slot)));
-    if (ranIn === slotIn) return skip('A purchase already ran in this period.', plan);
+    if (ranIn === slotIn)
+      return outcome('SKIP', 'PERIOD_ALREADY_RAN', 'A purchase already ran in this period.', plan);
   }
-  return { action: 'BUY', reason: null, amount: plan.amount, currency: plan.currency };
+  if (!context.flags.purchasesEnabled) {
+    return outcome(
+      'SKIP',
+      'PURCHASES_DISABLED',
+      'Purchases are paused for maintenance; this run did not buy and nothing was spent.',
+      plan,
+    );
+  }
+  if (exceedsMaximum(context.flags, plan.amount)) {
+    return outcome(
+      'FAIL',
+      'AMOUNT_ABOVE_LIMIT',
+      `${plan.amount} ${plan.currency} is above the current limit of ${context.flags.maxAmountPerRun} ${plan.currency} per purchase; lower the plan's amount to keep buying.`,
+      plan,
+    );
+  }
+  const expired = windowExpired(slot, context.nowMs, context.windowMs);
+  if (expired !== null) return outcome('FAIL', expired.code, expired.reason, plan);
+  return { action: 'BUY', reason: null, code: null, amount: plan.amount, currency: plan.currency };
 }

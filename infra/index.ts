@@ -11,14 +11,27 @@ import { bundleFunctions } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { currencySettings } from '#shared/api-settings.ts';
 import {
+  COMPLETER_RATE,
+  COMPLETER_SLA_SECONDS,
+  FLAGS_MAX_AGE_SECONDS,
   functionSpecs,
+  RECONCILE_RATE,
   SWEEP_GRACE_SECONDS,
+  SWEEP_RATE,
   type FunctionName,
   type FunctionVariable,
 } from '#shared/functions.ts';
 import { PROJECT } from '#shared/stack-config.ts';
-import { executionsTable, idempotencyTable, paperOrdersTable, plansTable } from '#shared/tables.ts';
+import {
+  exchangeStateTable,
+  executionsTable,
+  idempotencyTable,
+  paperOrdersTable,
+  plansTable,
+} from '#shared/tables.ts';
 import { EventBus } from './components/event-bus.ts';
+import { ExchangeCredentials } from './components/exchange-credentials.ts';
+import { FeatureFlags } from './components/feature-flags.ts';
 import { GraphqlApi } from './components/graphql-api.ts';
 import { LambdaFunction } from './components/lambda-function.ts';
 import { PlanScheduling } from './components/plan-scheduling.ts';
@@ -60,10 +73,37 @@ const idempotency = new Table('idempotency', {
   tableName: `${prefix}-idempotency`,
   ...tableArgs,
 });
-const paperOrders = new Table('paper-orders', {
-  definition: paperOrdersTable,
-  tableName: `${prefix}-paper-orders`,
+const exchangeState = new Table('exchange-state', {
+  definition: exchangeStateTable,
+  tableName: `${prefix}-exchange-state`,
   ...tableArgs,
+});
+// The exchange: paper orders in a table of their own, or a real exchange's API key.
+const paperOrders =
+  config.exchange === 'paper'
+    ? new Table('paper-orders', {
+        definition: paperOrdersTable,
+        tableName: `${prefix}-paper-orders`,
+        ...tableArgs,
+      })
+    : null;
+const credentials =
+  config.exchange === 'paper'
+    ? null
+    : new ExchangeCredentials('exchange-credentials', {
+        secretName: `${prefix}/exchange/${config.exchange}`,
+        exchange: config.exchange,
+        kmsKeyArn: key.arn,
+        tags,
+      });
+const flags = new FeatureFlags('flags', {
+  applicationName: prefix,
+  environmentName: stack,
+  flags: config.flags,
+  accountId,
+  region,
+  kmsKeyArn: key.arn,
+  tags,
 });
 const bus = new EventBus('events', { busName: `${prefix}-events`, kmsKeyArn: key.arn, tags });
 
@@ -76,7 +116,7 @@ const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${st
 const scheduling = new PlanScheduling('scheduling', {
   groupName: `${prefix}-plans`,
   stateMachineArn,
-  sweeperFunctionArn: functionArn('sweeper'),
+  jobFunctionArns: [functionArn('sweeper'), functionArn('completer'), functionArn('reconcile')],
   accountId,
   region,
   kmsKeyArn: key.arn,
@@ -85,6 +125,22 @@ const scheduling = new PlanScheduling('scheduling', {
 const streamFailures = new EncryptedQueue('plan-stream-failures', {
   queueName: `${prefix}-plan-stream-failures`,
   kmsKeyArn: key.arn,
+  tags,
+});
+// Slots that could not be bought yet wait here; what keeps failing past 10 receives is parked.
+const retryDeadLetters = new EncryptedQueue('purchase-retries-dlq', {
+  queueName: `${prefix}-purchase-retries-dlq`,
+  kmsKeyArn: key.arn,
+  tags,
+});
+const retryQueue = new EncryptedQueue('purchase-retries', {
+  queueName: `${prefix}-purchase-retries`,
+  kmsKeyArn: key.arn,
+  // Six times the dispatcher's timeout, as Lambda's SQS event source recommends.
+  visibilityTimeoutSeconds: 6 * functionSpecs['retry-dispatcher'].timeoutSeconds,
+  // Longer than any purchase window: a slot is never dropped before it is final.
+  messageRetentionSeconds: 2 * 24 * 60 * 60,
+  deadLetter: { arn: retryDeadLetters.arn, maxReceiveCount: 10 },
   tags,
 });
 
@@ -100,9 +156,21 @@ const variables: Record<FunctionVariable, pulumi.Input<string>> = {
   EVENT_BUS_NAME: bus.name,
   SWEEP_GRACE_SECONDS: String(SWEEP_GRACE_SECONDS),
   EXCHANGE: config.exchange,
+  EXCHANGE_API_URL: config.exchangeApiUrl ?? '',
+  EXCHANGE_SECRET_ARN: credentials?.arn ?? '',
+  EXCHANGE_STATE_TABLE: exchangeState.name,
+  EXCHANGE_RATE_LIMIT_PER_SECOND: String(config.exchangeRateLimitPerSecond),
   PAPER_EXCHANGE_URL: '',
-  PAPER_ORDERS_TABLE: paperOrders.name,
-  PAPER_SETTINGS: JSON.stringify({ prices: config.paperPrices }),
+  PAPER_EXCHANGE_TIMEOUT_MS: '',
+  PAPER_ORDERS_TABLE: paperOrders?.name ?? '',
+  PAPER_SETTINGS: config.exchange === 'paper' ? JSON.stringify({ prices: config.paperPrices }) : '',
+  PURCHASE_WINDOW_SECONDS: String(config.purchaseWindowHours * 3600),
+  APPCONFIG_APPLICATION: flags.applicationId,
+  APPCONFIG_ENVIRONMENT: flags.environmentId,
+  APPCONFIG_FLAGS_PROFILE: flags.profileId,
+  FLAGS_MAX_AGE_SECONDS: String(FLAGS_MAX_AGE_SECONDS),
+  RETRY_QUEUE_URL: retryQueue.url,
+  COMPLETER_SLA_SECONDS: String(COMPLETER_SLA_SECONDS),
 };
 
 const bundles = await bundleFunctions(Object.keys(functionSpecs));
@@ -114,7 +182,12 @@ const statements = functionStatements({
   plansStreamArn: plans.streamArn,
   executionsTableArn: executions.arn,
   idempotencyTableArn: idempotency.arn,
-  paperOrdersTableArn: paperOrders.arn,
+  paperOrdersTableArn: paperOrders?.arn ?? null,
+  exchangeSecretArn: credentials?.arn ?? null,
+  exchangeStateTableArn: exchangeState.arn,
+  retryQueueArn: retryQueue.arn,
+  stateMachineArn,
+  flagsConfigurationArn: flags.configurationArn,
   eventBusArn: bus.arn,
   schedulerRoleArn: scheduling.role.arn,
   planSchedulesArn: scheduling.planSchedulesArn,
@@ -157,6 +230,9 @@ const workflow = new PurchaseWorkflow('purchase', {
   eventBusArn: bus.arn,
   decideFunctionArn: lambdas.decide.arn,
   placeOrderFunctionArn: lambdas['place-order'].arn,
+  retryQueueUrl: retryQueue.url,
+  retryQueueArn: retryQueue.arn,
+  purchaseWindowHours: config.purchaseWindowHours,
   accountId,
   region,
   kmsKeyArn: key.arn,
@@ -182,17 +258,52 @@ new aws.lambda.EventSourceMapping(
   },
   { dependsOn: [lambdas['schedule-sync']] },
 );
-// The sweeper is invoked asynchronously by its schedule: failed invocations go to the dead letters.
-new aws.lambda.FunctionEventInvokeConfig('sweeper-failures', {
-  functionName: lambdas.sweeper.name,
-  maximumRetryAttempts: 2,
-  destinationConfig: { onFailure: { destination: scheduling.deadLetterQueue.arn } },
-});
-scheduling.sweeperSchedule('sweeper-schedule', {
-  sweeperFunctionArn: lambdas.sweeper.arn,
-  kmsKeyArn: key.arn,
-  dependsOn: [lambdas.sweeper],
-});
+// The retry queue restarts slots; at most five dispatchers at once: the queue is the backpressure.
+new aws.lambda.EventSourceMapping(
+  'purchase-retries-dispatch',
+  {
+    eventSourceArn: retryQueue.arn,
+    functionName: lambdas['retry-dispatcher'].name,
+    batchSize: 10,
+    maximumBatchingWindowInSeconds: 5,
+    functionResponseTypes: ['ReportBatchItemFailures'],
+    scalingConfig: { maximumConcurrency: 5 },
+    tags,
+  },
+  { dependsOn: [lambdas['retry-dispatcher']] },
+);
+// The recurring jobs are invoked asynchronously by their schedules: failures go to the dead letters.
+const jobs = [
+  {
+    name: 'sweeper',
+    expression: SWEEP_RATE,
+    description: 'Finds plans whose run was missed and re-arms them',
+  },
+  {
+    name: 'completer',
+    expression: COMPLETER_RATE,
+    description: 'Drives purchase runs stuck past their SLA to a final state',
+  },
+  {
+    name: 'reconcile',
+    expression: RECONCILE_RATE,
+    description: "Matches yesterday's exchange orders against the ledger",
+  },
+] as const satisfies readonly { name: FunctionName; expression: string; description: string }[];
+for (const job of jobs) {
+  new aws.lambda.FunctionEventInvokeConfig(`${job.name}-failures`, {
+    functionName: lambdas[job.name].name,
+    maximumRetryAttempts: 2,
+    destinationConfig: { onFailure: { destination: scheduling.deadLetterQueue.arn } },
+  });
+  scheduling.jobSchedule(job.name, {
+    functionArn: lambdas[job.name].arn,
+    expression: job.expression,
+    description: job.description,
+    kmsKeyArn: key.arn,
+    dependsOn: [lambdas[job.name]],
+  });
+}
 
 const users = new UserPool('users', {
   poolName: prefix,
@@ -238,3 +349,6 @@ export const executionsTableArn = executions.arn;
 export const purchaseStateMachineArn = workflow.arn;
 export const eventBusName = bus.name;
 export const kmsKeyArn = key.arn;
+export const retryQueueUrl = retryQueue.url;
+export const exchangeSecretArn = credentials?.arn ?? null;
+export const featureFlagsConfigurationArn = flags.configurationArn;

@@ -6,6 +6,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { FunctionName } from '#shared/functions.ts';
 import type { PolicyStatement } from './iam.ts';
+import { readCredentialsStatements } from './components/exchange-credentials.ts';
+import { readFlagsStatements } from './components/feature-flags.ts';
 import { sendToQueueStatements } from './components/queue.ts';
 
 export interface PermissionContext {
@@ -16,7 +18,14 @@ export interface PermissionContext {
   readonly plansStreamArn: pulumi.Input<string>;
   readonly executionsTableArn: pulumi.Input<string>;
   readonly idempotencyTableArn: pulumi.Input<string>;
-  readonly paperOrdersTableArn: pulumi.Input<string>;
+  /** The paper exchange's orders (paper stacks only). */
+  readonly paperOrdersTableArn: pulumi.Input<string> | null;
+  /** The exchange's API key (coinbase and kraken stacks only). */
+  readonly exchangeSecretArn: pulumi.Input<string> | null;
+  readonly exchangeStateTableArn: pulumi.Input<string>;
+  readonly retryQueueArn: pulumi.Input<string>;
+  readonly stateMachineArn: pulumi.Input<string>;
+  readonly flagsConfigurationArn: pulumi.Input<string>;
   readonly eventBusArn: pulumi.Input<string>;
   readonly schedulerRoleArn: pulumi.Input<string>;
   readonly planSchedulesArn: pulumi.Input<string>;
@@ -66,6 +75,48 @@ function manageSchedules(context: PermissionContext): PolicyStatement[] {
       'SchedulesAreEncryptedWithTheProjectKey',
       'scheduler',
       ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      context,
+    ),
+  ];
+}
+
+/**
+ * Talking to the exchange: its shared breaker and request budget, and either the paper orders
+ * table (`paperActions`) or the API key.
+ */
+function tradeOnExchange(context: PermissionContext, paperActions: string[]): PolicyStatement[] {
+  const statements: PolicyStatement[] = [
+    {
+      Sid: 'ShareExchangeState',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Resource: context.exchangeStateTableArn,
+    },
+  ];
+  if (context.paperOrdersTableArn !== null) {
+    statements.push({
+      Sid: 'PaperExchangeOrders',
+      Effect: 'Allow',
+      Action: paperActions,
+      Resource: context.paperOrdersTableArn,
+    });
+  }
+  if (context.exchangeSecretArn !== null) {
+    statements.push(
+      ...readCredentialsStatements(context.exchangeSecretArn, context.kmsKeyArn, context.region),
+    );
+  }
+  return statements;
+}
+
+/** Publishing to the project's bus (encrypted with the project key). */
+function publishEvents(sid: string, context: PermissionContext): PolicyStatement[] {
+  return [
+    { Sid: sid, Effect: 'Allow', Action: 'events:PutEvents', Resource: context.eventBusArn },
+    keyThrough(
+      'EventBusIsEncryptedWithTheProjectKey',
+      'events',
+      ['kms:Decrypt', 'kms:GenerateDataKey'],
       context,
     ),
   ];
@@ -123,18 +174,7 @@ export function functionStatements(
       },
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
       ...manageSchedules(context),
-      {
-        Sid: 'PublishMissedRuns',
-        Effect: 'Allow',
-        Action: 'events:PutEvents',
-        Resource: context.eventBusArn,
-      },
-      keyThrough(
-        'EventBusIsEncryptedWithTheProjectKey',
-        'events',
-        ['kms:Decrypt', 'kms:GenerateDataKey'],
-        context,
-      ),
+      ...publishEvents('PublishMissedRuns', context),
       ...sendToQueueStatements(
         'FailedRuns',
         context.scheduleDeadLetterQueueArn,
@@ -142,7 +182,7 @@ export function functionStatements(
         context.region,
       ),
     ],
-    decide: [],
+    decide: readFlagsStatements(context.flagsConfigurationArn, context.kmsKeyArn, context.region),
     'place-order': [
       {
         Sid: 'MarkSubmitted',
@@ -161,13 +201,67 @@ export function functionStatements(
         ],
         Resource: context.idempotencyTableArn,
       },
+      ...tradeOnExchange(context, ['dynamodb:GetItem', 'dynamodb:PutItem']),
+      keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
+    ],
+    'retry-dispatcher': [
       {
-        Sid: 'PaperExchangeOrders',
+        Sid: 'ConsumeRetryQueue',
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-        Resource: context.paperOrdersTableArn,
+        Action: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ReceiveMessage',
+        ],
+        Resource: context.retryQueueArn,
+      },
+      keyThrough('RetryQueueIsEncryptedWithTheProjectKey', 'sqs', ['kms:Decrypt'], context),
+      {
+        Sid: 'RestartPurchases',
+        Effect: 'Allow',
+        Action: 'states:StartExecution',
+        Resource: context.stateMachineArn,
+      },
+      {
+        Sid: 'ReadCircuitBreaker',
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: context.exchangeStateTableArn,
       },
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
+    ],
+    completer: [
+      {
+        Sid: 'FindStaleRuns',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: pulumi.interpolate`${context.executionsTableArn}/index/open`,
+      },
+      {
+        Sid: 'StampStaleRuns',
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: context.executionsTableArn,
+      },
+      keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
+      ...sendToQueueStatements(
+        'RedriveStaleRuns',
+        context.retryQueueArn,
+        context.kmsKeyArn,
+        context.region,
+      ),
+    ],
+    reconcile: [
+      {
+        Sid: 'ReadLedgerByOrderDay',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: pulumi.interpolate`${context.executionsTableArn}/index/orders`,
+      },
+      ...tradeOnExchange(context, ['dynamodb:Scan']),
+      keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
+      ...publishEvents('PublishReconciliation', context),
     ],
     calendar: [],
   };

@@ -1,7 +1,8 @@
 /**
- * Drives the local system through time: fires every due schedule in time order and waits until
- * each resulting workflow and its follow-ups (stream consumer, re-arming) have settled. Used by
- * `POST /_local/clock` and by a background tick that keeps schedules firing in wall time.
+ * Drives the local system through time: fires every due schedule and delivers every queue
+ * message that becomes visible, in time order, and waits until each resulting workflow and its
+ * follow-ups (stream consumer, re-arming, retries) have settled. Used by `POST /_local/clock` and
+ * by a background tick that keeps schedules firing in wall time.
  */
 import type { LocalClock } from './clock.ts';
 import type { DueFiring, LocalScheduler } from './scheduler.ts';
@@ -29,10 +30,17 @@ export class WorkInFlight {
   }
 }
 
+/** A queue's event source: when its next message becomes visible, and delivering what is. */
+export interface QueueSource {
+  nextVisibleAt(): number | null;
+  drain(): Promise<void>;
+}
+
 export interface ClockDriverOptions {
   readonly clock: LocalClock;
   readonly scheduler: LocalScheduler;
   readonly streams: readonly LocalStreamMapping[];
+  readonly queues?: readonly QueueSource[];
   readonly work: WorkInFlight;
   /** How many copies of each firing to deliver (the duplicate-delivery fault). */
   readonly copies: () => number;
@@ -51,8 +59,32 @@ export class ClockDriver {
     for (;;) {
       const waited = await this.#options.work.wait();
       for (const stream of this.#options.streams) await stream.drain();
-      if (!waited && !(await this.#options.work.wait())) return;
+      const delivered = await this.#drainQueues();
+      if (!waited && !delivered && !(await this.#options.work.wait())) return;
     }
+  }
+
+  /** Delivers every queue message visible now; answers whether any was. */
+  async #drainQueues(): Promise<boolean> {
+    let delivered = false;
+    for (const queue of this.#options.queues ?? []) {
+      const next = queue.nextVisibleAt();
+      if (next !== null && next <= this.#options.clock.now()) {
+        await queue.drain();
+        delivered = true;
+      }
+    }
+    return delivered;
+  }
+
+  /** The earliest instant a queue message becomes visible, if before `upTo`. */
+  #nextVisible(upTo: number): number | null {
+    let earliest: number | null = null;
+    for (const queue of this.#options.queues ?? []) {
+      const next = queue.nextVisibleAt();
+      if (next !== null && next <= upTo && (earliest === null || next < earliest)) earliest = next;
+    }
+    return earliest;
   }
 
   /**
@@ -72,6 +104,13 @@ export class ClockDriver {
     await this.settle();
     for (;;) {
       const due = this.#next(target);
+      const visible = this.#nextVisible(due === null ? target : due.fireAt - 1);
+      if (visible !== null) {
+        // A retry comes due before the next firing: deliver it at its time.
+        if (visible > clock.now()) clock.moveTo(visible);
+        await this.settle();
+        continue;
+      }
       if (due === null) break;
       if (due.fireAt > clock.now()) clock.moveTo(due.fireAt);
       // Everything due at the same instant fires together, as the scheduler would within the minute.

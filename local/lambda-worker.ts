@@ -14,6 +14,11 @@ interface WorkerData {
   readonly timeoutMs: number;
   readonly memoryMb: number;
   readonly clockOffset: BigInt64Array;
+  /**
+   * The crash-after-order fault, shared with the stack: parts per million of orders after which
+   * the environment dies, between the exchange's answer and anything the function does with it.
+   */
+  readonly crashAfterOrder?: Int32Array;
 }
 
 export interface InvokeMessage {
@@ -33,6 +38,30 @@ export type ResultMessage =
 
 const data = workerData as WorkerData;
 installClockDate(data.clockOffset);
+if (data.crashAfterOrder !== undefined) installCrashAfterOrder(data.crashAfterOrder);
+
+/**
+ * Wraps `fetch` so that an order the exchange took (a 2xx answer to `POST .../orders`) kills the
+ * environment, at the shared rate: the order exists, the function never learns it did.
+ */
+function installCrashAfterOrder(rate: Int32Array): void {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    const response = await realFetch(input, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const ppm = Atomics.load(rate, 0);
+    if (
+      ppm > 0 &&
+      (init?.method ?? 'GET').toUpperCase() === 'POST' &&
+      /\/orders$/.test(new URL(url).pathname) &&
+      response.ok &&
+      Math.random() * 1_000_000 < ppm
+    ) {
+      process.exit(1);
+    }
+    return response;
+  };
+}
 
 type Handler = (event: unknown, context: object) => Promise<unknown>;
 

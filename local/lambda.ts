@@ -48,9 +48,16 @@ export class LocalLambda {
   /** Invocations so far, for benchmarks and tests. */
   invocations = 0;
 
-  constructor(config: LocalFunctionConfig, clockOffset: BigInt64Array) {
+  readonly #crashAfterOrder: Int32Array | undefined;
+
+  constructor(
+    config: LocalFunctionConfig,
+    clockOffset: BigInt64Array,
+    crashAfterOrder?: Int32Array,
+  ) {
     this.config = config;
     this.#clockOffset = clockOffset;
+    this.#crashAfterOrder = crashAfterOrder;
   }
 
   #spawn(): Environment {
@@ -61,6 +68,7 @@ export class LocalLambda {
         timeoutMs: this.config.timeoutMs,
         memoryMb: this.config.memoryMb,
         clockOffset: this.#clockOffset,
+        ...(this.#crashAfterOrder === undefined ? {} : { crashAfterOrder: this.#crashAfterOrder }),
       },
       env: { ...this.config.environment },
       stdout: false,

@@ -14,7 +14,11 @@ import { bundleFunctions, writeBundle } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { currencySettings, type ApiSettings } from '#shared/api-settings.ts';
 import {
+  COMPLETER_RATE,
+  COMPLETER_SLA_SECONDS,
+  FLAGS_MAX_AGE_SECONDS,
   functionSpecs,
+  RECONCILE_RATE,
   SWEEP_GRACE_SECONDS,
   SWEEP_RATE,
   type FunctionName,
@@ -23,6 +27,7 @@ import {
 import { parseStackConfig, readStackConfigValues, type StackConfig } from '#shared/stack-config.ts';
 import { PURCHASE_STATE_MACHINE_FILE } from '#shared/state-machines.ts';
 import {
+  exchangeStateTable,
   executionsTable,
   idempotencyTable,
   plansTable,
@@ -39,8 +44,17 @@ import { LocalEventBus } from './eventbridge.ts';
 import { graphiqlPage } from './graphiql.ts';
 import { BadRequestError, createJsonServer, createRoutes, type Reply } from './http.ts';
 import { LocalLambda } from './lambda.ts';
-import { PaperExchange } from './paper-exchange.ts';
+import { LocalAppConfig } from './appconfig.ts';
+import {
+  NO_EXCHANGE_FAULTS,
+  PaperExchange,
+  parseExchangeFaults,
+  type ExchangeFaults,
+} from './paper-exchange.ts';
 import { LocalScheduler } from './scheduler.ts';
+import { LocalSqs } from './sqs.ts';
+import { LocalSqsEventSource } from './sqs-event-source.ts';
+import { LocalStepFunctionsApi } from './stepfunctions-api.ts';
 import { LocalStateMachine } from './stepfunctions.ts';
 import { LocalStreamMapping } from './streams.ts';
 
@@ -68,12 +82,18 @@ export interface LocalStackOptions {
   readonly lambdaConcurrency?: number;
   /** Powertools log level of the Lambdas. Default WARN. */
   readonly lambdaLogLevel?: string;
+  /** How long the order Lambda waits for the paper exchange before calling it a timeout. Default 3000. */
+  readonly exchangeTimeoutMs?: number;
 }
 
 /** Faults the local stack injects on request (`POST /_local/faults`). */
 export interface Faults {
   /** Every schedule firing is delivered this many times, concurrently. */
   duplicateDeliveries: number;
+  /** Share of orders (0..1) after which the order Lambda's environment dies (the order stands). */
+  crashAfterOrderRate: number;
+  /** How the paper exchange misbehaves. */
+  exchange: ExchangeFaults;
 }
 
 export interface LocalStack {
@@ -88,6 +108,10 @@ export interface LocalStack {
   readonly stateMachine: LocalStateMachine;
   readonly eventBus: LocalEventBus;
   readonly exchange: PaperExchange;
+  readonly sqs: LocalSqs;
+  /** The retry queue's URL and ARN. */
+  readonly retryQueue: { readonly url: string; readonly arn: string };
+  readonly appConfig: LocalAppConfig;
   readonly lambdas: ReadonlyMap<FunctionName, LocalLambda>;
   readonly faults: Faults;
   /** Fires everything due up to `epochMs` and waits until the system has settled. */
@@ -138,10 +162,13 @@ function isGraphqlRequest(body: unknown): body is GraphqlRequest {
 function parseFaults(body: unknown): Faults {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new BadRequestError(
-      'send a JSON object such as {"duplicateDeliveries": 3}, or {} to clear every fault',
+      'send a JSON object such as {"duplicateDeliveries": 3, "exchange": {"errorRate": 0.3}}, or {} to clear every fault',
     );
   }
-  const { duplicateDeliveries, ...unknown } = body as Record<string, unknown>;
+  const { duplicateDeliveries, crashAfterOrderRate, exchange, ...unknown } = body as Record<
+    string,
+    unknown
+  >;
   const extra = Object.keys(unknown);
   if (extra.length > 0) throw new BadRequestError(`unknown fault(s): ${extra.join(', ')}`);
   if (
@@ -152,7 +179,18 @@ function parseFaults(body: unknown): Faults {
   ) {
     throw new BadRequestError('duplicateDeliveries must be an integer from 1 to 10');
   }
-  return { duplicateDeliveries: (duplicateDeliveries as number | undefined) ?? 1 };
+  if (
+    crashAfterOrderRate !== undefined &&
+    (typeof crashAfterOrderRate !== 'number' ||
+      !(crashAfterOrderRate >= 0 && crashAfterOrderRate <= 1))
+  ) {
+    throw new BadRequestError('crashAfterOrderRate must be a number from 0 to 1');
+  }
+  return {
+    duplicateDeliveries: (duplicateDeliveries as number | undefined) ?? 1,
+    crashAfterOrderRate: (crashAfterOrderRate as number | undefined) ?? 0,
+    exchange: parseExchangeFaults(exchange ?? {}),
+  };
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -205,7 +243,37 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tables.map((table) => ({ table, name: tableName(prefix, table) })),
     );
 
-    const faults: Faults = { duplicateDeliveries: 1 };
+    const faults: Faults = {
+      duplicateDeliveries: 1,
+      crashAfterOrderRate: 0,
+      exchange: NO_EXCHANGE_FAULTS,
+    };
+    // Shared with every Lambda worker: parts per million of orders after which it crashes.
+    const crashAfterOrder = new Int32Array(new SharedArrayBuffer(4));
+    const appConfig = new LocalAppConfig();
+    appConfig.set(config.flags);
+    routes.prefixes.set(appConfig.prefix, appConfig.handler);
+    const sqs = new LocalSqs({
+      now: () => clock.now(),
+      region,
+      accountId: ACCOUNT,
+      baseUrl: () => url,
+    });
+    routes.prefixes.set(sqs.prefix, sqs.handler);
+    // As Pulumi creates them: the retry queue parks what keeps failing after 10 receives.
+    const retryDeadLettersUrl = sqs.createQueue(`${prefix}-purchase-retries-dlq`, {
+      MessageRetentionPeriod: String(14 * 24 * 3600),
+    });
+    const retryQueueUrl = sqs.createQueue(`${prefix}-purchase-retries`, {
+      VisibilityTimeout: String(6 * functionSpecs['retry-dispatcher'].timeoutSeconds),
+      MessageRetentionPeriod: String(2 * 24 * 3600),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: sqs.queueArnOf(retryDeadLettersUrl),
+        maxReceiveCount: 10,
+      }),
+    });
+    const retryQueue = { url: retryQueueUrl, arn: sqs.queueArnOf(retryQueueUrl) };
+    const stepFunctionsPrefix = '/_aws/states';
     const eventBus = new LocalEventBus({ now: () => clock.now(), region, accountId: ACCOUNT, log });
     routes.prefixes.set(eventBus.prefix, eventBus.handler);
     const exchange = new PaperExchange(() => clock.now());
@@ -228,9 +296,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       SWEEP_GRACE_SECONDS: String(SWEEP_GRACE_SECONDS),
       // Locally the paper exchange is an HTTP service (so faults can be injected on the wire).
       EXCHANGE: 'paper-http',
+      EXCHANGE_API_URL: '',
+      EXCHANGE_SECRET_ARN: '',
+      EXCHANGE_STATE_TABLE: tableName(prefix, exchangeStateTable),
+      EXCHANGE_RATE_LIMIT_PER_SECOND: String(config.exchangeRateLimitPerSecond),
       PAPER_EXCHANGE_URL: `${url}/_local/exchange/api`,
+      PAPER_EXCHANGE_TIMEOUT_MS: String(options.exchangeTimeoutMs ?? 3000),
       PAPER_ORDERS_TABLE: '',
       PAPER_SETTINGS: '',
+      PURCHASE_WINDOW_SECONDS: String(config.purchaseWindowHours * 3600),
+      APPCONFIG_APPLICATION: prefix,
+      APPCONFIG_ENVIRONMENT: 'local',
+      APPCONFIG_FLAGS_PROFILE: 'flags',
+      FLAGS_MAX_AGE_SECONDS: String(FLAGS_MAX_AGE_SECONDS),
+      RETRY_QUEUE_URL: retryQueue.url,
+      COMPLETER_SLA_SECONDS: String(COMPLETER_SLA_SECONDS),
     };
     const bundles = await bundleFunctions(Object.keys(functionSpecs));
     const lambdas = new Map<FunctionName, LocalLambda>();
@@ -258,6 +338,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
             AWS_ENDPOINT_URL_SCHEDULER: `${url}${'/_aws/scheduler'}`,
             AWS_ENDPOINT_URL_EVENTBRIDGE: `${url}${eventBus.prefix}`,
+            AWS_ENDPOINT_URL_APPCONFIGDATA: `${url}${appConfig.prefix}`,
+            AWS_ENDPOINT_URL_SQS: `${url}${sqs.prefix}`,
+            AWS_ENDPOINT_URL_SFN: `${url}${stepFunctionsPrefix}`,
             AWS_LAMBDA_FUNCTION_NAME: `${prefix}-${name}`,
             POWERTOOLS_SERVICE_NAME: name,
             POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
@@ -267,6 +350,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           },
         },
         clock.offset,
+        crashAfterOrder,
       );
       lambdas.set(name, lambda);
       lambdasByArn.set(functionArn(name), lambda);
@@ -283,11 +367,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         EventBusName: variables.EVENT_BUS_NAME,
         DecideFunctionArn: functionArn('decide'),
         PlaceOrderFunctionArn: functionArn('place-order'),
+        RetryQueueUrl: retryQueue.url,
+        PurchaseWindowHours: String(config.purchaseWindowHours),
       },
       clockOffset: clock.offset,
       now: () => clock.now(),
       dynamodbEndpoint,
       eventsEndpoint: `${url}${eventBus.prefix}`,
+      sqsEndpoint: `${url}${sqs.prefix}`,
       region,
       lambdas: lambdasByArn,
       retryScale: options.retryScale ?? 1,
@@ -326,10 +413,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     stoppers.push(() => planStream.stop());
+    const stepFunctionsApi = new LocalStepFunctionsApi({
+      stateMachines: [stateMachine],
+      track: (execution) => work.track(execution),
+      now: () => clock.now(),
+      prefix: stepFunctionsPrefix,
+    });
+    routes.prefixes.set(stepFunctionsApi.prefix, stepFunctionsApi.handler);
+    // The retry queue's event source mapping: the dispatcher, with partial batch failures.
+    const retries = new LocalSqsEventSource({
+      sqs,
+      queueArn: retryQueue.arn,
+      batchSize: 10,
+      invoke: (event) => lambda('retry-dispatcher').invoke(event),
+      reportBatchItemFailures: true,
+      work,
+    });
     const clockDriver = new ClockDriver({
       clock,
       scheduler,
       streams: [planStream],
+      queues: [retries],
       work,
       copies: () => faults.duplicateDeliveries,
     });
@@ -347,14 +451,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await schedulerApi('POST', `/schedule-groups/${variables.SCHEDULE_GROUP}`, {
       ClientToken: `${prefix}-group`,
     });
-    await schedulerApi('POST', `/schedules/${prefix}-sweeper`, {
-      ClientToken: `${prefix}-sweeper`,
-      GroupName: variables.SCHEDULE_GROUP,
-      ScheduleExpression: SWEEP_RATE,
-      StartDate: Math.floor((clock.now() + 5 * 60_000) / 1000),
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: { Arn: functionArn('sweeper'), RoleArn: variables.SCHEDULER_ROLE_ARN, Input: '{}' },
-    });
+    // The recurring jobs, as Pulumi creates them. Reconciliation runs daily shortly after
+    // midnight UTC, for the day before.
+    const minute = 60_000;
+    const nextMidnight = Math.ceil(clock.now() / (1440 * minute)) * 1440 * minute;
+    for (const [job, expression, start] of [
+      ['sweeper', SWEEP_RATE, clock.now() + 5 * minute],
+      ['completer', COMPLETER_RATE, clock.now() + 10 * minute],
+      ['reconcile', RECONCILE_RATE, nextMidnight + 15 * minute],
+    ] as const) {
+      await schedulerApi('POST', `/schedules/${prefix}-${job}`, {
+        ClientToken: `${prefix}-${job}`,
+        GroupName: variables.SCHEDULE_GROUP,
+        ScheduleExpression: expression,
+        StartDate: Math.floor(start / 1000),
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { Arn: functionArn(job), RoleArn: variables.SCHEDULER_ROLE_ARN, Input: '{}' },
+      });
+    }
     planStream.start();
 
     const settings: ApiSettings = {
@@ -453,8 +567,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }));
     routes.exact.set('POST /_local/faults', (request) => {
       Object.assign(faults, parseFaults(request.body));
+      Atomics.store(crashAfterOrder, 0, Math.round(faults.crashAfterOrderRate * 1_000_000));
+      exchange.setFaults(faults.exchange);
       return { status: 200, body: faults };
     });
+    routes.exact.set('GET /_local/flags', () => ({ status: 200, body: appConfig.flags }));
+    routes.exact.set('POST /_local/flags', (request) => ({
+      status: 200,
+      body: appConfig.set(request.body),
+    }));
     routes.exact.set('GET /_local/faults', () => ({ status: 200, body: faults }));
     routes.exact.set('GET /_local/executions', () => ({
       status: 200,
@@ -463,7 +584,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     routes.exact.set('GET /_local/events', () => ({ status: 200, body: eventBus.events() }));
     routes.exact.set('GET /_local/dead-letters', () => ({
       status: 200,
-      body: { schedules: scheduler.deadLetters(), streams: streamFailures },
+      body: {
+        schedules: scheduler.deadLetters(),
+        streams: streamFailures,
+        retries: sqs.messages(`${prefix}-purchase-retries-dlq`),
+      },
     }));
 
     // Schedules fire as wall time passes, not only when the clock is advanced.
@@ -497,6 +622,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stateMachine,
       eventBus,
       exchange,
+      sqs,
+      retryQueue,
+      appConfig,
       lambdas,
       faults,
       advanceTo: (epochMs) => clockDriver.advanceTo(epochMs),

@@ -2,7 +2,8 @@
  * The local Step Functions service, in a worker thread whose `Date` follows the local clock: runs
  * executions of one state machine definition with aws-local-stepfunctions, performing each Task's
  * service integration against the local services: DynamoDB (optimized and AWS SDK integrations),
- * EventBridge PutEvents, and Lambda invoke (forwarded to the main thread's local Lambdas).
+ * EventBridge PutEvents, SQS SendMessage, and Lambda invoke (forwarded to the main thread's local
+ * Lambdas).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
@@ -15,6 +16,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { installClockDate } from './clock-date.ts';
 
@@ -24,6 +26,7 @@ interface Data {
   readonly clockOffset: BigInt64Array;
   readonly dynamodbEndpoint: string;
   readonly eventsEndpoint: string;
+  readonly sqsEndpoint: string;
   readonly region: string;
   /** Multiplies every Retry interval (1 = as written). */
   readonly retryScale: number;
@@ -79,6 +82,7 @@ const events = new EventBridgeClient({
   credentials,
   endpoint: data.eventsEndpoint,
 });
+const sqs = new SQSClient({ region: data.region, credentials, endpoint: data.sqsEndpoint });
 
 /** A task failure with the error name Step Functions would give it (matched by Retry and Catch). */
 class TaskError extends Error {
@@ -174,6 +178,25 @@ function taskHandler(resource: string): (input: unknown) => Promise<unknown> {
         throw new TaskError('EventBridge.FailedEntry', JSON.stringify(output.Entries));
       }
       return body(output);
+    };
+  }
+  if (resource === 'arn:aws:states:::sqs:sendMessage') {
+    return async (input) => {
+      const { MessageBody, ...rest } = input as Params;
+      try {
+        return body(
+          await sqs.send(
+            new SendMessageCommand({
+              ...(rest as { QueueUrl: string; DelaySeconds?: number }),
+              // The optimized integration takes a JSON body and serializes it.
+              MessageBody:
+                typeof MessageBody === 'string' ? MessageBody : JSON.stringify(MessageBody),
+            }),
+          ),
+        );
+      } catch (error) {
+        throw serviceError('SQS', error);
+      }
     };
   }
   if (resource === 'arn:aws:states:::lambda:invoke') {

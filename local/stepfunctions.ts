@@ -35,6 +35,7 @@ export interface LocalStateMachineOptions {
   readonly now: () => number;
   readonly dynamodbEndpoint: string;
   readonly eventsEndpoint: string;
+  readonly sqsEndpoint: string;
   readonly region: string;
   /** Lambdas by the function ARN the definition names. */
   readonly lambdas: ReadonlyMap<string, LocalLambda>;
@@ -69,6 +70,7 @@ export class LocalStateMachine {
         clockOffset: options.clockOffset,
         dynamodbEndpoint: options.dynamodbEndpoint,
         eventsEndpoint: options.eventsEndpoint,
+        sqsEndpoint: options.sqsEndpoint,
         region: options.region,
         retryScale: options.retryScale,
       },

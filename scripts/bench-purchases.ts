@@ -17,7 +17,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { bundleFunctions, writeBundle } from '#build/functions.ts';
 import { LocalClock } from '#local/clock.ts';
 import { freePort, startDynamoDbLocal } from '#local/dynamodb.ts';
-import { startLocalStack } from '#local/stack.ts';
+import { devStackConfig, startLocalStack } from '#local/stack.ts';
 
 const { values } = parseArgs({ options: { plans: { type: 'string', default: '1000' } } });
 const plans = Number(values.plans);
@@ -110,6 +110,9 @@ const stack = await startLocalStack({
   autoFire: false,
   log: () => undefined,
   lambdaLogLevel: 'ERROR',
+  ...(process.env.BENCH_BUDGET === undefined
+    ? {}
+    : { config: { ...devStackConfig(), exchangeRateLimitPerSecond: Number(process.env.BENCH_BUDGET) } }),
 });
 try {
   // N plans across users (25 each), all due at 09:00 Berlin on 2027-03-02.

@@ -17,9 +17,21 @@ export type FunctionVariable =
   | 'EVENT_BUS_NAME'
   | 'SWEEP_GRACE_SECONDS'
   | 'EXCHANGE'
+  | 'EXCHANGE_API_URL'
+  | 'EXCHANGE_SECRET_ARN'
+  | 'EXCHANGE_STATE_TABLE'
+  | 'EXCHANGE_RATE_LIMIT_PER_SECOND'
   | 'PAPER_EXCHANGE_URL'
+  | 'PAPER_EXCHANGE_TIMEOUT_MS'
   | 'PAPER_ORDERS_TABLE'
-  | 'PAPER_SETTINGS';
+  | 'PAPER_SETTINGS'
+  | 'PURCHASE_WINDOW_SECONDS'
+  | 'APPCONFIG_APPLICATION'
+  | 'APPCONFIG_ENVIRONMENT'
+  | 'APPCONFIG_FLAGS_PROFILE'
+  | 'FLAGS_MAX_AGE_SECONDS'
+  | 'RETRY_QUEUE_URL'
+  | 'COMPLETER_SLA_SECONDS';
 
 export interface FunctionSpec {
   readonly description: string;
@@ -29,6 +41,19 @@ export interface FunctionSpec {
   readonly reservedConcurrency: number;
   readonly environment: readonly FunctionVariable[];
 }
+
+/** What a function that talks to the exchange needs: the adapter, its credentials, the guard. */
+const TRADING: readonly FunctionVariable[] = [
+  'EXCHANGE',
+  'EXCHANGE_API_URL',
+  'EXCHANGE_SECRET_ARN',
+  'EXCHANGE_STATE_TABLE',
+  'EXCHANGE_RATE_LIMIT_PER_SECOND',
+  'PAPER_EXCHANGE_URL',
+  'PAPER_EXCHANGE_TIMEOUT_MS',
+  'PAPER_ORDERS_TABLE',
+  'PAPER_SETTINGS',
+];
 
 const SCHEDULING: readonly FunctionVariable[] = [
   'PLANS_TABLE',
@@ -60,7 +85,13 @@ export const functionSpecs = {
     memoryMb: 256,
     timeoutSeconds: 10,
     reservedConcurrency: 50,
-    environment: [],
+    environment: [
+      'PURCHASE_WINDOW_SECONDS',
+      'APPCONFIG_APPLICATION',
+      'APPCONFIG_ENVIRONMENT',
+      'APPCONFIG_FLAGS_PROFILE',
+      'FLAGS_MAX_AGE_SECONDS',
+    ],
   },
   'place-order': {
     description:
@@ -68,14 +99,35 @@ export const functionSpecs = {
     memoryMb: 512,
     timeoutSeconds: 30,
     reservedConcurrency: 50,
+    environment: ['EXECUTIONS_TABLE', 'IDEMPOTENCY_TABLE', 'PURCHASE_WINDOW_SECONDS', ...TRADING],
+  },
+  'retry-dispatcher': {
+    description:
+      'Restarts purchase runs from the retry queue, with backoff, while the exchange can take them',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    reservedConcurrency: 5,
     environment: [
-      'EXECUTIONS_TABLE',
-      'IDEMPOTENCY_TABLE',
+      'PURCHASE_STATE_MACHINE_ARN',
+      'RETRY_QUEUE_URL',
       'EXCHANGE',
-      'PAPER_EXCHANGE_URL',
-      'PAPER_ORDERS_TABLE',
-      'PAPER_SETTINGS',
+      'EXCHANGE_STATE_TABLE',
     ],
+  },
+  completer: {
+    description:
+      'Drives purchase runs stuck past their SLA to a final state (through the retry queue)',
+    memoryMb: 256,
+    timeoutSeconds: 120,
+    reservedConcurrency: 1,
+    environment: ['EXECUTIONS_TABLE', 'RETRY_QUEUE_URL', 'COMPLETER_SLA_SECONDS'],
+  },
+  reconcile: {
+    description: 'Daily: matches the exchange\u2019s orders against the ledger by client order id',
+    memoryMb: 512,
+    timeoutSeconds: 600,
+    reservedConcurrency: 1,
+    environment: ['EXECUTIONS_TABLE', 'EVENT_BUS_NAME', ...TRADING],
   },
   calendar: {
     description: 'AppSync data source: schedule previews and next runs',
@@ -93,3 +145,15 @@ export const SWEEP_GRACE_SECONDS = 20 * 60;
 
 /** The sweeper runs this often. */
 export const SWEEP_RATE = 'rate(5 minutes)';
+
+/** How long a run may stay unfinished before the completer drives it (retries included). */
+export const COMPLETER_SLA_SECONDS = 30 * 60;
+
+/** The completer runs this often. */
+export const COMPLETER_RATE = 'rate(10 minutes)';
+
+/** Reconciliation runs once a day, for the previous UTC day. */
+export const RECONCILE_RATE = 'rate(1 day)';
+
+/** How long the decision step keeps the feature flags before asking AppConfig again. */
+export const FLAGS_MAX_AGE_SECONDS = 30;

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { FlagsError, parseFlags, type Flags } from '#domain/flags.ts';
 import { ConfigurationError, type CurrencyLimits } from './api-settings.ts';
 
 /** The Pulumi project name, which is also the config namespace. */
@@ -27,12 +28,31 @@ export interface StackConfig {
   readonly tags: Readonly<Record<string, string>>;
   /**
    * Where purchases go: `paper` (the simulated exchange, its orders in a DynamoDB table; prices
-   * from `paperPrices`). Real exchanges come with their own keys.
+   * from `paperPrices`), `coinbase` (Advanced Trade) or `kraken` (Spot), whose API keys live in
+   * the stack's Secrets Manager secret.
    */
-  readonly exchange: 'paper';
+  readonly exchange: ExchangeKind;
+  /**
+   * The exchange's API base URL, for a sandbox (dev and staging); null: the exchange's production
+   * URL.
+   */
+  readonly exchangeApiUrl: string | null;
+  /**
+   * Requests per second all executions together may send to the exchange: set it below the
+   * exchange's published limit for the account's tier.
+   */
+  readonly exchangeRateLimitPerSecond: number;
   /** Paper exchange prices per currency, fiat per BTC, e.g. {USD: "50000.00"}. */
   readonly paperPrices: Readonly<Record<string, string>>;
+  /** How long after its scheduled time a slot may still be bought (retries included). */
+  readonly purchaseWindowHours: number;
+  /** The feature flags AppConfig starts with (operators change them in AppConfig later). */
+  readonly flags: Flags;
 }
+
+export type ExchangeKind = 'paper' | 'coinbase' | 'kraken';
+
+const EXCHANGES: readonly ExchangeKind[] = ['paper', 'coinbase', 'kraken'];
 
 /** Every key of the namespace that {@link parseStackConfig} reads. */
 export const STACK_CONFIG_KEYS = [
@@ -44,7 +64,11 @@ export const STACK_CONFIG_KEYS = [
   'logRetentionDays',
   'tags',
   'exchange',
+  'exchangeApiUrl',
+  'exchangeRateLimitPerSecond',
   'paperPrices',
+  'purchaseWindowHours',
+  'flags',
 ] as const;
 
 /** Retention values CloudWatch Logs accepts. */
@@ -111,21 +135,38 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
       throw new ConfigurationError(`${PROJECT}:tags.${key} must be a string`);
   }
   const exchange = raw.exchange ?? 'paper';
-  if (exchange !== 'paper') {
-    throw new ConfigurationError(`${PROJECT}:exchange must be paper`);
+  if (!EXCHANGES.includes(exchange as ExchangeKind)) {
+    throw new ConfigurationError(`${PROJECT}:exchange must be one of ${EXCHANGES.join(', ')}`);
+  }
+  const apiUrl = raw.exchangeApiUrl ?? null;
+  if (apiUrl !== null && (typeof apiUrl !== 'string' || !/^https:\/\/[^\s/]+(\/\S*)?$/.test(apiUrl))) {
+    throw new ConfigurationError(`${PROJECT}:exchangeApiUrl must be an https URL, e.g. https://api-sandbox.coinbase.com`);
   }
   const prices = object(raw, 'paperPrices') ?? {};
-  for (const code of Object.keys(limits)) {
-    const price = prices[code];
-    if (typeof price !== 'string' || !/^\d+(\.\d+)?$/.test(price)) {
-      throw new ConfigurationError(
-        `${PROJECT}:paperPrices.${code} must be the paper price of 1 BTC as a decimal string`,
-      );
+  if (exchange === 'paper') {
+    for (const code of Object.keys(limits)) {
+      const price = prices[code];
+      if (typeof price !== 'string' || !/^\d+(\.\d+)?$/.test(price)) {
+        throw new ConfigurationError(
+          `${PROJECT}:paperPrices.${code} must be the paper price of 1 BTC as a decimal string`,
+        );
+      }
     }
   }
+  let flags: Flags;
+  try {
+    flags = parseFlags(object(raw, 'flags') ?? {});
+  } catch (error) {
+    if (!(error instanceof FlagsError)) throw error;
+    throw new ConfigurationError(`${PROJECT}:flags: ${error.message}`);
+  }
   return {
-    exchange,
+    exchange: exchange as ExchangeKind,
+    exchangeApiUrl: apiUrl,
+    exchangeRateLimitPerSecond: integer(raw, 'exchangeRateLimitPerSecond', 10, 1, 1000),
     paperPrices: prices as Record<string, string>,
+    purchaseWindowHours: integer(raw, 'purchaseWindowHours', 6, 1, 24),
+    flags,
     currencies: limits,
     maxPlansPerUser: integer(raw, 'maxPlansPerUser', 25, 1, 1000),
     deletionProtection: boolean(raw, 'deletionProtection', true),

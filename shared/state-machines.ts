@@ -16,6 +16,9 @@ export interface PurchaseSubstitutions {
   readonly EventBusName: string;
   readonly DecideFunctionArn: string;
   readonly PlaceOrderFunctionArn: string;
+  readonly RetryQueueUrl: string;
+  /** The purchase window in hours, as users read it in a waiting run's reason. */
+  readonly PurchaseWindowHours: string;
 }
 
 /** Thrown when a definition has placeholders nobody filled, or values for none. */

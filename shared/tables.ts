@@ -76,8 +76,31 @@ export const executionsTable = {
   name: 'executions',
   hashKey: { name: 'ownerPlan', type: 'S' },
   rangeKey: { name: 'scheduledFor', type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      // Sparse: only runs not final yet carry `openShard`; the completer finds the stale ones.
+      name: 'open',
+      hashKey: { name: 'openShard', type: 'S' },
+      rangeKey: { name: 'updatedAt', type: 'S' },
+    },
+    {
+      // Sparse: only runs that sent an order carry `orderDay` (`<UTC day>#<shard>`), which the
+      // daily reconciliation matches against the exchange's orders of that day.
+      name: 'orders',
+      hashKey: { name: 'orderDay', type: 'S' },
+      rangeKey: { name: 'clientOrderId', type: 'S' },
+    },
+  ],
   stream: 'NEW_AND_OLD_IMAGES',
 } as const satisfies TableDefinition;
+
+/** Partitions of the executions table's `open` and `orders` indexes. */
+export const EXECUTION_SHARDS = DUE_SHARDS;
+
+/** The `orders` index partition of a run that sent an order at `at` (ISO instant). */
+export function orderDayKey(at: string, planId: string): string {
+  return `${at.slice(0, 10)}#${dueShardOf(planId)}`;
+}
 
 /** The partition key of a plan's executions. */
 export function ownerPlanKey(userId: string, planId: string): string {
@@ -109,10 +132,26 @@ export const paperOrdersTable = {
   hashKey: { name: 'clientOrderId', type: 'S' },
 } as const satisfies TableDefinition;
 
-/** Every table of the system, in creation order. */
-export const tables: readonly TableDefinition[] = [plansTable, executionsTable, idempotencyTable];
-
 /** The physical name of `table` in the stack or local environment named by `prefix`. */
 export function tableName(prefix: string, table: TableDefinition): string {
   return `${prefix}-${table.name}`;
 }
+
+/**
+ * State every execution shares about each exchange: the circuit breaker (`breaker#<exchange>`)
+ * and the request budget, one counter per second (`rate#<exchange>#<epoch second>`, expiring a
+ * few minutes later through TTL).
+ */
+export const exchangeStateTable = {
+  name: 'exchange-state',
+  hashKey: { name: 'pk', type: 'S' },
+  ttlAttribute: 'expiresAt',
+} as const satisfies TableDefinition;
+
+/** Every table of the system, in creation order. */
+export const tables: readonly TableDefinition[] = [
+  plansTable,
+  executionsTable,
+  idempotencyTable,
+  exchangeStateTable,
+];

@@ -1,10 +1,22 @@
 /**
  * Purchase workflow step: decides whether a fired slot buys, from the plan as the workflow just
- * read it (DynamoDB JSON from the GetItem state). No I/O.
+ * read it (DynamoDB JSON from the GetItem state), the operational flags (AppConfig: kill switch
+ * and maximum per run) and the purchase window.
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { decidePurchase, type Decision, type PlanForDecision } from '#domain/purchase-decision.ts';
+import { requireEnvironment } from '../lib/environment.ts';
+import { flagsFromEnvironment } from '../lib/flags.ts';
+
+const env = requireEnvironment(['PURCHASE_WINDOW_SECONDS']);
+const windowMs = Number(env.PURCHASE_WINDOW_SECONDS) * 1000;
+if (!Number.isInteger(windowMs) || windowMs <= 0) {
+  throw new Error(
+    `PURCHASE_WINDOW_SECONDS must be a positive whole number, not ${env.PURCHASE_WINDOW_SECONDS}`,
+  );
+}
+const readFlags = flagsFromEnvironment();
 
 export interface DecideEvent {
   readonly plan: { Item?: Record<string, AttributeValue> };
@@ -32,5 +44,9 @@ export const handler = async (event: DecideEvent): Promise<Decision> => {
   }
   const plan =
     event.plan.Item === undefined ? null : (unmarshall(event.plan.Item) as PlanForDecision);
-  return decidePurchase(plan, event.scheduledFor);
+  return decidePurchase(plan, event.scheduledFor, {
+    flags: await readFlags(),
+    nowMs: Date.now(),
+    windowMs,
+  });
 };

@@ -7,6 +7,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 
 function traced<Client extends object>(client: Client, tracer: Tracer | undefined): Client {
@@ -25,4 +27,12 @@ export function schedulerClient(tracer?: Tracer): SchedulerClient {
 
 export function eventBridgeClient(tracer?: Tracer): EventBridgeClient {
   return traced(new EventBridgeClient({}), tracer);
+}
+
+export function sfnClient(tracer?: Tracer): SFNClient {
+  return traced(new SFNClient({}), tracer);
+}
+
+export function sqsClient(tracer?: Tracer): SQSClient {
+  return traced(new SQSClient({}), tracer);
 }

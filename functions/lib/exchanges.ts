@@ -1,30 +1,179 @@
 /**
- * The exchange a function trades on, from its configuration (checked at cold start):
- * `EXCHANGE=paper-http` (the local paper exchange at `PAPER_EXCHANGE_URL`) or `EXCHANGE=paper`
- * (cloud paper trading: orders in `PAPER_ORDERS_TABLE`, prices in `PAPER_SETTINGS`).
+ * The exchange a function trades on, from its configuration (checked at cold start), behind the
+ * shared circuit breaker and request budget (`EXCHANGE_STATE_TABLE`,
+ * `EXCHANGE_RATE_LIMIT_PER_SECOND`) and the market-rules cache:
+ *
+ * - `EXCHANGE=paper-http`: the local paper exchange at `PAPER_EXCHANGE_URL`
+ *   (`PAPER_EXCHANGE_TIMEOUT_MS` optional);
+ * - `EXCHANGE=paper`: cloud paper trading, orders in `PAPER_ORDERS_TABLE`, prices in `PAPER_SETTINGS`;
+ * - `EXCHANGE=coinbase` or `kraken`: the API key from the Secrets Manager secret
+ *   `EXCHANGE_SECRET_ARN` (read through Powertools Parameters, cached for five minutes, so a
+ *   rotated key is picked up without a deploy), at `EXCHANGE_API_URL` or the exchange's
+ *   production URL.
  */
-import type { Exchange } from '#domain/exchange.ts';
+import { createHash } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import type { Exchange, ExchangeOrder, Market, MarketBuy } from '#domain/exchange.ts';
 import { paperSettingsWithPrices } from '#domain/paper-market.ts';
-import { documentClient } from './aws.ts';
 import { requireEnvironment } from './environment.ts';
+import { GuardedExchange, SharedCircuitBreaker, SharedRateLimiter } from './exchange-guard.ts';
+import { CoinbaseExchange, COINBASE_URL, parseCoinbaseCredentials } from './exchanges/coinbase.ts';
+import { KrakenExchange, KRAKEN_URL, parseKrakenCredentials } from './exchanges/kraken.ts';
+import { MarketCache } from './market-cache.ts';
 import { PaperExchangeClient } from './paper-exchange.ts';
 import { PaperTableExchange } from './paper-table-exchange.ts';
 
-export function exchangeFromEnvironment(environment: NodeJS.ProcessEnv = process.env): Exchange {
+/** Thrown at cold start for a configuration that names no usable exchange. */
+export class ExchangeConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExchangeConfigurationError';
+  }
+}
+
+function positiveInteger(name: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new ExchangeConfigurationError(`${name} must be a positive whole number, not ${value}`);
+  }
+  return number;
+}
+
+/** Reads a secret's JSON value; the default caches it for five minutes (Powertools Parameters). */
+export type SecretReader = (secretArn: string) => Promise<unknown>;
+
+const CREDENTIALS_MAX_AGE_SECONDS = 300;
+
+const readSecret: SecretReader = (secretArn) =>
+  getSecret(secretArn, { maxAge: CREDENTIALS_MAX_AGE_SECONDS, transform: 'json' });
+
+/**
+ * An exchange whose API key lives in a secret: each call reads the (cached) secret and builds the
+ * adapter again only when the key changed. Nothing here keeps or logs the key's text.
+ */
+export class SecretKeyedExchange implements Exchange {
+  readonly name: string;
+  readonly #read: () => Promise<unknown>;
+  readonly #build: (secret: unknown) => Exchange;
+  #current: { digest: string; exchange: Exchange } | undefined;
+
+  constructor(name: string, read: () => Promise<unknown>, build: (secret: unknown) => Exchange) {
+    this.name = name;
+    this.#read = read;
+    this.#build = build;
+  }
+
+  async #exchange(): Promise<Exchange> {
+    const secret = await this.#read();
+    const digest = createHash('sha256')
+      .update(JSON.stringify(secret ?? null))
+      .digest('hex');
+    if (this.#current?.digest !== digest) {
+      this.#current = { digest, exchange: this.#build(secret) };
+    }
+    return this.#current.exchange;
+  }
+
+  async market(currency: string): Promise<Market> {
+    return (await this.#exchange()).market(currency);
+  }
+
+  async placeMarketBuy(order: MarketBuy): Promise<ExchangeOrder> {
+    return (await this.#exchange()).placeMarketBuy(order);
+  }
+
+  async findOrder(clientOrderId: string, currency: string): Promise<ExchangeOrder | null> {
+    return (await this.#exchange()).findOrder(clientOrderId, currency);
+  }
+
+  async ordersBetween(since: string, until: string): Promise<ExchangeOrder[]> {
+    return (await this.#exchange()).ordersBetween(since, until);
+  }
+}
+
+/** The adapter alone: no breaker, no budget, no cache. */
+export function exchangeAdapter(
+  dynamodb: DynamoDBDocumentClient,
+  environment: NodeJS.ProcessEnv = process.env,
+  secrets: SecretReader = readSecret,
+): Exchange {
   const kind = environment.EXCHANGE;
   if (kind === 'paper-http') {
+    const url = requireEnvironment(['PAPER_EXCHANGE_URL'], environment).PAPER_EXCHANGE_URL;
+    const timeout = environment.PAPER_EXCHANGE_TIMEOUT_MS;
     return new PaperExchangeClient(
-      requireEnvironment(['PAPER_EXCHANGE_URL'], environment).PAPER_EXCHANGE_URL,
+      url,
+      timeout === undefined || timeout === ''
+        ? undefined
+        : positiveInteger('PAPER_EXCHANGE_TIMEOUT_MS', timeout),
     );
   }
   if (kind === 'paper') {
     const env = requireEnvironment(['PAPER_ORDERS_TABLE', 'PAPER_SETTINGS'], environment);
     const { prices } = JSON.parse(env.PAPER_SETTINGS) as { prices: Record<string, string> };
     return new PaperTableExchange(
-      documentClient(),
+      dynamodb,
       env.PAPER_ORDERS_TABLE,
       paperSettingsWithPrices(prices),
     );
   }
-  throw new Error(`EXCHANGE must be paper or paper-http, not ${String(kind)}`);
+  if (kind === 'coinbase' || kind === 'kraken') {
+    const { EXCHANGE_SECRET_ARN: secretArn } = requireEnvironment(
+      ['EXCHANGE_SECRET_ARN'],
+      environment,
+    );
+    const apiUrl = environment.EXCHANGE_API_URL;
+    const read = () => secrets(secretArn);
+    if (kind === 'coinbase') {
+      const baseUrl = apiUrl === undefined || apiUrl === '' ? COINBASE_URL : apiUrl;
+      return new SecretKeyedExchange(
+        kind,
+        read,
+        (secret) =>
+          new CoinbaseExchange({ baseUrl, credentials: parseCoinbaseCredentials(secret) }),
+      );
+    }
+    const baseUrl = apiUrl === undefined || apiUrl === '' ? KRAKEN_URL : apiUrl;
+    return new SecretKeyedExchange(
+      kind,
+      read,
+      (secret) => new KrakenExchange({ baseUrl, credentials: parseKrakenCredentials(secret) }),
+    );
+  }
+  throw new ExchangeConfigurationError(
+    `EXCHANGE must be paper, paper-http, coinbase or kraken, not ${String(kind)}`,
+  );
+}
+
+/** The name the exchange's shared state is kept under (without building the adapter). */
+export function exchangeName(environment: NodeJS.ProcessEnv = process.env): string {
+  const kind = environment.EXCHANGE ?? '';
+  return kind === 'paper-http' ? 'paper' : kind;
+}
+
+/** The configured exchange, guarded and cached, as every function that trades uses it. */
+export function exchangeFromEnvironment(
+  dynamodb: DynamoDBDocumentClient,
+  onStateError: (error: unknown) => void = () => undefined,
+  environment: NodeJS.ProcessEnv = process.env,
+): Exchange {
+  const env = requireEnvironment(
+    ['EXCHANGE_STATE_TABLE', 'EXCHANGE_RATE_LIMIT_PER_SECOND'],
+    environment,
+  );
+  const adapter = exchangeAdapter(dynamodb, environment);
+  const options = { dynamodb, tableName: env.EXCHANGE_STATE_TABLE };
+  const limit = positiveInteger(
+    'EXCHANGE_RATE_LIMIT_PER_SECOND',
+    env.EXCHANGE_RATE_LIMIT_PER_SECOND,
+  );
+  return new MarketCache(
+    new GuardedExchange(
+      adapter,
+      new SharedCircuitBreaker(adapter.name, options),
+      new SharedRateLimiter(adapter.name, limit, options),
+      onStateError,
+    ),
+  );
 }

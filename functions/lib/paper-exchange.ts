@@ -33,6 +33,15 @@ interface PaperOrderBody {
 
 const REJECTIONS: readonly RejectionCode[] = ['INSUFFICIENT_FUNDS', 'BELOW_MINIMUM', 'REJECTED'];
 
+/** Network errors that mean no connection was made, so nothing was sent. */
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
 function digitsOf(currency: string): number {
   const digits = Object.hasOwn(CURRENCY_DIGITS, currency) ? CURRENCY_DIGITS[currency] : undefined;
   if (digits === undefined)
@@ -80,11 +89,15 @@ export class PaperExchangeClient implements Exchange {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
-      const timedOut = (error as Error).name === 'TimeoutError';
-      // A timeout may come after the exchange took the order; a refused connection cannot.
-      if (timedOut && method === 'POST') {
+      // Only a connection that was never made proves the exchange did not get the order; a
+      // timeout or a connection dropped after sending may come after it took the order.
+      const code = ((error as { cause?: { code?: string } }).cause ?? {}).code ?? '';
+      const neverSent = NOT_CONNECTED.has(code);
+      if (method === 'POST' && !neverSent) {
         throw new ExchangeUnknownOutcomeError(
-          `${method} ${path} timed out after ${this.#timeoutMs} ms`,
+          (error as Error).name === 'TimeoutError'
+            ? `${method} ${path} timed out after ${this.#timeoutMs} ms`
+            : `${method} ${path} failed after sending: ${(error as Error).message}`,
           { cause: error },
         );
       }
@@ -167,16 +180,4 @@ export class PaperExchangeClient implements Exchange {
     if (status !== 200) throw new ExchangeUnavailableError(`order lookup answered ${status}`);
     return toOrder(json as PaperOrderBody);
   }
-}
-
-/** The exchange a stack is configured for (`EXCHANGE`; only `paper` so far). */
-export function exchangeFromEnvironment(environment: NodeJS.ProcessEnv = process.env): Exchange {
-  const kind = environment.EXCHANGE ?? 'paper-http';
-  if (kind === 'paper-http') {
-    const url = environment.PAPER_EXCHANGE_URL;
-    if (url === undefined || url === '')
-      throw new Error('EXCHANGE=paper-http needs PAPER_EXCHANGE_URL');
-    return new PaperExchangeClient(url);
-  }
-  throw new Error(`EXCHANGE=${kind} is not supported`);
 }

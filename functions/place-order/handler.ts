@@ -6,7 +6,12 @@
  * - Before calling the exchange it stores SUBMITTED on the execution record (the client order id
  *   is already there). Finding SUBMITTED means an earlier attempt's outcome is unknown: the order
  *   is looked up by its client order id before anything is placed.
+ * - A failure that proves nothing was sent (exchange unreachable, circuit open, request budget
+ *   taken) puts the record back to PENDING, so the next attempt decides afresh.
+ * - Never places an order after the purchase window: past it, a slot with no order ends
+ *   WINDOW_EXPIRED.
  * - Never spends more than the plan's amount; amounts under the exchange minimum fail with a reason.
+ * - Every exchange call goes through the shared circuit breaker and request budget.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -19,22 +24,32 @@ import type { Context } from 'aws-lambda';
 import { CURRENCY_DIGITS } from '#domain/currencies.ts';
 import {
   ExchangeRejectedError,
+  ExchangeUnavailableError,
   ExchangeUnknownOutcomeError,
   type ExchangeOrder,
 } from '#domain/exchange.ts';
 import { clientOrderIdFor } from '#domain/ids.ts';
 import { floorTo, fromUnits, toUnits, type MoneyError } from '#domain/money.ts';
-import { ownerPlanKey } from '#shared/tables.ts';
+import { windowExpired } from '#domain/purchase-decision.ts';
+import { orderDayKey, ownerPlanKey } from '#shared/tables.ts';
 import { documentClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
+import { flushMetrics } from '../lib/metrics.ts';
 import { exchangeFromEnvironment } from '../lib/exchanges.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
 const tracer = new Tracer();
-const env = requireEnvironment(['EXECUTIONS_TABLE', 'IDEMPOTENCY_TABLE']);
+const env = requireEnvironment([
+  'EXECUTIONS_TABLE',
+  'IDEMPOTENCY_TABLE',
+  'PURCHASE_WINDOW_SECONDS',
+]);
+const windowMs = Number(env.PURCHASE_WINDOW_SECONDS) * 1000;
 const dynamodb = documentClient(tracer);
-const exchange = exchangeFromEnvironment();
+const exchange = exchangeFromEnvironment(dynamodb, (error) =>
+  logger.warn('could not update the shared exchange state', { error }),
+);
 
 export interface PlaceOrderEvent {
   readonly planId: string;
@@ -45,20 +60,26 @@ export interface PlaceOrderEvent {
   readonly currency: string;
 }
 
+interface Fill {
+  readonly exchangeOrderId: string;
+  /** Satoshis, as a digit string. */
+  readonly btcAcquired: string;
+  /** Fiat minor units, as digit strings. */
+  readonly spent: string;
+  readonly fee: string;
+  readonly net: string;
+  /** Fiat per BTC, fees excluded, as a decimal string. */
+  readonly averagePrice: string;
+  readonly filledAt: string;
+}
+
 export type PlaceOrderResult =
-  | {
-      readonly outcome: 'FILLED';
-      readonly exchangeOrderId: string;
-      /** Satoshis, as a digit string. */
-      readonly btcAcquired: string;
-      /** Fiat minor units, as digit strings. */
-      readonly spent: string;
-      readonly fee: string;
-      readonly net: string;
-      /** Fiat per BTC, fees excluded, as a decimal string. */
-      readonly averagePrice: string;
-      readonly filledAt: string;
-    }
+  | ({ readonly outcome: 'FILLED' } & Fill)
+  | ({
+      readonly outcome: 'PARTIALLY_FILLED';
+      readonly code: 'PARTIAL_FILL';
+      readonly reason: string;
+    } & Fill)
   | {
       readonly outcome: 'REJECTED' | 'ALREADY_RECORDED';
       readonly code: string;
@@ -121,7 +142,7 @@ async function markSubmitted(event: PlaceOrderEvent): Promise<string | null> {
           scheduledFor: event.scheduledFor,
         },
         UpdateExpression:
-          'SET #status = :submitted, amount = :amount, currency = :currency, updatedAt = :now',
+          'SET #status = :submitted, amount = :amount, currency = :currency, updatedAt = :now, orderDay = if_not_exists(orderDay, :day), submittedAt = if_not_exists(submittedAt, :now)',
         ConditionExpression: '#status IN (:pending, :submitted)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -130,6 +151,7 @@ async function markSubmitted(event: PlaceOrderEvent): Promise<string | null> {
           ':amount': event.amount,
           ':currency': event.currency,
           ':now': now,
+          ':day': orderDayKey(now, event.planId),
         },
         ReturnValues: 'UPDATED_OLD',
       }),
@@ -141,18 +163,57 @@ async function markSubmitted(event: PlaceOrderEvent): Promise<string | null> {
   }
 }
 
-function filled(order: ExchangeOrder, amountMinor: bigint, digits: number): PlaceOrderResult {
-  if (order.status !== 'FILLED') {
+/**
+ * Back to PENDING after a failure that proves no order was sent in this attempt, and none exists
+ * from an earlier one (the lookup said so): the next attempt decides afresh (flags, plan state).
+ */
+async function markPending(event: PlaceOrderEvent): Promise<void> {
+  try {
+    await dynamodb.send(
+      new UpdateCommand({
+        TableName: env.EXECUTIONS_TABLE,
+        Key: {
+          ownerPlan: ownerPlanKey(event.userId, event.planId),
+          scheduledFor: event.scheduledFor,
+        },
+        UpdateExpression: 'SET #status = :pending, updatedAt = :now',
+        ConditionExpression: '#status = :submitted',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':pending': 'PENDING',
+          ':submitted': 'SUBMITTED',
+          ':now': new Date().toISOString(),
+        },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/** The workflow's outcome for an order as the exchange reports it. */
+export function outcomeOf(
+  order: ExchangeOrder,
+  amountMinor: bigint,
+  digits: number,
+): PlaceOrderResult {
+  if (order.status === 'OPEN') {
     // Not final yet at the exchange: the workflow retries and looks the order up again.
-    throw new ExchangeUnknownOutcomeError(`order ${order.exchangeOrderId} is ${order.status}`);
+    throw new ExchangeUnknownOutcomeError(`order ${order.exchangeOrderId} is still open`);
   }
   if (order.spentMinor > amountMinor) {
     throw new OverspendError(
       `order ${order.exchangeOrderId} spent ${order.spentMinor} > plan amount ${amountMinor}`,
     );
   }
-  return {
-    outcome: 'FILLED',
+  if (order.filledSats === 0n) {
+    return {
+      outcome: 'REJECTED',
+      code: 'REJECTED',
+      reason: 'The exchange cancelled the order before any of it was filled. Nothing was spent.',
+    };
+  }
+  const fill: Fill = {
     exchangeOrderId: order.exchangeOrderId,
     btcAcquired: order.filledSats.toString(),
     spent: order.spentMinor.toString(),
@@ -160,6 +221,13 @@ function filled(order: ExchangeOrder, amountMinor: bigint, digits: number): Plac
     net: (order.spentMinor - order.feeMinor).toString(),
     averagePrice: fromUnits(order.averagePriceMinor, digits),
     filledAt: new Date().toISOString(),
+  };
+  if (order.status === 'FILLED') return { outcome: 'FILLED', ...fill };
+  return {
+    outcome: 'PARTIALLY_FILLED',
+    code: 'PARTIAL_FILL',
+    reason: `Only ${fromUnits(order.spentMinor, digits)} ${order.currency} of ${fromUnits(amountMinor, digits)} ${order.currency} could be bought: the exchange could not fill the whole order. The rest was not spent.`,
+    ...fill,
   };
 }
 
@@ -174,19 +242,18 @@ async function placeOrder(event: PlaceOrderEvent): Promise<PlaceOrderResult> {
     };
   }
   if (previous === 'SUBMITTED') {
-    let existing: ExchangeOrder | null;
-    try {
-      existing = await exchange.findOrder(event.clientOrderId, event.currency);
-    } catch (error) {
-      throw new ExchangeUnknownOutcomeError('could not look up the earlier order', {
-        cause: error,
-      });
-    }
+    // An earlier attempt may have placed the order: never send another before looking.
+    const existing = await exchange.findOrder(event.clientOrderId, event.currency);
     if (existing !== null) {
       logger.info('found the order of an earlier attempt', { clientOrderId: event.clientOrderId });
       metrics.addMetric('OrdersRecovered', MetricUnit.Count, 1);
-      return filled(existing, amountMinor, digits);
+      return outcomeOf(existing, amountMinor, digits);
     }
+  }
+  const expired = windowExpired(event.scheduledFor, Date.now(), windowMs);
+  if (expired !== null) {
+    metrics.addMetric('WindowExpired', MetricUnit.Count, 1);
+    return { outcome: 'REJECTED', code: expired.code, reason: expired.reason };
   }
   try {
     const market = await exchange.market(event.currency);
@@ -203,13 +270,15 @@ async function placeOrder(event: PlaceOrderEvent): Promise<PlaceOrderResult> {
       currency: event.currency,
       quoteMinor,
     });
-    metrics.addMetric('OrdersFilled', MetricUnit.Count, 1);
-    return filled(order, amountMinor, digits);
+    const result = outcomeOf(order, amountMinor, digits);
+    metrics.addMetric(`Orders_${result.outcome}`, MetricUnit.Count, 1);
+    return result;
   } catch (error) {
     if (error instanceof ExchangeRejectedError) {
       metrics.addMetric(`OrdersRejected_${error.code}`, MetricUnit.Count, 1);
       return { outcome: 'REJECTED', code: error.code, reason: error.message };
     }
+    if (error instanceof ExchangeUnavailableError) await markPending(event);
     throw error;
   }
 }
@@ -237,6 +306,6 @@ export const handler = async (
   try {
     return await idempotentPlaceOrder(event);
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics(metrics);
   }
 };

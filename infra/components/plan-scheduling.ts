@@ -1,18 +1,19 @@
 /**
- * Scheduling: one schedule group per stack for the plans' one-time schedules and the sweeper, a
- * dead-letter queue for deliveries that fail, and two roles: the plans' schedules run as one that
- * may only start the purchase state machine, the sweeper's as one that may only invoke the sweeper.
+ * Scheduling: one schedule group per stack for the plans' one-time schedules and the recurring
+ * jobs (sweeper, completer, reconciliation), a dead-letter queue for deliveries that fail, and two
+ * roles: the plans' schedules run as one that may only start the purchase state machine, the
+ * jobs' as one that may only invoke the job functions.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { SWEEP_RATE } from '#shared/functions.ts';
 import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../iam.ts';
 import { EncryptedQueue, sendToQueueStatements } from './queue.ts';
 
 export interface PlanSchedulingArgs {
   readonly groupName: string;
   readonly stateMachineArn: pulumi.Input<string>;
-  readonly sweeperFunctionArn: pulumi.Input<string>;
+  /** The functions the recurring jobs invoke. */
+  readonly jobFunctionArns: pulumi.Input<string>[];
   readonly accountId: pulumi.Input<string>;
   readonly region: pulumi.Input<string>;
   readonly kmsKeyArn: pulumi.Input<string>;
@@ -22,7 +23,7 @@ export interface PlanSchedulingArgs {
 export class PlanScheduling extends pulumi.ComponentResource {
   readonly group: aws.scheduler.ScheduleGroup;
   readonly role: aws.iam.Role;
-  readonly sweeperRole: aws.iam.Role;
+  readonly jobsRole: aws.iam.Role;
   readonly deadLetterQueue: EncryptedQueue;
   readonly groupName: pulumi.Output<string>;
   /** ARN pattern of the plans' schedules (`plan-<id>`) in the group. */
@@ -91,41 +92,43 @@ export class PlanScheduling extends pulumi.ComponentResource {
         Resource: args.stateMachineArn,
       },
     );
-    this.sweeperRole = role(
-      'sweeper-role',
-      'EventBridge Scheduler: runs the sweeper',
+    this.jobsRole = role(
+      'jobs-role',
+      'EventBridge Scheduler: runs the recurring jobs (sweeper, completer, reconciliation)',
       schedulesArn,
       {
-        Sid: 'RunSweeper',
+        Sid: 'RunJobs',
         Effect: 'Allow',
         Action: 'lambda:InvokeFunction',
-        Resource: args.sweeperFunctionArn,
+        Resource: args.jobFunctionArns,
       },
     );
     this.registerOutputs({ groupName: this.groupName });
   }
 
-  /** The sweeper's recurring schedule (created once the sweeper exists). */
-  sweeperSchedule(
-    name: string,
+  /** A job's recurring schedule (created once its function exists), named `<group>-<job>`. */
+  jobSchedule(
+    job: string,
     args: {
-      sweeperFunctionArn: pulumi.Input<string>;
+      functionArn: pulumi.Input<string>;
+      expression: string;
+      description: string;
       kmsKeyArn: pulumi.Input<string>;
       dependsOn: pulumi.Resource[];
     },
   ) {
     return new aws.scheduler.Schedule(
-      name,
+      `${job}-schedule`,
       {
-        name: pulumi.interpolate`${this.groupName}-sweeper`,
+        name: pulumi.interpolate`${this.groupName}-${job}`,
         groupName: this.groupName,
-        description: 'Finds plans whose run was missed and re-arms them',
-        scheduleExpression: SWEEP_RATE,
+        description: args.description,
+        scheduleExpression: args.expression,
         flexibleTimeWindow: { mode: 'OFF' },
         kmsKeyArn: args.kmsKeyArn,
         target: {
-          arn: args.sweeperFunctionArn,
-          roleArn: this.sweeperRole.arn,
+          arn: args.functionArn,
+          roleArn: this.jobsRole.arn,
           input: '{}',
           retryPolicy: { maximumEventAgeInSeconds: 300, maximumRetryAttempts: 2 },
           deadLetterConfig: { arn: this.deadLetterQueue.arn },

@@ -2,7 +2,7 @@
  * The purchase workflow: the Express state machine from `statemachines/purchase.asl.json`,
  * encrypted with the project key, logging to an encrypted log group (without execution data:
  * inputs hold users' data) and traced with X-Ray, and a role that may touch exactly the tables,
- * bus and functions the definition names.
+ * bus, functions and retry queue the definition names.
  */
 import { readFileSync } from 'node:fs';
 import * as aws from '@pulumi/aws';
@@ -13,6 +13,7 @@ import {
   type PurchaseSubstitutions,
 } from '#shared/state-machines.ts';
 import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../iam.ts';
+import { sendToQueueStatements } from './queue.ts';
 
 export interface PurchaseWorkflowArgs {
   readonly stateMachineName: string;
@@ -24,6 +25,9 @@ export interface PurchaseWorkflowArgs {
   readonly eventBusArn: pulumi.Input<string>;
   readonly decideFunctionArn: pulumi.Input<string>;
   readonly placeOrderFunctionArn: pulumi.Input<string>;
+  readonly retryQueueUrl: pulumi.Input<string>;
+  readonly retryQueueArn: pulumi.Input<string>;
+  readonly purchaseWindowHours: number;
   readonly accountId: pulumi.Input<string>;
   readonly region: pulumi.Input<string>;
   readonly kmsKeyArn: pulumi.Input<string>;
@@ -122,6 +126,7 @@ export function purchaseWorkflowPolicy(
       Action: 'lambda:InvokeFunction',
       Resource: [args.decideFunctionArn, args.placeOrderFunctionArn],
     },
+    ...sendToQueueStatements('DeferRetries', args.retryQueueArn, args.kmsKeyArn, args.region),
     LOG_DELIVERY_STATEMENT,
     STATES_XRAY_STATEMENT,
   ]);
@@ -166,14 +171,17 @@ export class PurchaseWorkflow extends pulumi.ComponentResource {
         args.eventBusName,
         args.decideFunctionArn,
         args.placeOrderFunctionArn,
+        args.retryQueueUrl,
       ])
-      .apply(([plans, executions, bus, decide, placeOrder]) => {
+      .apply(([plans, executions, bus, decide, placeOrder, retryQueue]) => {
         const values: PurchaseSubstitutions = {
           PlansTable: plans,
           ExecutionsTable: executions,
           EventBusName: bus,
           DecideFunctionArn: decide,
           PlaceOrderFunctionArn: placeOrder,
+          RetryQueueUrl: retryQueue,
+          PurchaseWindowHours: String(args.purchaseWindowHours),
         };
         return JSON.stringify(substituteDefinition(template, { ...values }));
       });

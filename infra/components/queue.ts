@@ -1,6 +1,7 @@
 /**
- * An SQS queue encrypted with the project key, for dead letters and failure destinations: long
- * retention, and a policy that refuses anything but TLS.
+ * An SQS queue encrypted with the project key and a policy that refuses anything but TLS. By
+ * default a queue for dead letters and failure destinations (two weeks' retention); a work queue
+ * sets its visibility timeout, retention and dead-letter queue.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -10,6 +11,12 @@ export interface EncryptedQueueArgs {
   readonly queueName: pulumi.Input<string>;
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Default 30 s (SQS's). A consumer's queue: six times the function's timeout. */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Default two weeks, the maximum. */
+  readonly messageRetentionSeconds?: number;
+  /** Where messages go after `maxReceiveCount` receives. */
+  readonly deadLetter?: { readonly arn: pulumi.Input<string>; readonly maxReceiveCount: number };
 }
 
 export class EncryptedQueue extends pulumi.ComponentResource {
@@ -26,7 +33,18 @@ export class EncryptedQueue extends pulumi.ComponentResource {
         kmsMasterKeyId: args.kmsKeyArn,
         kmsDataKeyReusePeriodSeconds: 300,
         // Dead letters wait two weeks (the maximum) for someone to look at them.
-        messageRetentionSeconds: 14 * 24 * 60 * 60,
+        messageRetentionSeconds: args.messageRetentionSeconds ?? 14 * 24 * 60 * 60,
+        ...(args.visibilityTimeoutSeconds === undefined
+          ? {}
+          : { visibilityTimeoutSeconds: args.visibilityTimeoutSeconds }),
+        ...(args.deadLetter === undefined
+          ? {}
+          : {
+              redrivePolicy: pulumi.jsonStringify({
+                deadLetterTargetArn: args.deadLetter.arn,
+                maxReceiveCount: args.deadLetter.maxReceiveCount,
+              }),
+            }),
         tags: args.tags,
       },
       { parent: this },

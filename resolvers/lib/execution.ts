@@ -8,7 +8,7 @@ export interface ExecutionItem {
   scheduledFor: string;
   planId: string;
   userId: string;
-  status: 'PENDING' | 'SUBMITTED' | 'FILLED' | 'FAILED' | 'SKIPPED';
+  status: 'PENDING' | 'SUBMITTED' | 'FILLED' | 'PARTIALLY_FILLED' | 'FAILED' | 'SKIPPED';
   amount: string;
   currency: string;
   clientOrderId: string;
@@ -17,7 +17,9 @@ export interface ExecutionItem {
   fee?: string;
   averagePrice?: string;
   exchangeOrderId?: string;
-  failureReason?: string;
+  failureReason?: string | null;
+  failureCode?: string | null;
+  attempts?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -38,6 +40,8 @@ export function toExecution(item: ExecutionItem) {
     clientOrderId: item.clientOrderId,
     exchangeOrderId: item.exchangeOrderId ?? null,
     failureReason: item.failureReason ?? null,
+    failureCode: item.failureCode ?? null,
+    attempts: item.attempts ?? 0,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   };

@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ScheduleSpec } from '#domain/calendar.ts';
-import { decidePurchase, type PlanForDecision } from '#domain/purchase-decision.ts';
+import { DEFAULT_FLAGS } from '#domain/flags.ts';
+import {
+  decidePurchase,
+  type DecisionContext,
+  type OutcomeCode,
+  type PlanForDecision,
+} from '#domain/purchase-decision.ts';
 
 const SLOT = '2026-11-24T08:00:00Z';
 
@@ -24,36 +30,46 @@ const plan = (overrides: Partial<PlanForDecision> = {}): PlanForDecision => ({
   ...overrides,
 });
 
-const skipped = (reason: string) => ({
+const skipped = (code: OutcomeCode, reason: string) => ({
   action: 'SKIP',
+  code,
   reason,
   amount: '25.00',
   currency: 'EUR',
 });
 
+const buys = (amount = '25.00') => ({
+  action: 'BUY',
+  code: null,
+  reason: null,
+  amount,
+  currency: 'EUR',
+});
+
+const HOUR_MS = 3_600_000;
+
+/** Deciding 10 minutes after the slot, with a six-hour purchase window. */
+const context = (overrides: Partial<DecisionContext> = {}): DecisionContext => ({
+  flags: DEFAULT_FLAGS,
+  nowMs: Date.parse(SLOT) + 10 * 60_000,
+  windowMs: 6 * HOUR_MS,
+  ...overrides,
+});
+
 describe('decidePurchase', () => {
   it("buys the plan's amount in the plan's currency for an active plan's slot", () => {
-    expect(decidePurchase(plan(), SLOT)).toEqual({
-      action: 'BUY',
-      reason: null,
-      amount: '25.00',
-      currency: 'EUR',
-    });
+    expect(decidePurchase(plan(), SLOT)).toEqual(buys());
   });
 
   it('buys the next slot after the one last run', () => {
     const ran = plan({ lastSlotAt: '2026-11-17T08:00:00Z', lastRunAt: '2026-11-17T08:00:00Z' });
-    expect(decidePurchase(ran, SLOT)).toEqual({
-      action: 'BUY',
-      reason: null,
-      amount: '25.00',
-      currency: 'EUR',
-    });
+    expect(decidePurchase(ran, SLOT)).toEqual(buys());
   });
 
   it('skips a slot of a deleted plan, with no amount or currency', () => {
     expect(decidePurchase(null, SLOT)).toEqual({
       action: 'SKIP',
+      code: 'PLAN_DELETED',
       reason: 'The plan was deleted before this run.',
       amount: null,
       currency: null,
@@ -62,12 +78,14 @@ describe('decidePurchase', () => {
 
   it('skips a slot of a paused plan', () => {
     expect(decidePurchase(plan({ status: 'PAUSED' }), SLOT)).toEqual(
-      skipped('The plan is paused.'),
+      skipped('PLAN_PAUSED', 'The plan is paused.'),
     );
   });
 
   it('skips a slot of an ended plan', () => {
-    expect(decidePurchase(plan({ status: 'ENDED' }), SLOT)).toEqual(skipped('The plan has ended.'));
+    expect(decidePurchase(plan({ status: 'ENDED' }), SLOT)).toEqual(
+      skipped('PLAN_ENDED', 'The plan has ended.'),
+    );
   });
 
   it.each([
@@ -75,7 +93,7 @@ describe('decidePurchase', () => {
     ['a Set', new Set([SLOT])],
   ] as const)('skips a slot the user chose to skip, held in %s', (_kind, skipSlots) => {
     expect(decidePurchase(plan({ skipSlots }), SLOT)).toEqual(
-      skipped('You chose to skip this run.'),
+      skipped('SKIPPED_BY_USER', 'You chose to skip this run.'),
     );
   });
 
@@ -83,22 +101,21 @@ describe('decidePurchase', () => {
     ['an array', ['2026-12-01T08:00:00Z']],
     ['a Set', new Set(['2026-12-01T08:00:00Z'])],
   ] as const)('buys a slot when only another one is skipped, held in %s', (_kind, skipSlots) => {
-    expect(decidePurchase(plan({ skipSlots }), SLOT)).toEqual({
-      action: 'BUY',
-      reason: null,
-      amount: '25.00',
-      currency: 'EUR',
-    });
+    expect(decidePurchase(plan({ skipSlots }), SLOT)).toEqual(buys());
   });
 
   it('skips the slot the plan already finished (a redelivery)', () => {
     const done = plan({ lastSlotAt: SLOT, lastRunAt: SLOT });
-    expect(decidePurchase(done, SLOT)).toEqual(skipped('This run was already handled.'));
+    expect(decidePurchase(done, SLOT)).toEqual(
+      skipped('ALREADY_HANDLED', 'This run was already handled.'),
+    );
   });
 
   it('skips a slot older than the one the plan already finished', () => {
     const done = plan({ lastSlotAt: '2026-12-01T08:00:00Z', lastRunAt: '2026-12-01T08:00:00Z' });
-    expect(decidePurchase(done, SLOT)).toEqual(skipped('This run was already handled.'));
+    expect(decidePurchase(done, SLOT)).toEqual(
+      skipped('ALREADY_HANDLED', 'This run was already handled.'),
+    );
   });
 
   it.each([
@@ -109,7 +126,10 @@ describe('decidePurchase', () => {
     ['the plan now starts after the slot', { ...tuesdays, startDate: '2026-11-25' }],
   ])('skips a slot the schedule no longer has because %s', (_case, schedule) => {
     expect(decidePurchase(plan({ schedule }), SLOT)).toEqual(
-      skipped('The plan\u2019s schedule changed, so this run was no longer planned.'),
+      skipped(
+        'SCHEDULE_CHANGED',
+        'The plan\u2019s schedule changed, so this run was no longer planned.',
+      ),
     );
   });
 
@@ -120,7 +140,7 @@ describe('decidePurchase', () => {
       lastRunAt: '2026-11-23T08:00:00Z',
     });
     expect(decidePurchase(changed, '2026-11-25T08:00:00Z')).toEqual(
-      skipped('A purchase already ran in this period.'),
+      skipped('PERIOD_ALREADY_RAN', 'A purchase already ran in this period.'),
     );
   });
 
@@ -130,12 +150,7 @@ describe('decidePurchase', () => {
       lastSlotAt: '2026-11-23T08:00:00Z',
       lastRunAt: '2026-11-16T08:00:00Z',
     });
-    expect(decidePurchase(changed, '2026-11-25T08:00:00Z')).toEqual({
-      action: 'BUY',
-      reason: null,
-      amount: '25.00',
-      currency: 'EUR',
-    });
+    expect(decidePurchase(changed, '2026-11-25T08:00:00Z')).toEqual(buys());
   });
 
   it('buys with the current amount after an edit that keeps the slot (a compatible version)', () => {
@@ -145,17 +160,70 @@ describe('decidePurchase', () => {
       lastSlotAt: '2026-11-17T08:00:00Z',
       lastRunAt: '2026-11-17T08:00:00Z',
     });
-    expect(decidePurchase(edited, SLOT)).toEqual({
-      action: 'BUY',
-      reason: null,
-      amount: '40.00',
-      currency: 'EUR',
-    });
+    expect(decidePurchase(edited, SLOT)).toEqual(buys('40.00'));
   });
 
   it('reports a pause before a skip the user asked for', () => {
     expect(decidePurchase(plan({ status: 'PAUSED', skipSlots: [SLOT] }), SLOT)).toEqual(
-      skipped('The plan is paused.'),
+      skipped('PLAN_PAUSED', 'The plan is paused.'),
+    );
+  });
+
+  it('skips with PURCHASES_DISABLED while the kill switch is off, and spends nothing', () => {
+    const off = context({ flags: { purchasesEnabled: false, maxAmountPerRun: null } });
+    expect(decidePurchase(plan(), SLOT, off)).toEqual(
+      skipped(
+        'PURCHASES_DISABLED',
+        'Purchases are paused for maintenance; this run did not buy and nothing was spent.',
+      ),
+    );
+  });
+
+  it('reports a paused plan rather than the kill switch', () => {
+    const off = context({ flags: { purchasesEnabled: false, maxAmountPerRun: null } });
+    expect(decidePurchase(plan({ status: 'PAUSED' }), SLOT, off)).toEqual(
+      skipped('PLAN_PAUSED', 'The plan is paused.'),
+    );
+  });
+
+  it('fails a run above the maximum amount per run with AMOUNT_ABOVE_LIMIT', () => {
+    const limited = context({ flags: { purchasesEnabled: true, maxAmountPerRun: '20.00' } });
+    expect(decidePurchase(plan(), SLOT, limited)).toEqual({
+      action: 'FAIL',
+      code: 'AMOUNT_ABOVE_LIMIT',
+      reason:
+        "25.00 EUR is above the current limit of 20.00 EUR per purchase; lower the plan's amount to keep buying.",
+      amount: '25.00',
+      currency: 'EUR',
+    });
+  });
+
+  it.each(['25.00', '25', '500.00'])('buys an amount at or below a maximum of %s', (max) => {
+    const limited = context({ flags: { purchasesEnabled: true, maxAmountPerRun: max } });
+    expect(decidePurchase(plan(), SLOT, limited)).toEqual(buys());
+  });
+
+  it('fails a run decided after its purchase window with WINDOW_EXPIRED', () => {
+    const late = context({ nowMs: Date.parse(SLOT) + 6 * HOUR_MS + 1 });
+    expect(decidePurchase(plan(), SLOT, late)).toEqual({
+      action: 'FAIL',
+      code: 'WINDOW_EXPIRED',
+      reason:
+        'The purchase could not be made within 6 hours of its scheduled time; nothing was spent and the next run goes ahead as planned.',
+      amount: '25.00',
+      currency: 'EUR',
+    });
+  });
+
+  it('buys a run decided exactly at the end of its purchase window', () => {
+    const last = context({ nowMs: Date.parse(SLOT) + 6 * HOUR_MS });
+    expect(decidePurchase(plan(), SLOT, last)).toEqual(buys());
+  });
+
+  it('says "1 hour" for a one-hour window', () => {
+    const late = context({ nowMs: Date.parse(SLOT) + 2 * HOUR_MS, windowMs: HOUR_MS });
+    expect(decidePurchase(plan(), SLOT, late).reason).toBe(
+      'The purchase could not be made within 1 hour of its scheduled time; nothing was spent and the next run goes ahead as planned.',
     );
   });
 });

@@ -6,7 +6,7 @@
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ExchangeRateLimitedError,
@@ -258,6 +258,25 @@ describe('PaperExchangeClient errors', () => {
       name: 'ExchangeUnavailableError',
       message: `GET /orders?clientOrderId=${CLIENT_ORDER_ID} failed: The operation was aborted due to timeout`,
     });
+  });
+
+  it('treats an order whose connection drops after sending as an unknown outcome', async () => {
+    // Reads the whole order, then drops the connection without answering.
+    const dropping = createServer((request) => {
+      request.resume();
+      request.on('end', () => request.socket.destroy());
+    });
+    const url = await listen(dropping);
+    try {
+      const error = await rejectionOf(new PaperExchangeClient(url).placeMarketBuy(order25Eur));
+      expect(error).toBeInstanceOf(ExchangeUnknownOutcomeError);
+      expect(described(error)).toEqual({
+        name: 'ExchangeUnknownOutcomeError',
+        message: 'POST /orders failed after sending: fetch failed',
+      });
+    } finally {
+      await stop(dropping);
+    }
   });
 
   describe('with nothing listening on the port', () => {

@@ -7,7 +7,8 @@ import { ExchangeRejectedError } from '#domain/exchange.ts';
 import { paperSettingsWithPrices } from '#domain/paper-market.ts';
 import { ensureTables, LOCAL_AWS } from '#local/dynamodb.ts';
 import { paperOrdersTable } from '#shared/tables.ts';
-import { exchangeFromEnvironment } from '../../functions/lib/exchanges.ts';
+import { exchangeAdapter, exchangeFromEnvironment } from '../../functions/lib/exchanges.ts';
+import { MarketCache } from '../../functions/lib/market-cache.ts';
 import { PaperExchangeClient } from '../../functions/lib/paper-exchange.ts';
 import { PaperTableExchange } from '../../functions/lib/paper-table-exchange.ts';
 
@@ -83,26 +84,60 @@ describe('PaperTableExchange', () => {
   });
 });
 
-describe('exchangeFromEnvironment', () => {
+describe('exchangeAdapter', () => {
+  const dynamodb = DynamoDBDocumentClient.from(client);
+
   it('picks the adapter the configuration names and checks its settings at cold start', () => {
     expect(
-      exchangeFromEnvironment({
+      exchangeAdapter(dynamodb, {
         EXCHANGE: 'paper-http',
         PAPER_EXCHANGE_URL: 'http://127.0.0.1:1/api',
       }),
     ).toBeInstanceOf(PaperExchangeClient);
     expect(
-      exchangeFromEnvironment({
+      exchangeAdapter(dynamodb, {
         EXCHANGE: 'paper',
         PAPER_ORDERS_TABLE: 'x-paper-orders',
         PAPER_SETTINGS: '{"prices":{"EUR":"46000.00"}}',
       }),
     ).toBeInstanceOf(PaperTableExchange);
-    expect(() => exchangeFromEnvironment({ EXCHANGE: 'paper' })).toThrow(
+    expect(() => exchangeAdapter(dynamodb, { EXCHANGE: 'paper' })).toThrow(
       'missing environment variables: PAPER_ORDERS_TABLE, PAPER_SETTINGS',
     );
-    expect(() => exchangeFromEnvironment({ EXCHANGE: 'kraken' })).toThrow(
-      'EXCHANGE must be paper or paper-http, not kraken',
+    expect(() =>
+      exchangeAdapter(dynamodb, {
+        EXCHANGE: 'paper-http',
+        PAPER_EXCHANGE_URL: 'http://127.0.0.1:1/api',
+        PAPER_EXCHANGE_TIMEOUT_MS: 'soon',
+      }),
+    ).toThrow('PAPER_EXCHANGE_TIMEOUT_MS must be a positive whole number, not soon');
+  });
+});
+
+describe('exchangeFromEnvironment', () => {
+  it('puts the adapter behind the market cache, the breaker and the request budget', () => {
+    const exchange = exchangeFromEnvironment(DynamoDBDocumentClient.from(client), undefined, {
+      EXCHANGE: 'paper-http',
+      PAPER_EXCHANGE_URL: 'http://127.0.0.1:1/api',
+      EXCHANGE_STATE_TABLE: 'x-exchange-state',
+      EXCHANGE_RATE_LIMIT_PER_SECOND: '25',
+    });
+    expect(exchange).toBeInstanceOf(MarketCache);
+    expect(exchange.name).toBe('paper');
+  });
+
+  it('requires the shared state table and a whole-number request budget', () => {
+    const dynamodb = DynamoDBDocumentClient.from(client);
+    const base = { EXCHANGE: 'paper-http', PAPER_EXCHANGE_URL: 'http://127.0.0.1:1/api' };
+    expect(() => exchangeFromEnvironment(dynamodb, undefined, base)).toThrow(
+      'missing environment variables: EXCHANGE_STATE_TABLE, EXCHANGE_RATE_LIMIT_PER_SECOND',
     );
+    expect(() =>
+      exchangeFromEnvironment(dynamodb, undefined, {
+        ...base,
+        EXCHANGE_STATE_TABLE: 'x',
+        EXCHANGE_RATE_LIMIT_PER_SECOND: '2.5',
+      }),
+    ).toThrow('EXCHANGE_RATE_LIMIT_PER_SECOND must be a positive whole number, not 2.5');
   });
 });

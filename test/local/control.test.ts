@@ -36,11 +36,23 @@ describe('/_local/clock', () => {
     );
     await stack.settle();
     const moved = await call('POST', '/_local/clock', { advanceTo: '2027-05-05T00:00:00Z' });
-    // Two purchases (the 3rd and the 4th) and the sweeper between and after them.
+    // Two purchases (the 3rd and the 4th) and the recurring jobs, each firing once (for its
+    // latest missed interval) between two other firings: the sweeper 6 times, the completer 3
+    // times, reconciliation once (00:15Z on the 4th).
     // The clock follows wall time from there on, so a few milliseconds may already have passed.
     expect(moved).toEqual({
       status: 200,
-      body: { now: expect.stringMatching(/^2027-05-05T00:00:00\.\d{3}Z$/), fired: 5 },
+      body: { now: expect.stringMatching(/^2027-05-05T00:00:00\.\d{3}Z$/), fired: 12 },
+    });
+    const invocations = Object.fromEntries(
+      [...stack.lambdas].map(([name, lambda]) => [name, lambda.invocations]),
+    );
+    expect(invocations).toMatchObject({
+      'place-order': 2,
+      sweeper: 6,
+      completer: 3,
+      reconcile: 1,
+      'retry-dispatcher': 0,
     });
   });
 
@@ -94,15 +106,26 @@ describe('/_local/exchange', () => {
   });
 });
 
+const NO_EXCHANGE_FAULTS = {
+  errorRate: 0,
+  timeoutAfterAcceptRate: 0,
+  latencyMs: 0,
+  down: false,
+  rateLimitPerSecond: null,
+  clientIdUniqueness: 'all',
+  rejectInsufficientFunds: false,
+  seed: 1,
+};
+
 describe('/_local/faults', () => {
   it('sets duplicate deliveries and clears every fault with {}', async () => {
     expect(await call('POST', '/_local/faults', { duplicateDeliveries: 3 })).toEqual({
       status: 200,
-      body: { duplicateDeliveries: 3 },
+      body: { duplicateDeliveries: 3, crashAfterOrderRate: 0, exchange: NO_EXCHANGE_FAULTS },
     });
     expect(await call('POST', '/_local/faults', {})).toEqual({
       status: 200,
-      body: { duplicateDeliveries: 1 },
+      body: { duplicateDeliveries: 1, crashAfterOrderRate: 0, exchange: NO_EXCHANGE_FAULTS },
     });
     expect(await call('POST', '/_local/faults', { duplicateDeliveries: 0 })).toEqual({
       status: 400,
@@ -112,5 +135,94 @@ describe('/_local/faults', () => {
       status: 400,
       body: { error: 'unknown fault(s): chaos' },
     });
+  });
+
+  it('sets exchange faults and the order crash rate, any subset, and shows them', async () => {
+    const exchange = {
+      errorRate: 0.3,
+      timeoutAfterAcceptRate: 0.2,
+      latencyMs: 800,
+      down: true,
+      rateLimitPerSecond: 30,
+      clientIdUniqueness: 'open-orders',
+      rejectInsufficientFunds: true,
+    };
+    const set = await call('POST', '/_local/faults', { exchange, crashAfterOrderRate: 0.1 });
+    expect(set).toEqual({
+      status: 200,
+      body: {
+        duplicateDeliveries: 1,
+        crashAfterOrderRate: 0.1,
+        exchange: { ...exchange, seed: 1 },
+      },
+    });
+    expect((await call('GET', '/_local/exchange')).body.faults).toEqual({ ...exchange, seed: 1 });
+    expect(await call('POST', '/_local/faults', { exchange: { latencyMs: 5 } })).toEqual({
+      status: 200,
+      body: {
+        duplicateDeliveries: 1,
+        crashAfterOrderRate: 0,
+        exchange: { ...NO_EXCHANGE_FAULTS, latencyMs: 5 },
+      },
+    });
+    await call('POST', '/_local/faults', {});
+    expect((await call('GET', '/_local/faults')).body.exchange).toEqual(NO_EXCHANGE_FAULTS);
+  });
+
+  it.each([
+    [{ crashAfterOrderRate: 2 }, 'crashAfterOrderRate must be a number from 0 to 1'],
+    [{ exchange: { errorRate: -0.1 } }, 'exchange.errorRate must be a number from 0 to 1'],
+    [{ exchange: { latencyMs: 1.5 } }, 'exchange.latencyMs must be an integer from 0 to 30000'],
+    [{ exchange: { down: 'yes' } }, 'exchange.down must be true or false'],
+    [
+      { exchange: { rateLimitPerSecond: 0 } },
+      'exchange.rateLimitPerSecond must be an integer from 1 to 100000, or null',
+    ],
+    [
+      { exchange: { clientIdUniqueness: 'never' } },
+      'exchange.clientIdUniqueness must be "all" or "open-orders"',
+    ],
+    [{ exchange: { flaky: true } }, 'unknown exchange fault(s): flaky'],
+    [
+      { exchange: [] },
+      'exchange must be an object such as {"errorRate": 0.3, "latencyMs": 800}, or {}',
+    ],
+  ])('refuses %j and changes nothing', async (body, error) => {
+    expect(await call('POST', '/_local/faults', body)).toEqual({ status: 400, body: { error } });
+    expect((await call('GET', '/_local/faults')).body.exchange).toEqual(NO_EXCHANGE_FAULTS);
+  });
+});
+
+describe('/_local/flags', () => {
+  it('shows the flags the stack config starts with', async () => {
+    expect(await call('GET', '/_local/flags')).toEqual({
+      status: 200,
+      body: { purchasesEnabled: true, maxAmountPerRun: '10000.00' },
+    });
+  });
+
+  it('changes the flags given and keeps the others', async () => {
+    expect(await call('POST', '/_local/flags', { purchasesEnabled: false })).toEqual({
+      status: 200,
+      body: { purchasesEnabled: false, maxAmountPerRun: '10000.00' },
+    });
+    expect(
+      await call('POST', '/_local/flags', { purchasesEnabled: true, maxAmountPerRun: '500.00' }),
+    ).toEqual({ status: 200, body: { purchasesEnabled: true, maxAmountPerRun: '500.00' } });
+    expect(await call('POST', '/_local/flags', { maxAmountPerRun: null })).toEqual({
+      status: 200,
+      body: { purchasesEnabled: true, maxAmountPerRun: null },
+    });
+  });
+
+  it.each([
+    [{ purchasesEnabled: 'no' }, 'purchasesEnabled must be true or false'],
+    [
+      { maxAmountPerRun: 500 },
+      'maxAmountPerRun must be a positive decimal string such as "500.00", or null',
+    ],
+    [{ killSwitch: true }, 'unknown flag(s): killSwitch'],
+  ])('refuses %j', async (body, error) => {
+    expect(await call('POST', '/_local/flags', body)).toEqual({ status: 400, body: { error } });
   });
 });

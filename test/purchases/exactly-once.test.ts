@@ -70,7 +70,10 @@ describe('duplicate deliveries', () => {
     const executions = stack.stateMachine
       .history()
       .filter((execution) => ids.includes((execution.input as { planId: string }).planId));
-    expect(executions).toHaveLength(300);
+    // A duplicate that keeps finding the slot in progress may go through the retry queue; the
+    // scheduler's own deliveries are the 300.
+    const scheduled = executions.filter((execution) => !('attempt' in (execution.input as object)));
+    expect(scheduled).toHaveLength(300);
     const orders = stack.exchange.state().orders;
     expect(orders).toHaveLength(100);
     expect(new Set(orders.map((order) => order.clientOrderId)).size).toBe(100);

@@ -21,12 +21,18 @@ const VALUES = {
   EventBusName: 'b',
   DecideFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:decide',
   PlaceOrderFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:place-order',
+  RetryQueueUrl: 'https://sqs.eu-central-1.amazonaws.com/123456789012/purchase-retries',
+  PurchaseWindowHours: '6',
 };
 
 interface State {
   Type: string;
-  Retry?: { ErrorEquals: string[] }[];
+  Next?: string;
+  Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[];
   Catch?: { ErrorEquals: string[]; Next: string }[];
+  Choices?: { Variable: string; StringEquals: string; Next: string }[];
+  Default?: string;
+  Parameters?: Record<string, unknown>;
 }
 
 const definition = substituteDefinition(TEXT, VALUES) as {
@@ -67,5 +73,67 @@ describe('purchase.asl.json', () => {
     expect(() => substituteDefinition(TEXT, missing)).toThrow(
       new DefinitionSubstitutionError('no value for the placeholder ${EventBusName}'),
     );
+  });
+
+  it('sends a run that exhausted its in-run retries to the retry queue, never to a failure', () => {
+    const states = definition.States;
+    for (const name of ['LoadPlan', 'Decide']) {
+      expect(states[name]?.Catch, name).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ScheduleRetry' },
+      ]);
+    }
+    expect(states.PlaceOrder?.Catch).toEqual([
+      {
+        ErrorEquals: ['InvalidOrderEventError', 'OverspendError'],
+        ResultPath: '$.error',
+        Next: 'OutcomeUnknown',
+      },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ScheduleRetry' },
+    ]);
+    expect(states.ScheduleRetry?.Next).toBe('DeferRetry');
+    expect(states.DeferRetry?.Parameters).toMatchObject({
+      QueueUrl: VALUES.RetryQueueUrl,
+      DelaySeconds: 60,
+    });
+    expect(states.DeferRetry?.Next).toBe('RetryScheduled');
+  });
+
+  it('fails fast into the retry queue while the circuit is open: no in-run retry for it', () => {
+    const retried = (definition.States.PlaceOrder?.Retry ?? []).flatMap(
+      (retrier) => retrier.ErrorEquals,
+    );
+    expect(retried).toContain('ExchangeUnavailableError');
+    expect(retried).not.toContain('ExchangeCircuitOpenError');
+  });
+
+  it('records a refusal by the decision as FAILED and a skip as SKIPPED', () => {
+    expect(definition.States.BuyOrSkip?.Choices).toEqual([
+      { Variable: '$.decision.action', StringEquals: 'BUY', Next: 'PlaceOrder' },
+      { Variable: '$.decision.action', StringEquals: 'FAIL', Next: 'RecordDecisionFailure' },
+    ]);
+    expect(definition.States.BuyOrSkip?.Default).toBe('RecordSkipped');
+    expect(definition.States.RecordDecisionFailure?.Next).toBe('RecordFailed');
+  });
+
+  it('records full and partial fills through the same ledger transaction', () => {
+    expect(definition.States.OrderOutcome?.Choices).toEqual([
+      { Variable: '$.placed.order.outcome', StringEquals: 'FILLED', Next: 'FilledNote' },
+      {
+        Variable: '$.placed.order.outcome',
+        StringEquals: 'PARTIALLY_FILLED',
+        Next: 'PartialFillNote',
+      },
+    ]);
+    expect(definition.States.FilledNote?.Next).toBe('RecordPurchase');
+    expect(definition.States.PartialFillNote?.Next).toBe('RecordPurchase');
+  });
+
+  it('takes every final status, partial fills included, as a finished slot', () => {
+    const finished = (
+      definition.States.ClaimState?.Choices?.[0] as unknown as {
+        Or: { StringEquals: string }[];
+      }
+    ).Or.map((choice) => choice.StringEquals);
+    expect(finished).toEqual(['FILLED', 'FAILED', 'SKIPPED', 'PARTIALLY_FILLED']);
   });
 });

@@ -1,0 +1,159 @@
+/**
+ * The completer, run every few minutes by a recurring schedule: finds purchase runs that have not
+ * reached a final state and have not moved for longer than the SLA (a run that crashed, a retry
+ * message that was lost or dead-lettered, an order whose outcome is still unknown), and sends
+ * each back through the retry queue. The workflow then reads the exchange by client order id
+ * before anything else, and finishes the run: FILLED when the order exists, the decision's outcome
+ * (or WINDOW_EXPIRED) when it does not.
+ *
+ * It reads the sparse `open` index shard by shard: no scan, only unfinished runs. A run it sends
+ * is stamped first (conditionally), so it is not sent again before another SLA has passed.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Context } from 'aws-lambda';
+import type { RetryMessage } from '#shared/retry-message.ts';
+import { EXECUTION_SHARDS } from '#shared/tables.ts';
+import { documentClient, sqsClient } from '../lib/aws.ts';
+import { requireEnvironment } from '../lib/environment.ts';
+import { flushMetrics } from '../lib/metrics.ts';
+
+const logger = new Logger();
+const metrics = new Metrics();
+const tracer = new Tracer();
+const env = requireEnvironment(['EXECUTIONS_TABLE', 'RETRY_QUEUE_URL', 'COMPLETER_SLA_SECONDS']);
+const slaMs = Number(env.COMPLETER_SLA_SECONDS) * 1000;
+const dynamodb = documentClient(tracer);
+const sqs = sqsClient(tracer);
+
+interface OpenRun {
+  readonly ownerPlan: string;
+  readonly scheduledFor: string;
+  readonly planId: string;
+  readonly userId: string;
+  readonly planVersion: number;
+  readonly clientOrderId: string;
+  readonly amount: string;
+  readonly currency: string;
+  readonly status: string;
+  readonly updatedAt: string;
+  readonly attempts?: number;
+}
+
+export interface CompleterResult {
+  readonly stale: number;
+  readonly sent: number;
+}
+
+async function staleRuns(shard: number, cutoff: string): Promise<OpenRun[]> {
+  const found: OpenRun[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new QueryCommand({
+        TableName: env.EXECUTIONS_TABLE,
+        IndexName: 'open',
+        KeyConditionExpression: 'openShard = :shard AND updatedAt < :cutoff',
+        ExpressionAttributeValues: { ':shard': String(shard), ':cutoff': cutoff },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    found.push(...((page.Items ?? []) as OpenRun[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return found;
+}
+
+/** Stamps the run so the next completer pass leaves it alone; false if it moved meanwhile. */
+async function claim(run: OpenRun, now: string): Promise<boolean> {
+  try {
+    await dynamodb.send(
+      new UpdateCommand({
+        TableName: env.EXECUTIONS_TABLE,
+        Key: { ownerPlan: run.ownerPlan, scheduledFor: run.scheduledFor },
+        UpdateExpression: 'SET updatedAt = :now, lastError = :completer ADD attempts :one',
+        ConditionExpression: 'updatedAt = :seen AND #status IN (:pending, :submitted)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':now': now,
+          ':seen': run.updatedAt,
+          ':completer': 'completer',
+          ':one': 1,
+          ':pending': 'PENDING',
+          ':submitted': 'SUBMITTED',
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+function messageOf(run: OpenRun): RetryMessage {
+  return {
+    planId: run.planId,
+    userId: run.userId,
+    version: Number(run.planVersion),
+    scheduledFor: run.scheduledFor,
+    clientOrderId: run.clientOrderId,
+    amount: run.amount,
+    currency: run.currency,
+    attempt: (run.attempts ?? 0) + 1,
+    error: 'completer',
+  };
+}
+
+async function send(messages: readonly RetryMessage[]): Promise<void> {
+  for (let start = 0; start < messages.length; start += 10) {
+    const batch = messages.slice(start, start + 10);
+    const { Failed } = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: env.RETRY_QUEUE_URL,
+        Entries: batch.map((message, index) => ({
+          Id: String(index),
+          MessageBody: JSON.stringify(message),
+        })),
+      }),
+    );
+    if (Failed !== undefined && Failed.length > 0) {
+      // Stamped but not sent: they are due again after the next SLA; say so loudly.
+      logger.error('some stale runs could not be queued', { failed: Failed });
+    }
+  }
+}
+
+export const handler = async (_event: unknown, context: Context): Promise<CompleterResult> => {
+  logger.addContext(context);
+  try {
+    const now = new Date();
+    const cutoff = new Date(now.getTime() - slaMs).toISOString();
+    const shards = await Promise.all(
+      Array.from({ length: EXECUTION_SHARDS }, (_, shard) => staleRuns(shard, cutoff)),
+    );
+    const stale = shards.flat();
+    const claimed: RetryMessage[] = [];
+    for (const run of stale) {
+      if (await claim(run, now.toISOString())) claimed.push(messageOf(run));
+    }
+    await send(claimed);
+    metrics.addMetric('StaleRuns', MetricUnit.Count, stale.length);
+    if (stale.length > 0) {
+      logger.warn('re-drove runs stuck past their SLA', {
+        runs: stale.map((run) => ({
+          planId: run.planId,
+          scheduledFor: run.scheduledFor,
+          status: run.status,
+        })),
+      });
+    }
+    return { stale: stale.length, sent: claimed.length };
+  } finally {
+    flushMetrics(metrics);
+  }
+};

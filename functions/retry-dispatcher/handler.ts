@@ -1,0 +1,122 @@
+/**
+ * Consumes the retry queue: starts the purchase workflow again for each slot whose backoff is due.
+ *
+ * - A slot whose backoff (`domain/retry-backoff.ts`, counted from when the message was sent) is
+ *   not due yet goes back to the queue for the rest of the wait, through its visibility timeout.
+ * - While the exchange's circuit is open, slots wait until it may close (spread over a few
+ *   seconds), so a recovering exchange is not met by the whole backlog at once.
+ * - Otherwise the workflow starts with the slot as input. Its claim, the idempotent order step and
+ *   the client order id make a duplicate start harmless.
+ *
+ * Partial batch failures: only the messages not started come back; a message that is not a retry
+ * message keeps failing until the queue's redrive policy moves it to the dead-letter queue.
+ */
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { admission, type BreakerState } from '#domain/circuit-breaker.ts';
+import { retryDelayMs } from '#domain/retry-backoff.ts';
+import { parseRetryMessage } from '#shared/retry-message.ts';
+import { documentClient, sfnClient, sqsClient } from '../lib/aws.ts';
+import { requireEnvironment } from '../lib/environment.ts';
+import { flushMetrics } from '../lib/metrics.ts';
+import { SharedCircuitBreaker } from '../lib/exchange-guard.ts';
+import { exchangeName } from '../lib/exchanges.ts';
+
+const logger = new Logger();
+const metrics = new Metrics();
+const tracer = new Tracer();
+const env = requireEnvironment([
+  'PURCHASE_STATE_MACHINE_ARN',
+  'RETRY_QUEUE_URL',
+  'EXCHANGE',
+  'EXCHANGE_STATE_TABLE',
+]);
+const sfn = sfnClient(tracer);
+const sqs = sqsClient(tracer);
+const breaker = new SharedCircuitBreaker(exchangeName(), {
+  dynamodb: documentClient(tracer),
+  tableName: env.EXCHANGE_STATE_TABLE,
+});
+
+/** Waits shorter than this start at once: not worth a round trip through the queue. */
+const MIN_WAIT_MS = 1000;
+/** How far apart slots waiting for an open circuit come back. */
+const REOPEN_SPREAD_MS = 10_000;
+
+/** How long `record` must still wait, in milliseconds (0: start it now). */
+export function waitFor(
+  record: { readonly sentAt: number; readonly attempt: number; readonly clientOrderId: string },
+  breakerState: BreakerState,
+  nowMs: number,
+): number {
+  const due = record.sentAt + retryDelayMs(record.attempt, record.clientOrderId);
+  let wait = due - nowMs;
+  if (admission(breakerState, nowMs) === 'REJECT') {
+    const spread = Math.floor((retryDelayMs(1, record.clientOrderId) % REOPEN_SPREAD_MS) / 2);
+    wait = Math.max(
+      wait,
+      Math.max(breakerState.openUntil, breakerState.probeUntil) - nowMs + spread,
+    );
+  }
+  return wait < MIN_WAIT_MS ? 0 : wait;
+}
+
+async function dispatch(record: SQSRecord, breakerState: BreakerState): Promise<boolean> {
+  const message = parseRetryMessage(record.body);
+  const wait = waitFor(
+    {
+      sentAt: Number(record.attributes.SentTimestamp),
+      attempt: message.attempt,
+      clientOrderId: message.clientOrderId,
+    },
+    breakerState,
+    Date.now(),
+  );
+  if (wait > 0) {
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: env.RETRY_QUEUE_URL,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: Math.ceil(wait / 1000),
+      }),
+    );
+    metrics.addMetric('RetriesWaiting', MetricUnit.Count, 1);
+    return false;
+  }
+  await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: env.PURCHASE_STATE_MACHINE_ARN,
+      input: JSON.stringify(message),
+    }),
+  );
+  metrics.addMetric('RetriesStarted', MetricUnit.Count, 1);
+  return true;
+}
+
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  logger.addContext(context);
+  try {
+    const breakerState = await breaker.read();
+    const results = await Promise.allSettled(
+      event.Records.map((record) => dispatch(record, breakerState)),
+    );
+    const batchItemFailures = event.Records.flatMap((record, index) => {
+      const result = results[index];
+      if (result?.status === 'fulfilled' && result.value) return [];
+      if (result?.status === 'rejected') {
+        logger.error('could not restart the slot', {
+          messageId: record.messageId,
+          error: result.reason as Error,
+        });
+      }
+      return [{ itemIdentifier: record.messageId }];
+    });
+    return { batchItemFailures };
+  } finally {
+    flushMetrics(metrics);
+  }
+};
