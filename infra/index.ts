@@ -326,7 +326,8 @@ const api = new GraphqlApi('graphql', {
       kind: 'dynamodb',
       name: executions.name,
       arn: executions.arn,
-      indexArns: executions.indexArns,
+      // The resolvers read executions by key only; the indexes serve the completer and reconciliation.
+      indexArns: [],
     },
     calendar: { kind: 'lambda', functionArn: lambdas.calendar.arn },
   },

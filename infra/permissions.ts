@@ -213,10 +213,16 @@ export function functionStatements(
           'sqs:DeleteMessage',
           'sqs:GetQueueAttributes',
           'sqs:ReceiveMessage',
+          'sqs:SendMessage',
         ],
         Resource: context.retryQueueArn,
       },
-      keyThrough('RetryQueueIsEncryptedWithTheProjectKey', 'sqs', ['kms:Decrypt'], context),
+      keyThrough(
+        'RetryQueueIsEncryptedWithTheProjectKey',
+        'sqs',
+        ['kms:Decrypt', 'kms:GenerateDataKey'],
+        context,
+      ),
       {
         Sid: 'RestartPurchases',
         Effect: 'Allow',

@@ -112,7 +112,12 @@ const stack = await startLocalStack({
   lambdaLogLevel: 'ERROR',
   ...(process.env.BENCH_BUDGET === undefined
     ? {}
-    : { config: { ...devStackConfig(), exchangeRateLimitPerSecond: Number(process.env.BENCH_BUDGET) } }),
+    : {
+        config: {
+          ...devStackConfig(),
+          exchangeRateLimitPerSecond: Number(process.env.BENCH_BUDGET),
+        },
+      }),
 });
 try {
   // N plans across users (25 each), all due at 09:00 Berlin on 2027-03-02.

@@ -15,6 +15,11 @@ export interface RetryMessage {
   readonly attempt: number;
   /** What made the run wait (an error name, or "completer"). */
   readonly error?: string;
+  /**
+   * Not before this instant (ISO): set by the dispatcher when it puts a message back to wait out
+   * the rest of its backoff, so the wait does not start again from the new message's send time.
+   */
+  readonly notBefore?: string;
 }
 
 /** Thrown for a message that is not a retry message (it goes to the dead-letter queue). */
@@ -58,6 +63,12 @@ export function parseRetryMessage(body: string): RetryMessage {
   if (Number.isNaN(Date.parse(message.scheduledFor as string))) {
     throw new InvalidRetryMessageError('scheduledFor must be an ISO instant');
   }
+  if (
+    message.notBefore !== undefined &&
+    (typeof message.notBefore !== 'string' || Number.isNaN(Date.parse(message.notBefore)))
+  ) {
+    throw new InvalidRetryMessageError('notBefore must be an ISO instant');
+  }
   return {
     planId: message.planId as string,
     userId: message.userId as string,
@@ -68,5 +79,6 @@ export function parseRetryMessage(body: string): RetryMessage {
     currency: message.currency as string,
     attempt: message.attempt as number,
     ...(typeof message.error === 'string' ? { error: message.error } : {}),
+    ...(typeof message.notBefore === 'string' ? { notBefore: message.notBefore } : {}),
   };
 }

@@ -139,8 +139,13 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     throw new ConfigurationError(`${PROJECT}:exchange must be one of ${EXCHANGES.join(', ')}`);
   }
   const apiUrl = raw.exchangeApiUrl ?? null;
-  if (apiUrl !== null && (typeof apiUrl !== 'string' || !/^https:\/\/[^\s/]+(\/\S*)?$/.test(apiUrl))) {
-    throw new ConfigurationError(`${PROJECT}:exchangeApiUrl must be an https URL, e.g. https://api-sandbox.coinbase.com`);
+  if (
+    apiUrl !== null &&
+    (typeof apiUrl !== 'string' || !/^https:\/\/[^\s/]+(\/\S*)?$/.test(apiUrl))
+  ) {
+    throw new ConfigurationError(
+      `${PROJECT}:exchangeApiUrl must be an https URL, e.g. https://api-sandbox.coinbase.com`,
+    );
   }
   const prices = object(raw, 'paperPrices') ?? {};
   if (exchange === 'paper') {

@@ -1,8 +1,11 @@
 /**
  * Consumes the retry queue: starts the purchase workflow again for each slot whose backoff is due.
  *
- * - A slot whose backoff (`domain/retry-backoff.ts`, counted from when the message was sent) is
- *   not due yet goes back to the queue for the rest of the wait, through its visibility timeout.
+ * - A slot whose backoff (`domain/retry-backoff.ts`, counted from when the slot was first queued)
+ *   is not due yet goes back to the queue for the rest of the wait, as a new message delayed by
+ *   up to 15 minutes that remembers when it is due (`notBefore`). A new message rather than a
+ *   longer visibility timeout: waiting must not count as a failed receive, or a long outage
+ *   would push healthy slots into the dead-letter queue.
  * - While the exchange's circuit is open, slots wait until it may close (spread over a few
  *   seconds), so a recovering exchange is not met by the whole backlog at once.
  * - Otherwise the workflow starts with the slot as input. Its claim, the idempotent order step and
@@ -11,7 +14,7 @@
  * Partial batch failures: only the messages not started come back; a message that is not a retry
  * message keeps failing until the queue's redrive policy moves it to the dead-letter queue.
  */
-import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -47,13 +50,24 @@ const MIN_WAIT_MS = 1000;
 /** How far apart slots waiting for an open circuit come back. */
 const REOPEN_SPREAD_MS = 10_000;
 
-/** How long `record` must still wait, in milliseconds (0: start it now). */
+/** The longest delay SQS gives a message. */
+const MAX_DELAY_SECONDS = 900;
+
+/** How long a slot must still wait, in milliseconds (0: start it now). */
 export function waitFor(
-  record: { readonly sentAt: number; readonly attempt: number; readonly clientOrderId: string },
+  record: {
+    readonly sentAt: number;
+    readonly attempt: number;
+    readonly clientOrderId: string;
+    readonly notBefore?: string;
+  },
   breakerState: BreakerState,
   nowMs: number,
 ): number {
-  const due = record.sentAt + retryDelayMs(record.attempt, record.clientOrderId);
+  const due =
+    record.notBefore === undefined
+      ? record.sentAt + retryDelayMs(record.attempt, record.clientOrderId)
+      : Date.parse(record.notBefore);
   let wait = due - nowMs;
   if (admission(breakerState, nowMs) === 'REJECT') {
     const spread = Math.floor((retryDelayMs(1, record.clientOrderId) % REOPEN_SPREAD_MS) / 2);
@@ -65,36 +79,33 @@ export function waitFor(
   return wait < MIN_WAIT_MS ? 0 : wait;
 }
 
-async function dispatch(record: SQSRecord, breakerState: BreakerState): Promise<boolean> {
+async function dispatch(record: SQSRecord, breakerState: BreakerState): Promise<void> {
   const message = parseRetryMessage(record.body);
+  const now = Date.now();
   const wait = waitFor(
-    {
-      sentAt: Number(record.attributes.SentTimestamp),
-      attempt: message.attempt,
-      clientOrderId: message.clientOrderId,
-    },
+    { sentAt: Number(record.attributes.SentTimestamp), ...message },
     breakerState,
-    Date.now(),
+    now,
   );
   if (wait > 0) {
     await sqs.send(
-      new ChangeMessageVisibilityCommand({
+      new SendMessageCommand({
         QueueUrl: env.RETRY_QUEUE_URL,
-        ReceiptHandle: record.receiptHandle,
-        VisibilityTimeout: Math.ceil(wait / 1000),
+        MessageBody: JSON.stringify({ ...message, notBefore: new Date(now + wait).toISOString() }),
+        DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.ceil(wait / 1000)),
       }),
     );
     metrics.addMetric('RetriesWaiting', MetricUnit.Count, 1);
-    return false;
+    return;
   }
+  const { notBefore: _done, ...input } = message;
   await sfn.send(
     new StartExecutionCommand({
       stateMachineArn: env.PURCHASE_STATE_MACHINE_ARN,
-      input: JSON.stringify(message),
+      input: JSON.stringify(input),
     }),
   );
   metrics.addMetric('RetriesStarted', MetricUnit.Count, 1);
-  return true;
 }
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
@@ -106,13 +117,11 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
     );
     const batchItemFailures = event.Records.flatMap((record, index) => {
       const result = results[index];
-      if (result?.status === 'fulfilled' && result.value) return [];
-      if (result?.status === 'rejected') {
-        logger.error('could not restart the slot', {
-          messageId: record.messageId,
-          error: result.reason as Error,
-        });
-      }
+      if (result?.status === 'fulfilled') return [];
+      logger.error('could not restart or re-queue the slot', {
+        messageId: record.messageId,
+        error: result?.reason as Error,
+      });
       return [{ itemIdentifier: record.messageId }];
     });
     return { batchItemFailures };

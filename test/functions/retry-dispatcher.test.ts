@@ -35,6 +35,14 @@ describe('waitFor', () => {
     expect(waitFor({ sentAt: SENT, attempt: 3, clientOrderId: KEY }, CLOSED, now)).toBe(0);
   });
 
+  it('waits until the time a re-queued message remembers, not its new send time', () => {
+    const notBefore = '2027-01-04T09:10:00.000Z';
+    const now = SENT + 60_000;
+    expect(waitFor({ sentAt: now, attempt: 1, clientOrderId: KEY, notBefore }, CLOSED, now)).toBe(
+      Date.parse(notBefore) - now,
+    );
+  });
+
   it('holds a due slot while the circuit is open, until it may close, spread by slot', () => {
     const now = SENT + 20 * 60_000;
     const open: BreakerState = { ...CLOSED, state: 'OPEN', openUntil: now + 15_000, probeUntil: 0 };
@@ -74,6 +82,7 @@ describe('parseRetryMessage', () => {
     [JSON.stringify({ ...MESSAGE, attempt: 1.5 }), 'attempt must be a whole number'],
     [JSON.stringify({ ...MESSAGE, version: '3' }), 'version must be a whole number'],
     [JSON.stringify({ ...MESSAGE, scheduledFor: 'monday' }), 'scheduledFor must be an ISO instant'],
+    [JSON.stringify({ ...MESSAGE, notBefore: 'later' }), 'notBefore must be an ISO instant'],
   ])('refuses %s', (body, message) => {
     expect(() => parseRetryMessage(body)).toThrow(new InvalidRetryMessageError(message));
   });

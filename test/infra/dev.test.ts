@@ -292,6 +292,10 @@ describe('stack outputs', () => {
       purchaseStateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:savings-plan-buy-dev-purchase`,
       eventBusName: 'savings-plan-buy-dev-events',
       kmsKeyArn: KEY_ARN,
+      retryQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/savings-plan-buy-dev-purchase-retries`,
+      // The paper exchange needs no credentials: no secret on dev.
+      exchangeSecretArn: null,
+      featureFlagsConfigurationArn: `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/flags-application-id/environment/flags-environment-env/configuration/flags-profile-prof`,
     });
   });
 });

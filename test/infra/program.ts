@@ -85,6 +85,14 @@ function computedState(
       return { arn: arn('events', `event-bus/${String(inputs.name)}`) };
     case 'aws:scheduler/scheduleGroup:ScheduleGroup':
       return { arn: arn('scheduler', `schedule-group/${String(inputs.name)}`) };
+    case 'aws:appconfig/environment:Environment':
+      return { environmentId: `${name}-env` };
+    case 'aws:appconfig/configurationProfile:ConfigurationProfile':
+      return { configurationProfileId: `${name}-prof` };
+    case 'aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion':
+      return { versionNumber: 1 };
+    case 'aws:secretsmanager/secret:Secret':
+      return { arn: arn('secretsmanager', `secret:${String(inputs.name)}-AbCdEf`) };
     default:
       return {};
   }
@@ -96,9 +104,24 @@ function resourceId(type: string, name: string): string {
   return `${name}-id`;
 }
 
-export async function runProgram(stack: 'dev' | 'staging' | 'prod'): Promise<ProgramRun> {
+/**
+ * Runs the program for `stack`, with `overrides` (keys without the namespace, values as in the
+ * YAML) replacing the stack file's values.
+ */
+export async function runProgram(
+  stack: 'dev' | 'staging' | 'prod',
+  overrides: Readonly<Record<string, unknown>> = {},
+): Promise<ProgramRun> {
   const resources: RegisteredResource[] = [];
-  pulumi.runtime.setAllConfig(stackConfig(stack));
+  pulumi.runtime.setAllConfig({
+    ...stackConfig(stack),
+    ...Object.fromEntries(
+      Object.entries(overrides).map(([key, value]) => [
+        `savings-plan-buy:${key}`,
+        typeof value === 'string' ? value : JSON.stringify(value),
+      ]),
+    ),
+  });
   await pulumi.runtime.setMocks(
     {
       newResource(args) {

@@ -20,6 +20,10 @@ const SCHEDULER_ROLE = `arn:aws:iam::${ACCOUNT}:role/scheduling-role`;
 const PLAN_SCHEDULES = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${P}-plans/plan-*`;
 const DLQ = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-plans-dlq`;
 const STREAM_FAILURES = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-plan-stream-failures`;
+const RETRIES = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-purchase-retries`;
+const RETRIES_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${P}-purchase-retries`;
+const RETRIES_DLQ = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-purchase-retries-dlq`;
+const FLAGS = `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/flags-application-id/environment/flags-environment-env/configuration/flags-profile-prof`;
 
 const via = (service: string, actions: string[], sid: string) => ({
   Sid: sid,
@@ -37,6 +41,12 @@ const queue = (sid: string, arn: string) => [
   { Sid: sid, Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arn },
   via('sqs', ['kms:Decrypt', 'kms:GenerateDataKey'], `${sid}Encrypted`),
 ];
+const SHARE_EXCHANGE_STATE = {
+  Sid: 'ShareExchangeState',
+  Effect: 'Allow',
+  Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  Resource: table('exchange-state'),
+};
 const SCHEDULES = [
   {
     Sid: 'ManagePlanSchedules',
@@ -144,7 +154,10 @@ describe('the Lambdas', () => {
     expect(env('place-order')).toEqual({
       EXECUTIONS_TABLE: `${P}-executions`,
       IDEMPOTENCY_TABLE: `${P}-idempotency`,
+      PURCHASE_WINDOW_SECONDS: '21600',
       EXCHANGE: 'paper',
+      EXCHANGE_STATE_TABLE: `${P}-exchange-state`,
+      EXCHANGE_RATE_LIMIT_PER_SECOND: '25',
       PAPER_ORDERS_TABLE: `${P}-paper-orders`,
       PAPER_SETTINGS: JSON.stringify({
         prices: { USD: '50000.00', EUR: '46000.00', GBP: '40000.00' },
@@ -153,7 +166,27 @@ describe('the Lambdas', () => {
       POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
     });
     expect(env('decide')).toEqual({
+      PURCHASE_WINDOW_SECONDS: '21600',
+      APPCONFIG_APPLICATION: 'flags-application-id',
+      APPCONFIG_ENVIRONMENT: 'flags-environment-env',
+      APPCONFIG_FLAGS_PROFILE: 'flags-profile-prof',
+      FLAGS_MAX_AGE_SECONDS: '30',
       POWERTOOLS_SERVICE_NAME: `${P}-decide`,
+      POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
+    });
+    expect(env('retry-dispatcher')).toEqual({
+      PURCHASE_STATE_MACHINE_ARN: SM_ARN,
+      RETRY_QUEUE_URL: RETRIES_URL,
+      EXCHANGE: 'paper',
+      EXCHANGE_STATE_TABLE: `${P}-exchange-state`,
+      POWERTOOLS_SERVICE_NAME: `${P}-retry-dispatcher`,
+      POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
+    });
+    expect(env('completer')).toEqual({
+      EXECUTIONS_TABLE: `${P}-executions`,
+      RETRY_QUEUE_URL: RETRIES_URL,
+      COMPLETER_SLA_SECONDS: '1800',
+      POWERTOOLS_SERVICE_NAME: `${P}-completer`,
       POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
     });
     expect(env('schedule-sync')).toEqual({
@@ -221,7 +254,7 @@ describe('the Lambdas', () => {
     ]);
   });
 
-  it('let the order Lambda mark executions, keep idempotency records and trade on paper, nothing more', () => {
+  it('let the order Lambda mark executions, keep idempotency records and trade on paper through the shared guard, nothing more', () => {
     expect(ownStatements('place-order')).toEqual([
       {
         Sid: 'MarkSubmitted',
@@ -240,6 +273,7 @@ describe('the Lambdas', () => {
         ],
         Resource: table('idempotency'),
       },
+      SHARE_EXCHANGE_STATE,
       {
         Sid: 'PaperExchangeOrders',
         Effect: 'Allow',
@@ -248,8 +282,101 @@ describe('the Lambdas', () => {
       },
       TABLE_KEY,
     ]);
-    expect(ownStatements('decide')).toEqual([]);
     expect(ownStatements('calendar')).toEqual([]);
+  });
+
+  it('let the decision read only the feature flags', () => {
+    expect(ownStatements('decide')).toEqual([
+      {
+        Sid: 'ReadFeatureFlags',
+        Effect: 'Allow',
+        Action: ['appconfig:GetLatestConfiguration', 'appconfig:StartConfigurationSession'],
+        Resource: FLAGS,
+      },
+      {
+        Sid: 'FeatureFlagsAreEncryptedWithTheProjectKey',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: KEY_ARN,
+        Condition: { StringEquals: { 'kms:ViaService': `appconfig.${REGION}.amazonaws.com` } },
+      },
+    ]);
+  });
+
+  it('let the retry dispatcher consume and re-queue retries, read the breaker and restart purchases only', () => {
+    expect(ownStatements('retry-dispatcher')).toEqual([
+      {
+        Sid: 'ConsumeRetryQueue',
+        Effect: 'Allow',
+        Action: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ReceiveMessage',
+          'sqs:SendMessage',
+        ],
+        Resource: RETRIES,
+      },
+      via('sqs', ['kms:Decrypt', 'kms:GenerateDataKey'], 'RetryQueueIsEncryptedWithTheProjectKey'),
+      {
+        Sid: 'RestartPurchases',
+        Effect: 'Allow',
+        Action: 'states:StartExecution',
+        Resource: SM_ARN,
+      },
+      {
+        Sid: 'ReadCircuitBreaker',
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: table('exchange-state'),
+      },
+      TABLE_KEY,
+    ]);
+  });
+
+  it('let the completer read only the open index, stamp runs and queue them for a retry', () => {
+    expect(ownStatements('completer')).toEqual([
+      {
+        Sid: 'FindStaleRuns',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: `${table('executions')}/index/open`,
+      },
+      {
+        Sid: 'StampStaleRuns',
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: table('executions'),
+      },
+      TABLE_KEY,
+      ...queue('RedriveStaleRuns', RETRIES),
+    ]);
+  });
+
+  it('let reconciliation read the orders index and the exchange, and publish what it finds', () => {
+    expect(ownStatements('reconcile')).toEqual([
+      {
+        Sid: 'ReadLedgerByOrderDay',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: `${table('executions')}/index/orders`,
+      },
+      SHARE_EXCHANGE_STATE,
+      {
+        Sid: 'PaperExchangeOrders',
+        Effect: 'Allow',
+        Action: ['dynamodb:Scan'],
+        Resource: table('paper-orders'),
+      },
+      TABLE_KEY,
+      {
+        Sid: 'PublishReconciliation',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: BUS_ARN,
+      },
+      via('events', ['kms:Decrypt', 'kms:GenerateDataKey'], 'EventBusIsEncryptedWithTheProjectKey'),
+    ]);
   });
 });
 
@@ -262,6 +389,8 @@ describe('the purchase workflow', () => {
       EventBusName: `${P}-events`,
       DecideFunctionArn: fn('decide'),
       PlaceOrderFunctionArn: fn('place-order'),
+      RetryQueueUrl: RETRIES_URL,
+      PurchaseWindowHours: '6',
     });
     expect(JSON.parse(machine.inputs.definition as string)).toEqual(expected);
     expect(machine.inputs).toMatchObject({
@@ -281,11 +410,11 @@ describe('the purchase workflow', () => {
     });
   });
 
-  it('may touch exactly the tables, bus and functions its definition names', () => {
+  it('may touch exactly the tables, bus, functions and retry queue its definition names', () => {
     const statements = policy(
       run.one('aws:iam/rolePolicy:RolePolicy', 'purchase-policy').inputs.policy,
     ).Statement;
-    expect(statements.slice(0, 7)).toEqual([
+    expect(statements.slice(0, 9)).toEqual([
       {
         Sid: 'ClaimAndRecordExecutions',
         Effect: 'Allow',
@@ -319,8 +448,9 @@ describe('the purchase workflow', () => {
         Action: 'lambda:InvokeFunction',
         Resource: [fn('decide'), fn('place-order')],
       },
+      ...queue('DeferRetries', RETRIES),
     ]);
-    expect(statements.slice(7).map((statement) => [statement.Sid, statement.Resource])).toEqual([
+    expect(statements.slice(9).map((statement) => [statement.Sid, statement.Resource])).toEqual([
       ['VendedLogDeliveryHasNoResourceLevelPermissions', '*'],
       ['XRayTracesHaveNoResourceLevelPermissions', '*'],
     ]);
@@ -328,7 +458,7 @@ describe('the purchase workflow', () => {
 });
 
 describe('scheduling', () => {
-  it('runs plan schedules as a role that may only start the purchase workflow, and the sweeper as one that may only invoke it', () => {
+  it('runs plan schedules as a role that may only start the purchase workflow, and the jobs as one that may only invoke them', () => {
     expect(run.one('aws:scheduler/scheduleGroup:ScheduleGroup').inputs).toMatchObject({
       name: `${P}-plans`,
     });
@@ -353,50 +483,74 @@ describe('scheduling', () => {
       ...queue('DeadLetters', DLQ),
     ]);
     expect(
-      policy(run.one('aws:iam/role:Role', 'scheduling-sweeper-role').inputs.assumeRolePolicy)
+      policy(run.one('aws:iam/role:Role', 'scheduling-jobs-role').inputs.assumeRolePolicy)
         .Statement,
     ).toEqual(trust(`arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${P}-plans/*`));
     expect(
-      policy(run.one('aws:iam/rolePolicy:RolePolicy', 'scheduling-sweeper-policy').inputs.policy)
+      policy(run.one('aws:iam/rolePolicy:RolePolicy', 'scheduling-jobs-policy').inputs.policy)
         .Statement,
     ).toEqual([
       {
-        Sid: 'RunSweeper',
+        Sid: 'RunJobs',
         Effect: 'Allow',
         Action: 'lambda:InvokeFunction',
-        Resource: fn('sweeper'),
+        Resource: [fn('sweeper'), fn('completer'), fn('reconcile')],
       },
       ...queue('DeadLetters', DLQ),
     ]);
   });
 
-  it('sweeps every five minutes, encrypted, with retries and a dead-letter queue', () => {
-    expect(run.one('aws:scheduler/schedule:Schedule', 'sweeper-schedule').inputs).toEqual({
-      name: `${P}-plans-sweeper`,
-      groupName: `${P}-plans`,
-      description: 'Finds plans whose run was missed and re-arms them',
-      scheduleExpression: 'rate(5 minutes)',
-      flexibleTimeWindow: { mode: 'OFF' },
-      kmsKeyArn: KEY_ARN,
-      target: {
-        arn: fn('sweeper'),
-        roleArn: `arn:aws:iam::${ACCOUNT}:role/scheduling-sweeper-role`,
-        input: '{}',
-        retryPolicy: { maximumEventAgeInSeconds: 300, maximumRetryAttempts: 2 },
-        deadLetterConfig: { arn: DLQ },
-      },
-    });
+  it.each([
+    ['sweeper', 'rate(5 minutes)', 'Finds plans whose run was missed and re-arms them'],
+    ['completer', 'rate(10 minutes)', 'Drives purchase runs stuck past their SLA to a final state'],
+    ['reconcile', 'rate(1 day)', "Matches yesterday's exchange orders against the ledger"],
+  ])(
+    'runs the %s on %s, encrypted, with retries and a dead-letter queue',
+    (job, expression, description) => {
+      expect(run.one('aws:scheduler/schedule:Schedule', `${job}-schedule`).inputs).toEqual({
+        name: `${P}-plans-${job}`,
+        groupName: `${P}-plans`,
+        description,
+        scheduleExpression: expression,
+        flexibleTimeWindow: { mode: 'OFF' },
+        kmsKeyArn: KEY_ARN,
+        target: {
+          arn: fn(job),
+          roleArn: `arn:aws:iam::${ACCOUNT}:role/scheduling-jobs-role`,
+          input: '{}',
+          retryPolicy: { maximumEventAgeInSeconds: 300, maximumRetryAttempts: 2 },
+          deadLetterConfig: { arn: DLQ },
+        },
+      });
+      expect(
+        run.one('aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig', `${job}-failures`)
+          .inputs,
+      ).toEqual({
+        functionName: `${P}-${job}`,
+        maximumRetryAttempts: 2,
+        destinationConfig: { onFailure: { destination: DLQ } },
+      });
+    },
+  );
+
+  it('restarts retries from their queue with partial batch failures and at most five dispatchers', () => {
     expect(
-      run.one('aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig').inputs,
-    ).toEqual({
-      functionName: `${P}-sweeper`,
-      maximumRetryAttempts: 2,
-      destinationConfig: { onFailure: { destination: DLQ } },
+      run.one('aws:lambda/eventSourceMapping:EventSourceMapping', 'purchase-retries-dispatch')
+        .inputs,
+    ).toMatchObject({
+      eventSourceArn: RETRIES,
+      functionName: `${P}-retry-dispatcher`,
+      batchSize: 10,
+      maximumBatchingWindowInSeconds: 5,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      scalingConfig: { maximumConcurrency: 5 },
     });
   });
 
   it('feeds the plans stream to the consumer with partial batch failures, bisecting, bounded retries and a failure queue', () => {
-    expect(run.one('aws:lambda/eventSourceMapping:EventSourceMapping').inputs).toMatchObject({
+    expect(
+      run.one('aws:lambda/eventSourceMapping:EventSourceMapping', 'plan-sync-stream').inputs,
+    ).toMatchObject({
       eventSourceArn: `${table('plans')}/stream/2026-01-01T00:00:00.000`,
       functionName: `${P}-schedule-sync`,
       startingPosition: 'TRIM_HORIZON',
@@ -413,12 +567,11 @@ describe('scheduling', () => {
     expect(queues.map((item) => item.inputs.name).sort()).toEqual([
       `${P}-plan-stream-failures`,
       `${P}-plans-dlq`,
+      `${P}-purchase-retries`,
+      `${P}-purchase-retries-dlq`,
     ]);
     for (const item of queues) {
-      expect(item.inputs).toMatchObject({
-        kmsMasterKeyId: KEY_ARN,
-        messageRetentionSeconds: 1209600,
-      });
+      expect(item.inputs).toMatchObject({ kmsMasterKeyId: KEY_ARN });
     }
     for (const queuePolicy of run.all('aws:sqs/queuePolicy:QueuePolicy')) {
       expect(policy(queuePolicy.inputs.policy).Statement).toEqual([
@@ -429,6 +582,21 @@ describe('scheduling', () => {
         }),
       ]);
     }
+  });
+
+  it('keeps retries two days, invisible six dispatcher timeouts, and parks them after 10 receives', () => {
+    const retries = run.one('aws:sqs/queue:Queue', 'purchase-retries-queue').inputs;
+    expect(retries).toMatchObject({
+      visibilityTimeoutSeconds: 180,
+      messageRetentionSeconds: 172800,
+    });
+    expect(JSON.parse(retries.redrivePolicy as string)).toEqual({
+      deadLetterTargetArn: RETRIES_DLQ,
+      maxReceiveCount: 10,
+    });
+    expect(run.one('aws:sqs/queue:Queue', 'purchase-retries-dlq-queue').inputs).toMatchObject({
+      messageRetentionSeconds: 1209600,
+    });
   });
 });
 
@@ -449,6 +617,34 @@ describe('storage and events', () => {
       ttl: { attributeName: 'expiration', enabled: true },
       serverSideEncryption: { enabled: true, kmsKeyArn: KEY_ARN },
     });
+  });
+
+  it('keeps the shared exchange state in an encrypted table whose counters expire', () => {
+    expect(run.one('aws:dynamodb/table:Table', 'exchange-state-table').inputs).toMatchObject({
+      name: `${P}-exchange-state`,
+      hashKey: 'pk',
+      ttl: { attributeName: 'expiresAt', enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: KEY_ARN },
+    });
+  });
+
+  it('indexes unfinished runs and runs by order day, for the completer and reconciliation', () => {
+    const indexes = run.one('aws:dynamodb/table:Table', 'executions-table').inputs
+      .globalSecondaryIndexes as Record<string, unknown>[];
+    expect(indexes).toEqual([
+      expect.objectContaining({
+        name: 'open',
+        hashKey: 'openShard',
+        rangeKey: 'updatedAt',
+        projectionType: 'ALL',
+      }),
+      expect.objectContaining({
+        name: 'orders',
+        hashKey: 'orderDay',
+        rangeKey: 'clientOrderId',
+        projectionType: 'ALL',
+      }),
+    ]);
   });
 
   it('encrypts the event bus with the project key', () => {

@@ -105,14 +105,18 @@ export async function figures(stack: LocalStack, planIds: readonly string[]): Pr
   const plans = new Set(planIds);
   const entries = (await ledger(stack)).filter((item) => plans.has(item.planId));
   const clientIds = new Set(entries.map((item) => item.clientOrderId));
-  const orders = stack.exchange.state().orders.filter((order) => clientIds.has(order.clientOrderId));
+  const orders = stack.exchange
+    .state()
+    .orders.filter((order) => clientIds.has(order.clientOrderId));
   const ordersByClientId = new Map<string, number>();
   for (const order of orders) {
     ordersByClientId.set(order.clientOrderId, (ordersByClientId.get(order.clientOrderId) ?? 0) + 1);
   }
   const count = (status: string) => entries.filter((item) => item.status === status).length;
   const failureCodes: Record<string, number> = {};
-  for (const item of entries.filter((entry) => entry.status === 'FAILED' || entry.status === 'SKIPPED')) {
+  for (const item of entries.filter(
+    (entry) => entry.status === 'FAILED' || entry.status === 'SKIPPED',
+  )) {
     const code = String(item.failureCode);
     failureCodes[code] = (failureCodes[code] ?? 0) + 1;
   }
@@ -133,7 +137,9 @@ export async function figures(stack: LocalStack, planIds: readonly string[]): Pr
     ).length,
     ordersNotBought: orders.filter(
       (order) =>
-        !BOUGHT.has(entries.find((item) => item.clientOrderId === order.clientOrderId)?.status ?? ''),
+        !BOUGHT.has(
+          entries.find((item) => item.clientOrderId === order.clientOrderId)?.status ?? '',
+        ),
     ).length,
     failureCodes,
     executions: executions.length,

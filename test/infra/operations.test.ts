@@ -1,0 +1,71 @@
+/**
+ * Operations under Pulumi mocks: the feature flags in AppConfig (encrypted, validated, deployed
+ * with the stack's initial flags). The production stack, so prod's own config is what is checked.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FLAGS_JSON_SCHEMA } from '#domain/flags.ts';
+import { ACCOUNT, REGION, runProgram, type ProgramRun } from './program.ts';
+
+let run: ProgramRun;
+const P = 'savings-plan-buy-prod';
+const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/project-key`;
+
+beforeAll(async () => {
+  run = await runProgram('prod');
+});
+
+describe('feature flags', () => {
+  it('live in an AppConfig application and environment of the stack', () => {
+    expect(run.one('aws:appconfig/application:Application').inputs).toMatchObject({
+      name: P,
+    });
+    expect(run.one('aws:appconfig/environment:Environment').inputs).toMatchObject({
+      applicationId: 'flags-application-id',
+      name: 'prod',
+    });
+  });
+
+  it('are a hosted JSON profile encrypted with the project key and validated with the flags schema', () => {
+    expect(run.one('aws:appconfig/configurationProfile:ConfigurationProfile').inputs).toMatchObject(
+      {
+        applicationId: 'flags-application-id',
+        name: 'flags',
+        locationUri: 'hosted',
+        type: 'AWS.Freeform',
+        kmsKeyIdentifier: KEY_ARN,
+        validators: [{ type: 'JSON_SCHEMA', content: JSON.stringify(FLAGS_JSON_SCHEMA) }],
+      },
+    );
+  });
+
+  it("are deployed at once with the stack's initial flags, encrypted", () => {
+    expect(
+      run.one('aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion').inputs,
+    ).toMatchObject({
+      applicationId: 'flags-application-id',
+      configurationProfileId: 'flags-profile-prof',
+      contentType: 'application/json',
+      // The provider marks content secret, so the mocks see it wrapped.
+      content: { value: JSON.stringify({ purchasesEnabled: true, maxAmountPerRun: '10000.00' }) },
+    });
+    expect(run.one('aws:appconfig/deployment:Deployment').inputs).toMatchObject({
+      applicationId: 'flags-application-id',
+      environmentId: 'flags-environment-env',
+      configurationProfileId: 'flags-profile-prof',
+      configurationVersion: '1',
+      deploymentStrategyId: 'AppConfig.AllAtOnce',
+      kmsKeyIdentifier: KEY_ARN,
+    });
+  });
+
+  it('are named in the stack outputs', () => {
+    expect(run.outputs.featureFlagsConfigurationArn).toBe(
+      `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/flags-application-id/environment/flags-environment-env/configuration/flags-profile-prof`,
+    );
+  });
+
+  it('has no exchange secret while prod trades on paper', () => {
+    expect(run.all('aws:secretsmanager/secret:Secret')).toEqual([]);
+    expect(run.outputs.exchangeSecretArn).toBeNull();
+  });
+});
