@@ -5,6 +5,13 @@
  * purchase, duplicate orders (must be 0), and each Lambda's bundle size and module load time.
  *
  *   npm run bench:purchases -- --plans 1000
+ *   npm run bench:purchases -- --rate-limit 30
+ *
+ * With `--rate-limit N` the paper exchange answers 429 beyond N requests a second (local clock),
+ * as a real exchange does, and the report sets the time taken against the minimum that limit
+ * allows (orders / N). The stack's own request budget (`exchangeRateLimitPerSecond`, 25 in
+ * `Pulumi.dev.yaml`) stays below it unless `--budget` says otherwise; any 429 or failure fails
+ * the run.
  *
  * It starts its own DynamoDB Local behind a counting proxy and its own local stack.
  */
@@ -15,13 +22,34 @@ import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { bundleFunctions, writeBundle } from '#build/functions.ts';
+import type { FunctionVariable } from '#shared/functions.ts';
 import { LocalClock } from '#local/clock.ts';
 import { freePort, startDynamoDbLocal } from '#local/dynamodb.ts';
+import { parseExchangeFaults } from '#local/paper-exchange.ts';
 import { devStackConfig, startLocalStack } from '#local/stack.ts';
 
-const { values } = parseArgs({ options: { plans: { type: 'string', default: '1000' } } });
-const plans = Number(values.plans);
-if (!Number.isInteger(plans) || plans < 1) throw new Error('--plans must be a positive integer');
+const { values } = parseArgs({
+  options: {
+    plans: { type: 'string', default: '1000' },
+    'rate-limit': { type: 'string' },
+    budget: { type: 'string' },
+  },
+});
+
+function positiveInteger(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+const plans = positiveInteger('plans', values.plans) ?? 1000;
+const rateLimit = positiveInteger('rate-limit', values['rate-limit']);
+const baseConfig = devStackConfig();
+const budget =
+  positiveInteger('budget', values.budget) ??
+  Math.min(baseConfig.exchangeRateLimitPerSecond, rateLimit ?? Number.MAX_SAFE_INTEGER);
 
 function percentile(sorted: number[], p: number): number {
   return (
@@ -64,9 +92,8 @@ async function countingProxy(target: string) {
 /** Bundle size and the median time to import each bundle in a fresh Node process (cold start). */
 async function coldStarts() {
   const rows: string[] = [];
-  const env = {
-    ...process.env,
-    AWS_REGION: 'eu-central-1',
+  // Every variable any function reads (the type makes the list complete), with plausible values.
+  const variables: Record<FunctionVariable, string> = {
     PLANS_TABLE: 'x',
     EXECUTIONS_TABLE: 'x',
     IDEMPOTENCY_TABLE: 'x',
@@ -78,8 +105,23 @@ async function coldStarts() {
     EVENT_BUS_NAME: 'x',
     SWEEP_GRACE_SECONDS: '1200',
     EXCHANGE: 'paper-http',
+    EXCHANGE_API_URL: '',
+    EXCHANGE_SECRET_ARN: '',
+    EXCHANGE_STATE_TABLE: 'x',
+    EXCHANGE_RATE_LIMIT_PER_SECOND: '25',
     PAPER_EXCHANGE_URL: 'http://127.0.0.1:1',
+    PAPER_EXCHANGE_TIMEOUT_MS: '3000',
+    PAPER_ORDERS_TABLE: '',
+    PAPER_SETTINGS: '',
+    PURCHASE_WINDOW_SECONDS: '21600',
+    APPCONFIG_APPLICATION: 'x',
+    APPCONFIG_ENVIRONMENT: 'x',
+    APPCONFIG_FLAGS_PROFILE: 'x',
+    FLAGS_MAX_AGE_SECONDS: '30',
+    RETRY_QUEUE_URL: 'http://127.0.0.1:1/queue',
+    COMPLETER_SLA_SECONDS: '1800',
   };
+  const env = { ...process.env, AWS_REGION: 'eu-central-1', ...variables };
   for (const [name, bundle] of await bundleFunctions()) {
     const file = writeBundle(bundle);
     const times: number[] = [];
@@ -110,14 +152,7 @@ const stack = await startLocalStack({
   autoFire: false,
   log: () => undefined,
   lambdaLogLevel: 'ERROR',
-  ...(process.env.BENCH_BUDGET === undefined
-    ? {}
-    : {
-        config: {
-          ...devStackConfig(),
-          exchangeRateLimitPerSecond: Number(process.env.BENCH_BUDGET),
-        },
-      }),
+  config: { ...baseConfig, exchangeRateLimitPerSecond: budget },
 });
 try {
   // N plans across users (25 each), all due at 09:00 Berlin on 2027-03-02.
@@ -166,6 +201,9 @@ try {
     .list()
     .filter((schedule) => schedule.name.startsWith('plan-')).length;
 
+  if (rateLimit !== undefined) {
+    stack.exchange.setFaults(parseExchangeFaults({ rateLimitPerSecond: rateLimit }));
+  }
   proxy.counts.clear();
   const started = performance.now();
   const fired = await stack.advanceTo(Date.parse(slot) + 60_000);
@@ -186,6 +224,7 @@ try {
     .map((item) => Date.parse(item.updatedAt as string) - Date.parse(item.scheduledFor as string))
     .sort((a, b) => a - b);
   const orders = stack.exchange.state().orders;
+  const retried = ledger.filter((item) => Number(item.attempts ?? 0) > 0).length;
   const duplicates = orders.length - new Set(orders.map((order) => order.clientOrderId)).size;
   const tableRequests = [...counts]
     .filter(([operation]) => operation.startsWith('DynamoDB_'))
@@ -203,6 +242,18 @@ try {
   console.log(`| purchases FILLED | ${filled.length} of ${plans} |`);
   console.log(`| wall time, first firing to settled | ${seconds.toFixed(1)} s |`);
   console.log(`| purchases per second | ${(filled.length / seconds).toFixed(1)} |`);
+  const exchangeStats = stack.exchange.state().stats;
+  if (rateLimit !== undefined) {
+    console.log(`| exchange rate limit / stack request budget | ${rateLimit}/s / ${budget}/s |`);
+    console.log(
+      `| theoretical minimum (${orders.length} orders at ${rateLimit}/s) | ${(orders.length / rateLimit).toFixed(1)} s |`,
+    );
+    console.log(
+      `| wall time / theoretical minimum | ${(seconds / (orders.length / rateLimit)).toFixed(2)} |`,
+    );
+  }
+  console.log(`| exchange requests answered 429 | ${exchangeStats.rateLimited} |`);
+  console.log(`| runs sent to the retry queue | ${retried} |`);
   console.log(
     `| scheduled time to FILLED, p50 | ${(percentile(latencies, 50) / 1000).toFixed(2)} s |`,
   );
@@ -222,7 +273,9 @@ try {
   console.log('\n| Lambda | bundle | module load (median of 5) |');
   console.log('| --- | ---: | ---: |');
   for (const row of await coldStarts()) console.log(row);
-  if (duplicates > 0 || filled.length !== plans) process.exitCode = 1;
+  if (duplicates > 0 || filled.length !== plans || exchangeStats.rateLimited > 0) {
+    process.exitCode = 1;
+  }
 } finally {
   await stack.stop();
   await proxy.close();
