@@ -6,8 +6,10 @@
  *   up to 15 minutes that remembers when it is due (`notBefore`). A new message rather than a
  *   longer visibility timeout: waiting must not count as a failed receive, or a long outage
  *   would push healthy slots into the dead-letter queue.
- * - While the exchange's circuit is open, slots wait until it may close (spread over a few
- *   seconds), so a recovering exchange is not met by the whole backlog at once.
+ * - A slot that is due while the exchange's circuit is open counts as an attempt that failed fast
+ *   and waits for its next backoff step (at least until the circuit may close, spread over a few
+ *   seconds): a long outage costs each slot a message per backoff step, and a recovering exchange
+ *   is not met by the whole backlog at once.
  * - Otherwise the workflow starts with the slot as input. Its claim, the idempotent order step and
  *   the client order id make a duplicate start harmless.
  *
@@ -53,8 +55,20 @@ const REOPEN_SPREAD_MS = 10_000;
 /** The longest delay SQS gives a message. */
 const MAX_DELAY_SECONDS = 900;
 
-/** How long a slot must still wait, in milliseconds (0: start it now). */
-export function waitFor(
+/** What to do with a queued slot now: start it (`waitMs` 0) or send it back to wait. */
+export interface Dispatch {
+  readonly waitMs: number;
+  /** The attempt the slot is on when it next comes back. */
+  readonly attempt: number;
+}
+
+/**
+ * When a queued slot runs next. A slot waits out its backoff; one that is due while the circuit is
+ * open counts as an attempt that failed fast and waits for its next backoff (at least until the
+ * circuit may close, spread by slot), so a long outage costs each slot one message per backoff
+ * step, not one per breaker cycle.
+ */
+export function nextDispatch(
   record: {
     readonly sentAt: number;
     readonly attempt: number;
@@ -63,39 +77,48 @@ export function waitFor(
   },
   breakerState: BreakerState,
   nowMs: number,
-): number {
+): Dispatch {
   const due =
     record.notBefore === undefined
       ? record.sentAt + retryDelayMs(record.attempt, record.clientOrderId)
       : Date.parse(record.notBefore);
-  let wait = due - nowMs;
-  if (admission(breakerState, nowMs) === 'REJECT') {
-    const spread = Math.floor((retryDelayMs(1, record.clientOrderId) % REOPEN_SPREAD_MS) / 2);
-    wait = Math.max(
-      wait,
-      Math.max(breakerState.openUntil, breakerState.probeUntil) - nowMs + spread,
-    );
-  }
-  return wait < MIN_WAIT_MS ? 0 : wait;
+  const wait = due - nowMs;
+  if (wait >= MIN_WAIT_MS) return { waitMs: wait, attempt: record.attempt };
+  if (admission(breakerState, nowMs) !== 'REJECT') return { waitMs: 0, attempt: record.attempt };
+  const attempt = record.attempt + 1;
+  const spread = Math.floor((retryDelayMs(1, record.clientOrderId) % REOPEN_SPREAD_MS) / 2);
+  const mayClose = Math.max(breakerState.openUntil, breakerState.probeUntil) - nowMs + spread;
+  return {
+    waitMs: Math.max(mayClose, retryDelayMs(attempt, record.clientOrderId), MIN_WAIT_MS),
+    attempt,
+  };
 }
 
 async function dispatch(record: SQSRecord, breakerState: BreakerState): Promise<void> {
   const message = parseRetryMessage(record.body);
   const now = Date.now();
-  const wait = waitFor(
+  const { waitMs, attempt } = nextDispatch(
     { sentAt: Number(record.attributes.SentTimestamp), ...message },
     breakerState,
     now,
   );
-  if (wait > 0) {
+  if (waitMs > 0) {
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: env.RETRY_QUEUE_URL,
-        MessageBody: JSON.stringify({ ...message, notBefore: new Date(now + wait).toISOString() }),
-        DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.ceil(wait / 1000)),
+        MessageBody: JSON.stringify({
+          ...message,
+          attempt,
+          notBefore: new Date(now + waitMs).toISOString(),
+        }),
+        DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.ceil(waitMs / 1000)),
       }),
     );
-    metrics.addMetric('RetriesWaiting', MetricUnit.Count, 1);
+    metrics.addMetric(
+      attempt > message.attempt ? 'RetriesHeldByBreaker' : 'RetriesWaiting',
+      MetricUnit.Count,
+      1,
+    );
     return;
   }
   const { notBefore: _done, ...input } = message;

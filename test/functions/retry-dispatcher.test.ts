@@ -12,12 +12,14 @@ process.env.RETRY_QUEUE_URL = 'https://sqs.eu-central-1.amazonaws.com/1234567890
 process.env.EXCHANGE = 'paper';
 process.env.EXCHANGE_STATE_TABLE = 'exchange-state';
 process.env.AWS_REGION = 'eu-central-1';
-const { waitFor } = await import('../../functions/retry-dispatcher/handler.ts');
+const { nextDispatch } = await import('../../functions/retry-dispatcher/handler.ts');
 
 const SENT = Date.parse('2027-01-04T09:00:00Z');
 const KEY = 'ef3fbece-4c77-5094-95a4-b6e24ee19c49';
 
-describe('waitFor', () => {
+const waitFor = (...args: Parameters<typeof nextDispatch>) => nextDispatch(...args).waitMs;
+
+describe('nextDispatch', () => {
   it('starts a first retry whose backoff has passed since it was queued', () => {
     const due = SENT + retryDelayMs(1, KEY);
     expect(waitFor({ sentAt: SENT, attempt: 1, clientOrderId: KEY }, CLOSED, due)).toBe(0);
@@ -43,12 +45,54 @@ describe('waitFor', () => {
     );
   });
 
-  it('holds a due slot while the circuit is open, until it may close, spread by slot', () => {
+  it('holds a due slot while the circuit is open, as an attempt that failed fast', () => {
     const now = SENT + 20 * 60_000;
     const open: BreakerState = { ...CLOSED, state: 'OPEN', openUntil: now + 15_000, probeUntil: 0 };
-    const wait = waitFor({ sentAt: SENT, attempt: 1, clientOrderId: KEY }, open, now);
-    expect(wait).toBeGreaterThanOrEqual(15_000);
-    expect(wait).toBeLessThan(20_000);
+    expect(nextDispatch({ sentAt: SENT, attempt: 1, clientOrderId: KEY }, open, now)).toEqual({
+      waitMs: retryDelayMs(2, KEY),
+      attempt: 2,
+    });
+  });
+
+  it('holds it at least until the circuit may close, spread by slot', () => {
+    const now = SENT + 20 * 60_000;
+    const open: BreakerState = {
+      ...CLOSED,
+      state: 'OPEN',
+      openUntil: now + 10 * 60_000,
+      probeUntil: 0,
+    };
+    const { waitMs, attempt } = nextDispatch(
+      { sentAt: SENT, attempt: 1, clientOrderId: KEY },
+      open,
+      now,
+    );
+    expect(attempt).toBe(2);
+    expect(waitMs).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(waitMs).toBeLessThan(10 * 60_000 + 5_000);
+  });
+
+  it('holds a due slot while another caller holds the probe lease', () => {
+    const now = SENT + 20 * 60_000;
+    const probing: BreakerState = {
+      ...CLOSED,
+      state: 'OPEN',
+      openUntil: now - 5_000,
+      probeUntil: now + 15_000,
+    };
+    expect(nextDispatch({ sentAt: SENT, attempt: 4, clientOrderId: KEY }, probing, now)).toEqual({
+      waitMs: retryDelayMs(5, KEY),
+      attempt: 5,
+    });
+  });
+
+  it('leaves a slot that is not due yet alone, whatever the circuit', () => {
+    const now = SENT + 10_000;
+    const open: BreakerState = { ...CLOSED, state: 'OPEN', openUntil: now + 15_000, probeUntil: 0 };
+    expect(nextDispatch({ sentAt: SENT, attempt: 3, clientOrderId: KEY }, open, now)).toEqual({
+      waitMs: SENT + retryDelayMs(3, KEY) - now,
+      attempt: 3,
+    });
   });
 
   it('starts a due slot once the circuit may probe again', () => {
