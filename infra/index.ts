@@ -25,6 +25,7 @@ import { PROJECT } from '#shared/stack-config.ts';
 import {
   exchangeStateTable,
   executionsTable,
+  notificationsTable,
   idempotencyTable,
   paperOrdersTable,
   plansTable,
@@ -71,6 +72,11 @@ const executions = new Table('executions', {
 const idempotency = new Table('idempotency', {
   definition: idempotencyTable,
   tableName: `${prefix}-idempotency`,
+  ...tableArgs,
+});
+const notifications = new Table('notifications', {
+  definition: notificationsTable,
+  tableName: `${prefix}-notifications`,
   ...tableArgs,
 });
 const exchangeState = new Table('exchange-state', {
@@ -321,12 +327,19 @@ const api = new GraphqlApi('graphql', {
   catalog,
   code,
   dataSources: {
-    plans: { kind: 'dynamodb', name: plans.name, arn: plans.arn, indexArns: plans.indexArns },
+    // Resolvers read plans by key; the `due` index is the sweeper's.
+    plans: { kind: 'dynamodb', name: plans.name, arn: plans.arn, indexArns: [] },
     executions: {
       kind: 'dynamodb',
       name: executions.name,
       arn: executions.arn,
       // The resolvers read executions by key only; the indexes serve the completer and reconciliation.
+      indexArns: [],
+    },
+    notifications: {
+      kind: 'dynamodb',
+      name: notifications.name,
+      arn: notifications.arn,
       indexArns: [],
     },
     calendar: { kind: 'lambda', functionArn: lambdas.calendar.arn },

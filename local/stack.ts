@@ -29,6 +29,7 @@ import { PURCHASE_STATE_MACHINE_FILE } from '#shared/state-machines.ts';
 import {
   exchangeStateTable,
   executionsTable,
+  notificationsTable,
   idempotencyTable,
   plansTable,
   tableName,
@@ -478,6 +479,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const plansSource = new LocalDynamoDbDataSource(dynamodb);
     const executionsSource = new LocalDynamoDbDataSource(dynamodb);
+    const notificationsSource = new LocalDynamoDbDataSource(dynamodb);
     const api = new LocalGraphqlApi({
       catalog,
       code: await bundleResolvers(catalog, settings),
@@ -487,6 +489,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           kind: 'dynamodb',
           tableName: variables.EXECUTIONS_TABLE,
           executor: executionsSource,
+        },
+        notifications: {
+          kind: 'dynamodb',
+          tableName: tableName(prefix, notificationsTable),
+          executor: notificationsSource,
         },
         calendar: { kind: 'lambda', lambda: lambda('calendar') },
       },
@@ -629,7 +636,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       faults,
       advanceTo: (epochMs) => clockDriver.advanceTo(epochMs),
       settle: () => clockDriver.settle(),
-      accessViolations: () => [...plansSource.violations, ...executionsSource.violations],
+      accessViolations: () => [
+        ...plansSource.violations,
+        ...executionsSource.violations,
+        ...notificationsSource.violations,
+      ],
       stop: stopAll,
     };
   } catch (error) {

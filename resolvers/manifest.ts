@@ -6,7 +6,12 @@
  *
  * This file is configuration, not resolver code: it is never bundled for AppSync.
  */
-import { executionsTable, plansTable, type TableDefinition } from '#shared/tables.ts';
+import {
+  executionsTable,
+  notificationsTable,
+  plansTable,
+  type TableDefinition,
+} from '#shared/tables.ts';
 
 /** DynamoDB item actions as IAM names them (a transaction needs one per item operation). */
 export type DynamoDbAction =
@@ -33,6 +38,7 @@ export interface LambdaDataSource {
 export const dataSources = {
   plans: { kind: 'dynamodb', table: plansTable },
   executions: { kind: 'dynamodb', table: executionsTable },
+  notifications: { kind: 'dynamodb', table: notificationsTable },
   calendar: { kind: 'lambda', functionName: 'calendar' },
 } as const satisfies Record<string, DynamoDbDataSource | LambdaDataSource>;
 
@@ -60,6 +66,8 @@ export const functions = {
   deletePlanItem: { dataSource: 'plans', actions: ['DeleteItem', 'UpdateItem'] },
   nextRunAfterSkip: { dataSource: 'calendar', actions: [] },
   skipNextRunItem: { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
+  loadPreferences: { dataSource: 'notifications', actions: ['GetItem'] },
+  savePreferencesItem: { dataSource: 'notifications', actions: ['PutItem', 'GetItem'] },
 } as const satisfies Record<string, DataSourceStep>;
 
 export type FunctionName = keyof typeof functions;
@@ -76,4 +84,9 @@ export const resolvers: Readonly<Record<string, DataSourceStep | Pipeline>> = {
   'Mutation.resumePlan': { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
   'Mutation.deletePlan': { pipeline: ['loadPlan', 'deletePlanItem'] },
   'Mutation.skipNextRun': { pipeline: ['loadPlan', 'nextRunAfterSkip', 'skipNextRunItem'] },
+  'Query.notificationPreferences': { dataSource: 'notifications', actions: ['GetItem'] },
+  'Query.notifications': { dataSource: 'notifications', actions: ['Query'] },
+  'Mutation.updateNotificationPreferences': {
+    pipeline: ['loadPreferences', 'savePreferencesItem'],
+  },
 };

@@ -148,10 +148,31 @@ export const exchangeStateTable = {
   ttlAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
+/**
+ * Notifications, one partition per user: the user's preferences (sort key
+ * {@link PREFERENCES_KEY}) and every notification sent (sort key `n#<sentAt>#<id>`, so a reverse
+ * query is newest first), kept about 400 days through TTL. A notification's item is written
+ * before it is sent, keyed by event and channel, so a redelivered event never sends twice.
+ */
+export const notificationsTable = {
+  name: 'notifications',
+  hashKey: { name: 'userId', type: 'S' },
+  rangeKey: { name: 'sk', type: 'S' },
+  ttlAttribute: 'expiresAt',
+} as const satisfies TableDefinition;
+
+/** The sort key of a user's notification preferences. */
+export const PREFERENCES_KEY = '#preferences';
+/** Sort keys of sent notifications start with this (and sort after the preferences). */
+export const NOTIFICATION_KEY_PREFIX = 'n#';
+/** How long notification history is kept: about 400 days. */
+export const NOTIFICATION_TTL_DAYS = 400;
+
 /** Every table of the system, in creation order. */
 export const tables: readonly TableDefinition[] = [
   plansTable,
   executionsTable,
   idempotencyTable,
   exchangeStateTable,
+  notificationsTable,
 ];

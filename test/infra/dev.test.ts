@@ -205,7 +205,7 @@ describe('the GraphQL API', () => {
             'dynamodb:Query',
             'dynamodb:UpdateItem',
           ],
-          Resource: [TABLE_ARN, `${TABLE_ARN}/index/due`],
+          Resource: [TABLE_ARN],
         },
         {
           Sid: 'ProjectKeyThroughDynamoDbOnly',
@@ -222,6 +222,15 @@ describe('the GraphQL API', () => {
           Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${REGION}.amazonaws.com` } },
         },
       ],
+    });
+    expect(
+      policy(run.one('aws:iam/rolePolicy:RolePolicy', 'graphql-notifications-policy').inputs.policy)
+        .Statement[0],
+    ).toEqual({
+      Sid: 'ResolverActionsOnThisTable',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      Resource: [`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/savings-plan-buy-dev-notifications`],
     });
     expect(run.one('aws:appsync/dataSource:DataSource', 'graphql-plans').inputs).toEqual({
       apiId: 'api123',
@@ -266,7 +275,9 @@ describe('the GraphQL API', () => {
     expect(functions.map((fn) => fn.inputs.name).sort()).toEqual([
       'deletePlanItem',
       'loadPlan',
+      'loadPreferences',
       'nextRunAfterSkip',
+      'savePreferencesItem',
       'skipNextRunItem',
       'updatePlanItem',
     ]);
