@@ -21,6 +21,7 @@ import {
   type FunctionName,
   type FunctionVariable,
 } from '#shared/functions.ts';
+import { NOTIFICATIONS_EVENT_PATTERN } from '#shared/events.ts';
 import { PROJECT } from '#shared/stack-config.ts';
 import {
   exchangeStateTable,
@@ -51,10 +52,16 @@ const tags = { ...config.tags, project: PROJECT, stack };
 const { accountId } = await aws.getCallerIdentity();
 const { region } = await aws.getRegion();
 
+// Rules are named, so their ARNs are known before anything exists (the key policy names them).
+const busName = `${prefix}-events`;
+const notificationsRuleName = `${prefix}-notifications`;
+const notificationsRuleArn = `arn:aws:events:${region}:${accountId}:rule/${busName}/${notificationsRuleName}`;
+
 const key = new ProjectKey('project', {
   accountId,
   region,
   alias: prefix,
+  queueRuleArns: [notificationsRuleArn],
   deletionWindowInDays: 30,
   tags,
 });
@@ -111,7 +118,7 @@ const flags = new FeatureFlags('flags', {
   kmsKeyArn: key.arn,
   tags,
 });
-const bus = new EventBus('events', { busName: `${prefix}-events`, kmsKeyArn: key.arn, tags });
+const bus = new EventBus('events', { busName, kmsKeyArn: key.arn, tags });
 
 const functionName = (name: FunctionName) => `${prefix}-${name}`;
 const functionArn = (name: FunctionName) =>
@@ -150,6 +157,45 @@ const retryQueue = new EncryptedQueue('purchase-retries', {
   tags,
 });
 
+// Notifications: the bus's rule feeds an encrypted queue (backpressure, retries, dead letters).
+const notificationDeadLetters = new EncryptedQueue('notifications-dlq', {
+  queueName: `${prefix}-notifications-dlq`,
+  kmsKeyArn: key.arn,
+  messageRetentionSeconds: 14 * 24 * 60 * 60,
+  tags,
+});
+const notificationQueue = new EncryptedQueue('notifications', {
+  queueName: `${prefix}-notifications`,
+  kmsKeyArn: key.arn,
+  visibilityTimeoutSeconds: 6 * functionSpecs.notifier.timeoutSeconds,
+  messageRetentionSeconds: 4 * 24 * 60 * 60,
+  deadLetter: { arn: notificationDeadLetters.arn, maxReceiveCount: 5 },
+  sender: { service: 'events.amazonaws.com', sourceArn: notificationsRuleArn },
+  tags,
+});
+const notificationsRule = new aws.cloudwatch.EventRule('notifications', {
+  name: notificationsRuleName,
+  eventBusName: bus.name,
+  description: 'Events a person is told about: purchases, failures, missed runs, plan changes',
+  eventPattern: JSON.stringify(NOTIFICATIONS_EVENT_PATTERN),
+  tags,
+});
+new aws.cloudwatch.EventTarget('notifications', {
+  rule: notificationsRule.name,
+  eventBusName: bus.name,
+  arn: notificationQueue.arn,
+  retryPolicy: { maximumEventAgeInSeconds: 24 * 60 * 60, maximumRetryAttempts: 185 },
+  deadLetterConfig: { arn: notificationDeadLetters.arn },
+});
+const senderDomain = config.notificationEmailFrom.slice(
+  config.notificationEmailFrom.indexOf('@') + 1,
+);
+// The sending domain's identity; DKIM records must be published in its DNS (README, Deploying).
+const emailIdentity = new aws.sesv2.EmailIdentity('notifications-sender', {
+  emailIdentity: senderDomain,
+  tags,
+});
+
 const variables: Record<FunctionVariable, pulumi.Input<string>> = {
   PLANS_TABLE: plans.name,
   EXECUTIONS_TABLE: executions.name,
@@ -177,6 +223,9 @@ const variables: Record<FunctionVariable, pulumi.Input<string>> = {
   FLAGS_MAX_AGE_SECONDS: String(FLAGS_MAX_AGE_SECONDS),
   RETRY_QUEUE_URL: retryQueue.url,
   COMPLETER_SLA_SECONDS: String(COMPLETER_SLA_SECONDS),
+  NOTIFICATIONS_TABLE: notifications.name,
+  EMAIL_FROM: config.notificationEmailFrom,
+  SMS_ORIGINATION_IDENTITY: config.smsOriginationIdentity ?? '',
 };
 
 const bundles = await bundleFunctions(Object.keys(functionSpecs));
@@ -199,6 +248,9 @@ const statements = functionStatements({
   planSchedulesArn: scheduling.planSchedulesArn,
   scheduleDeadLetterQueueArn: scheduling.deadLetterQueue.arn,
   streamFailureQueueArn: streamFailures.arn,
+  notificationsTableArn: notifications.arn,
+  notificationQueueArn: notificationQueue.arn,
+  emailIdentityArn: emailIdentity.arn,
 });
 const lambdas = {} as Record<FunctionName, LambdaFunction>;
 for (const [name, spec] of Object.entries(functionSpecs) as [
@@ -277,6 +329,20 @@ new aws.lambda.EventSourceMapping(
     tags,
   },
   { dependsOn: [lambdas['retry-dispatcher']] },
+);
+// The notifier: partial batch failures; after five receives a message goes to the dead letters.
+new aws.lambda.EventSourceMapping(
+  'notifications-notify',
+  {
+    eventSourceArn: notificationQueue.arn,
+    functionName: lambdas.notifier.name,
+    batchSize: 10,
+    maximumBatchingWindowInSeconds: 1,
+    functionResponseTypes: ['ReportBatchItemFailures'],
+    scalingConfig: { maximumConcurrency: functionSpecs.notifier.reservedConcurrency },
+    tags,
+  },
+  { dependsOn: [lambdas.notifier] },
 );
 // The recurring jobs are invoked asynchronously by their schedules: failures go to the dead letters.
 const jobs = [
@@ -366,3 +432,7 @@ export const kmsKeyArn = key.arn;
 export const retryQueueUrl = retryQueue.url;
 export const exchangeSecretArn = credentials?.arn ?? null;
 export const featureFlagsConfigurationArn = flags.configurationArn;
+export const notificationQueueUrl = notificationQueue.url;
+export const emailIdentityDkimTokens = emailIdentity.dkimSigningAttributes.apply(
+  (attributes) => attributes?.tokens ?? [],
+);

@@ -31,6 +31,10 @@ export interface PermissionContext {
   readonly planSchedulesArn: pulumi.Input<string>;
   readonly scheduleDeadLetterQueueArn: pulumi.Input<string>;
   readonly streamFailureQueueArn: pulumi.Input<string>;
+  readonly notificationsTableArn: pulumi.Input<string>;
+  readonly notificationQueueArn: pulumi.Input<string>;
+  /** The SES identity notification email is sent from. */
+  readonly emailIdentityArn: pulumi.Input<string>;
 }
 
 /** The project key, through one service only. */
@@ -268,6 +272,53 @@ export function functionStatements(
       ...tradeOnExchange(context, ['dynamodb:Scan']),
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
       ...publishEvents('PublishReconciliation', context),
+    ],
+    notifier: [
+      {
+        Sid: 'ConsumeNotificationQueue',
+        Effect: 'Allow',
+        Action: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ReceiveMessage',
+        ],
+        Resource: context.notificationQueueArn,
+      },
+      keyThrough('NotificationQueueIsEncryptedWithTheProjectKey', 'sqs', ['kms:Decrypt'], context),
+      {
+        Sid: 'RecordNotificationsOnce',
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
+        Resource: context.notificationsTableArn,
+      },
+      {
+        Sid: 'ReadPlansForMessages',
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: context.plansTableArn,
+      },
+      keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
+      {
+        Sid: 'SendEmailFromTheNotificationsIdentity',
+        Effect: 'Allow',
+        Action: 'ses:SendEmail',
+        Resource: context.emailIdentityArn,
+      },
+      {
+        // SendTextMessage names no resource until an origination identity is given; this
+        // account's End User Messaging SMS resources in this Region only.
+        Sid: 'SendTextMessages',
+        Effect: 'Allow',
+        Action: 'sms-voice:SendTextMessage',
+        Resource: pulumi.interpolate`arn:aws:sms-voice:${context.region}:${context.accountId}:*`,
+      },
+      ...publishEvents('PublishNotificationSent', context),
     ],
     calendar: [],
   };

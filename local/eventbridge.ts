@@ -30,6 +30,21 @@ export interface StoredEvent {
   readonly region: string;
 }
 
+/** An event as EventBridge hands it to a target such as an SQS queue (its JSON envelope). */
+export function toEventEnvelope(event: StoredEvent) {
+  return {
+    version: '0',
+    id: event.id,
+    'detail-type': event.detailType,
+    source: event.source,
+    account: event.account,
+    time: event.time,
+    region: event.region,
+    resources: event.resources,
+    detail: event.detail,
+  };
+}
+
 /** Receives every stored event; a failure is logged and never fails the PutEvents call. */
 export type EventListener = (event: StoredEvent) => void | Promise<void>;
 

@@ -41,7 +41,7 @@ import { LocalUserPool, TokenRequestError, UnauthorizedError } from './auth.ts';
 import { ClockError, LocalClock } from './clock.ts';
 import { ClockDriver, WorkInFlight } from './clock-driver.ts';
 import { ensureTables, LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
-import { LocalEventBus } from './eventbridge.ts';
+import { LocalEventBus, toEventEnvelope } from './eventbridge.ts';
 import { graphiqlPage } from './graphiql.ts';
 import { BadRequestError, createJsonServer, createRoutes, type Reply } from './http.ts';
 import { LocalLambda } from './lambda.ts';
@@ -55,6 +55,10 @@ import {
 import { LocalScheduler } from './scheduler.ts';
 import { LocalSqs } from './sqs.ts';
 import { LocalSqsEventSource } from './sqs-event-source.ts';
+import { LocalOutbox } from './outbox.ts';
+import { LocalSes } from './ses.ts';
+import { LocalSms } from './sms.ts';
+import { NOTIFICATIONS_EVENT_PATTERN, matchesPattern } from '#shared/events.ts';
 import { LocalStepFunctionsApi } from './stepfunctions-api.ts';
 import { LocalStateMachine } from './stepfunctions.ts';
 import { LocalStreamMapping } from './streams.ts';
@@ -112,6 +116,12 @@ export interface LocalStack {
   readonly sqs: LocalSqs;
   /** The retry queue's URL and ARN. */
   readonly retryQueue: { readonly url: string; readonly arn: string };
+  /** The queue the bus's notifications rule feeds (the notifier consumes it). */
+  readonly notificationQueueUrl: string;
+  /** Every email and SMS sent, newest last (`GET /_local/outbox`). */
+  readonly outbox: LocalOutbox;
+  readonly ses: LocalSes;
+  readonly sms: LocalSms;
   readonly appConfig: LocalAppConfig;
   readonly lambdas: ReadonlyMap<FunctionName, LocalLambda>;
   readonly faults: Faults;
@@ -277,6 +287,35 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const stepFunctionsPrefix = '/_aws/states';
     const eventBus = new LocalEventBus({ now: () => clock.now(), region, accountId: ACCOUNT, log });
     routes.prefixes.set(eventBus.prefix, eventBus.handler);
+    // Notifications: SES and End User Messaging SMS answer the real SDK clients into an outbox;
+    // the bus's rule feeds the notifications queue, as Pulumi wires it.
+    const outbox = new LocalOutbox();
+    const ses = new LocalSes({
+      now: () => clock.now(),
+      outbox,
+      region,
+      verifiedIdentities: [
+        config.notificationEmailFrom.slice(config.notificationEmailFrom.indexOf('@') + 1),
+      ],
+    });
+    routes.prefixes.set(ses.prefix, ses.handler);
+    const sms = new LocalSms({ now: () => clock.now(), outbox });
+    routes.prefixes.set(sms.prefix, sms.handler);
+    const notificationDeadLettersUrl = sqs.createQueue(`${prefix}-notifications-dlq`, {
+      MessageRetentionPeriod: String(14 * 24 * 3600),
+    });
+    const notificationQueueUrl = sqs.createQueue(`${prefix}-notifications`, {
+      VisibilityTimeout: String(6 * functionSpecs.notifier.timeoutSeconds),
+      MessageRetentionPeriod: String(4 * 24 * 3600),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: sqs.queueArnOf(notificationDeadLettersUrl),
+        maxReceiveCount: 5,
+      }),
+    });
+    eventBus.subscribe((event) => {
+      if (!matchesPattern(NOTIFICATIONS_EVENT_PATTERN, event)) return;
+      sqs.send(notificationQueueUrl, JSON.stringify(toEventEnvelope(event)));
+    });
     const exchange = new PaperExchange(() => clock.now());
     routes.prefixes.set('/_local/exchange/api', exchange.handler('/_local/exchange/api'));
 
@@ -312,6 +351,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       FLAGS_MAX_AGE_SECONDS: String(FLAGS_MAX_AGE_SECONDS),
       RETRY_QUEUE_URL: retryQueue.url,
       COMPLETER_SLA_SECONDS: String(COMPLETER_SLA_SECONDS),
+      NOTIFICATIONS_TABLE: tableName(prefix, notificationsTable),
+      EMAIL_FROM: config.notificationEmailFrom,
+      SMS_ORIGINATION_IDENTITY: config.smsOriginationIdentity ?? '',
     };
     const bundles = await bundleFunctions(Object.keys(functionSpecs));
     const lambdas = new Map<FunctionName, LocalLambda>();
@@ -342,6 +384,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             AWS_ENDPOINT_URL_APPCONFIGDATA: `${url}${appConfig.prefix}`,
             AWS_ENDPOINT_URL_SQS: `${url}${sqs.prefix}`,
             AWS_ENDPOINT_URL_SFN: `${url}${stepFunctionsPrefix}`,
+            AWS_ENDPOINT_URL_SESV2: `${url}${ses.prefix}`,
+            AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: `${url}${sms.prefix}`,
             AWS_LAMBDA_FUNCTION_NAME: `${prefix}-${name}`,
             POWERTOOLS_SERVICE_NAME: name,
             POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
@@ -430,11 +474,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       reportBatchItemFailures: true,
       work,
     });
+    const notifier = new LocalSqsEventSource({
+      sqs,
+      queueArn: sqs.queueArnOf(notificationQueueUrl),
+      batchSize: 10,
+      invoke: (event) => lambda('notifier').invoke(event),
+      reportBatchItemFailures: true,
+      work,
+    });
     const clockDriver = new ClockDriver({
       clock,
       scheduler,
       streams: [planStream],
-      queues: [retries],
+      queues: [retries, notifier],
       work,
       copies: () => faults.duplicateDeliveries,
     });
@@ -589,12 +641,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       body: stateMachine.history(),
     }));
     routes.exact.set('GET /_local/events', () => ({ status: 200, body: eventBus.events() }));
+    routes.exact.set('GET /_local/outbox', () => ({ status: 200, body: outbox.messages() }));
     routes.exact.set('GET /_local/dead-letters', () => ({
       status: 200,
       body: {
         schedules: scheduler.deadLetters(),
         streams: streamFailures,
         retries: sqs.messages(`${prefix}-purchase-retries-dlq`),
+        notifications: sqs.messages(`${prefix}-notifications-dlq`),
       },
     }));
 
@@ -631,6 +685,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       exchange,
       sqs,
       retryQueue,
+      notificationQueueUrl,
+      outbox,
+      ses,
+      sms,
       appConfig,
       lambdas,
       faults,

@@ -1,4 +1,9 @@
-import { util, type Context, type DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
+import {
+  util,
+  type Context,
+  type DynamoDBExpression,
+  type DynamoDBTransactWriteItemsRequest,
+} from '@aws-appsync/utils';
 import { USER_META_ID } from '#shared/tables.ts';
 import {
   hasProblems,
@@ -9,6 +14,7 @@ import {
   type Problems,
 } from './lib/errors.ts';
 import { callerId, planKey, toPlan, type PlanItem } from './lib/plan.ts';
+import { signInEmail } from './lib/preferences.ts';
 import { settings } from './lib/settings.ts';
 import {
   checkCurrency,
@@ -29,6 +35,31 @@ const ASSETS = ['BTC'];
  * Writes the plan and counts it on the user's meta item in one transaction, so the plan limit
  * holds even when creates race each other.
  */
+/**
+ * Counts the plan on the meta item, and keeps the sign-in email there: the notifier's address
+ * until the user sets another in their notification preferences.
+ */
+function metaUpdate(now: string, email: string | null): DynamoDBExpression {
+  if (!email) {
+    return {
+      expression: 'SET #count = if_not_exists(#count, :zero) + :one, #updatedAt = :now',
+      expressionNames: { '#count': 'planCount', '#updatedAt': 'updatedAt' },
+      expressionValues: util.dynamodb.toMapValues({ ':zero': 0, ':one': 1, ':now': now }),
+    };
+  }
+  return {
+    expression:
+      'SET #count = if_not_exists(#count, :zero) + :one, #updatedAt = :now, #email = :email',
+    expressionNames: { '#count': 'planCount', '#updatedAt': 'updatedAt', '#email': 'signInEmail' },
+    expressionValues: util.dynamodb.toMapValues({
+      ':zero': 0,
+      ':one': 1,
+      ':now': now,
+      ':email': email,
+    }),
+  };
+}
+
 export function request(ctx: Context<Args, Stash>): DynamoDBTransactWriteItemsRequest {
   const userId = callerId(ctx);
   const input = ctx.args.input;
@@ -87,11 +118,7 @@ export function request(ctx: Context<Args, Stash>): DynamoDBTransactWriteItemsRe
         table: settings.plansTable,
         operation: 'UpdateItem',
         key: planKey(userId, USER_META_ID),
-        update: {
-          expression: 'SET #count = if_not_exists(#count, :zero) + :one, #updatedAt = :now',
-          expressionNames: { '#count': 'planCount', '#updatedAt': 'updatedAt' },
-          expressionValues: util.dynamodb.toMapValues({ ':zero': 0, ':one': 1, ':now': now }),
-        },
+        update: metaUpdate(now, signInEmail(ctx)),
         condition: {
           expression: 'attribute_not_exists(#count) OR #count < :max',
           expressionNames: { '#count': 'planCount' },

@@ -120,6 +120,9 @@ async function coldStarts() {
     FLAGS_MAX_AGE_SECONDS: '30',
     RETRY_QUEUE_URL: 'http://127.0.0.1:1/queue',
     COMPLETER_SLA_SECONDS: '1800',
+    NOTIFICATIONS_TABLE: 'x',
+    EMAIL_FROM: 'notifications@example.com',
+    SMS_ORIGINATION_IDENTITY: '',
   };
   const env = { ...process.env, AWS_REGION: 'eu-central-1', ...variables };
   for (const [name, bundle] of await bundleFunctions()) {

@@ -31,7 +31,10 @@ export type FunctionVariable =
   | 'APPCONFIG_FLAGS_PROFILE'
   | 'FLAGS_MAX_AGE_SECONDS'
   | 'RETRY_QUEUE_URL'
-  | 'COMPLETER_SLA_SECONDS';
+  | 'COMPLETER_SLA_SECONDS'
+  | 'NOTIFICATIONS_TABLE'
+  | 'EMAIL_FROM'
+  | 'SMS_ORIGINATION_IDENTITY';
 
 export interface FunctionSpec {
   readonly description: string;
@@ -128,6 +131,20 @@ export const functionSpecs = {
     timeoutSeconds: 600,
     reservedConcurrency: 1,
     environment: ['EXECUTIONS_TABLE', 'EVENT_BUS_NAME', ...TRADING],
+  },
+  notifier: {
+    description:
+      'Sends each event by email (SES) and SMS (End User Messaging) as the user prefers, once',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    reservedConcurrency: 10,
+    environment: [
+      'NOTIFICATIONS_TABLE',
+      'PLANS_TABLE',
+      'EVENT_BUS_NAME',
+      'EMAIL_FROM',
+      'SMS_ORIGINATION_IDENTITY',
+    ],
   },
   calendar: {
     description: 'AppSync data source: schedule previews and next runs',

@@ -48,6 +48,17 @@ export interface StackConfig {
   readonly purchaseWindowHours: number;
   /** The feature flags AppConfig starts with (operators change them in AppConfig later). */
   readonly flags: Flags;
+  /** The sender of notification email: an address of a domain verified in SES. */
+  readonly notificationEmailFrom: string;
+  /**
+   * The End User Messaging SMS origination identity (phone number, sender id or pool ARN); null:
+   * the service picks one of the account's.
+   */
+  readonly smsOriginationIdentity: string | null;
+  /** Object Lock default retention of the audit bucket, in days (COMPLIANCE mode). */
+  readonly auditRetentionDays: number;
+  /** Retention of the event bus's archive, in days. */
+  readonly archiveRetentionDays: number;
 }
 
 export type ExchangeKind = 'paper' | 'coinbase' | 'kraken';
@@ -69,6 +80,10 @@ export const STACK_CONFIG_KEYS = [
   'paperPrices',
   'purchaseWindowHours',
   'flags',
+  'notificationEmailFrom',
+  'smsOriginationIdentity',
+  'auditRetentionDays',
+  'archiveRetentionDays',
 ] as const;
 
 /** Retention values CloudWatch Logs accepts. */
@@ -165,7 +180,27 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     if (!(error instanceof FlagsError)) throw error;
     throw new ConfigurationError(`${PROJECT}:flags: ${error.message}`);
   }
+  const emailFrom = raw.notificationEmailFrom;
+  if (
+    typeof emailFrom !== 'string' ||
+    !/^[^\s@<>]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(emailFrom)
+  ) {
+    throw new ConfigurationError(
+      `${PROJECT}:notificationEmailFrom must be the sender address, e.g. notifications@example.com`,
+    );
+  }
+  const smsIdentity = raw.smsOriginationIdentity ?? null;
+  if (smsIdentity !== null && (typeof smsIdentity !== 'string' || smsIdentity.length === 0)) {
+    throw new ConfigurationError(
+      `${PROJECT}:smsOriginationIdentity must be a phone number, sender id or pool ARN`,
+    );
+  }
   return {
+    notificationEmailFrom: emailFrom,
+    smsOriginationIdentity: smsIdentity as string | null,
+    // Seven years, the longest record-keeping rule the platform answers to (NYDFS).
+    auditRetentionDays: integer(raw, 'auditRetentionDays', 2557, 1, 36_500),
+    archiveRetentionDays: integer(raw, 'archiveRetentionDays', 2557, 0, 36_500),
     exchange: exchange as ExchangeKind,
     exchangeApiUrl: apiUrl,
     exchangeRateLimitPerSecond: integer(raw, 'exchangeRateLimitPerSecond', 10, 1, 1000),

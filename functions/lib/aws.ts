@@ -9,6 +9,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 
 function traced<Client extends object>(client: Client, tracer: Tracer | undefined): Client {
@@ -35,4 +37,13 @@ export function sfnClient(tracer?: Tracer): SFNClient {
 
 export function sqsClient(tracer?: Tracer): SQSClient {
   return traced(new SQSClient({}), tracer);
+}
+
+export function sesClient(tracer?: Tracer): SESv2Client {
+  return traced(new SESv2Client({}), tracer);
+}
+
+/** AWS End User Messaging SMS (the API Pinpoint's SMS moved to). */
+export function smsClient(tracer?: Tracer): PinpointSMSVoiceV2Client {
+  return traced(new PinpointSMSVoiceV2Client({}), tracer);
 }

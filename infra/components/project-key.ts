@@ -14,6 +14,8 @@ export interface ProjectKeyArgs {
   /** Alias name without the `alias/` prefix. */
   readonly alias: pulumi.Input<string>;
   readonly deletionWindowInDays: pulumi.Input<number>;
+  /** EventBridge rules whose targets are queues encrypted with this key (ARNs built from names). */
+  readonly queueRuleArns?: readonly pulumi.Input<string>[];
   readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -64,6 +66,8 @@ export const KEY_USE_ACTIONS = [
 export function projectKeyPolicy(args: {
   accountId: pulumi.Input<string>;
   region: pulumi.Input<string>;
+  /** EventBridge rules whose targets are queues encrypted with this key. */
+  queueRuleArns?: readonly pulumi.Input<string>[];
 }): pulumi.Output<string> {
   const statements: PolicyStatement[] = [
     {
@@ -101,6 +105,18 @@ export function projectKeyPolicy(args: {
       },
     },
   ];
+  if (args.queueRuleArns !== undefined && args.queueRuleArns.length > 0) {
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-troubleshooting.html (SQS target
+    // encrypted with a customer managed key): only the named rules.
+    statements.push({
+      Sid: 'EventBridgeRulesSendToEncryptedQueues',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: { ArnEquals: { 'aws:SourceArn': [...args.queueRuleArns] } },
+    });
+  }
   return policyJson(statements);
 }
 

@@ -17,6 +17,8 @@ export interface EncryptedQueueArgs {
   readonly messageRetentionSeconds?: number;
   /** Where messages go after `maxReceiveCount` receives. */
   readonly deadLetter?: { readonly arn: pulumi.Input<string>; readonly maxReceiveCount: number };
+  /** A service that may send to the queue, from one source only (e.g. an EventBridge rule). */
+  readonly sender?: { readonly service: string; readonly sourceArn: pulumi.Input<string> };
 }
 
 export class EncryptedQueue extends pulumi.ComponentResource {
@@ -62,6 +64,18 @@ export class EncryptedQueue extends pulumi.ComponentResource {
             Resource: this.queue.arn,
             Condition: { Bool: { 'aws:SecureTransport': false } },
           },
+          ...(args.sender === undefined
+            ? []
+            : [
+                {
+                  Sid: 'OneSourceSends',
+                  Effect: 'Allow' as const,
+                  Principal: { Service: args.sender.service },
+                  Action: 'sqs:SendMessage',
+                  Resource: this.queue.arn,
+                  Condition: { ArnEquals: { 'aws:SourceArn': args.sender.sourceArn } },
+                },
+              ]),
         ]),
       },
       { parent: this },

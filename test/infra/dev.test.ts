@@ -31,7 +31,22 @@ describe('the project key', () => {
       'AccountAdministersKeyThroughIam',
       'CloudWatchLogsEncryptsThisAccountsLogGroups',
       'EventBridgeEncryptsThisAccountsBuses',
+      'EventBridgeRulesSendToEncryptedQueues',
     ]);
+    expect(statements[3]).toEqual({
+      Sid: 'EventBridgeRulesSendToEncryptedQueues',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: {
+        ArnEquals: {
+          'aws:SourceArn': [
+            `arn:aws:events:${REGION}:${ACCOUNT}:rule/savings-plan-buy-dev-events/savings-plan-buy-dev-notifications`,
+          ],
+        },
+      },
+    });
     expect(statements[0]?.Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
     expect(JSON.stringify(statements)).not.toContain('kms:*');
     expect(statements[1]).toEqual({
@@ -307,6 +322,8 @@ describe('stack outputs', () => {
       // The paper exchange needs no credentials: no secret on dev.
       exchangeSecretArn: null,
       featureFlagsConfigurationArn: `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/flags-application-id/environment/flags-environment-env/configuration/flags-profile-prof`,
+      notificationQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/savings-plan-buy-dev-notifications`,
+      emailIdentityDkimTokens: ['dkim-token-1', 'dkim-token-2', 'dkim-token-3'],
     });
   });
 });

@@ -41,7 +41,8 @@ export function stackConfig(stack: string): Record<string, string> {
   );
 }
 
-function computedState(
+/** What the provider would compute: ARNs and ids, derived from names as AWS derives them. */
+export function computedState(
   type: string,
   name: string,
   inputs: Record<string, unknown>,
@@ -93,6 +94,21 @@ function computedState(
       return { versionNumber: 1 };
     case 'aws:secretsmanager/secret:Secret':
       return { arn: arn('secretsmanager', `secret:${String(inputs.name)}-AbCdEf`) };
+    case 'aws:sesv2/emailIdentity:EmailIdentity':
+      return {
+        arn: arn('ses', `identity/${String(inputs.emailIdentity)}`),
+        dkimSigningAttributes: { tokens: ['dkim-token-1', 'dkim-token-2', 'dkim-token-3'] },
+      };
+    case 'aws:cloudwatch/eventRule:EventRule':
+      return { arn: arn('events', `rule/${String(inputs.eventBusName)}/${String(inputs.name)}`) };
+    case 'aws:s3/bucket:Bucket':
+      return { arn: `arn:aws:s3:::${String(inputs.bucket)}` };
+    case 'aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream':
+      return { arn: arn('firehose', `deliverystream/${String(inputs.name)}`) };
+    case 'aws:cloudwatch/eventArchive:EventArchive':
+      return { arn: arn('events', `archive/${String(inputs.name)}`) };
+    case 'aws:cloudtrail/trail:Trail':
+      return { arn: arn('cloudtrail', `trail/${String(inputs.name)}`) };
     default:
       return {};
   }

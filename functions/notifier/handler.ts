@@ -1,0 +1,380 @@
+/**
+ * Tells people what happened: consumes the notifications queue (events the bus's rule routes
+ * there) and sends each event by email (SES v2) and SMS (End User Messaging SMS) as the user's
+ * preferences say, recording every notification in the user's history.
+ *
+ * Never twice: before sending, a notification's item is written with a condition, keyed by the
+ * event's id and the channel; a redelivered event finds it and sends nothing. The claim is given
+ * back only when the provider answered that it did not send (throttled, unavailable), so the
+ * queue's retry sends it once. When no answer came at all, the notification stays UNCONFIRMED
+ * rather than risk a second message.
+ *
+ * Partial batch failures: only the records that should be tried again come back.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { nextSlot, type ScheduleSpec } from '#domain/calendar.ts';
+import { executionIdFor } from '#domain/ids.ts';
+import {
+  channelsFor,
+  composeMessage,
+  defaultPreferences,
+  notificationEventOf,
+  type Message,
+  type NotificationChannel,
+  type NotificationEvent,
+  type NotificationPreferences,
+  type NotificationRule,
+} from '#domain/notifications.ts';
+import {
+  NOTIFICATION_KEY_PREFIX,
+  NOTIFICATION_TTL_DAYS,
+  PREFERENCES_KEY,
+  USER_META_ID,
+} from '#shared/tables.ts';
+import { documentClient, eventBridgeClient, sesClient, smsClient } from '../lib/aws.ts';
+import { requireEnvironment } from '../lib/environment.ts';
+import { flushMetrics } from '../lib/metrics.ts';
+
+const logger = new Logger();
+const metrics = new Metrics();
+const tracer = new Tracer();
+const env = requireEnvironment([
+  'NOTIFICATIONS_TABLE',
+  'PLANS_TABLE',
+  'EVENT_BUS_NAME',
+  'EMAIL_FROM',
+]);
+/** Empty: End User Messaging picks one of the account's origination identities. */
+const smsOrigination = process.env.SMS_ORIGINATION_IDENTITY ?? '';
+const dynamodb = documentClient(tracer);
+const events = eventBridgeClient(tracer);
+const ses = sesClient(tracer);
+const sms = smsClient(tracer);
+const processor = new BatchProcessor(EventType.SQS);
+
+/** An EventBridge event as a rule delivers it to an SQS target. */
+interface BusEvent {
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly time: string;
+  readonly detail: Record<string, unknown> & { userId?: string; planId?: string };
+}
+
+interface PlanRecord {
+  readonly status: string;
+  readonly schedule: ScheduleSpec;
+  readonly nextRunAt?: string;
+  readonly lastRunAt?: string;
+  readonly lastSlotAt?: string;
+  readonly skipSlots?: string[];
+}
+
+/** Thrown for a record that can never be sent: it goes to the dead-letter queue, visibly. */
+class UnreadableEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreadableEventError';
+  }
+}
+
+function parseEvent(record: SQSRecord): BusEvent {
+  let event: BusEvent;
+  try {
+    event = JSON.parse(record.body) as BusEvent;
+  } catch {
+    throw new UnreadableEventError('the message body is not JSON');
+  }
+  if (
+    typeof event.id !== 'string' ||
+    typeof event['detail-type'] !== 'string' ||
+    typeof event.time !== 'string' ||
+    event.detail === null ||
+    typeof event.detail !== 'object' ||
+    typeof event.detail.userId !== 'string'
+  ) {
+    throw new UnreadableEventError('the message is not an EventBridge event about a user');
+  }
+  return event;
+}
+
+async function getItem<T>(table: string, key: Record<string, string>): Promise<T | undefined> {
+  const { Item } = await dynamodb.send(
+    new GetCommand({ TableName: table, Key: key, ConsistentRead: true }),
+  );
+  return Item as T | undefined;
+}
+
+/** The preferences in force: stored rules over the defaults, email from the sign-in otherwise. */
+async function preferencesOf(userId: string): Promise<NotificationPreferences> {
+  const [stored, meta] = await Promise.all([
+    getItem<{ email?: string; phone?: string; rules?: NotificationRule[] }>(
+      env.NOTIFICATIONS_TABLE,
+      { userId, sk: PREFERENCES_KEY },
+    ),
+    getItem<{ signInEmail?: string }>(env.PLANS_TABLE, { userId, planId: USER_META_ID }),
+  ]);
+  const defaults = defaultPreferences(stored?.email ?? meta?.signInEmail ?? null);
+  return {
+    email: defaults.email,
+    phone: stored?.phone ?? null,
+    rules: defaults.rules.map(
+      (rule) => stored?.rules?.find((candidate) => candidate.event === rule.event) ?? rule,
+    ),
+  };
+}
+
+/** The plan's zone and next run, as the plan is now (its re-arming may still be under way). */
+async function contextOf(event: BusEvent): Promise<{ nextRunAt: string | null; timezone: string }> {
+  const detail = event.detail;
+  const changed = detail as {
+    new?: { schedule?: ScheduleSpec };
+    old?: { schedule?: ScheduleSpec };
+  };
+  const plan =
+    typeof detail.planId === 'string'
+      ? await getItem<PlanRecord>(env.PLANS_TABLE, {
+          userId: detail.userId ?? '',
+          planId: detail.planId,
+        })
+      : undefined;
+  const timezone =
+    plan?.schedule.timezone ??
+    changed.new?.schedule?.timezone ??
+    changed.old?.schedule?.timezone ??
+    'UTC';
+  if (plan === undefined || plan.status !== 'ACTIVE') return { nextRunAt: null, timezone };
+  // The slot this event is about has run: the next one comes after it.
+  const after = typeof detail.scheduledFor === 'string' ? detail.scheduledFor : plan.lastSlotAt;
+  const next = nextSlot(plan.schedule, {
+    notBefore: event.time,
+    ...(after === undefined ? {} : { after }),
+    ...(plan.lastRunAt === undefined ? {} : { lastRunAt: plan.lastRunAt }),
+    ...(plan.skipSlots === undefined ? {} : { skip: plan.skipSlots }),
+  });
+  return { nextRunAt: next?.at ?? plan.nextRunAt ?? null, timezone };
+}
+
+/** The error the provider answered with, if it answered: then nothing was sent. */
+function answered(error: unknown): { status: number; name: string } | null {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return typeof status === 'number' ? { status, name: (error as Error).name } : null;
+}
+
+const HEADER_NAMES: Record<string, string> = {
+  event: 'Event',
+  planId: 'Plan-Id',
+  executionId: 'Execution-Id',
+};
+
+/** SES tag values allow only letters, digits, `_` and `-`. */
+const tagValue = (value: string) => value.replace(/[^A-Za-z0-9_-]/g, '_');
+
+async function deliver(
+  channel: NotificationChannel,
+  to: string,
+  message: Message,
+  tags: Record<string, string>,
+): Promise<string | undefined> {
+  if (channel === 'EMAIL') {
+    const { MessageId } = await ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: env.EMAIL_FROM,
+        Destination: { ToAddresses: [to] },
+        Content: {
+          Simple: {
+            Subject: { Data: message.subject, Charset: 'UTF-8' },
+            Body: {
+              Text: { Data: message.text, Charset: 'UTF-8' },
+              Html: { Data: message.html, Charset: 'UTF-8' },
+            },
+            Headers: Object.entries(tags).map(([name, value]) => ({
+              Name: `X-Savings-${HEADER_NAMES[name] ?? name}`,
+              Value: value,
+            })),
+          },
+        },
+        EmailTags: Object.entries(tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
+      }),
+    );
+    return MessageId;
+  }
+  const { MessageId } = await sms.send(
+    new SendTextMessageCommand({
+      DestinationPhoneNumber: to,
+      MessageBody: message.sms,
+      MessageType: 'TRANSACTIONAL',
+      ...(smsOrigination === '' ? {} : { OriginationIdentity: smsOrigination }),
+      Context: tags,
+    }),
+  );
+  return MessageId;
+}
+
+/** Sends one notification once: claim, send, record the outcome. */
+async function notify(
+  event: BusEvent,
+  kind: NotificationEvent,
+  channel: NotificationChannel,
+  to: string,
+  message: Message,
+): Promise<void> {
+  const userId = event.detail.userId ?? '';
+  const planId = typeof event.detail.planId === 'string' ? event.detail.planId : null;
+  const slot = typeof event.detail.scheduledFor === 'string' ? event.detail.scheduledFor : null;
+  const executionId = planId !== null && slot !== null ? executionIdFor(planId, slot) : null;
+  const key = { userId, sk: `${NOTIFICATION_KEY_PREFIX}${event.time}#${event.id}#${channel}` };
+  const now = new Date();
+  try {
+    await dynamodb.send(
+      new PutCommand({
+        TableName: env.NOTIFICATIONS_TABLE,
+        Item: {
+          ...key,
+          id: `${event.id}-${channel.toLowerCase()}`,
+          event: kind,
+          channel,
+          to,
+          ...(channel === 'EMAIL' ? { subject: message.subject } : {}),
+          body: channel === 'EMAIL' ? message.text : message.sms,
+          ...(planId === null ? {} : { planId }),
+          ...(executionId === null ? {} : { executionId }),
+          sourceEvent: event['detail-type'],
+          status: 'SENDING',
+          sentAt: now.toISOString(),
+          expiresAt: Math.floor(now.getTime() / 1000) + NOTIFICATION_TTL_DAYS * 86_400,
+        },
+        ConditionExpression: 'attribute_not_exists(sk)',
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      logger.info('already notified', { eventId: event.id, channel });
+      metrics.addMetric('NotificationsDeduplicated', MetricUnit.Count, 1);
+      return;
+    }
+    throw error;
+  }
+
+  const tags: Record<string, string> = {
+    event: kind,
+    ...(planId === null ? {} : { planId }),
+    ...(executionId === null ? {} : { executionId }),
+  };
+  let status: 'SENT' | 'FAILED' | 'UNCONFIRMED';
+  let providerMessageId: string | undefined;
+  let failure: string | undefined;
+  try {
+    providerMessageId = await deliver(channel, to, message, tags);
+    status = 'SENT';
+  } catch (error) {
+    const answer = answered(error);
+    if (answer === null) {
+      // No answer: the message may have gone out. Never risk sending it twice.
+      status = 'UNCONFIRMED';
+      failure = (error as Error).message;
+      logger.error('the provider did not answer; not sending again', { error: error as Error });
+    } else if (
+      answer.status === 429 ||
+      answer.status >= 500 ||
+      /Throttl|TooMany/.test(answer.name)
+    ) {
+      // Surely not sent: give the claim back so the queue's retry sends it once.
+      await dynamodb.send(
+        new DeleteCommand({
+          TableName: env.NOTIFICATIONS_TABLE,
+          Key: key,
+          ConditionExpression: '#status = :sending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sending': 'SENDING' },
+        }),
+      );
+      throw error;
+    } else {
+      status = 'FAILED';
+      failure = `${answer.name}: ${(error as Error).message}`;
+      logger.warn('the provider refused the notification', { channel, error: error as Error });
+    }
+  }
+  await dynamodb.send(
+    new UpdateCommand({
+      TableName: env.NOTIFICATIONS_TABLE,
+      Key: key,
+      UpdateExpression:
+        failure === undefined
+          ? 'SET #status = :status, providerMessageId = :id'
+          : 'SET #status = :status, failure = :failure',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues:
+        failure === undefined
+          ? { ':status': status, ':id': providerMessageId ?? '' }
+          : { ':status': status, ':failure': failure },
+    }),
+  );
+  metrics.addMetric(`Notifications${status}`, MetricUnit.Count, 1);
+  await events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: env.EVENT_BUS_NAME,
+          Source: 'savings.notifications',
+          DetailType: 'NotificationSent',
+          Detail: JSON.stringify({
+            userId,
+            planId,
+            executionId,
+            scheduledFor: slot,
+            event: kind,
+            channel,
+            status,
+            notificationId: `${event.id}-${channel.toLowerCase()}`,
+            sourceEventId: event.id,
+            providerMessageId: providerMessageId ?? null,
+          }),
+        },
+      ],
+    }),
+  );
+}
+
+async function handleRecord(record: SQSRecord): Promise<void> {
+  const event = parseEvent(record);
+  const kind = notificationEventOf(event['detail-type']);
+  if (kind === null) return;
+  const userId = event.detail.userId ?? '';
+  const preferences = await preferencesOf(userId);
+  const channels = channelsFor(preferences, kind);
+  if (channels.length === 0) return;
+  const message = composeMessage(kind, event.detail as never, await contextOf(event));
+  // Every channel gets its chance; one that must be tried again fails the record afterwards
+  // (the others are not sent twice: their claims stand).
+  const failures: unknown[] = [];
+  for (const channel of channels) {
+    const to = channel === 'EMAIL' ? preferences.email : preferences.phone;
+    if (to === null) continue;
+    try {
+      await notify(event, kind, channel, to, message);
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
+}
+
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  logger.addContext(context);
+  try {
+    return await processPartialResponse(event, handleRecord, processor, { context });
+  } finally {
+    flushMetrics(metrics);
+  }
+};

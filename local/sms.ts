@@ -1,0 +1,316 @@
+/**
+ * AWS End User Messaging SMS, locally: `SendTextMessage` as the real
+ * `@aws-sdk/client-pinpoint-sms-voice-v2` sends it (awsJson1_0: `POST <prefix>/` with
+ * `x-amz-target: PinpointSMSVoiceV2.SendTextMessage`), mounted under a prefix such as `/_aws/sms`.
+ * Every message sent (not a dry run) lands in the {@link LocalOutbox}.
+ *
+ * Faithful where code under test can notice:
+ * - Errors are awsJson1_0 errors as the SDK reads them: `__type`
+ *   (`com.amazonaws.pinpointsmsvoicev2#<Code>`) and the model's members (`Message`, and for a
+ *   `ValidationException` its `Reason` and `Fields`) in the body, so the SDK throws its own
+ *   exception classes with those fields set.
+ * - The request is checked against the constraints of the API reference: the destination's
+ *   pattern and length, then E.164 itself ("+", country code, at most 15 digits); the body's
+ *   1 to 1600 characters, not only white space; the origination identity's, keyword's,
+ *   configuration set's, max price's and time to live's patterns and ranges; the message type
+ *   enum; at most 5 context entries, keys without white space (1 to 100 characters), values of
+ *   1 to 800 characters without white space at either end. A failure is a `ValidationException`
+ *   listing every field that failed.
+ * - `DryRun` validates and answers a MessageId but delivers nothing.
+ * - `setFailure('THROTTLING')` answers every send with `ThrottlingException` until
+ *   `setFailure(null)`; nothing is sent meanwhile.
+ *
+ * Deliberately local:
+ * - Only `SendTextMessage`; any other operation answers `UnknownOperationException`.
+ * - A message body is required (the model makes it optional because a registered template or
+ *   RCS could supply it; neither exists here).
+ * - Every origination identity, keyword and configuration set is accepted (there are no phone
+ *   numbers, pools or registrations locally), every destination country is enabled, no spend
+ *   limit or opt-out list applies, and messages are not split into parts.
+ * - Error messages are local wording; classes, reasons and fields follow the API reference.
+ *
+ * https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_SendTextMessage.html
+ * https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_ValidationException.html
+ */
+import { randomUUID } from 'node:crypto';
+import type { Handler, LocalRequest, Reply } from './http.ts';
+import type { LocalOutbox } from './outbox.ts';
+
+export interface LocalSmsOptions {
+  /** The local clock, in epoch milliseconds. */
+  readonly now: () => number;
+  readonly outbox: LocalOutbox;
+  /** Where `handler` is mounted. Default "/_aws/sms". */
+  readonly prefix?: string;
+}
+
+const TARGET_PREFIX = 'PinpointSMSVoiceV2.';
+const SEND_TEXT_MESSAGE = `${TARGET_PREFIX}SendTextMessage`;
+const NAMESPACE = 'com.amazonaws.pinpointsmsvoicev2';
+
+/** A field that failed validation, as `ValidationException.Fields` carries it. */
+interface FieldError {
+  readonly Name: string;
+  readonly Message: string;
+}
+
+class SmsApiError extends Error {
+  readonly type: string;
+  readonly members: Record<string, unknown>;
+
+  /** `type` is the full `__type` ("com.amazonaws.pinpointsmsvoicev2#ThrottlingException"). */
+  constructor(type: string, message: string, members: Record<string, unknown> = {}) {
+    super(message);
+    this.name = type.slice(type.indexOf('#') + 1);
+    this.type = type;
+    this.members = members;
+  }
+}
+
+function validationError(reason: string, message: string, fields: FieldError[] = []) {
+  return new SmsApiError(`${NAMESPACE}#ValidationException`, message, {
+    Reason: reason,
+    ...(fields.length > 0 ? { Fields: fields } : {}),
+  });
+}
+
+/** A string member's constraints: length in code points and a pattern of the whole value. */
+interface StringRule {
+  readonly min: number;
+  readonly max: number;
+  readonly pattern: RegExp;
+}
+
+const RULES = {
+  DestinationPhoneNumber: { min: 1, max: 20, pattern: /^\+?[1-9][0-9]{1,18}$/ },
+  OriginationIdentity: { min: 1, max: 256, pattern: /^[A-Za-z0-9_:/+-]+$/ },
+  MessageBody: { min: 1, max: 1600, pattern: /^(?!\s*$)[\s\S]+$/ },
+  Keyword: { min: 1, max: 30, pattern: /^[ \S]+$/ },
+  ConfigurationSetName: { min: 1, max: 256, pattern: /^[A-Za-z0-9_:/-]+$/ },
+  MaxPrice: { min: 2, max: 8, pattern: /^[0-9]{0,2}\.[0-9]{1,5}$/ },
+} as const satisfies Record<string, StringRule>;
+
+const CONTEXT_KEY: StringRule = { min: 1, max: 100, pattern: /^\S+$/ };
+const CONTEXT_VALUE: StringRule = { min: 1, max: 800, pattern: /^(?!\s)[\s\S]+(?<!\s)$/ };
+const MAX_CONTEXT_ENTRIES = 5;
+const MESSAGE_TYPES = new Set(['TRANSACTIONAL', 'PROMOTIONAL']);
+const TIME_TO_LIVE = { min: 5, max: 259_200 };
+/** E.164: a plus, a country code that does not start with 0, at most 15 digits in all. */
+const E164 = /^\+[1-9][0-9]{1,14}$/;
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Why `value` breaks `rule`, or undefined when it does not. */
+function ruleFailure(value: string, rule: StringRule): string | undefined {
+  const length = [...value].length;
+  if (length < rule.min || length > rule.max) {
+    return `Member must have length between ${rule.min} and ${rule.max}`;
+  }
+  if (!rule.pattern.test(value)) {
+    return `Member must satisfy regular expression pattern: ${rule.pattern.source}`;
+  }
+  return undefined;
+}
+
+/** The validated request, what the outbox needs of it. */
+interface TextMessage {
+  readonly destination: string;
+  readonly body: string;
+  readonly context: Readonly<Record<string, string>>;
+  readonly dryRun: boolean;
+}
+
+/** The End User Messaging SMS stand-in. Mount `handler` under `prefix`. */
+export class LocalSms {
+  /** The path prefix `handler` expects, e.g. "/_aws/sms". */
+  readonly prefix: string;
+  /** Answers the SMS and voice v2 JSON API under `prefix`. */
+  readonly handler: Handler;
+
+  readonly #now: () => number;
+  readonly #outbox: LocalOutbox;
+  #failure: 'THROTTLING' | null = null;
+
+  constructor(options: LocalSmsOptions) {
+    this.#now = options.now;
+    this.#outbox = options.outbox;
+    this.prefix = options.prefix ?? '/_aws/sms';
+    this.handler = (request) => this.#handle(request);
+  }
+
+  /**
+   * Makes every following send fail with `ThrottlingException` ('THROTTLING'), or succeed again
+   * (null). A refused send delivers nothing.
+   */
+  setFailure(error: 'THROTTLING' | null): void {
+    this.#failure = error;
+  }
+
+  #handle(request: LocalRequest): Reply {
+    const requestId = randomUUID();
+    try {
+      const { pathname } = request.url;
+      const target = request.headers['x-amz-target'] ?? '';
+      if (
+        request.method !== 'POST' ||
+        (pathname !== this.prefix && pathname !== `${this.prefix}/`) ||
+        target !== SEND_TEXT_MESSAGE
+      ) {
+        throw new SmsApiError(
+          'com.amazon.coral.service#UnknownOperationException',
+          `The local SMS service supports only SendTextMessage, not ${target === '' ? `${request.method} ${pathname}` : target}.`,
+        );
+      }
+      if (this.#failure === 'THROTTLING') {
+        throw new SmsApiError(`${NAMESPACE}#ThrottlingException`, 'Rate exceeded.');
+      }
+      return {
+        status: 200,
+        contentType: 'application/x-amz-json-1.0',
+        headers: { 'x-amzn-requestid': requestId },
+        body: JSON.stringify({ MessageId: this.#sendTextMessage(request.rawBody) }),
+      };
+    } catch (error) {
+      if (!(error instanceof SmsApiError)) throw error;
+      return {
+        status: 400,
+        contentType: 'application/x-amz-json-1.0',
+        headers: { 'x-amzn-requestid': requestId },
+        body: JSON.stringify({ __type: error.type, Message: error.message, ...error.members }),
+      };
+    }
+  }
+
+  #sendTextMessage(raw: string): string {
+    let body: unknown;
+    try {
+      body = raw.trim() === '' ? {} : JSON.parse(raw);
+    } catch {
+      throw validationError('CANNOT_PARSE', 'The request body is not JSON.');
+    }
+    if (!isObject(body))
+      throw validationError('CANNOT_PARSE', 'The request body is not an object.');
+    const message = readTextMessage(body);
+    const id = randomUUID();
+    if (message.dryRun) return id;
+    this.#outbox.add({
+      channel: 'SMS',
+      to: message.destination,
+      subject: null,
+      body: message.body,
+      html: null,
+      event: message.context.event ?? null,
+      planId: message.context.planId ?? null,
+      executionId: message.context.executionId ?? null,
+      sentAt: new Date(this.#now()).toISOString(),
+      messageId: id,
+    });
+    return id;
+  }
+}
+
+function readTextMessage(body: Json): TextMessage {
+  const fields: FieldError[] = [];
+  const fail = (name: string, message: string) => fields.push({ Name: name, Message: message });
+
+  const strings: Partial<Record<keyof typeof RULES, string>> = {};
+  for (const [name, rule] of Object.entries(RULES) as [keyof typeof RULES, StringRule][]) {
+    const value = body[name];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') {
+      fail(name, 'Member must be a string');
+      continue;
+    }
+    const failure = ruleFailure(value, rule);
+    if (failure === undefined) strings[name] = value;
+    else fail(name, failure);
+  }
+  if (body.DestinationPhoneNumber === undefined || body.DestinationPhoneNumber === null) {
+    fail('DestinationPhoneNumber', 'Member must not be null');
+  }
+  if (
+    body.MessageType !== undefined &&
+    body.MessageType !== null &&
+    !MESSAGE_TYPES.has(String(body.MessageType))
+  ) {
+    fail('MessageType', 'Member must satisfy enum value set: [TRANSACTIONAL, PROMOTIONAL]');
+  }
+  const ttl = body.TimeToLive;
+  if (
+    ttl !== undefined &&
+    ttl !== null &&
+    (typeof ttl !== 'number' ||
+      !Number.isInteger(ttl) ||
+      ttl < TIME_TO_LIVE.min ||
+      ttl > TIME_TO_LIVE.max)
+  ) {
+    fail(
+      'TimeToLive',
+      `Member must have value between ${TIME_TO_LIVE.min} and ${TIME_TO_LIVE.max}`,
+    );
+  }
+  if (body.DryRun !== undefined && body.DryRun !== null && typeof body.DryRun !== 'boolean') {
+    fail('DryRun', 'Member must be a boolean');
+  }
+  const context = readContext(body.Context, fail);
+  if (fields.length > 0) {
+    throw validationError(
+      'FIELD_VALIDATION_FAILED',
+      `${fields.length} validation error${fields.length === 1 ? '' : 's'} detected: ${fields
+        .map((field) => `${field.Name}: ${field.Message}`)
+        .join('; ')}`,
+      fields,
+    );
+  }
+
+  const destination = strings.DestinationPhoneNumber ?? '';
+  if (!E164.test(destination)) {
+    throw validationError(
+      'INVALID_PARAMETER',
+      `DestinationPhoneNumber ${destination} is not a phone number in E.164 format.`,
+      [{ Name: 'DestinationPhoneNumber', Message: 'Must be in E.164 format' }],
+    );
+  }
+  const messageBody = strings.MessageBody;
+  if (messageBody === undefined) {
+    throw validationError('MISSING_PARAMETER', 'MessageBody is required to send a text message.', [
+      { Name: 'MessageBody', Message: 'Member must not be null' },
+    ]);
+  }
+  return { destination, body: messageBody, context, dryRun: body.DryRun === true };
+}
+
+function readContext(
+  value: unknown,
+  fail: (name: string, message: string) => void,
+): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (!isObject(value)) {
+    fail('Context', 'Member must be a map of strings');
+    return {};
+  }
+  const entries = Object.entries(value);
+  if (entries.length > MAX_CONTEXT_ENTRIES) {
+    fail('Context', `Member must have at most ${MAX_CONTEXT_ENTRIES} entries`);
+  }
+  const context: Record<string, string> = {};
+  for (const [key, entry] of entries) {
+    const keyFailure = ruleFailure(key, CONTEXT_KEY);
+    if (keyFailure !== undefined) {
+      fail('Context', `Key '${key}': ${keyFailure}`);
+      continue;
+    }
+    if (typeof entry !== 'string') {
+      fail(`Context.${key}`, 'Member must be a string');
+      continue;
+    }
+    const valueFailure = ruleFailure(entry, CONTEXT_VALUE);
+    if (valueFailure === undefined) context[key] = entry;
+    else fail(`Context.${key}`, valueFailure);
+  }
+  return context;
+}

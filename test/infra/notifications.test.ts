@@ -1,0 +1,186 @@
+/**
+ * Notifications under Pulumi mocks (dev stack): the bus's rule into an encrypted queue that only
+ * that rule may send to, the notifier's event source mapping, its least-privilege role, the SES
+ * sending identity and the notifications table.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NOTIFICATIONS_EVENT_PATTERN } from '#shared/events.ts';
+import { ACCOUNT, REGION, policy, runProgram, type ProgramRun } from './program.ts';
+
+let run: ProgramRun;
+const P = 'savings-plan-buy-dev';
+const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/project-key`;
+const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-notifications`;
+const DLQ_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-notifications-dlq`;
+const RULE_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:rule/${P}-events/${P}-notifications`;
+const via = (service: string, actions: string[], sid: string) => ({
+  Sid: sid,
+  Effect: 'Allow',
+  Action: actions,
+  Resource: KEY_ARN,
+  Condition: { StringEquals: { 'kms:ViaService': `${service}.${REGION}.amazonaws.com` } },
+});
+
+beforeAll(async () => {
+  run = await runProgram('dev');
+});
+
+describe('the notifications rule and queue', () => {
+  it('routes purchases, failures, missed runs and plan changes from the bus', () => {
+    expect(run.one('aws:cloudwatch/eventRule:EventRule', 'notifications').inputs).toMatchObject({
+      name: `${P}-notifications`,
+      eventBusName: `${P}-events`,
+      eventPattern: JSON.stringify(NOTIFICATIONS_EVENT_PATTERN),
+    });
+    expect(run.one('aws:cloudwatch/eventTarget:EventTarget', 'notifications').inputs).toEqual({
+      rule: `${P}-notifications`,
+      eventBusName: `${P}-events`,
+      arn: QUEUE_ARN,
+      retryPolicy: { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 },
+      deadLetterConfig: { arn: DLQ_ARN },
+    });
+  });
+
+  it('queues them encrypted, parks a message after five receives, and takes sends from that rule only', () => {
+    const queue = run.one('aws:sqs/queue:Queue', 'notifications-queue').inputs;
+    expect(queue).toMatchObject({
+      name: `${P}-notifications`,
+      kmsMasterKeyId: KEY_ARN,
+      visibilityTimeoutSeconds: 180,
+      messageRetentionSeconds: 345600,
+    });
+    expect(JSON.parse(queue.redrivePolicy as string)).toEqual({
+      deadLetterTargetArn: DLQ_ARN,
+      maxReceiveCount: 5,
+    });
+    expect(
+      policy(run.one('aws:sqs/queuePolicy:QueuePolicy', 'notifications-policy').inputs.policy)
+        .Statement,
+    ).toEqual([
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'sqs:*',
+        Resource: QUEUE_ARN,
+        Condition: { Bool: { 'aws:SecureTransport': false } },
+      },
+      {
+        Sid: 'OneSourceSends',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: QUEUE_ARN,
+        Condition: { ArnEquals: { 'aws:SourceArn': RULE_ARN } },
+      },
+    ]);
+  });
+
+  it('feeds the notifier in batches with partial batch failures', () => {
+    expect(
+      run.one('aws:lambda/eventSourceMapping:EventSourceMapping', 'notifications-notify').inputs,
+    ).toMatchObject({
+      eventSourceArn: QUEUE_ARN,
+      functionName: `${P}-notifier`,
+      batchSize: 10,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      scalingConfig: { maximumConcurrency: 10 },
+    });
+  });
+});
+
+describe('the notifier', () => {
+  it('gets exactly its configuration', () => {
+    const fn = run.one('aws:lambda/function:Function', 'notifier-function').inputs;
+    expect((fn.environment as { variables: Record<string, string> }).variables).toEqual({
+      NOTIFICATIONS_TABLE: `${P}-notifications`,
+      PLANS_TABLE: `${P}-plans`,
+      EVENT_BUS_NAME: `${P}-events`,
+      // No origination identity on dev: empty variables are left out.
+      EMAIL_FROM: 'notifications@dev.savings-plan-buy.example',
+      POWERTOOLS_SERVICE_NAME: `${P}-notifier`,
+      POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
+    });
+    expect(fn).toMatchObject({ runtime: 'nodejs24.x', reservedConcurrentExecutions: 10 });
+  });
+
+  it('may consume its queue, record notifications, read plans, send from its identity and publish', () => {
+    const statements = policy(
+      run.one('aws:iam/rolePolicy:RolePolicy', 'notifier-policy').inputs.policy,
+    ).Statement.slice(3);
+    expect(statements).toEqual([
+      {
+        Sid: 'ConsumeNotificationQueue',
+        Effect: 'Allow',
+        Action: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ReceiveMessage',
+        ],
+        Resource: QUEUE_ARN,
+      },
+      via('sqs', ['kms:Decrypt'], 'NotificationQueueIsEncryptedWithTheProjectKey'),
+      {
+        Sid: 'RecordNotificationsOnce',
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
+        Resource: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${P}-notifications`,
+      },
+      {
+        Sid: 'ReadPlansForMessages',
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${P}-plans`,
+      },
+      via(
+        'dynamodb',
+        ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        'TablesAreEncryptedWithTheProjectKey',
+      ),
+      {
+        Sid: 'SendEmailFromTheNotificationsIdentity',
+        Effect: 'Allow',
+        Action: 'ses:SendEmail',
+        Resource: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/dev.savings-plan-buy.example`,
+      },
+      {
+        Sid: 'SendTextMessages',
+        Effect: 'Allow',
+        Action: 'sms-voice:SendTextMessage',
+        Resource: `arn:aws:sms-voice:${REGION}:${ACCOUNT}:*`,
+      },
+      {
+        Sid: 'PublishNotificationSent',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${P}-events`,
+      },
+      via('events', ['kms:Decrypt', 'kms:GenerateDataKey'], 'EventBusIsEncryptedWithTheProjectKey'),
+    ]);
+  });
+
+  it('sends from the stack’s SES domain identity', () => {
+    expect(
+      run.one('aws:sesv2/emailIdentity:EmailIdentity', 'notifications-sender').inputs,
+    ).toMatchObject({ emailIdentity: 'dev.savings-plan-buy.example' });
+  });
+});
+
+describe('the notifications table', () => {
+  it('is keyed by user and sort key, encrypted, with PITR and a TTL for history', () => {
+    expect(run.one('aws:dynamodb/table:Table', 'notifications-table').inputs).toMatchObject({
+      name: `${P}-notifications`,
+      hashKey: 'userId',
+      rangeKey: 'sk',
+      serverSideEncryption: { enabled: true, kmsKeyArn: KEY_ARN },
+      pointInTimeRecovery: { enabled: true },
+      ttl: { attributeName: 'expiresAt', enabled: true },
+    });
+  });
+});
