@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { BadRequestError, type LocalRequest, type Reply } from '#local/http.ts';
 import {
   DEFAULT_PAPER_SETTINGS,
+  NO_EXCHANGE_FAULTS,
   PaperExchange,
   type PaperSettings,
 } from '#local/paper-exchange.ts';
@@ -297,6 +298,17 @@ describe('PaperExchange configure', () => {
         USD: { price: '60000.00', minQuote: '5.00', quoteIncrement: '0.01' },
         EUR: { price: '46000.00', minQuote: '1.00', quoteIncrement: '0.01' },
         GBP: { price: '40000.00', minQuote: '1.00', quoteIncrement: '0.01' },
+      },
+      faults: NO_EXCHANGE_FAULTS,
+      stats: {
+        requests: 0,
+        orders: 0,
+        errors: 0,
+        timeouts: 0,
+        rateLimited: 0,
+        unavailable: 0,
+        refused: 0,
+        duplicateFills: 0,
       },
       orders: [],
     });
