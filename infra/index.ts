@@ -31,6 +31,7 @@ import {
   paperOrdersTable,
   plansTable,
 } from '#shared/tables.ts';
+import { AuditTrail, auditKeyPolicyStatements } from './components/audit-trail.ts';
 import { EventBus } from './components/event-bus.ts';
 import { ExchangeCredentials } from './components/exchange-credentials.ts';
 import { FeatureFlags } from './components/feature-flags.ts';
@@ -62,6 +63,7 @@ const key = new ProjectKey('project', {
   region,
   alias: prefix,
   queueRuleArns: [notificationsRuleArn],
+  extraStatements: auditKeyPolicyStatements({ prefix, accountId, region, eventBusName: busName }),
   deletionWindowInDays: 30,
   tags,
 });
@@ -119,6 +121,19 @@ const flags = new FeatureFlags('flags', {
   tags,
 });
 const bus = new EventBus('events', { busName, kmsKeyArn: key.arn, tags });
+// Every event, kept: an archive, and Firehose into the Object Lock bucket; CloudTrail beside it.
+const audit = new AuditTrail('audit', {
+  prefix,
+  kmsKeyArn: key.arn,
+  eventBusName: busName,
+  eventBusArn: bus.arn,
+  auditRetentionDays: config.auditRetentionDays,
+  archiveRetentionDays: config.archiveRetentionDays,
+  logRetentionDays: config.logRetentionDays,
+  accountId,
+  region,
+  tags,
+});
 
 const functionName = (name: FunctionName) => `${prefix}-${name}`;
 const functionArn = (name: FunctionName) =>
@@ -433,6 +448,9 @@ export const retryQueueUrl = retryQueue.url;
 export const exchangeSecretArn = credentials?.arn ?? null;
 export const featureFlagsConfigurationArn = flags.configurationArn;
 export const notificationQueueUrl = notificationQueue.url;
+export const auditBucketName = audit.auditBucketName;
+export const auditTrailArn = audit.trailArn;
+export const auditSigningKeyArn = audit.signingKeyArn;
 export const emailIdentityDkimTokens = emailIdentity.dkimSigningAttributes.apply(
   (attributes) => attributes?.tokens ?? [],
 );

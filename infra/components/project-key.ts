@@ -16,6 +16,8 @@ export interface ProjectKeyArgs {
   readonly deletionWindowInDays: pulumi.Input<number>;
   /** EventBridge rules whose targets are queues encrypted with this key (ARNs built from names). */
   readonly queueRuleArns?: readonly pulumi.Input<string>[];
+  /** What other components need in the key policy (the audit trail's services), scoped by them. */
+  readonly extraStatements?: readonly PolicyStatement[];
   readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -68,6 +70,7 @@ export function projectKeyPolicy(args: {
   region: pulumi.Input<string>;
   /** EventBridge rules whose targets are queues encrypted with this key. */
   queueRuleArns?: readonly pulumi.Input<string>[];
+  extraStatements?: readonly PolicyStatement[];
 }): pulumi.Output<string> {
   const statements: PolicyStatement[] = [
     {
@@ -117,6 +120,7 @@ export function projectKeyPolicy(args: {
       Condition: { ArnEquals: { 'aws:SourceArn': [...args.queueRuleArns] } },
     });
   }
+  statements.push(...(args.extraStatements ?? []));
   return policyJson(statements);
 }
 

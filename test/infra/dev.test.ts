@@ -18,7 +18,7 @@ beforeAll(async () => {
 
 describe('the project key', () => {
   it('rotates yearly and is administered by the account without kms:*', () => {
-    const key = run.one('aws:kms/key:Key');
+    const key = run.one('aws:kms/key:Key', 'project-key');
     expect(key.inputs).toMatchObject({
       enableKeyRotation: true,
       rotationPeriodInDays: 365,
@@ -32,6 +32,13 @@ describe('the project key', () => {
       'CloudWatchLogsEncryptsThisAccountsLogGroups',
       'EventBridgeEncryptsThisAccountsBuses',
       'EventBridgeRulesSendToEncryptedQueues',
+      // The audit trail's services, each scoped to its own resources (test/infra/audit-trail.test.ts).
+      'CloudTrailDescribesKeyForTheAuditTrail',
+      'CloudTrailEncryptsTheAuditTrailsLogs',
+      'CloudWatchLogsEncryptsTheAuditLogGroups',
+      'EventBridgeDescribesKeyForTheArchive',
+      'EventBridgeArchivesTheProjectBus',
+      'EventBridgeSendsToTheAuditDeadLetterQueue',
     ]);
     expect(statements[3]).toEqual({
       Sid: 'EventBridgeRulesSendToEncryptedQueues',
@@ -81,7 +88,7 @@ describe('the project key', () => {
         },
       },
     });
-    expect(run.one('aws:kms/alias:Alias').inputs).toEqual({
+    expect(run.one('aws:kms/alias:Alias', 'project-alias').inputs).toEqual({
       name: 'alias/savings-plan-buy-dev',
       targetKeyId: 'project-key',
     });
@@ -323,6 +330,9 @@ describe('stack outputs', () => {
       exchangeSecretArn: null,
       featureFlagsConfigurationArn: `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/flags-application-id/environment/flags-environment-env/configuration/flags-profile-prof`,
       notificationQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/savings-plan-buy-dev-notifications`,
+      auditBucketName: `savings-plan-buy-dev-audit-${ACCOUNT}-${REGION}`,
+      auditTrailArn: `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/savings-plan-buy-dev-audit`,
+      auditSigningKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/audit-signing-key`,
       emailIdentityDkimTokens: ['dkim-token-1', 'dkim-token-2', 'dkim-token-3'],
     });
   });

@@ -69,3 +69,27 @@ describe('feature flags', () => {
     expect(run.outputs.exchangeSecretArn).toBeNull();
   });
 });
+
+describe('the audit trail in production', () => {
+  it('locks records for seven years in COMPLIANCE mode and archives every event as long', () => {
+    expect(
+      run.one('aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration').inputs,
+    ).toMatchObject({
+      objectLockEnabled: 'Enabled',
+      rule: { defaultRetention: { mode: 'COMPLIANCE', days: 2557 } },
+    });
+    expect(run.one('aws:cloudwatch/eventArchive:EventArchive').inputs).toMatchObject({
+      eventSourceArn: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${P}-events`,
+      retentionDays: 2557,
+      kmsKeyIdentifier: KEY_ARN,
+    });
+  });
+
+  it('runs a multi-Region CloudTrail trail with log file validation and the project key', () => {
+    expect(run.one('aws:cloudtrail/trail:Trail').inputs).toMatchObject({
+      isMultiRegionTrail: true,
+      enableLogFileValidation: true,
+      kmsKeyId: KEY_ARN,
+    });
+  });
+});

@@ -29,5 +29,7 @@ it('names prod resources after the stack', () => {
   expect(run.one('aws:dynamodb/table:Table', 'plans-table').inputs.name).toBe(
     'savings-plan-buy-prod-plans',
   );
-  expect(run.one('aws:kms/alias:Alias').inputs.name).toBe('alias/savings-plan-buy-prod');
+  expect(run.one('aws:kms/alias:Alias', 'project-alias').inputs.name).toBe(
+    'alias/savings-plan-buy-prod',
+  );
 });

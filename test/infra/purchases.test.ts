@@ -565,6 +565,7 @@ describe('scheduling', () => {
   it('encrypts every queue with the project key and refuses plain HTTP', () => {
     const queues = run.all('aws:sqs/queue:Queue');
     expect(queues.map((item) => item.inputs.name).sort()).toEqual([
+      `${P}-audit-dlq`,
       `${P}-notifications`,
       `${P}-notifications-dlq`,
       `${P}-plan-stream-failures`,
