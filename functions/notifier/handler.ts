@@ -73,7 +73,6 @@ interface BusEvent {
 interface PlanRecord {
   readonly status: string;
   readonly schedule: ScheduleSpec;
-  readonly nextRunAt?: string;
   readonly lastRunAt?: string;
   readonly lastSlotAt?: string;
   readonly skipSlots?: string[];
@@ -161,7 +160,7 @@ async function contextOf(event: BusEvent): Promise<{ nextRunAt: string | null; t
     ...(plan.lastRunAt === undefined ? {} : { lastRunAt: plan.lastRunAt }),
     ...(plan.skipSlots === undefined ? {} : { skip: plan.skipSlots }),
   });
-  return { nextRunAt: next?.at ?? plan.nextRunAt ?? null, timezone };
+  return { nextRunAt: next?.at ?? null, timezone };
 }
 
 /** The error the provider answered with, if it answered: then nothing was sent. */
