@@ -56,6 +56,7 @@ import { LocalScheduler } from './scheduler.ts';
 import { LocalSqs } from './sqs.ts';
 import { LocalSqsEventSource } from './sqs-event-source.ts';
 import { LocalOutbox } from './outbox.ts';
+import { LocalAuditTrail } from './audit.ts';
 import { LocalSes } from './ses.ts';
 import { LocalSms } from './sms.ts';
 import { NOTIFICATIONS_EVENT_PATTERN, matchesPattern } from '#shared/events.ts';
@@ -315,6 +316,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     eventBus.subscribe((event) => {
       if (!matchesPattern(NOTIFICATIONS_EVENT_PATTERN, event)) return;
       sqs.send(notificationQueueUrl, JSON.stringify(toEventEnvelope(event)));
+    });
+    // The audit rule: every event of the bus, into the (local) audit bucket.
+    const audit = new LocalAuditTrail(
+      options.dataDir === undefined ? undefined : join(options.dataDir, 'audit'),
+    );
+    eventBus.subscribe((event) => {
+      audit.record(event);
     });
     const exchange = new PaperExchange(() => clock.now());
     routes.prefixes.set('/_local/exchange/api', exchange.handler('/_local/exchange/api'));
@@ -642,6 +650,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }));
     routes.exact.set('GET /_local/events', () => ({ status: 200, body: eventBus.events() }));
     routes.exact.set('GET /_local/outbox', () => ({ status: 200, body: outbox.messages() }));
+    routes.exact.set('GET /_local/audit', () => ({ status: 200, body: audit.records() }));
     routes.exact.set('GET /_local/dead-letters', () => ({
       status: 200,
       body: {

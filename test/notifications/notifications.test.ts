@@ -114,6 +114,17 @@ describe('a purchase', () => {
         .events()
         .filter((event) => event.detailType === 'NotificationSent' && event.detail.planId === id),
     ).toHaveLength(2);
+    // The audit trail holds the purchase and both notifications.
+    const audit = (await (await fetch(`${stack.url}/_local/audit`)).json()) as {
+      key: string;
+      event: { 'detail-type': string; detail: { planId?: string } };
+    }[];
+    expect(
+      audit
+        .filter((record) => record.event.detail.planId === id)
+        .map((record) => record.event['detail-type'])
+        .sort(),
+    ).toEqual(['NotificationSent', 'NotificationSent', 'PurchaseSucceeded']);
   });
 
   it('sends nothing twice when the same event is delivered again', async () => {
