@@ -156,6 +156,7 @@ export function functionStatements(
         context.kmsKeyArn,
         context.region,
       ),
+      ...publishEvents('PublishPlanChanges', context),
     ],
     sweeper: [
       {

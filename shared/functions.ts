@@ -70,11 +70,11 @@ const SCHEDULING: readonly FunctionVariable[] = [
 export const functionSpecs = {
   'schedule-sync': {
     description:
-      'Keeps each plan\u2019s EventBridge Scheduler schedule in step with the plan (plans table stream)',
+      'Keeps each plan\u2019s EventBridge Scheduler schedule in step with the plan and publishes the user\u2019s plan changes (plans table stream)',
     memoryMb: 512,
     timeoutSeconds: 60,
     reservedConcurrency: 20,
-    environment: SCHEDULING,
+    environment: [...SCHEDULING, 'EVENT_BUS_NAME'],
   },
   sweeper: {
     description: 'Finds plans whose run was missed, records it and re-arms them',

@@ -163,6 +163,27 @@ async function contextOf(event: BusEvent): Promise<{ nextRunAt: string | null; t
   return { nextRunAt: next?.at ?? null, timezone };
 }
 
+/**
+ * What makes an event the same event when it comes again, and when it happened. A plan change is
+ * published at least once (a retried stream batch publishes it again, with a new event id), so
+ * it is identified by plan, version and change instead.
+ */
+function identityOf(event: BusEvent): { id: string; time: string } {
+  const detail = event.detail as { version?: unknown; change?: unknown; changedAt?: unknown };
+  if (
+    event['detail-type'] === 'PlanChanged' &&
+    typeof detail.version === 'number' &&
+    typeof detail.change === 'string' &&
+    typeof detail.changedAt === 'string'
+  ) {
+    return {
+      id: `${String(event.detail.planId)}-v${detail.version}-${detail.change.toLowerCase()}`,
+      time: detail.changedAt,
+    };
+  }
+  return { id: event.id, time: event.time };
+}
+
 /** The error the provider answered with, if it answered: then nothing was sent. */
 function answered(error: unknown): { status: number; name: string } | null {
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -231,7 +252,8 @@ async function notify(
   const planId = typeof event.detail.planId === 'string' ? event.detail.planId : null;
   const slot = typeof event.detail.scheduledFor === 'string' ? event.detail.scheduledFor : null;
   const executionId = planId !== null && slot !== null ? executionIdFor(planId, slot) : null;
-  const key = { userId, sk: `${NOTIFICATION_KEY_PREFIX}${event.time}#${event.id}#${channel}` };
+  const { id: sourceId, time } = identityOf(event);
+  const key = { userId, sk: `${NOTIFICATION_KEY_PREFIX}${time}#${sourceId}#${channel}` };
   const now = new Date();
   try {
     await dynamodb.send(
@@ -239,7 +261,7 @@ async function notify(
         TableName: env.NOTIFICATIONS_TABLE,
         Item: {
           ...key,
-          id: `${event.id}-${channel.toLowerCase()}`,
+          id: `${sourceId}-${channel.toLowerCase()}`,
           event: kind,
           channel,
           to,
@@ -335,7 +357,7 @@ async function notify(
             event: kind,
             channel,
             status,
-            notificationId: `${event.id}-${channel.toLowerCase()}`,
+            notificationId: `${sourceId}-${channel.toLowerCase()}`,
             sourceEventId: event.id,
             providerMessageId: providerMessageId ?? null,
           }),

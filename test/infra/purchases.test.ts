@@ -196,6 +196,7 @@ describe('the Lambdas', () => {
       SCHEDULER_ROLE_ARN: SCHEDULER_ROLE,
       SCHEDULE_DLQ_ARN: DLQ,
       KMS_KEY_ARN: KEY_ARN,
+      EVENT_BUS_NAME: `${P}-events`,
       POWERTOOLS_SERVICE_NAME: `${P}-schedule-sync`,
       POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
     });
@@ -223,6 +224,8 @@ describe('the Lambdas', () => {
       TABLE_KEY,
       ...SCHEDULES,
       ...queue('StreamFailures', STREAM_FAILURES),
+      { Sid: 'PublishPlanChanges', Effect: 'Allow', Action: 'events:PutEvents', Resource: BUS_ARN },
+      via('events', ['kms:Decrypt', 'kms:GenerateDataKey'], 'EventBusIsEncryptedWithTheProjectKey'),
     ]);
   });
 

@@ -75,8 +75,9 @@ async function planOn(day: string, timeOfDay = '08:00'): Promise<string> {
   return id ?? '';
 }
 
+/** What was sent about a plan's runs (its PLAN_CHANGED messages are asserted on their own). */
 const forPlan = (messages: OutboxMessage[], planId: string) =>
-  messages.filter((message) => message.planId === planId);
+  messages.filter((message) => message.planId === planId && message.event !== 'PLAN_CHANGED');
 
 describe('a purchase', () => {
   it('is told by email and SMS, with the amount, BTC, price, fee and next run', async () => {
@@ -112,7 +113,12 @@ describe('a purchase', () => {
     expect(
       stack.eventBus
         .events()
-        .filter((event) => event.detailType === 'NotificationSent' && event.detail.planId === id),
+        .filter(
+          (event) =>
+            event.detailType === 'NotificationSent' &&
+            event.detail.planId === id &&
+            event.detail.event === 'PURCHASE_SUCCEEDED',
+        ),
     ).toHaveLength(2);
     // The audit trail holds the purchase and both notifications.
     const audit = (await (await fetch(`${stack.url}/_local/audit`)).json()) as {
@@ -124,7 +130,13 @@ describe('a purchase', () => {
         .filter((record) => record.event.detail.planId === id)
         .map((record) => record.event['detail-type'])
         .sort(),
-    ).toEqual(['NotificationSent', 'NotificationSent', 'PurchaseSucceeded']);
+    ).toEqual([
+      'NotificationSent', // the plan's creation, by email
+      'NotificationSent',
+      'NotificationSent',
+      'PlanChanged',
+      'PurchaseSucceeded',
+    ]);
   });
 
   it('sends nothing twice when the same event is delivered again', async () => {
@@ -206,5 +218,40 @@ describe('a throttled provider', () => {
         .map((message) => message.channel)
         .sort(),
     ).toEqual(['EMAIL', 'SMS']);
+  });
+});
+
+describe('a plan change', () => {
+  it('is told by email with the old and new values, once, and bookkeeping is not', async () => {
+    const id = await planOn('2027-09-20');
+    const { plan } = await paula.data<{ plan: { version: number } }>(
+      'query Plan($id: ID!) { plan(id: $id) { version } }',
+      { id },
+    );
+    await paula.data(
+      'mutation Update($input: UpdatePlanInput!) { updatePlan(input: $input) { version } }',
+      { input: { id, expectedVersion: plan.version, amount: '40.00' } },
+    );
+    await paula.data('mutation Pause($id: ID!) { pausePlan(id: $id) { status } }', { id });
+    await stack.settle();
+    await stack.advanceTo(stack.clock.now() + 60_000);
+    const changes = (await outbox()).filter(
+      (message) => message.planId === id && message.event === 'PLAN_CHANGED',
+    );
+    expect(changes.map((message) => message.channel)).toEqual(['EMAIL', 'EMAIL', 'EMAIL']);
+    const updated = changes.find((message) => message.body.includes('was changed'));
+    expect(updated?.body).toContain('Amount: 25.00 EUR → 40.00 EUR');
+    const published = stack.eventBus
+      .events()
+      .filter((event) => event.detailType === 'PlanChanged' && event.detail.planId === id)
+      .map((event) => [event.detail.version, event.detail.change])
+      .sort();
+    // Re-arming after each change is bookkeeping: no event for it. (EventBridge does not keep
+    // order; the version does.)
+    expect(published).toEqual([
+      [1, 'CREATED'],
+      [2, 'UPDATED'],
+      [3, 'PAUSED'],
+    ]);
   });
 });
