@@ -1,0 +1,155 @@
+/**
+ * Audit digests: built over a day's objects, chained, and verified; every way the trail can be
+ * tampered with is found and named.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  buildDigest,
+  dayPrefix,
+  digestKey,
+  serializeDigest,
+  sha256Hex,
+  verifyDays,
+  type TrailSnapshot,
+} from '#domain/audit-digest.ts';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const DAY1 = '2026-12-07';
+const DAY2 = '2026-12-08';
+const A = 'events/2026/12/07/2026-12-07T08:00:03Z-a.json';
+const B = 'events/2026/12/07/2026-12-07T09:00:00Z-b.json';
+const C = 'events/2026/12/08/2026-12-08T08:00:01Z-c.json';
+
+/** A two-day trail, sealed, that tests then tamper with. */
+function trail() {
+  const objects = new Map<string, Uint8Array>([
+    [A, bytes('{"id":"a"}\n')],
+    [B, bytes('{"id":"b"}\n')],
+    [C, bytes('{"id":"c"}\n')],
+  ]);
+  const digests = new Map<string, string>();
+  const day1 = serializeDigest(
+    buildDigest(
+      DAY1,
+      [B, A].map((key) => ({ key, body: objects.get(key) ?? bytes('') })),
+      null,
+    ),
+  );
+  digests.set(DAY1, day1);
+  digests.set(
+    DAY2,
+    serializeDigest(
+      buildDigest(DAY2, [{ key: C, body: objects.get(C) ?? bytes('') }], { day: DAY1, body: day1 }),
+    ),
+  );
+  const signed = new Map([...digests].map(([day, body]) => [day, sha256Hex(`signed:${body}`)]));
+  const snapshot: TrailSnapshot = {
+    digest: (day) => digests.get(day),
+    signatureValid: (day, body) => signed.get(day) === sha256Hex(`signed:${body}`),
+    objectKeys: (day) => [...objects.keys()].filter((key) => key.startsWith(dayPrefix(day))),
+    object: (key) => objects.get(key),
+  };
+  return { objects, digests, snapshot };
+}
+
+describe('buildDigest', () => {
+  it('lists the day’s objects by key with their SHA-256 and size, chained to the day before', () => {
+    const previous = { day: '2026-12-06', body: '{"day":"2026-12-06"}\n' };
+    expect(
+      buildDigest(
+        DAY1,
+        [
+          { key: B, body: bytes('bb') },
+          { key: A, body: bytes('a') },
+        ],
+        previous,
+      ),
+    ).toEqual({
+      version: 1,
+      day: DAY1,
+      previous: { key: 'digests/2026-12-06.json', sha256: sha256Hex(previous.body) },
+      entries: [
+        { key: A, sha256: sha256Hex('a'), bytes: 1 },
+        { key: B, sha256: sha256Hex('bb'), bytes: 2 },
+      ],
+    });
+  });
+
+  it('refuses an object of another day', () => {
+    expect(() => buildDigest(DAY1, [{ key: C, body: bytes('c') }], null)).toThrow(
+      `${C} is not an object of ${DAY1}`,
+    );
+  });
+
+  it('serialises the same digest to the same bytes', () => {
+    const digest = buildDigest(DAY1, [{ key: A, body: bytes('a') }], null);
+    expect(serializeDigest(digest)).toBe(serializeDigest({ ...digest }));
+    expect(serializeDigest(digest).endsWith('}\n')).toBe(true);
+  });
+});
+
+describe('verifyDays', () => {
+  it('passes an untouched trail', () => {
+    expect(verifyDays([DAY1, DAY2], trail().snapshot)).toBeNull();
+  });
+
+  it('names an edited object', () => {
+    const { objects, snapshot } = trail();
+    objects.set(B, bytes('{"id":"b","amount":"1000000.00"}\n'));
+    expect(verifyDays([DAY1, DAY2], snapshot)).toMatchObject({
+      kind: 'OBJECT_CHANGED',
+      day: DAY1,
+      key: B,
+    });
+  });
+
+  it('names a deleted object', () => {
+    const { objects, snapshot } = trail();
+    objects.delete(C);
+    expect(verifyDays([DAY1, DAY2], snapshot)).toMatchObject({ kind: 'OBJECT_MISSING', key: C });
+  });
+
+  it('names an object added after the day was sealed', () => {
+    const { objects, snapshot } = trail();
+    const late = 'events/2026/12/07/2026-12-07T23:59:59Z-z.json';
+    objects.set(late, bytes('{}'));
+    expect(verifyDays([DAY1], snapshot)).toMatchObject({ kind: 'OBJECT_UNLISTED', key: late });
+  });
+
+  it('finds a digest rewritten to match an edit (its signature no longer verifies)', () => {
+    const { objects, digests, snapshot } = trail();
+    objects.set(A, bytes('{"id":"a","forged":true}\n'));
+    digests.set(
+      DAY1,
+      serializeDigest(
+        buildDigest(
+          DAY1,
+          [A, B].map((key) => ({ key, body: objects.get(key) ?? bytes('') })),
+          null,
+        ),
+      ),
+    );
+    expect(verifyDays([DAY1, DAY2], snapshot)).toMatchObject({
+      kind: 'SIGNATURE_INVALID',
+      key: digestKey(DAY1),
+    });
+  });
+
+  it('finds a broken chain, and a missing digest', () => {
+    const { digests, snapshot } = trail();
+    const unchained = serializeDigest(
+      buildDigest(DAY2, [{ key: C, body: bytes('{"id":"c"}\n') }], null),
+    );
+    const resigned: TrailSnapshot = { ...snapshot, signatureValid: () => true };
+    digests.set(DAY2, unchained);
+    expect(verifyDays([DAY1, DAY2], resigned)).toMatchObject({
+      kind: 'CHAIN_BROKEN',
+      key: digestKey(DAY2),
+    });
+    digests.delete(DAY1);
+    expect(verifyDays([DAY1, DAY2], snapshot)).toMatchObject({
+      kind: 'DIGEST_MISSING',
+      key: digestKey(DAY1),
+    });
+  });
+});
