@@ -177,6 +177,8 @@ const notificationDeadLetters = new EncryptedQueue('notifications-dlq', {
   queueName: `${prefix}-notifications-dlq`,
   kmsKeyArn: key.arn,
   messageRetentionSeconds: 14 * 24 * 60 * 60,
+  // Also the rule's dead-letter queue: events it could not deliver to the queue land here.
+  sender: { service: 'events.amazonaws.com', sourceArn: notificationsRuleArn },
   tags,
 });
 const notificationQueue = new EncryptedQueue('notifications', {

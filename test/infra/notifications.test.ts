@@ -76,6 +76,20 @@ describe('the notifications rule and queue', () => {
     ]);
   });
 
+  it('lets the rule put what it could not deliver in the dead-letter queue', () => {
+    expect(
+      policy(run.one('aws:sqs/queuePolicy:QueuePolicy', 'notifications-dlq-policy').inputs.policy)
+        .Statement[1],
+    ).toEqual({
+      Sid: 'OneSourceSends',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Resource: DLQ_ARN,
+      Condition: { ArnEquals: { 'aws:SourceArn': RULE_ARN } },
+    });
+  });
+
   it('feeds the notifier in batches with partial batch failures', () => {
     expect(
       run.one('aws:lambda/eventSourceMapping:EventSourceMapping', 'notifications-notify').inputs,
