@@ -56,7 +56,7 @@ import { LocalScheduler } from './scheduler.ts';
 import { LocalSqs } from './sqs.ts';
 import { LocalSqsEventSource } from './sqs-event-source.ts';
 import { LocalOutbox } from './outbox.ts';
-import { LocalAuditTrail } from './audit.ts';
+import { LocalAuditSigner, LocalAuditTrail } from './audit.ts';
 import { LocalSes } from './ses.ts';
 import { LocalSms } from './sms.ts';
 import { NOTIFICATIONS_EVENT_PATTERN, matchesPattern } from '#shared/events.ts';
@@ -321,6 +321,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const audit = new LocalAuditTrail(
       options.dataDir === undefined ? undefined : join(options.dataDir, 'audit'),
     );
+    const auditSigner = new LocalAuditSigner(
+      options.dataDir === undefined ? undefined : join(options.dataDir, 'audit-signing-key.pem'),
+    );
+    /** Seals every day that has ended by the local clock (the daily digest job's work). */
+    const sealAudit = () => {
+      audit.sealThrough(new Date(clock.now() - 86_400_000).toISOString().slice(0, 10), auditSigner);
+    };
     eventBus.subscribe((event) => {
       audit.record(event);
     });
@@ -620,6 +627,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       try {
         const fired = await clockDriver.advanceTo(target);
+        sealAudit();
         return { status: 200, body: { now: clock.nowIso(), fired } };
       } catch (error) {
         if (error instanceof ClockError) throw new BadRequestError(error.message);
@@ -667,6 +675,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const tick = () => {
         void clockDriver
           .advanceTo(clock.now())
+          .then(sealAudit)
           .catch((error: unknown) => log(`clock: ${(error as Error).message}`))
           .finally(() => {
             if (ticker !== undefined) ticker = setTimeout(tick, 1000);
@@ -701,7 +710,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       appConfig,
       lambdas,
       faults,
-      advanceTo: (epochMs) => clockDriver.advanceTo(epochMs),
+      advanceTo: async (epochMs) => {
+        const fired = await clockDriver.advanceTo(epochMs);
+        sealAudit();
+        return fired;
+      },
       settle: () => clockDriver.settle(),
       accessViolations: () => [
         ...plansSource.violations,

@@ -1,8 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+/**
+ * The local audit bucket: records by day as Firehose writes them, days sealed with signed,
+ * chained digests, and `npm run audit:verify` passing an untouched trail and naming the first
+ * object that was edited.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalAuditTrail } from '#local/audit.ts';
+import { verifyDays } from '#domain/audit-digest.ts';
+import { LocalAuditSigner, LocalAuditTrail } from '#local/audit.ts';
 import type { StoredEvent } from '#local/eventbridge.ts';
 
 const event = (id: string, time: string): StoredEvent => ({
@@ -17,11 +24,27 @@ const event = (id: string, time: string): StoredEvent => ({
   region: 'eu-central-1',
 });
 
-const dir = mkdtempSync(join(tmpdir(), 'audit-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const root = mkdtempSync(join(tmpdir(), 'audit-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function verifyScript(dataDir: string, ...args: string[]) {
+  return spawnSync(
+    process.execPath,
+    [
+      'scripts/audit-verify.ts',
+      '--dir',
+      join(dataDir, 'audit'),
+      '--key',
+      join(dataDir, 'audit-signing-key.pem'),
+      ...args,
+    ],
+    { encoding: 'utf8' },
+  );
+}
 
 describe('LocalAuditTrail', () => {
   it('writes each event as the bucket holds it, by day, and lists them oldest first', () => {
+    const dir = join(root, 'records');
     const audit = new LocalAuditTrail(dir);
     audit.record(event('b', '2026-12-07T08:00:05Z'));
     const first = audit.record(event('a', '2026-12-07T08:00:03Z'));
@@ -44,9 +67,70 @@ describe('LocalAuditTrail', () => {
     ]);
   });
 
-  it('keeps records in memory without a folder', () => {
+  it('keeps records in memory without a folder, and seals them there too', () => {
     const audit = new LocalAuditTrail();
+    const signer = new LocalAuditSigner();
     audit.record(event('z', '2026-12-08T00:00:00Z'));
     expect(audit.records().map((record) => record.event.id)).toEqual(['z']);
+    expect(audit.sealThrough('2026-12-09', signer)).toEqual(['2026-12-08', '2026-12-09']);
+    expect(verifyDays(audit.sealedDays(), audit.snapshot(signer.publicKey))).toBeNull();
+  });
+
+  it('seals every ended day once, chained without gaps, and only new days later', () => {
+    const audit = new LocalAuditTrail(join(root, 'seal'));
+    const signer = new LocalAuditSigner(join(root, 'seal-key.pem'));
+    audit.record(event('a', '2026-12-07T08:00:03Z'));
+    audit.record(event('c', '2026-12-09T10:00:00Z'));
+    expect(audit.sealThrough('2026-12-09', signer)).toEqual([
+      '2026-12-07',
+      '2026-12-08',
+      '2026-12-09',
+    ]);
+    expect(audit.sealThrough('2026-12-09', signer)).toEqual([]);
+    expect(audit.sealThrough('2026-12-10', signer)).toEqual(['2026-12-10']);
+    expect(verifyDays(audit.sealedDays(), audit.snapshot(signer.publicKey))).toBeNull();
+    // Another key did not sign these digests.
+    expect(
+      verifyDays(audit.sealedDays(), audit.snapshot(new LocalAuditSigner().publicKey)),
+    ).toMatchObject({ kind: 'SIGNATURE_INVALID', day: '2026-12-07' });
+  });
+});
+
+describe('npm run audit:verify', () => {
+  const dataDir = join(root, 'stack');
+  const audit = new LocalAuditTrail(join(dataDir, 'audit'));
+  const signer = new LocalAuditSigner(join(dataDir, 'audit-signing-key.pem'));
+  audit.record(event('a', '2026-12-07T08:00:03Z'));
+  const edited = audit.record(event('b', '2026-12-08T08:00:03Z'));
+  audit.record(event('c', '2026-12-10T08:00:03Z'));
+  audit.sealThrough('2026-12-09', signer);
+
+  it('passes an untouched trail and says which days are not sealed yet', () => {
+    const result = verifyScript(dataDir);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(
+      '3 day(s) verified (2026-12-07 to 2026-12-09), 2 object(s), every digest signed and chained: OK',
+    );
+    expect(result.stdout).toContain('not sealed yet: 2026-12-10');
+  });
+
+  it('fails after an audit file is edited, naming the object', () => {
+    const file = join(dataDir, 'audit', ...edited.key.split('/'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('p-1', 'p-2'));
+    const result = verifyScript(dataDir);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('BROKEN on 2026-12-08 (OBJECT_CHANGED)');
+    expect(result.stderr).toContain(`first object that does not match: ${edited.key}`);
+    // A range before the edit still verifies.
+    expect(verifyScript(dataDir, '--to', '2026-12-07').status).toBe(0);
+  });
+
+  it('refuses a bad range and a missing trail with a clear message', () => {
+    expect(verifyScript(dataDir, '--from', 'yesterday')).toMatchObject({
+      status: 2,
+      stderr: 'audit:verify: --from must be a date such as 2026-12-01\n',
+    });
+    expect(verifyScript(join(root, 'nothing')).stderr).toMatch(/^audit:verify: no audit trail at /);
   });
 });
