@@ -325,8 +325,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       options.dataDir === undefined ? undefined : join(options.dataDir, 'audit-signing-key.pem'),
     );
     /** Seals every day that has ended by the local clock (the daily digest job's work). */
+    // The ticker calls this every second: the folders are read only when another day has ended.
+    let sealedThrough = '';
     const sealAudit = () => {
-      audit.sealThrough(new Date(clock.now() - 86_400_000).toISOString().slice(0, 10), auditSigner);
+      const ended = new Date(clock.now() - 86_400_000).toISOString().slice(0, 10);
+      if (ended === sealedThrough) return;
+      audit.sealThrough(ended, auditSigner);
+      sealedThrough = ended;
     };
     eventBus.subscribe((event) => {
       audit.record(event);
