@@ -5,4 +5,4 @@
 import { PolicyPack } from '@pulumi/policy';
 import { policies } from './pack.ts';
 
-new PolicyPack('savings-plan-buy', { policies });
+new PolicyPack('savings-plan-buy', { policies: [...policies] });

@@ -1,9 +1,17 @@
 /**
- * Evaluates policies in-process, without the Pulumi CLI: builds the arguments CrossGuard passes a
- * resource policy from a resource's type and inputs, and collects the violations reported.
+ * Evaluates policies in-process, without the Pulumi CLI, through the report's evaluator
+ * (`policies/report/evaluate.ts`): resource policies see a resource's inputs, stack policies every
+ * resource's state. Hand-built fixtures need only a type, a name and inputs.
  */
-import type { Policy, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
-import type { RegisteredResource } from '../infra/program.ts';
+import type { PackPolicy } from '../../policies/lib/policy.ts';
+import {
+  evaluatePolicy,
+  type EvaluatedResource,
+  type PackConfig,
+  type PolicyResult,
+} from '../../policies/report/evaluate.ts';
+import { PROJECT, type RegisteredResource } from '../../policies/report/program.ts';
+import { isStackPolicy } from '../../policies/lib/policy.ts';
 
 export interface Violation {
   readonly policy: string;
@@ -11,50 +19,90 @@ export interface Violation {
   readonly message: string;
 }
 
-function validationArgs(resource: RegisteredResource): ResourceValidationArgs {
-  // validateResourceOfType matches on the class's Pulumi type token, as the CLI's analyzer does.
-  const isType = (resourceClass: unknown) =>
-    (resourceClass as { __pulumiType?: string }).__pulumiType === resource.type;
+/** A fixture resource: inputs, and optionally the state a stack policy sees (default: inputs). */
+export interface Fixture extends RegisteredResource {
+  readonly urn?: string;
+  readonly state?: Record<string, unknown>;
+}
+
+export interface EvaluateOptions {
+  /** The stack the resources belong to (their URN says it); default `test`. */
+  readonly stack?: string;
+  readonly config?: PackConfig;
+}
+
+function toEvaluated(resource: Fixture, stack: string): EvaluatedResource {
   return {
     type: resource.type,
-    props: resource.inputs,
-    urn: `urn:pulumi:test::savings-plan-buy::${resource.type}::${resource.name}`,
     name: resource.name,
-    opts: {
-      protect: false,
-      ignoreChanges: [],
-      aliases: [],
-      additionalSecretOutputs: [],
-      customTimeouts: {},
-    },
-    stackTags: new Map(),
-    isType,
-    asType: (resourceClass: unknown) => (isType(resourceClass) ? resource.inputs : undefined),
-    getConfig: (() => ({})) as ResourceValidationArgs['getConfig'],
-    notApplicable: () => undefined,
-  } as unknown as ResourceValidationArgs;
+    urn: resource.urn ?? `urn:pulumi:${stack}::${PROJECT}::${resource.type}::${resource.name}`,
+    inputs: resource.inputs,
+    state: resource.state ?? resource.inputs,
+  };
+}
+
+async function run(
+  policies: readonly PackPolicy[],
+  resources: readonly Fixture[],
+  options: EvaluateOptions,
+): Promise<PolicyResult[]> {
+  const evaluated = resources.map((resource) => toEvaluated(resource, options.stack ?? 'test'));
+  const results: PolicyResult[] = [];
+  for (const policy of policies) {
+    results.push(await evaluatePolicy(policy, evaluated, options.config));
+  }
+  return results;
+}
+
+function violations(results: readonly PolicyResult[]): Violation[] {
+  return results.flatMap((result) =>
+    result.violations.map((violation) => ({
+      policy: violation.policy,
+      resource: violation.resource ?? '(stack)',
+      message: violation.message,
+    })),
+  );
 }
 
 /** Every violation the resource policies among `policies` report on `resources`. */
 export async function evaluate(
-  policies: readonly Policy[],
-  resources: readonly RegisteredResource[],
+  policies: readonly PackPolicy[],
+  resources: readonly Fixture[],
+  options: EvaluateOptions = {},
 ): Promise<Violation[]> {
-  const violations: Violation[] = [];
-  for (const policy of policies) {
-    const validate = (policy as ResourceValidationPolicy).validateResource;
-    if (validate === undefined) continue;
-    for (const resource of resources) {
-      for (const check of Array.isArray(validate) ? validate : [validate]) {
-        await check(validationArgs(resource), (message: string) =>
-          violations.push({
-            policy: policy.name,
-            resource: `${resource.type}::${resource.name}`,
-            message,
-          }),
-        );
-      }
-    }
-  }
-  return violations;
+  return violations(
+    await run(
+      policies.filter((policy) => !isStackPolicy(policy)),
+      resources,
+      options,
+    ),
+  );
+}
+
+/** Every violation the stack policies among `policies` report on the stack of `resources`. */
+export async function evaluateStack(
+  policies: readonly PackPolicy[],
+  resources: readonly Fixture[],
+  options: EvaluateOptions = {},
+): Promise<Violation[]> {
+  return violations(await run(policies.filter(isStackPolicy), resources, options));
+}
+
+/** The messages one policy (resource or stack) reports on `resources`. */
+export async function messages(
+  policy: PackPolicy,
+  resources: readonly Fixture[],
+  options: EvaluateOptions = {},
+): Promise<string[]> {
+  return violations(await run([policy], resources, options)).map((violation) => violation.message);
+}
+
+/** The full result of one policy on `resources` (not-applicable and unknown entries too). */
+export async function result(
+  policy: PackPolicy,
+  resources: readonly Fixture[],
+  options: EvaluateOptions = {},
+): Promise<PolicyResult> {
+  const [only] = await run([policy], resources, options);
+  return only as PolicyResult;
 }

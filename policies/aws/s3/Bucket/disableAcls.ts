@@ -1,0 +1,32 @@
+import { fsbp } from '../../../lib/controls.ts';
+import { bucketsOf } from '../../../lib/buckets.ts';
+import type { PackStackPolicy } from '../../../lib/policy.ts';
+import { forEachKnown, list, record } from '../../../lib/values.ts';
+
+/** With ACLs disabled (BucketOwnerEnforced), only policies grant access, and public ACLs cannot. */
+export const disableAcls: PackStackPolicy = {
+  name: 'aws-s3-bucket-disable-acls',
+  description:
+    'Checks that every S3 bucket disables ACLs (object ownership BucketOwnerEnforced) and declares none.',
+  enforcementLevel: 'mandatory',
+  remediationSteps:
+    'Add an aws.s3.BucketOwnershipControls with rule.objectOwnership "BucketOwnerEnforced" and remove ACLs and grants; grant access with policies.',
+  ...fsbp('S3.12'),
+  validateStack: (args, reportViolation) => {
+    forEachKnown(bucketsOf(args.resources), (bucket) => {
+      const enforced = bucket
+        .settings('ownership')
+        .some((ownership) => record(ownership.rule)?.objectOwnership === 'BucketOwnerEnforced');
+      const acls =
+        bucket.settings('acl').length > 0 ||
+        (bucket.props.acl !== undefined && bucket.props.acl !== 'private') ||
+        list(bucket.props.grants).length > 0;
+      if (!enforced || acls) {
+        reportViolation(
+          `S3 bucket ${bucket.name} must not use ACLs: add an aws.s3.BucketOwnershipControls with rule.objectOwnership "BucketOwnerEnforced" and grant access with policies instead of ACLs.`,
+          bucket.resource.urn,
+        );
+      }
+    });
+  },
+};

@@ -1,0 +1,56 @@
+/**
+ * The offline compliance check of one stack: run the program under mocks with the stack's config,
+ * evaluate the pack, write `compliance-<stack>.md` and `.json`. `scripts/compliance.ts` is its
+ * command line; the tests call it in-process for dev, staging and prod.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { policies } from '../pack.ts';
+import type { PackPolicy } from '../lib/policy.ts';
+import type { PackConfig } from './evaluate.ts';
+import { INFRA_PROGRAM, PROJECT, runProgram } from './program.ts';
+import { buildReport, renderJson, renderMarkdown, type ComplianceReport } from './report.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ComplianceOptions {
+  /** The program's entry module (default: `infra/index.ts`). */
+  readonly program?: string;
+  /** Stack config values that replace the stack file's (keys without the namespace). */
+  readonly overrides?: Readonly<Record<string, unknown>>;
+  /** Policy configuration, as with `--policy-pack-config`. */
+  readonly packConfig?: PackConfig;
+  /** The policies (default: the whole pack). */
+  readonly policies?: readonly PackPolicy[];
+}
+
+/** Runs the program for `stack` under mocks and evaluates the pack on it. */
+export async function complianceReport(
+  stack: string,
+  options: ComplianceOptions = {},
+): Promise<ComplianceReport> {
+  const program = options.program ?? INFRA_PROGRAM;
+  const run = await runProgram(stack, options.overrides, { program });
+  return buildReport({
+    project: PROJECT,
+    stack,
+    program: relative(ROOT, program).split('\\').join('/'),
+    policies: options.policies ?? policies,
+    resources: run.resources.filter((resource) => resource.custom),
+    ...(options.packConfig === undefined ? {} : { packConfig: options.packConfig }),
+  });
+}
+
+/** Writes `compliance-<stack>.md` and `.json` into `directory`; returns their paths. */
+export async function writeReport(
+  report: ComplianceReport,
+  directory: string,
+): Promise<{ markdown: string; json: string }> {
+  await mkdir(directory, { recursive: true });
+  const markdown = join(directory, `compliance-${report.stack}.md`);
+  const json = join(directory, `compliance-${report.stack}.json`);
+  await writeFile(markdown, renderMarkdown(report));
+  await writeFile(json, renderJson(report));
+  return { markdown, json };
+}

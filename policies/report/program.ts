@@ -1,0 +1,235 @@
+/**
+ * Runs a Pulumi program (by default the real one, `infra/index.ts`) under Pulumi's mocks with a
+ * stack's own config file, recording every resource it registers with its inputs and the state
+ * the mocks give back: no CLI, no cloud account. The compliance report evaluates the policy pack
+ * on what it records, and the infra tests assert on it. Pulumi's runtime state is per process: run
+ * one program per process (vitest isolates test files, so one per test file).
+ */
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
+import * as pulumi from '@pulumi/pulumi';
+import { parse } from 'yaml';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'eu-central-1';
+export const PROJECT = 'savings-plan-buy';
+
+export interface RegisteredResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+}
+
+/** A resource as the program registered it, with what the provider would have returned. */
+export interface RecordedResource extends RegisteredResource {
+  /** `urn:pulumi:<stack>::<project>::<type>::<name>` (parents are not part of it). */
+  readonly urn: string;
+  /** Inputs and the computed outputs (ARNs, ids), as a stack policy sees the resource. */
+  readonly state: Record<string, unknown>;
+  /** False for component resources (the program's own grouping, not cloud resources). */
+  readonly custom: boolean;
+}
+
+export interface ProgramRun {
+  readonly stack: string;
+  readonly resources: RecordedResource[];
+  readonly outputs: Record<string, unknown>;
+  /** The one resource of `type` whose name is `name`; fails when absent or ambiguous. */
+  one(type: string, name?: string): RecordedResource;
+  all(type: string): RecordedResource[];
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The real program. */
+export const INFRA_PROGRAM = join(ROOT, 'infra/index.ts');
+
+/** The stacks that have a `Pulumi.<stack>.yaml`. */
+export function stackConfigFile(stack: string): string {
+  return join(ROOT, `Pulumi.${stack}.yaml`);
+}
+
+/** `Pulumi.<stack>.yaml` as the flat string map Pulumi hands a program. */
+export function stackConfig(stack: string): Record<string, string> {
+  const document = parse(readFileSync(stackConfigFile(stack), 'utf8')) as {
+    config: Record<string, unknown>;
+  };
+  return Object.fromEntries(
+    Object.entries(document.config).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? value : JSON.stringify(value),
+    ]),
+  );
+}
+
+/** What the provider would compute: ARNs and ids, derived from names as AWS derives them. */
+export function computedState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
+  const arn = (service: string, resource: string) =>
+    `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+  switch (type) {
+    case 'aws:kms/key:Key':
+      return { arn: arn('kms', `key/${name}`), keyId: name };
+    case 'aws:dynamodb/table:Table':
+      return {
+        arn: arn('dynamodb', `table/${String(inputs.name)}`),
+        streamArn: arn('dynamodb', `table/${String(inputs.name)}/stream/2026-01-01T00:00:00.000`),
+      };
+    case 'aws:iam/role:Role':
+      return { arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, name };
+    case 'aws:appsync/graphQLApi:GraphQLApi':
+      return {
+        arn: arn('appsync', 'apis/api123'),
+        uris: { GRAPHQL: `https://api123.appsync-api.${REGION}.amazonaws.com/graphql` },
+      };
+    case 'aws:appsync/function:Function':
+      return { functionId: `${String(inputs.name)}-id` };
+    case 'aws:cognito/userPool:UserPool':
+      return { arn: arn('cognito-idp', `userpool/${REGION}_pool`) };
+    case 'aws:cloudwatch/logGroup:LogGroup':
+      return { arn: arn('logs', `log-group:${String(inputs.name)}`) };
+    case 'aws:lambda/function:Function':
+      return {
+        arn: arn('lambda', `function:${String(inputs.name)}`),
+        invokeArn: `invoke:${String(inputs.name)}`,
+      };
+    case 'aws:sfn/stateMachine:StateMachine':
+      return { arn: arn('states', `stateMachine:${String(inputs.name)}`) };
+    case 'aws:sqs/queue:Queue':
+      return {
+        arn: arn('sqs', String(inputs.name)),
+        url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${String(inputs.name)}`,
+      };
+    case 'aws:cloudwatch/eventBus:EventBus':
+      return { arn: arn('events', `event-bus/${String(inputs.name)}`) };
+    case 'aws:scheduler/scheduleGroup:ScheduleGroup':
+      return { arn: arn('scheduler', `schedule-group/${String(inputs.name)}`) };
+    case 'aws:appconfig/environment:Environment':
+      return { environmentId: `${name}-env` };
+    case 'aws:appconfig/configurationProfile:ConfigurationProfile':
+      return { configurationProfileId: `${name}-prof` };
+    case 'aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion':
+      return { versionNumber: 1 };
+    case 'aws:secretsmanager/secret:Secret':
+      return { arn: arn('secretsmanager', `secret:${String(inputs.name)}-AbCdEf`) };
+    case 'aws:sesv2/emailIdentity:EmailIdentity':
+      return {
+        arn: arn('ses', `identity/${String(inputs.emailIdentity)}`),
+        dkimSigningAttributes: { tokens: ['dkim-token-1', 'dkim-token-2', 'dkim-token-3'] },
+      };
+    case 'aws:cloudwatch/eventRule:EventRule':
+      return { arn: arn('events', `rule/${String(inputs.eventBusName)}/${String(inputs.name)}`) };
+    case 'aws:s3/bucket:Bucket':
+      return { arn: `arn:aws:s3:::${String(inputs.bucket)}` };
+    case 'aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream':
+      return { arn: arn('firehose', `deliverystream/${String(inputs.name)}`) };
+    case 'aws:cloudwatch/eventArchive:EventArchive':
+      return { arn: arn('events', `archive/${String(inputs.name)}`) };
+    case 'aws:cloudtrail/trail:Trail':
+      return { arn: arn('cloudtrail', `trail/${String(inputs.name)}`) };
+    default:
+      return {};
+  }
+}
+
+function resourceId(type: string, name: string): string {
+  if (type === 'aws:appsync/graphQLApi:GraphQLApi') return 'api123';
+  if (type === 'aws:cognito/userPool:UserPool') return `${REGION}_pool`;
+  return `${name}-id`;
+}
+
+export interface RunOptions {
+  /** The program's entry module (default: the real program, `infra/index.ts`). */
+  readonly program?: string;
+}
+
+/**
+ * Runs the program for `stack`, with `overrides` (keys without the namespace, values as in the
+ * YAML) replacing the stack file's values.
+ */
+export async function runProgram(
+  stack: string,
+  overrides: Readonly<Record<string, unknown>> = {},
+  options: RunOptions = {},
+): Promise<ProgramRun> {
+  const resources: RecordedResource[] = [];
+  pulumi.runtime.setAllConfig({
+    ...stackConfig(stack),
+    ...Object.fromEntries(
+      Object.entries(overrides).map(([key, value]) => [
+        `${PROJECT}:${key}`,
+        typeof value === 'string' ? value : JSON.stringify(value),
+      ]),
+    ),
+  });
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const inputs = args.inputs as Record<string, unknown>;
+        const state = { ...inputs, ...computedState(args.type, args.name, inputs) };
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs,
+          urn: `urn:pulumi:${stack}::${PROJECT}::${args.type}::${args.name}`,
+          state,
+          custom: args.custom !== false,
+        });
+        return { id: resourceId(args.type, args.name), state };
+      },
+      call(args) {
+        switch (args.token) {
+          case 'aws:index/getCallerIdentity:getCallerIdentity':
+            return {
+              accountId: ACCOUNT,
+              arn: `arn:aws:iam::${ACCOUNT}:user/deployer`,
+              userId: 'deployer',
+            };
+          case 'aws:index/getRegion:getRegion':
+            return { name: REGION, region: REGION, id: REGION };
+          default:
+            throw new Error(`unmocked call ${args.token}`);
+        }
+      },
+    },
+    PROJECT,
+    stack,
+    false,
+  );
+  const program = (await import(pathToFileURL(options.program ?? INFRA_PROGRAM).href)) as Record<
+    string,
+    unknown
+  >;
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(program)) {
+    outputs[key] = pulumi.Output.isInstance(value)
+      ? await new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve))
+      : value;
+  }
+  // Resources register asynchronously; wait until registration has settled.
+  let count = -1;
+  while (count !== resources.length) {
+    count = resources.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const all = (type: string) => resources.filter((resource) => resource.type === type);
+  return {
+    stack,
+    resources,
+    outputs,
+    all,
+    one(type, name) {
+      const matches = all(type).filter((resource) => name === undefined || resource.name === name);
+      if (matches.length !== 1) {
+        throw new Error(
+          `expected one ${type}${name === undefined ? '' : ` named ${name}`}, found ${matches.length}`,
+        );
+      }
+      return matches[0] as RecordedResource;
+    },
+  };
+}
