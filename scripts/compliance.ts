@@ -2,16 +2,16 @@
  * `npm run compliance -- --stack <stack> [--out <directory>] [--program <entry module>]`
  *
  * Runs the Pulumi program under mocks with `Pulumi.<stack>.yaml`, evaluates the policy pack on
- * every resource and on the stack, and writes `reports/compliance-<stack>.md` and `.json`. Exits 1
- * when a mandatory policy is violated (CI gates on it, no AWS account needed) and 2 on bad
- * arguments.
+ * every resource and on the stack, and writes `reports/compliance-<stack>.md` and `.json`. Exit
+ * codes: 0 no mandatory violation, 1 a mandatory policy is violated (CI gates on it, no AWS
+ * account needed), 2 bad arguments, 3 the program itself failed.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { complianceReport, writeReport } from '../policies/report/compliance.ts';
-import { stackConfigFile } from '../policies/report/program.ts';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const USAGE = `usage: npm run compliance -- --stack <stack> [--out <directory>] [--program <entry module>]
 
   --stack    the stack whose Pulumi.<stack>.yaml configures the program (dev, staging, prod)
@@ -44,13 +44,21 @@ if (values.help === true) {
 }
 const stack = values.stack;
 if (stack === undefined || stack === '') fail('--stack is required');
-if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !existsSync(stackConfigFile(stack))) {
+if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !existsSync(join(ROOT, `Pulumi.${stack}.yaml`))) {
   fail(`no stack configuration Pulumi.${stack}.yaml`);
 }
 const program = values.program === undefined ? undefined : resolve(values.program);
 if (program !== undefined && !existsSync(program)) fail(`no program ${values.program}`);
 
-const report = await complianceReport(stack, program === undefined ? {} : { program });
+// Loaded once the arguments are known good: the pack and the Pulumi SDK take a while to load.
+const { runCompliance, writeReport } = await import('../policies/report/compliance.ts');
+let report: Awaited<ReturnType<typeof runCompliance>>['report'];
+try {
+  ({ report } = await runCompliance(stack, program === undefined ? {} : { program }));
+} catch (error) {
+  console.error(`compliance: the program failed under mocks: ${String(error)}`);
+  process.exit(3);
+}
 const written = await writeReport(report, resolve(values.out ?? 'reports'));
 const { summary, coverage } = report;
 console.log(

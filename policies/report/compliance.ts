@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { policies } from '../pack.ts';
 import type { PackPolicy } from '../lib/policy.ts';
 import type { PackConfig } from './evaluate.ts';
-import { INFRA_PROGRAM, PROJECT, runProgram } from './program.ts';
+import { INFRA_PROGRAM, PROJECT, runProgram, type ProgramRun } from './program.ts';
 import { buildReport, renderJson, renderMarkdown, type ComplianceReport } from './report.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,14 +25,14 @@ export interface ComplianceOptions {
   readonly policies?: readonly PackPolicy[];
 }
 
-/** Runs the program for `stack` under mocks and evaluates the pack on it. */
-export async function complianceReport(
+/** Runs the program for `stack` under mocks and evaluates the pack on its cloud resources. */
+export async function runCompliance(
   stack: string,
   options: ComplianceOptions = {},
-): Promise<ComplianceReport> {
+): Promise<{ run: ProgramRun; report: ComplianceReport }> {
   const program = options.program ?? INFRA_PROGRAM;
   const run = await runProgram(stack, options.overrides, { program });
-  return buildReport({
+  const report = await buildReport({
     project: PROJECT,
     stack,
     program: relative(ROOT, program).split('\\').join('/'),
@@ -40,6 +40,7 @@ export async function complianceReport(
     resources: run.resources.filter((resource) => resource.custom),
     ...(options.packConfig === undefined ? {} : { packConfig: options.packConfig }),
   });
+  return { run, report };
 }
 
 /** Writes `compliance-<stack>.md` and `.json` into `directory`; returns their paths. */

@@ -5,8 +5,19 @@ import type { PackResourcePolicy } from '../../../lib/policy.ts';
 
 const DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:ReEncryptFrom'];
 
-/** A key ARN no real key has: a resource pattern that matches it matches every key. */
-const ANY_KEY = 'arn:aws:kms:any-region-1:000000000000:key/00000000-0000-0000-0000-000000000000';
+/** A key id no real key has: a resource pattern whose key part matches it matches every key. */
+const ANY_KEY_ID = 'key/00000000-0000-0000-0000-000000000000';
+
+/** Whether a resource names every key (of some account and Region): "*", or `...:key/*`. */
+function everyKey(resource: string): boolean {
+  if (resource === '*') return true;
+  const parts = resource.split(':');
+  return (
+    parts.length >= 6 &&
+    wildcardMatches(parts[2] ?? '', 'kms') &&
+    wildcardMatches(parts.slice(5).join(':'), ANY_KEY_ID)
+  );
+}
 
 /** KMS.1 is about managed policies, KMS.2 about inline ones: this checks both. */
 export const disallowDecryptOnAllKeys: PackResourcePolicy = {
@@ -20,10 +31,7 @@ export const disallowDecryptOnAllKeys: PackResourcePolicy = {
     for (const statement of statements) {
       const actions = DECRYPT_ACTIONS.filter((action) => allowsAction(statement, action));
       if (actions.length === 0) continue;
-      const everyKey =
-        statement.notResources !== undefined ||
-        statement.resources.some((resource) => wildcardMatches(resource, ANY_KEY));
-      if (everyKey) {
+      if (statement.notResources !== undefined || statement.resources.some(everyKey)) {
         reportViolation(
           `IAM policies must not let a principal decrypt with every KMS key: scope ${actions.join(' and ')} in statement ${statement.id} to the key ARNs it needs.`,
         );

@@ -1,0 +1,320 @@
+/** IAM: identity policies wherever they are declared, users, and role trust policies. */
+import { describe, expect, it } from 'vitest';
+import { messages } from './harness.ts';
+import { ACCOUNT, KEY_ARN, byName, describeResourceRule, document, fixture } from './rules.ts';
+
+const TABLE_ARN = `arn:aws:dynamodb:eu-central-1:${ACCOUNT}:table/plans`;
+const SCHEDULER_ROLE = `arn:aws:iam::${ACCOUNT}:role/scheduling-role`;
+const READ_TABLE = {
+  Sid: 'ReadPlans',
+  Effect: 'Allow',
+  Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+  Resource: TABLE_ARN,
+};
+const XRAY = {
+  Sid: 'XRay',
+  Effect: 'Allow',
+  Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  Resource: '*',
+};
+const PASS_ROLE = {
+  Sid: 'PassSchedulerRole',
+  Effect: 'Allow',
+  Action: 'iam:PassRole',
+  Resource: SCHEDULER_ROLE,
+  Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+};
+const DECRYPT_VIA_DYNAMODB = {
+  Sid: 'TableKey',
+  Effect: 'Allow',
+  Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+  Resource: KEY_ARN,
+  Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-central-1.amazonaws.com' } },
+};
+/** A least-privilege role policy: every rule below starts from it. */
+const compliant = document(READ_TABLE, XRAY, PASS_ROLE, DECRYPT_VIA_DYNAMODB);
+const ROLE_POLICY = 'aws:iam/rolePolicy:RolePolicy';
+const withStatements = (...statements: Record<string, unknown>[]) => ({
+  role: 'fn-role',
+  policy: document(...statements),
+});
+
+describeResourceRule('aws-iam-policy-disallow-wildcard-actions', {
+  type: ROLE_POLICY,
+  passes: [
+    ['exact actions', { role: 'fn-role', policy: compliant }],
+    ['a Deny of every action', withStatements({ Effect: 'Deny', Action: '*', Resource: '*' })],
+  ],
+  reports: [
+    [
+      'an Allow of "*" (administrator)',
+      withStatements({ Sid: 'Admin', Effect: 'Allow', Action: '*', Resource: '*' }),
+      [
+        'IAM policies must name the actions they allow: replace "*" in statement Admin with the exact actions.',
+      ],
+    ],
+    [
+      'an Allow of "*" on one resource',
+      withStatements({ Effect: 'Allow', Action: ['dynamodb:GetItem', '*'], Resource: TABLE_ARN }),
+      [
+        'IAM policies must name the actions they allow: replace "*" in statement #1 with the exact actions.',
+      ],
+    ],
+    [
+      'NotAction in an Allow',
+      withStatements({
+        Sid: 'AllButIam',
+        Effect: 'Allow',
+        NotAction: 'iam:*',
+        Resource: TABLE_ARN,
+      }),
+      [
+        'IAM policies must name the actions they allow: replace NotAction in statement AllButIam with Action and the exact actions.',
+      ],
+    ],
+  ],
+});
+
+describeResourceRule('aws-iam-policy-disallow-service-wildcard-actions', {
+  type: ROLE_POLICY,
+  passes: [
+    ['exact actions', { role: 'fn-role', policy: compliant }],
+    [
+      'a prefix wildcard (not every action)',
+      withStatements({ ...READ_TABLE, Action: 'dynamodb:Get*' }),
+    ],
+  ],
+  reports: [
+    [
+      'dynamodb:*',
+      withStatements({ ...READ_TABLE, Action: ['dynamodb:*', 'sqs:*'] }),
+      [
+        'IAM policies must not allow every action of a service: replace "dynamodb:*" in statement ReadPlans with the exact actions.',
+        'IAM policies must not allow every action of a service: replace "sqs:*" in statement ReadPlans with the exact actions.',
+      ],
+    ],
+  ],
+});
+
+describeResourceRule('aws-iam-policy-disallow-all-resources', {
+  type: ROLE_POLICY,
+  passes: [
+    ['exact resources, and "*" for X-Ray only', { role: 'fn-role', policy: compliant }],
+    [
+      'Step Functions log delivery on "*"',
+      withStatements({
+        Effect: 'Allow',
+        Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:PutResourcePolicy'],
+        Resource: '*',
+      }),
+    ],
+    ['a Deny on "*"', withStatements({ Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' })],
+  ],
+  reports: [
+    [
+      'table actions on "*"',
+      withStatements(READ_TABLE, { ...XRAY, Action: [...XRAY.Action, 'dynamodb:GetItem'] }),
+      [
+        'IAM policies may use Resource "*" only for actions without resource-level permissions: scope dynamodb:GetItem in statement XRay to the exact ARNs.',
+      ],
+    ],
+    [
+      'a wildcard pattern of allow-listed actions on "*"',
+      withStatements({ Sid: 'XRayAll', Effect: 'Allow', Action: 'xray:Put*', Resource: ['*'] }),
+      [
+        'IAM policies may use Resource "*" only for actions without resource-level permissions: scope xray:Put* in statement XRayAll to the exact ARNs.',
+      ],
+    ],
+    [
+      'NotResource in an Allow',
+      withStatements({ ...READ_TABLE, Resource: undefined, NotResource: TABLE_ARN }),
+      [
+        'IAM policies must name the resources they allow: replace NotResource in statement ReadPlans with Resource and the exact ARNs.',
+      ],
+    ],
+  ],
+});
+
+describeResourceRule('aws-iam-policy-disallow-decrypt-on-all-keys', {
+  type: ROLE_POLICY,
+  passes: [['decryption with the project key only', { role: 'fn-role', policy: compliant }]],
+  reports: [
+    [
+      'kms:Decrypt on "*"',
+      withStatements({ ...DECRYPT_VIA_DYNAMODB, Resource: '*' }),
+      [
+        'IAM policies must not let a principal decrypt with every KMS key: scope kms:Decrypt in statement TableKey to the key ARNs it needs.',
+      ],
+    ],
+    [
+      'kms:* on every key of the account',
+      withStatements({
+        Sid: 'AnyKey',
+        Effect: 'Allow',
+        Action: 'kms:*',
+        Resource: `arn:aws:kms:eu-central-1:${ACCOUNT}:key/*`,
+      }),
+      [
+        'IAM policies must not let a principal decrypt with every KMS key: scope kms:Decrypt and kms:ReEncryptFrom in statement AnyKey to the key ARNs it needs.',
+      ],
+    ],
+  ],
+});
+
+describeResourceRule('aws-iam-policy-enforce-pass-role-scope', {
+  type: ROLE_POLICY,
+  passes: [['passing the scheduler role to Scheduler', { role: 'fn-role', policy: compliant }]],
+  reports: [
+    [
+      'passing any role',
+      withStatements({ ...PASS_ROLE, Resource: `arn:aws:iam::${ACCOUNT}:role/*` }),
+      [
+        'IAM policies may pass only named roles: list the exact role ARNs for iam:PassRole in statement PassSchedulerRole instead of wildcards.',
+      ],
+    ],
+    [
+      'passing a role to any service',
+      withStatements({ ...PASS_ROLE, Condition: undefined }),
+      [
+        'IAM policies must say which service a role is passed to: add a StringEquals condition on iam:PassedToService to statement PassSchedulerRole.',
+      ],
+    ],
+    [
+      'iam:Pass* on "*" without a condition',
+      withStatements({ Sid: 'Pass', Effect: 'Allow', Action: 'iam:Pass*', Resource: '*' }),
+      [
+        'IAM policies may pass only named roles: list the exact role ARNs for iam:PassRole in statement Pass instead of wildcards.',
+        'IAM policies must say which service a role is passed to: add a StringEquals condition on iam:PassedToService to statement Pass.',
+      ],
+    ],
+  ],
+});
+
+describe('identity policies are checked wherever they are declared', () => {
+  const admin = document({ Sid: 'Admin', Effect: 'Allow', Action: '*', Resource: '*' });
+  const message =
+    'IAM policies must name the actions they allow: replace "*" in statement Admin with the exact actions.';
+  const policy = byName('aws-iam-policy-disallow-wildcard-actions');
+  it.each([
+    ['a managed policy', 'aws:iam/policy:Policy', { policy: admin }],
+    ['a user policy', 'aws:iam/userPolicy:UserPolicy', { user: 'u', policy: admin }],
+    ['a group policy', 'aws:iam/groupPolicy:GroupPolicy', { group: 'g', policy: admin }],
+    [
+      "a role's inline policies",
+      'aws:iam/role:Role',
+      { assumeRolePolicy: '{}', inlinePolicies: [{ name: 'admin', policy: admin }] },
+    ],
+  ])('reports %s', async (_kind, type, inputs) => {
+    expect(await messages(policy, [fixture(type, inputs)])).toEqual([message]);
+  });
+
+  it('reads a document given as an object, not only as JSON', async () => {
+    expect(
+      await messages(policy, [
+        fixture(ROLE_POLICY, {
+          role: 'r',
+          policy: {
+            Version: '2012-10-17',
+            Statement: [{ Sid: 'Admin', Effect: 'Allow', Action: '*', Resource: '*' }],
+          },
+        }),
+      ]),
+    ).toEqual([message]);
+  });
+
+  it('ignores a document that is not JSON (AWS refuses it at deployment)', async () => {
+    expect(
+      await messages(policy, [fixture(ROLE_POLICY, { role: 'r', policy: '{not json' })]),
+    ).toEqual([]);
+  });
+});
+
+describe('aws-iam-user-disallow-attached-policies', () => {
+  const message =
+    'IAM users must not hold policies of their own: grant the permissions to a role (or a group) and let the user assume it.';
+  const policy = byName('aws-iam-user-disallow-attached-policies');
+  it('passes an attachment to roles and groups only', async () => {
+    expect(
+      await messages(policy, [
+        fixture('aws:iam/policyAttachment:PolicyAttachment', {
+          policyArn: 'arn',
+          roles: ['r'],
+          groups: ['g'],
+        }),
+      ]),
+    ).toEqual([]);
+  });
+  it.each([
+    ['an inline user policy', 'aws:iam/userPolicy:UserPolicy', { user: 'u', policy: '{}' }],
+    [
+      'a managed policy attached to a user',
+      'aws:iam/userPolicyAttachment:UserPolicyAttachment',
+      { user: 'u', policyArn: 'arn' },
+    ],
+    [
+      'a policy attachment that names users',
+      'aws:iam/policyAttachment:PolicyAttachment',
+      { policyArn: 'arn', users: ['u'] },
+    ],
+  ])('reports %s', async (_kind, type, inputs) => {
+    expect(await messages(policy, [fixture(type, inputs)])).toEqual([message]);
+  });
+});
+
+describeResourceRule('aws-iam-role-disallow-public-trust', {
+  type: 'aws:iam/role:Role',
+  passes: [
+    [
+      'a service trust with a source account',
+      {
+        assumeRolePolicy: document({
+          Effect: 'Allow',
+          Principal: { Service: 'lambda.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+        }),
+      },
+    ],
+    [
+      '"*" narrowed to the organization',
+      {
+        assumeRolePolicy: document({
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } },
+        }),
+      },
+    ],
+  ],
+  reports: [
+    [
+      'a role anyone may assume',
+      {
+        assumeRolePolicy: document({
+          Sid: 'Anyone',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: 'sts:AssumeRole',
+        }),
+      },
+      [
+        'IAM roles must not be assumable by anyone: name the trusted principal in statement Anyone of assumeRolePolicy, or narrow it with aws:PrincipalOrgID, aws:PrincipalAccount or aws:SourceAccount.',
+      ],
+    ],
+    [
+      '"*" with a condition that narrows nothing',
+      {
+        assumeRolePolicy: document({
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 'sts:AssumeRole',
+          Condition: { StringLike: { 'aws:PrincipalOrgID': '*' } },
+        }),
+      },
+      [
+        'IAM roles must not be assumable by anyone: name the trusted principal in statement #1 of assumeRolePolicy, or narrow it with aws:PrincipalOrgID, aws:PrincipalAccount or aws:SourceAccount.',
+      ],
+    ],
+  ],
+});
