@@ -8,8 +8,14 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { policies } from '../pack.ts';
 import type { PackPolicy } from '../lib/policy.ts';
-import type { PackConfig } from './evaluate.ts';
-import { INFRA_PROGRAM, PROJECT, runProgram, type ProgramRun } from './program.ts';
+import type { EvaluatedResource, PackConfig } from './evaluate.ts';
+import {
+  INFRA_PROGRAM,
+  PROJECT,
+  runProgram,
+  type ProgramRun,
+  type RecordedResource,
+} from './program.ts';
 import { buildReport, renderJson, renderMarkdown, type ComplianceReport } from './report.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,6 +31,35 @@ export interface ComplianceOptions {
   readonly policies?: readonly PackPolicy[];
 }
 
+/**
+ * The program's cloud resources as the analyzer sees them: components left out, and each
+ * resource's explicit provider attached (a provider reference is `<provider URN>::<id>`).
+ */
+export function cloudResources(resources: readonly RecordedResource[]): EvaluatedResource[] {
+  const providers = new Map(
+    resources
+      .filter((resource) => resource.type.startsWith('pulumi:providers:'))
+      .map((provider) => [`${provider.type}::${provider.name}`, provider]),
+  );
+  return resources
+    .filter((resource) => resource.custom)
+    .map(({ providerReference, ...resource }): EvaluatedResource => {
+      const [type = '', name = ''] = (providerReference ?? '').split('::').slice(-3, -1);
+      const provider = providers.get(`${type.split('$').at(-1) ?? ''}::${name}`);
+      return provider === undefined
+        ? resource
+        : {
+            ...resource,
+            provider: {
+              type: provider.type,
+              name: provider.name,
+              urn: provider.urn,
+              props: provider.inputs,
+            },
+          };
+    });
+}
+
 /** Runs the program for `stack` under mocks and evaluates the pack on its cloud resources. */
 export async function runCompliance(
   stack: string,
@@ -37,7 +72,7 @@ export async function runCompliance(
     stack,
     program: relative(ROOT, program).split('\\').join('/'),
     policies: options.policies ?? policies,
-    resources: run.resources.filter((resource) => resource.custom),
+    resources: cloudResources(run.resources),
     ...(options.packConfig === undefined ? {} : { packConfig: options.packConfig }),
   });
   return { run, report };

@@ -15,6 +15,8 @@ export interface EvaluatedResource {
   readonly urn: string;
   readonly inputs: Record<string, unknown>;
   readonly state: Record<string, unknown>;
+  /** The resource's explicit provider (its default tags, say), as CrossGuard passes it. */
+  readonly provider?: { type: string; name: string; urn: string; props: Record<string, unknown> };
 }
 
 export interface Violation {
@@ -88,6 +90,7 @@ function resourceArgs(
     asType: (resourceClass: unknown) => (isType(resourceClass) ? resource.inputs : undefined),
     getConfig: () => config,
     notApplicable,
+    ...(resource.provider === undefined ? {} : { provider: resource.provider }),
   } as unknown as ResourceValidationArgs;
 }
 
@@ -103,6 +106,7 @@ function policyResource(resource: EvaluatedResource): PolicyResource {
     propertyDependencies: {},
     isType,
     asType: (resourceClass: unknown) => (isType(resourceClass) ? resource.state : undefined),
+    ...(resource.provider === undefined ? {} : { provider: resource.provider }),
   } as unknown as PolicyResource;
 }
 

@@ -29,6 +29,8 @@ export interface RecordedResource extends RegisteredResource {
   readonly state: Record<string, unknown>;
   /** False for component resources (the program's own grouping, not cloud resources). */
   readonly custom: boolean;
+  /** The explicit provider's reference (`<urn>::<id>`), when the resource names one. */
+  readonly providerReference?: string;
 }
 
 export interface ProgramRun {
@@ -178,6 +180,9 @@ export async function runProgram(
           urn: `urn:pulumi:${stack}::${PROJECT}::${args.type}::${args.name}`,
           state,
           custom: args.custom !== false,
+          ...(args.provider === undefined || args.provider === ''
+            ? {}
+            : { providerReference: args.provider }),
         });
         return { id: resourceId(args.type, args.name), state };
       },

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TAGGABLE_TYPES } from '../../policies/aws/all/Resource/missingRequiredTags.ts';
 import { policies } from '../../policies/pack.ts';
 import { isStackPolicy } from '../../policies/lib/policy.ts';
-import { runCompliance } from '../../policies/report/compliance.ts';
+import { cloudResources, runCompliance } from '../../policies/report/compliance.ts';
 import { evaluatePack, type EvaluatedResource } from '../../policies/report/evaluate.ts';
 import type { ProgramRun } from '../../policies/report/program.ts';
 import {
@@ -63,7 +63,7 @@ export function describeCompliance(stack: string, expected: StackExpectations): 
         stack,
         expected.overrides === undefined ? {} : { overrides: expected.overrides },
       ));
-      resources = run.resources.filter((resource) => resource.custom);
+      resources = cloudResources(run.resources);
     });
 
     it('has no mandatory violation', () => {

@@ -23,6 +23,7 @@ export interface Violation {
 export interface Fixture extends RegisteredResource {
   readonly urn?: string;
   readonly state?: Record<string, unknown>;
+  readonly provider?: EvaluatedResource['provider'];
 }
 
 export interface EvaluateOptions {
@@ -38,6 +39,7 @@ function toEvaluated(resource: Fixture, stack: string): EvaluatedResource {
     urn: resource.urn ?? `urn:pulumi:${stack}::${PROJECT}::${resource.type}::${resource.name}`,
     inputs: resource.inputs,
     state: resource.state ?? resource.inputs,
+    ...(resource.provider === undefined ? {} : { provider: resource.provider }),
   };
 }
 

@@ -1168,6 +1168,23 @@ describe('aws-all-resource-missing-required-tags', () => {
       ],
     ],
   });
+  it("counts the provider's default tags (JSON-encoded, as provider inputs are)", async () => {
+    const provider = {
+      type: 'pulumi:providers:aws',
+      name: 'tagged',
+      urn: 'urn:pulumi:test::savings-plan-buy::pulumi:providers:aws::tagged',
+      props: { defaultTags: JSON.stringify({ tags: { ...tags, owner: undefined } }) },
+    };
+    expect(
+      await messages(byName('aws-all-resource-missing-required-tags'), [
+        { ...fixture('aws:sqs/queue:Queue', { name: 'q' }), provider },
+        { ...fixture('aws:sqs/queue:Queue', { name: 'q', tags: { owner: 'platform' } }), provider },
+      ]),
+    ).toEqual([
+      "Resources must carry the required tags: add owner to tags (the stack's tags config plus project and stack).",
+    ]);
+  });
+
   it('leaves resources that take no tags alone', async () => {
     expect(
       await messages(byName('aws-all-resource-missing-required-tags'), [

@@ -52,9 +52,23 @@ const configSchema: PolicyConfigSchema = {
   },
 };
 
-/** The provider's default tags, which AWS applies to every resource it creates. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The provider's default tags, which it applies to every resource it creates. Provider inputs
+ * reach the analyzer JSON-encoded.
+ */
 function providerTags(args: ResourceValidationArgs): Record<string, unknown> {
-  const tags = peek(() => record(record(args.provider?.props.defaultTags)?.tags));
+  const tags = peek(() => {
+    const raw: unknown = args.provider?.props.defaultTags;
+    return record(record(typeof raw === 'string' ? parseJson(raw) : raw)?.tags);
+  });
   return tags.known ? (tags.value ?? {}) : {};
 }
 
