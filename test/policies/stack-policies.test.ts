@@ -312,6 +312,12 @@ describe('S3 buckets', () => {
     passes: [
       ['buckets with ACLs disabled', BUCKETS],
       ['an inline private ACL (the default)', changed(BUCKETS, 'records', { acl: 'private' })],
+      [
+        "the owner's own grant, which every bucket's state shows",
+        changed(BUCKETS, 'records', {
+          grants: [{ type: 'CanonicalUser', id: 'owner', permissions: ['FULL_CONTROL'] }],
+        }),
+      ],
     ],
     reports: [
       ['a bucket without ownership controls', without(BUCKETS, 'records-ownership'), [aclMessage]],
