@@ -4,9 +4,15 @@
  * hash, and the digest is signed (on AWS with the asymmetric audit key, locally with a local key).
  * Verifying a range of days finds the first object that does not match, and says why.
  *
- * Pure: hashing is computation; reading the objects and checking signatures is the caller's.
+ * The rules live here once; the storage (the S3 bucket on AWS, a folder locally) and the signer
+ * (the KMS key, a local key) are ports, so the digest Lambda, the local stack and
+ * `npm run audit:verify` share them.
+ *
+ * What is signed is not the digest itself but a short statement naming the day and the digest's
+ * SHA-256 ({@link signedMessage}): KMS signs at most 4 KiB as a raw message, a busy day's digest is
+ * larger, and a statement over the hash binds the digest as firmly.
  */
-import { createHash } from 'node:crypto';
+import { createHash, verify, type KeyObject } from 'node:crypto';
 
 export interface DigestEntry {
   readonly key: string;
@@ -64,6 +70,24 @@ export function buildDigest(
   };
 }
 
+/** Whether `signature` (DER) is `publicKey`'s ECDSA P-256 signature over SHA-256 of `message`. */
+export function signatureVerifies(
+  publicKey: KeyObject,
+  message: string | Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  try {
+    return verify('sha256', Buffer.from(message), publicKey, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** The message the audit key signs for a day's digest: the day and the digest body's SHA-256. */
+export function signedMessage(day: string, body: string): string {
+  return `savings-plan-buy audit digest v1\n${day}\n${sha256Hex(body)}\n`;
+}
+
 /** The digest as stored and signed: JSON with a fixed field order and a final newline. */
 export function serializeDigest(digest: AuditDigest): string {
   return `${JSON.stringify({
@@ -95,23 +119,142 @@ export interface VerifyProblem {
   readonly message: string;
 }
 
+type Awaitable<T> = T | Promise<T>;
+
 /** What verification reads: the trail as it is now. */
 export interface TrailSnapshot {
   /** A day's digest body, or undefined when there is none. */
-  digest(day: string): string | undefined;
+  digest(day: string): Awaitable<string | undefined>;
   /** Whether the day's signature verifies over the digest body. */
-  signatureValid(day: string, body: string): boolean;
+  signatureValid(day: string, body: string): Awaitable<boolean>;
   /** Every object key under the day's prefix. */
-  objectKeys(day: string): readonly string[];
+  objectKeys(day: string): Awaitable<readonly string[]>;
   /** An object's bytes, or undefined when absent. */
-  object(key: string): Uint8Array | undefined;
+  object(key: string): Awaitable<Uint8Array | undefined>;
+}
+
+/** The audit bucket as sealing and verification use it. */
+export interface AuditStore {
+  /** Every key under `prefix`, sorted. */
+  list(prefix: string): Promise<string[]>;
+  /** The first key under `prefix`, or undefined (one request on S3). */
+  first(prefix: string): Promise<string | undefined>;
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Writes a new object; refuses to replace one (answers false when `key` exists). */
+  create(key: string, body: Uint8Array | string): Promise<boolean>;
+}
+
+/** Signs a message with the audit key: DER-encoded ECDSA P-256 with SHA-256 (KMS ECDSA_SHA_256). */
+export type AuditSigner = (message: string) => Promise<Uint8Array>;
+
+const DAY_MS = 86_400_000;
+const nextDay = (day: string) => new Date(Date.parse(day) + DAY_MS).toISOString().slice(0, 10);
+
+/** The UTC day of an object key under `events/YYYY/MM/DD/`, or undefined. */
+export function dayOfKey(key: string): string | undefined {
+  const match = /^events\/(\d{4})\/(\d{2})\/(\d{2})\//.exec(key);
+  return match === null ? undefined : `${match[1]}-${match[2]}-${match[3]}`;
+}
+
+/** Days with a digest, ascending. */
+export async function sealedDays(store: AuditStore): Promise<string[]> {
+  return (await store.list('digests/'))
+    .filter((key) => key.endsWith('.json'))
+    .map((key) => key.slice('digests/'.length, -'.json'.length));
+}
+
+export interface SealOptions {
+  /** At most this many days in one call; the rest the next call seals. Default 31. */
+  readonly maxDays?: number;
+}
+
+/**
+ * Seals every day up to `lastDay` (inclusive) that is not sealed yet, from the first day with
+ * records on, each chained to the one before (a day without records gets an empty digest, so the
+ * chain has no gaps). Digests are written once: a digest that exists already is never replaced,
+ * so a second sealer racing this one stops instead; a digest left unsigned by a sealer that
+ * stopped half-way is signed by the next. Answers the days sealed.
+ */
+export async function sealDays(
+  store: AuditStore,
+  sign: AuditSigner,
+  lastDay: string,
+  options: SealOptions = {},
+): Promise<string[]> {
+  const maxDays = options.maxDays ?? 31;
+  // Listed, not read: without an object S3 answers 403 to a role that may not list the bucket
+  // unconditionally, not 404.
+  const digestKeys = await store.list('digests/');
+  const sealed = digestKeys
+    .filter((key) => key.endsWith('.json'))
+    .map((key) => key.slice('digests/'.length, -'.json'.length));
+  let previous = sealed.at(-1) ?? null;
+  let day: string;
+  if (previous !== null) {
+    day = nextDay(previous);
+  } else {
+    const first = dayOfKey((await store.first('events/')) ?? '');
+    if (first === undefined) return [];
+    day = first;
+  }
+  const done: string[] = [];
+  let previousBody =
+    previous === null ? null : Buffer.from((await store.get(digestKey(previous))) ?? []).toString();
+  // A sealer stopped between the digest and its signature: sign that digest now.
+  if (previous !== null && previousBody !== null && !digestKeys.includes(signatureKey(previous))) {
+    await store.create(signatureKey(previous), await sign(signedMessage(previous, previousBody)));
+  }
+  while (day <= lastDay && done.length < maxDays) {
+    const keys = await store.list(dayPrefix(day));
+    const objects = [];
+    for (const key of keys) {
+      objects.push({ key, body: (await store.get(key)) ?? new Uint8Array() });
+    }
+    const body = serializeDigest(
+      buildDigest(
+        day,
+        objects,
+        previous === null || previousBody === null ? null : { day: previous, body: previousBody },
+      ),
+    );
+    // Written once: when the digest exists already, another sealer got there first.
+    if (!(await store.create(digestKey(day), body))) break;
+    await store.create(signatureKey(day), await sign(signedMessage(day, body)));
+    done.push(day);
+    previous = day;
+    previousBody = body;
+    day = nextDay(day);
+  }
+  return done;
+}
+
+/** The trail in `store` as `verifyDays` reads it; `verifies` checks a signature over a message. */
+export function storeSnapshot(
+  store: AuditStore,
+  verifies: (message: string, signature: Uint8Array) => boolean,
+): TrailSnapshot {
+  return {
+    digest: async (day) => {
+      const body = await store.get(digestKey(day));
+      return body === undefined ? undefined : Buffer.from(body).toString('utf8');
+    },
+    signatureValid: async (day, body) => {
+      const signature = await store.get(signatureKey(day));
+      return signature !== undefined && verifies(signedMessage(day, body), signature);
+    },
+    objectKeys: (day) => store.list(dayPrefix(day)),
+    object: (key) => store.get(key),
+  };
 }
 
 /**
  * Checks `days` (ascending) and answers the first problem, or null when every object of every
  * day matches its signed digest and every digest chains to the one before it.
  */
-export function verifyDays(days: readonly string[], trail: TrailSnapshot): VerifyProblem | null {
+export async function verifyDays(
+  days: readonly string[],
+  trail: TrailSnapshot,
+): Promise<VerifyProblem | null> {
   let before: { day: string; body: string } | null = null;
   for (const day of days) {
     const problem = (kind: VerifyProblemKind, key: string, message: string): VerifyProblem => ({
@@ -120,11 +263,11 @@ export function verifyDays(days: readonly string[], trail: TrailSnapshot): Verif
       key,
       message,
     });
-    const body = trail.digest(day);
+    const body = await trail.digest(day);
     if (body === undefined) {
       return problem('DIGEST_MISSING', digestKey(day), `no digest for ${day}`);
     }
-    if (!trail.signatureValid(day, body)) {
+    if (!(await trail.signatureValid(day, body))) {
       return problem(
         'SIGNATURE_INVALID',
         digestKey(day),
@@ -154,7 +297,7 @@ export function verifyDays(days: readonly string[], trail: TrailSnapshot): Verif
     const listed = new Set<string>();
     for (const entry of digest.entries) {
       listed.add(entry.key);
-      const object = trail.object(entry.key);
+      const object = await trail.object(entry.key);
       if (object === undefined) {
         return problem('OBJECT_MISSING', entry.key, `${entry.key} is listed but missing`);
       }
@@ -167,7 +310,7 @@ export function verifyDays(days: readonly string[], trail: TrailSnapshot): Verif
         );
       }
     }
-    const unlisted = [...trail.objectKeys(day)].sort().find((key) => !listed.has(key));
+    const unlisted = [...(await trail.objectKeys(day))].sort().find((key) => !listed.has(key));
     if (unlisted !== undefined) {
       return problem(
         'OBJECT_UNLISTED',

@@ -138,7 +138,8 @@ export interface PlanSnapshot {
 export interface PlanChange {
   readonly planId: string;
   readonly userId: string;
-  readonly change: 'CREATED' | 'UPDATED' | 'PAUSED' | 'RESUMED' | 'SKIPPED' | 'DELETED';
+  /** ENDED: the system ended the plan after its last run; the others are the owner's changes. */
+  readonly change: 'CREATED' | 'UPDATED' | 'PAUSED' | 'RESUMED' | 'SKIPPED' | 'DELETED' | 'ENDED';
   readonly old: PlanSnapshot | null;
   readonly new: PlanSnapshot | null;
 }
@@ -754,9 +755,18 @@ function planChanged(detail: PlanChange, context: MessageContext): Draft {
         ],
         sms: `Plan deleted: ${planPhrase(plan)}. It makes no further purchases.`,
       };
+    case 'ENDED':
+      return {
+        subject: `Plan ended: ${planShort(plan)}`,
+        blocks: [
+          `Your savings plan of ${planPhrase(plan)} has made its last run and has ended.`,
+          'It makes no further purchases. Purchases it already made are not affected.',
+        ],
+        sms: `Plan ended: ${planPhrase(plan)} made its last run. No further purchases.`,
+      };
     default:
       throw new NotificationError(
-        `change must be CREATED, UPDATED, PAUSED, RESUMED, SKIPPED or DELETED, got ${String(detail.change)}`,
+        `change must be CREATED, UPDATED, PAUSED, RESUMED, SKIPPED, DELETED or ENDED, got ${String(detail.change)}`,
       );
   }
 }

@@ -24,6 +24,8 @@ export function classifyPlanChange(
   if (before === undefined) return 'CREATED';
   if (after === undefined) return 'DELETED';
   if (after.version === before.version) return null;
+  // The system ends a plan after its last run (a person deletes or pauses one instead).
+  if (before.status !== 'ENDED' && after.status === 'ENDED') return 'ENDED';
   if (before.status === 'ACTIVE' && after.status === 'PAUSED') return 'PAUSED';
   if (before.status === 'PAUSED' && after.status === 'ACTIVE') return 'RESUMED';
   if ((after.skipSlots?.length ?? 0) > (before.skipSlots?.length ?? 0)) return 'SKIPPED';

@@ -11,6 +11,8 @@ import { bundleFunctions } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { currencySettings } from '#shared/api-settings.ts';
 import {
+  AUDIT_DIGEST_RATE,
+  AUDIT_REPORT_RATE,
   COMPLETER_RATE,
   COMPLETER_SLA_SECONDS,
   FLAGS_MAX_AGE_SECONDS,
@@ -144,7 +146,13 @@ const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${st
 const scheduling = new PlanScheduling('scheduling', {
   groupName: `${prefix}-plans`,
   stateMachineArn,
-  jobFunctionArns: [functionArn('sweeper'), functionArn('completer'), functionArn('reconcile')],
+  jobFunctionArns: [
+    functionArn('sweeper'),
+    functionArn('completer'),
+    functionArn('reconcile'),
+    functionArn('audit-digest'),
+    functionArn('audit-report'),
+  ],
   accountId,
   region,
   kmsKeyArn: key.arn,
@@ -243,6 +251,8 @@ const variables: Record<FunctionVariable, pulumi.Input<string>> = {
   NOTIFICATIONS_TABLE: notifications.name,
   EMAIL_FROM: config.notificationEmailFrom,
   SMS_ORIGINATION_IDENTITY: config.smsOriginationIdentity ?? '',
+  AUDIT_BUCKET: audit.auditBucketName,
+  AUDIT_SIGNING_KEY_ARN: audit.signingKeyArn,
 };
 
 const bundles = await bundleFunctions(Object.keys(functionSpecs));
@@ -268,6 +278,8 @@ const statements = functionStatements({
   notificationsTableArn: notifications.arn,
   notificationQueueArn: notificationQueue.arn,
   emailIdentityArn: emailIdentity.arn,
+  auditBucketArn: audit.auditBucketArn,
+  auditSigningKeyArn: audit.signingKeyArn,
 });
 const lambdas = {} as Record<FunctionName, LambdaFunction>;
 for (const [name, spec] of Object.entries(functionSpecs) as [
@@ -377,6 +389,16 @@ const jobs = [
     name: 'reconcile',
     expression: RECONCILE_RATE,
     description: "Matches yesterday's exchange orders against the ledger",
+  },
+  {
+    name: 'audit-digest',
+    expression: AUDIT_DIGEST_RATE,
+    description: 'Seals each ended day of the audit trail with a signed, chained digest',
+  },
+  {
+    name: 'audit-report',
+    expression: AUDIT_REPORT_RATE,
+    description: 'Writes the monthly audit report of each ended month',
   },
 ] as const satisfies readonly { name: FunctionName; expression: string; description: string }[];
 for (const job of jobs) {

@@ -35,6 +35,9 @@ export interface PermissionContext {
   readonly notificationQueueArn: pulumi.Input<string>;
   /** The SES identity notification email is sent from. */
   readonly emailIdentityArn: pulumi.Input<string>;
+  /** The Object Lock bucket of the audit trail, and the asymmetric key that signs its digests. */
+  readonly auditBucketArn: pulumi.Input<string>;
+  readonly auditSigningKeyArn: pulumi.Input<string>;
 }
 
 /** The project key, through one service only. */
@@ -123,6 +126,55 @@ function publishEvents(sid: string, context: PermissionContext): PolicyStatement
       ['kms:Decrypt', 'kms:GenerateDataKey'],
       context,
     ),
+  ];
+}
+
+/**
+ * Reading and creating audit objects: listing only under `readPrefixes`, reading only those
+ * prefixes' objects, writing only under `writePrefix` (the bucket's default encryption is the
+ * project key, used through S3 only, for that bucket only).
+ */
+function auditObjects(
+  context: PermissionContext,
+  readPrefixes: string[],
+  writePrefix: string,
+): PolicyStatement[] {
+  const bucket = context.auditBucketArn;
+  return [
+    {
+      Sid: 'ListAuditRecords',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: bucket,
+      Condition: { StringLike: { 's3:prefix': readPrefixes.map((prefix) => `${prefix}*`) } },
+    },
+    {
+      Sid: 'ReadAuditRecords',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: readPrefixes.map((prefix) => pulumi.interpolate`${bucket}/${prefix}*`),
+    },
+    {
+      Sid: 'WriteOnceIntoTheAuditBucket',
+      Effect: 'Allow',
+      Action: 's3:PutObject',
+      Resource: pulumi.interpolate`${bucket}/${writePrefix}*`,
+    },
+    {
+      Sid: 'AuditBucketIsEncryptedWithTheProjectKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: context.kmsKeyArn,
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': pulumi.interpolate`s3.${context.region}.amazonaws.com`,
+        },
+        // With the bucket key on, S3 asks KMS with the bucket's ARN as the context.
+        StringLike: {
+          'kms:EncryptionContext:aws:s3:arn': [bucket, pulumi.interpolate`${bucket}/*`],
+        },
+      },
+    },
   ];
 }
 
@@ -274,6 +326,18 @@ export function functionStatements(
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
       ...publishEvents('PublishReconciliation', context),
     ],
+    'audit-digest': [
+      // The day's records, and the digests before it (the chain); the new day's digest.
+      ...auditObjects(context, ['events/', 'digests/'], 'digests/'),
+      {
+        Sid: 'SignDigestsWithTheAuditKey',
+        Effect: 'Allow',
+        Action: 'kms:Sign',
+        Resource: context.auditSigningKeyArn,
+        Condition: { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256' } },
+      },
+    ],
+    'audit-report': auditObjects(context, ['events/', 'reports/'], 'reports/'),
     notifier: [
       {
         Sid: 'ConsumeNotificationQueue',

@@ -4,10 +4,11 @@
  * the event's time, in `<dataDir>/audit/` when the stack keeps data on disk (in memory
  * otherwise). `GET /_local/audit` answers every record, oldest first.
  *
- * Each UTC day that has ended is sealed: its digest (`domain/audit-digest.ts`: keys, SHA-256,
- * chained to the day before) goes to `digests/YYYY-MM-DD.json` with an ECDSA P-256 signature
- * (`.sig`, DER, as KMS `ECDSA_SHA_256` signs) by a local key kept beside the folder.
- * `npm run audit:verify` checks them.
+ * Each UTC day that has ended is sealed by the digest Lambda (`functions/audit-digest`), which
+ * the local stack runs against this folder through the local S3 and KMS stand-ins: its digest
+ * (`domain/audit-digest.ts`: keys, SHA-256, chained to the day before) goes to
+ * `digests/YYYY-MM-DD.json` with an ECDSA P-256 signature (`.sig`, DER, as KMS `ECDSA_SHA_256`
+ * signs) by a local key kept beside the folder. `npm run audit:verify` checks them.
  *
  * Not modelled: Object Lock (files here can be edited: that is what the digests detect),
  * Firehose's buffering into multi-record objects, and the Glacier transition.
@@ -17,26 +18,30 @@ import {
   createPublicKey,
   generateKeyPairSync,
   sign,
-  verify,
   type KeyObject,
 } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import {
-  buildDigest,
   dayPrefix,
-  digestKey,
-  serializeDigest,
-  signatureKey,
+  sealDays,
+  sealedDays,
+  signatureVerifies,
+  storeSnapshot,
+  type AuditSigner,
+  type AuditStore,
   type TrailSnapshot,
 } from '#domain/audit-digest.ts';
+import { auditEntryOf, type AuditEntry } from '#domain/audit-entry.ts';
 import { toEventEnvelope, type StoredEvent } from './eventbridge.ts';
 
 export interface AuditRecord {
   /** The object key in the audit bucket, e.g. `events/2026/12/07/2026-12-07T08:00:03Z-<id>.json`. */
   readonly key: string;
-  /** The event as EventBridge delivers it: who, what and when, with the ids in `detail`. */
+  /** The event as EventBridge delivers it (and the bucket keeps it). */
   readonly event: ReturnType<typeof toEventEnvelope>;
+  /** What the record says: who, what, when, old and new values, the ids (`domain/audit-entry.ts`). */
+  readonly entry: AuditEntry;
 }
 
 /** The digests' signing key: ECDSA P-256, like the stack's asymmetric KMS key. */
@@ -60,22 +65,17 @@ export class LocalAuditSigner {
     this.publicKey = createPublicKey(this.#privateKey);
   }
 
-  sign(body: string): Buffer {
-    return sign('sha256', Buffer.from(body), this.#privateKey);
+  /** DER-encoded ECDSA P-256 over SHA-256 of `message`, as KMS `Sign` answers for `ECDSA_SHA_256`. */
+  sign(message: string | Uint8Array): Buffer {
+    return sign('sha256', Buffer.from(message), this.#privateKey);
   }
+
+  /** The signer port of `domain/audit-digest.ts`. */
+  readonly signer: AuditSigner = (message) => Promise.resolve(this.sign(message));
 }
 
-/** Whether `signature` (DER) is `publicKey`'s ECDSA P-256 signature over `body`. */
-export function signatureVerifies(publicKey: KeyObject, body: string, signature: Uint8Array) {
-  try {
-    return verify('sha256', Buffer.from(body), publicKey, signature);
-  } catch {
-    return false;
-  }
-}
-
-/** A bucket's objects, in a folder or in memory. */
-class ObjectStore {
+/** A bucket's objects, in a folder or in memory (the local S3 serves these too). */
+export class LocalObjectStore {
   readonly #dir: string | undefined;
   readonly #memory = new Map<string, Uint8Array>();
 
@@ -92,6 +92,13 @@ class ObjectStore {
     const file = join(this.#dir, ...key.split('/'));
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, bytes);
+  }
+
+  /** Writes `key` unless it exists; answers whether it wrote. */
+  create(key: string, body: Uint8Array | string): boolean {
+    if (this.get(key) !== undefined) return false;
+    this.put(key, body);
+    return true;
   }
 
   get(key: string): Uint8Array | undefined {
@@ -113,24 +120,38 @@ class ObjectStore {
       .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'))
       .sort();
   }
+
+  /** The port `domain/audit-digest.ts` seals and verifies through. */
+  port(): AuditStore {
+    return {
+      list: (prefix) => Promise.resolve(this.list(prefix)),
+      first: (prefix) => Promise.resolve(this.list(prefix)[0]),
+      get: (key) => Promise.resolve(this.get(key)),
+      create: (key, body) => Promise.resolve(this.create(key, body)),
+    };
+  }
 }
 
-const DAY_MS = 86_400_000;
-const dayOf = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
-
 export class LocalAuditTrail {
-  readonly #store: ObjectStore;
+  readonly #store: LocalObjectStore;
 
   /** `dir`: where the bucket's objects are kept on disk; absent: in memory only. */
   constructor(dir?: string) {
-    this.#store = new ObjectStore(dir);
+    this.#store = new LocalObjectStore(dir);
+  }
+
+  /** The bucket's objects (records, digests, reports), as the local S3 serves them. */
+  get store(): LocalObjectStore {
+    return this.#store;
   }
 
   /** Writes the record of `event` (a redelivered event overwrites its own record). */
   record(event: StoredEvent): AuditRecord {
+    const envelope = toEventEnvelope(event);
     const record: AuditRecord = {
       key: `${dayPrefix(event.time.slice(0, 10))}${event.time}-${event.id}.json`,
-      event: toEventEnvelope(event),
+      event: envelope,
+      entry: auditEntryOf(envelope),
     };
     this.#store.put(record.key, `${JSON.stringify(record.event)}\n`);
     return record;
@@ -138,81 +159,33 @@ export class LocalAuditTrail {
 
   /** Every record, oldest first (by key: the event's time, then its id). */
   records(): AuditRecord[] {
-    return this.#store.list('events/').map((key) => ({
-      key,
-      event: JSON.parse(
+    return this.#store.list('events/').map((key) => {
+      const event = JSON.parse(
         Buffer.from(this.#store.get(key) ?? new Uint8Array()).toString('utf8'),
-      ) as AuditRecord['event'],
-    }));
+      ) as AuditRecord['event'];
+      return { key, event, entry: auditEntryOf(event) };
+    });
   }
 
   /** Days with a digest, ascending. */
-  sealedDays(): string[] {
-    return this.#store
-      .list('digests/')
-      .filter((key) => key.endsWith('.json'))
-      .map((key) => key.slice('digests/'.length, -'.json'.length));
-  }
-
-  /** The first day with records, or null. */
-  #firstDay(): string | null {
-    const first = this.#store.list('events/')[0];
-    if (first === undefined) return null;
-    const [, year, month, day] = first.split('/');
-    return `${year}-${month}-${day}`;
+  sealedDays(): Promise<string[]> {
+    return sealedDays(this.#store.port());
   }
 
   /**
-   * Seals every day up to `lastDay` (inclusive) that is not sealed yet, from the first day with
-   * records on, each chained to the one before (days without records get an empty digest, so the
-   * chain has no gaps). Answers the days sealed.
+   * Seals every day up to `lastDay` (inclusive) that is not sealed yet, as the digest Lambda does
+   * (`sealDays` in `domain/audit-digest.ts`). Answers the days sealed.
    */
-  sealThrough(lastDay: string, signer: LocalAuditSigner): string[] {
-    const sealed = this.sealedDays();
-    const start = sealed.at(-1) ?? this.#firstDay();
-    if (start === null) return [];
-    const done: string[] = [];
-    let previous = sealed.at(-1) ?? null;
-    let day = sealed.length === 0 ? start : dayOf(Date.parse(start) + DAY_MS);
-    while (day <= lastDay) {
-      const body = serializeDigest(
-        buildDigest(
-          day,
-          this.#store
-            .list(dayPrefix(day))
-            .map((key) => ({ key, body: this.#store.get(key) ?? new Uint8Array() })),
-          previous === null
-            ? null
-            : {
-                day: previous,
-                body: Buffer.from(
-                  this.#store.get(digestKey(previous)) ?? new Uint8Array(),
-                ).toString('utf8'),
-              },
-        ),
-      );
-      this.#store.put(digestKey(day), body);
-      this.#store.put(signatureKey(day), signer.sign(body));
-      done.push(day);
-      previous = day;
-      day = dayOf(Date.parse(day) + DAY_MS);
-    }
-    return done;
+  sealThrough(lastDay: string, signer: LocalAuditSigner): Promise<string[]> {
+    return sealDays(this.#store.port(), signer.signer, lastDay, {
+      maxDays: Number.MAX_SAFE_INTEGER,
+    });
   }
 
   /** The trail as `verifyDays` reads it, signatures checked with `publicKey`. */
   snapshot(publicKey: KeyObject): TrailSnapshot {
-    return {
-      digest: (day) => {
-        const body = this.#store.get(digestKey(day));
-        return body === undefined ? undefined : Buffer.from(body).toString('utf8');
-      },
-      signatureValid: (day, body) => {
-        const signature = this.#store.get(signatureKey(day));
-        return signature !== undefined && signatureVerifies(publicKey, body, signature);
-      },
-      objectKeys: (day) => this.#store.list(dayPrefix(day)),
-      object: (key) => this.#store.get(key),
-    };
+    return storeSnapshot(this.#store.port(), (message, signature) =>
+      signatureVerifies(publicKey, message, signature),
+    );
   }
 }

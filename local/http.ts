@@ -1,7 +1,10 @@
 /** A small JSON HTTP server for the local stack's endpoints. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
-/** A handler's answer. A string body is sent as-is with `contentType`; anything else as JSON. */
+/**
+ * A handler's answer. A string or byte body is sent as-is with `contentType`; anything else as
+ * JSON.
+ */
 export interface Reply {
   readonly status: number;
   readonly body: unknown;
@@ -16,8 +19,10 @@ export interface LocalRequest {
   readonly sourceIp: string;
   /** The parsed JSON body (undefined when there is none). */
   readonly body: unknown;
-  /** The body exactly as received (empty string when there is none). */
+  /** The body exactly as received, as UTF-8 text (empty string when there is none). */
   readonly rawBody: string;
+  /** The body's bytes (binary uploads: the local S3). */
+  readonly bytes: Buffer;
 }
 
 export type Handler = (request: LocalRequest) => Promise<Reply> | Reply;
@@ -46,7 +51,7 @@ export class BadRequestError extends Error {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-async function readBody(request: IncomingMessage): Promise<string> {
+async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -54,7 +59,7 @@ async function readBody(request: IncomingMessage): Promise<string> {
     if (size > MAX_BODY_BYTES) throw new BadRequestError('request body is larger than 1 MiB');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function parseJson(raw: string): unknown {
@@ -75,7 +80,10 @@ function headersOf(request: IncomingMessage): Record<string, string> {
 }
 
 function send(response: ServerResponse, reply: Reply): void {
-  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+  const text =
+    typeof reply.body === 'string' || reply.body instanceof Uint8Array
+      ? reply.body
+      : JSON.stringify(reply.body);
   response.writeHead(reply.status, {
     'content-type': reply.contentType ?? 'application/json; charset=utf-8',
     // Frontends served from another local port may call the API from the browser.
@@ -123,7 +131,8 @@ export function createJsonServer(routes: Routes, log: (line: string) => void): S
     }
     void (async () => {
       try {
-        const rawBody = await readBody(request);
+        const bytes = await readBody(request);
+        const rawBody = bytes.toString('utf8');
         const reply = await handler({
           method,
           url,
@@ -132,6 +141,7 @@ export function createJsonServer(routes: Routes, log: (line: string) => void): S
           // Prefix routes (AWS API stand-ins) parse their own bodies.
           body: prefix === undefined ? parseJson(rawBody) : undefined,
           rawBody,
+          bytes,
         });
         send(response, reply);
       } catch (error) {

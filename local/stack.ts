@@ -19,6 +19,8 @@ import {
   FLAGS_MAX_AGE_SECONDS,
   functionSpecs,
   RECONCILE_RATE,
+  AUDIT_DIGEST_RATE,
+  AUDIT_REPORT_RATE,
   SWEEP_GRACE_SECONDS,
   SWEEP_RATE,
   type FunctionName,
@@ -57,6 +59,8 @@ import { LocalSqs } from './sqs.ts';
 import { LocalSqsEventSource } from './sqs-event-source.ts';
 import { LocalOutbox } from './outbox.ts';
 import { LocalAuditSigner, LocalAuditTrail } from './audit.ts';
+import { LocalKms } from './kms.ts';
+import { LocalS3 } from './s3.ts';
 import { LocalSes } from './ses.ts';
 import { LocalSms } from './sms.ts';
 import { NOTIFICATIONS_EVENT_PATTERN, matchesPattern } from '#shared/events.ts';
@@ -123,6 +127,8 @@ export interface LocalStack {
   readonly outbox: LocalOutbox;
   readonly ses: LocalSes;
   readonly sms: LocalSms;
+  /** The audit bucket's name (its objects under `<dataDir>/audit/`) and the digests' signing key. */
+  readonly audit: { readonly bucket: string; readonly signingKeyArn: string };
   readonly appConfig: LocalAppConfig;
   readonly lambdas: ReadonlyMap<FunctionName, LocalLambda>;
   readonly faults: Faults;
@@ -324,15 +330,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const auditSigner = new LocalAuditSigner(
       options.dataDir === undefined ? undefined : join(options.dataDir, 'audit-signing-key.pem'),
     );
-    /** Seals every day that has ended by the local clock (the daily digest job's work). */
-    // The ticker calls this every second: the folders are read only when another day has ended.
-    let sealedThrough = '';
-    const sealAudit = () => {
-      const ended = new Date(clock.now() - 86_400_000).toISOString().slice(0, 10);
-      if (ended === sealedThrough) return;
-      audit.sealThrough(ended, auditSigner);
-      sealedThrough = ended;
-    };
+    // The audit bucket and the signing key, for the digest and report Lambdas.
+    const auditBucket = `${prefix}-audit-${ACCOUNT}-${region}`;
+    const s3 = new LocalS3({ buckets: new Map([[auditBucket, audit.store]]) });
+    routes.prefixes.set(s3.prefix, s3.handler);
+    const auditSigningKeyArn = `arn:aws:kms:${region}:${ACCOUNT}:key/${prefix}-audit-signing`;
+    const kms = new LocalKms({
+      keys: [
+        { arn: auditSigningKeyArn, names: [`alias/${prefix}-audit-signing`], signer: auditSigner },
+      ],
+    });
+    routes.prefixes.set(kms.prefix, kms.handler);
     eventBus.subscribe((event) => {
       audit.record(event);
     });
@@ -374,6 +382,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       NOTIFICATIONS_TABLE: tableName(prefix, notificationsTable),
       EMAIL_FROM: config.notificationEmailFrom,
       SMS_ORIGINATION_IDENTITY: config.smsOriginationIdentity ?? '',
+      AUDIT_BUCKET: auditBucket,
+      AUDIT_SIGNING_KEY_ARN: auditSigningKeyArn,
     };
     const bundles = await bundleFunctions(Object.keys(functionSpecs));
     const lambdas = new Map<FunctionName, LocalLambda>();
@@ -406,6 +416,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             AWS_ENDPOINT_URL_SFN: `${url}${stepFunctionsPrefix}`,
             AWS_ENDPOINT_URL_SESV2: `${url}${ses.prefix}`,
             AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: `${url}${sms.prefix}`,
+            AWS_ENDPOINT_URL_S3: `${url}${s3.prefix}`,
+            AWS_ENDPOINT_URL_KMS: `${url}${kms.prefix}`,
             AWS_LAMBDA_FUNCTION_NAME: `${prefix}-${name}`,
             POWERTOOLS_SERVICE_NAME: name,
             POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
@@ -525,13 +537,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ClientToken: `${prefix}-group`,
     });
     // The recurring jobs, as Pulumi creates them. Reconciliation runs daily shortly after
-    // midnight UTC, for the day before.
+    // midnight UTC, for the day before; the audit digest hourly (it seals each day once it has
+    // ended an hour ago), the monthly report daily.
     const minute = 60_000;
     const nextMidnight = Math.ceil(clock.now() / (1440 * minute)) * 1440 * minute;
     for (const [job, expression, start] of [
       ['sweeper', SWEEP_RATE, clock.now() + 5 * minute],
       ['completer', COMPLETER_RATE, clock.now() + 10 * minute],
       ['reconcile', RECONCILE_RATE, nextMidnight + 15 * minute],
+      ['audit-digest', AUDIT_DIGEST_RATE, nextMidnight + 65 * minute],
+      ['audit-report', AUDIT_REPORT_RATE, nextMidnight + 125 * minute],
     ] as const) {
       await schedulerApi('POST', `/schedules/${prefix}-${job}`, {
         ClientToken: `${prefix}-${job}`,
@@ -632,7 +647,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       try {
         const fired = await clockDriver.advanceTo(target);
-        sealAudit();
         return { status: 200, body: { now: clock.nowIso(), fired } };
       } catch (error) {
         if (error instanceof ClockError) throw new BadRequestError(error.message);
@@ -680,7 +694,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const tick = () => {
         void clockDriver
           .advanceTo(clock.now())
-          .then(sealAudit)
           .catch((error: unknown) => log(`clock: ${(error as Error).message}`))
           .finally(() => {
             if (ticker !== undefined) ticker = setTimeout(tick, 1000);
@@ -712,14 +725,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       outbox,
       ses,
       sms,
+      audit: { bucket: auditBucket, signingKeyArn: auditSigningKeyArn },
       appConfig,
       lambdas,
       faults,
-      advanceTo: async (epochMs) => {
-        const fired = await clockDriver.advanceTo(epochMs);
-        sealAudit();
-        return fired;
-      },
+      advanceTo: (epochMs) => clockDriver.advanceTo(epochMs),
       settle: () => clockDriver.settle(),
       accessViolations: () => [
         ...plansSource.violations,

@@ -1,22 +1,41 @@
 /**
- * `npm run audit:verify`: checks the local audit trail (`.local/audit/`, as `npm start` keeps it)
- * day by day: every digest's signature, the chain from each day to the one before, and every
- * object against its digest. Exits 1 naming the first object that does not match.
+ * `npm run audit:verify`: checks the audit trail day by day: every digest's signature, the chain
+ * from each day to the one before, and every object against its digest. Exits 1 naming the first
+ * object that does not match, 2 on bad arguments.
+ *
+ * The local trail (`.local/audit/`, as `npm start` keeps it), signatures checked with the local
+ * key beside it:
  *
  *   npm run audit:verify                                   every sealed day it finds
  *   npm run audit:verify -- --from 2026-12-01 --to 2026-12-31
  *   npm run audit:verify -- --dir /tmp/spb/audit --key /tmp/spb/audit-signing-key.pem
  *
- * Days whose digest is not written yet (today, or days the local clock has not passed) are
- * reported as not sealed, not as breaks.
+ * A deployed stack's audit bucket, signatures checked with the audit key's public key (fetched
+ * once from KMS; needs s3:ListBucket, s3:GetObject on the bucket and kms:GetPublicKey on the key,
+ * with the usual AWS credentials and region; the stack outputs name both):
+ *
+ *   npm run audit:verify -- --bucket <auditBucketName> --key-id <auditSigningKeyArn> [--from --to]
+ *
+ * Days whose digest is not written yet (today, or days the clock has not passed) are reported as
+ * not sealed, not as breaks.
  */
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { verifyDays } from '#domain/audit-digest.ts';
-import { LocalAuditTrail } from '#local/audit.ts';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import {
+  dayOfKey,
+  sealedDays,
+  signatureVerifies,
+  storeSnapshot,
+  verifyDays,
+  type AuditStore,
+} from '#domain/audit-digest.ts';
+import { LocalObjectStore } from '#local/audit.ts';
+import { auditPublicKey, s3AuditStore } from '../functions/lib/audit-bucket.ts';
 
 const DATA_DIR =
   process.env.LOCAL_DATA_DIR ?? fileURLToPath(new URL('../.local/', import.meta.url));
@@ -27,28 +46,53 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const { values } = parseArgs({
-  options: {
-    dir: { type: 'string' },
-    key: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-  },
-});
-const dir = values.dir ?? join(DATA_DIR, 'audit');
-const keyFile = values.key ?? join(dirname(dir), 'audit-signing-key.pem');
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      dir: { type: 'string' },
+      key: { type: 'string' },
+      bucket: { type: 'string' },
+      'key-id': { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+    },
+  }));
+} catch (error) {
+  fail((error as Error).message);
+}
 for (const [name, value] of [
   ['from', values.from],
   ['to', values.to],
 ] as const) {
   if (value !== undefined && !DAY.test(value)) fail(`--${name} must be a date such as 2026-12-01`);
 }
-if (!existsSync(dir)) fail(`no audit trail at ${dir} (start the stack with npm start first)`);
-if (!existsSync(keyFile)) fail(`no signing key at ${keyFile}`);
 
-const publicKey = createPublicKey(readFileSync(keyFile, 'utf8'));
-const trail = new LocalAuditTrail(dir);
-const sealed = trail.sealedDays();
+let store: AuditStore;
+let publicKey: KeyObject;
+let where: string;
+if (values.bucket !== undefined) {
+  if (values.dir !== undefined || values.key !== undefined) {
+    fail('--bucket reads a deployed trail; --dir and --key are for the local one');
+  }
+  if (values['key-id'] === undefined) fail('--bucket needs --key-id <auditSigningKeyArn>');
+  // Path style only against a local endpoint (AWS_ENDPOINT_URL_S3), as the Lambdas do.
+  const s3 = new S3Client({ forcePathStyle: (process.env.AWS_ENDPOINT_URL_S3 ?? '') !== '' });
+  store = s3AuditStore(s3, values.bucket);
+  publicKey = await auditPublicKey(new KMSClient({}), values['key-id']);
+  where = `s3://${values.bucket}`;
+} else {
+  if (values['key-id'] !== undefined) fail('--key-id goes with --bucket');
+  const dir = values.dir ?? join(DATA_DIR, 'audit');
+  const keyFile = values.key ?? join(dirname(dir), 'audit-signing-key.pem');
+  if (!existsSync(dir)) fail(`no audit trail at ${dir} (start the stack with npm start first)`);
+  if (!existsSync(keyFile)) fail(`no signing key at ${keyFile}`);
+  store = new LocalObjectStore(dir).port();
+  publicKey = createPublicKey(readFileSync(keyFile, 'utf8'));
+  where = dir;
+}
+
+const sealed = await sealedDays(store);
 const days = sealed.filter(
   (day) =>
     (values.from === undefined || day >= values.from) &&
@@ -56,7 +100,7 @@ const days = sealed.filter(
 );
 if (days.length === 0) {
   console.log(
-    `audit:verify: no sealed day${values.from || values.to ? ' in that range' : ''} in ${dir}`,
+    `audit:verify: no sealed day${values.from || values.to ? ' in that range' : ''} in ${where}`,
   );
   process.exit(0);
 }
@@ -64,24 +108,27 @@ if (days.length === 0) {
 // when that day is sealed.
 const index = sealed.indexOf(days[0] ?? '');
 const checked = index > 0 ? [sealed[index - 1] ?? '', ...days] : days;
-const problem = verifyDays(checked, trail.snapshot(publicKey));
+const snapshot = storeSnapshot(store, (message, signature) =>
+  signatureVerifies(publicKey, message, signature),
+);
+const problem = await verifyDays(checked, snapshot);
 const range = `${days[0]} to ${days.at(-1)}`;
 if (problem !== null) {
   console.error(`audit:verify: BROKEN on ${problem.day} (${problem.kind}): ${problem.message}`);
   console.error(`audit:verify: first object that does not match: ${problem.key}`);
   process.exit(1);
 }
-const objects = checked.reduce(
-  (total, day) => total + trail.snapshot(publicKey).objectKeys(day).length,
-  0,
-);
-const unsealed = trail
-  .records()
-  .map((record) =>
-    record.key.slice('events/'.length, 'events/YYYY/MM/DD'.length).replaceAll('/', '-'),
-  )
-  .filter((day, position, all) => all.indexOf(day) === position && !sealed.includes(day));
+let objects = 0;
+for (const day of checked) objects += (await snapshot.objectKeys(day)).length;
+const lastSealed = sealed.at(-1) ?? '';
+const unsealed = [
+  ...new Set(
+    (await store.list('events/'))
+      .map((key) => dayOfKey(key) ?? '')
+      .filter((day) => day > lastSealed),
+  ),
+];
 console.log(
-  `audit:verify: ${checked.length} day(s) verified (${range}), ${objects} object(s), every digest signed and chained: OK`,
+  `audit:verify: ${checked.length} day(s) verified (${range}) in ${where}, ${objects} object(s), every digest signed and chained: OK`,
 );
 if (unsealed.length > 0) console.log(`audit:verify: not sealed yet: ${unsealed.join(', ')}`);

@@ -123,6 +123,8 @@ async function coldStarts() {
     NOTIFICATIONS_TABLE: 'x',
     EMAIL_FROM: 'notifications@example.com',
     SMS_ORIGINATION_IDENTITY: '',
+    AUDIT_BUCKET: 'x',
+    AUDIT_SIGNING_KEY_ARN: 'x',
   };
   const env = { ...process.env, AWS_REGION: 'eu-central-1', ...variables };
   for (const [name, bundle] of await bundleFunctions()) {

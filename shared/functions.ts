@@ -34,7 +34,9 @@ export type FunctionVariable =
   | 'COMPLETER_SLA_SECONDS'
   | 'NOTIFICATIONS_TABLE'
   | 'EMAIL_FROM'
-  | 'SMS_ORIGINATION_IDENTITY';
+  | 'SMS_ORIGINATION_IDENTITY'
+  | 'AUDIT_BUCKET'
+  | 'AUDIT_SIGNING_KEY_ARN';
 
 export interface FunctionSpec {
   readonly description: string;
@@ -146,6 +148,20 @@ export const functionSpecs = {
       'SMS_ORIGINATION_IDENTITY',
     ],
   },
+  'audit-digest': {
+    description: 'Seals each ended day of the audit trail: signed digest chained to the day before',
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    reservedConcurrency: 1,
+    environment: ['AUDIT_BUCKET', 'AUDIT_SIGNING_KEY_ARN'],
+  },
+  'audit-report': {
+    description: 'Writes the monthly audit report (Markdown and CSV) into the audit bucket',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    reservedConcurrency: 1,
+    environment: ['AUDIT_BUCKET'],
+  },
   calendar: {
     description: 'AppSync data source: schedule previews and next runs',
     memoryMb: 256,
@@ -171,6 +187,12 @@ export const COMPLETER_RATE = 'rate(10 minutes)';
 
 /** Reconciliation runs once a day, for the previous UTC day. */
 export const RECONCILE_RATE = 'rate(1 day)';
+
+/** The audit digest job runs this often; each run seals every day that ended over an hour ago. */
+export const AUDIT_DIGEST_RATE = 'rate(1 hour)';
+
+/** The monthly audit report job runs daily and writes the report of each ended month once. */
+export const AUDIT_REPORT_RATE = 'rate(1 day)';
 
 /** How long the decision step keeps the feature flags before asking AppConfig again. */
 export const FLAGS_MAX_AGE_SECONDS = 30;

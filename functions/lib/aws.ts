@@ -11,6 +11,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { S3Client } from '@aws-sdk/client-s3';
+import { KMSClient } from '@aws-sdk/client-kms';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 
 function traced<Client extends object>(client: Client, tracer: Tracer | undefined): Client {
@@ -46,4 +48,19 @@ export function sesClient(tracer?: Tracer): SESv2Client {
 /** AWS End User Messaging SMS (the API Pinpoint's SMS moved to). */
 export function smsClient(tracer?: Tracer): PinpointSMSVoiceV2Client {
   return traced(new PinpointSMSVoiceV2Client({}), tracer);
+}
+
+/**
+ * S3, in path style when an endpoint is configured (the local stand-in serves
+ * `<endpoint>/<bucket>/<key>`; on AWS no endpoint is set and buckets are virtual hosts).
+ */
+export function s3Client(tracer?: Tracer): S3Client {
+  return traced(
+    new S3Client({ forcePathStyle: (process.env.AWS_ENDPOINT_URL_S3 ?? '') !== '' }),
+    tracer,
+  );
+}
+
+export function kmsClient(tracer?: Tracer): KMSClient {
+  return traced(new KMSClient({}), tracer);
 }

@@ -260,6 +260,13 @@ function secureBucket(
     },
     { parent },
   );
+  // S3.11: object events go to EventBridge (the account's default bus), where detection rules
+  // (a deleted or overwritten record, an unexpected writer) can watch them.
+  new aws.s3.BucketNotification(
+    `${name}-notifications`,
+    { bucket: bucket.bucket, eventbridge: true },
+    { parent },
+  );
   new aws.s3.BucketOwnershipControls(
     `${name}-ownership`,
     { bucket: bucket.bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } },

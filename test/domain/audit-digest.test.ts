@@ -53,7 +53,7 @@ function trail() {
 }
 
 describe('buildDigest', () => {
-  it('lists the day’s objects by key with their SHA-256 and size, chained to the day before', () => {
+  it('lists the day’s objects by key with their SHA-256 and size, chained to the day before', async () => {
     const previous = { day: '2026-12-06', body: '{"day":"2026-12-06"}\n' };
     expect(
       buildDigest(
@@ -75,13 +75,13 @@ describe('buildDigest', () => {
     });
   });
 
-  it('refuses an object of another day', () => {
+  it('refuses an object of another day', async () => {
     expect(() => buildDigest(DAY1, [{ key: C, body: bytes('c') }], null)).toThrow(
       `${C} is not an object of ${DAY1}`,
     );
   });
 
-  it('serialises the same digest to the same bytes', () => {
+  it('serialises the same digest to the same bytes', async () => {
     const digest = buildDigest(DAY1, [{ key: A, body: bytes('a') }], null);
     expect(serializeDigest(digest)).toBe(serializeDigest({ ...digest }));
     expect(serializeDigest(digest).endsWith('}\n')).toBe(true);
@@ -89,34 +89,40 @@ describe('buildDigest', () => {
 });
 
 describe('verifyDays', () => {
-  it('passes an untouched trail', () => {
-    expect(verifyDays([DAY1, DAY2], trail().snapshot)).toBeNull();
+  it('passes an untouched trail', async () => {
+    expect(await verifyDays([DAY1, DAY2], trail().snapshot)).toBeNull();
   });
 
-  it('names an edited object', () => {
+  it('names an edited object', async () => {
     const { objects, snapshot } = trail();
     objects.set(B, bytes('{"id":"b","amount":"1000000.00"}\n'));
-    expect(verifyDays([DAY1, DAY2], snapshot)).toMatchObject({
+    expect(await verifyDays([DAY1, DAY2], snapshot)).toMatchObject({
       kind: 'OBJECT_CHANGED',
       day: DAY1,
       key: B,
     });
   });
 
-  it('names a deleted object', () => {
+  it('names a deleted object', async () => {
     const { objects, snapshot } = trail();
     objects.delete(C);
-    expect(verifyDays([DAY1, DAY2], snapshot)).toMatchObject({ kind: 'OBJECT_MISSING', key: C });
+    expect(await verifyDays([DAY1, DAY2], snapshot)).toMatchObject({
+      kind: 'OBJECT_MISSING',
+      key: C,
+    });
   });
 
-  it('names an object added after the day was sealed', () => {
+  it('names an object added after the day was sealed', async () => {
     const { objects, snapshot } = trail();
     const late = 'events/2026/12/07/2026-12-07T23:59:59Z-z.json';
     objects.set(late, bytes('{}'));
-    expect(verifyDays([DAY1], snapshot)).toMatchObject({ kind: 'OBJECT_UNLISTED', key: late });
+    expect(await verifyDays([DAY1], snapshot)).toMatchObject({
+      kind: 'OBJECT_UNLISTED',
+      key: late,
+    });
   });
 
-  it('finds a digest rewritten to match an edit (its signature no longer verifies)', () => {
+  it('finds a digest rewritten to match an edit (its signature no longer verifies)', async () => {
     const { objects, digests, snapshot } = trail();
     objects.set(A, bytes('{"id":"a","forged":true}\n'));
     digests.set(
@@ -129,25 +135,25 @@ describe('verifyDays', () => {
         ),
       ),
     );
-    expect(verifyDays([DAY1, DAY2], snapshot)).toMatchObject({
+    expect(await verifyDays([DAY1, DAY2], snapshot)).toMatchObject({
       kind: 'SIGNATURE_INVALID',
       key: digestKey(DAY1),
     });
   });
 
-  it('finds a broken chain, and a missing digest', () => {
+  it('finds a broken chain, and a missing digest', async () => {
     const { digests, snapshot } = trail();
     const unchained = serializeDigest(
       buildDigest(DAY2, [{ key: C, body: bytes('{"id":"c"}\n') }], null),
     );
     const resigned: TrailSnapshot = { ...snapshot, signatureValid: () => true };
     digests.set(DAY2, unchained);
-    expect(verifyDays([DAY1, DAY2], resigned)).toMatchObject({
+    expect(await verifyDays([DAY1, DAY2], resigned)).toMatchObject({
       kind: 'CHAIN_BROKEN',
       key: digestKey(DAY2),
     });
     digests.delete(DAY1);
-    expect(verifyDays([DAY1, DAY2], snapshot)).toMatchObject({
+    expect(await verifyDays([DAY1, DAY2], snapshot)).toMatchObject({
       kind: 'DIGEST_MISSING',
       key: digestKey(DAY1),
     });

@@ -25,7 +25,8 @@ describe('classifyPlanChange', () => {
     ['a first skipped run', PLAN, { ...PLAN, version: 4, skipSlots: ['x'] }, 'SKIPPED'],
     ['a new amount', PLAN, { ...PLAN, amount: '40.00', version: 4 }, 'UPDATED'],
     ['re-arming (bookkeeping)', PLAN, { ...PLAN, nextRunAt: '2027-03-15T08:00:00Z' }, null],
-    ['ending after the last slot', PLAN, { ...PLAN, status: 'ENDED' }, null],
+    ['ending after the last slot', PLAN, { ...PLAN, status: 'ENDED', version: 4 }, 'ENDED'],
+    ['an ended plan re-read (no new version)', PLAN, { ...PLAN, status: 'ENDED' }, null],
     ['nothing at all', undefined, undefined, null],
   ])('reads %s', (_case, before, after, expected) => {
     expect(classifyPlanChange(before, after)).toBe(expected);

@@ -497,7 +497,13 @@ describe('scheduling', () => {
         Sid: 'RunJobs',
         Effect: 'Allow',
         Action: 'lambda:InvokeFunction',
-        Resource: [fn('sweeper'), fn('completer'), fn('reconcile')],
+        Resource: [
+          fn('sweeper'),
+          fn('completer'),
+          fn('reconcile'),
+          fn('audit-digest'),
+          fn('audit-report'),
+        ],
       },
       ...queue('DeadLetters', DLQ),
     ]);
@@ -507,6 +513,12 @@ describe('scheduling', () => {
     ['sweeper', 'rate(5 minutes)', 'Finds plans whose run was missed and re-arms them'],
     ['completer', 'rate(10 minutes)', 'Drives purchase runs stuck past their SLA to a final state'],
     ['reconcile', 'rate(1 day)', "Matches yesterday's exchange orders against the ledger"],
+    [
+      'audit-digest',
+      'rate(1 hour)',
+      'Seals each ended day of the audit trail with a signed, chained digest',
+    ],
+    ['audit-report', 'rate(1 day)', 'Writes the monthly audit report of each ended month'],
   ])(
     'runs the %s on %s, encrypted, with retries and a dead-letter queue',
     (job, expression, description) => {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDays } from '#domain/audit-digest.ts';
 import { LocalAuditSigner, LocalAuditTrail } from '#local/audit.ts';
 import type { StoredEvent } from '#local/eventbridge.ts';
@@ -43,7 +43,7 @@ function verifyScript(dataDir: string, ...args: string[]) {
 }
 
 describe('LocalAuditTrail', () => {
-  it('writes each event as the bucket holds it, by day, and lists them oldest first', () => {
+  it('writes each event as the bucket holds it, by day, and lists them oldest first', async () => {
     const dir = join(root, 'records');
     const audit = new LocalAuditTrail(dir);
     audit.record(event('b', '2026-12-07T08:00:05Z'));
@@ -67,31 +67,31 @@ describe('LocalAuditTrail', () => {
     ]);
   });
 
-  it('keeps records in memory without a folder, and seals them there too', () => {
+  it('keeps records in memory without a folder, and seals them there too', async () => {
     const audit = new LocalAuditTrail();
     const signer = new LocalAuditSigner();
     audit.record(event('z', '2026-12-08T00:00:00Z'));
     expect(audit.records().map((record) => record.event.id)).toEqual(['z']);
-    expect(audit.sealThrough('2026-12-09', signer)).toEqual(['2026-12-08', '2026-12-09']);
-    expect(verifyDays(audit.sealedDays(), audit.snapshot(signer.publicKey))).toBeNull();
+    expect(await audit.sealThrough('2026-12-09', signer)).toEqual(['2026-12-08', '2026-12-09']);
+    expect(await verifyDays(await audit.sealedDays(), audit.snapshot(signer.publicKey))).toBeNull();
   });
 
-  it('seals every ended day once, chained without gaps, and only new days later', () => {
+  it('seals every ended day once, chained without gaps, and only new days later', async () => {
     const audit = new LocalAuditTrail(join(root, 'seal'));
     const signer = new LocalAuditSigner(join(root, 'seal-key.pem'));
     audit.record(event('a', '2026-12-07T08:00:03Z'));
     audit.record(event('c', '2026-12-09T10:00:00Z'));
-    expect(audit.sealThrough('2026-12-09', signer)).toEqual([
+    expect(await audit.sealThrough('2026-12-09', signer)).toEqual([
       '2026-12-07',
       '2026-12-08',
       '2026-12-09',
     ]);
-    expect(audit.sealThrough('2026-12-09', signer)).toEqual([]);
-    expect(audit.sealThrough('2026-12-10', signer)).toEqual(['2026-12-10']);
-    expect(verifyDays(audit.sealedDays(), audit.snapshot(signer.publicKey))).toBeNull();
+    expect(await audit.sealThrough('2026-12-09', signer)).toEqual([]);
+    expect(await audit.sealThrough('2026-12-10', signer)).toEqual(['2026-12-10']);
+    expect(await verifyDays(await audit.sealedDays(), audit.snapshot(signer.publicKey))).toBeNull();
     // Another key did not sign these digests.
     expect(
-      verifyDays(audit.sealedDays(), audit.snapshot(new LocalAuditSigner().publicKey)),
+      await verifyDays(await audit.sealedDays(), audit.snapshot(new LocalAuditSigner().publicKey)),
     ).toMatchObject({ kind: 'SIGNATURE_INVALID', day: '2026-12-07' });
   });
 });
@@ -103,19 +103,19 @@ describe('npm run audit:verify', () => {
   audit.record(event('a', '2026-12-07T08:00:03Z'));
   const edited = audit.record(event('b', '2026-12-08T08:00:03Z'));
   audit.record(event('c', '2026-12-10T08:00:03Z'));
-  audit.sealThrough('2026-12-09', signer);
+  beforeAll(() => audit.sealThrough('2026-12-09', signer));
 
-  it('passes an untouched trail and says which days are not sealed yet', () => {
+  it('passes an untouched trail and says which days are not sealed yet', async () => {
     const result = verifyScript(dataDir);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(
-      '3 day(s) verified (2026-12-07 to 2026-12-09), 2 object(s), every digest signed and chained: OK',
+      `3 day(s) verified (2026-12-07 to 2026-12-09) in ${join(dataDir, 'audit')}, 2 object(s), every digest signed and chained: OK`,
     );
     expect(result.stdout).toContain('not sealed yet: 2026-12-10');
   });
 
-  it('fails after an audit file is edited, naming the object', () => {
+  it('fails after an audit file is edited, naming the object', async () => {
     const file = join(dataDir, 'audit', ...edited.key.split('/'));
     writeFileSync(file, readFileSync(file, 'utf8').replace('p-1', 'p-2'));
     const result = verifyScript(dataDir);
@@ -126,7 +126,7 @@ describe('npm run audit:verify', () => {
     expect(verifyScript(dataDir, '--to', '2026-12-07').status).toBe(0);
   });
 
-  it('refuses a bad range and a missing trail with a clear message', () => {
+  it('refuses a bad range and a missing trail with a clear message', async () => {
     expect(verifyScript(dataDir, '--from', 'yesterday')).toMatchObject({
       status: 2,
       stderr: 'audit:verify: --from must be a date such as 2026-12-01\n',

@@ -26,6 +26,7 @@ function request(method: string, path: string, body?: unknown): LocalRequest {
     sourceIp: '127.0.0.1',
     body: undefined,
     rawBody: body === undefined ? '' : JSON.stringify(body),
+    bytes: Buffer.from(body === undefined ? '' : JSON.stringify(body)),
   };
 }
 

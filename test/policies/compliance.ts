@@ -137,10 +137,3 @@ export function describeCompliance(stack: string, expected: StackExpectations): 
     });
   });
 }
-
-/** S3.11: the audit trail's buckets send no event notifications (reported to the infra owner). */
-export const BUCKET_NOTIFICATION_FINDINGS = [
-  'aws-s3-bucket-enable-event-notifications aws:s3/bucket:Bucket::audit-access-logs',
-  'aws-s3-bucket-enable-event-notifications aws:s3/bucket:Bucket::audit-records',
-  'aws-s3-bucket-enable-event-notifications aws:s3/bucket:Bucket::audit-trail-bucket',
-];
