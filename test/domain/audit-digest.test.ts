@@ -8,8 +8,12 @@ import {
   dayPrefix,
   digestKey,
   serializeDigest,
+  sealDays,
   sha256Hex,
+  signedMessage,
+  signatureKey,
   verifyDays,
+  type AuditStore,
   type TrailSnapshot,
 } from '#domain/audit-digest.ts';
 
@@ -157,5 +161,70 @@ describe('verifyDays', () => {
       kind: 'DIGEST_MISSING',
       key: digestKey(DAY1),
     });
+  });
+});
+
+/** A bucket in memory; `create` refuses keys that exist, as `If-None-Match: *` does. */
+function memoryStore(initial: Record<string, string> = {}) {
+  const objects = new Map<string, Uint8Array>(
+    Object.entries(initial).map(([key, body]) => [key, bytes(body)]),
+  );
+  const store: AuditStore = {
+    list: (prefix) =>
+      Promise.resolve([...objects.keys()].filter((key) => key.startsWith(prefix)).sort()),
+    first: async (prefix) => (await store.list(prefix))[0],
+    get: (key) => Promise.resolve(objects.get(key)),
+    create: (key, body) => {
+      if (objects.has(key)) return Promise.resolve(false);
+      objects.set(key, typeof body === 'string' ? bytes(body) : body);
+      return Promise.resolve(true);
+    },
+  };
+  return { objects, store };
+}
+
+const sign = (message: string) => Promise.resolve(bytes(`sig:${message}`));
+
+describe('sealDays', () => {
+  it('seals from the first day with records, without gaps, each day once', async () => {
+    const { objects, store } = memoryStore({ [A]: 'a', [C]: 'c' });
+    expect(await sealDays(store, sign, '2026-12-08')).toEqual([DAY1, DAY2]);
+    expect(await sealDays(store, sign, '2026-12-09')).toEqual(['2026-12-09']);
+    expect(await sealDays(store, sign, '2026-12-09')).toEqual([]);
+    const day2 = new TextDecoder().decode(objects.get(digestKey(DAY2)));
+    expect(JSON.parse(day2)).toMatchObject({ day: DAY2, entries: [{ key: C }] });
+    expect(new TextDecoder().decode(objects.get(signatureKey(DAY2)))).toBe(
+      `sig:${signedMessage(DAY2, day2)}`,
+    );
+    expect(signedMessage(DAY2, day2)).toBe(
+      `savings-plan-buy audit digest v1\n${DAY2}\n${sha256Hex(day2)}\n`,
+    );
+  });
+
+  it('stops at maxDays and continues on the next call', async () => {
+    const { store } = memoryStore({ [A]: 'a' });
+    expect(await sealDays(store, sign, '2026-12-12', { maxDays: 2 })).toEqual([DAY1, DAY2]);
+    expect(await sealDays(store, sign, '2026-12-12', { maxDays: 2 })).toEqual([
+      '2026-12-09',
+      '2026-12-10',
+    ]);
+  });
+
+  it('signs a digest a stopped sealer left unsigned, and seals nothing on an empty trail', async () => {
+    const { objects, store } = memoryStore({ [A]: 'a' });
+    await sealDays(store, sign, DAY1);
+    objects.delete(signatureKey(DAY1));
+    expect(await sealDays(store, sign, DAY2)).toEqual([DAY2]);
+    expect(objects.has(signatureKey(DAY1))).toBe(true);
+    expect(await sealDays(memoryStore().store, sign, DAY2)).toEqual([]);
+  });
+
+  it('stops when another sealer wrote the day first', async () => {
+    const { store } = memoryStore({ [A]: 'a', [C]: 'c' });
+    const racing: AuditStore = {
+      ...store,
+      create: async (key, body) => (key === digestKey(DAY2) ? false : store.create(key, body)),
+    };
+    expect(await sealDays(racing, sign, DAY2)).toEqual([DAY1]);
   });
 });

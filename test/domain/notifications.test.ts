@@ -782,12 +782,24 @@ describe('composeMessage: plan changed', () => {
     });
   });
 
+  it('says a plan that made its last run has ended', () => {
+    const message = compose(change({ change: 'ENDED' }), null);
+    expect({ subject: message.subject, text: message.text, sms: message.sms }).toEqual({
+      subject: 'Plan ended: 25.00 EUR every Monday at 09:00',
+      text: textOf(
+        'Your savings plan of 25.00 EUR every Monday at 09:00 (Europe/Berlin) has made its last run and has ended.',
+        'It makes no further purchases. Purchases it already made are not affected.',
+      ),
+      sms: 'Plan ended: 25.00 EUR every Monday at 09:00 (Europe/Berlin) made its last run. No further purchases.',
+    });
+  });
+
   it.each([
     [change({ change: 'UPDATED', new: null }), 'a UPDATED change needs new'],
     [change({ old: null, new: null }), 'a plan change needs old or new'],
     [
       change({ change: 'RENAMED' as 'UPDATED' }),
-      'change must be CREATED, UPDATED, PAUSED, RESUMED, SKIPPED or DELETED, got RENAMED',
+      'change must be CREATED, UPDATED, PAUSED, RESUMED, SKIPPED, DELETED or ENDED, got RENAMED',
     ],
     [
       change({ new: plan({ status: 'GONE' as 'ENDED' }) }),
