@@ -38,11 +38,12 @@ describe('/_local/clock', () => {
     const moved = await call('POST', '/_local/clock', { advanceTo: '2027-05-05T00:00:00Z' });
     // Two purchases (the 3rd and the 4th) and the recurring jobs, each firing once (for its
     // latest missed interval) between two other firings: the sweeper 6 times, the completer 3
-    // times, reconciliation once (00:15Z on the 4th).
+    // times, reconciliation once (00:15Z on the 4th), the audit digest twice (hourly from 01:05Z
+    // on the 4th, once before and once after the purchase at 07:00Z), the monthly report once.
     // The clock follows wall time from there on, so a few milliseconds may already have passed.
     expect(moved).toEqual({
       status: 200,
-      body: { now: expect.stringMatching(/^2027-05-05T00:00:00\.\d{3}Z$/), fired: 12 },
+      body: { now: expect.stringMatching(/^2027-05-05T00:00:00\.\d{3}Z$/), fired: 15 },
     });
     const invocations = Object.fromEntries(
       [...stack.lambdas].map(([name, lambda]) => [name, lambda.invocations]),
@@ -52,6 +53,8 @@ describe('/_local/clock', () => {
       sweeper: 6,
       completer: 3,
       reconcile: 1,
+      'audit-digest': 2,
+      'audit-report': 1,
       'retry-dispatcher': 0,
     });
   });
