@@ -24,8 +24,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
 import {
   dayOfKey,
   sealedDays,
@@ -36,6 +34,7 @@ import {
 } from '#domain/audit-digest.ts';
 import { LocalObjectStore } from '#local/audit.ts';
 import { auditPublicKey, s3AuditStore } from '../functions/lib/audit-bucket.ts';
+import { kmsClient, s3Client } from '../functions/lib/aws.ts';
 
 const DATA_DIR =
   process.env.LOCAL_DATA_DIR ?? fileURLToPath(new URL('../.local/', import.meta.url));
@@ -76,10 +75,9 @@ if (values.bucket !== undefined) {
     fail('--bucket reads a deployed trail; --dir and --key are for the local one');
   }
   if (values['key-id'] === undefined) fail('--bucket needs --key-id <auditSigningKeyArn>');
-  // Path style only against a local endpoint (AWS_ENDPOINT_URL_S3), as the Lambdas do.
-  const s3 = new S3Client({ forcePathStyle: (process.env.AWS_ENDPOINT_URL_S3 ?? '') !== '' });
-  store = s3AuditStore(s3, values.bucket);
-  publicKey = await auditPublicKey(new KMSClient({}), values['key-id']);
+  // The Lambdas' clients: path style only against a local endpoint (AWS_ENDPOINT_URL_S3).
+  store = s3AuditStore(s3Client(), values.bucket);
+  publicKey = await auditPublicKey(kmsClient(), values['key-id']);
   where = `s3://${values.bucket}`;
 } else {
   if (values['key-id'] !== undefined) fail('--key-id goes with --bucket');
