@@ -1,6 +1,7 @@
 /** The purchase workflow's definition: valid ASL, resilient states, only known placeholders. */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import {
   DefinitionSubstitutionError,
@@ -135,5 +136,83 @@ describe('purchase.asl.json', () => {
       }
     ).Or.map((choice) => choice.StringEquals);
     expect(finished).toEqual(['FILLED', 'FAILED', 'SKIPPED', 'PARTIALLY_FILLED']);
+  });
+
+  describe('the claim, run by the interpreter on its own', () => {
+    const SLOT = {
+      userId: 'u',
+      planId: 'p',
+      version: 1,
+      scheduledFor: '2026-11-30T08:00:00Z',
+      clientOrderId: 'c',
+      amount: '25.00',
+      currency: 'EUR',
+    };
+
+    /** ClaimSlot as written, its Next and Catch targets stubbed as terminal states. */
+    async function claim(failures: readonly string[]): Promise<{ end: string; attempts: number }> {
+      const machine = new StateMachine(
+        {
+          StartAt: 'ClaimSlot',
+          States: {
+            ClaimSlot: { ...definition.States.ClaimSlot, Next: 'LoadPlan' },
+            LoadPlan: { Type: 'Succeed' },
+            ReadClaim: { Type: 'Succeed' },
+            ClaimFailed: { Type: 'Fail', Error: 'ClaimFailed' },
+          },
+        } as never,
+        { validationOptions: { checkArn: false } },
+      );
+      let attempts = 0;
+      const execution = machine.run(SLOT, {
+        overrides: {
+          taskResourceLocalHandlers: {
+            ClaimSlot: () => {
+              const name = failures[attempts];
+              attempts += 1;
+              if (name === undefined) return Promise.resolve({});
+              const error = new Error(name);
+              error.name = name;
+              return Promise.reject(error);
+            },
+          },
+          retryIntervalOverrides: { ClaimSlot: 0 },
+        },
+        context: {
+          Execution: { Id: 'arn:aws:states:eu-central-1:123456789012:express:purchase:x' },
+          State: { EnteredTime: '2026-11-30T08:00:00.000Z' },
+        },
+      } as never);
+      const events: string[] = [];
+      const watch = (async () => {
+        for await (const event of execution.eventLogs) {
+          const entry = event as { type: string; state?: { name: string } };
+          if (entry.type === 'StateEntered' && entry.state) events.push(entry.state.name);
+        }
+      })();
+      await execution.result.catch(() => undefined);
+      await watch;
+      return { end: events.at(-1) ?? '', attempts };
+    }
+
+    it('goes on once a failed write succeeds on a retry, whatever the error was', async () => {
+      await expect(
+        claim(['DynamoDB.InternalServerError', 'DynamoDB.TransactionConflictException', 'Oops']),
+      ).resolves.toEqual({ end: 'LoadPlan', attempts: 4 });
+    });
+
+    it('never retries a slot that is taken: it reads the claim at once', async () => {
+      await expect(claim(['DynamoDB.ConditionalCheckFailedException'])).resolves.toEqual({
+        end: 'ReadClaim',
+        attempts: 1,
+      });
+    });
+
+    it('gives up after its retries, so the sweeper records the slot as missed', async () => {
+      await expect(claim(Array.from({ length: 10 }, () => 'Oops'))).resolves.toEqual({
+        end: 'ClaimFailed',
+        attempts: 4,
+      });
+    });
   });
 });
