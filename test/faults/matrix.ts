@@ -139,9 +139,16 @@ export function table(results: readonly ScenarioResult[]): string {
     (r) =>
       `| ${r.name} | ${r.slots} | ${r.filled + r.partiallyFilled} | ${r.failed} ${JSON.stringify(r.failureCodes)} | ${r.open} | ${r.orders} | ${r.duplicateOrders} | ${r.reconciliationBreaks} | ${r.executions} (${r.retries}) | ${r.exchange.errors} / ${r.exchange.timeouts} / ${r.exchange.rateLimited} / ${r.exchange.unavailable} | ${r.seconds} |`,
   );
+  const missed = results.flatMap((r) =>
+    r.missedRuns.map(
+      (run) =>
+        `- ${r.name}: missed ${run.planId} ${run.slot}: ${JSON.stringify(run.executions)}; dead letters ${JSON.stringify(run.deadLetters)}`,
+    ),
+  );
   return [
     header,
     '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
+    ...(missed.length > 0 ? ['', ...missed] : []),
   ].join('\n');
 }

@@ -96,6 +96,21 @@ export interface Figures {
   readonly failureCodes: Readonly<Record<string, number>>;
   readonly executions: number;
   readonly retries: number;
+  /** Slots the sweeper recorded as missed, with every execution that ran for them (diagnostics). */
+  readonly missedRuns: readonly MissedRun[];
+}
+
+export interface MissedRun {
+  readonly planId: string;
+  readonly slot: string;
+  readonly executions: readonly {
+    readonly status: string;
+    readonly error?: string;
+    readonly cause?: string;
+    readonly states: readonly string[];
+  }[];
+  /** Deliveries of the plan's schedule that exhausted their retries. */
+  readonly deadLetters: readonly { readonly scheduledTime: string; readonly error: string }[];
 }
 
 const BOUGHT = new Set(['FILLED', 'PARTIALLY_FILLED']);
@@ -144,5 +159,21 @@ export async function figures(stack: LocalStack, planIds: readonly string[]): Pr
     failureCodes,
     executions: executions.length,
     retries: executions.filter((execution) => 'attempt' in (execution.input as object)).length,
+    missedRuns: entries
+      .filter((item) => item.failureCode === 'RUN_MISSED')
+      .map((item) => ({
+        planId: item.planId,
+        slot: item.scheduledFor,
+        executions: executions
+          .filter((execution) => {
+            const input = execution.input as { planId: string; scheduledFor: string };
+            return input.planId === item.planId && input.scheduledFor === item.scheduledFor;
+          })
+          .map(({ status, error, cause, states }) => ({ status, error, cause, states })),
+        deadLetters: stack.scheduler
+          .deadLetters()
+          .filter((letter) => letter.input.includes(item.planId))
+          .map(({ scheduledTime, error }) => ({ scheduledTime, error })),
+      })),
   };
 }
