@@ -9,7 +9,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { bundleFunctions } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
-import { currencySettings } from '#shared/api-settings.ts';
+import { apiSettingsFor } from '#shared/api-settings.ts';
 import {
   AUDIT_DIGEST_RATE,
   AUDIT_REPORT_RATE,
@@ -422,11 +422,7 @@ const users = new UserPool('users', {
   tags,
 });
 const catalog = loadResolverCatalog();
-const code = await bundleResolvers(catalog, {
-  plansTable: `${prefix}-plans`,
-  maxPlansPerUser: config.maxPlansPerUser,
-  currencies: currencySettings(config.currencies),
-});
+const code = await bundleResolvers(catalog, apiSettingsFor(prefix, config));
 const api = new GraphqlApi('graphql', {
   apiName: prefix,
   catalog,

@@ -75,3 +75,18 @@ export function currencySettings(
   }
   return result;
 }
+
+/** The settings a stack's resolvers are built with: the same for `pulumi up` and `npm run build`. */
+export function apiSettingsFor(
+  prefix: string,
+  config: {
+    readonly maxPlansPerUser: number;
+    readonly currencies: Readonly<Record<string, CurrencyLimits>>;
+  },
+): ApiSettings {
+  return {
+    plansTable: `${prefix}-plans`,
+    maxPlansPerUser: config.maxPlansPerUser,
+    currencies: currencySettings(config.currencies),
+  };
+}
