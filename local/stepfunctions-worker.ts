@@ -212,6 +212,7 @@ function taskHandler(resource: string): (input: unknown) => Promise<unknown> {
 interface TaskState {
   Type: string;
   Resource?: string;
+  Seconds?: number;
   Retry?: { IntervalSeconds?: number }[];
   States?: Record<string, TaskState>;
 }
@@ -219,6 +220,9 @@ interface TaskState {
 const states = (data.definition as { States: Record<string, TaskState> }).States;
 const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
 const retryOverrides: Record<string, number[]> = {};
+const waitOverrides: Record<string, number> = {};
+/** A Wait state's time when it is read from the input (`SecondsPath`): the in-run backoff's mean. */
+const WAIT_PATH_SECONDS = 4;
 for (const [name, state] of Object.entries(states)) {
   if (state.Type === 'Task' && state.Resource !== undefined)
     handlers[name] = taskHandler(state.Resource);
@@ -226,6 +230,10 @@ for (const [name, state] of Object.entries(states)) {
     retryOverrides[name] = state.Retry.map(
       (retrier) => (retrier.IntervalSeconds ?? 1) * 1000 * data.retryScale,
     );
+  }
+  // Wait states shrink with the retries: the in-run backoff between retries is one.
+  if (state.Type === 'Wait' && data.retryScale !== 1) {
+    waitOverrides[name] = (state.Seconds ?? WAIT_PATH_SECONDS) * 1000 * data.retryScale;
   }
 }
 const machine = new StateMachine(data.definition as never, {
@@ -240,6 +248,7 @@ async function run(message: Extract<ToWorker, { type: 'start' }>): Promise<void>
     overrides: {
       taskResourceLocalHandlers: handlers as never,
       retryIntervalOverrides: retryOverrides,
+      waitTimeOverrides: waitOverrides,
     },
     context: {
       Execution: { Id: executionArn, Name: message.name, StartTime: new Date().toISOString() },

@@ -3,18 +3,25 @@
  *
  * - Idempotent per plan and slot with Powertools (never per execution id), for a week: every
  *   retry, duplicate execution and redelivery gets the first outcome.
- * - Before calling the exchange it stores SUBMITTED on the execution record (the client order id
- *   is already there). Finding SUBMITTED means an earlier attempt's outcome is unknown: the order
- *   is looked up by its client order id before anything is placed.
- * - A failure that proves nothing was sent (exchange unreachable, circuit open, request budget
- *   taken) puts the record back to PENDING, so the next attempt decides afresh.
+ * - It sends an order only for a run it moves from PENDING to SUBMITTED itself: a run the
+ *   workflow has just decided (plan active, slot still planned, kill switch off, amount within the
+ *   maximum). SUBMITTED means "an order may exist", nothing else.
+ * - Finding the run SUBMITTED (an earlier attempt's outcome is unknown) it reads the order back by
+ *   its client order id and never sends: an order found is the outcome, whatever the plan's state
+ *   is now; none found puts the run back to PENDING and throws {@link OrderNotPlacedError}, so the
+ *   workflow decides again (the kill switch, a pause or a delete since then all hold) before
+ *   anything new may be sent. `readBack: true` asks for only that read-back.
+ * - Every failure that proves nothing was sent (the market rules could not be read, the exchange
+ *   unreachable, its circuit open, the request budget taken, the API key refused, the credentials
+ *   or the shared exchange state unreadable: every `ExchangeUnavailableError`) puts the run back to
+ *   PENDING.
  * - Never places an order after the purchase window: past it, a slot with no order ends
  *   WINDOW_EXPIRED.
  * - Never spends more than the plan's amount; amounts under the exchange minimum fail with a reason.
  * - Every exchange call goes through the shared circuit breaker and request budget.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -58,9 +65,14 @@ export interface PlaceOrderEvent {
   readonly clientOrderId: string;
   readonly amount: string;
   readonly currency: string;
+  /** Only read back an order an earlier attempt may have sent; never send one. */
+  readonly readBack?: boolean;
 }
 
 interface Fill {
+  /** What the run spent at most, as sent to the exchange (decimal string), and its currency. */
+  readonly amount: string;
+  readonly currency: string;
   readonly exchangeOrderId: string;
   /** Satoshis, as a digit string. */
   readonly btcAcquired: string;
@@ -94,6 +106,18 @@ export class InvalidOrderEventError extends Error {
   }
 }
 
+/**
+ * No order exists for the slot (the run was SUBMITTED, the exchange has none with its client order
+ * id, or the run was never sent): the run is PENDING, and the workflow must decide again before
+ * anything may be sent. Thrown, not returned, so that no idempotency record keeps it.
+ */
+export class OrderNotPlacedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OrderNotPlacedError';
+  }
+}
+
 /** The exchange reported spending more than the plan's amount: never record it as normal. */
 export class OverspendError extends Error {
   constructor(message: string) {
@@ -102,7 +126,25 @@ export class OverspendError extends Error {
   }
 }
 
-function validate(event: PlaceOrderEvent): { amountMinor: bigint; digits: number } {
+/** A run's amount in minor units of its currency. */
+interface RunAmount {
+  readonly amount: string;
+  readonly currency: string;
+  readonly amountMinor: bigint;
+  readonly digits: number;
+}
+
+function runAmount(amount: string, currency: string): RunAmount {
+  const digits = Object.hasOwn(CURRENCY_DIGITS, currency) ? CURRENCY_DIGITS[currency] : undefined;
+  if (digits === undefined) throw new InvalidOrderEventError(`unsupported currency ${currency}`);
+  try {
+    return { amount, currency, amountMinor: toUnits(amount, digits), digits };
+  } catch (error) {
+    throw new InvalidOrderEventError((error as MoneyError).message);
+  }
+}
+
+function validate(event: PlaceOrderEvent): RunAmount {
   for (const field of [
     'planId',
     'userId',
@@ -118,32 +160,24 @@ function validate(event: PlaceOrderEvent): { amountMinor: bigint; digits: number
   if (event.clientOrderId !== clientOrderIdFor(event.planId, event.scheduledFor)) {
     throw new InvalidOrderEventError('clientOrderId does not belong to this plan and slot');
   }
-  const digits = Object.hasOwn(CURRENCY_DIGITS, event.currency)
-    ? CURRENCY_DIGITS[event.currency]
-    : undefined;
-  if (digits === undefined)
-    throw new InvalidOrderEventError(`unsupported currency ${event.currency}`);
-  try {
-    return { amountMinor: toUnits(event.amount, digits), digits };
-  } catch (error) {
-    throw new InvalidOrderEventError((error as MoneyError).message);
-  }
+  return runAmount(event.amount, event.currency);
 }
 
-/** Marks the execution SUBMITTED; answers the status it had, or null when it is final already. */
-async function markSubmitted(event: PlaceOrderEvent): Promise<string | null> {
+/**
+ * Moves a PENDING run to SUBMITTED with what is about to be sent (amount, currency, the day the
+ * order goes out for reconciliation); false when the run is not PENDING. Only the attempt that
+ * makes this move may send an order.
+ */
+async function claimToSend(event: PlaceOrderEvent): Promise<boolean> {
   const now = new Date().toISOString();
   try {
-    const { Attributes } = await dynamodb.send(
+    await dynamodb.send(
       new UpdateCommand({
         TableName: env.EXECUTIONS_TABLE,
-        Key: {
-          ownerPlan: ownerPlanKey(event.userId, event.planId),
-          scheduledFor: event.scheduledFor,
-        },
+        Key: runKey(event),
         UpdateExpression:
           'SET #status = :submitted, amount = :amount, currency = :currency, updatedAt = :now, orderDay = if_not_exists(orderDay, :day), submittedAt = if_not_exists(submittedAt, :now)',
-        ConditionExpression: '#status IN (:pending, :submitted)',
+        ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':submitted': 'SUBMITTED',
@@ -153,29 +187,51 @@ async function markSubmitted(event: PlaceOrderEvent): Promise<string | null> {
           ':now': now,
           ':day': orderDayKey(now, event.planId),
         },
-        ReturnValues: 'UPDATED_OLD',
       }),
     );
-    return (Attributes?.status as string | undefined) ?? 'PENDING';
+    return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return null;
+    if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
 }
 
+interface RunRecord {
+  readonly status: string;
+  readonly amount: string;
+  readonly currency: string;
+}
+
+/** The run's execution record as it is now (strongly consistent), or undefined. */
+async function readRun(event: PlaceOrderEvent): Promise<RunRecord | undefined> {
+  const { Item } = await dynamodb.send(
+    new GetCommand({
+      TableName: env.EXECUTIONS_TABLE,
+      Key: runKey(event),
+      ProjectionExpression: '#status, amount, currency',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ConsistentRead: true,
+    }),
+  );
+  return Item as RunRecord | undefined;
+}
+
+function runKey(event: PlaceOrderEvent): { ownerPlan: string; scheduledFor: string } {
+  return { ownerPlan: ownerPlanKey(event.userId, event.planId), scheduledFor: event.scheduledFor };
+}
+
 /**
  * Back to PENDING after a failure that proves no order was sent in this attempt, and none exists
- * from an earlier one (the lookup said so): the next attempt decides afresh (flags, plan state).
+ * from an earlier one (the run was PENDING before it, or the read-back found none): the next
+ * attempt decides afresh (flags, plan state). A failure here leaves the run SUBMITTED, which only
+ * costs a read-back.
  */
 async function markPending(event: PlaceOrderEvent): Promise<void> {
   try {
     await dynamodb.send(
       new UpdateCommand({
         TableName: env.EXECUTIONS_TABLE,
-        Key: {
-          ownerPlan: ownerPlanKey(event.userId, event.planId),
-          scheduledFor: event.scheduledFor,
-        },
+        Key: runKey(event),
         UpdateExpression: 'SET #status = :pending, updatedAt = :now',
         ConditionExpression: '#status = :submitted',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -192,11 +248,8 @@ async function markPending(event: PlaceOrderEvent): Promise<void> {
 }
 
 /** The workflow's outcome for an order as the exchange reports it. */
-export function outcomeOf(
-  order: ExchangeOrder,
-  amountMinor: bigint,
-  digits: number,
-): PlaceOrderResult {
+export function outcomeOf(order: ExchangeOrder, run: RunAmount): PlaceOrderResult {
+  const { amountMinor, digits } = run;
   if (order.status === 'OPEN') {
     // Not final yet at the exchange: the workflow retries and looks the order up again.
     throw new ExchangeUnknownOutcomeError(`order ${order.exchangeOrderId} is still open`);
@@ -214,6 +267,8 @@ export function outcomeOf(
     };
   }
   const fill: Fill = {
+    amount: run.amount,
+    currency: run.currency,
     exchangeOrderId: order.exchangeOrderId,
     btcAcquired: order.filledSats.toString(),
     spent: order.spentMinor.toString(),
@@ -231,46 +286,76 @@ export function outcomeOf(
   };
 }
 
+const ALREADY_RECORDED: PlaceOrderResult = {
+  outcome: 'ALREADY_RECORDED',
+  code: 'REJECTED',
+  reason: 'This run was already recorded.',
+};
+
+/**
+ * The read-back of a run that an earlier attempt may have sent (SUBMITTED): that order's outcome;
+ * or, when the exchange has none, the run back to PENDING and {@link OrderNotPlacedError}.
+ */
+async function readBackSubmitted(
+  event: PlaceOrderEvent,
+  run: RunAmount,
+): Promise<PlaceOrderResult> {
+  const existing = await exchange.findOrder(event.clientOrderId, run.currency, event.scheduledFor);
+  if (existing !== null) {
+    logger.info('found the order of an earlier attempt', { clientOrderId: event.clientOrderId });
+    metrics.addMetric('OrdersRecovered', MetricUnit.Count, 1);
+    return outcomeOf(existing, run);
+  }
+  await markPending(event);
+  metrics.addMetric('RunsDecidedAgain', MetricUnit.Count, 1);
+  throw new OrderNotPlacedError(
+    `the exchange has no order ${event.clientOrderId}: the run is PENDING and is decided again`,
+  );
+}
+
+/** Everything but a fresh send: what the run's record says, read back at the exchange if needed. */
+async function resume(event: PlaceOrderEvent): Promise<PlaceOrderResult> {
+  const run = await readRun(event);
+  if (run === undefined) throw new InvalidOrderEventError('the slot has no execution record');
+  // What the earlier attempt sent is on the record, whatever this event's decision says now.
+  if (run.status === 'SUBMITTED')
+    return readBackSubmitted(event, runAmount(run.amount, run.currency));
+  if (run.status === 'PENDING') {
+    // PENDING is only ever written while no order exists: decide, then send.
+    throw new OrderNotPlacedError(`run ${event.clientOrderId} is PENDING: nothing was sent`);
+  }
+  return ALREADY_RECORDED;
+}
+
 async function placeOrder(event: PlaceOrderEvent): Promise<PlaceOrderResult> {
-  const { amountMinor, digits } = validate(event);
-  const previous = await markSubmitted(event);
-  if (previous === null) {
-    return {
-      outcome: 'ALREADY_RECORDED',
-      code: 'REJECTED',
-      reason: 'This run was already recorded.',
-    };
-  }
-  if (previous === 'SUBMITTED') {
-    // An earlier attempt may have placed the order: never send another before looking.
-    const existing = await exchange.findOrder(event.clientOrderId, event.currency);
-    if (existing !== null) {
-      logger.info('found the order of an earlier attempt', { clientOrderId: event.clientOrderId });
-      metrics.addMetric('OrdersRecovered', MetricUnit.Count, 1);
-      return outcomeOf(existing, amountMinor, digits);
-    }
-  }
+  const run = validate(event);
+  if (event.readBack === true || !(await claimToSend(event))) return resume(event);
   const expired = windowExpired(event.scheduledFor, Date.now(), windowMs);
   if (expired !== null) {
     metrics.addMetric('WindowExpired', MetricUnit.Count, 1);
     return { outcome: 'REJECTED', code: expired.code, reason: expired.reason };
   }
+  // Before the order call, every failure proves nothing was sent; during it, only the port's
+  // ExchangeUnavailableError does; after it, the order exists.
+  let phase: 'before' | 'placing' | 'placed' = 'before';
   try {
     const market = await exchange.market(event.currency);
     // Never spend more than the plan's amount: round the quote down to the market's increment.
-    const quoteMinor = floorTo(amountMinor, market.quoteIncrementMinor);
+    const quoteMinor = floorTo(run.amountMinor, market.quoteIncrementMinor);
     if (quoteMinor < market.minQuoteMinor) {
       throw new ExchangeRejectedError(
         'BELOW_MINIMUM',
-        `${event.amount} ${event.currency} is below the exchange's minimum order of ${fromUnits(market.minQuoteMinor, digits)} ${event.currency}.`,
+        `${event.amount} ${event.currency} is below the exchange's minimum order of ${fromUnits(market.minQuoteMinor, run.digits)} ${event.currency}.`,
       );
     }
+    phase = 'placing';
     const order = await exchange.placeMarketBuy({
       clientOrderId: event.clientOrderId,
       currency: event.currency,
       quoteMinor,
     });
-    const result = outcomeOf(order, amountMinor, digits);
+    phase = 'placed';
+    const result = outcomeOf(order, run);
     metrics.addMetric(`Orders_${result.outcome}`, MetricUnit.Count, 1);
     return result;
   } catch (error) {
@@ -278,7 +363,9 @@ async function placeOrder(event: PlaceOrderEvent): Promise<PlaceOrderResult> {
       metrics.addMetric(`OrdersRejected_${error.code}`, MetricUnit.Count, 1);
       return { outcome: 'REJECTED', code: error.code, reason: error.message };
     }
-    if (error instanceof ExchangeUnavailableError) await markPending(event);
+    if (phase === 'before' || (phase === 'placing' && error instanceof ExchangeUnavailableError)) {
+      await markPending(event);
+    }
     throw error;
   }
 }

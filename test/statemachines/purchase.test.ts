@@ -36,6 +36,22 @@ interface State {
   Parameters?: Record<string, unknown>;
 }
 
+/** The failures retried within the run: backoff, read-back, then the decision again. */
+const IN_RUN_RETRIED = [
+  'ExchangeUnavailableError',
+  'ExchangeUnknownOutcomeError',
+  'ExchangeRateLimitedError',
+  'ExchangeNonceError',
+  'IdempotencyAlreadyInProgressError',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.Unknown',
+  'Runtime.ExitError',
+  'Sandbox.Timedout',
+  'States.Timeout',
+];
+
 const definition = substituteDefinition(TEXT, VALUES) as {
   TimeoutSeconds: number;
   States: Record<string, State>;
@@ -89,6 +105,8 @@ describe('purchase.asl.json', () => {
         ResultPath: '$.error',
         Next: 'OutcomeUnknown',
       },
+      { ErrorEquals: ['OrderNotPlacedError'], ResultPath: '$.error', Next: 'LoadPlan' },
+      { ErrorEquals: IN_RUN_RETRIED, ResultPath: '$.error', Next: 'InRunRetry' },
       { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ScheduleRetry' },
     ]);
     expect(states.ScheduleRetry?.Next).toBe('DeferRetry');
@@ -99,10 +117,25 @@ describe('purchase.asl.json', () => {
     expect(states.DeferRetry?.Next).toBe('RetryScheduled');
   });
 
+  it('never retries the order step in place, except a throttled invoke that never ran', () => {
+    expect(definition.States.PlaceOrder?.Retry).toEqual([
+      {
+        ErrorEquals: ['Lambda.TooManyRequestsException'],
+        IntervalSeconds: 1,
+        BackoffRate: 2,
+        MaxAttempts: 3,
+        JitterStrategy: 'FULL',
+      },
+    ]);
+  });
+
   it('fails fast into the retry queue while the circuit is open: no in-run retry for it', () => {
-    const retried = (definition.States.PlaceOrder?.Retry ?? []).flatMap(
-      (retrier) => retrier.ErrorEquals,
-    );
+    const retried = [
+      ...(definition.States.PlaceOrder?.Catch ?? []),
+      ...(definition.States.ReadBack?.Catch ?? []),
+    ]
+      .filter((c) => c.Next === 'InRunRetry')
+      .flatMap((c) => c.ErrorEquals);
     expect(retried).toContain('ExchangeUnavailableError');
     expect(retried).not.toContain('ExchangeCircuitOpenError');
   });
@@ -123,6 +156,11 @@ describe('purchase.asl.json', () => {
         Variable: '$.placed.order.outcome',
         StringEquals: 'PARTIALLY_FILLED',
         Next: 'PartialFillNote',
+      },
+      {
+        Variable: '$.placed.order.outcome',
+        StringEquals: 'ALREADY_RECORDED',
+        Next: 'AlreadyProcessed',
       },
     ]);
     expect(definition.States.FilledNote?.Next).toBe('RecordPurchase');
@@ -213,6 +251,339 @@ describe('purchase.asl.json', () => {
         end: 'ClaimFailed',
         attempts: 4,
       });
+    });
+  });
+
+  describe('a run, by the interpreter with every task stubbed', () => {
+    const SLOT = {
+      userId: 'u',
+      planId: 'p',
+      version: 1,
+      scheduledFor: '2026-11-30T08:00:00Z',
+      clientOrderId: 'c',
+      amount: '25.00',
+      currency: 'EUR',
+    };
+    const FILLED = {
+      outcome: 'FILLED',
+      amount: '25.00',
+      currency: 'EUR',
+      exchangeOrderId: 'x-1',
+      btcAcquired: '54000',
+      spent: '2500',
+      fee: '15',
+      net: '2485',
+      averagePrice: '46000.00',
+      filledAt: '2026-11-30T08:00:01.000Z',
+    };
+    const BUY = { action: 'BUY', code: null, reason: null, amount: '25.00', currency: 'EUR' };
+    const PAUSED = {
+      action: 'SKIP',
+      code: 'PLAN_PAUSED',
+      reason: 'The plan is paused.',
+      amount: '25.00',
+      currency: 'EUR',
+    };
+
+    /** What a stubbed task does on each call: answer a value or throw an error of that name. */
+    type Step = { ok: unknown } | { error: string };
+    const fail = (name: string): Step => ({ error: name });
+
+    /**
+     * Runs the whole definition; each Task answers its scripted steps in turn (the last one
+     * repeats). Answers the states entered and each task's payloads.
+     */
+    async function run(
+      script: Partial<Record<string, readonly Step[]>>,
+      input: Record<string, unknown> = SLOT,
+    ): Promise<{ path: string[]; calls: Record<string, unknown[]>; end: string }> {
+      const calls: Record<string, unknown[]> = {};
+      const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+      for (const [name, state] of Object.entries(definition.States)) {
+        if (state.Type !== 'Task') continue;
+        handlers[name] = (payload) => {
+          const made = (calls[name] ??= []);
+          made.push(payload);
+          const steps = script[name] ?? [{ ok: {} }];
+          const step = steps[Math.min(made.length - 1, steps.length - 1)] as Step;
+          if ('error' in step) {
+            const error = new Error(step.error);
+            error.name = step.error;
+            return Promise.reject(error);
+          }
+          return Promise.resolve(step.ok);
+        };
+      }
+      const machine = new StateMachine(definition as never, {
+        validationOptions: { checkArn: false },
+      });
+      const retries = Object.fromEntries(
+        Object.entries(definition.States)
+          .filter(([, state]) => state.Retry !== undefined)
+          .map(([name]) => [name, 0]),
+      );
+      const execution = machine.run(
+        input as never,
+        {
+          overrides: {
+            taskResourceLocalHandlers: handlers,
+            retryIntervalOverrides: retries,
+            waitTimeOverrides: { InRunBackoff: 0 },
+          },
+          context: {
+            Execution: { Id: 'arn:aws:states:eu-central-1:123456789012:express:purchase:x' },
+            State: { EnteredTime: '2026-11-30T08:00:00.000Z' },
+          },
+        } as never,
+      );
+      const path: string[] = [];
+      const watch = (async () => {
+        for await (const event of execution.eventLogs) {
+          const entry = event as { type: string; state?: { name: string } };
+          if (entry.type === 'StateEntered' && entry.state) path.push(entry.state.name);
+        }
+      })();
+      await execution.result.catch(() => undefined);
+      await watch;
+      return { path, calls, end: path.at(-1) ?? '' };
+    }
+
+    const lambda = (payload: unknown): Step => ({ ok: { Payload: payload } });
+    const taken: Step = fail('DynamoDB.ConditionalCheckFailedException');
+    const claimed = (status: string): Step => ({
+      ok: { Item: { status: { S: status }, amount: { S: '25.00' }, currency: { S: 'EUR' } } },
+    });
+    const plan: Step = { ok: { Item: { status: { S: 'PAUSED' } } } };
+
+    it('reads back a SUBMITTED run and, finding no order, decides again: a paused plan ends SKIPPED', async () => {
+      const { path, calls, end } = await run({
+        ClaimSlot: [taken],
+        ReadClaim: [claimed('SUBMITTED')],
+        ReadBack: [fail('OrderNotPlacedError')],
+        LoadPlan: [plan],
+        Decide: [lambda(PAUSED)],
+      });
+      expect(path).toEqual([
+        'ClaimSlot',
+        'ReadClaim',
+        'ClaimState',
+        'ResumeOrder',
+        'ReadBack',
+        'LoadPlan',
+        'Decide',
+        'BuyOrSkip',
+        'RecordSkipped',
+        'PublishSkipped',
+        'Skipped',
+      ]);
+      expect(calls.PlaceOrder).toBeUndefined();
+      expect(calls.ReadBack).toEqual([
+        {
+          FunctionName: VALUES.PlaceOrderFunctionArn,
+          Payload: {
+            planId: 'p',
+            userId: 'u',
+            scheduledFor: SLOT.scheduledFor,
+            clientOrderId: 'c',
+            amount: '25.00',
+            currency: 'EUR',
+            readBack: true,
+          },
+        },
+      ]);
+      expect(end).toBe('Skipped');
+    });
+
+    it('finishes and records an order the read-back finds, without deciding again', async () => {
+      const { path, calls } = await run({
+        ClaimSlot: [taken],
+        ReadClaim: [claimed('SUBMITTED')],
+        ReadBack: [lambda(FILLED)],
+      });
+      expect(path).toEqual([
+        'ClaimSlot',
+        'ReadClaim',
+        'ClaimState',
+        'ResumeOrder',
+        'ReadBack',
+        'OrderOutcome',
+        'FilledNote',
+        'RecordPurchase',
+        'PublishSucceeded',
+        'Purchased',
+      ]);
+      expect(calls.Decide).toBeUndefined();
+      expect(calls.PlaceOrder).toBeUndefined();
+    });
+
+    it('decides again after the order step finds an earlier attempt sent nothing', async () => {
+      const { path, calls } = await run({
+        LoadPlan: [{ ok: {} }, plan],
+        Decide: [lambda(BUY), lambda(PAUSED)],
+        PlaceOrder: [fail('OrderNotPlacedError')],
+      });
+      expect(path).toEqual([
+        'ClaimSlot',
+        'LoadPlan',
+        'Decide',
+        'BuyOrSkip',
+        'PlaceOrder',
+        'LoadPlan',
+        'Decide',
+        'BuyOrSkip',
+        'RecordSkipped',
+        'PublishSkipped',
+        'Skipped',
+      ]);
+      expect(calls.PlaceOrder).toHaveLength(1);
+    });
+
+    it('retries a transient failure through the read-back and a new decision, never on the old one', async () => {
+      const { path, calls } = await run({
+        Decide: [lambda(BUY)],
+        PlaceOrder: [fail('ExchangeUnavailableError'), lambda(FILLED)],
+        ReadBack: [fail('OrderNotPlacedError')],
+      });
+      expect(path).toEqual([
+        'ClaimSlot',
+        'LoadPlan',
+        'Decide',
+        'BuyOrSkip',
+        'PlaceOrder',
+        'InRunRetry',
+        'FirstInRunAttempt',
+        'InRunBackoff',
+        'ReadBack',
+        'LoadPlan',
+        'Decide',
+        'BuyOrSkip',
+        'PlaceOrder',
+        'OrderOutcome',
+        'FilledNote',
+        'RecordPurchase',
+        'PublishSucceeded',
+        'Purchased',
+      ]);
+      expect(calls.Decide).toHaveLength(2);
+    });
+
+    it('after an unknown outcome, records the order the read-back finds', async () => {
+      const { path, calls } = await run({
+        Decide: [lambda(BUY)],
+        PlaceOrder: [fail('ExchangeUnknownOutcomeError')],
+        ReadBack: [lambda(FILLED)],
+      });
+      expect(path.slice(4)).toEqual([
+        'PlaceOrder',
+        'InRunRetry',
+        'FirstInRunAttempt',
+        'InRunBackoff',
+        'ReadBack',
+        'OrderOutcome',
+        'FilledNote',
+        'RecordPurchase',
+        'PublishSucceeded',
+        'Purchased',
+      ]);
+      expect(calls.Decide).toHaveLength(1);
+    });
+
+    it('sends the slot to the retry queue after three rounds of in-run retries', async () => {
+      const { path, calls } = await run({
+        Decide: [lambda(BUY)],
+        PlaceOrder: [fail('ExchangeUnavailableError')],
+        ReadBack: [fail('OrderNotPlacedError')],
+        ScheduleRetry: [{ ok: { Attributes: { attempts: { N: '1' } } } }],
+      });
+      expect(path.filter((state) => state === 'InRunBackoff')).toHaveLength(3);
+      expect(calls.PlaceOrder).toHaveLength(4);
+      expect(calls.Decide).toHaveLength(4);
+      expect(path.slice(-4)).toEqual([
+        'InRunRetry',
+        'ScheduleRetry',
+        'DeferRetry',
+        'RetryScheduled',
+      ]);
+    });
+
+    it('waits 1 to 2, then 1 to 4, then 1 to 8 seconds before each round', async () => {
+      const machine = new StateMachine(
+        {
+          StartAt: 'NextInRunAttempt',
+          States: {
+            NextInRunAttempt: { ...definition.States.NextInRunAttempt, Next: 'Done' },
+            Done: { Type: 'Succeed' },
+          },
+        } as never,
+        { validationOptions: { checkArn: false } },
+      );
+      const waits = async (attempt: number) => {
+        const seen = new Set<number>();
+        for (let trial = 0; trial < 40; trial += 1) {
+          const output = (await machine.run({ inRun: { attempt, waitSeconds: 1 } } as never)
+            .result) as { inRun: { attempt: number; waitSeconds: number } };
+          expect(output.inRun.attempt).toBe(attempt + 1);
+          seen.add(output.inRun.waitSeconds);
+        }
+        return [...seen].sort((a, b) => a - b);
+      };
+      const first = definition.States.FirstInRunAttempt?.Parameters;
+      expect(first).toEqual({ attempt: 1, 'waitSeconds.$': 'States.MathRandom(1, 2)' });
+      const second = await waits(1);
+      const third = await waits(2);
+      expect(second.every((wait) => Number.isInteger(wait) && wait >= 1 && wait <= 4)).toBe(true);
+      expect(third.every((wait) => Number.isInteger(wait) && wait >= 1 && wait <= 8)).toBe(true);
+      expect(Math.max(...third)).toBeGreaterThan(4);
+    });
+
+    it('goes to the retry queue at once while the circuit is open', async () => {
+      const { path } = await run({
+        Decide: [lambda(BUY)],
+        PlaceOrder: [fail('ExchangeCircuitOpenError')],
+        ScheduleRetry: [{ ok: { Attributes: { attempts: { N: '1' } } } }],
+      });
+      expect(path.slice(4)).toEqual([
+        'PlaceOrder',
+        'ScheduleRetry',
+        'DeferRetry',
+        'RetryScheduled',
+      ]);
+    });
+
+    it('stops when another delivery already recorded the slot', async () => {
+      const { path } = await run({
+        ClaimSlot: [taken],
+        ReadClaim: [claimed('SUBMITTED')],
+        ReadBack: [lambda({ outcome: 'ALREADY_RECORDED', code: 'REJECTED', reason: 'r' })],
+      });
+      expect(path.slice(-2)).toEqual(['OrderOutcome', 'AlreadyProcessed']);
+    });
+
+    it('records a late purchase in the totals without moving the last run back, then ledger only', async () => {
+      const canceled = fail('DynamoDb.TransactionCanceledException');
+      const late = await run({
+        Decide: [lambda(BUY)],
+        PlaceOrder: [lambda(FILLED)],
+        RecordPurchase: [canceled],
+      });
+      expect(late.path.slice(-4)).toEqual([
+        'RecordPurchase',
+        'RecordPurchaseTotalsOnly',
+        'PublishSucceeded',
+        'Purchased',
+      ]);
+      const gone = await run({
+        Decide: [lambda(BUY)],
+        PlaceOrder: [lambda(FILLED)],
+        RecordPurchase: [canceled],
+        RecordPurchaseTotalsOnly: [canceled],
+      });
+      expect(gone.path.slice(-4)).toEqual([
+        'RecordPurchaseTotalsOnly',
+        'RecordPurchaseLedgerOnly',
+        'PublishSucceeded',
+        'Purchased',
+      ]);
     });
   });
 });
