@@ -158,9 +158,20 @@ const scheduling = new PlanScheduling('scheduling', {
   kmsKeyArn: key.arn,
   tags,
 });
+// Stream batches the schedule sync gave up on: schedule-resync reads them back and syncs their
+// plans; what keeps failing past five receives is parked in their own dead letters.
+const streamFailureDeadLetters = new EncryptedQueue('plan-stream-failures-dlq', {
+  queueName: `${prefix}-plan-stream-failures-dlq`,
+  kmsKeyArn: key.arn,
+  messageRetentionSeconds: 14 * 24 * 60 * 60,
+  tags,
+});
 const streamFailures = new EncryptedQueue('plan-stream-failures', {
   queueName: `${prefix}-plan-stream-failures`,
   kmsKeyArn: key.arn,
+  visibilityTimeoutSeconds: 6 * functionSpecs['schedule-resync'].timeoutSeconds,
+  messageRetentionSeconds: 14 * 24 * 60 * 60,
+  deadLetter: { arn: streamFailureDeadLetters.arn, maxReceiveCount: 5 },
   tags,
 });
 // Slots that could not be bought yet wait here; what keeps failing past 10 receives is parked.
@@ -345,6 +356,19 @@ new aws.lambda.EventSourceMapping(
   },
   { dependsOn: [lambdas['schedule-sync']] },
 );
+// The stream's failed batches, read back and synced (the sweeper syncs what the stream lost).
+new aws.lambda.EventSourceMapping(
+  'plan-stream-failures-resync',
+  {
+    eventSourceArn: streamFailures.arn,
+    functionName: lambdas['schedule-resync'].name,
+    batchSize: 1,
+    functionResponseTypes: ['ReportBatchItemFailures'],
+    scalingConfig: { maximumConcurrency: functionSpecs['schedule-resync'].reservedConcurrency },
+    tags,
+  },
+  { dependsOn: [lambdas['schedule-resync']] },
+);
 // The retry queue restarts slots; at most five dispatchers at once: the queue is the backpressure.
 new aws.lambda.EventSourceMapping(
   'purchase-retries-dispatch',
@@ -434,8 +458,9 @@ const api = new GraphqlApi('graphql', {
       kind: 'dynamodb',
       name: executions.name,
       arn: executions.arn,
-      // The resolvers read executions by key only; the indexes serve the completer and reconciliation.
-      indexArns: [],
+      // The resolvers read executions by key, and a plan's open runs (updatePlan's currency rule);
+      // the other indexes serve the completer and reconciliation.
+      indexArns: executions.arn.apply((arn) => [`${arn}/index/openByPlan`]),
     },
     notifications: {
       kind: 'dynamodb',

@@ -210,12 +210,42 @@ export function functionStatements(
       ),
       ...publishEvents('PublishPlanChanges', context),
     ],
+    'schedule-resync': [
+      {
+        Sid: 'ConsumeStreamFailures',
+        Effect: 'Allow',
+        Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+        Resource: context.streamFailureQueueArn,
+      },
+      keyThrough('StreamFailuresAreEncryptedWithTheProjectKey', 'sqs', ['kms:Decrypt'], context),
+      {
+        Sid: 'ReadPlanStream',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        Resource: context.plansStreamArn,
+      },
+      {
+        Sid: 'SyncPlans',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: context.plansTableArn,
+      },
+      keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
+      ...manageSchedules(context),
+      ...publishEvents('PublishPlanChanges', context),
+    ],
     sweeper: [
       {
         Sid: 'FindOverduePlans',
         Effect: 'Allow',
         Action: 'dynamodb:Query',
         Resource: pulumi.interpolate`${context.plansTableArn}/index/due`,
+      },
+      {
+        Sid: 'FindUnsyncedPlans',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: pulumi.interpolate`${context.plansTableArn}/index/unsynced`,
       },
       {
         Sid: 'SyncPlans',
@@ -242,9 +272,9 @@ export function functionStatements(
     decide: readFlagsStatements(context.flagsConfigurationArn, context.kmsKeyArn, context.region),
     'place-order': [
       {
-        Sid: 'MarkSubmitted',
+        Sid: 'ReadAndMarkRuns',
         Effect: 'Allow',
-        Action: 'dynamodb:UpdateItem',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         Resource: context.executionsTableArn,
       },
       {

@@ -66,7 +66,7 @@ import { LocalSms } from './sms.ts';
 import { NOTIFICATIONS_EVENT_PATTERN, matchesPattern } from '#shared/events.ts';
 import { LocalStepFunctionsApi } from './stepfunctions-api.ts';
 import { LocalStateMachine } from './stepfunctions.ts';
-import { LocalStreamMapping } from './streams.ts';
+import { LocalStreamMapping, onFailureRecord, type StreamFailure } from './streams.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ACCOUNT = '000000000000';
@@ -409,6 +409,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
             AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
             AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+            AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodbEndpoint,
             AWS_ENDPOINT_URL_SCHEDULER: `${url}${'/_aws/scheduler'}`,
             AWS_ENDPOINT_URL_EVENTBRIDGE: `${url}${eventBus.prefix}`,
             AWS_ENDPOINT_URL_APPCONFIGDATA: `${url}${appConfig.prefix}`,
@@ -477,7 +478,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     routes.prefixes.set(scheduler.prefix, scheduler.handler);
 
-    const streamFailures: unknown[] = [];
+    // The stream's on-failure destination is a queue that schedule-resync works off, as deployed.
+    const streamFailures: StreamFailure[] = [];
+    const streamFailureDeadLettersUrl = sqs.createQueue(`${prefix}-plan-stream-failures-dlq`, {
+      MessageRetentionPeriod: String(14 * 24 * 3600),
+    });
+    const streamFailureQueueUrl = sqs.createQueue(`${prefix}-plan-stream-failures`, {
+      VisibilityTimeout: String(6 * functionSpecs['schedule-resync'].timeoutSeconds),
+      MessageRetentionPeriod: String(14 * 24 * 3600),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: sqs.queueArnOf(streamFailureDeadLettersUrl),
+        maxReceiveCount: 5,
+      }),
+    });
     const planStream = new LocalStreamMapping({
       endpoint: dynamodbEndpoint,
       tableName: variables.PLANS_TABLE,
@@ -485,7 +498,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       batchSize: 100,
       maximumRetryAttempts: 5,
       bisectBatchOnFunctionError: true,
-      onFailure: (failure) => streamFailures.push(failure),
+      onFailure: (failure) => {
+        streamFailures.push(failure);
+        sqs.send(
+          streamFailureQueueUrl,
+          JSON.stringify(
+            onFailureRecord(failure, functionArn('schedule-sync'), new Date(clock.now())),
+          ),
+        );
+      },
       pollIntervalMs: 200,
       log,
     });
@@ -506,6 +527,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       reportBatchItemFailures: true,
       work,
     });
+    const resync = new LocalSqsEventSource({
+      sqs,
+      queueArn: sqs.queueArnOf(streamFailureQueueUrl),
+      batchSize: 1,
+      invoke: (event) => lambda('schedule-resync').invoke(event),
+      reportBatchItemFailures: true,
+      work,
+    });
     const notifier = new LocalSqsEventSource({
       sqs,
       queueArn: sqs.queueArnOf(notificationQueueUrl),
@@ -518,7 +547,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clock,
       scheduler,
       streams: [planStream],
-      queues: [retries, notifier],
+      queues: [retries, notifier, resync],
       work,
       copies: () => faults.duplicateDeliveries,
     });

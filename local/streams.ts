@@ -13,6 +13,7 @@ import {
   TrimmedDataAccessException,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
+import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
 import type { LocalLambda } from './lambda.ts';
@@ -27,7 +28,7 @@ export interface StreamMappingOptions {
   readonly maximumRetryAttempts: number;
   readonly bisectBatchOnFunctionError: boolean;
   /** The on-failure destination: receives what could not be processed. */
-  readonly onFailure: (failure: { tableName: string; records: unknown[]; error: string }) => void;
+  readonly onFailure: (failure: StreamFailure) => void;
   readonly pollIntervalMs: number;
   readonly log: (line: string) => void;
 }
@@ -35,6 +36,52 @@ export interface StreamMappingOptions {
 type LambdaStreamRecord = Record<string, unknown> & {
   dynamodb: Record<string, unknown> & { SequenceNumber?: string };
 };
+
+/** A batch given up on: its records, and where they are in the stream. */
+export interface StreamFailure {
+  readonly tableName: string;
+  readonly streamArn: string;
+  readonly shardId: string;
+  readonly records: readonly LambdaStreamRecord[];
+  readonly error: string;
+}
+
+/**
+ * The message Lambda's on-failure destination receives for a stream batch: a description of the
+ * batch (shard and sequence numbers), not its records
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html).
+ */
+export function onFailureRecord(
+  failure: StreamFailure,
+  functionArn: string,
+  now: Date,
+): Record<string, unknown> {
+  const sequence = (record: LambdaStreamRecord) => record.dynamodb.SequenceNumber ?? '';
+  const arrival = (record: LambdaStreamRecord | undefined) => {
+    const seconds = record?.dynamodb.ApproximateCreationDateTime;
+    return typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : null;
+  };
+  return {
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn,
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: 1,
+    },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    version: '1.0',
+    timestamp: now.toISOString(),
+    DDBStreamBatchInfo: {
+      shardId: failure.shardId,
+      startSequenceNumber: sequence(failure.records[0] as LambdaStreamRecord),
+      endSequenceNumber: sequence(failure.records.at(-1) as LambdaStreamRecord),
+      approximateArrivalOfFirstRecord: arrival(failure.records[0]),
+      approximateArrivalOfLastRecord: arrival(failure.records.at(-1)),
+      batchSize: failure.records.length,
+      streamArn: failure.streamArn,
+    },
+  };
+}
 
 /** A stream record as Lambda passes it: epoch seconds, the stream ARN, the Region. */
 function toLambdaRecord(record: StreamRecord, streamArn: string): LambdaStreamRecord {
@@ -142,7 +189,10 @@ export class LocalStreamMapping {
         }
         const records = page.Records ?? [];
         if (records.length > 0) {
-          await this.#deliver(records.map((record) => toLambdaRecord(record, streamArn)));
+          await this.#deliver(
+            records.map((record) => toLambdaRecord(record, streamArn)),
+            shardId,
+          );
           handled += records.length;
           const last = records.at(-1)?.dynamodb?.SequenceNumber;
           if (last !== undefined) this.#lastSequence.set(shardId, last);
@@ -182,21 +232,21 @@ export class LocalStreamMapping {
   }
 
   /** Delivers a batch until every record is handled, retrying and bisecting like Lambda. */
-  async #deliver(batch: LambdaStreamRecord[], attempt = 0): Promise<void> {
+  async #deliver(batch: LambdaStreamRecord[], shardId: string, attempt = 0): Promise<void> {
     let response: DynamoDBBatchResponse | undefined;
     try {
       response = (await this.#options.lambda.invoke({ Records: batch })) as
         DynamoDBBatchResponse | undefined;
     } catch (error) {
       if (attempt >= this.#options.maximumRetryAttempts)
-        return this.#giveUp(batch, (error as Error).message);
+        return this.#giveUp(batch, shardId, (error as Error).message);
       if (this.#options.bisectBatchOnFunctionError && batch.length > 1) {
         const middle = Math.ceil(batch.length / 2);
-        await this.#deliver(batch.slice(0, middle), attempt + 1);
-        await this.#deliver(batch.slice(middle), attempt + 1);
+        await this.#deliver(batch.slice(0, middle), shardId, attempt + 1);
+        await this.#deliver(batch.slice(middle), shardId, attempt + 1);
         return;
       }
-      return this.#deliver(batch, attempt + 1);
+      return this.#deliver(batch, shardId, attempt + 1);
     }
     const failures = response?.batchItemFailures ?? [];
     if (failures.length === 0) return;
@@ -205,16 +255,22 @@ export class LocalStreamMapping {
     const first = batch.findIndex((record) => sequences.has(record.dynamodb.SequenceNumber ?? ''));
     const rest = first < 0 ? batch : batch.slice(first);
     if (attempt >= this.#options.maximumRetryAttempts)
-      return this.#giveUp(rest, 'partial batch failure');
-    return this.#deliver(rest, attempt + 1);
+      return this.#giveUp(rest, shardId, 'partial batch failure');
+    return this.#deliver(rest, shardId, attempt + 1);
   }
 
-  #giveUp(records: LambdaStreamRecord[], error: string): void {
+  #giveUp(records: LambdaStreamRecord[], shardId: string, error: string): void {
     this.failedBatches += 1;
     this.#options.log(
       `stream ${this.#options.tableName}: ${records.length} record(s) sent to the on-failure destination: ${error}`,
     );
-    this.#options.onFailure({ tableName: this.#options.tableName, records, error });
+    this.#options.onFailure({
+      tableName: this.#options.tableName,
+      streamArn: this.#streamArn ?? '',
+      shardId,
+      records,
+      error,
+    });
   }
 
   async stop(): Promise<void> {

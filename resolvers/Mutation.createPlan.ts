@@ -4,7 +4,7 @@ import {
   type DynamoDBExpression,
   type DynamoDBTransactWriteItemsRequest,
 } from '@aws-appsync/utils';
-import { USER_META_ID } from '#shared/tables.ts';
+import { syncShardOf, USER_META_ID } from '#shared/tables.ts';
 import {
   hasProblems,
   isConditionFailure,
@@ -107,6 +107,8 @@ export function request(ctx: Context<Args, Stash>): DynamoDBTransactWriteItemsRe
           version: plan.version,
           createdAt: plan.createdAt,
           updatedAt: plan.updatedAt,
+          // Until the scheduler has armed it (the sweeper re-syncs a plan left here).
+          syncShard: syncShardOf(plan.planId),
         }),
         condition: {
           expression: 'attribute_not_exists(#planId)',

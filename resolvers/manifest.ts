@@ -62,6 +62,7 @@ export interface Pipeline {
 
 export const functions = {
   loadPlan: { dataSource: 'plans', actions: ['GetItem'] },
+  checkOpenRuns: { dataSource: 'executions', actions: ['Query'] },
   updatePlanItem: { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
   deletePlanItem: { dataSource: 'plans', actions: ['DeleteItem', 'UpdateItem'] },
   nextRunAfterSkip: { dataSource: 'calendar', actions: [] },
@@ -79,7 +80,7 @@ export const resolvers: Readonly<Record<string, DataSourceStep | Pipeline>> = {
   'Query.executions': { dataSource: 'executions', actions: ['Query'] },
   'Query.previewSchedule': { dataSource: 'calendar', actions: [] },
   'Mutation.createPlan': { dataSource: 'plans', actions: ['PutItem', 'UpdateItem'] },
-  'Mutation.updatePlan': { pipeline: ['loadPlan', 'updatePlanItem'] },
+  'Mutation.updatePlan': { pipeline: ['loadPlan', 'checkOpenRuns', 'updatePlanItem'] },
   'Mutation.pausePlan': { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
   'Mutation.resumePlan': { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
   'Mutation.deletePlan': { pipeline: ['loadPlan', 'deletePlanItem'] },

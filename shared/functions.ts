@@ -78,8 +78,17 @@ export const functionSpecs = {
     reservedConcurrency: 20,
     environment: [...SCHEDULING, 'EVENT_BUS_NAME'],
   },
+  'schedule-resync': {
+    description:
+      'Re-syncs the plans of stream batches the schedule sync gave up on (plan-stream-failures queue)',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    reservedConcurrency: 2,
+    environment: [...SCHEDULING, 'EVENT_BUS_NAME'],
+  },
   sweeper: {
-    description: 'Finds plans whose run was missed, records it and re-arms them',
+    description:
+      'Finds plans whose run was missed, records it and re-arms them; syncs plans the stream missed',
     memoryMb: 512,
     timeoutSeconds: 300,
     reservedConcurrency: 1,
@@ -175,6 +184,12 @@ export type FunctionName = keyof typeof functionSpecs;
 
 /** How long after a slot the sweeper waits before calling it missed (scheduler retries end after 15 minutes). */
 export const SWEEP_GRACE_SECONDS = 20 * 60;
+
+/**
+ * How long after a change through the API the sweeper syncs a plan's schedule itself when the
+ * plans stream's consumer has not (its record failed, or the consumer is behind).
+ */
+export const SYNC_GRACE_SECONDS = 5 * 60;
 
 /** The sweeper runs this often. */
 export const SWEEP_RATE = 'rate(5 minutes)';

@@ -25,6 +25,11 @@ export interface PlanRecord {
   /** The slot the plan's schedule is armed for (may be a skipped one). */
   readonly armedSlot?: string;
   readonly armedVersion?: number;
+  /**
+   * The `unsynced` index partition: present from a change through the API until the scheduler
+   * has synced the plan's schedule with that version.
+   */
+  readonly syncShard?: string;
   /** The last slot the workflow finished (bought, failed or skipped). */
   readonly lastSlotAt?: string;
   /** The last slot that bought or failed: its period has had its run. */

@@ -38,6 +38,11 @@ export interface TableDefinition {
  * The sparse `due` index holds only armed plans (those with `nextRunAt`), spread over
  * {@link DUE_SHARDS} partitions, so the sweeper finds overdue plans without a scan and without
  * one hot partition key, however many plans there are.
+ *
+ * The sparse `unsynced` index holds only plans the user changed and the scheduler has not synced
+ * yet: every change through the API sets `syncShard` ({@link syncShardOf}), the schedule sync
+ * removes it when it writes the plan's schedule for that version. The sweeper re-syncs what stays
+ * there, so a plan whose stream record was lost still gets its schedule.
  */
 export const plansTable = {
   name: 'plans',
@@ -50,9 +55,26 @@ export const plansTable = {
       rangeKey: { name: 'nextRunAt', type: 'S' },
       projection: 'KEYS_ONLY',
     },
+    {
+      name: 'unsynced',
+      hashKey: { name: 'syncShard', type: 'S' },
+      rangeKey: { name: 'updatedAt', type: 'S' },
+      projection: 'KEYS_ONLY',
+    },
   ],
   stream: 'NEW_AND_OLD_IMAGES',
 } as const satisfies TableDefinition;
+
+/** The partitions of the plans table's `unsynced` index: the characters a ULID ends with. */
+export const SYNC_SHARDS: readonly string[] = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'.split('');
+
+/**
+ * The `unsynced` index partition of a plan: the last character of its id (a ULID's random part,
+ * so plans spread evenly; simple enough for the APPSYNC_JS resolvers that set it).
+ */
+export function syncShardOf(planId: string): string {
+  return planId.slice(-1);
+}
 
 /** Partitions of the plans table's `due` index. */
 export const DUE_SHARDS = 16;
@@ -82,6 +104,14 @@ export const executionsTable = {
       name: 'open',
       hashKey: { name: 'openShard', type: 'S' },
       rangeKey: { name: 'updatedAt', type: 'S' },
+    },
+    {
+      // Sparse by its sort key: a plan's unfinished runs (only they carry `openShard`), so the
+      // API can refuse a currency change while an order in the old currency may be on its way.
+      name: 'openByPlan',
+      hashKey: { name: 'ownerPlan', type: 'S' },
+      rangeKey: { name: 'openShard', type: 'S' },
+      projection: 'KEYS_ONLY',
     },
     {
       // Sparse: only runs that sent an order carry `orderDay` (`<UTC day>#<shard>`), which the

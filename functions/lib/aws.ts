@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -23,6 +24,10 @@ export function documentClient(tracer?: Tracer): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(traced(new DynamoDBClient({}), tracer), {
     marshallOptions: { removeUndefinedValues: true },
   });
+}
+
+export function dynamodbStreamsClient(tracer?: Tracer): DynamoDBStreamsClient {
+  return traced(new DynamoDBStreamsClient({}), tracer);
 }
 
 export function schedulerClient(tracer?: Tracer): SchedulerClient {

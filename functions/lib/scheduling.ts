@@ -2,7 +2,8 @@
  * Keeps a plan's EventBridge Scheduler schedule in step with the plan, level-triggered: whatever
  * change arrived, read the plan as it is now and make the schedule and `nextRunAt` match it. A
  * stale or repeated trigger therefore changes nothing, and every write back to the plan is
- * conditional on the version that was read, so a stale read never wins.
+ * conditional on the version that was read, so a stale read never wins. That write also removes the
+ * plan from the `unsynced` index: its schedule now matches the version the user last changed.
  */
 import {
   ConflictException,
@@ -189,7 +190,8 @@ export async function reconcilePlan(
     if (
       plan.nextRunAt === undefined &&
       plan.armedSlot === undefined &&
-      plan.dueShard === undefined
+      plan.dueShard === undefined &&
+      plan.syncShard === undefined
     ) {
       return { kind: 'unchanged' };
     }
@@ -198,7 +200,7 @@ export async function reconcilePlan(
       new UpdateCommand({
         TableName: deps.settings.plansTable,
         Key: key,
-        UpdateExpression: 'REMOVE nextRunAt, dueShard, armedSlot, armedVersion',
+        UpdateExpression: 'REMOVE nextRunAt, dueShard, armedSlot, armedVersion, syncShard',
         ...condition,
         ExpressionAttributeValues: values({}),
       }),
@@ -213,7 +215,7 @@ export async function reconcilePlan(
         TableName: deps.settings.plansTable,
         Key: key,
         UpdateExpression:
-          'SET #status = :ended, #version = #version + :one, updatedAt = :now REMOVE nextRunAt, dueShard, armedSlot, armedVersion',
+          'SET #status = :ended, #version = #version + :one, updatedAt = :now REMOVE nextRunAt, dueShard, armedSlot, armedVersion, syncShard',
         ...condition,
         ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#status': 'status' },
         ExpressionAttributeValues: values({
@@ -231,6 +233,7 @@ export async function reconcilePlan(
   if (
     plan.armedSlot === arming.fire.at &&
     (plan.nextRunAt ?? null) === nextRunAt &&
+    plan.syncShard === undefined &&
     options.expectedNextRunAt === undefined
   ) {
     return { kind: 'unchanged' };
@@ -243,8 +246,8 @@ export async function reconcilePlan(
       Key: key,
       UpdateExpression:
         nextRunAt === null
-          ? 'SET armedSlot = :fire, armedVersion = :version REMOVE nextRunAt, dueShard'
-          : 'SET armedSlot = :fire, armedVersion = :version, nextRunAt = :next, dueShard = :shard',
+          ? 'SET armedSlot = :fire, armedVersion = :version REMOVE nextRunAt, dueShard, syncShard'
+          : 'SET armedSlot = :fire, armedVersion = :version, nextRunAt = :next, dueShard = :shard REMOVE syncShard',
       ...condition,
       ExpressionAttributeValues: values({
         ':fire': arming.fire.at,

@@ -3,9 +3,12 @@
  * has passed without any execution for the armed slot, records that slot as missed (SKIPPED, so
  * a very late delivery cannot still buy), re-arms the plan for its next slot and emits
  * `PlanRunMissed`. Plans whose slot ran but were never re-armed (a lost stream record) are only
- * re-armed.
+ * re-armed. Plans the user changed that the scheduler has not synced within
+ * {@link SYNC_GRACE_SECONDS} (a new or resumed plan whose stream record failed has no `nextRunAt`,
+ * so the `due` index cannot show it) are synced here, so no plan stops buying silently.
  *
- * It reads the sparse `due` index shard by shard: no scan, no single hot partition key.
+ * It reads the sparse `due` and `unsynced` indexes shard by shard: no scan, no single hot
+ * partition key.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -16,7 +19,8 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { formatInstant } from '#domain/calendar.ts';
 import { clientOrderIdFor } from '#domain/ids.ts';
-import { DUE_SHARDS, ownerPlanKey } from '#shared/tables.ts';
+import { SYNC_GRACE_SECONDS } from '#shared/functions.ts';
+import { DUE_SHARDS, ownerPlanKey, SYNC_SHARDS } from '#shared/tables.ts';
 import { eventBridgeClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
 import { loadPlan, reconcilePlan } from '../lib/scheduling.ts';
@@ -34,6 +38,44 @@ export interface SweepResult {
   readonly overdue: number;
   readonly missed: number;
   readonly rearmed: number;
+  /** Plans changed through the API that the scheduler had not synced, synced now. */
+  readonly resynced: number;
+}
+
+/** Plans changed through the API before `cutoff` and still not synced by the scheduler. */
+async function unsyncedPlans(
+  shard: string,
+  cutoff: string,
+): Promise<{ userId: string; planId: string }[]> {
+  const found: { userId: string; planId: string }[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.dynamodb.send(
+      new QueryCommand({
+        TableName: deps.settings.plansTable,
+        IndexName: 'unsynced',
+        KeyConditionExpression: 'syncShard = :shard AND updatedAt < :cutoff',
+        ExpressionAttributeValues: { ':shard': shard, ':cutoff': cutoff },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) found.push(item as { userId: string; planId: string });
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return found;
+}
+
+/** Syncs plans the stream consumer never synced; answers how many it synced. */
+async function resyncPlans(): Promise<number> {
+  const cutoff = new Date(deps.now() - SYNC_GRACE_SECONDS * 1000).toISOString();
+  const shards = await Promise.all(SYNC_SHARDS.map((shard) => unsyncedPlans(shard, cutoff)));
+  let resynced = 0;
+  for (const { userId, planId } of shards.flat()) {
+    const outcome = await reconcilePlan(deps, userId, planId);
+    logger.warn('synced a plan the schedule sync had missed', { planId, outcome: outcome.kind });
+    if (outcome.kind !== 'superseded') resynced += 1;
+  }
+  return resynced;
 }
 
 async function overduePlans(
@@ -171,10 +213,13 @@ export const handler = async (_event: unknown, context: Context): Promise<SweepR
     if (result === 'missed') missed += 1;
     if (result === 'rearmed') rearmed += 1;
   }
+  // After the overdue plans: a plan synced here must not have its fresh slot swept as missed.
+  const resynced = await resyncPlans();
   metrics.addMetric('OverduePlans', MetricUnit.Count, overdue.length);
   metrics.addMetric('MissedRuns', MetricUnit.Count, missed);
+  metrics.addMetric('PlansResynced', MetricUnit.Count, resynced);
   metrics.publishStoredMetrics();
-  if (overdue.length > 0)
-    logger.info('sweep', { cutoff, overdue: overdue.length, missed, rearmed });
-  return { overdue: overdue.length, missed, rearmed };
+  if (overdue.length > 0 || resynced > 0)
+    logger.info('sweep', { cutoff, overdue: overdue.length, missed, rearmed, resynced });
+  return { overdue: overdue.length, missed, rearmed, resynced };
 };

@@ -4,6 +4,7 @@
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { CONDITION_FAILED, planNotFound, raise, versionConflict } from '../lib/errors.ts';
+import { syncShardOf } from '#shared/tables.ts';
 import { planKey, toPlan, type PlanItem } from '../lib/plan.ts';
 import type { SkipStash } from './nextRunAfterSkip.ts';
 
@@ -11,9 +12,13 @@ export function request(ctx: Context<{ id: string }, SkipStash>): DynamoDBUpdate
   const current = ctx.stash.current;
   const following = ctx.stash.following;
   const set = following
-    ? 'SET #version = #version + :one, #updatedAt = :now, #nextRunAt = :following'
-    : 'SET #version = #version + :one, #updatedAt = :now REMOVE #nextRunAt';
-  const values: Record<string, unknown> = { ':one': 1, ':now': util.time.nowISO8601() };
+    ? 'SET #version = #version + :one, #updatedAt = :now, #syncShard = :shard, #nextRunAt = :following'
+    : 'SET #version = #version + :one, #updatedAt = :now, #syncShard = :shard REMOVE #nextRunAt';
+  const values: Record<string, unknown> = {
+    ':one': 1,
+    ':now': util.time.nowISO8601(),
+    ':shard': syncShardOf(current.planId),
+  };
   if (following) {
     values[':following'] = following;
   }
@@ -31,6 +36,7 @@ export function request(ctx: Context<{ id: string }, SkipStash>): DynamoDBUpdate
         '#updatedAt': 'updatedAt',
         '#nextRunAt': 'nextRunAt',
         '#skipSlots': 'skipSlots',
+        '#syncShard': 'syncShard',
       },
       expressionValues,
     },

@@ -12,6 +12,7 @@ import {
   versionConflict,
   type Problems,
 } from '../lib/errors.ts';
+import { syncShardOf } from '#shared/tables.ts';
 import { planKey, toPlan, type PlanItem } from '../lib/plan.ts';
 import {
   checkCurrency,
@@ -81,9 +82,10 @@ export function request(ctx: Context<UpdatePlanArgs, LoadPlanStash>): DynamoDBUp
     '#schedule': 'schedule',
     '#version': 'version',
     '#updatedAt': 'updatedAt',
+    '#syncShard': 'syncShard',
   };
   let expression =
-    'SET #amount = :amount, #currency = :currency, #schedule = :schedule, #version = :next, #updatedAt = :now';
+    'SET #amount = :amount, #currency = :currency, #schedule = :schedule, #version = :next, #updatedAt = :now, #syncShard = :shard';
   if (isPresent(input.schedule)) {
     // A new schedule is not armed yet: the scheduler sets nextRunAt again.
     names['#nextRunAt'] = 'nextRunAt';
@@ -101,6 +103,7 @@ export function request(ctx: Context<UpdatePlanArgs, LoadPlanStash>): DynamoDBUp
         ':schedule': schedule,
         ':next': current.version + 1,
         ':now': util.time.nowISO8601(),
+        ':shard': syncShardOf(current.planId),
       }),
     },
     condition: {

@@ -5,6 +5,7 @@
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { CONDITION_FAILED, planNotFound, raise, rejectInput, versionConflict } from './errors.ts';
+import { syncShardOf } from '#shared/tables.ts';
 import { callerId, isPlanId, planKey, toPlan, type PlanItem, type PlanStatus } from './plan.ts';
 
 export type StatusArgs = { id: string };
@@ -22,19 +23,22 @@ export function statusChangeRequest(
     operation: 'UpdateItem',
     key: planKey(userId, ctx.args.id),
     update: {
-      // A paused plan has no armed schedule; the scheduler sets nextRunAt again on resume.
+      // A paused plan has no armed schedule; the scheduler sets nextRunAt again on resume, and
+      // removes syncShard when it has.
       expression:
-        'SET #status = :to, #version = #version + :one, #updatedAt = :now REMOVE #nextRunAt',
+        'SET #status = :to, #version = #version + :one, #updatedAt = :now, #syncShard = :shard REMOVE #nextRunAt',
       expressionNames: {
         '#status': 'status',
         '#version': 'version',
         '#updatedAt': 'updatedAt',
         '#nextRunAt': 'nextRunAt',
+        '#syncShard': 'syncShard',
       },
       expressionValues: util.dynamodb.toMapValues({
         ':to': to,
         ':one': 1,
         ':now': util.time.nowISO8601(),
+        ':shard': syncShardOf(ctx.args.id),
       }),
     },
     condition: {
