@@ -34,6 +34,11 @@ export { DEFAULT_PAPER_SETTINGS, type PaperMarket, type PaperOrder, type PaperSe
 export interface ExchangeFaults {
   /** Share of requests (0..1) answered 500 without being processed. */
   readonly errorRate: number;
+  /**
+   * Share of order requests (0..1) answered 500 without being processed, reads unharmed: an
+   * outage of order entry that leaves runs SUBMITTED (their outcome unknown to the client).
+   */
+  readonly orderErrorRate: number;
   /** Share of orders (0..1) taken and then never answered: the client times out. */
   readonly timeoutAfterAcceptRate: number;
   /** Added to every answer, in milliseconds. */
@@ -52,6 +57,7 @@ export interface ExchangeFaults {
 
 export const NO_EXCHANGE_FAULTS: ExchangeFaults = {
   errorRate: 0,
+  orderErrorRate: 0,
   timeoutAfterAcceptRate: 0,
   latencyMs: 0,
   down: false,
@@ -90,6 +96,7 @@ export function parseExchangeFaults(body: unknown): ExchangeFaults {
   }
   const {
     errorRate,
+    orderErrorRate,
     timeoutAfterAcceptRate,
     latencyMs,
     down,
@@ -103,6 +110,7 @@ export function parseExchangeFaults(body: unknown): ExchangeFaults {
   if (extra.length > 0) throw new BadRequestError(`unknown exchange fault(s): ${extra.join(', ')}`);
   const faults = { ...NO_EXCHANGE_FAULTS };
   if (errorRate !== undefined) faults.errorRate = rate(errorRate, 'errorRate');
+  if (orderErrorRate !== undefined) faults.orderErrorRate = rate(orderErrorRate, 'orderErrorRate');
   if (timeoutAfterAcceptRate !== undefined)
     faults.timeoutAfterAcceptRate = rate(timeoutAfterAcceptRate, 'timeoutAfterAcceptRate');
   if (latencyMs !== undefined) {
@@ -345,7 +353,11 @@ export class PaperExchange {
         };
       }
     }
-    if (faults.errorRate > 0 && this.#random() < faults.errorRate) {
+    const errorRate =
+      method === 'POST' && path === '/orders'
+        ? Math.max(faults.errorRate, faults.orderErrorRate)
+        : faults.errorRate;
+    if (errorRate > 0 && this.#random() < errorRate) {
       this.#stats.errors += 1;
       return rejection(500, 'INTERNAL', `Internal error on ${method} ${path}.`);
     }
