@@ -243,7 +243,11 @@ async function placeOrder(event: PlaceOrderEvent): Promise<PlaceOrderResult> {
   }
   if (previous === 'SUBMITTED') {
     // An earlier attempt may have placed the order: never send another before looking.
-    const existing = await exchange.findOrder(event.clientOrderId, event.currency);
+    const existing = await exchange.findOrder(
+      event.clientOrderId,
+      event.currency,
+      event.scheduledFor,
+    );
     if (existing !== null) {
       logger.info('found the order of an earlier attempt', { clientOrderId: event.clientOrderId });
       metrics.addMetric('OrdersRecovered', MetricUnit.Count, 1);
