@@ -436,18 +436,18 @@ export class SharedNonceCounter implements NonceSource {
 
   async next(): Promise<number> {
     const clock = Math.floor((this.#options.now ?? Date.now)()) * 1000;
-    return (
-      (await this.#update(
-        'SET n = :clock',
-        { ':clock': clock },
-        'attribute_not_exists(n) OR n < :clock',
-      )) ??
-      // Another draw got this microsecond or later first: one above the counter.
-      ((await this.#update('SET n = if_not_exists(n, :clock) + :one', {
-        ':clock': clock,
-        ':one': 1,
-      })) as number)
+    const followed = await this.#update(
+      'SET n = :clock',
+      { ':clock': clock },
+      'attribute_not_exists(n) OR n < :clock',
     );
+    if (followed !== null) return followed;
+    // Another draw got this microsecond or a later one first: one above the counter. Without a
+    // condition this update cannot be refused, so it always answers a value.
+    return (await this.#update('SET n = if_not_exists(n, :clock) + :one', {
+      ':clock': clock,
+      ':one': 1,
+    })) as number;
   }
 }
 
