@@ -179,7 +179,11 @@ export class PaperExchangeClient implements Exchange {
   }
 
   /** The paper exchange keeps every order by client order id: one request, no window needed. */
-  async findOrder(clientOrderId: string): Promise<ExchangeOrder | null> {
+  async findOrder(
+    clientOrderId: string,
+    _currency: string,
+    _notBefore: string,
+  ): Promise<ExchangeOrder | null> {
     const { status, json } = await this.#request(
       'GET',
       `/orders?clientOrderId=${encodeURIComponent(clientOrderId)}`,

@@ -147,7 +147,11 @@ export class PaperTableExchange implements Exchange {
   }
 
   /** Orders are keyed by client order id: one read, no window needed. */
-  async findOrder(clientOrderId: string): Promise<ExchangeOrder | null> {
+  async findOrder(
+    clientOrderId: string,
+    _currency: string,
+    _notBefore: string,
+  ): Promise<ExchangeOrder | null> {
     await this.#budget.take();
     return this.#order(clientOrderId);
   }
