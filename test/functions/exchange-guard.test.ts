@@ -224,8 +224,11 @@ describe('SharedRateLimiter', () => {
     for (let call = 0; call < 3; call += 1) await limiter.acquire();
     now = START;
     const error = await limiter.acquire().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RequestBudgetExhaustedError);
     expect(error).toBeInstanceOf(ExchangeRateLimitedError);
+    // The workflow retries it by this name, as it does the exchange's own 429.
     expect(error).toMatchObject({
+      name: 'ExchangeRateLimitedError',
       message: `${exchange}: the request budget of 1/s is taken for the next 2 s`,
       retryAfterSeconds: 2,
     });

@@ -376,10 +376,10 @@ export class CoinbaseExchange implements Exchange {
 
   /**
    * One authenticated request, paid for with one budget token (the JWT is signed after the wait).
-   * With a `deadline` (epoch ms) the request's own deadline is cut to what is left, and a turn that
-   * comes after it is not used: `pastDeadline` is thrown instead, nothing sent. Answers 2xx and 4xx
-   * responses other than 401, 403 and 429 for the caller to read; maps everything else to the
-   * port's errors.
+   * With a `deadline` (`at`, epoch ms) the request's own deadline is cut to what is left, and a
+   * turn that comes after it is not used: `passed()` is thrown instead, nothing sent. Answers 2xx
+   * and 4xx responses other than 401, 403 and 429 for the caller to read; maps everything else to
+   * the port's errors.
    */
   async #call(
     method: 'GET' | 'POST',
@@ -394,8 +394,11 @@ export class CoinbaseExchange implements Exchange {
     const query = options.query === undefined ? '' : `?${options.query.toString()}`;
     const { deadline } = options;
     const { request, response } = await send(this.#transport, async () => {
-      const left = deadline === undefined ? undefined : deadline.at - this.#now();
-      if (left !== undefined && left <= 0) throw (deadline as { passed: () => Error }).passed();
+      let left: number | undefined;
+      if (deadline !== undefined) {
+        left = deadline.at - this.#now();
+        if (left <= 0) throw deadline.passed();
+      }
       const headers: Record<string, string> = {
         authorization: `Bearer ${await this.#jwt(method, `${API}${path}`)}`,
       };
