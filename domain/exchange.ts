@@ -2,6 +2,16 @@
  * The exchange port: what the purchase workflow needs from an exchange, whichever it is (the
  * paper exchange locally and in tests; Coinbase or Kraken in the cloud). Amounts are integers:
  * fiat minor units and satoshis.
+ *
+ * What an error proves (every adapter and every wrapper around one keeps this contract):
+ * - {@link ExchangeUnknownOutcomeError} is the only error after which `placeMarketBuy` may have
+ *   placed an order: look it up with `findOrder` before anything is sent again.
+ * - Every {@link ExchangeUnavailableError} (and each of its subclasses: rate limited, circuit
+ *   open, credentials refused or unreadable, shared state unreachable, nonce refused) proves that
+ *   this call placed nothing: it failed before the order request was sent, or the exchange
+ *   refused the request without processing it. Retrying it can never buy twice.
+ * - {@link ExchangeRejectedError} is a final refusal of the order: nothing was bought and sending
+ *   it again would be refused again.
  */
 
 /** Order rules of a market, from the exchange. */
@@ -46,10 +56,28 @@ export interface Exchange {
   /** Which exchange this is ("paper", "coinbase", "kraken"), for logs, metrics and the breaker. */
   readonly name: string;
   market(currency: string): Promise<Market>;
-  /** Places a market buy; an exchange that knows the client order id may answer the existing order. */
+  /**
+   * Places a market buy; an exchange that knows the client order id may answer the existing order.
+   * Throws {@link ExchangeUnknownOutcomeError} when an order may exist, any
+   * {@link ExchangeUnavailableError} when none was placed by this call, and
+   * {@link ExchangeRejectedError} when the exchange refused it for good.
+   */
   placeMarketBuy(order: MarketBuy): Promise<ExchangeOrder>;
-  /** The order with this client order id, or null when the exchange has none. */
-  findOrder(clientOrderId: string, currency: string): Promise<ExchangeOrder | null>;
+  /**
+   * The order with this client order id, or null when the exchange has none. Never places.
+   *
+   * `notBefore` is an ISO instant before which the order cannot have been placed (the slot's
+   * scheduled time): adapters that must list orders to find one start their search there, less a
+   * clock-skew margin of their own. A lookup that cannot search the whole window within its bounds
+   * throws an {@link ExchangeUnavailableError}: null always means "searched, and there is none",
+   * which allows sending the order again. Any error from a look-up leaves the order's state as
+   * unknown as it was: an earlier call may still have placed it.
+   */
+  findOrder(
+    clientOrderId: string,
+    currency: string,
+    notBefore: string,
+  ): Promise<ExchangeOrder | null>;
   /** Orders placed from `since` (inclusive) to `until` (exclusive), ISO instants: for reconciliation. */
   ordersBetween(since: string, until: string): Promise<ExchangeOrder[]>;
 }
@@ -68,7 +96,10 @@ export class ExchangeRejectedError extends Error {
   }
 }
 
-/** The exchange could not be reached or failed before taking the order: safe to retry. */
+/**
+ * Nothing was placed by this call: the exchange could not be reached, refused the request without
+ * processing it, or the call stopped before its order request was sent. Safe to retry.
+ */
 export class ExchangeUnavailableError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);

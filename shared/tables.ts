@@ -168,9 +168,10 @@ export function tableName(prefix: string, table: TableDefinition): string {
 }
 
 /**
- * State every execution shares about each exchange: the circuit breaker (`breaker#<exchange>`)
- * and the request budget, one counter per second (`rate#<exchange>#<epoch second>`, expiring a
- * few minutes later through TTL).
+ * State every execution shares about each exchange: the circuit breaker (`breaker#<exchange>`),
+ * the request budget, one counter per second (`rate#<exchange>#<epoch second>`, expiring a few
+ * minutes later through TTL), and Kraken's nonce counter per API key
+ * (`nonce#kraken#<key digest>`, kept: it must only grow).
  */
 export const exchangeStateTable = {
   name: 'exchange-state',

@@ -1,18 +1,27 @@
 /**
- * What stands between every execution and an exchange: a circuit breaker and a request budget,
- * both shared through DynamoDB (`exchangeStateTable`) so that a thousand concurrent executions
- * behave as one careful client.
+ * What stands between every execution and an exchange, shared through DynamoDB
+ * (`exchangeStateTable`) so that a thousand concurrent executions behave as one careful client:
  *
- * - The breaker (rules in `domain/circuit-breaker.ts`) stops calling an exchange that is failing,
- *   fails fast while open ({@link ExchangeCircuitOpenError}) and lets one probe through at a time.
- * - The budget hands out at most `limitPerSecond` requests per second across all executions and
- *   paces them evenly within the second, so bursts queue in front of the exchange instead of
- *   turning into 429s. A caller that finds no room within `maxWaitSeconds` gets
- *   {@link ExchangeRateLimitedError} without anything being sent: the workflow retries it later.
+ * - The circuit breaker (rules in `domain/circuit-breaker.ts`), per port call
+ *   ({@link GuardedExchange}): stops calling an exchange that is failing, fails fast while open
+ *   ({@link ExchangeCircuitOpenError}) and lets one probe through at a time.
+ * - The request budget ({@link SharedRateLimiter}), per HTTP request: the adapters take a token
+ *   right before each request they send (`RequestBudget` in `exchanges/common.ts`). It hands out
+ *   at most `limitPerSecond` requests per second across all executions and paces them evenly
+ *   within the second, so bursts queue in front of the exchange instead of turning into 429s. A
+ *   request that finds no room within `maxWaitSeconds` is not sent: the call fails with
+ *   {@link RequestBudgetExhaustedError} (an `ExchangeRateLimitedError`) and the workflow retries.
+ * - Kraken's nonces ({@link SharedNonceCounter}): one counter per API key, so that requests from
+ *   different Lambda environments never carry the same nonce.
+ *
+ * A DynamoDB error on this shared state before a request is sent (reading the breaker, taking a
+ * token, drawing a nonce) is thrown as {@link ExchangeStateUnavailableError}, an
+ * `ExchangeUnavailableError`: nothing was sent, so the run can safely go back to PENDING.
  *
  * One item per exchange holds the breaker: every call reads it and writes its count. The budget
- * caps calls at the exchange's own rate limit (tens per second), far below a DynamoDB item's
- * 1,000 writes per second.
+ * caps requests at the exchange's own rate limit (tens per second), far below a DynamoDB item's
+ * 1,000 writes per second; the nonce counter takes one write per Kraken private request, two when
+ * two environments draw within the same millisecond.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -35,6 +44,13 @@ import {
   type Market,
   type MarketBuy,
 } from '#domain/exchange.ts';
+import type { RequestBudget } from './exchanges/common.ts';
+import {
+  ExchangeCredentialsUnavailableError,
+  ExchangeLookupIncompleteError,
+  ExchangeNonceError,
+} from './exchanges/errors.ts';
+import type { NonceSource } from './exchanges/kraken.ts';
 
 /** The breaker is open: nothing was sent to the exchange. */
 export class ExchangeCircuitOpenError extends ExchangeUnavailableError {
@@ -47,13 +63,58 @@ export class ExchangeCircuitOpenError extends ExchangeUnavailableError {
   }
 }
 
+/**
+ * The exchange's shared state (breaker, request budget, nonce counter) could not be read or
+ * written before a request was sent (DynamoDB throttling, an outage, a permission): nothing was
+ * sent. The message names the error's class; the original is the `cause`.
+ */
+export class ExchangeStateUnavailableError extends ExchangeUnavailableError {
+  constructor(what: string, cause: unknown) {
+    super(
+      `the shared exchange state could not be used (${what}: ${(cause as Error | undefined)?.name ?? 'unknown error'}); nothing was sent`,
+      { cause },
+    );
+    this.name = 'ExchangeStateUnavailableError';
+  }
+}
+
+/**
+ * The shared request budget had no free request within its wait: nothing was sent. Named
+ * `ExchangeRateLimitedError`, as the exchange's own 429 is, because the workflow treats both
+ * alike (it retries them by that name); the class tells the breaker that the exchange was not
+ * asked.
+ */
+export class RequestBudgetExhaustedError extends ExchangeRateLimitedError {}
+
 type Outcome = 'success' | 'failure' | 'neutral';
 
-/** How a call's outcome counts for the breaker. */
+/**
+ * How a call's outcome counts for the breaker: an answer, even a refusal, is a success; a
+ * failure of the exchange (unreachable, 5xx, unknown outcome, refused key) a failure; and what
+ * says nothing about the exchange's health is neutral: rate limits (ours or the exchange's), a
+ * refused Kraken nonce (a race between our own requests), a look-up stopped at its bounds, our
+ * shared state or credentials secret being unreachable.
+ */
 export function breakerOutcome(error: unknown): Outcome {
   if (error === undefined || error instanceof ExchangeRejectedError) return 'success';
-  if (error instanceof ExchangeRateLimitedError) return 'neutral';
+  if (
+    error instanceof ExchangeRateLimitedError ||
+    error instanceof ExchangeNonceError ||
+    error instanceof ExchangeLookupIncompleteError ||
+    error instanceof ExchangeStateUnavailableError ||
+    error instanceof ExchangeCredentialsUnavailableError
+  )
+    return 'neutral';
   return 'failure';
+}
+
+/** Our own guard stopped the call before the exchange could be asked anything conclusive. */
+function refusedByGuard(error: unknown): boolean {
+  return (
+    error instanceof RequestBudgetExhaustedError ||
+    error instanceof ExchangeStateUnavailableError ||
+    error instanceof ExchangeCredentialsUnavailableError
+  );
 }
 
 export interface GuardOptions {
@@ -119,30 +180,53 @@ export class SharedCircuitBreaker {
     }
   }
 
-  /** The shared state (strongly consistent: a fresh OPEN must stop the next call). */
+  /**
+   * The shared state (strongly consistent: a fresh OPEN must stop the next call). Throws
+   * {@link ExchangeStateUnavailableError} when DynamoDB cannot answer.
+   */
   async read(): Promise<BreakerState> {
-    const { Item } = await this.#options.dynamodb.send(
-      new GetCommand({ TableName: this.#options.tableName, Key: this.#key, ConsistentRead: true }),
-    );
-    return { ...CLOSED, ...(Item as Partial<BreakerState> | undefined) };
+    try {
+      const { Item } = await this.#options.dynamodb.send(
+        new GetCommand({
+          TableName: this.#options.tableName,
+          Key: this.#key,
+          ConsistentRead: true,
+        }),
+      );
+      return { ...CLOSED, ...(Item as Partial<BreakerState> | undefined) };
+    } catch (error) {
+      throw new ExchangeStateUnavailableError(
+        `reading the ${this.#exchange} circuit breaker`,
+        error,
+      );
+    }
   }
 
-  /** Lets a call through ('CALL' or, while open, the one 'PROBE'), or throws when open. */
+  /**
+   * Lets a call through ('CALL' or, while open, the one 'PROBE'), or throws when open
+   * ({@link ExchangeCircuitOpenError}) or when the shared state cannot be used
+   * ({@link ExchangeStateUnavailableError}).
+   */
   async admit(): Promise<'CALL' | 'PROBE'> {
     const state = await this.read();
     const now = this.#now();
     const decision = admission(state, now);
     if (decision === 'CALL') return 'CALL';
     if (decision === 'PROBE') {
-      const leased = await this.#update(
-        'SET probeUntil = :lease',
-        {
-          ':open': 'OPEN',
-          ':now': now,
-          ':lease': now + this.#settings.probeLeaseSeconds * 1000,
-        },
-        '#state = :open AND probeUntil <= :now',
-      );
+      let leased: BreakerState | null;
+      try {
+        leased = await this.#update(
+          'SET probeUntil = :lease',
+          {
+            ':open': 'OPEN',
+            ':now': now,
+            ':lease': now + this.#settings.probeLeaseSeconds * 1000,
+          },
+          '#state = :open AND probeUntil <= :now',
+        );
+      } catch (error) {
+        throw new ExchangeStateUnavailableError(`leasing the ${this.#exchange} probe`, error);
+      }
       if (leased !== null) return 'PROBE';
     }
     throw new ExchangeCircuitOpenError(this.#exchange, retryAfterSeconds(state, now));
@@ -218,7 +302,8 @@ export class SharedCircuitBreaker {
 /** How long a budget counter is kept after its second (TTL deletes it some time later). */
 const COUNTER_TTL_SECONDS = 300;
 
-export class SharedRateLimiter {
+/** The shared request budget: one token per HTTP request, across every execution environment. */
+export class SharedRateLimiter implements RequestBudget {
   readonly #options: GuardOptions;
   readonly #exchange: string;
   readonly #limit: number;
@@ -242,7 +327,16 @@ export class SharedRateLimiter {
     return (this.#options.now ?? Date.now)();
   }
 
-  /** Takes one request from the budget, waiting for its turn; throws when none is free soon. */
+  /** {@link acquire}, as the adapters call it before each request. */
+  take(): Promise<void> {
+    return this.acquire();
+  }
+
+  /**
+   * Takes one request from the budget, waiting for its turn. Throws, with nothing to send,
+   * {@link RequestBudgetExhaustedError} when none is free within `maxWaitSeconds` and
+   * {@link ExchangeStateUnavailableError} when DynamoDB cannot answer.
+   */
   async acquire(): Promise<void> {
     const nowSecond = Math.floor(this.#now() / 1000);
     const last = nowSecond + this.#maxWaitSeconds;
@@ -265,7 +359,11 @@ export class SharedRateLimiter {
         );
         used = (Attributes?.used as number | undefined) ?? 1;
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        if (!isConditionFailure(error))
+          throw new ExchangeStateUnavailableError(
+            `taking from the ${this.#exchange} request budget`,
+            error,
+          );
         this.#hint = second + 1;
         continue;
       }
@@ -275,7 +373,7 @@ export class SharedRateLimiter {
       if (wait > 0) await (this.#options.sleep ?? sleep)(wait);
       return;
     }
-    throw new ExchangeRateLimitedError(
+    throw new RequestBudgetExhaustedError(
       `${this.#exchange}: the request budget of ${this.#limit}/s is taken for the next ${this.#maxWaitSeconds} s`,
       this.#maxWaitSeconds,
     );
@@ -286,40 +384,106 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** An exchange whose every call goes through the shared breaker and request budget. */
+/**
+ * Kraken nonces from one counter item per API key (`nonce#<name>`), shared by every environment.
+ * Each draw is one atomic update that leaves the counter strictly above its previous value and
+ * answers the new value, so no two draws, from whatever environment, ever get the same nonce, and
+ * each draw gets more than every draw DynamoDB applied before it.
+ *
+ * The value follows the clock (milliseconds × 1000, as a lone process's nonce) whenever the clock
+ * is ahead of the counter, so it stays above nonces an earlier version sent with the same key;
+ * otherwise (two draws within one millisecond, or a clock behind another environment's) it is the
+ * counter plus one. Requests still reach Kraken in an order of their own: the key's nonce window
+ * absorbs that (README, Exchanges).
+ */
+export class SharedNonceCounter implements NonceSource {
+  readonly #options: GuardOptions;
+  readonly #key: { pk: string };
+  readonly #name: string;
+
+  /** `name`: the exchange and a digest of the API key, e.g. "kraken#3f2a...". */
+  constructor(name: string, options: GuardOptions) {
+    this.#options = options;
+    this.#name = name;
+    this.#key = { pk: `nonce#${name}` };
+  }
+
+  async #update(
+    update: string,
+    values: Record<string, unknown>,
+    condition?: string,
+  ): Promise<number | null> {
+    try {
+      const { Attributes } = await this.#options.dynamodb.send(
+        new UpdateCommand({
+          TableName: this.#options.tableName,
+          Key: this.#key,
+          UpdateExpression: update,
+          ...(condition === undefined ? {} : { ConditionExpression: condition }),
+          ExpressionAttributeValues: values,
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      const value = Attributes?.n as unknown;
+      if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        throw new TypeError(`the nonce counter holds ${String(value)}, not a safe integer`);
+      return value;
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw new ExchangeStateUnavailableError(`drawing a ${this.#name} nonce`, error);
+    }
+  }
+
+  async next(): Promise<number> {
+    const clock = Math.floor((this.#options.now ?? Date.now)()) * 1000;
+    const followed = await this.#update(
+      'SET n = :clock',
+      { ':clock': clock },
+      'attribute_not_exists(n) OR n < :clock',
+    );
+    if (followed !== null) return followed;
+    // Another draw got this microsecond or a later one first: one above the counter. Without a
+    // condition this update cannot be refused, so it always answers a value.
+    return (await this.#update('SET n = if_not_exists(n, :clock) + :one', {
+      ':clock': clock,
+      ':one': 1,
+    })) as number;
+  }
+}
+
+/**
+ * An exchange whose every port call goes through the shared circuit breaker. The request budget
+ * is not here: the adapter takes it per HTTP request.
+ */
 export class GuardedExchange implements Exchange {
   readonly name: string;
   readonly #inner: Exchange;
   readonly #breaker: SharedCircuitBreaker;
-  readonly #limiter: SharedRateLimiter;
   readonly #onStateError: (error: unknown) => void;
 
   constructor(
     inner: Exchange,
     breaker: SharedCircuitBreaker,
-    limiter: SharedRateLimiter,
     onStateError: (error: unknown) => void = () => undefined,
   ) {
     this.name = inner.name;
     this.#inner = inner;
     this.#breaker = breaker;
-    this.#limiter = limiter;
     this.#onStateError = onStateError;
   }
 
   async #call<T>(call: () => Promise<T>): Promise<T> {
     const admitted = await this.#breaker.admit();
-    try {
-      await this.#limiter.acquire();
-    } catch (error) {
-      if (admitted === 'PROBE') await this.#breaker.release().catch(this.#onStateError);
-      throw error;
-    }
     let result: T;
     try {
       result = await call();
     } catch (error) {
-      await this.#breaker.record(admitted, breakerOutcome(error)).catch(this.#onStateError);
+      // A probe our own guard stopped proved nothing about the exchange: give the lease back.
+      const settle =
+        admitted === 'PROBE' && refusedByGuard(error)
+          ? this.#breaker.release()
+          : this.#breaker.record(admitted, breakerOutcome(error));
+      await settle.catch(this.#onStateError);
       throw error;
     }
     await this.#breaker.record(admitted, 'success').catch(this.#onStateError);
@@ -334,8 +498,12 @@ export class GuardedExchange implements Exchange {
     return this.#call(() => this.#inner.placeMarketBuy(order));
   }
 
-  findOrder(clientOrderId: string, currency: string): Promise<ExchangeOrder | null> {
-    return this.#call(() => this.#inner.findOrder(clientOrderId, currency));
+  findOrder(
+    clientOrderId: string,
+    currency: string,
+    notBefore: string,
+  ): Promise<ExchangeOrder | null> {
+    return this.#call(() => this.#inner.findOrder(clientOrderId, currency, notBefore));
   }
 
   ordersBetween(since: string, until: string): Promise<ExchangeOrder[]> {

@@ -1,7 +1,8 @@
 /**
  * The exchange a function trades on, from its configuration (checked at cold start), behind the
- * shared circuit breaker and request budget (`EXCHANGE_STATE_TABLE`,
- * `EXCHANGE_RATE_LIMIT_PER_SECOND`) and the market-rules cache:
+ * market-rules cache and the shared circuit breaker (per port call), with the shared request
+ * budget drawn by the adapter per HTTP request and, for Kraken, nonces from a counter shared per
+ * API key (`EXCHANGE_STATE_TABLE`, `EXCHANGE_RATE_LIMIT_PER_SECOND`):
  *
  * - `EXCHANGE=paper-http`: the local paper exchange at `PAPER_EXCHANGE_URL`
  *   (`PAPER_EXCHANGE_TIMEOUT_MS` optional);
@@ -17,9 +18,22 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { Exchange, ExchangeOrder, Market, MarketBuy } from '#domain/exchange.ts';
 import { paperSettingsWithPrices } from '#domain/paper-market.ts';
 import { requireEnvironment } from './environment.ts';
-import { GuardedExchange, SharedCircuitBreaker, SharedRateLimiter } from './exchange-guard.ts';
+import {
+  GuardedExchange,
+  SharedCircuitBreaker,
+  SharedNonceCounter,
+  SharedRateLimiter,
+  type GuardOptions,
+} from './exchange-guard.ts';
 import { CoinbaseExchange, COINBASE_URL, parseCoinbaseCredentials } from './exchanges/coinbase.ts';
-import { KrakenExchange, KRAKEN_URL, parseKrakenCredentials } from './exchanges/kraken.ts';
+import { UNLIMITED, type RequestBudget } from './exchanges/common.ts';
+import { ExchangeCredentialsUnavailableError } from './exchanges/errors.ts';
+import {
+  KrakenExchange,
+  KRAKEN_URL,
+  parseKrakenCredentials,
+  type NonceSource,
+} from './exchanges/kraken.ts';
 import { MarketCache } from './market-cache.ts';
 import { PaperExchangeClient } from './paper-exchange.ts';
 import { PaperTableExchange } from './paper-table-exchange.ts';
@@ -50,7 +64,9 @@ const readSecret: SecretReader = (secretArn) =>
 
 /**
  * An exchange whose API key lives in a secret: each call reads the (cached) secret and builds the
- * adapter again only when the key changed. Nothing here keeps or logs the key's text.
+ * adapter again only when the key changed. Nothing here keeps or logs the key's text. A secret
+ * that cannot be read is {@link ExchangeCredentialsUnavailableError}, one that cannot be parsed
+ * `ExchangeCredentialsError`: both are `ExchangeUnavailableError`s, as nothing was sent.
  */
 export class SecretKeyedExchange implements Exchange {
   readonly name: string;
@@ -65,7 +81,12 @@ export class SecretKeyedExchange implements Exchange {
   }
 
   async #exchange(): Promise<Exchange> {
-    const secret = await this.#read();
+    let secret: unknown;
+    try {
+      secret = await this.#read();
+    } catch (error) {
+      throw new ExchangeCredentialsUnavailableError(this.name, error);
+    }
     const digest = createHash('sha256')
       .update(JSON.stringify(secret ?? null))
       .digest('hex');
@@ -83,8 +104,12 @@ export class SecretKeyedExchange implements Exchange {
     return (await this.#exchange()).placeMarketBuy(order);
   }
 
-  async findOrder(clientOrderId: string, currency: string): Promise<ExchangeOrder | null> {
-    return (await this.#exchange()).findOrder(clientOrderId, currency);
+  async findOrder(
+    clientOrderId: string,
+    currency: string,
+    notBefore: string,
+  ): Promise<ExchangeOrder | null> {
+    return (await this.#exchange()).findOrder(clientOrderId, currency, notBefore);
   }
 
   async ordersBetween(since: string, until: string): Promise<ExchangeOrder[]> {
@@ -92,12 +117,30 @@ export class SecretKeyedExchange implements Exchange {
   }
 }
 
-/** The adapter alone: no breaker, no budget, no cache. */
+/** What the adapters draw from the exchange's shared state. */
+export interface SharedExchangeState {
+  /** One token per HTTP request (per port call for the paper table exchange). */
+  readonly budget: RequestBudget;
+  /** Kraken's nonces for the API key with this digest. */
+  readonly krakenNonces: (apiKeyDigest: string) => NonceSource;
+}
+
+/** A short digest of a public API key: names its nonce counter without storing the key. */
+function keyDigest(apiKey: string): string {
+  return createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
+}
+
+/**
+ * The adapter, with no breaker and no cache. Without `shared` (tests, tools) it has no request
+ * budget and Kraken's nonces come from this process's clock.
+ */
 export function exchangeAdapter(
   dynamodb: DynamoDBDocumentClient,
   environment: NodeJS.ProcessEnv = process.env,
   secrets: SecretReader = readSecret,
+  shared?: SharedExchangeState,
 ): Exchange {
+  const budget = shared?.budget ?? UNLIMITED;
   const kind = environment.EXCHANGE;
   if (kind === 'paper-http') {
     const url = requireEnvironment(['PAPER_EXCHANGE_URL'], environment).PAPER_EXCHANGE_URL;
@@ -107,6 +150,7 @@ export function exchangeAdapter(
       timeout === undefined || timeout === ''
         ? undefined
         : positiveInteger('PAPER_EXCHANGE_TIMEOUT_MS', timeout),
+      budget,
     );
   }
   if (kind === 'paper') {
@@ -116,6 +160,7 @@ export function exchangeAdapter(
       dynamodb,
       env.PAPER_ORDERS_TABLE,
       paperSettingsWithPrices(prices),
+      budget,
     );
   }
   if (kind === 'coinbase' || kind === 'kraken') {
@@ -131,15 +176,21 @@ export function exchangeAdapter(
         kind,
         read,
         (secret) =>
-          new CoinbaseExchange({ baseUrl, credentials: parseCoinbaseCredentials(secret) }),
+          new CoinbaseExchange({ baseUrl, credentials: parseCoinbaseCredentials(secret), budget }),
       );
     }
     const baseUrl = apiUrl === undefined || apiUrl === '' ? KRAKEN_URL : apiUrl;
-    return new SecretKeyedExchange(
-      kind,
-      read,
-      (secret) => new KrakenExchange({ baseUrl, credentials: parseKrakenCredentials(secret) }),
-    );
+    return new SecretKeyedExchange(kind, read, (secret) => {
+      const credentials = parseKrakenCredentials(secret);
+      return new KrakenExchange({
+        baseUrl,
+        credentials,
+        budget,
+        ...(shared === undefined
+          ? {}
+          : { nonces: shared.krakenNonces(keyDigest(credentials.apiKey)) }),
+      });
+    });
   }
   throw new ExchangeConfigurationError(
     `EXCHANGE must be paper, paper-http, coinbase or kraken, not ${String(kind)}`,
@@ -162,18 +213,17 @@ export function exchangeFromEnvironment(
     ['EXCHANGE_STATE_TABLE', 'EXCHANGE_RATE_LIMIT_PER_SECOND'],
     environment,
   );
-  const adapter = exchangeAdapter(dynamodb, environment);
-  const options = { dynamodb, tableName: env.EXCHANGE_STATE_TABLE };
+  const options: GuardOptions = { dynamodb, tableName: env.EXCHANGE_STATE_TABLE };
   const limit = positiveInteger(
     'EXCHANGE_RATE_LIMIT_PER_SECOND',
     env.EXCHANGE_RATE_LIMIT_PER_SECOND,
   );
+  const name = exchangeName(environment);
+  const adapter = exchangeAdapter(dynamodb, environment, readSecret, {
+    budget: new SharedRateLimiter(name, limit, options),
+    krakenNonces: (digest) => new SharedNonceCounter(`${name}#${digest}`, options),
+  });
   return new MarketCache(
-    new GuardedExchange(
-      adapter,
-      new SharedCircuitBreaker(adapter.name, options),
-      new SharedRateLimiter(adapter.name, limit, options),
-      onStateError,
-    ),
+    new GuardedExchange(adapter, new SharedCircuitBreaker(adapter.name, options), onStateError),
   );
 }

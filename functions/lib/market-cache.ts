@@ -1,8 +1,9 @@
 /**
  * Market rules (minimum order, increments, fee rate) change rarely; every order needs them. This
- * keeps them per execution environment for a few minutes, so an order costs one request from the
- * exchange's rate limit instead of two. The price that comes with them is not used to size market
- * orders (they spend a quote amount), so a few minutes' staleness costs nothing.
+ * keeps them per execution environment for a few minutes, so an order does not pay the market
+ * read's requests (one to three, by exchange) from the request budget every time. The price that
+ * comes with them is not used to size market orders (they spend a quote amount), so a few
+ * minutes' staleness costs nothing.
  */
 import type { Exchange, ExchangeOrder, Market, MarketBuy } from '#domain/exchange.ts';
 
@@ -36,8 +37,12 @@ export class MarketCache implements Exchange {
     return this.#inner.placeMarketBuy(order);
   }
 
-  findOrder(clientOrderId: string, currency: string): Promise<ExchangeOrder | null> {
-    return this.#inner.findOrder(clientOrderId, currency);
+  findOrder(
+    clientOrderId: string,
+    currency: string,
+    notBefore: string,
+  ): Promise<ExchangeOrder | null> {
+    return this.#inner.findOrder(clientOrderId, currency, notBefore);
   }
 
   ordersBetween(since: string, until: string): Promise<ExchangeOrder[]> {

@@ -2,7 +2,8 @@
  * The exchange port over the paper exchange's HTTP API (see `local/paper-exchange.ts`), with the
  * error discipline of a real adapter: a request that surely did not reach the exchange is
  * "unavailable" (retry at will), one that may have reached it is an "unknown outcome" (look the
- * order up before sending anything again), a refusal is final.
+ * order up before sending anything again), a refusal is final. Every request takes one token of
+ * the request budget right before it is sent, as the real adapters' requests do.
  */
 import {
   ExchangeRateLimitedError,
@@ -17,6 +18,7 @@ import {
 } from '#domain/exchange.ts';
 import { BTC_DIGITS, CURRENCY_DIGITS } from '#domain/currencies.ts';
 import { fromUnits, toUnits } from '#domain/money.ts';
+import { UNLIMITED, type RequestBudget } from './exchanges/common.ts';
 
 interface PaperOrderBody {
   orderId: string;
@@ -69,10 +71,13 @@ export class PaperExchangeClient implements Exchange {
   readonly name = 'paper';
   readonly #baseUrl: string;
   readonly #timeoutMs: number;
+  readonly #budget: RequestBudget;
 
-  constructor(baseUrl: string, timeoutMs = 10_000) {
+  /** `budget`: one token per HTTP request; default none (unit tests). */
+  constructor(baseUrl: string, timeoutMs = 10_000, budget: RequestBudget = UNLIMITED) {
     this.#baseUrl = baseUrl.replace(/\/$/, '');
     this.#timeoutMs = timeoutMs;
+    this.#budget = budget;
   }
 
   async #request(
@@ -80,6 +85,8 @@ export class PaperExchangeClient implements Exchange {
     path: string,
     body?: unknown,
   ): Promise<{ status: number; json: unknown }> {
+    // A refusal here (rate limited, shared state unreachable) is thrown as is: nothing was sent.
+    await this.#budget.take();
     let response: Response;
     try {
       response = await fetch(`${this.#baseUrl}${path}`, {
@@ -171,7 +178,12 @@ export class PaperExchangeClient implements Exchange {
     return (json as PaperOrderBody[]).map((order) => toOrder(order));
   }
 
-  async findOrder(clientOrderId: string): Promise<ExchangeOrder | null> {
+  /** The paper exchange keeps every order by client order id: one request, no window needed. */
+  async findOrder(
+    clientOrderId: string,
+    _currency: string,
+    _notBefore: string,
+  ): Promise<ExchangeOrder | null> {
     const { status, json } = await this.#request(
       'GET',
       `/orders?clientOrderId=${encodeURIComponent(clientOrderId)}`,

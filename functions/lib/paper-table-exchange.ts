@@ -2,6 +2,8 @@
  * The paper exchange for cloud stacks that trade on paper (`exchange: paper`): the same market
  * rules and fills as the local paper exchange, with its orders in a DynamoDB table keyed by client
  * order id, so a repeated order answers the first one (as Coinbase does) even across Lambdas.
+ * Each port call takes one token of the request budget, as a call to a real exchange would take at
+ * least one.
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -20,6 +22,7 @@ import {
   type MarketBuy,
 } from '#domain/exchange.ts';
 import { fromUnits, toUnits } from '#domain/money.ts';
+import { UNLIMITED, type RequestBudget } from './exchanges/common.ts';
 import {
   fillPaperOrder,
   paperDigits,
@@ -55,14 +58,23 @@ export class PaperTableExchange implements Exchange {
   readonly #dynamodb: DynamoDBDocumentClient;
   readonly #tableName: string;
   readonly #settings: PaperSettings;
+  readonly #budget: RequestBudget;
 
-  constructor(dynamodb: DynamoDBDocumentClient, tableName: string, settings: PaperSettings) {
+  /** `budget`: one token per port call; default none (unit tests). */
+  constructor(
+    dynamodb: DynamoDBDocumentClient,
+    tableName: string,
+    settings: PaperSettings,
+    budget: RequestBudget = UNLIMITED,
+  ) {
     this.#dynamodb = dynamodb;
     this.#tableName = tableName;
     this.#settings = settings;
+    this.#budget = budget;
   }
 
   async market(currency: string): Promise<Market> {
+    await this.#budget.take();
     const market = Object.hasOwn(this.#settings.markets, currency)
       ? this.#settings.markets[currency]
       : undefined;
@@ -81,6 +93,7 @@ export class PaperTableExchange implements Exchange {
   }
 
   async placeMarketBuy(order: MarketBuy): Promise<ExchangeOrder> {
+    await this.#budget.take();
     const fill = fillPaperOrder(
       this.#settings,
       {
@@ -107,7 +120,7 @@ export class PaperTableExchange implements Exchange {
       return toOrder(fill.order);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = await this.findOrder(order.clientOrderId);
+      const existing = await this.#order(order.clientOrderId);
       if (existing === null) throw error;
       return existing;
     }
@@ -115,6 +128,7 @@ export class PaperTableExchange implements Exchange {
 
   /** Paper trading keeps few orders; a filtered scan is fine here (never for the real ledger). */
   async ordersBetween(since: string, until: string): Promise<ExchangeOrder[]> {
+    await this.#budget.take();
     const orders: ExchangeOrder[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -132,7 +146,17 @@ export class PaperTableExchange implements Exchange {
     return orders;
   }
 
-  async findOrder(clientOrderId: string): Promise<ExchangeOrder | null> {
+  /** Orders are keyed by client order id: one read, no window needed. */
+  async findOrder(
+    clientOrderId: string,
+    _currency: string,
+    _notBefore: string,
+  ): Promise<ExchangeOrder | null> {
+    await this.#budget.take();
+    return this.#order(clientOrderId);
+  }
+
+  async #order(clientOrderId: string): Promise<ExchangeOrder | null> {
     const { Item } = await this.#dynamodb.send(
       new GetCommand({ TableName: this.#tableName, Key: { clientOrderId }, ConsistentRead: true }),
     );

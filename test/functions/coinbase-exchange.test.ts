@@ -15,20 +15,27 @@ import {
   type ExchangeOrder,
 } from '#domain/exchange.ts';
 import {
+  ExchangeStateUnavailableError,
+  RequestBudgetExhaustedError,
+} from '../../functions/lib/exchange-guard.ts';
+import {
   COINBASE_SANDBOX_URL,
   COINBASE_URL,
   CoinbaseExchange,
   parseCoinbaseCredentials,
   toExchangeOrder,
   type CoinbaseExchangeConfig,
+  type CoinbaseOrder,
 } from '../../functions/lib/exchanges/coinbase.ts';
 import {
   ExchangeAuthenticationError,
   ExchangeCredentialsError,
+  ExchangeLookupIncompleteError,
 } from '../../functions/lib/exchanges/errors.ts';
 import {
   connectionRefused,
   connectionReset,
+  countingBudget,
   described,
   fakeFetch,
   fixture,
@@ -40,6 +47,10 @@ import {
 } from '../fixtures/fake-fetch.ts';
 
 const NOW = Date.parse('2026-11-24T08:00:03.000Z');
+/** The slot the orders belong to: look-ups start 5 minutes before it. */
+const SLOT = '2026-11-24T08:00:00.000Z';
+const LOOKUP =
+  'product_ids=BTC-EUR&order_side=BUY&start_date=2026-11-24T07%3A55%3A00.000Z&limit=100';
 const CLIENT_ORDER_ID = 'ef3fbece-4c77-5094-95a4-b6e24ee19c49';
 const ORDER_ID = '0f7c6c55-1c5b-4b8a-9d0e-3b2c8f1a7e21';
 const KEY_NAME =
@@ -62,19 +73,29 @@ function cb(name: string): Fixture {
   return fixture('coinbase', name);
 }
 
-function coinbase(routes: Routes, config: Partial<CoinbaseExchangeConfig> = {}) {
+/**
+ * A Coinbase adapter over the fake fetch, with a counting request budget (`refuse` may refuse the
+ * n-th token).
+ */
+function coinbase(
+  routes: Routes,
+  config: Partial<CoinbaseExchangeConfig> = {},
+  refuse?: (take: number) => Error | undefined,
+) {
   const fake = fakeFetch(routes);
   const clock = { now: NOW };
+  const budget = countingBudget(() => fake.requests.length, refuse);
   const exchange = new CoinbaseExchange({
     baseUrl: COINBASE_URL,
     credentials,
     fetch: fake.fetch,
     now: () => clock.now,
     timeoutMs: 1_000,
+    budget: budget.budget,
     ...config,
   });
   const sent = () => fake.requests.map((request) => `${request.method} ${request.url}`);
-  return { exchange, clock, sent, ...fake };
+  return { exchange, clock, sent, takes: budget.takes, ...fake };
 }
 
 const buy25Eur = { clientOrderId: CLIENT_ORDER_ID, currency: 'EUR', quoteMinor: 2500n };
@@ -262,7 +283,7 @@ describe('CoinbaseExchange authentication', () => {
       { [LIST]: cb('list-orders-empty') },
       { baseUrl: COINBASE_SANDBOX_URL },
     );
-    await exchange.findOrder(CLIENT_ORDER_ID, 'EUR');
+    await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT);
     const { payload } = await jwtVerify(bearer(requests[0]?.headers ?? {}), keys.publicKey, {
       currentDate: new Date(NOW),
     });
@@ -277,7 +298,7 @@ describe('CoinbaseExchange authentication', () => {
       { [LIST]: cb('list-orders-empty') },
       { credentials: parseCoinbaseCredentials({ keyName: KEY_NAME, privateKey: PKCS8_PEM }) },
     );
-    await exchange.findOrder(CLIENT_ORDER_ID, 'EUR');
+    await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT);
     const { payload } = await jwtVerify(bearer(requests[0]?.headers ?? {}), keys.publicKey, {
       currentDate: new Date(NOW),
     });
@@ -602,33 +623,31 @@ describe('Coinbase orders as the port reads them', () => {
 });
 
 describe('CoinbaseExchange.findOrder', () => {
-  it('looks the id up among the BTC-EUR buys of the last 7 days, page by page, placing nothing', async () => {
+  it('looks the id up among the BTC-EUR buys since 5 minutes before the slot, page by page, placing nothing', async () => {
     const { exchange, sent } = coinbase({
       [LIST]: [cb('list-orders-btc-eur-page-1'), cb('list-orders-btc-eur-page-2')],
     });
-    expect(await exchange.findOrder(CLIENT_ORDER_ID, 'EUR')).toEqual({
+    expect(await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT)).toEqual({
       ...FILLED,
       createdAt: '2026-11-23T08:00:03.123Z',
     });
     expect(sent()).toEqual([
-      `GET ${API}/orders/historical/batch?product_ids=BTC-EUR&order_side=BUY&start_date=2026-11-17T08%3A00%3A03.000Z`,
-      `GET ${API}/orders/historical/batch?product_ids=BTC-EUR&order_side=BUY&start_date=2026-11-17T08%3A00%3A03.000Z&cursor=MjAyNi0xMS0yM1QxOTozMDowMC4wNTIwMDFa`,
+      `GET ${API}/orders/historical/batch?${LOOKUP}`,
+      `GET ${API}/orders/historical/batch?${LOOKUP}&cursor=MjAyNi0xMS0yM1QxOTozMDowMC4wNTIwMDFa`,
     ]);
   });
 
   it('answers null when no order of the window has the id', async () => {
     const { exchange } = coinbase({ [LIST]: cb('list-orders-empty') });
-    expect(await exchange.findOrder(CLIENT_ORDER_ID, 'EUR')).toEqual(null);
+    expect(await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT)).toEqual(null);
   });
 
-  it('looks back as far as it is configured to', async () => {
-    const { exchange, sent } = coinbase(
-      { [LIST]: cb('list-orders-empty') },
-      { findOrderLookbackMs: 60 * 60_000 },
-    );
-    await exchange.findOrder(CLIENT_ORDER_ID, 'EUR');
+  it('starts the window at the slot less the clock-skew margin, whatever the time now', async () => {
+    const { exchange, clock, sent } = coinbase({ [LIST]: cb('list-orders-empty') });
+    clock.now = Date.parse('2026-11-24T13:59:00.000Z');
+    await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', '2026-11-24T10:00:00+01:00');
     expect(sent()).toEqual([
-      `GET ${API}/orders/historical/batch?product_ids=BTC-EUR&order_side=BUY&start_date=2026-11-24T07%3A00%3A03.000Z`,
+      `GET ${API}/orders/historical/batch?product_ids=BTC-EUR&order_side=BUY&start_date=2026-11-24T08%3A55%3A00.000Z&limit=100`,
     ]);
   });
 });
@@ -651,8 +670,8 @@ describe('CoinbaseExchange.ordersBetween', () => {
       },
     ]);
     expect(sent()).toEqual([
-      `GET ${API}/orders/historical/batch?order_side=BUY&start_date=2026-11-24T07%3A00%3A00.000Z&end_date=2026-11-24T08%3A00%3A00.000Z`,
-      `GET ${API}/orders/historical/batch?order_side=BUY&start_date=2026-11-24T07%3A00%3A00.000Z&end_date=2026-11-24T08%3A00%3A00.000Z&cursor=MjAyNi0xMS0yNFQwNzowMDowMC4wMDAwMDBa`,
+      `GET ${API}/orders/historical/batch?order_side=BUY&start_date=2026-11-24T07%3A00%3A00.000Z&end_date=2026-11-24T08%3A00%3A00.000Z&limit=100`,
+      `GET ${API}/orders/historical/batch?order_side=BUY&start_date=2026-11-24T07%3A00%3A00.000Z&end_date=2026-11-24T08%3A00%3A00.000Z&limit=100&cursor=MjAyNi0xMS0yNFQwNzowMDowMC4wMDAwMDBa`,
     ]);
   });
 });
@@ -660,7 +679,7 @@ describe('CoinbaseExchange.ordersBetween', () => {
 describe('CoinbaseExchange errors', () => {
   it('treats a 429, even with an HTML body, as rate limited: not taken, retry later', async () => {
     const { exchange } = coinbase({ [LIST]: cb('rate-limited-html') });
-    const error = await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID, 'EUR'));
+    const error = await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT));
     expect(error).toBeInstanceOf(ExchangeRateLimitedError);
     expect(described(error)).toEqual({
       name: 'ExchangeRateLimitedError',
@@ -688,7 +707,7 @@ describe('CoinbaseExchange errors', () => {
     ['permission-denied', 'HTTP 403: PERMISSION_DENIED Missing required scopes'],
   ])('treats %s as ExchangeAuthenticationError, naming no credential', async (name, reason) => {
     const { exchange } = coinbase({ [LIST]: cb(name) });
-    const error = await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID, 'EUR'));
+    const error = await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT));
     expect(error).toBeInstanceOf(ExchangeAuthenticationError);
     expect(described(error)).toEqual({
       name: 'ExchangeAuthenticationError',
@@ -718,7 +737,7 @@ describe('CoinbaseExchange errors', () => {
 
   it('treats a 5xx answer to a read as unavailable', async () => {
     const { exchange } = coinbase({ [LIST]: cb('service-unavailable-html') });
-    const error = await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID, 'EUR'));
+    const error = await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT));
     expect(error).toBeInstanceOf(ExchangeUnavailableError);
     expect(described(error)).toEqual({
       name: 'ExchangeUnavailableError',
@@ -738,7 +757,7 @@ describe('CoinbaseExchange errors', () => {
 
   it('treats a read that times out as unavailable', async () => {
     const { exchange } = coinbase({ [LIST]: timeoutError() });
-    const error = await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID, 'EUR'));
+    const error = await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT));
     expect(error).toBeInstanceOf(ExchangeUnavailableError);
     expect(error).not.toBeInstanceOf(ExchangeRateLimitedError);
     expect(described(error)).toEqual({
@@ -770,4 +789,218 @@ describe('CoinbaseExchange errors', () => {
       message: `POST ${PATH}/orders failed: fetch failed`,
     });
   });
+});
+
+describe('CoinbaseExchange request budget', () => {
+  it('takes exactly one token per request of a market read, an order and a look-up', async () => {
+    const { exchange, takes, requests, unused } = coinbase({
+      [PRODUCT]: [cb('product-btc-eur'), cb('product-btc-eur')],
+      [FEES]: cb('transaction-summary'),
+      [ORDERS]: cb('create-order-success'),
+      [ORDER]: cb('get-order-filled'),
+      [LIST]: [cb('list-orders-btc-eur-page-1'), cb('list-orders-btc-eur-page-2')],
+    });
+    const counted = async (call: () => Promise<unknown>) => {
+      const [tokens, sent] = [takes.length, requests.length];
+      await call();
+      return { tokens: takes.length - tokens, requests: requests.length - sent };
+    };
+    // Product and fee tier (in parallel); then the product alone while the fee tier is cached.
+    expect(await counted(() => exchange.market('EUR'))).toEqual({ tokens: 2, requests: 2 });
+    expect(await counted(() => exchange.market('EUR'))).toEqual({ tokens: 1, requests: 1 });
+    // The order and its read-back (the product rules are cached).
+    expect(await counted(() => exchange.placeMarketBuy(buy25Eur))).toEqual({
+      tokens: 2,
+      requests: 2,
+    });
+    // One per page.
+    expect(await counted(() => exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT))).toEqual({
+      tokens: 2,
+      requests: 2,
+    });
+    // Each token was taken before its request; the parallel pair both before either was sent.
+    expect(takes).toEqual([0, 0, 2, 3, 4, 5, 6]);
+    expect(unused()).toEqual({});
+  });
+
+  it('takes three tokens for an order whose product rules are not cached: three requests', async () => {
+    const { exchange, takes, requests } = coinbase({
+      [PRODUCT]: cb('product-btc-eur'),
+      [ORDERS]: cb('create-order-success'),
+      [ORDER]: cb('get-order-filled'),
+    });
+    await exchange.placeMarketBuy(buy25Eur);
+    expect([takes.length, requests.length]).toEqual([3, 3]);
+  });
+
+  it('reports an order whose read-back the budget refuses as an unknown outcome: it was taken', async () => {
+    const refusal = new RequestBudgetExhaustedError(
+      'coinbase: the request budget of 25/s is taken for the next 8 s',
+      8,
+    );
+    const { exchange, sent } = coinbase(
+      { [PRODUCT]: cb('product-btc-eur'), [ORDERS]: cb('create-order-success') },
+      {},
+      (take) => (take === 3 ? refusal : undefined),
+    );
+    const error = await rejectionOf(exchange.placeMarketBuy(buy25Eur));
+    expect(described(error)).toEqual({
+      name: 'ExchangeUnknownOutcomeError',
+      message: `Coinbase took order ${ORDER_ID} (client order id ${CLIENT_ORDER_ID}) but it could not be read back: coinbase: the request budget of 25/s is taken for the next 8 s`,
+    });
+    expect((error as Error).cause).toBe(refusal);
+    expect(sent()).toEqual([`GET ${API}/products/BTC-EUR`, `POST ${API}/orders`]);
+  });
+});
+
+/** 100 a page, as the look-up asks: `total` BTC-EUR buys, the one we look for at `at` if given. */
+function history(total: number, at?: number): Fixture[] {
+  const template = (cb('list-orders-btc-eur-page-1').body as { orders: CoinbaseOrder[] })
+    .orders[0] as CoinbaseOrder;
+  const orders = Array.from({ length: total }, (_, index) => ({
+    ...template,
+    order_id: `b${String(index).padStart(7, '0')}-0000-4000-8000-000000000000`,
+    client_order_id:
+      index === at
+        ? CLIENT_ORDER_ID
+        : `c${String(index).padStart(7, '0')}-0000-5000-8000-000000000000`,
+  }));
+  const pages: Fixture[] = [];
+  for (let start = 0; start < total; start += 100) {
+    const last = start + 100 >= total;
+    pages.push({
+      status: 200,
+      body: {
+        orders: orders.slice(start, start + 100),
+        has_next: !last,
+        cursor: last ? '' : `page-${start / 100 + 2}`,
+      },
+    });
+  }
+  return pages;
+}
+
+describe('CoinbaseExchange.findOrder over a long history', () => {
+  it('finds the order on the third of 30 pages after three requests', async () => {
+    const { exchange, requests, takes } = coinbase({ [LIST]: history(3_000, 250) });
+    expect((await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT))?.clientOrderId).toEqual(
+      CLIENT_ORDER_ID,
+    );
+    expect([requests.length, takes.length]).toEqual([3, 3]);
+  });
+
+  it('stops after 10 pages of 3,000 orders and says the outcome is unknown, never null', async () => {
+    const { exchange, requests, takes } = coinbase({ [LIST]: history(3_000, 2_500) });
+    const error = await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT));
+    expect(error).toBeInstanceOf(ExchangeLookupIncompleteError);
+    expect(error).toBeInstanceOf(ExchangeUnavailableError);
+    expect(described(error)).toEqual({
+      name: 'ExchangeLookupIncompleteError',
+      message: `Coinbase: client order id ${CLIENT_ORDER_ID} is not among the 1000 BTC-EUR buys listed since 2026-11-24T07:55:00.000Z; the look-up stopped at its bound of 10 pages, so whether the order exists is unknown`,
+    });
+    expect([requests.length, takes.length]).toEqual([10, 10]);
+    expect(new URL(requests[9]?.url ?? '').searchParams.get('cursor')).toEqual('page-10');
+  });
+
+  it('answers null only after listing the whole window: 5 pages without the id', async () => {
+    const { exchange, requests } = coinbase({ [LIST]: history(450) });
+    expect(await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT)).toEqual(null);
+    expect(requests.length).toEqual(5);
+  });
+
+  it('answers null when the window ends exactly on its last allowed page', async () => {
+    const { exchange, requests } = coinbase({ [LIST]: history(1_000) });
+    expect(await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT)).toEqual(null);
+    expect(requests.length).toEqual(10);
+  });
+
+  it('stops when its 10 s are spent, pages that take 3 s each included', async () => {
+    const fake = fakeFetch({ [LIST]: history(3_000) });
+    const clock = { now: NOW };
+    const exchange = new CoinbaseExchange({
+      baseUrl: COINBASE_URL,
+      credentials,
+      now: () => clock.now,
+      fetch: (async (...args: Parameters<typeof fetch>) => {
+        clock.now += 3_000;
+        return fake.fetch(...args);
+      }) as typeof fetch,
+    });
+    const error = await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT));
+    expect(described(error)).toEqual({
+      name: 'ExchangeLookupIncompleteError',
+      message: `Coinbase: client order id ${CLIENT_ORDER_ID} is not among the 400 BTC-EUR buys listed since 2026-11-24T07:55:00.000Z; the look-up stopped at its time budget after 4 pages, so whether the order exists is unknown`,
+    });
+    expect(fake.requests.length).toEqual(4);
+  });
+
+  it('does not send a page whose budget turn comes after its deadline', async () => {
+    const clock = { now: NOW };
+    const fake = fakeFetch({ [LIST]: history(300) });
+    const exchange = new CoinbaseExchange({
+      baseUrl: COINBASE_URL,
+      credentials,
+      fetch: fake.fetch,
+      now: () => clock.now,
+      findOrderTimeMs: 5_000,
+      budget: {
+        take: async () => {
+          clock.now += 6_000;
+        },
+      },
+    });
+    const error = await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT));
+    expect(error).toBeInstanceOf(ExchangeLookupIncompleteError);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('follows its configured bounds', async () => {
+    const { exchange, requests } = coinbase(
+      { [LIST]: history(3_000) },
+      { findOrderMaxPages: 3, findOrderPageSize: 100 },
+    );
+    await expect(exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT)).rejects.toThrow(
+      'the look-up stopped at its bound of 3 pages',
+    );
+    expect(requests.length).toEqual(3);
+  });
+});
+
+describe('CoinbaseExchange failures that prove nothing was placed', () => {
+  const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+    name: 'ThrottlingException',
+  });
+
+  it.each([
+    [
+      'the request budget is exhausted',
+      new RequestBudgetExhaustedError('coinbase: budget taken', 8),
+    ],
+    [
+      'the request budget cannot be read',
+      new ExchangeStateUnavailableError('taking from the coinbase request budget', throttled),
+    ],
+  ])(
+    'throws an ExchangeUnavailableError and never sends the order when %s',
+    async (_case, refusal) => {
+      const { exchange, sent } = coinbase({ [PRODUCT]: cb('product-btc-eur') }, {}, (take) =>
+        take === 2 ? refusal : undefined,
+      );
+      const error = await rejectionOf(exchange.placeMarketBuy(buy25Eur));
+      expect(error).toBe(refusal);
+      expect(error).toBeInstanceOf(ExchangeUnavailableError);
+      expect(sent()).toEqual([`GET ${API}/products/BTC-EUR`]);
+    },
+  );
+
+  it.each(['unauthorized', 'permission-denied'])(
+    'throws a %s answer to the order as an ExchangeUnavailableError: Coinbase processed nothing',
+    async (name) => {
+      const { exchange } = coinbase({ [PRODUCT]: cb('product-btc-eur'), [ORDERS]: cb(name) });
+      const error = await rejectionOf(exchange.placeMarketBuy(buy25Eur));
+      expect(error).toBeInstanceOf(ExchangeAuthenticationError);
+      expect(error).toBeInstanceOf(ExchangeUnavailableError);
+      expect(error).not.toBeInstanceOf(ExchangeUnknownOutcomeError);
+    },
+  );
 });

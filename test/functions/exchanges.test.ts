@@ -2,17 +2,24 @@
  * Choosing the exchange from the configuration: real exchanges take their API key from a secret,
  * read when first needed and again after it changes, and never at cold start.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
-import type { Exchange, ExchangeOrder } from '#domain/exchange.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ExchangeUnavailableError, type Exchange, type ExchangeOrder } from '#domain/exchange.ts';
 import {
   ExchangeConfigurationError,
   exchangeAdapter,
   SecretKeyedExchange,
 } from '../../functions/lib/exchanges.ts';
 import { ExchangeCredentialsError } from '../../functions/lib/exchanges/errors.ts';
+import {
+  countingBudget,
+  described,
+  fakeFetch,
+  fixture,
+  rejectionOf,
+} from '../fixtures/fake-fetch.ts';
 
 const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1' }));
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:spb/exchange-AbCdEf';
@@ -26,6 +33,10 @@ const coinbaseSecret = () => ({
 const krakenSecret = () => ({
   apiKey: 'public-key',
   apiSecret: randomBytes(64).toString('base64'),
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
 });
 
 describe('exchangeAdapter for real exchanges', () => {
@@ -72,7 +83,86 @@ describe('exchangeAdapter for real exchanges', () => {
     );
     const error = await exchange.market('EUR').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ExchangeCredentialsError);
+    expect(error).toBeInstanceOf(ExchangeUnavailableError);
     expect(String((error as Error).message)).not.toContain('not base64 at all!');
+  });
+
+  it('fails the call with ExchangeCredentialsUnavailableError when the secret cannot be read', async () => {
+    const denied = Object.assign(new Error('User is not authorized to perform GetSecretValue'), {
+      name: 'AccessDeniedException',
+    });
+    const fake = fakeFetch({});
+    vi.stubGlobal('fetch', fake.fetch);
+    const exchange = exchangeAdapter(
+      dynamodb,
+      { EXCHANGE: 'coinbase', EXCHANGE_SECRET_ARN: SECRET_ARN },
+      () => Promise.reject(denied),
+    );
+    const error = await rejectionOf(
+      exchange.placeMarketBuy({ clientOrderId: 'c', currency: 'EUR', quoteMinor: 2500n }),
+    );
+    expect(fake.requests).toEqual([]);
+    expect(error).toBeInstanceOf(ExchangeUnavailableError);
+    expect(described(error)).toEqual({
+      name: 'ExchangeCredentialsUnavailableError',
+      message:
+        'coinbase credentials: the secret could not be read (AccessDeniedException); nothing was sent',
+    });
+    expect((error as Error).cause).toBe(denied);
+  });
+});
+
+describe('exchangeAdapter with the shared state', () => {
+  it('gives Kraken the request budget and the nonce counter of its API key', async () => {
+    const secret = krakenSecret();
+    const fake = fakeFetch({
+      'POST /0/private/OpenOrders': fixture('kraken', 'open-orders-empty'),
+      'POST /0/private/ClosedOrders': fixture('kraken', 'closed-orders-empty'),
+    });
+    vi.stubGlobal('fetch', fake.fetch);
+    const budget = countingBudget(() => fake.requests.length);
+    const digests: string[] = [];
+    let nonce = 1_000;
+    const exchange = exchangeAdapter(
+      dynamodb,
+      { EXCHANGE: 'kraken', EXCHANGE_SECRET_ARN: SECRET_ARN },
+      async () => secret,
+      {
+        budget: budget.budget,
+        krakenNonces: (digest) => {
+          digests.push(digest);
+          return { next: async () => (nonce += 1) };
+        },
+      },
+    );
+    expect(await exchange.findOrder('c', 'EUR', '2027-01-04T09:00:00.000Z')).toEqual(null);
+    expect(budget.takes).toEqual([0, 1]);
+    expect(fake.requests.map((request) => new URLSearchParams(request.body).get('nonce'))).toEqual([
+      '1001',
+      '1002',
+    ]);
+    expect(digests).toEqual([
+      createHash('sha256').update(secret.apiKey).digest('hex').slice(0, 16),
+    ]);
+  });
+
+  it('gives Coinbase the request budget', async () => {
+    const fake = fakeFetch({
+      'GET /api/v3/brokerage/orders/historical/batch': fixture('coinbase', 'list-orders-empty'),
+    });
+    vi.stubGlobal('fetch', fake.fetch);
+    const budget = countingBudget(() => fake.requests.length);
+    const exchange = exchangeAdapter(
+      dynamodb,
+      { EXCHANGE: 'coinbase', EXCHANGE_SECRET_ARN: SECRET_ARN },
+      async () => coinbaseSecret(),
+      {
+        budget: budget.budget,
+        krakenNonces: () => ({ next: () => Promise.reject(new Error('no')) }),
+      },
+    );
+    expect(await exchange.findOrder('c', 'EUR', '2027-01-04T09:00:00.000Z')).toEqual(null);
+    expect([budget.takes, fake.requests.length]).toEqual([[0], 1]);
   });
 });
 
@@ -99,7 +189,9 @@ describe('SecretKeyedExchange', () => {
         return fake(String((value as { key: string }).key));
       },
     );
-    expect((await exchange.findOrder('c', 'EUR'))?.clientOrderId).toBe('one');
+    expect((await exchange.findOrder('c', 'EUR', '2027-01-04T09:00:00.000Z'))?.clientOrderId).toBe(
+      'one',
+    );
     expect((await exchange.ordersBetween('a', 'b'))[0]?.clientOrderId).toBe('one');
     secret = { key: 'two' };
     expect(

@@ -18,7 +18,12 @@ import { ceilDiv, parseRate } from '#domain/money.ts';
 import {
   ExchangeAuthenticationError,
   ExchangeCredentialsError,
+  ExchangeNonceError,
 } from '../../functions/lib/exchanges/errors.ts';
+import {
+  ExchangeStateUnavailableError,
+  RequestBudgetExhaustedError,
+} from '../../functions/lib/exchange-guard.ts';
 import {
   KRAKEN_URL,
   KrakenExchange,
@@ -30,6 +35,7 @@ import {
 } from '../../functions/lib/exchanges/kraken.ts';
 import {
   connectionRefused,
+  countingBudget,
   described,
   fakeFetch,
   fixture,
@@ -42,6 +48,10 @@ import {
 
 const NOW = Date.parse('2026-11-24T08:00:03.000Z');
 const NONCE = NOW * 1000;
+/** The slot the orders belong to: look-ups start 5 minutes before it. */
+const SLOT = '2026-11-24T08:00:00.000Z';
+/** 07:55:00 in epoch seconds, less one: Kraken's `start` is exclusive. */
+const LOOKUP_START = 'start=1795506899';
 const CLIENT_ORDER_ID = 'ef3fbece-4c77-5094-95a4-b6e24ee19c49';
 const TXID = 'OUF4EM-FRGI2-MQMWZD';
 /** The example key pair of Kraken's docs: tied to no account. */
@@ -62,15 +72,25 @@ function kr(name: string): Fixture {
   return fixture('kraken', name);
 }
 
-function kraken(routes: Routes, config: Partial<KrakenExchangeConfig> = {}) {
+/**
+ * A Kraken adapter over the fake fetch, with a counting request budget (`refuse` may refuse the
+ * n-th token).
+ */
+function kraken(
+  routes: Routes,
+  config: Partial<KrakenExchangeConfig> = {},
+  refuse?: (take: number) => Error | undefined,
+) {
   const fake = fakeFetch(routes);
   const clock = { now: NOW };
+  const budget = countingBudget(() => fake.requests.length, refuse);
   const exchange = new KrakenExchange({
     baseUrl: KRAKEN_URL,
     credentials,
     fetch: fake.fetch,
     now: () => clock.now,
     timeoutMs: 1_000,
+    budget: budget.budget,
     ...config,
   });
   const sent = () =>
@@ -79,7 +99,7 @@ function kraken(routes: Routes, config: Partial<KrakenExchangeConfig> = {}) {
         ? `${request.method} ${request.url}`
         : `${request.method} ${request.url} ${request.body}`,
     );
-  return { exchange, clock, sent, ...fake };
+  return { exchange, clock, sent, takes: budget.takes, ...fake };
 }
 
 /** API-Sign as Kraken's docs define it, computed here independently of the adapter. */
@@ -129,7 +149,7 @@ describe('Kraken request signing', () => {
 
   it('sends API-Key and an API-Sign over the path and the SHA-256 of nonce and form body', async () => {
     const { exchange, requests } = kraken({ [OPEN_ORDERS]: kr('open-orders-pending') });
-    await exchange.findOrder(CLIENT_ORDER_ID);
+    await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT);
     const body = `nonce=${NONCE}&cl_ord_id=${CLIENT_ORDER_ID}`;
     expect(requests).toEqual([
       {
@@ -155,11 +175,11 @@ describe('Kraken request signing', () => {
         kr('closed-orders-empty'),
       ],
     });
-    await exchange.findOrder(CLIENT_ORDER_ID);
+    await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT);
     clock.now = NOW - 5;
-    await exchange.findOrder(CLIENT_ORDER_ID);
+    await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT);
     clock.now = NOW + 1;
-    await exchange.findOrder(CLIENT_ORDER_ID);
+    await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT);
     expect(requests.map((request) => new URLSearchParams(request.body).get('nonce'))).toEqual([
       String(NONCE),
       String(NONCE + 1),
@@ -531,20 +551,26 @@ describe('KrakenExchange.placeMarketBuy', () => {
       'error-deadline-elapsed',
       { name: 'ExchangeUnavailableError', message: `${add} answered EService:Deadline elapsed` },
     ],
-    ...(['invalid-key', 'invalid-signature', 'invalid-nonce', 'permission-denied'] as const).map(
-      (name) => {
-        const text = (kr(`error-${name}`).body as { error: string[] }).error[0];
-        return [
-          `error-${name}`,
-          {
-            name: 'ExchangeAuthenticationError',
-            exchange: 'kraken',
-            reason: `${text} on ${add}`,
-            message: `kraken refused the API credentials (${text} on ${add}): check the kraken API key in its Secrets Manager secret (key, secret, permissions, IP allow-list).`,
-          },
-        ];
+    [
+      'error-invalid-nonce',
+      {
+        name: 'ExchangeNonceError',
+        reason: `EAPI:Invalid nonce on ${add}`,
+        message: `kraken refused the request's nonce (EAPI:Invalid nonce on ${add}): another request with a later nonce arrived first; retry it (if this persists, widen the API key nonce window).`,
       },
-    ),
+    ],
+    ...(['invalid-key', 'invalid-signature', 'permission-denied'] as const).map((name) => {
+      const text = (kr(`error-${name}`).body as { error: string[] }).error[0];
+      return [
+        `error-${name}`,
+        {
+          name: 'ExchangeAuthenticationError',
+          exchange: 'kraken',
+          reason: `${text} on ${add}`,
+          message: `kraken refused the API credentials (${text} on ${add}): check the kraken API key in its Secrets Manager secret (key, secret, permissions, IP allow-list).`,
+        },
+      ];
+    }),
   ] as [string, Record<string, unknown>][])(
     'maps %s from AddOrder to the port',
     async (name, expected) => {
@@ -610,12 +636,17 @@ describe('Kraken errors on reads', () => {
     ],
     [
       'error-invalid-nonce',
+      ExchangeNonceError,
+      `kraken refused the request's nonce (EAPI:Invalid nonce on ${open}): another request with a later nonce arrived first; retry it (if this persists, widen the API key nonce window).`,
+    ],
+    [
+      'error-invalid-key',
       ExchangeAuthenticationError,
-      `kraken refused the API credentials (EAPI:Invalid nonce on ${open}): check the kraken API key in its Secrets Manager secret (key, secret, permissions, IP allow-list).`,
+      `kraken refused the API credentials (EAPI:Invalid key on ${open}): check the kraken API key in its Secrets Manager secret (key, secret, permissions, IP allow-list).`,
     ],
   ])('maps %s on a look-up to %o', async (name, errorClass, message) => {
     const { exchange } = kraken({ [OPEN_ORDERS]: kr(name) });
-    const error = await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID));
+    const error = await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT));
     expect(error).toBeInstanceOf(errorClass);
     expect(error).not.toBeInstanceOf(ExchangeUnknownOutcomeError);
     expect((error as Error).message).toEqual(message);
@@ -638,7 +669,7 @@ describe('Kraken errors on reads', () => {
 
   it('treats a private read that times out as unavailable', async () => {
     const { exchange } = kraken({ [OPEN_ORDERS]: timeoutError() });
-    expect(described(await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID)))).toEqual({
+    expect(described(await rejectionOf(exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT)))).toEqual({
       name: 'ExchangeUnavailableError',
       message: 'POST /0/private/OpenOrders timed out after 1000 ms',
     });
@@ -648,7 +679,7 @@ describe('Kraken errors on reads', () => {
 describe('KrakenExchange.findOrder', () => {
   it('answers an open order with the client order id, asking OpenOrders only', async () => {
     const { exchange, sent } = kraken({ [OPEN_ORDERS]: kr('open-orders-pending') });
-    expect(await exchange.findOrder(CLIENT_ORDER_ID)).toEqual({
+    expect(await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT)).toEqual({
       ...FILLED,
       status: 'OPEN',
       filledSats: 0n,
@@ -666,10 +697,10 @@ describe('KrakenExchange.findOrder', () => {
       [OPEN_ORDERS]: kr('open-orders-empty'),
       [CLOSED_ORDERS]: kr('closed-orders-by-client-order-id'),
     });
-    expect(await exchange.findOrder(CLIENT_ORDER_ID)).toEqual(FILLED);
+    expect(await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT)).toEqual(FILLED);
     expect(sent()).toEqual([
       `POST ${KRAKEN_URL}/0/private/OpenOrders nonce=${NONCE}&cl_ord_id=${CLIENT_ORDER_ID}`,
-      `POST ${KRAKEN_URL}/0/private/ClosedOrders nonce=${NONCE + 1}&cl_ord_id=${CLIENT_ORDER_ID}`,
+      `POST ${KRAKEN_URL}/0/private/ClosedOrders nonce=${NONCE + 1}&cl_ord_id=${CLIENT_ORDER_ID}&${LOOKUP_START}`,
     ]);
   });
 
@@ -678,7 +709,7 @@ describe('KrakenExchange.findOrder', () => {
       [OPEN_ORDERS]: kr('open-orders-empty'),
       [CLOSED_ORDERS]: kr('closed-orders-bought-twice'),
     });
-    expect(await exchange.findOrder(CLIENT_ORDER_ID)).toEqual(FILLED);
+    expect(await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT)).toEqual(FILLED);
   });
 
   it('answers null when Kraken has no order with the client order id', async () => {
@@ -686,7 +717,7 @@ describe('KrakenExchange.findOrder', () => {
       [OPEN_ORDERS]: kr('open-orders-empty'),
       [CLOSED_ORDERS]: kr('closed-orders-empty'),
     });
-    expect(await exchange.findOrder(CLIENT_ORDER_ID)).toEqual(null);
+    expect(await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT)).toEqual(null);
   });
 });
 
@@ -775,4 +806,173 @@ describe('Kraken refusals', () => {
       ExchangeRejectedError,
     );
   });
+});
+
+describe('Kraken request budget', () => {
+  const allRoutes = {
+    [ASSET_PAIRS]: kr('asset-pairs-xbteur'),
+    [TRADE_VOLUME]: kr('trade-volume-xbteur'),
+    [TICKER]: [kr('ticker-xbteur'), kr('ticker-xbteur')],
+    [ADD_ORDER]: kr('add-order'),
+    [QUERY_ORDERS]: kr('query-orders-filled'),
+    [OPEN_ORDERS]: [kr('open-orders-empty'), kr('open-orders-pending')],
+    [CLOSED_ORDERS]: kr('closed-orders-by-client-order-id'),
+  };
+
+  it('takes exactly one token right before each request of a market read, an order and a look-up', async () => {
+    const { exchange, takes, requests, unused } = kraken(allRoutes);
+    const counted = async (call: () => Promise<unknown>) => {
+      const [tokens, sent] = [takes.length, requests.length];
+      await call();
+      return { tokens: takes.length - tokens, requests: requests.length - sent };
+    };
+    // AssetPairs, TradeVolume, Ticker; then Ticker alone while the rules are cached.
+    expect(await counted(() => exchange.market('EUR'))).toEqual({ tokens: 3, requests: 3 });
+    expect(await counted(() => exchange.market('EUR'))).toEqual({ tokens: 1, requests: 1 });
+    // AddOrder and QueryOrders.
+    expect(await counted(() => exchange.placeMarketBuy(buy25Eur))).toEqual({
+      tokens: 2,
+      requests: 2,
+    });
+    // OpenOrders then ClosedOrders; then OpenOrders alone when it has the order.
+    expect(await counted(() => exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT))).toEqual({
+      tokens: 2,
+      requests: 2,
+    });
+    expect(await counted(() => exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT))).toEqual({
+      tokens: 1,
+      requests: 1,
+    });
+    // Each token was taken when exactly the requests before it had been sent.
+    expect(takes).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(unused()).toEqual({});
+  });
+
+  it('takes four tokens for an order whose market rules are not cached: four requests', async () => {
+    const { exchange, takes, requests } = kraken({
+      ...rulesRoutes,
+      [ADD_ORDER]: kr('add-order'),
+      [QUERY_ORDERS]: kr('query-orders-filled'),
+    });
+    await exchange.placeMarketBuy(buy25Eur);
+    expect([takes.length, requests.length]).toEqual([4, 4]);
+  });
+
+  it('draws the nonce after the budget wait, so a request never leaves with a stale nonce', async () => {
+    const draws: string[] = [];
+    let clock = NOW;
+    const { exchange, requests } = kraken(
+      { [OPEN_ORDERS]: kr('open-orders-pending') },
+      {
+        now: () => clock,
+        nonces: {
+          next: async () => {
+            draws.push('nonce');
+            return clock * 1000;
+          },
+        },
+        budget: {
+          take: async () => {
+            draws.push('token');
+            clock += 2_000;
+          },
+        },
+      },
+    );
+    await exchange.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT);
+    expect(draws).toEqual(['token', 'nonce']);
+    expect(new URLSearchParams(requests[0]?.body).get('nonce')).toEqual(String(NONCE + 2_000_000));
+  });
+
+  it('reports an order whose read-back the budget refuses as an unknown outcome: it was taken', async () => {
+    const refusal = new RequestBudgetExhaustedError(
+      'kraken: the request budget of 25/s is taken for the next 8 s',
+      8,
+    );
+    const { exchange, sent } = kraken(
+      { ...rulesRoutes, [ADD_ORDER]: kr('add-order') },
+      {},
+      (take) => (take === 4 ? refusal : undefined),
+    );
+    const error = await rejectionOf(exchange.placeMarketBuy(buy25Eur));
+    expect(described(error)).toEqual({
+      name: 'ExchangeUnknownOutcomeError',
+      message: `Kraken took order ${TXID} (client order id ${CLIENT_ORDER_ID}) but it could not be read back: kraken: the request budget of 25/s is taken for the next 8 s`,
+    });
+    expect((error as Error).cause).toBe(refusal);
+    expect(sent().map((request) => request.split(' ')[1])).toEqual([
+      `${KRAKEN_URL}/0/public/AssetPairs?pair=XBTEUR`,
+      `${KRAKEN_URL}/0/private/TradeVolume`,
+      `${KRAKEN_URL}/0/private/AddOrder`,
+    ]);
+  });
+});
+
+describe('Kraken failures that prove nothing was placed', () => {
+  const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+    name: 'ThrottlingException',
+  });
+
+  it.each([
+    [
+      'the request budget is exhausted',
+      { refuse: 3, error: new RequestBudgetExhaustedError('kraken: budget taken', 8) },
+    ],
+    [
+      'the request budget cannot be read',
+      {
+        refuse: 3,
+        error: new ExchangeStateUnavailableError(
+          'taking from the kraken request budget',
+          throttled,
+        ),
+      },
+    ],
+    [
+      'the nonce counter cannot be read',
+      {
+        nonce: 2,
+        error: new ExchangeStateUnavailableError('drawing a kraken nonce', throttled),
+      },
+    ],
+  ] as const)(
+    'throws an ExchangeUnavailableError and never sends AddOrder when %s',
+    async (_case, failure) => {
+      let draws = 0;
+      const { exchange, sent } = kraken(
+        rulesRoutes,
+        'nonce' in failure
+          ? {
+              nonces: {
+                next: async () => {
+                  draws += 1;
+                  if (draws === failure.nonce) throw failure.error;
+                  return NONCE + draws;
+                },
+              },
+            }
+          : {},
+        (take) => ('refuse' in failure && take === failure.refuse ? failure.error : undefined),
+      );
+      const error = await rejectionOf(exchange.placeMarketBuy(buy25Eur));
+      expect(error).toBe(failure.error);
+      expect(error).toBeInstanceOf(ExchangeUnavailableError);
+      expect(sent().some((request) => request.includes('AddOrder'))).toEqual(false);
+    },
+  );
+
+  it.each([
+    'error-invalid-key',
+    'error-invalid-signature',
+    'error-permission-denied',
+    'error-invalid-nonce',
+  ])(
+    'throws %s from AddOrder as an ExchangeUnavailableError: Kraken processed nothing',
+    async (name) => {
+      const { exchange } = kraken({ ...rulesRoutes, [ADD_ORDER]: kr(name) });
+      const error = await rejectionOf(exchange.placeMarketBuy(buy25Eur));
+      expect(error).toBeInstanceOf(ExchangeUnavailableError);
+      expect(error).not.toBeInstanceOf(ExchangeUnknownOutcomeError);
+    },
+  );
 });

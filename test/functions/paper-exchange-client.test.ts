@@ -16,10 +16,13 @@ import {
 } from '#domain/exchange.ts';
 import { createJsonServer, createRoutes, type Reply } from '#local/http.ts';
 import { PaperExchange } from '#local/paper-exchange.ts';
+import { RequestBudgetExhaustedError } from '../../functions/lib/exchange-guard.ts';
 import { PaperExchangeClient } from '../../functions/lib/paper-exchange.ts';
+import { countingBudget } from '../fixtures/fake-fetch.ts';
 
 const NOW = Date.parse('2026-11-24T08:00:03.250Z');
 const CLIENT_ORDER_ID = 'ef3fbece-4c77-5094-95a4-b6e24ee19c49';
+const SLOT = '2026-11-24T08:00:00.000Z';
 
 let paper: PaperExchange;
 let server: Server;
@@ -175,12 +178,12 @@ describe('PaperExchangeClient.findOrder', () => {
   it('finds a placed order by its client order id', async () => {
     const client = new PaperExchangeClient(`${base}/api`);
     const placed = await client.placeMarketBuy(order25Eur);
-    expect(await client.findOrder(CLIENT_ORDER_ID)).toEqual(placed);
+    expect(await client.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT)).toEqual(placed);
   });
 
   it('answers null for an order the exchange does not have', async () => {
     const client = new PaperExchangeClient(`${base}/api`);
-    expect(await client.findOrder(CLIENT_ORDER_ID)).toEqual(null);
+    expect(await client.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT)).toEqual(null);
   });
 });
 
@@ -222,7 +225,7 @@ describe('PaperExchangeClient errors', () => {
 
   it('treats a 500 answer to an order lookup as unavailable', async () => {
     const client = new PaperExchangeClient(`${base}/status500`);
-    const error = await rejectionOf(client.findOrder(CLIENT_ORDER_ID));
+    const error = await rejectionOf(client.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT));
     expect(error).toBeInstanceOf(ExchangeUnavailableError);
     expect(described(error)).toEqual({
       name: 'ExchangeUnavailableError',
@@ -252,7 +255,7 @@ describe('PaperExchangeClient errors', () => {
 
   it('treats a lookup that times out as unavailable', async () => {
     const client = new PaperExchangeClient(`${base}/hang`, 100);
-    const error = await rejectionOf(client.findOrder(CLIENT_ORDER_ID));
+    const error = await rejectionOf(client.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT));
     expect(error).toBeInstanceOf(ExchangeUnavailableError);
     expect(described(error)).toEqual({
       name: 'ExchangeUnavailableError',
@@ -308,5 +311,31 @@ describe('PaperExchangeClient errors', () => {
         message: 'GET /markets/EUR failed: fetch failed',
       });
     });
+  });
+});
+
+describe('PaperExchangeClient request budget', () => {
+  it('takes exactly one token right before each request it sends', async () => {
+    const budget = countingBudget(() => paper.state().stats.requests);
+    const client = new PaperExchangeClient(`${base}/api`, 10_000, budget.budget);
+    await client.market('EUR');
+    await client.placeMarketBuy(order25Eur);
+    await client.findOrder(CLIENT_ORDER_ID, 'EUR', SLOT);
+    await client.ordersBetween('2026-11-24T00:00:00.000Z', '2026-11-25T00:00:00.000Z');
+    expect(budget.takes).toEqual([0, 1, 2, 3]);
+    expect(paper.state().stats.requests).toEqual(4);
+  });
+
+  it('sends nothing when the budget refuses, and the refusal proves nothing was placed', async () => {
+    const refusal = new RequestBudgetExhaustedError('paper: the request budget is taken', 8);
+    const budget = countingBudget(
+      () => paper.state().stats.requests,
+      () => refusal,
+    );
+    const client = new PaperExchangeClient(`${base}/api`, 10_000, budget.budget);
+    const error = await rejectionOf(client.placeMarketBuy(order25Eur));
+    expect(error).toBe(refusal);
+    expect(error).toBeInstanceOf(ExchangeUnavailableError);
+    expect([paper.state().stats.requests, paper.state().orders]).toEqual([0, []]);
   });
 });

@@ -1,12 +1,12 @@
 /** Cloud paper trading: the paper market's fills, with orders in a DynamoDB (Local) table. */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ExchangeRejectedError } from '#domain/exchange.ts';
 import { paperSettingsWithPrices } from '#domain/paper-market.ts';
 import { ensureTables, LOCAL_AWS } from '#local/dynamodb.ts';
-import { paperOrdersTable } from '#shared/tables.ts';
+import { exchangeStateTable, paperOrdersTable } from '#shared/tables.ts';
 import { exchangeAdapter, exchangeFromEnvironment } from '../../functions/lib/exchanges.ts';
 import { MarketCache } from '../../functions/lib/market-cache.ts';
 import { PaperExchangeClient } from '../../functions/lib/paper-exchange.ts';
@@ -14,10 +14,14 @@ import { PaperTableExchange } from '../../functions/lib/paper-table-exchange.ts'
 
 const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: inject('dynamodbEndpoint') });
 const tableName = `t${randomUUID().slice(0, 8)}-paper-orders`;
+const stateTableName = `t${randomUUID().slice(0, 8)}-exchange-state`;
 let exchange: PaperTableExchange;
 
 beforeAll(async () => {
-  await ensureTables(client, [{ table: paperOrdersTable, name: tableName }]);
+  await ensureTables(client, [
+    { table: paperOrdersTable, name: tableName },
+    { table: exchangeStateTable, name: stateTableName },
+  ]);
   exchange = new PaperTableExchange(
     DynamoDBDocumentClient.from(client),
     tableName,
@@ -56,7 +60,7 @@ describe('PaperTableExchange', () => {
       feeMinor: 15n,
       averagePriceMinor: 4_600_062n,
     });
-    expect(await exchange.findOrder('c-1')).toEqual(order);
+    expect(await exchange.findOrder('c-1', 'EUR', '2027-01-04T09:00:00.000Z')).toEqual(order);
   });
 
   it('answers the first order again for a repeated client order id, without a second one', async () => {
@@ -79,7 +83,7 @@ describe('PaperTableExchange', () => {
     ).rejects.toEqual(
       new ExchangeRejectedError('BELOW_MINIMUM', 'The order is below the minimum of 1.00 EUR.'),
     );
-    expect(await exchange.findOrder('c-3')).toBeNull();
+    expect(await exchange.findOrder('c-3', 'EUR', '2027-01-04T09:00:00.000Z')).toBeNull();
     await expect(exchange.market('GBP')).rejects.toThrow('The exchange has no BTC-GBP market.');
   });
 });
@@ -124,6 +128,30 @@ describe('exchangeFromEnvironment', () => {
     });
     expect(exchange).toBeInstanceOf(MarketCache);
     expect(exchange.name).toBe('paper');
+  });
+
+  it('takes one token of the shared request budget per call on the paper table exchange', async () => {
+    const dynamodb = DynamoDBDocumentClient.from(client);
+    const paper = exchangeFromEnvironment(dynamodb, undefined, {
+      EXCHANGE: 'paper',
+      PAPER_ORDERS_TABLE: tableName,
+      PAPER_SETTINGS: '{"prices":{"EUR":"46000.00"}}',
+      EXCHANGE_STATE_TABLE: stateTableName,
+      EXCHANGE_RATE_LIMIT_PER_SECOND: '1000',
+    });
+    await paper.market('EUR');
+    // The market cache answers the second read: no call, no token.
+    await paper.market('EUR');
+    await paper.placeMarketBuy({ clientOrderId: 'c-budget', currency: 'EUR', quoteMinor: 2500n });
+    await paper.findOrder('c-budget', 'EUR', '2027-01-04T09:00:00.000Z');
+    const { Items } = await dynamodb.send(
+      new ScanCommand({
+        TableName: stateTableName,
+        FilterExpression: 'begins_with(pk, :rate)',
+        ExpressionAttributeValues: { ':rate': 'rate#paper#' },
+      }),
+    );
+    expect((Items ?? []).reduce((sum, item) => sum + (item.used as number), 0)).toEqual(3);
   });
 
   it('requires the shared state table and a whole-number request budget', () => {

@@ -7,8 +7,18 @@
  *   of `quote_size` (`size_inclusive_of_fees: true`), so the quote sent is the most the order
  *   spends; it is the requested amount rounded down to the product's `quote_increment`.
  * - Idempotency: `POST orders` answers the existing order when a `client_order_id` is sent again
- *   (see DOMAIN.md). `findOrder` must not place, so it lists the product's buys of the last
- *   `findOrderLookbackMs` (List Orders has no client order id filter) and matches the id.
+ *   (see DOMAIN.md). `findOrder` must not place, so it lists orders and matches the id: List Orders
+ *   (`GET orders/historical/batch`) filters by order ids, products, side, status, type, time in
+ *   force and creation dates, but not by client order id. The look-up asks for the product's buys
+ *   created from the slot's time less {@link CLOCK_SKEW_MS}, newest first, `findOrderPageSize`
+ *   (100) a page, and is bounded: at most `findOrderMaxPages` (10) pages, so 1,000 orders, and
+ *   `findOrderTimeMs` (10 s, budget waits included, each request's deadline cut to what is left;
+ *   at most 8 s more for a last budget wait), well inside the place-order Lambda's 30 s.
+ *   A look-up that reaches a bound without finding the id throws ExchangeLookupIncompleteError
+ *   (an ExchangeUnavailableError), never null: "no order" would allow a second buy.
+ * - Request budget: one token per HTTP request, taken in `send` right before the request leaves
+ *   (a market read is two requests, one with the fee tier cached; an order two or three; a
+ *   look-up one per page).
  * - Market rules: the product (price, trading status, minimums, increments) is read on every
  *   `market()` call, because the price must be current; the fee tier (Get Transaction Summary) is
  *   cached for `metadataTtlMs`, and `placeMarketBuy` reuses the cached product increments.
@@ -45,10 +55,17 @@ import {
   serverError,
   stepUnits,
   unexpected,
+  UNLIMITED,
   type ExchangeRequest,
   type ExchangeResponse,
+  type RequestBudget,
+  type Transport,
 } from './common.ts';
-import { ExchangeAuthenticationError, ExchangeCredentialsError } from './errors.ts';
+import {
+  ExchangeAuthenticationError,
+  ExchangeCredentialsError,
+  ExchangeLookupIncompleteError,
+} from './errors.ts';
 
 /** Production REST host. */
 export const COINBASE_URL = 'https://api.coinbase.com';
@@ -58,7 +75,17 @@ export const COINBASE_SANDBOX_URL = 'https://api-sandbox.coinbase.com';
 const API = '/api/v3/brokerage';
 /** CDP JWTs live two minutes (https://docs.cdp.coinbase.com/coinbase-app/authentication-authorization/api-key-authentication). */
 const JWT_LIFETIME_SECONDS = 120;
-const DEFAULT_LOOKBACK_MS = 7 * 24 * 60 * 60_000;
+/**
+ * How much earlier than the caller's `notBefore` a look-up starts: the Lambdas' clocks and
+ * Coinbase's may disagree, and an order stamped a little before the slot must still be found.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+/** Clients commonly ask for 100 a page; Coinbase documents no maximum, so stay at a safe size. */
+const DEFAULT_FIND_ORDER_PAGE_SIZE = 100;
+const DEFAULT_FIND_ORDER_MAX_PAGES = 10;
+const DEFAULT_FIND_ORDER_TIME_MS = 10_000;
+/** Orders per List Orders page for reconciliation: fewer pages, fewer budget tokens. */
+const LIST_PAGE_SIZE = 100;
 
 /** A CDP API key, read from its Secrets Manager secret by {@link parseCoinbaseCredentials}. */
 export interface CoinbaseCredentials {
@@ -80,11 +107,14 @@ export interface CoinbaseExchangeConfig {
   readonly now?: () => number;
   /** How long the fee tier and product rules are reused; default 5 minutes. */
   readonly metadataTtlMs?: number;
-  /**
-   * How far back `findOrder` looks for the client order id; default 7 days, the life of the
-   * place-order idempotency record. An order older than this is reported as not found.
-   */
-  readonly findOrderLookbackMs?: number;
+  /** One token per HTTP request; default none (unit tests). */
+  readonly budget?: RequestBudget;
+  /** Orders per List Orders page in `findOrder`; default 100. */
+  readonly findOrderPageSize?: number;
+  /** Most List Orders pages one `findOrder` reads; default 10. */
+  readonly findOrderMaxPages?: number;
+  /** Most time one `findOrder` takes, budget waits included; default 10 s. */
+  readonly findOrderTimeMs?: number;
 }
 
 const KEY_NAME = /^organizations\/[^/\s]+\/apiKeys\/[^/\s]+$/;
@@ -299,10 +329,9 @@ export class CoinbaseExchange implements Exchange {
   readonly #baseUrl: string;
   readonly #host: string;
   readonly #credentials: CoinbaseCredentials;
-  readonly #fetch: typeof fetch;
-  readonly #timeoutMs: number;
+  readonly #transport: Transport;
   readonly #now: () => number;
-  readonly #lookbackMs: number;
+  readonly #lookup: { pageSize: number; maxPages: number; timeMs: number };
   readonly #fees: TtlCache<string>;
   readonly #rules: TtlCache<ProductRules>;
 
@@ -310,10 +339,17 @@ export class CoinbaseExchange implements Exchange {
     this.#baseUrl = config.baseUrl.replace(/\/$/, '');
     this.#host = new URL(this.#baseUrl).host;
     this.#credentials = config.credentials;
-    this.#fetch = config.fetch ?? fetch;
-    this.#timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#transport = {
+      fetch: config.fetch ?? fetch,
+      timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      budget: config.budget ?? UNLIMITED,
+    };
     this.#now = config.now ?? Date.now;
-    this.#lookbackMs = config.findOrderLookbackMs ?? DEFAULT_LOOKBACK_MS;
+    this.#lookup = {
+      pageSize: config.findOrderPageSize ?? DEFAULT_FIND_ORDER_PAGE_SIZE,
+      maxPages: config.findOrderMaxPages ?? DEFAULT_FIND_ORDER_MAX_PAGES,
+      timeMs: config.findOrderTimeMs ?? DEFAULT_FIND_ORDER_TIME_MS,
+    };
     this.#fees = new TtlCache(config.metadataTtlMs ?? DEFAULT_METADATA_TTL_MS);
     this.#rules = new TtlCache(config.metadataTtlMs ?? DEFAULT_METADATA_TTL_MS);
   }
@@ -339,28 +375,44 @@ export class CoinbaseExchange implements Exchange {
   }
 
   /**
-   * One authenticated request. Answers 2xx and 4xx responses other than 401, 403 and 429 for the
-   * caller to read; maps everything else to the port's errors.
+   * One authenticated request, paid for with one budget token (the JWT is signed after the wait).
+   * With a `deadline` (`at`, epoch ms) the request's own deadline is cut to what is left, and a
+   * turn that comes after it is not used: `passed()` is thrown instead, nothing sent. Answers 2xx
+   * and 4xx responses other than 401, 403 and 429 for the caller to read; maps everything else to
+   * the port's errors.
    */
   async #call(
     method: 'GET' | 'POST',
     path: string,
-    options: { query?: URLSearchParams; body?: unknown; places?: boolean } = {},
+    options: {
+      query?: URLSearchParams;
+      body?: unknown;
+      places?: boolean;
+      deadline?: { at: number; passed: () => Error };
+    } = {},
   ): Promise<{ request: ExchangeRequest; response: ExchangeResponse }> {
     const query = options.query === undefined ? '' : `?${options.query.toString()}`;
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${await this.#jwt(method, `${API}${path}`)}`,
-    };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const request: ExchangeRequest = {
-      method,
-      url: `${this.#baseUrl}${API}${path}${query}`,
-      label: `${method} ${API}${path}`,
-      headers,
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-      places: options.places ?? false,
-    };
-    const response = await send(this.#fetch, request, this.#timeoutMs);
+    const { deadline } = options;
+    const { request, response } = await send(this.#transport, async () => {
+      let left: number | undefined;
+      if (deadline !== undefined) {
+        left = deadline.at - this.#now();
+        if (left <= 0) throw deadline.passed();
+      }
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${await this.#jwt(method, `${API}${path}`)}`,
+      };
+      if (options.body !== undefined) headers['content-type'] = 'application/json';
+      return {
+        method,
+        url: `${this.#baseUrl}${API}${path}${query}`,
+        label: `${method} ${API}${path}`,
+        headers,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        places: options.places ?? false,
+        ...(left === undefined ? {} : { timeoutMs: left }),
+      };
+    });
     if (response.status === 429) throw rateLimited(request, response, this.#now());
     if (response.status === 401 || response.status === 403) {
       throw new ExchangeAuthenticationError(
@@ -564,15 +616,31 @@ export class CoinbaseExchange implements Exchange {
     return raw as CoinbaseOrder;
   }
 
-  /** Every order of a List Orders query, following the cursor. */
-  async *#listOrders(query: Record<string, string>): AsyncGenerator<CoinbaseOrder> {
+  /**
+   * Every order of a List Orders query, following the cursor. With `bounds`, reading more than
+   * `maxPages` pages, or a page after `deadline`, throws `incomplete()` instead.
+   */
+  async *#listOrders(
+    query: Record<string, string>,
+    bounds?: { maxPages: number; deadline: number; incomplete: (why: string) => Error },
+  ): AsyncGenerator<CoinbaseOrder> {
     const seen = new Set<string>();
     let cursor = '';
-    for (;;) {
+    for (let pages = 0; ; pages += 1) {
+      if (bounds !== undefined && pages >= bounds.maxPages)
+        throw bounds.incomplete(`its bound of ${bounds.maxPages} pages`);
       const params = new URLSearchParams(query);
       if (cursor !== '') params.set('cursor', cursor);
       const { request, response } = await this.#call('GET', '/orders/historical/batch', {
         query: params,
+        ...(bounds === undefined
+          ? {}
+          : {
+              deadline: {
+                at: bounds.deadline,
+                passed: () => bounds.incomplete(`its time budget after ${pages} pages`),
+              },
+            }),
       });
       if (response.status !== 200)
         throw new ExchangeUnavailableError(`${request.label} answered ${response.status}`);
@@ -592,19 +660,36 @@ export class CoinbaseExchange implements Exchange {
   }
 
   /**
-   * The buy with this client order id among the product's orders of the last
-   * `findOrderLookbackMs`, or null. Never places: List Orders has no client order id filter, so
-   * the window is listed page by page until the id turns up.
+   * The buy with this client order id among the product's buys created from `notBefore` less
+   * {@link CLOCK_SKEW_MS}, or null when the whole window was listed without it. Never places.
+   * Bounded (see the module comment): a window it cannot list within its pages and time throws
+   * ExchangeLookupIncompleteError, since the order may be on a page it did not read.
    */
-  async findOrder(clientOrderId: string, currency: string): Promise<ExchangeOrder | null> {
+  async findOrder(
+    clientOrderId: string,
+    currency: string,
+    notBefore: string,
+  ): Promise<ExchangeOrder | null> {
     digitsOf(currency);
-    const since = new Date(this.#now() - this.#lookbackMs).toISOString();
-    for await (const raw of this.#listOrders({
-      product_ids: `BTC-${currency}`,
-      order_side: 'BUY',
-      start_date: since,
-    })) {
+    const since = new Date(instantMs(notBefore, 'notBefore') - CLOCK_SKEW_MS).toISOString();
+    const { pageSize, maxPages, timeMs } = this.#lookup;
+    let listed = 0;
+    const incomplete = (why: string) =>
+      new ExchangeLookupIncompleteError(
+        `Coinbase: client order id ${clientOrderId} is not among the ${listed} BTC-${currency} buys ` +
+          `listed since ${since}; the look-up stopped at ${why}, so whether the order exists is unknown`,
+      );
+    for await (const raw of this.#listOrders(
+      {
+        product_ids: `BTC-${currency}`,
+        order_side: 'BUY',
+        start_date: since,
+        limit: String(pageSize),
+      },
+      { maxPages, deadline: this.#now() + timeMs, incomplete },
+    )) {
       if (raw.client_order_id === clientOrderId) return toExchangeOrder(raw);
+      listed += 1;
     }
     return null;
   }
@@ -621,6 +706,7 @@ export class CoinbaseExchange implements Exchange {
       order_side: 'BUY',
       start_date: new Date(from).toISOString(),
       end_date: new Date(to).toISOString(),
+      limit: String(LIST_PAGE_SIZE),
     })) {
       if (currencyOfProduct(raw.product_id) === undefined) continue;
       const order = toExchangeOrder(raw);

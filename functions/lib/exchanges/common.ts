@@ -1,7 +1,8 @@
 /**
  * What the Coinbase and Kraken adapters share: one HTTP round trip with the port's error
- * discipline, exact parsing of the exchanges' decimal strings into integer units with an explicit
- * rounding, and a time-limited cache for market rules.
+ * discipline, paid for with one token of the request budget; exact parsing of the exchanges'
+ * decimal strings into integer units with an explicit rounding; and a time-limited cache for
+ * market rules.
  *
  * Error discipline (see `#domain/exchange.ts`): a request that surely did not reach the exchange
  * is "unavailable" (retry at will); one that may have placed an order is an "unknown outcome" (look
@@ -46,6 +47,33 @@ export interface ExchangeRequest {
   readonly body?: string;
   /** Whether this request may place an order: decides "unavailable" versus "unknown outcome". */
   readonly places: boolean;
+  /** A deadline shorter than the adapter's own, for this request only (a bounded look-up's). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Permission to send one HTTP request to an exchange: in the cloud the request budget shared by
+ * every execution (`SharedRateLimiter`, `functions/lib/exchange-guard.ts`); in unit tests none.
+ * Adapters take one right before each request they send, so the budget counts HTTP requests, not
+ * port calls (a Kraken market read is up to three requests, a Coinbase look-up one per page).
+ */
+export interface RequestBudget {
+  /**
+   * Resolves when one request may be sent, after waiting its turn; rejects with an
+   * `ExchangeUnavailableError` (rate limited, or the shared state unreachable) when it may not,
+   * in which case nothing is sent.
+   */
+  take(): Promise<void>;
+}
+
+/** No budget: every request goes at once (unit tests and the adapters' default). */
+export const UNLIMITED: RequestBudget = { take: () => Promise.resolve() };
+
+/** How an adapter sends: its fetch, its per-request deadline and the budget it draws from. */
+export interface Transport {
+  readonly fetch: typeof fetch;
+  readonly timeoutMs: number;
+  readonly budget: RequestBudget;
 }
 
 /** What came back, before any exchange-specific reading. */
@@ -103,16 +131,21 @@ function failure(request: ExchangeRequest, error: unknown, timeoutMs: number): E
 }
 
 /**
- * Sends one request with a deadline covering the whole exchange (headers and body), and answers
- * the response whatever its status. Network failures are mapped here; statuses by the caller.
+ * Sends one request: takes a token from the budget first, then builds the request (after the
+ * wait, so that what is signed with the time, a JWT or a Kraken nonce, is fresh when it leaves),
+ * and sends it with a deadline covering the whole exchange (headers and body). Answers the
+ * response whatever its status. A budget refusal or a failure to build is thrown as is (nothing
+ * was sent); network failures are mapped here; statuses by the caller.
  */
 export async function send(
-  fetchImpl: typeof fetch,
-  request: ExchangeRequest,
-  timeoutMs: number,
-): Promise<ExchangeResponse> {
+  transport: Transport,
+  build: () => ExchangeRequest | Promise<ExchangeRequest>,
+): Promise<{ request: ExchangeRequest; response: ExchangeResponse }> {
+  await transport.budget.take();
+  const request = await build();
+  const timeoutMs = Math.min(request.timeoutMs ?? transport.timeoutMs, transport.timeoutMs);
   try {
-    const response = await fetchImpl(request.url, {
+    const response = await transport.fetch(request.url, {
       method: request.method,
       headers: request.headers,
       ...(request.body === undefined ? {} : { body: request.body }),
@@ -125,7 +158,10 @@ export async function send(
     } catch {
       json = undefined;
     }
-    return { status: response.status, headers: response.headers, text, json };
+    return {
+      request,
+      response: { status: response.status, headers: response.headers, text, json },
+    };
   } catch (error) {
     throw failure(request, error, timeoutMs);
   }

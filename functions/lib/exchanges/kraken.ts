@@ -3,13 +3,22 @@
  *
  * - Auth: private calls are form-encoded POSTs with `API-Key` and
  *   `API-Sign = base64(HMAC-SHA512(base64decode(secret), path + SHA256(nonce + body)))`
- *   (https://docs.kraken.com/api/docs/guides/spot-rest-auth), signed with node:crypto. Nonces are
- *   milliseconds × 1000, strictly increasing per instance: create one `KrakenExchange` per API key
- *   per process, and give the key a nonce window if several Lambda instances share it.
+ *   (https://docs.kraken.com/api/docs/guides/spot-rest-auth), signed with node:crypto.
+ * - Nonces come from a {@link NonceSource}: in the cloud a counter shared through DynamoDB by every
+ *   Lambda environment using the key (`SharedNonceCounter`, `functions/lib/exchange-guard.ts`), so
+ *   no two requests ever carry the same nonce and each one issued is above the last; by default
+ *   (tests, one process) milliseconds × 1000, strictly increasing per instance. Concurrent requests
+ *   can still arrive out of order, so the key needs a nonce window (see the README); a refused
+ *   nonce is {@link ExchangeNonceError}, retried, and neutral for the circuit breaker.
+ * - Request budget: one token per HTTP request, taken before the nonce is drawn (so a request
+ *   that waited its turn does not leave with a stale nonce): a market read is one request (Ticker)
+ *   plus two (AssetPairs, TradeVolume) when the rules are not cached; an order adds AddOrder and
+ *   QueryOrders; a look-up is OpenOrders, then ClosedOrders when no open order has the id.
  * - Client order ids: Kraken enforces `cl_ord_id` uniqueness among OPEN orders only. A market buy
  *   closes at once, so sending the same id again buys again: callers must always `findOrder`
  *   before re-sending (the place-order step does, whenever an earlier attempt's outcome is
- *   unknown). `findOrder` asks OpenOrders, then ClosedOrders, both filtered by `cl_ord_id`.
+ *   unknown). `findOrder` asks OpenOrders, then ClosedOrders, both filtered by `cl_ord_id`, the
+ *   latter also from the slot's time less {@link CLOCK_SKEW_MS} (`start`): two requests at most.
  * - Orders: `ordertype=market`, `oflags=viqc` (volume in quote currency, still documented for buy
  *   market orders). Kraken charges a buy's fee on top of its cost, in the quote currency (`fciq`,
  *   the default for buys), so the volume sent is the largest amount whose cost plus fee at the
@@ -51,9 +60,16 @@ import {
   serverError,
   stepFromDecimals,
   unexpected,
+  UNLIMITED,
   type ExchangeRequest,
+  type RequestBudget,
+  type Transport,
 } from './common.ts';
-import { ExchangeAuthenticationError, ExchangeCredentialsError } from './errors.ts';
+import {
+  ExchangeAuthenticationError,
+  ExchangeCredentialsError,
+  ExchangeNonceError,
+} from './errors.ts';
 
 /** Production REST host (Kraken has no spot sandbox). */
 export const KRAKEN_URL = 'https://api.kraken.com';
@@ -66,6 +82,34 @@ const DEADLINE_MAX_MS = 60_000;
 
 /** `EGeneral:Temporary lockout` lasts about 15 minutes (Kraken support, "API error messages"). */
 const LOCKOUT_SECONDS = 900;
+
+/**
+ * How much earlier than the caller's `notBefore` a look-up starts: the Lambdas' clocks and
+ * Kraken's may disagree, and an order opened a little before the slot must still be found.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Where private requests get their nonce. Each value must be unique for the API key and above
+ * every value issued before it; a rejection means nothing was sent.
+ */
+export interface NonceSource {
+  next(): Promise<number>;
+}
+
+/**
+ * Milliseconds × 1000, and always above the last one, even within one millisecond or when the
+ * clock steps back: enough for one process alone on a key.
+ */
+export function clockNonces(now: () => number = Date.now): NonceSource {
+  let last = 0;
+  return {
+    next: () => {
+      last = Math.max(Math.floor(now()) * 1000, last + 1);
+      return Promise.resolve(last);
+    },
+  };
+}
 
 /** A Kraken API key pair, read from its Secrets Manager secret by {@link parseKrakenCredentials}. */
 export interface KrakenCredentials {
@@ -87,6 +131,10 @@ export interface KrakenExchangeConfig {
   readonly now?: () => number;
   /** How long AssetPairs and the taker fee are reused; default 5 minutes. */
   readonly metadataTtlMs?: number;
+  /** One token per HTTP request; default none (unit tests). */
+  readonly budget?: RequestBudget;
+  /** Default: {@link clockNonces}, for one process alone on the key. */
+  readonly nonces?: NonceSource;
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -186,7 +234,6 @@ const RATE_LIMITS = [
 const AUTHENTICATION = [
   'EAPI:Invalid key',
   'EAPI:Invalid signature',
-  'EAPI:Invalid nonce',
   'EGeneral:Permission denied',
   'ESession:Invalid session',
 ];
@@ -221,7 +268,8 @@ function matches(errors: readonly string[], prefixes: readonly string[]): boolea
  * | --- | --- | --- |
  * | EAPI/EOrder:Rate limit exceeded, EGeneral:Too many requests | rate limited | rate limited |
  * | EGeneral:Temporary lockout | rate limited (900 s) | rate limited (900 s) |
- * | EAPI:Invalid key/signature/nonce, EGeneral:Permission denied | authentication | authentication |
+ * | EAPI:Invalid nonce | nonce (unavailable) | nonce (unavailable) |
+ * | EAPI:Invalid key/signature, EGeneral:Permission denied | authentication | authentication |
  * | EService:Unavailable/Busy, EGeneral/EDatabase:Internal error | unavailable | unknown outcome |
  * | EService:Deadline elapsed | unavailable | unavailable (refused after the deadline) |
  * | EOrder:Insufficient funds | unavailable | INSUFFICIENT_FUNDS |
@@ -235,6 +283,9 @@ export function krakenError(errors: readonly string[], request: ExchangeRequest)
   if (matches(errors, RATE_LIMITS)) return new ExchangeRateLimitedError(message);
   if (matches(errors, ['EGeneral:Temporary lockout']))
     return new ExchangeRateLimitedError(message, LOCKOUT_SECONDS);
+  // Checked before the key: Kraken refuses a nonce before it processes anything.
+  if (matches(errors, ['EAPI:Invalid nonce']))
+    return new ExchangeNonceError(`${errors.join(', ')} on ${request.label}`);
   if (matches(errors, AUTHENTICATION))
     return new ExchangeAuthenticationError('kraken', `${errors.join(', ')} on ${request.label}`);
   if (matches(errors, ['EService:Deadline elapsed'])) return new ExchangeUnavailableError(message);
@@ -338,30 +389,30 @@ export class KrakenExchange implements Exchange {
   readonly name = 'kraken';
   readonly #baseUrl: string;
   readonly #credentials: KrakenCredentials;
-  readonly #fetch: typeof fetch;
-  readonly #timeoutMs: number;
+  readonly #transport: Transport;
   readonly #now: () => number;
+  readonly #nonces: NonceSource;
   readonly #pairs: TtlCache<PairRules>;
-  #lastNonce = 0;
 
   constructor(config: KrakenExchangeConfig) {
     this.#baseUrl = config.baseUrl.replace(/\/$/, '');
     this.#credentials = config.credentials;
-    this.#fetch = config.fetch ?? fetch;
-    this.#timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#transport = {
+      fetch: config.fetch ?? fetch,
+      timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      budget: config.budget ?? UNLIMITED,
+    };
     this.#now = config.now ?? Date.now;
+    this.#nonces = config.nonces ?? clockNonces(this.#now);
     this.#pairs = new TtlCache(config.metadataTtlMs ?? DEFAULT_METADATA_TTL_MS);
   }
 
-  /** Milliseconds × 1000, and always above the last one, even within one millisecond. */
-  #nonce(): number {
-    this.#lastNonce = Math.max(Math.floor(this.#now()) * 1000, this.#lastNonce + 1);
-    return this.#lastNonce;
-  }
-
-  /** Reads `{error, result}`: HTTP statuses first, then Kraken's error strings (warnings pass). */
-  async #exchange(request: ExchangeRequest): Promise<unknown> {
-    const response = await send(this.#fetch, request, this.#timeoutMs);
+  /**
+   * Sends one request (one budget token; `build` runs after the wait) and reads `{error,
+   * result}`: HTTP statuses first, then Kraken's error strings (warnings pass).
+   */
+  async #exchange(build: () => ExchangeRequest | Promise<ExchangeRequest>): Promise<unknown> {
+    const { request, response } = await send(this.#transport, build);
     if (response.status === 429) throw rateLimited(request, response, this.#now());
     if (response.status >= 500) throw serverError(request, response.status);
     if (response.status !== 200) {
@@ -382,31 +433,39 @@ export class KrakenExchange implements Exchange {
 
   #public(method: string, query: Record<string, string>): Promise<unknown> {
     const path = `/0/public/${method}`;
-    return this.#exchange({
+    return this.#exchange(() => ({
       method: 'GET',
       url: `${this.#baseUrl}${path}?${new URLSearchParams(query).toString()}`,
       label: `GET ${path}`,
       headers: { 'user-agent': USER_AGENT },
       places: false,
-    });
+    }));
   }
 
-  #private(method: string, params: Record<string, string>, places = false): Promise<unknown> {
+  /** A signed private request; its nonce is drawn only once the budget has let it go. */
+  #private(
+    method: string,
+    params: Record<string, string> | (() => Record<string, string>),
+    places = false,
+  ): Promise<unknown> {
     const path = `/0/private/${method}`;
-    const nonce = String(this.#nonce());
-    const body = new URLSearchParams({ nonce, ...params }).toString();
-    return this.#exchange({
-      method: 'POST',
-      url: `${this.#baseUrl}${path}`,
-      label: `POST ${path}`,
-      headers: {
-        'api-key': this.#credentials.apiKey,
-        'api-sign': krakenSignature(path, nonce, body, this.#credentials.secret),
-        'content-type': 'application/x-www-form-urlencoded',
-        'user-agent': USER_AGENT,
-      },
-      body,
-      places,
+    return this.#exchange(async () => {
+      const nonce = String(await this.#nonces.next());
+      const fields = typeof params === 'function' ? params() : params;
+      const body = new URLSearchParams({ nonce, ...fields }).toString();
+      return {
+        method: 'POST',
+        url: `${this.#baseUrl}${path}`,
+        label: `POST ${path}`,
+        headers: {
+          'api-key': this.#credentials.apiKey,
+          'api-sign': krakenSignature(path, nonce, body, this.#credentials.secret),
+          'content-type': 'application/x-www-form-urlencoded',
+          'user-agent': USER_AGENT,
+        },
+        body,
+        places,
+      };
     });
   }
 
@@ -499,10 +558,14 @@ export class KrakenExchange implements Exchange {
         `${fromUnits(order.quoteMinor, digits)} ${order.currency} less Kraken's fee is below its minimum order of ${fromUnits(rules.minQuoteMinor, digits)} ${order.currency}.`,
       );
     }
-    const deadlineMs = Math.min(Math.max(this.#timeoutMs, DEADLINE_MIN_MS), DEADLINE_MAX_MS);
+    const deadlineMs = Math.min(
+      Math.max(this.#transport.timeoutMs, DEADLINE_MIN_MS),
+      DEADLINE_MAX_MS,
+    );
     const result = (await this.#private(
       'AddOrder',
-      {
+      // The deadline counts from when the request leaves, after its budget wait.
+      () => ({
         ordertype: 'market',
         type: 'buy',
         volume: fromUnits(volume, digits),
@@ -510,7 +573,7 @@ export class KrakenExchange implements Exchange {
         oflags: 'viqc',
         cl_ord_id: order.clientOrderId,
         deadline: new Date(this.#now() + deadlineMs).toISOString(),
-      },
+      }),
       true,
     )) as { txid?: unknown };
     const orderId = Array.isArray(result.txid) ? result.txid[0] : undefined;
@@ -537,16 +600,29 @@ export class KrakenExchange implements Exchange {
 
   /**
    * The order with this client order id, or null; never places. OpenOrders is asked first, then
-   * ClosedOrders: an order that closes between the two calls is still found in the second. If a
-   * blind retry ever bought twice under one id, the earliest order is answered (ordersBetween
-   * lists both for reconciliation).
+   * ClosedOrders, opened after `notBefore` less {@link CLOCK_SKEW_MS}: an order that closes
+   * between the two calls is still found in the second. Two requests at most: filtered by client
+   * order id, ClosedOrders answers one order (two if a blind retry ever bought twice under one id;
+   * then the earliest is answered, and ordersBetween lists both for reconciliation).
    */
-  async findOrder(clientOrderId: string): Promise<ExchangeOrder | null> {
+  async findOrder(
+    clientOrderId: string,
+    _currency: string,
+    notBefore: string,
+  ): Promise<ExchangeOrder | null> {
+    // Kraken's `start` is exclusive and in whole seconds: one second earlier includes the edge.
+    const start = Math.floor((instantMs(notBefore, 'notBefore') - CLOCK_SKEW_MS) / 1000) - 1;
     const open = ordersOf(await this.#private('OpenOrders', { cl_ord_id: clientOrderId }), 'open');
     const closed =
       open.length > 0
         ? []
-        : ordersOf(await this.#private('ClosedOrders', { cl_ord_id: clientOrderId }), 'closed');
+        : ordersOf(
+            await this.#private('ClosedOrders', {
+              cl_ord_id: clientOrderId,
+              start: String(start),
+            }),
+            'closed',
+          );
     const found = [...open, ...closed]
       .filter(([, raw]) => raw.cl_ord_id === clientOrderId)
       .sort(([, a], [, b]) => openedAtMs(a) - openedAtMs(b))[0];
