@@ -47,6 +47,8 @@ export class LocalLambda {
   #stopped = false;
   /** Invocations so far, for benchmarks and tests. */
   invocations = 0;
+  /** An injected fault (`failingFunctions`): every invocation fails at once, running nothing. */
+  failing = false;
 
   readonly #crashAfterOrder: Int32Array | undefined;
 
@@ -148,6 +150,13 @@ export class LocalLambda {
 
   /** Invokes the function synchronously (RequestResponse) with `event`. */
   async invoke(event: unknown): Promise<unknown> {
+    if (this.failing) {
+      this.invocations += 1;
+      throw new LambdaInvocationError(
+        'InjectedFaultError',
+        `${this.config.name} failed: a fault injected through POST /_local/faults`,
+      );
+    }
     const environment = await this.#acquire();
     this.invocations += 1;
     try {

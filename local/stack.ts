@@ -104,6 +104,8 @@ export interface Faults {
   crashAfterOrderRate: number;
   /** How the paper exchange misbehaves. */
   exchange: ExchangeFaults;
+  /** Functions whose every invocation fails at once (as code that throws before doing anything). */
+  failingFunctions: FunctionName[];
 }
 
 export interface LocalStack {
@@ -183,10 +185,8 @@ function parseFaults(body: unknown): Faults {
       'send a JSON object such as {"duplicateDeliveries": 3, "exchange": {"errorRate": 0.3}}, or {} to clear every fault',
     );
   }
-  const { duplicateDeliveries, crashAfterOrderRate, exchange, ...unknown } = body as Record<
-    string,
-    unknown
-  >;
+  const { duplicateDeliveries, crashAfterOrderRate, exchange, failingFunctions, ...unknown } =
+    body as Record<string, unknown>;
   const extra = Object.keys(unknown);
   if (extra.length > 0) throw new BadRequestError(`unknown fault(s): ${extra.join(', ')}`);
   if (
@@ -204,10 +204,19 @@ function parseFaults(body: unknown): Faults {
   ) {
     throw new BadRequestError('crashAfterOrderRate must be a number from 0 to 1');
   }
+  const names = Object.keys(functionSpecs);
+  if (
+    failingFunctions !== undefined &&
+    (!Array.isArray(failingFunctions) ||
+      failingFunctions.some((name) => typeof name !== 'string' || !names.includes(name)))
+  ) {
+    throw new BadRequestError(`failingFunctions must be a list of names from: ${names.join(', ')}`);
+  }
   return {
     duplicateDeliveries: (duplicateDeliveries as number | undefined) ?? 1,
     crashAfterOrderRate: (crashAfterOrderRate as number | undefined) ?? 0,
     exchange: parseExchangeFaults(exchange ?? {}),
+    failingFunctions: (failingFunctions as FunctionName[] | undefined) ?? [],
   };
 }
 
@@ -265,6 +274,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       duplicateDeliveries: 1,
       crashAfterOrderRate: 0,
       exchange: NO_EXCHANGE_FAULTS,
+      failingFunctions: [],
     };
     // Shared with every Lambda worker: parts per million of orders after which it crashes.
     const crashAfterOrder = new Int32Array(new SharedArrayBuffer(4));
@@ -692,6 +702,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       Object.assign(faults, parseFaults(request.body));
       Atomics.store(crashAfterOrder, 0, Math.round(faults.crashAfterOrderRate * 1_000_000));
       exchange.setFaults(faults.exchange);
+      for (const [name, each] of lambdas) each.failing = faults.failingFunctions.includes(name);
       return { status: 200, body: faults };
     });
     routes.exact.set('GET /_local/flags', () => ({ status: 200, body: appConfig.flags }));

@@ -108,9 +108,17 @@ describe('the plans table', () => {
         { name: 'planId', type: 'S' },
         { name: 'dueShard', type: 'S' },
         { name: 'nextRunAt', type: 'S' },
+        { name: 'syncShard', type: 'S' },
+        { name: 'updatedAt', type: 'S' },
       ],
       globalSecondaryIndexes: [
         { name: 'due', hashKey: 'dueShard', rangeKey: 'nextRunAt', projectionType: 'KEYS_ONLY' },
+        {
+          name: 'unsynced',
+          hashKey: 'syncShard',
+          rangeKey: 'updatedAt',
+          projectionType: 'KEYS_ONLY',
+        },
       ],
       serverSideEncryption: { enabled: true, kmsKeyArn: KEY_ARN },
       pointInTimeRecovery: { enabled: true },
@@ -295,6 +303,7 @@ describe('the GraphQL API', () => {
     });
     const functions = run.all('aws:appsync/function:Function');
     expect(functions.map((fn) => fn.inputs.name).sort()).toEqual([
+      'checkOpenRuns',
       'deletePlanItem',
       'loadPlan',
       'loadPreferences',

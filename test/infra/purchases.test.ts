@@ -229,13 +229,47 @@ describe('the Lambdas', () => {
     ]);
   });
 
-  it('let the sweeper query only the due index and record only missed runs', () => {
+  it('let the failure queue consumer read back only the plans stream, sync only plans and manage only plan schedules', () => {
+    expect(ownStatements('schedule-resync')).toEqual([
+      {
+        Sid: 'ConsumeStreamFailures',
+        Effect: 'Allow',
+        Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+        Resource: STREAM_FAILURES,
+      },
+      via('sqs', ['kms:Decrypt'], 'StreamFailuresAreEncryptedWithTheProjectKey'),
+      {
+        Sid: 'ReadPlanStream',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        Resource: `${table('plans')}/stream/2026-01-01T00:00:00.000`,
+      },
+      {
+        Sid: 'SyncPlans',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: table('plans'),
+      },
+      TABLE_KEY,
+      ...SCHEDULES,
+      { Sid: 'PublishPlanChanges', Effect: 'Allow', Action: 'events:PutEvents', Resource: BUS_ARN },
+      via('events', ['kms:Decrypt', 'kms:GenerateDataKey'], 'EventBusIsEncryptedWithTheProjectKey'),
+    ]);
+  });
+
+  it('let the sweeper query only the due and unsynced indexes and record only missed runs', () => {
     expect(ownStatements('sweeper')).toEqual([
       {
         Sid: 'FindOverduePlans',
         Effect: 'Allow',
         Action: 'dynamodb:Query',
         Resource: `${table('plans')}/index/due`,
+      },
+      {
+        Sid: 'FindUnsyncedPlans',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: `${table('plans')}/index/unsynced`,
       },
       {
         Sid: 'SyncPlans',
@@ -257,12 +291,12 @@ describe('the Lambdas', () => {
     ]);
   });
 
-  it('let the order Lambda mark executions, keep idempotency records and trade on paper through the shared guard, nothing more', () => {
+  it('let the order Lambda read and mark executions, keep idempotency records and trade on paper through the shared guard, nothing more', () => {
     expect(ownStatements('place-order')).toEqual([
       {
-        Sid: 'MarkSubmitted',
+        Sid: 'ReadAndMarkRuns',
         Effect: 'Allow',
-        Action: 'dynamodb:UpdateItem',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         Resource: table('executions'),
       },
       {
@@ -577,6 +611,28 @@ describe('scheduling', () => {
     });
   });
 
+  it('reads the failed stream batches back one at a time, and parks a batch that keeps failing', () => {
+    expect(
+      run.one('aws:lambda/eventSourceMapping:EventSourceMapping', 'plan-stream-failures-resync')
+        .inputs,
+    ).toEqual({
+      eventSourceArn: STREAM_FAILURES,
+      functionName: `${P}-schedule-resync`,
+      batchSize: 1,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      scalingConfig: { maximumConcurrency: 2 },
+      tags: expect.objectContaining({ stack: 'dev' }),
+    });
+    expect(run.one('aws:sqs/queue:Queue', 'plan-stream-failures-queue').inputs).toMatchObject({
+      visibilityTimeoutSeconds: 360,
+      messageRetentionSeconds: 14 * 24 * 60 * 60,
+      redrivePolicy: JSON.stringify({
+        deadLetterTargetArn: `${STREAM_FAILURES}-dlq`,
+        maxReceiveCount: 5,
+      }),
+    });
+  });
+
   it('encrypts every queue with the project key and refuses plain HTTP', () => {
     const queues = run.all('aws:sqs/queue:Queue');
     expect(queues.map((item) => item.inputs.name).sort()).toEqual([
@@ -584,6 +640,7 @@ describe('scheduling', () => {
       `${P}-notifications`,
       `${P}-notifications-dlq`,
       `${P}-plan-stream-failures`,
+      `${P}-plan-stream-failures-dlq`,
       `${P}-plans-dlq`,
       `${P}-purchase-retries`,
       `${P}-purchase-retries-dlq`,
@@ -647,7 +704,7 @@ describe('storage and events', () => {
     });
   });
 
-  it('indexes unfinished runs and runs by order day, for the completer and reconciliation', () => {
+  it('indexes unfinished runs (all, and by plan) and runs by order day, for the completer, the API and reconciliation', () => {
     const indexes = run.one('aws:dynamodb/table:Table', 'executions-table').inputs
       .globalSecondaryIndexes as Record<string, unknown>[];
     expect(indexes).toEqual([
@@ -656,6 +713,12 @@ describe('storage and events', () => {
         hashKey: 'openShard',
         rangeKey: 'updatedAt',
         projectionType: 'ALL',
+      }),
+      expect.objectContaining({
+        name: 'openByPlan',
+        hashKey: 'ownerPlan',
+        rangeKey: 'openShard',
+        projectionType: 'KEYS_ONLY',
       }),
       expect.objectContaining({
         name: 'orders',
@@ -673,7 +736,7 @@ describe('storage and events', () => {
     });
   });
 
-  it('lets AppSync read only executions and invoke only the calendar function', () => {
+  it("lets AppSync read only executions and a plan's open runs, and invoke only the calendar function", () => {
     expect(
       policy(run.one('aws:iam/rolePolicy:RolePolicy', 'graphql-executions-policy').inputs.policy)
         .Statement[0],
@@ -681,7 +744,7 @@ describe('storage and events', () => {
       Sid: 'ResolverActionsOnThisTable',
       Effect: 'Allow',
       Action: ['dynamodb:Query'],
-      Resource: [table('executions')],
+      Resource: [table('executions'), `${table('executions')}/index/openByPlan`],
     });
     expect(
       policy(run.one('aws:iam/rolePolicy:RolePolicy', 'graphql-calendar-policy').inputs.policy)

@@ -1,4 +1,5 @@
 /** The local control endpoints: the clock, the scheduler's view, the paper exchange and faults. */
+import { functionSpecs } from '#shared/functions.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
 import type { LocalStack } from '#local/stack.ts';
@@ -111,6 +112,7 @@ describe('/_local/exchange', () => {
 
 const NO_EXCHANGE_FAULTS = {
   errorRate: 0,
+  orderErrorRate: 0,
   timeoutAfterAcceptRate: 0,
   latencyMs: 0,
   down: false,
@@ -124,11 +126,21 @@ describe('/_local/faults', () => {
   it('sets duplicate deliveries and clears every fault with {}', async () => {
     expect(await call('POST', '/_local/faults', { duplicateDeliveries: 3 })).toEqual({
       status: 200,
-      body: { duplicateDeliveries: 3, crashAfterOrderRate: 0, exchange: NO_EXCHANGE_FAULTS },
+      body: {
+        duplicateDeliveries: 3,
+        crashAfterOrderRate: 0,
+        exchange: NO_EXCHANGE_FAULTS,
+        failingFunctions: [],
+      },
     });
     expect(await call('POST', '/_local/faults', {})).toEqual({
       status: 200,
-      body: { duplicateDeliveries: 1, crashAfterOrderRate: 0, exchange: NO_EXCHANGE_FAULTS },
+      body: {
+        duplicateDeliveries: 1,
+        crashAfterOrderRate: 0,
+        exchange: NO_EXCHANGE_FAULTS,
+        failingFunctions: [],
+      },
     });
     expect(await call('POST', '/_local/faults', { duplicateDeliveries: 0 })).toEqual({
       status: 400,
@@ -140,9 +152,10 @@ describe('/_local/faults', () => {
     });
   });
 
-  it('sets exchange faults and the order crash rate, any subset, and shows them', async () => {
+  it('sets exchange faults, the order crash rate and failing functions, any subset, and shows them', async () => {
     const exchange = {
       errorRate: 0.3,
+      orderErrorRate: 0.5,
       timeoutAfterAcceptRate: 0.2,
       latencyMs: 800,
       down: true,
@@ -150,13 +163,18 @@ describe('/_local/faults', () => {
       clientIdUniqueness: 'open-orders',
       rejectInsufficientFunds: true,
     };
-    const set = await call('POST', '/_local/faults', { exchange, crashAfterOrderRate: 0.1 });
+    const set = await call('POST', '/_local/faults', {
+      exchange,
+      crashAfterOrderRate: 0.1,
+      failingFunctions: ['schedule-sync'],
+    });
     expect(set).toEqual({
       status: 200,
       body: {
         duplicateDeliveries: 1,
         crashAfterOrderRate: 0.1,
         exchange: { ...exchange, seed: 1 },
+        failingFunctions: ['schedule-sync'],
       },
     });
     expect((await call('GET', '/_local/exchange')).body.faults).toEqual({ ...exchange, seed: 1 });
@@ -166,6 +184,7 @@ describe('/_local/faults', () => {
         duplicateDeliveries: 1,
         crashAfterOrderRate: 0,
         exchange: { ...NO_EXCHANGE_FAULTS, latencyMs: 5 },
+        failingFunctions: [],
       },
     });
     await call('POST', '/_local/faults', {});
@@ -186,6 +205,11 @@ describe('/_local/faults', () => {
       'exchange.clientIdUniqueness must be "all" or "open-orders"',
     ],
     [{ exchange: { flaky: true } }, 'unknown exchange fault(s): flaky'],
+    [{ exchange: { orderErrorRate: 1.5 } }, 'exchange.orderErrorRate must be a number from 0 to 1'],
+    [
+      { failingFunctions: ['payments'] },
+      `failingFunctions must be a list of names from: ${Object.keys(functionSpecs).join(', ')}`,
+    ],
     [
       { exchange: [] },
       'exchange must be an object such as {"errorRate": 0.3, "latencyMs": 800}, or {}',

@@ -58,6 +58,7 @@ describe('loadResolverCatalog', () => {
       'Query.previewSchedule',
     ]);
     expect(catalog.functions.map((entry) => entry.name)).toEqual([
+      'checkOpenRuns',
       'deletePlanItem',
       'loadPlan',
       'loadPreferences',
@@ -127,6 +128,7 @@ describe('bundleResolvers', () => {
       'Query.plan',
       'Query.plans',
       'Query.previewSchedule',
+      'functions/checkOpenRuns',
       'functions/deletePlanItem',
       'functions/loadPlan',
       'functions/loadPreferences',

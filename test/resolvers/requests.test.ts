@@ -168,6 +168,7 @@ describe('Mutation.createPlan', () => {
               version: { N: 1 },
               createdAt: { S: NOW_ISO },
               updatedAt: { S: NOW_ISO },
+              syncShard: { S: planId.slice(-1) },
             },
             condition: {
               expression: 'attribute_not_exists(#planId)',
@@ -233,14 +234,20 @@ describe('Mutation.pausePlan and Mutation.resumePlan', () => {
         key: { userId: { S: 'alice' }, planId: { S: PLAN_ID } },
         update: {
           expression:
-            'SET #status = :to, #version = #version + :one, #updatedAt = :now REMOVE #nextRunAt',
+            'SET #status = :to, #version = #version + :one, #updatedAt = :now, #syncShard = :shard REMOVE #nextRunAt',
           expressionNames: {
             '#status': 'status',
             '#version': 'version',
             '#updatedAt': 'updatedAt',
             '#nextRunAt': 'nextRunAt',
+            '#syncShard': 'syncShard',
           },
-          expressionValues: { ':to': { S: 'PAUSED' }, ':one': { N: 1 }, ':now': { S: NOW_ISO } },
+          expressionValues: {
+            ':to': { S: 'PAUSED' },
+            ':one': { N: 1 },
+            ':now': { S: NOW_ISO },
+            ':shard': { S: PLAN_ID.slice(-1) },
+          },
         },
         condition: {
           expression: '#status = :from',
@@ -302,13 +309,14 @@ describe('the updatePlan pipeline', () => {
         key: { userId: { S: 'alice' }, planId: { S: PLAN_ID } },
         update: {
           expression:
-            'SET #amount = :amount, #currency = :currency, #schedule = :schedule, #version = :next, #updatedAt = :now',
+            'SET #amount = :amount, #currency = :currency, #schedule = :schedule, #version = :next, #updatedAt = :now, #syncShard = :shard',
           expressionNames: {
             '#amount': 'amount',
             '#currency': 'currency',
             '#schedule': 'schedule',
             '#version': 'version',
             '#updatedAt': 'updatedAt',
+            '#syncShard': 'syncShard',
           },
           expressionValues: {
             ':amount': { S: '25.00' },
@@ -324,6 +332,7 @@ describe('the updatePlan pipeline', () => {
             },
             ':next': { N: 4 },
             ':now': { S: NOW_ISO },
+            ':shard': { S: PLAN_ID.slice(-1) },
           },
         },
         condition: {
@@ -333,6 +342,65 @@ describe('the updatePlan pipeline', () => {
         },
       },
     });
+  });
+
+  it('reads one open run of the plan before a currency change, and nothing otherwise', () => {
+    const change = context(
+      { input: { id: PLAN_ID, expectedVersion: 3, currency: 'USD' } },
+      { stash: { planId: PLAN_ID, current: STORED_PLAN }, prev: { result: STORED_PLAN } },
+    );
+    expect(call(handlers('functions/checkOpenRuns').request, change)).toEqual({
+      kind: 'value',
+      value: {
+        operation: 'Query',
+        index: 'openByPlan',
+        query: {
+          expression: '#ownerPlan = :ownerPlan',
+          expressionNames: { '#ownerPlan': 'ownerPlan' },
+          expressionValues: { ':ownerPlan': { S: `alice#${PLAN_ID}` } },
+        },
+        limit: 1,
+      },
+    });
+    for (const input of [
+      { id: PLAN_ID, expectedVersion: 3, amount: '30' },
+      { id: PLAN_ID, expectedVersion: 3, currency: 'EUR' },
+    ]) {
+      const same = context(
+        { input },
+        { stash: { planId: PLAN_ID, current: STORED_PLAN }, prev: { result: STORED_PLAN } },
+      );
+      expect(call(handlers('functions/checkOpenRuns').request, same)).toEqual({
+        kind: 'earlyReturn',
+        value: STORED_PLAN,
+      });
+    }
+  });
+
+  it('refuses a currency change while a run is open, and lets it through otherwise', () => {
+    const answer = (items: object[]) =>
+      context(
+        { input: { id: PLAN_ID, expectedVersion: 3, currency: 'USD' } },
+        {
+          stash: { planId: PLAN_ID, current: STORED_PLAN },
+          prev: { result: STORED_PLAN },
+          result: { items },
+        },
+      );
+    const response = handlers('functions/checkOpenRuns').response;
+    expect(call(response, answer([{ ownerPlan: `alice#${PLAN_ID}`, openShard: '3' }]))).toEqual({
+      kind: 'error',
+      message:
+        'Invalid input: currency cannot change while a purchase of this plan is in progress; try again once it has finished.',
+      errorType: 'ValidationError',
+      errorInfo: {
+        fields: {
+          currency:
+            'cannot change while a purchase of this plan is in progress; try again once it has finished',
+        },
+      },
+    });
+    expect(call(response, answer([]))).toEqual({ kind: 'value', value: STORED_PLAN });
   });
 
   it('refuses a stale version before writing', () => {
