@@ -444,6 +444,7 @@ const api = new GraphqlApi('graphql', {
       indexArns: [],
     },
     calendar: { kind: 'lambda', functionArn: lambdas.calendar.arn },
+    schedulePreview: { kind: 'lambda', functionArn: lambdas['schedule-preview'].arn },
   },
   userPoolId: users.id,
   userPoolClientId: users.clientId,

@@ -386,5 +386,6 @@ export function functionStatements(
       ...publishEvents('PublishNotificationSent', context),
     ],
     calendar: [],
+    'schedule-preview': [],
   };
 }

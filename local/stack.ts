@@ -399,6 +399,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           name: `${prefix}-${name}`,
           bundlePath: writeBundle(bundle),
           concurrency: Math.min(spec.reservedConcurrency, options.lambdaConcurrency ?? 4),
+          reservedConcurrency: spec.reservedConcurrency,
           timeoutMs: spec.timeoutSeconds * 1000,
           memoryMb: spec.memoryMb,
           environment: {
@@ -583,8 +584,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           executor: notificationsSource,
         },
         calendar: { kind: 'lambda', lambda: lambda('calendar') },
+        schedulePreview: { kind: 'lambda', lambda: lambda('schedule-preview') },
       },
       now: () => clock.now(),
+      queryDepthLimit: config.queryDepthLimit,
+      resolverCountLimit: config.resolverCountLimit,
       log,
     });
 

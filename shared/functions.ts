@@ -163,7 +163,17 @@ export const functionSpecs = {
     environment: ['AUDIT_BUCKET'],
   },
   calendar: {
-    description: 'AppSync data source: schedule previews and next runs',
+    description: 'AppSync data source: where the next run goes when a user skips one',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    environment: [],
+  },
+  // previewSchedule has a function of its own: anyone with a token can ask for previews, and a
+  // burst of them must not take the calendar's capacity, which skipNextRun needs (a failed skip
+  // lets a purchase the user meant to skip go ahead).
+  'schedule-preview': {
+    description: 'AppSync data source: the next runs of a schedule, for previews',
     memoryMb: 256,
     timeoutSeconds: 10,
     reservedConcurrency: 10,
