@@ -453,6 +453,8 @@ const api = new GraphqlApi('graphql', {
   kmsKeyArn: key.arn,
   introspection: config.graphqlIntrospection,
   queryDepthLimit: config.queryDepthLimit,
+  resolverCountLimit: config.resolverCountLimit,
+  rateLimitPer5Minutes: config.apiRateLimitPer5Minutes,
   logRetentionDays: config.logRetentionDays,
   tags,
 });
