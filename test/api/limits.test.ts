@@ -53,7 +53,7 @@ afterAll(async () => {
 });
 
 describe('the resolver count limit', () => {
-  it('is 20 on every stack', () => {
+  it('is 20 on the dev stack, which the local stack runs', () => {
     expect(RESOLVER_LIMIT).toBe(20);
   });
 
