@@ -469,6 +469,7 @@ const api = new GraphqlApi('graphql', {
       indexArns: [],
     },
     calendar: { kind: 'lambda', functionArn: lambdas.calendar.arn },
+    schedulePreview: { kind: 'lambda', functionArn: lambdas['schedule-preview'].arn },
   },
   userPoolId: users.id,
   userPoolClientId: users.clientId,
@@ -477,6 +478,8 @@ const api = new GraphqlApi('graphql', {
   kmsKeyArn: key.arn,
   introspection: config.graphqlIntrospection,
   queryDepthLimit: config.queryDepthLimit,
+  resolverCountLimit: config.resolverCountLimit,
+  rateLimitPer5Minutes: config.apiRateLimitPer5Minutes,
   logRetentionDays: config.logRetentionDays,
   tags,
 });

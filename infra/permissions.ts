@@ -416,5 +416,6 @@ export function functionStatements(
       ...publishEvents('PublishNotificationSent', context),
     ],
     calendar: [],
+    'schedule-preview': [],
   };
 }

@@ -2,7 +2,10 @@
  * Local Lambda functions: each runs its deployed bundle in worker threads (one execution
  * environment per worker, up to the function's reserved concurrency), with its own environment
  * variables and the local clock. Invocations beyond the concurrency wait for a free environment,
- * as throttled asynchronous invocations would be retried by the service.
+ * as throttled asynchronous invocations would be retried by the service; a caller that does not
+ * retry (AppSync) is throttled instead, as Lambda throttles synchronous invocations beyond the
+ * reserved concurrency (429 `TooManyRequestsException`).
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -21,14 +24,37 @@ export class LambdaInvocationError extends Error {
   }
 }
 
+/** The function's reserved concurrency is in use: Lambda's 429 to a synchronous invocation. */
+export class LambdaThrottledError extends LambdaInvocationError {
+  constructor() {
+    super('TooManyRequestsException', 'Rate Exceeded.');
+  }
+}
+
 export interface LocalFunctionConfig {
   readonly name: string;
   readonly bundlePath: string;
   readonly environment: Readonly<Record<string, string>>;
-  /** Execution environments at most (the function's reserved concurrency). */
+  /** Execution environments at most (the reserved concurrency, or fewer to spare the machine). */
   readonly concurrency: number;
+  /**
+   * Invocations in flight at most (the function's reserved concurrency): a caller that asks to be
+   * throttled is refused beyond them. Those beyond `concurrency` wait for an environment.
+   */
+  readonly reservedConcurrency: number;
   readonly timeoutMs: number;
   readonly memoryMb: number;
+}
+
+/** How an invocation meets a function whose reserved concurrency is in use. */
+export interface InvokeOptions {
+  /**
+   * `wait` (the default): for the callers that retry a throttled invocation until it runs
+   * (Scheduler, event source mappings, Step Functions' Retry). `reject`: fail at once with
+   * `TooManyRequestsException`, which a synchronous caller that does not retry (AppSync's Lambda
+   * data source) receives.
+   */
+  readonly whenThrottled?: 'wait' | 'reject';
 }
 
 interface Environment {
@@ -45,10 +71,13 @@ export class LocalLambda {
   readonly #waiting: (() => void)[] = [];
   #nextId = 1;
   #stopped = false;
+  #inFlight = 0;
   /** Invocations so far, for benchmarks and tests. */
   invocations = 0;
   /** An injected fault (`failingFunctions`): every invocation fails at once, running nothing. */
   failing = false;
+  /** Invocations refused with `TooManyRequestsException` so far. */
+  throttles = 0;
 
   readonly #crashAfterOrder: Int32Array | undefined;
 
@@ -148,8 +177,13 @@ export class LocalLambda {
     }
   }
 
+  /** Invocations running or waiting for an environment. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
   /** Invokes the function synchronously (RequestResponse) with `event`. */
-  async invoke(event: unknown): Promise<unknown> {
+  async invoke(event: unknown, options: InvokeOptions = {}): Promise<unknown> {
     if (this.failing) {
       this.invocations += 1;
       throw new LambdaInvocationError(
@@ -157,6 +191,19 @@ export class LocalLambda {
         `${this.config.name} failed: a fault injected through POST /_local/faults`,
       );
     }
+    if (options.whenThrottled === 'reject' && this.#inFlight >= this.config.reservedConcurrency) {
+      this.throttles += 1;
+      throw new LambdaThrottledError();
+    }
+    this.#inFlight += 1;
+    try {
+      return await this.#run(event);
+    } finally {
+      this.#inFlight -= 1;
+    }
+  }
+
+  async #run(event: unknown): Promise<unknown> {
     const environment = await this.#acquire();
     this.invocations += 1;
     try {

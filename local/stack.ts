@@ -409,6 +409,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           name: `${prefix}-${name}`,
           bundlePath: writeBundle(bundle),
           concurrency: Math.min(spec.reservedConcurrency, options.lambdaConcurrency ?? 4),
+          reservedConcurrency: spec.reservedConcurrency,
           timeoutMs: spec.timeoutSeconds * 1000,
           memoryMb: spec.memoryMb,
           environment: {
@@ -622,8 +623,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           executor: notificationsSource,
         },
         calendar: { kind: 'lambda', lambda: lambda('calendar') },
+        schedulePreview: { kind: 'lambda', lambda: lambda('schedule-preview') },
       },
       now: () => clock.now(),
+      queryDepthLimit: config.queryDepthLimit,
+      resolverCountLimit: config.resolverCountLimit,
       log,
     });
 

@@ -4,9 +4,11 @@
  * a policy file is missing here.
  */
 import { missingRequiredTags as allResourceMissingRequiredTags } from './aws/all/Resource/missingRequiredTags.ts';
+import { configureResolverCountLimit as appsyncGraphQLApiConfigureResolverCountLimit } from './aws/appsync/GraphQLApi/configureResolverCountLimit.ts';
 import { disableIntrospection as appsyncGraphQLApiDisableIntrospection } from './aws/appsync/GraphQLApi/disableIntrospection.ts';
 import { disallowApiKeyAuthentication as appsyncGraphQLApiDisallowApiKeyAuthentication } from './aws/appsync/GraphQLApi/disallowApiKeyAuthentication.ts';
 import { enableFieldLogging as appsyncGraphQLApiEnableFieldLogging } from './aws/appsync/GraphQLApi/enableFieldLogging.ts';
+import { enableWafRateLimit as appsyncGraphQLApiEnableWafRateLimit } from './aws/appsync/GraphQLApi/enableWafRateLimit.ts';
 import { enableCloudWatchLogs as cloudtrailTrailEnableCloudWatchLogs } from './aws/cloudtrail/Trail/enableCloudWatchLogs.ts';
 import { enableCustomerKeyEncryption as cloudtrailTrailEnableCustomerKeyEncryption } from './aws/cloudtrail/Trail/enableCustomerKeyEncryption.ts';
 import { enableLogFileValidation as cloudtrailTrailEnableLogFileValidation } from './aws/cloudtrail/Trail/enableLogFileValidation.ts';
@@ -66,9 +68,11 @@ import type { PackPolicy } from './lib/policy.ts';
 
 export const policies: readonly PackPolicy[] = [
   allResourceMissingRequiredTags,
+  appsyncGraphQLApiConfigureResolverCountLimit,
   appsyncGraphQLApiDisableIntrospection,
   appsyncGraphQLApiDisallowApiKeyAuthentication,
   appsyncGraphQLApiEnableFieldLogging,
+  appsyncGraphQLApiEnableWafRateLimit,
   cloudtrailTrailEnableCloudWatchLogs,
   cloudtrailTrailEnableCustomerKeyEncryption,
   cloudtrailTrailEnableLogFileValidation,

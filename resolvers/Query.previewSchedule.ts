@@ -1,6 +1,6 @@
 /**
- * The next runs of a schedule, computed by the calendar Lambda (APPSYNC_JS has no time zones);
- * the schedule is validated here first, with the same rules as createPlan.
+ * The next runs of a schedule, computed by the schedule-preview Lambda (APPSYNC_JS has no time
+ * zones); the schedule is validated here first, with the same rules as createPlan.
  */
 import { util, type Context, type LambdaRequest } from '@aws-appsync/utils';
 import { hasProblems, raise, rejectInput, type Problems } from './lib/errors.ts';

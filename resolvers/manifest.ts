@@ -40,6 +40,8 @@ export const dataSources = {
   executions: { kind: 'dynamodb', table: executionsTable },
   notifications: { kind: 'dynamodb', table: notificationsTable },
   calendar: { kind: 'lambda', functionName: 'calendar' },
+  // Previews on a function of their own, so they never compete with skipNextRun for capacity.
+  schedulePreview: { kind: 'lambda', functionName: 'schedule-preview' },
 } as const satisfies Record<string, DynamoDbDataSource | LambdaDataSource>;
 
 export type DataSourceName = keyof typeof dataSources;
@@ -78,7 +80,7 @@ export const resolvers: Readonly<Record<string, DataSourceStep | Pipeline>> = {
   'Query.plan': { dataSource: 'plans', actions: ['GetItem'] },
   'Query.plans': { dataSource: 'plans', actions: ['Query'] },
   'Query.executions': { dataSource: 'executions', actions: ['Query'] },
-  'Query.previewSchedule': { dataSource: 'calendar', actions: [] },
+  'Query.previewSchedule': { dataSource: 'schedulePreview', actions: [] },
   'Mutation.createPlan': { dataSource: 'plans', actions: ['PutItem', 'UpdateItem'] },
   'Mutation.updatePlan': { pipeline: ['loadPlan', 'checkOpenRuns', 'updatePlanItem'] },
   'Mutation.pausePlan': { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },

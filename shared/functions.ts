@@ -172,10 +172,22 @@ export const functionSpecs = {
     environment: ['AUDIT_BUCKET'],
   },
   calendar: {
-    description: 'AppSync data source: schedule previews and next runs',
+    description: 'AppSync data source: where the next run goes when a user skips one',
     memoryMb: 256,
     timeoutSeconds: 10,
     reservedConcurrency: 10,
+    environment: [],
+  },
+  // previewSchedule has a function of its own: anyone with a token can ask for previews, and a
+  // burst of them must not take the calendar's capacity, which skipNextRun needs (a failed skip
+  // lets a purchase the user meant to skip go ahead). 20: AppSync runs a request's fields in
+  // parallel, so one request at the resolver count limit (20 previews) is served whole; beyond
+  // that, previews are throttled, and only previews.
+  'schedule-preview': {
+    description: 'AppSync data source: the next runs of a schedule, for previews',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 20,
     environment: [],
   },
 } as const satisfies Record<string, FunctionSpec>;

@@ -22,6 +22,16 @@ export interface StackConfig {
   readonly graphqlIntrospection: boolean;
   /** Maximum depth of a GraphQL query (1-75). */
   readonly queryDepthLimit: number;
+  /**
+   * Most resolvers one GraphQL request may invoke (1-10000; AppSync's own default is 10000). No
+   * screen of the product needs more than a handful, so a request that asks for more is abuse.
+   */
+  readonly resolverCountLimit: number;
+  /**
+   * Requests one client IP may send the API in five minutes before AWS WAF answers 429 (10 to
+   * 2,000,000,000, the range WAF's rate-based rules accept).
+   */
+  readonly apiRateLimitPer5Minutes: number;
   /** Retention of every CloudWatch log group, in days. */
   readonly logRetentionDays: number;
   /** Tags put on every taggable resource, besides `project` and `stack`. */
@@ -72,6 +82,8 @@ export const STACK_CONFIG_KEYS = [
   'deletionProtection',
   'graphqlIntrospection',
   'queryDepthLimit',
+  'resolverCountLimit',
+  'apiRateLimitPer5Minutes',
   'logRetentionDays',
   'tags',
   'exchange',
@@ -212,6 +224,9 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     deletionProtection: boolean(raw, 'deletionProtection', true),
     graphqlIntrospection: boolean(raw, 'graphqlIntrospection', false),
     queryDepthLimit: integer(raw, 'queryDepthLimit', 10, 1, 75),
+    resolverCountLimit: integer(raw, 'resolverCountLimit', 20, 1, 10_000),
+    // https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html
+    apiRateLimitPer5Minutes: integer(raw, 'apiRateLimitPer5Minutes', 1000, 10, 2_000_000_000),
     logRetentionDays: retention,
     tags: tags as Record<string, string>,
   };

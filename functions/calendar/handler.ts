@@ -1,25 +1,19 @@
 /**
- * AppSync Lambda data source for calendar questions the APPSYNC_JS runtime cannot answer (it has
- * no time-zone support): the next runs of a schedule, and where `nextRunAt` moves when a run is
- * skipped.
+ * AppSync Lambda data source for the calendar question `skipNextRun` asks and the APPSYNC_JS
+ * runtime cannot answer (it has no time-zone support): where `nextRunAt` moves when a run is
+ * skipped. Previews have a function of their own (`schedule-preview`), so they never take this
+ * function's capacity.
  */
-import { nextSlot, upcomingSlots, type ScheduleSpec } from '#domain/calendar.ts';
+import { nextSlot, type ScheduleSpec } from '#domain/calendar.ts';
 
-export type CalendarEvent =
-  | {
-      readonly operation: 'preview';
-      readonly schedule: ScheduleSpec;
-      readonly count: number;
-      readonly now: string;
-    }
-  | {
-      readonly operation: 'nextRunAfterSkip';
-      readonly schedule: ScheduleSpec;
-      readonly now: string;
-      readonly skip: readonly string[];
-      readonly lastSlotAt?: string | null;
-      readonly lastRunAt?: string | null;
-    };
+export interface CalendarEvent {
+  readonly operation: 'nextRunAfterSkip';
+  readonly schedule: ScheduleSpec;
+  readonly now: string;
+  readonly skip: readonly string[];
+  readonly lastSlotAt?: string | null;
+  readonly lastRunAt?: string | null;
+}
 
 /** Thrown for a request the resolvers could not have sent. */
 export class InvalidCalendarRequestError extends Error {
@@ -30,11 +24,6 @@ export class InvalidCalendarRequestError extends Error {
 }
 
 export const handler = async (event: CalendarEvent): Promise<unknown> => {
-  if (event?.operation === 'preview') {
-    return upcomingSlots(event.schedule, event.now, Math.min(Math.max(event.count, 1), 20)).map(
-      (slot) => slot.at,
-    );
-  }
   if (event?.operation === 'nextRunAfterSkip') {
     const next = nextSlot(event.schedule, {
       notBefore: event.now,
@@ -45,6 +34,6 @@ export const handler = async (event: CalendarEvent): Promise<unknown> => {
     return { nextRunAt: next?.at ?? null };
   }
   throw new InvalidCalendarRequestError(
-    `unknown operation ${String((event as { operation?: unknown })?.operation)}`,
+    `unknown operation ${String((event as { operation?: unknown } | null)?.operation)}`,
   );
 };

@@ -1,14 +1,16 @@
 /**
  * The AppSync GraphQL API: Cognito user pools as the default auth mode and IAM for backend
  * callers (no API keys), field logs at ERROR to a KMS-encrypted log group with retention, X-Ray,
- * introspection and query depth from stack config, and every resolver and pipeline function from
- * `resolvers/` on data sources whose roles may do exactly what `resolvers/manifest.ts` declares.
+ * introspection, query depth and resolver count limits from stack config, AWS WAF's per-IP rate
+ * limit in front (`ApiFirewall`), and every resolver and pipeline function from `resolvers/` on
+ * data sources whose roles may do exactly what `resolvers/manifest.ts` declares.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { ResolverCatalog, ResolverCode } from '#build/resolvers.ts';
 import type { DataSourceName, DataSourceStep, DynamoDbAction } from '../../resolvers/manifest.ts';
 import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../iam.ts';
+import { ApiFirewall } from './api-firewall.ts';
 
 /** The table behind a DynamoDB data source. */
 export interface DataSourceTable {
@@ -36,6 +38,10 @@ export interface GraphqlApiArgs {
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly introspection: boolean;
   readonly queryDepthLimit: number;
+  /** Most resolvers one request may invoke (AppSync's default, 10000, invites abuse). */
+  readonly resolverCountLimit: number;
+  /** Requests one client IP may send in five minutes before WAF answers 429. */
+  readonly rateLimitPer5Minutes: number;
   readonly logRetentionDays: number;
   readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
@@ -105,6 +111,7 @@ export function dataSourcePolicy(
 export class GraphqlApi extends pulumi.ComponentResource {
   readonly api: aws.appsync.GraphQLApi;
   readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly firewall: ApiFirewall;
   readonly url: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
 
@@ -149,7 +156,23 @@ export class GraphqlApi extends pulumi.ComponentResource {
         xrayEnabled: true,
         introspectionConfig: args.introspection ? 'ENABLED' : 'DISABLED',
         queryDepthLimit: args.queryDepthLimit,
+        // Past it AppSync answers ResolverExecutionLimitReached and runs no further resolver.
+        // https://docs.aws.amazon.com/appsync/latest/devguide/configuration-limits.html
+        resolverCountLimit: args.resolverCountLimit,
         visibility: 'GLOBAL',
+        tags: args.tags,
+      },
+      parent,
+    );
+
+    this.firewall = new ApiFirewall(
+      `${name}-firewall`,
+      {
+        namePrefix: args.apiName,
+        apiArn: this.api.arn,
+        rateLimitPer5Minutes: args.rateLimitPer5Minutes,
+        kmsKeyArn: args.kmsKeyArn,
+        logRetentionDays: args.logRetentionDays,
         tags: args.tags,
       },
       parent,
@@ -289,7 +312,7 @@ export class GraphqlApi extends pulumi.ComponentResource {
 
     this.url = this.api.uris.apply((uris) => uris.GRAPHQL ?? '');
     this.arn = this.api.arn;
-    this.registerOutputs({ url: this.url, arn: this.arn });
+    this.registerOutputs({ url: this.url, arn: this.arn, webAclArn: this.firewall.arn });
   }
 }
 

@@ -108,10 +108,25 @@ function toAttributeMap(map: Record<string, unknown> | undefined): Record<string
   return result;
 }
 
-/** DynamoDB's answer as AppSync gives it to resolvers: plain JSON, numbers as numbers. */
-function toJson(item: Record<string, AttributeValue> | undefined): Json | null {
+/** A value the SDK unmarshalled, with sets as lists and binary as base64, as AppSync has them. */
+function plainJson(value: unknown): unknown {
+  if (value instanceof Set) return [...value].map((item) => plainJson(item));
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (Array.isArray(value)) return value.map((item) => plainJson(item));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plainJson(item)]));
+  }
+  return value;
+}
+
+/**
+ * DynamoDB's answer as AppSync gives it to resolvers: plain JSON, numbers as numbers, string and
+ * number sets as lists, binary values as base64 strings.
+ * https://docs.aws.amazon.com/appsync/latest/devguide/js-aws-appsync-resolver-reference-dynamodb-typed-values-responses.html
+ */
+export function toJson(item: Record<string, AttributeValue> | undefined): Json | null {
   if (item === undefined) return null;
-  return unmarshall(item, { wrapNumbers: false }) as Json;
+  return plainJson(unmarshall(item, { wrapNumbers: false })) as Json;
 }
 
 function expressionParts(

@@ -1,10 +1,12 @@
 /**
  * A local AppSync GraphQL API: the schema from `resolvers/schema.graphql`, every field resolved
  * by its deployed bundle in the APPSYNC_JS sandbox, unit and pipeline resolvers run in AppSync's
- * order, and errors shaped as AppSync returns them.
+ * order, the API's query depth and resolver count limits, and errors shaped as AppSync returns
+ * them.
  */
 import {
   buildSchema,
+  defaultFieldResolver,
   execute,
   type GraphQLError,
   isObjectType,
@@ -24,7 +26,7 @@ import type { ResolverCatalog, ResolverCode, ResolverEntry } from '#build/resolv
 import { APPSYNC_SCHEMA_PRELUDE } from '#build/resolvers.ts';
 import type { DataSourceName, DataSourceStep, Pipeline } from '../../resolvers/manifest.ts';
 import type { DataSourceOutcome, LocalDynamoDbDataSource } from './dynamodb.ts';
-import { LambdaInvocationError, type LocalLambda } from '../lambda.ts';
+import { LambdaInvocationError, LambdaThrottledError, type LocalLambda } from '../lambda.ts';
 import { loadResolverModule, type ResolverModule } from './sandbox.ts';
 import { appSyncScalars } from './scalars.ts';
 import {
@@ -61,6 +63,10 @@ export interface LocalGraphqlApiOptions {
   readonly dataSources: Readonly<Record<DataSourceName, LocalDataSource>>;
   /** The stack clock, in epoch milliseconds. */
   readonly now: () => number;
+  /** The API's `queryDepthLimit`: the deepest field a query may select (root fields are at 1). */
+  readonly queryDepthLimit: number;
+  /** The API's `resolverCountLimit`: the most resolvers one request may invoke. */
+  readonly resolverCountLimit: number;
   readonly log?: (line: string) => void;
 }
 
@@ -85,6 +91,8 @@ interface RequestContext {
   readonly identity: CognitoIdentity;
   readonly headers: Record<string, string>;
   readonly appended: AppSyncError[];
+  /** Resolvers this request has invoked so far. */
+  resolvers: number;
 }
 
 interface ResolverContext {
@@ -124,6 +132,11 @@ function selectionSetList(
     }
   }
   return names;
+}
+
+/** A field's depth in the query: root fields are at 1; list indexes are no level. */
+function depthOf(info: GraphQLResolveInfo): number {
+  return responsePathAsArray(info.path).filter((key) => typeof key === 'string').length;
 }
 
 function locationsOf(nodes: readonly FieldNode[] | undefined, error: GraphQLError) {
@@ -197,13 +210,18 @@ export class LocalGraphqlApi {
     if (invalid.length > 0) {
       return { errors: invalid.map((error) => this.#formatValidation(error)) };
     }
-    const context: RequestContext = { identity, headers, appended: [] };
+    const context: RequestContext = { identity, headers, appended: [], resolvers: 0 };
     const result: ExecutionResult = await execute({
       schema: this.schema,
       document,
       variableValues: request.variables ?? {},
       operationName: request.operationName ?? null,
       contextValue: context,
+      // Fields without a resolver (a plan's schedule, its timezone) count for the depth too.
+      fieldResolver: (source, args, contextValue, info) => {
+        this.#limitDepth(info);
+        return defaultFieldResolver(source, args, contextValue, info);
+      },
     });
     const errors = [
       ...(result.errors ?? []).map((error) => this.#formatError(error)),
@@ -213,6 +231,38 @@ export class LocalGraphqlApi {
       ...(result.data === undefined ? {} : { data: result.data }),
       ...(errors.length > 0 ? { errors } : {}),
     };
+  }
+
+  /*
+   * AppSync's execution limits, as its guide describes them: a field deeper than queryDepthLimit
+   * fails with `QueryDepthLimitReached`, and each resolver after the resolverCountLimit-th of a
+   * request fails with `ResolverExecutionLimitReached` and does not run. Everything else of the
+   * request is answered; an error on a non-null field nulls its first nullable parent, as any
+   * field error does. The guide gives the error types; it shows the messages only in screenshots,
+   * so these messages are ours (clients should read `errorType`).
+   * https://docs.aws.amazon.com/appsync/latest/devguide/configuration-limits.html
+   */
+  #limitDepth(info: GraphQLResolveInfo): void {
+    if (depthOf(info) > this.#options.queryDepthLimit) {
+      throw new ResolverError(
+        `Query depth limit of ${this.#options.queryDepthLimit} reached`,
+        'QueryDepthLimitReached',
+        null,
+        null,
+      );
+    }
+  }
+
+  #limitResolvers(context: RequestContext): void {
+    context.resolvers += 1;
+    if (context.resolvers > this.#options.resolverCountLimit) {
+      throw new ResolverError(
+        `Resolver invocation limit of ${this.#options.resolverCountLimit} reached`,
+        'ResolverExecutionLimitReached',
+        null,
+        null,
+      );
+    }
   }
 
   #formatValidation(error: GraphQLError): AppSyncError {
@@ -294,8 +344,17 @@ export class LocalGraphqlApi {
       };
     }
     try {
-      return { result: await source.lambda.invoke(payload ?? null) };
+      // AppSync invokes synchronously and does not wait for capacity: a function whose reserved
+      // concurrency is in use throttles the field.
+      return { result: await source.lambda.invoke(payload ?? null, { whenThrottled: 'reject' }) };
     } catch (error) {
+      if (error instanceof LambdaThrottledError) {
+        // AppSync's `<data source>:<exception>` naming, as for DynamoDB's errors.
+        return {
+          result: null,
+          error: { type: 'Lambda:TooManyRequestsException', message: error.message },
+        };
+      }
       const failure =
         error instanceof LambdaInvocationError
           ? error
@@ -348,6 +407,9 @@ export class LocalGraphqlApi {
   #fieldResolver(entry: ResolverEntry): GraphQLFieldResolver<unknown, RequestContext> {
     const name = `${entry.typeName}.${entry.fieldName}`;
     return async (source, args, context, info) => {
+      // Before the first await: resolvers are counted in the order AppSync starts them.
+      this.#limitDepth(info);
+      this.#limitResolvers(context);
       const invocation: Invocation = { errors: [], authType: 'User Pool Authorization' };
       const fieldNode = info.fieldNodes[0];
       const ctx: ResolverContext = {

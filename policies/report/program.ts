@@ -131,6 +131,8 @@ export function computedState(
       return { arn: arn('firehose', `deliverystream/${String(inputs.name)}`) };
     case 'aws:cloudwatch/eventArchive:EventArchive':
       return { arn: arn('events', `archive/${String(inputs.name)}`) };
+    case 'aws:wafv2/webAcl:WebAcl':
+      return { arn: arn('wafv2', `regional/webacl/${String(inputs.name)}/${name}-id`) };
     case 'aws:cloudtrail/trail:Trail':
       return { arn: arn('cloudtrail', `trail/${String(inputs.name)}`) };
     default:

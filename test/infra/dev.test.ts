@@ -11,6 +11,14 @@ let run: ProgramRun;
 const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/project-key`;
 const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/savings-plan-buy-dev-plans`;
 const API_ARN = `arn:aws:appsync:${REGION}:${ACCOUNT}:apis/api123`;
+const WEB_ACL_ARN = `arn:aws:wafv2:${REGION}:${ACCOUNT}:regional/webacl/savings-plan-buy-dev-api/graphql-firewall-acl-id`;
+const TAGS = {
+  environment: 'dev',
+  owner: 'platform',
+  'data-classification': 'confidential',
+  project: 'savings-plan-buy',
+  stack: 'dev',
+};
 
 beforeAll(async () => {
   run = await runProgram('dev');
@@ -187,6 +195,78 @@ describe('the GraphQL API', () => {
       queryDepthLimit: 10,
     });
     expect(run.all('aws:appsync/apiKey:ApiKey')).toEqual([]);
+  });
+
+  it('lets one request select at most 10 levels deep and invoke at most 20 resolvers', () => {
+    const { queryDepthLimit, resolverCountLimit } = run.one('aws:appsync/graphQLApi:GraphQLApi')
+      .inputs as Record<string, unknown>;
+    expect({ queryDepthLimit, resolverCountLimit }).toEqual({
+      queryDepthLimit: 10,
+      resolverCountLimit: 20,
+    });
+  });
+
+  it('sits behind AWS WAF, which answers 429 to a client IP past 1000 requests in 5 minutes', () => {
+    expect(run.one('aws:wafv2/webAcl:WebAcl', 'graphql-firewall-acl').inputs).toEqual({
+      name: 'savings-plan-buy-dev-api',
+      description: 'Rate limit per client IP in front of the GraphQL API',
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      rules: [
+        {
+          name: 'rate-limit-per-ip',
+          priority: 0,
+          action: { block: { customResponse: { responseCode: 429 } } },
+          statement: {
+            rateBasedStatement: { limit: 1000, aggregateKeyType: 'IP', evaluationWindowSec: 300 },
+          },
+          visibilityConfig: {
+            cloudwatchMetricsEnabled: true,
+            metricName: 'rate-limit-per-ip',
+            sampledRequestsEnabled: true,
+          },
+        },
+      ],
+      visibilityConfig: {
+        cloudwatchMetricsEnabled: true,
+        metricName: 'savings-plan-buy-dev-api',
+        sampledRequestsEnabled: true,
+      },
+      tags: TAGS,
+    });
+    expect(
+      run.one('aws:wafv2/webAclAssociation:WebAclAssociation', 'graphql-firewall-association')
+        .inputs,
+    ).toEqual({ resourceArn: API_ARN, webAclArn: WEB_ACL_ARN });
+  });
+
+  it('logs only what WAF blocks, without the authorization header, encrypted with the project key', () => {
+    const logGroup = run.one('aws:cloudwatch/logGroup:LogGroup', 'graphql-firewall-logs');
+    expect(logGroup.inputs).toEqual({
+      name: 'aws-waf-logs-savings-plan-buy-dev-api',
+      retentionInDays: 14,
+      kmsKeyId: KEY_ARN,
+      tags: TAGS,
+    });
+    expect(
+      run.one('aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration').inputs,
+    ).toEqual({
+      resourceArn: WEB_ACL_ARN,
+      logDestinationConfigs: [
+        `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:aws-waf-logs-savings-plan-buy-dev-api`,
+      ],
+      redactedFields: [{ singleHeader: { name: 'authorization' } }],
+      loggingFilter: {
+        defaultBehavior: 'DROP',
+        filters: [
+          {
+            behavior: 'KEEP',
+            requirement: 'MEETS_ANY',
+            conditions: [{ actionCondition: { action: 'BLOCK' } }],
+          },
+        ],
+      },
+    });
   });
 
   it('logs to a log group encrypted with the project key, with the configured retention', () => {

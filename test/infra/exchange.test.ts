@@ -72,6 +72,7 @@ describe('a stack on Coinbase', () => {
       'sweeper',
       'schedule-sync',
       'calendar',
+      'schedule-preview',
     ]) {
       expect(
         statementsOf(name).filter((statement) => statement.Sid === 'ReadExchangeCredentials'),

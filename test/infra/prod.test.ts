@@ -33,3 +33,22 @@ it('names prod resources after the stack', () => {
     'alias/savings-plan-buy-prod',
   );
 });
+
+it('bounds each prod request to 20 resolvers and each client IP to 1000 requests in 5 minutes', () => {
+  expect(run.one('aws:appsync/graphQLApi:GraphQLApi').inputs.resolverCountLimit).toBe(20);
+  const rules = run.one('aws:wafv2/webAcl:WebAcl').inputs.rules as {
+    statement: { rateBasedStatement: unknown };
+  }[];
+  expect(rules.map((rule) => rule.statement.rateBasedStatement)).toEqual([
+    { limit: 1000, aggregateKeyType: 'IP', evaluationWindowSec: 300 },
+  ]);
+  expect(run.one('aws:wafv2/webAclAssociation:WebAclAssociation').inputs.resourceArn).toBe(
+    run.one('aws:appsync/graphQLApi:GraphQLApi').state.arn,
+  );
+});
+
+it('keeps what WAF blocked in prod for a year', () => {
+  expect(run.one('aws:cloudwatch/logGroup:LogGroup', 'graphql-firewall-logs').inputs).toMatchObject(
+    { name: 'aws-waf-logs-savings-plan-buy-prod-api', retentionInDays: 365 },
+  );
+});

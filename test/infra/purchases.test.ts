@@ -320,6 +320,7 @@ describe('the Lambdas', () => {
       TABLE_KEY,
     ]);
     expect(ownStatements('calendar')).toEqual([]);
+    expect(ownStatements('schedule-preview')).toEqual([]);
   });
 
   it('let the decision read only the feature flags', () => {
@@ -736,7 +737,7 @@ describe('storage and events', () => {
     });
   });
 
-  it("lets AppSync read only executions and a plan's open runs, and invoke only the calendar function", () => {
+  it("lets AppSync read only executions and a plan's open runs, and invoke only the calendar and preview functions, each from its own data source", () => {
     expect(
       policy(run.one('aws:iam/rolePolicy:RolePolicy', 'graphql-executions-policy').inputs.policy)
         .Statement[0],
@@ -761,5 +762,31 @@ describe('storage and events', () => {
       type: 'AWS_LAMBDA',
       lambdaConfig: { functionArn: fn('calendar') },
     });
+    // Previews on a function of their own: a burst of them cannot take the calendar's capacity.
+    expect(
+      policy(
+        run.one('aws:iam/rolePolicy:RolePolicy', 'graphql-schedulePreview-policy').inputs.policy,
+      ).Statement,
+    ).toEqual([
+      {
+        Sid: 'InvokeDataSourceFunction',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: fn('schedule-preview'),
+      },
+    ]);
+    expect(run.one('aws:appsync/dataSource:DataSource', 'graphql-schedulePreview').inputs).toEqual({
+      apiId: 'api123',
+      name: 'schedulePreview',
+      type: 'AWS_LAMBDA',
+      serviceRoleArn: `arn:aws:iam::${ACCOUNT}:role/graphql-schedulePreview-role`,
+      lambdaConfig: { functionArn: fn('schedule-preview') },
+    });
+    expect(
+      run.one('aws:appsync/resolver:Resolver', 'graphql-Query.previewSchedule').inputs,
+    ).toMatchObject({ kind: 'UNIT', dataSource: 'schedulePreview' });
+    expect(
+      run.one('aws:appsync/function:Function', 'graphql-fn-nextRunAfterSkip').inputs,
+    ).toMatchObject({ dataSource: 'calendar' });
   });
 });

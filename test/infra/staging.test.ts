@@ -21,3 +21,11 @@ it('keeps introspection on in staging for tooling and logs for 90 days', () => {
     90,
   );
 });
+
+it('puts the same WAF rate limit and resolver count limit in front of staging as in prod', () => {
+  expect(run.one('aws:appsync/graphQLApi:GraphQLApi').inputs.resolverCountLimit).toBe(20);
+  expect(run.one('aws:wafv2/webAcl:WebAcl').inputs).toMatchObject({
+    name: 'savings-plan-buy-staging-api',
+    rules: [{ statement: { rateBasedStatement: { limit: 1000 } } }],
+  });
+});

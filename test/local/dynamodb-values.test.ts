@@ -1,9 +1,10 @@
 /**
  * The local DynamoDB data source turns the typed values resolvers return (AppSync allows
- * `{ N: 25 }`) into the SDK's AttributeValues (`{ N: '25' }`), and refuses what is not one.
+ * `{ N: 25 }`) into the SDK's AttributeValues (`{ N: '25' }`), and refuses what is not one; and
+ * it hands DynamoDB's answers to resolvers as AppSync does, as plain JSON.
  */
 import { describe, expect, it } from 'vitest';
-import { toAttributeValue } from '#local/appsync/dynamodb.ts';
+import { toAttributeValue, toJson } from '#local/appsync/dynamodb.ts';
 
 describe('toAttributeValue', () => {
   const converted: [string, unknown, unknown][] = [
@@ -90,5 +91,35 @@ describe('toAttributeValue', () => {
   it.each(refused)('refuses %s with a TypeError', (_rule, value, message) => {
     expect(() => toAttributeValue(value)).toThrow(new TypeError(message));
     expect(() => toAttributeValue(value)).toThrow(TypeError);
+  });
+});
+
+describe('toJson', () => {
+  it('gives resolvers plain JSON as AppSync does: sets as lists, numbers as numbers, binary as base64', () => {
+    expect(
+      toJson({
+        planId: { S: 'p1' },
+        skipSlots: { SS: ['2027-03-02T06:00:00Z', '2027-03-09T06:00:00Z'] },
+        amounts: { NS: ['25', '2.5'] },
+        version: { N: '3' },
+        digest: { B: new Uint8Array([1, 2, 3]) },
+        digests: { BS: [new Uint8Array([1]), new Uint8Array([2])] },
+        schedule: { M: { days: { L: [{ N: '1' }, { SS: ['a'] }] }, paused: { BOOL: false } } },
+        endDate: { NULL: true },
+      }),
+    ).toEqual({
+      planId: 'p1',
+      skipSlots: ['2027-03-02T06:00:00Z', '2027-03-09T06:00:00Z'],
+      amounts: [25, 2.5],
+      version: 3,
+      digest: 'AQID',
+      digests: ['AQ==', 'Ag=='],
+      schedule: { days: [1, ['a']], paused: false },
+      endDate: null,
+    });
+  });
+
+  it('answers null for no item', () => {
+    expect(toJson(undefined)).toBeNull();
   });
 });

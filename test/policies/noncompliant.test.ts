@@ -22,7 +22,7 @@ it('fails the report', () => {
   expect(report.summary).toEqual({
     resources: 33,
     policies: policies.length,
-    mandatoryViolations: 70,
+    mandatoryViolations: 72,
     advisoryViolations: 30,
   });
 });
@@ -34,10 +34,12 @@ it('names each violation: level, policy and resource', () => {
         `${violation.enforcementLevel} ${violation.policy} ${violation.resource ?? '(stack)'}`,
     ),
   ).toEqual([
+    'mandatory aws-appsync-graphqlapi-configure-resolver-count-limit aws:appsync/graphQLApi:GraphQLApi::api-key',
     'mandatory aws-appsync-graphqlapi-disable-introspection aws:appsync/graphQLApi:GraphQLApi::api-key',
     'mandatory aws-appsync-graphqlapi-disallow-api-key-authentication aws:appsync/apiKey:ApiKey::api-key',
     'mandatory aws-appsync-graphqlapi-disallow-api-key-authentication aws:appsync/graphQLApi:GraphQLApi::api-key',
     'mandatory aws-appsync-graphqlapi-enable-field-logging aws:appsync/graphQLApi:GraphQLApi::api-key',
+    'mandatory aws-appsync-graphqlapi-enable-waf-rate-limit aws:appsync/graphQLApi:GraphQLApi::api-key',
     'mandatory aws-cloudtrail-trail-enable-cloud-watch-logs aws:cloudtrail/trail:Trail::partial',
     'mandatory aws-cloudtrail-trail-enable-customer-key-encryption aws:cloudtrail/trail:Trail::partial',
     'mandatory aws-cloudtrail-trail-enable-log-file-validation aws:cloudtrail/trail:Trail::partial',

@@ -22,6 +22,7 @@ describe('AppSync', () => {
     additionalAuthenticationProviders: [{ authenticationType: 'AWS_IAM' }],
     logConfig: { fieldLogLevel: 'ERROR', cloudwatchLogsRoleArn: ROLE_ARN },
     introspectionConfig: 'DISABLED',
+    resolverCountLimit: 20,
   };
   const apiKeyMessage =
     'AppSync APIs must not accept API keys: use AMAZON_COGNITO_USER_POOLS for users and AWS_IAM for backends instead of API_KEY.';
@@ -114,6 +115,38 @@ describe('AppSync', () => {
         },
       ),
     ).toEqual([introspection]);
+  });
+
+  const limit = (maximum: number) =>
+    `AppSync APIs must bound the resolvers one request may invoke: set resolverCountLimit from 1 to ${maximum} (resolverCountLimit in the stack configuration).`;
+  describeResourceRule('aws-appsync-graphqlapi-configure-resolver-count-limit', {
+    type,
+    passes: [
+      ['a limit of 20', api],
+      ['a limit of 1', { ...api, resolverCountLimit: 1 }],
+    ],
+    reports: [
+      [
+        'no limit (AppSync then allows 10000)',
+        { ...api, resolverCountLimit: undefined },
+        [limit(20)],
+      ],
+      ['a limit of 0 (AppSync\u2019s 10000)', { ...api, resolverCountLimit: 0 }, [limit(20)]],
+      ['a limit above 20', { ...api, resolverCountLimit: 21 }, [limit(20)]],
+      ['AppSync\u2019s maximum', { ...api, resolverCountLimit: 10_000 }, [limit(20)]],
+    ],
+  });
+  it('aws-appsync-graphqlapi-configure-resolver-count-limit takes its maximum from its config', async () => {
+    const policy = byName('aws-appsync-graphqlapi-configure-resolver-count-limit');
+    const config = {
+      'aws-appsync-graphqlapi-configure-resolver-count-limit': { maximumResolverCount: 50 },
+    };
+    expect(
+      await messages(policy, [fixture(type, { ...api, resolverCountLimit: 50 })], { config }),
+    ).toEqual([]);
+    expect(
+      await messages(policy, [fixture(type, { ...api, resolverCountLimit: 51 })], { config }),
+    ).toEqual([limit(50)]);
   });
 });
 

@@ -652,6 +652,81 @@ describe('aws-lambda-function-configure-failure-destination', () => {
   });
 });
 
+describe('aws-appsync-graphqlapi-enable-waf-rate-limit', () => {
+  const API_ARN = `arn:aws:appsync:eu-central-1:${ACCOUNT}:apis/api123`;
+  const ACL_ARN = `arn:aws:wafv2:eu-central-1:${ACCOUNT}:regional/webacl/savings-plan-buy-prod-api/acl-id`;
+  const api: Fixture = {
+    type: 'aws:appsync/graphQLApi:GraphQLApi',
+    name: 'graphql-api',
+    inputs: { name: 'savings-plan-buy-prod', authenticationType: 'AMAZON_COGNITO_USER_POOLS' },
+    state: { name: 'savings-plan-buy-prod', arn: API_ARN },
+  };
+  const rateRule = {
+    name: 'rate-limit-per-ip',
+    priority: 0,
+    action: { block: { customResponse: { responseCode: 429 } } },
+    statement: { rateBasedStatement: { limit: 1000, aggregateKeyType: 'IP' } },
+    visibilityConfig: {
+      cloudwatchMetricsEnabled: true,
+      metricName: 'rate-limit-per-ip',
+      sampledRequestsEnabled: true,
+    },
+  };
+  const acl = (rules: unknown[]): Fixture => {
+    const inputs = { name: 'savings-plan-buy-prod-api', scope: 'REGIONAL', rules };
+    return {
+      type: 'aws:wafv2/webAcl:WebAcl',
+      name: 'graphql-firewall-acl',
+      inputs,
+      state: { ...inputs, arn: ACL_ARN },
+    };
+  };
+  const association = (resourceArn: string, webAclArn = ACL_ARN): Fixture => ({
+    type: 'aws:wafv2/webAclAssociation:WebAclAssociation',
+    name: 'graphql-firewall-association',
+    inputs: { resourceArn, webAclArn },
+  });
+  const behindWaf =
+    "AppSync API savings-plan-buy-prod must sit behind AWS WAF: add an aws.wafv2.WebAclAssociation of a REGIONAL web ACL with a blocking rate-based rule to the API's ARN.";
+  const rateLimited =
+    'AppSync API savings-plan-buy-prod must be rate limited per client: give its web ACL savings-plan-buy-prod-api a rule with a rateBasedStatement and a block action.';
+  describeStackRule('aws-appsync-graphqlapi-enable-waf-rate-limit', {
+    passes: [
+      [
+        'an API behind a web ACL that blocks over a rate',
+        [api, acl([rateRule]), association(API_ARN)],
+      ],
+      [
+        'an API behind a web ACL managed outside the stack (Firewall Manager)',
+        [api, association(API_ARN, `arn:aws:wafv2:eu-central-1:${ACCOUNT}:regional/webacl/fms/x`)],
+      ],
+    ],
+    reports: [
+      ['an API without a web ACL', [api, acl([rateRule])], [behindWaf]],
+      [
+        'a web ACL associated with another API',
+        [api, acl([rateRule]), association(`${API_ARN}-other`)],
+        [behindWaf],
+      ],
+      ['a web ACL without rules', [api, acl([]), association(API_ARN)], [rateLimited]],
+      [
+        'a rate-based rule that only counts',
+        [api, acl([{ ...rateRule, action: { count: {} } }]), association(API_ARN)],
+        [rateLimited],
+      ],
+      [
+        'a blocking rule that is not rate-based',
+        [
+          api,
+          acl([{ ...rateRule, statement: { geoMatchStatement: { countryCodes: ['XX'] } } }]),
+          association(API_ARN),
+        ],
+        [rateLimited],
+      ],
+    ],
+  });
+});
+
 describe('aws-secretsmanager-secret-enable-rotation', () => {
   const secret: Fixture = {
     type: 'aws:secretsmanager/secret:Secret',

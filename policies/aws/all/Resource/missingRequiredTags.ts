@@ -38,6 +38,7 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
   'aws:sfn/stateMachine:StateMachine',
   'aws:sns/topic:Topic',
   'aws:sqs/queue:Queue',
+  'aws:wafv2/webAcl:WebAcl',
 ]);
 
 const configSchema: PolicyConfigSchema = {
