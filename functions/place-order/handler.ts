@@ -372,8 +372,11 @@ async function placeOrder(event: PlaceOrderEvent): Promise<PlaceOrderResult> {
 
 const persistenceStore = new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE });
 const idempotencyConfig = new IdempotencyConfig({
-  // Plan and slot, never the execution id: duplicate executions share the record.
-  eventKeyJmesPath: '[planId, scheduledFor]',
+  // Plan and slot, never the execution id: duplicate executions share the record. The literal
+  // names the shape of the stored result (since 'v2' it carries the amount and currency the order
+  // was sent with): a record of an earlier shape is never answered, and a run it belonged to is
+  // read back from the exchange instead.
+  eventKeyJmesPath: "[planId, scheduledFor, 'v2']",
   throwOnNoIdempotencyKey: true,
   // Longer than any redelivery: Scheduler retries for 15 minutes, dead letters are redriven by hand.
   expiresAfterSeconds: 7 * 24 * 60 * 60,
