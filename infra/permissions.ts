@@ -87,6 +87,20 @@ function manageSchedules(context: PermissionContext): PolicyStatement[] {
   ];
 }
 
+/** What a plan's sync does: read and write back the plan, and manage its schedule. */
+function syncPlanSchedules(context: PermissionContext): PolicyStatement[] {
+  return [
+    {
+      Sid: 'SyncPlans',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Resource: context.plansTableArn,
+    },
+    keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
+    ...manageSchedules(context),
+  ];
+}
+
 /**
  * Talking to the exchange: its shared breaker and request budget, and either the paper orders
  * table (`paperActions`) or the API key.
@@ -194,14 +208,7 @@ export function functionStatements(
         ],
         Resource: context.plansStreamArn,
       },
-      {
-        Sid: 'SyncPlans',
-        Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-        Resource: context.plansTableArn,
-      },
-      keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
-      ...manageSchedules(context),
+      ...syncPlanSchedules(context),
       ...sendToQueueStatements(
         'StreamFailures',
         context.streamFailureQueueArn,
@@ -224,14 +231,7 @@ export function functionStatements(
         Action: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
         Resource: context.plansStreamArn,
       },
-      {
-        Sid: 'SyncPlans',
-        Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-        Resource: context.plansTableArn,
-      },
-      keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
-      ...manageSchedules(context),
+      ...syncPlanSchedules(context),
       ...publishEvents('PublishPlanChanges', context),
     ],
     sweeper: [

@@ -43,26 +43,14 @@ export interface SweepResult {
 }
 
 /** Plans changed through the API before `cutoff` and still not synced by the scheduler. */
-async function unsyncedPlans(
+function unsyncedPlans(
   shard: string,
   cutoff: string,
 ): Promise<{ userId: string; planId: string }[]> {
-  const found: { userId: string; planId: string }[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.dynamodb.send(
-      new QueryCommand({
-        TableName: deps.settings.plansTable,
-        IndexName: 'unsynced',
-        KeyConditionExpression: 'syncShard = :shard AND updatedAt < :cutoff',
-        ExpressionAttributeValues: { ':shard': shard, ':cutoff': cutoff },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) found.push(item as { userId: string; planId: string });
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return found;
+  return queryAll('unsynced', 'syncShard = :shard AND updatedAt < :cutoff', {
+    ':shard': shard,
+    ':cutoff': cutoff,
+  });
 }
 
 /** Syncs plans the stream consumer never synced; answers how many it synced. */
@@ -70,35 +58,54 @@ async function resyncPlans(): Promise<number> {
   const cutoff = new Date(deps.now() - SYNC_GRACE_SECONDS * 1000).toISOString();
   const shards = await Promise.all(SYNC_SHARDS.map((shard) => unsyncedPlans(shard, cutoff)));
   let resynced = 0;
+  let failed = 0;
   for (const { userId, planId } of shards.flat()) {
-    const outcome = await reconcilePlan(deps, userId, planId);
-    logger.warn('synced a plan the schedule sync had missed', { planId, outcome: outcome.kind });
-    if (outcome.kind !== 'superseded') resynced += 1;
+    try {
+      const outcome = await reconcilePlan(deps, userId, planId);
+      logger.warn('synced a plan the schedule sync had missed', { planId, outcome: outcome.kind });
+      if (outcome.kind !== 'superseded') resynced += 1;
+    } catch (error) {
+      // One plan the scheduler refuses must not stop the others; the next sweep tries it again.
+      failed += 1;
+      logger.error('could not sync a plan the schedule sync had missed', { planId, error });
+    }
   }
+  metrics.addMetric('PlanResyncFailures', MetricUnit.Count, failed);
   return resynced;
 }
 
-async function overduePlans(
-  shard: number,
-  cutoff: string,
-): Promise<{ userId: string; planId: string; nextRunAt: string }[]> {
-  const found: { userId: string; planId: string; nextRunAt: string }[] = [];
+/** Every item of an index query, page by page. */
+async function queryAll<Item>(
+  indexName: string,
+  condition: string,
+  values: Record<string, string>,
+): Promise<Item[]> {
+  const found: Item[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await deps.dynamodb.send(
       new QueryCommand({
         TableName: deps.settings.plansTable,
-        IndexName: 'due',
-        KeyConditionExpression: 'dueShard = :shard AND nextRunAt < :cutoff',
-        ExpressionAttributeValues: { ':shard': String(shard), ':cutoff': cutoff },
+        IndexName: indexName,
+        KeyConditionExpression: condition,
+        ExpressionAttributeValues: values,
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? [])
-      found.push(item as { userId: string; planId: string; nextRunAt: string });
+    found.push(...((page.Items ?? []) as Item[]));
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);
   return found;
+}
+
+function overduePlans(
+  shard: number,
+  cutoff: string,
+): Promise<{ userId: string; planId: string; nextRunAt: string }[]> {
+  return queryAll('due', 'dueShard = :shard AND nextRunAt < :cutoff', {
+    ':shard': String(shard),
+    ':cutoff': cutoff,
+  });
 }
 
 /** Records the armed slot as missed; false when an execution for it exists already. */
