@@ -180,6 +180,13 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     if (!(error instanceof FlagsError)) throw error;
     throw new ConfigurationError(`${PROJECT}:flags: ${error.message}`);
   }
+  for (const code of Object.keys(flags.maxAmountPerRunByCurrency)) {
+    if (limits[code] === undefined) {
+      throw new ConfigurationError(
+        `${PROJECT}:flags.maxAmountPerRunByCurrency.${code}: ${code} is not one of the stack's currencies (${Object.keys(limits).join(', ')})`,
+      );
+    }
+  }
   const emailFrom = raw.notificationEmailFrom;
   if (
     typeof emailFrom !== 'string' ||
