@@ -110,6 +110,18 @@ const credentials =
     : new ExchangeCredentials('exchange-credentials', {
         secretName: `${prefix}/exchange/${config.exchange}`,
         exchange: config.exchange,
+        access: 'trading',
+        kmsKeyArn: key.arn,
+        tags,
+      });
+// Reconciliation reads orders with a key of its own that cannot trade.
+const readOnlyCredentials =
+  config.exchange === 'paper'
+    ? null
+    : new ExchangeCredentials('exchange-read-only-credentials', {
+        secretName: `${prefix}/exchange/${config.exchange}/read-only`,
+        exchange: config.exchange,
+        access: 'read-only',
         kmsKeyArn: key.arn,
         tags,
       });
@@ -235,6 +247,7 @@ const variables: Record<FunctionVariable, pulumi.Input<string>> = {
   EXCHANGE: config.exchange,
   EXCHANGE_API_URL: config.exchangeApiUrl ?? '',
   EXCHANGE_SECRET_ARN: credentials?.arn ?? '',
+  EXCHANGE_READONLY_SECRET_ARN: readOnlyCredentials?.arn ?? '',
   EXCHANGE_STATE_TABLE: exchangeState.name,
   EXCHANGE_RATE_LIMIT_PER_SECOND: String(config.exchangeRateLimitPerSecond),
   PAPER_EXCHANGE_URL: '',
@@ -266,6 +279,7 @@ const statements = functionStatements({
   idempotencyTableArn: idempotency.arn,
   paperOrdersTableArn: paperOrders?.arn ?? null,
   exchangeSecretArn: credentials?.arn ?? null,
+  readOnlyExchangeSecretArn: readOnlyCredentials?.arn ?? null,
   exchangeStateTableArn: exchangeState.arn,
   retryQueueArn: retryQueue.arn,
   stateMachineArn,
@@ -466,6 +480,7 @@ export const eventBusName = bus.name;
 export const kmsKeyArn = key.arn;
 export const retryQueueUrl = retryQueue.url;
 export const exchangeSecretArn = credentials?.arn ?? null;
+export const readOnlyExchangeSecretArn = readOnlyCredentials?.arn ?? null;
 export const featureFlagsConfigurationArn = flags.configurationArn;
 export const notificationQueueUrl = notificationQueue.url;
 export const auditBucketName = audit.auditBucketName;

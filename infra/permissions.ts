@@ -6,7 +6,10 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { FunctionName } from '#shared/functions.ts';
 import type { PolicyStatement } from './iam.ts';
-import { readCredentialsStatements } from './components/exchange-credentials.ts';
+import {
+  readCredentialsStatements,
+  type ExchangeKeyAccess,
+} from './components/exchange-credentials.ts';
 import { readFlagsStatements } from './components/feature-flags.ts';
 import { sendToQueueStatements } from './components/queue.ts';
 
@@ -22,6 +25,8 @@ export interface PermissionContext {
   readonly paperOrdersTableArn: pulumi.Input<string> | null;
   /** The exchange's API key (coinbase and kraken stacks only). */
   readonly exchangeSecretArn: pulumi.Input<string> | null;
+  /** The exchange's view-only API key, for reconciliation (coinbase and kraken stacks only). */
+  readonly readOnlyExchangeSecretArn: pulumi.Input<string> | null;
   readonly exchangeStateTableArn: pulumi.Input<string>;
   readonly retryQueueArn: pulumi.Input<string>;
   readonly stateMachineArn: pulumi.Input<string>;
@@ -89,9 +94,13 @@ function manageSchedules(context: PermissionContext): PolicyStatement[] {
 
 /**
  * Talking to the exchange: its shared breaker and request budget, and either the paper orders
- * table (`paperActions`) or the API key.
+ * table (`paperActions`) or the API key (`access`: the trading key, or the view-only one).
  */
-function tradeOnExchange(context: PermissionContext, paperActions: string[]): PolicyStatement[] {
+function tradeOnExchange(
+  context: PermissionContext,
+  paperActions: string[],
+  access: ExchangeKeyAccess = 'trading',
+): PolicyStatement[] {
   const statements: PolicyStatement[] = [
     {
       Sid: 'ShareExchangeState',
@@ -108,9 +117,11 @@ function tradeOnExchange(context: PermissionContext, paperActions: string[]): Po
       Resource: context.paperOrdersTableArn,
     });
   }
-  if (context.exchangeSecretArn !== null) {
+  const secretArn =
+    access === 'trading' ? context.exchangeSecretArn : context.readOnlyExchangeSecretArn;
+  if (secretArn !== null) {
     statements.push(
-      ...readCredentialsStatements(context.exchangeSecretArn, context.kmsKeyArn, context.region),
+      ...readCredentialsStatements(secretArn, context.kmsKeyArn, context.region, access),
     );
   }
   return statements;
@@ -322,7 +333,7 @@ export function functionStatements(
         Action: 'dynamodb:Query',
         Resource: pulumi.interpolate`${context.executionsTableArn}/index/orders`,
       },
-      ...tradeOnExchange(context, ['dynamodb:Scan']),
+      ...tradeOnExchange(context, ['dynamodb:Scan'], 'read-only'),
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
       ...publishEvents('PublishReconciliation', context),
     ],

@@ -9,7 +9,8 @@
  * - `EXCHANGE=coinbase` or `kraken`: the API key from the Secrets Manager secret
  *   `EXCHANGE_SECRET_ARN` (read through Powertools Parameters, cached for five minutes, so a
  *   rotated key is picked up without a deploy), at `EXCHANGE_API_URL` or the exchange's
- *   production URL.
+ *   production URL. A function that only reads orders names `EXCHANGE_READONLY_SECRET_ARN`
+ *   instead: the view-only key, which cannot place an order.
  */
 import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -92,11 +93,15 @@ export class SecretKeyedExchange implements Exchange {
   }
 }
 
+/** The variable that names the secret holding the API key a function may use. */
+export type ExchangeSecretVariable = 'EXCHANGE_SECRET_ARN' | 'EXCHANGE_READONLY_SECRET_ARN';
+
 /** The adapter alone: no breaker, no budget, no cache. */
 export function exchangeAdapter(
   dynamodb: DynamoDBDocumentClient,
   environment: NodeJS.ProcessEnv = process.env,
   secrets: SecretReader = readSecret,
+  secretVariable: ExchangeSecretVariable = 'EXCHANGE_SECRET_ARN',
 ): Exchange {
   const kind = environment.EXCHANGE;
   if (kind === 'paper-http') {
@@ -119,10 +124,7 @@ export function exchangeAdapter(
     );
   }
   if (kind === 'coinbase' || kind === 'kraken') {
-    const { EXCHANGE_SECRET_ARN: secretArn } = requireEnvironment(
-      ['EXCHANGE_SECRET_ARN'],
-      environment,
-    );
+    const { [secretVariable]: secretArn } = requireEnvironment([secretVariable], environment);
     const apiUrl = environment.EXCHANGE_API_URL;
     const read = () => secrets(secretArn);
     if (kind === 'coinbase') {
@@ -152,17 +154,21 @@ export function exchangeName(environment: NodeJS.ProcessEnv = process.env): stri
   return kind === 'paper-http' ? 'paper' : kind;
 }
 
-/** The configured exchange, guarded and cached, as every function that trades uses it. */
+/**
+ * The configured exchange, guarded and cached, as every function that talks to it uses it;
+ * `secretVariable` names the secret of the key it may use (the trading key by default).
+ */
 export function exchangeFromEnvironment(
   dynamodb: DynamoDBDocumentClient,
   onStateError: (error: unknown) => void = () => undefined,
   environment: NodeJS.ProcessEnv = process.env,
+  secretVariable: ExchangeSecretVariable = 'EXCHANGE_SECRET_ARN',
 ): Exchange {
   const env = requireEnvironment(
     ['EXCHANGE_STATE_TABLE', 'EXCHANGE_RATE_LIMIT_PER_SECOND'],
     environment,
   );
-  const adapter = exchangeAdapter(dynamodb, environment);
+  const adapter = exchangeAdapter(dynamodb, environment, readSecret, secretVariable);
   const options = { dynamodb, tableName: env.EXCHANGE_STATE_TABLE };
   const limit = positiveInteger(
     'EXCHANGE_RATE_LIMIT_PER_SECOND',
