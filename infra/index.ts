@@ -24,7 +24,7 @@ import {
   type FunctionVariable,
 } from '#shared/functions.ts';
 import { NOTIFICATIONS_EVENT_PATTERN } from '#shared/events.ts';
-import { PROJECT } from '#shared/stack-config.ts';
+import { PROJECT, checkSmsOriginationRegion } from '#shared/stack-config.ts';
 import {
   exchangeStateTable,
   executionsTable,
@@ -54,6 +54,7 @@ const prefix = `${PROJECT}-${stack}`;
 const tags = { ...config.tags, project: PROJECT, stack };
 const { accountId } = await aws.getCallerIdentity();
 const { region } = await aws.getRegion();
+checkSmsOriginationRegion(config, region);
 
 // Rules are named, so their ARNs are known before anything exists (the key policy names them).
 const busName = `${prefix}-events`;
@@ -292,6 +293,7 @@ const statements = functionStatements({
   notificationsTableArn: notifications.arn,
   notificationQueueArn: notificationQueue.arn,
   emailIdentityArn: emailIdentity.arn,
+  smsOriginationIdentityArn: config.smsOriginationIdentity,
   auditBucketArn: audit.auditBucketArn,
   auditSigningKeyArn: audit.signingKeyArn,
 });

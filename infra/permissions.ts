@@ -40,6 +40,8 @@ export interface PermissionContext {
   readonly notificationQueueArn: pulumi.Input<string>;
   /** The SES identity notification email is sent from. */
   readonly emailIdentityArn: pulumi.Input<string>;
+  /** The End User Messaging origination identity SMS is sent from; null: SMS is off. */
+  readonly smsOriginationIdentityArn: string | null;
   /** The Object Lock bucket of the audit trail, and the asymmetric key that signs its digests. */
   readonly auditBucketArn: pulumi.Input<string>;
   readonly auditSigningKeyArn: pulumi.Input<string>;
@@ -386,14 +388,18 @@ export function functionStatements(
         Action: 'ses:SendEmail',
         Resource: context.emailIdentityArn,
       },
-      {
-        // SendTextMessage names no resource until an origination identity is given; this
-        // account's End User Messaging SMS resources in this Region only.
-        Sid: 'SendTextMessages',
-        Effect: 'Allow',
-        Action: 'sms-voice:SendTextMessage',
-        Resource: pulumi.interpolate`arn:aws:sms-voice:${context.region}:${context.accountId}:*`,
-      },
+      // SendTextMessage is authorized on the origination identity it sends from: the stack's
+      // own only, and no SMS at all until one is configured.
+      ...(context.smsOriginationIdentityArn === null
+        ? []
+        : [
+            {
+              Sid: 'SendTextMessagesFromTheStacksIdentity',
+              Effect: 'Allow' as const,
+              Action: 'sms-voice:SendTextMessage',
+              Resource: context.smsOriginationIdentityArn,
+            },
+          ]),
       ...publishEvents('PublishNotificationSent', context),
     ],
     calendar: [],

@@ -25,6 +25,7 @@ import { enablePointInTimeRecovery as dynamodbTableEnablePointInTimeRecovery } f
 import { disallowAllResources as iamPolicyDisallowAllResources } from './aws/iam/Policy/disallowAllResources.ts';
 import { disallowDecryptOnAllKeys as iamPolicyDisallowDecryptOnAllKeys } from './aws/iam/Policy/disallowDecryptOnAllKeys.ts';
 import { disallowServiceWildcardActions as iamPolicyDisallowServiceWildcardActions } from './aws/iam/Policy/disallowServiceWildcardActions.ts';
+import { disallowSmsFromAnyOriginationIdentity as iamPolicyDisallowSmsFromAnyOriginationIdentity } from './aws/iam/Policy/disallowSmsFromAnyOriginationIdentity.ts';
 import { disallowWildcardActions as iamPolicyDisallowWildcardActions } from './aws/iam/Policy/disallowWildcardActions.ts';
 import { enforcePassRoleScope as iamPolicyEnforcePassRoleScope } from './aws/iam/Policy/enforcePassRoleScope.ts';
 import { disallowPublicTrust as iamRoleDisallowPublicTrust } from './aws/iam/Role/disallowPublicTrust.ts';
@@ -87,6 +88,7 @@ export const policies: readonly PackPolicy[] = [
   iamPolicyDisallowAllResources,
   iamPolicyDisallowDecryptOnAllKeys,
   iamPolicyDisallowServiceWildcardActions,
+  iamPolicyDisallowSmsFromAnyOriginationIdentity,
   iamPolicyDisallowWildcardActions,
   iamPolicyEnforcePassRoleScope,
   iamRoleDisallowPublicTrust,

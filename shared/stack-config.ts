@@ -51,8 +51,8 @@ export interface StackConfig {
   /** The sender of notification email: an address of a domain verified in SES. */
   readonly notificationEmailFrom: string;
   /**
-   * The End User Messaging SMS origination identity (phone number, sender id or pool ARN); null:
-   * the service picks one of the account's.
+   * The ARN of the End User Messaging SMS origination identity SMS is sent from (a phone number,
+   * sender id or pool of this account or shared with it); null: SMS is off.
    */
   readonly smsOriginationIdentity: string | null;
   /** Object Lock default retention of the audit bucket, in days (COMPLIANCE mode). */
@@ -85,6 +85,15 @@ export const STACK_CONFIG_KEYS = [
   'auditRetentionDays',
   'archiveRetentionDays',
 ] as const;
+
+/**
+ * An origination identity's ARN: the notifier's IAM statement names it, so it must be an ARN (the
+ * API would also take a bare id or phone number, which IAM cannot name). Sender ids are per
+ * country: `sender-id/<id>/<ISO country>`.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsendusermessagingsmsandvoicev2.html
+ */
+const SMS_ORIGINATION_IDENTITY_ARN =
+  /^arn:aws(-[a-z]+)*:sms-voice:[a-z]{2}(-[a-z]+)+-\d:\d{12}:(phone-number\/phone-[0-9a-f]{32}|pool\/pool-[0-9a-f]{32}|sender-id\/[A-Za-z0-9-]{1,11}\/[A-Z]{2})$/;
 
 /** Retention values CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [
@@ -197,9 +206,12 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     );
   }
   const smsIdentity = raw.smsOriginationIdentity ?? null;
-  if (smsIdentity !== null && (typeof smsIdentity !== 'string' || smsIdentity.length === 0)) {
+  if (
+    smsIdentity !== null &&
+    (typeof smsIdentity !== 'string' || !SMS_ORIGINATION_IDENTITY_ARN.test(smsIdentity))
+  ) {
     throw new ConfigurationError(
-      `${PROJECT}:smsOriginationIdentity must be a phone number, sender id or pool ARN`,
+      `${PROJECT}:smsOriginationIdentity must be the ARN of an End User Messaging phone number, sender id or pool, e.g. arn:aws:sms-voice:eu-central-1:123456789012:pool/pool-0123456789abcdef0123456789abcdef (the notifier may send from that identity only); leave it unset to turn SMS off`,
     );
   }
   return {
@@ -222,6 +234,19 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     logRetentionDays: retention,
     tags: tags as Record<string, string>,
   };
+}
+
+/**
+ * Fails for an origination identity outside the stack's Region (`aws:region`, which this
+ * namespace does not hold): the notifier sends through its own Region's endpoint.
+ */
+export function checkSmsOriginationRegion(config: StackConfig, region: string): void {
+  const identity = config.smsOriginationIdentity;
+  if (identity !== null && identity.split(':')[3] !== region) {
+    throw new ConfigurationError(
+      `${PROJECT}:smsOriginationIdentity must be an origination identity in ${region}, the stack's Region`,
+    );
+  }
 }
 
 /** The raw values of `Pulumi.<stack>.yaml` in our namespace, keys without the namespace. */
