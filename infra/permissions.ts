@@ -85,10 +85,11 @@ function manageSchedules(context: PermissionContext): PolicyStatement[] {
       Resource: context.schedulerRoleArn,
       Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
     },
+    // https://docs.aws.amazon.com/scheduler/latest/UserGuide/security_iam_id-based-policy-examples.html
     keyThrough(
       'SchedulesAreEncryptedWithTheProjectKey',
       'scheduler',
-      ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
       context,
     ),
   ];

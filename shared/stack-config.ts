@@ -55,6 +55,12 @@ export interface StackConfig {
    * sender id or pool of this account or shared with it); null: SMS is off.
    */
   readonly smsOriginationIdentity: string | null;
+  /**
+   * The IAM roles (names, with their path, in the stack's account) of the people and the pipeline
+   * that deploy and operate the stack: besides the stack's own roles, the only principals the
+   * project key lets use it, and only through the stack's services.
+   */
+  readonly operatorRoles: readonly string[];
   /** Object Lock default retention of the audit bucket, in days (COMPLIANCE mode). */
   readonly auditRetentionDays: number;
   /** Retention of the event bus's archive, in days. */
@@ -82,6 +88,7 @@ export const STACK_CONFIG_KEYS = [
   'flags',
   'notificationEmailFrom',
   'smsOriginationIdentity',
+  'operatorRoles',
   'auditRetentionDays',
   'archiveRetentionDays',
 ] as const;
@@ -94,6 +101,32 @@ export const STACK_CONFIG_KEYS = [
  */
 const SMS_ORIGINATION_IDENTITY_ARN =
   /^arn:aws(-[a-z]+)*:sms-voice:[a-z]{2}(-[a-z]+)+-\d:\d{12}:(phone-number\/phone-[0-9a-f]{32}|pool\/pool-[0-9a-f]{32}|sender-id\/[A-Za-z0-9-]{1,11}\/[A-Z]{2})$/;
+
+/** A role name with its path (no leading slash), as IAM allows them: `ops/deployer`. */
+const ROLE_NAME = /^([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+function operatorRoles(raw: RawConfig): string[] {
+  const value =
+    typeof raw.operatorRoles === 'string' ? parseJson(raw.operatorRoles) : raw.operatorRoles;
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    !value.every((role) => typeof role === 'string' && role.length <= 512 && ROLE_NAME.test(role))
+  ) {
+    throw new ConfigurationError(
+      `${PROJECT}:operatorRoles must list the IAM roles (names with their path, e.g. [savings-plan-buy-deployer, aws-reserved/sso.amazonaws.com/eu-central-1/AWSReservedSSO_Operator_0123456789abcdef]) that deploy and operate the stack: the project key lets only them and the stack's own roles use it`,
+    );
+  }
+  return value as string[];
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
 
 /** Retention values CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [
@@ -217,6 +250,7 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
   return {
     notificationEmailFrom: emailFrom,
     smsOriginationIdentity: smsIdentity as string | null,
+    operatorRoles: operatorRoles(raw),
     // Seven years, the longest record-keeping rule the platform answers to (NYDFS).
     auditRetentionDays: integer(raw, 'auditRetentionDays', 2557, 1, 36_500),
     archiveRetentionDays: integer(raw, 'archiveRetentionDays', 2557, 0, 36_500),
