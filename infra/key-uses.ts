@@ -79,10 +79,12 @@ export function projectKeyUses(args: KeyUseArgs): KeyUse[] {
     pulumi.interpolate`arn:aws:iam::${args.accountId}:role/${roleName}`;
   const functions = Object.keys(functionSpecs) as FunctionName[];
   const functionsUsing = (service: KeyService) =>
-    functions
-      .filter((name) => FUNCTION_KEY_SERVICES[name].includes(service))
-      .filter((name) => service !== 'secretsmanager' || args.exchangeKeys)
-      .map((name) => arn(lambdaRoleName(`${args.prefix}-${name}`)));
+    // Paper stacks hold no exchange keys: no function reads a secret there.
+    service === 'secretsmanager' && !args.exchangeKeys
+      ? []
+      : functions
+          .filter((name) => FUNCTION_KEY_SERVICES[name].includes(service))
+          .map((name) => arn(lambdaRoleName(`${args.prefix}-${name}`)));
   const stateMachine = arn(stateMachineRoleName(args.stateMachineName));
   const schedulers = Object.values(schedulerRoleNames(args.scheduleGroupName)).map(arn);
   const uses: KeyUse[] = [

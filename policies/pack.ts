@@ -32,7 +32,9 @@ import { disallowPublicTrust as iamRoleDisallowPublicTrust } from './aws/iam/Rol
 import { disallowAttachedPolicies as iamUserDisallowAttachedPolicies } from './aws/iam/User/disallowAttachedPolicies.ts';
 import { enableCustomerKeyEncryption as kinesisFirehoseDeliveryStreamEnableCustomerKeyEncryption } from './aws/kinesis/FirehoseDeliveryStream/enableCustomerKeyEncryption.ts';
 import { disallowPublicAccess as kmsKeyDisallowPublicAccess } from './aws/kms/Key/disallowPublicAccess.ts';
+import { disallowRootUsageGrant as kmsKeyDisallowRootUsageGrant } from './aws/kms/Key/disallowRootUsageGrant.ts';
 import { enableKeyRotation as kmsKeyEnableKeyRotation } from './aws/kms/Key/enableKeyRotation.ts';
+import { enforceLogGroupEncryptionContext as kmsKeyEnforceLogGroupEncryptionContext } from './aws/kms/Key/enforceLogGroupEncryptionContext.ts';
 import { configureFailureDestination as lambdaEventSourceMappingConfigureFailureDestination } from './aws/lambda/EventSourceMapping/configureFailureDestination.ts';
 import { configureFailureDestination as lambdaFunctionConfigureFailureDestination } from './aws/lambda/Function/configureFailureDestination.ts';
 import { configureReservedConcurrency as lambdaFunctionConfigureReservedConcurrency } from './aws/lambda/Function/configureReservedConcurrency.ts';
@@ -95,7 +97,9 @@ export const policies: readonly PackPolicy[] = [
   iamUserDisallowAttachedPolicies,
   kinesisFirehoseDeliveryStreamEnableCustomerKeyEncryption,
   kmsKeyDisallowPublicAccess,
+  kmsKeyDisallowRootUsageGrant,
   kmsKeyEnableKeyRotation,
+  kmsKeyEnforceLogGroupEncryptionContext,
   lambdaEventSourceMappingConfigureFailureDestination,
   lambdaFunctionConfigureFailureDestination,
   lambdaFunctionConfigureReservedConcurrency,

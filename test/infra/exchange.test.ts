@@ -4,6 +4,12 @@
  * that trades; reconciliation reads a view-only key of its own; no paper exchange is deployed.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  OPERATOR_ROLE_ARNS,
+  expectedProjectKeyPolicy,
+  uncoveredKeyUses,
+  unneededKeyUses,
+} from './key-policy.ts';
 import { ACCOUNT, REGION, policy, runProgram, type ProgramRun } from './program.ts';
 
 let run: ProgramRun;
@@ -134,6 +140,14 @@ describe('a stack on Coinbase', () => {
     ]) {
       expect(secrets(name), name).toEqual([]);
     }
+  });
+
+  it('lets the project key decrypt the exchange keys for the order function and reconciliation only', () => {
+    expect(policy(run.one('aws:kms/key:Key', 'project-key').inputs.policy)).toEqual(
+      expectedProjectKeyPolicy(P, { exchangeKeys: true }),
+    );
+    expect(uncoveredKeyUses(run)).toEqual([]);
+    expect(unneededKeyUses(run, OPERATOR_ROLE_ARNS)).toEqual([]);
   });
 
   it('deploys no paper exchange', () => {
