@@ -1,17 +1,31 @@
 /**
  * Operational feature flags (AWS AppConfig): a kill switch for purchases and a maximum amount per
- * run. Read by the purchase workflow's decision step on every run (with a short cache).
+ * run, per currency with a limit for every other currency. Read by the purchase workflow's
+ * decision step on every run (with a short cache).
  */
+import { CURRENCY_DIGITS } from './currencies.ts';
 import { compareUnits, parseDecimal } from './decimal.ts';
 
 export interface Flags {
   /** False stops every purchase: slots end SKIPPED with PURCHASES_DISABLED. */
   readonly purchasesEnabled: boolean;
-  /** Runs above this amount (in the plan's currency) fail with AMOUNT_ABOVE_LIMIT; null: no limit. */
+  /**
+   * Runs above this amount (in the plan's currency) fail with AMOUNT_ABOVE_LIMIT, in every
+   * currency without an entry in {@link Flags.maxAmountPerRunByCurrency}; null: no limit.
+   */
   readonly maxAmountPerRun: string | null;
+  /**
+   * The maximum per run of a currency (upper-case ISO 4217 code to a positive decimal string
+   * within the currency's digits), which replaces `maxAmountPerRun` for that currency.
+   */
+  readonly maxAmountPerRunByCurrency: Readonly<Record<string, string>>;
 }
 
-export const DEFAULT_FLAGS: Flags = { purchasesEnabled: true, maxAmountPerRun: null };
+export const DEFAULT_FLAGS: Flags = {
+  purchasesEnabled: true,
+  maxAmountPerRun: null,
+  maxAmountPerRunByCurrency: {},
+};
 
 /** Thrown for a flags document that is not what the system expects. */
 export class FlagsError extends Error {
@@ -21,6 +35,34 @@ export class FlagsError extends Error {
   }
 }
 
+/** Scale the global maximum is read at: it applies to currencies of any number of digits. */
+const GLOBAL_SCALE = 8;
+
+function perCurrency(value: unknown): Record<string, string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new FlagsError(
+      'maxAmountPerRunByCurrency must be an object such as {"EUR": "500.00", "GBP": "400.00"}',
+    );
+  }
+  const limits: Record<string, string> = {};
+  for (const [currency, amount] of Object.entries(value as Record<string, unknown>)) {
+    const digits = CURRENCY_DIGITS[currency];
+    if (digits === undefined) {
+      throw new FlagsError(
+        `maxAmountPerRunByCurrency: ${currency} is not a supported currency code (${Object.keys(CURRENCY_DIGITS).join(', ')})`,
+      );
+    }
+    const parsed = typeof amount === 'string' ? parseDecimal(amount, digits) : null;
+    if (parsed === null || !parsed.ok || parsed.units === '0') {
+      throw new FlagsError(
+        `maxAmountPerRunByCurrency.${currency} must be a positive decimal string with at most ${digits} decimal places`,
+      );
+    }
+    limits[currency] = amount as string;
+  }
+  return limits;
+}
+
 /** Checks a flags document; omitted flags take their defaults. */
 export function parseFlags(value: unknown): Flags {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -28,14 +70,16 @@ export function parseFlags(value: unknown): Flags {
       'flags must be a JSON object such as {"purchasesEnabled": false, "maxAmountPerRun": "500.00"}',
     );
   }
-  const { purchasesEnabled, maxAmountPerRun, ...unknown } = value as Record<string, unknown>;
+  const { purchasesEnabled, maxAmountPerRun, maxAmountPerRunByCurrency, ...unknown } =
+    value as Record<string, unknown>;
   const extra = Object.keys(unknown);
   if (extra.length > 0) throw new FlagsError(`unknown flag(s): ${extra.join(', ')}`);
   if (purchasesEnabled !== undefined && typeof purchasesEnabled !== 'boolean') {
     throw new FlagsError('purchasesEnabled must be true or false');
   }
   if (maxAmountPerRun !== undefined && maxAmountPerRun !== null) {
-    const parsed = typeof maxAmountPerRun === 'string' ? parseDecimal(maxAmountPerRun, 8) : null;
+    const parsed =
+      typeof maxAmountPerRun === 'string' ? parseDecimal(maxAmountPerRun, GLOBAL_SCALE) : null;
     if (parsed === null || !parsed.ok || parsed.units === '0') {
       throw new FlagsError(
         'maxAmountPerRun must be a positive decimal string such as "500.00", or null',
@@ -45,16 +89,34 @@ export function parseFlags(value: unknown): Flags {
   return {
     purchasesEnabled: purchasesEnabled ?? DEFAULT_FLAGS.purchasesEnabled,
     maxAmountPerRun: (maxAmountPerRun as string | null | undefined) ?? null,
+    maxAmountPerRunByCurrency:
+      maxAmountPerRunByCurrency === undefined ? {} : perCurrency(maxAmountPerRunByCurrency),
   };
 }
 
-/** True when `amount` (a decimal string) exceeds the flags' maximum per run. */
-export function exceedsMaximum(flags: Flags, amount: string): boolean {
-  if (flags.maxAmountPerRun === null) return false;
-  const scale = 8;
-  const run = parseDecimal(amount, scale);
-  const max = parseDecimal(flags.maxAmountPerRun, scale);
+/** The maximum per run in force for `currency`: its own entry, else the global one (null: none). */
+export function maximumFor(flags: Flags, currency: string): string | null {
+  return Object.hasOwn(flags.maxAmountPerRunByCurrency, currency)
+    ? (flags.maxAmountPerRunByCurrency[currency] ?? null)
+    : flags.maxAmountPerRun;
+}
+
+/** True when `amount` (a decimal string in `currency`) exceeds that currency's maximum per run. */
+export function exceedsMaximum(flags: Flags, amount: string, currency: string): boolean {
+  const maximum = maximumFor(flags, currency);
+  if (maximum === null) return false;
+  const run = parseDecimal(amount, GLOBAL_SCALE);
+  const max = parseDecimal(maximum, GLOBAL_SCALE);
   return run.ok && max.ok && compareUnits(run.units, max.units) > 0;
+}
+
+/** A positive decimal string with at most `digits` decimal places, as a JSON Schema. */
+function positiveDecimal(digits: number) {
+  return {
+    type: 'string',
+    pattern: digits === 0 ? '^[1-9][0-9]*$' : `^(0|[1-9][0-9]*)(\\.[0-9]{1,${digits}})?$`,
+    not: { pattern: '^0(\\.0+)?$' },
+  } as const;
 }
 
 /**
@@ -67,15 +129,16 @@ export const FLAGS_JSON_SCHEMA = {
   additionalProperties: false,
   properties: {
     purchasesEnabled: { type: 'boolean' },
-    maxAmountPerRun: {
-      oneOf: [
-        { type: 'null' },
-        {
-          type: 'string',
-          pattern: '^(0|[1-9][0-9]*)(\\.[0-9]{1,8})?$',
-          not: { pattern: '^0(\\.0+)?$' },
-        },
-      ],
+    maxAmountPerRun: { oneOf: [{ type: 'null' }, positiveDecimal(GLOBAL_SCALE)] },
+    maxAmountPerRunByCurrency: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(
+        Object.entries(CURRENCY_DIGITS).map(([currency, digits]) => [
+          currency,
+          positiveDecimal(digits),
+        ]),
+      ),
     },
   },
 } as const;

@@ -6,7 +6,7 @@
  * its purchase window.
  */
 import { isSlot, periodKey, todayIn, type ScheduleSpec } from './calendar.ts';
-import { DEFAULT_FLAGS, exceedsMaximum, type Flags } from './flags.ts';
+import { DEFAULT_FLAGS, exceedsMaximum, maximumFor, type Flags } from './flags.ts';
 
 /** The plan as the decision needs it. */
 export interface PlanForDecision {
@@ -126,11 +126,11 @@ export function decidePurchase(
       plan,
     );
   }
-  if (exceedsMaximum(context.flags, plan.amount)) {
+  if (exceedsMaximum(context.flags, plan.amount, plan.currency)) {
     return outcome(
       'FAIL',
       'AMOUNT_ABOVE_LIMIT',
-      `${plan.amount} ${plan.currency} is above the current limit of ${context.flags.maxAmountPerRun} ${plan.currency} per purchase; lower the plan's amount to keep buying.`,
+      `${plan.amount} ${plan.currency} is above the current limit for ${plan.currency} purchases of ${maximumFor(context.flags, plan.currency)} ${plan.currency}; lower the plan's amount to keep buying.`,
       plan,
     );
   }

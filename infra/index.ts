@@ -24,7 +24,7 @@ import {
   type FunctionVariable,
 } from '#shared/functions.ts';
 import { NOTIFICATIONS_EVENT_PATTERN } from '#shared/events.ts';
-import { PROJECT } from '#shared/stack-config.ts';
+import { PROJECT, checkSmsOriginationRegion } from '#shared/stack-config.ts';
 import {
   exchangeStateTable,
   executionsTable,
@@ -33,12 +33,12 @@ import {
   paperOrdersTable,
   plansTable,
 } from '#shared/tables.ts';
-import { AuditTrail, auditKeyPolicyStatements } from './components/audit-trail.ts';
+import { AuditTrail, auditKeyPolicyStatements, auditTrailNames } from './components/audit-trail.ts';
 import { EventBus } from './components/event-bus.ts';
 import { ExchangeCredentials } from './components/exchange-credentials.ts';
 import { FeatureFlags } from './components/feature-flags.ts';
 import { GraphqlApi } from './components/graphql-api.ts';
-import { LambdaFunction } from './components/lambda-function.ts';
+import { LambdaFunction, lambdaRoleName } from './components/lambda-function.ts';
 import { PlanScheduling } from './components/plan-scheduling.ts';
 import { ProjectKey } from './components/project-key.ts';
 import { PurchaseWorkflow } from './components/purchase-workflow.ts';
@@ -46,6 +46,7 @@ import { EncryptedQueue } from './components/queue.ts';
 import { Table } from './components/table.ts';
 import { UserPool } from './components/user-pool.ts';
 import { loadStackConfig } from './config.ts';
+import { projectKeyUses } from './key-uses.ts';
 import { functionStatements } from './permissions.ts';
 
 const stack = pulumi.getStack();
@@ -54,17 +55,58 @@ const prefix = `${PROJECT}-${stack}`;
 const tags = { ...config.tags, project: PROJECT, stack };
 const { accountId } = await aws.getCallerIdentity();
 const { region } = await aws.getRegion();
+checkSmsOriginationRegion(config, region);
 
 // Rules are named, so their ARNs are known before anything exists (the key policy names them).
 const busName = `${prefix}-events`;
 const notificationsRuleName = `${prefix}-notifications`;
 const notificationsRuleArn = `arn:aws:events:${region}:${accountId}:rule/${busName}/${notificationsRuleName}`;
 
+const functionName = (name: FunctionName) => `${prefix}-${name}`;
+const functionArn = (name: FunctionName) =>
+  `arn:aws:lambda:${region}:${accountId}:function:${functionName(name)}`;
+const stateMachineName = `${prefix}-purchase`;
+const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachineName}`;
+const scheduleGroupName = `${prefix}-plans`;
+const auditNames = auditTrailNames({ prefix, accountId, region, eventBusName: busName });
+const roleArn = (name: string) => `arn:aws:iam::${accountId}:role/${name}`;
+const logGroupArn = (name: string) => `arn:aws:logs:${region}:${accountId}:log-group:${name}`;
+// graphql-api.ts leaves its roles unnamed: the program names them (see the API below), so the key
+// policy can name the data sources that read and write tables.
+const graphqlRoleName = (resourceName: string) => `${prefix}-${resourceName}`;
+const TABLE_DATA_SOURCES = ['plans', 'executions', 'notifications'];
+// The API's log group is named after its id: known once the API exists (the API does not need
+// the key, so the key can wait for it).
+const [apiLogGroupArn, resolveApiLogGroupArn] = pulumi.deferredOutput<string>();
+
 const key = new ProjectKey('project', {
   accountId,
   region,
   alias: prefix,
+  logGroupArns: [
+    ...(Object.keys(functionSpecs) as FunctionName[]).map((name) =>
+      logGroupArn(`/aws/lambda/${functionName(name)}`),
+    ),
+    logGroupArn(`/aws/vendedlogs/states/${stateMachineName}`),
+    apiLogGroupArn,
+  ],
+  eventBusArn: `arn:aws:events:${region}:${accountId}:event-bus/${busName}`,
   queueRuleArns: [notificationsRuleArn],
+  uses: projectKeyUses({
+    prefix,
+    accountId,
+    region,
+    exchangeKeys: config.exchange !== 'paper',
+    stateMachineName,
+    stateMachineArn,
+    scheduleGroupName,
+    auditBucketArn: pulumi.interpolate`arn:aws:s3:::${auditNames.auditBucketName}`,
+    firehoseRoleName: auditNames.firehoseRoleName,
+    tableDataSourceRoleNames: TABLE_DATA_SOURCES.map((source) =>
+      graphqlRoleName(`graphql-${source}-role`),
+    ),
+  }),
+  operatorRoleArns: config.operatorRoles.map(roleArn),
   extraStatements: auditKeyPolicyStatements({ prefix, accountId, region, eventBusName: busName }),
   deletionWindowInDays: 30,
   tags,
@@ -110,6 +152,18 @@ const credentials =
     : new ExchangeCredentials('exchange-credentials', {
         secretName: `${prefix}/exchange/${config.exchange}`,
         exchange: config.exchange,
+        access: 'trading',
+        kmsKeyArn: key.arn,
+        tags,
+      });
+// Reconciliation reads orders with a key of its own that cannot trade.
+const readOnlyCredentials =
+  config.exchange === 'paper'
+    ? null
+    : new ExchangeCredentials('exchange-read-only-credentials', {
+        secretName: `${prefix}/exchange/${config.exchange}/read-only`,
+        exchange: config.exchange,
+        access: 'read-only',
         kmsKeyArn: key.arn,
         tags,
       });
@@ -132,19 +186,14 @@ const audit = new AuditTrail('audit', {
   auditRetentionDays: config.auditRetentionDays,
   archiveRetentionDays: config.archiveRetentionDays,
   logRetentionDays: config.logRetentionDays,
+  signerRoleArn: roleArn(lambdaRoleName(functionName('audit-digest'))),
   accountId,
   region,
   tags,
 });
 
-const functionName = (name: FunctionName) => `${prefix}-${name}`;
-const functionArn = (name: FunctionName) =>
-  `arn:aws:lambda:${region}:${accountId}:function:${functionName(name)}`;
-const stateMachineName = `${prefix}-purchase`;
-const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachineName}`;
-
 const scheduling = new PlanScheduling('scheduling', {
-  groupName: `${prefix}-plans`,
+  groupName: scheduleGroupName,
   stateMachineArn,
   jobFunctionArns: [
     functionArn('sweeper'),
@@ -246,6 +295,7 @@ const variables: Record<FunctionVariable, pulumi.Input<string>> = {
   EXCHANGE: config.exchange,
   EXCHANGE_API_URL: config.exchangeApiUrl ?? '',
   EXCHANGE_SECRET_ARN: credentials?.arn ?? '',
+  EXCHANGE_READONLY_SECRET_ARN: readOnlyCredentials?.arn ?? '',
   EXCHANGE_STATE_TABLE: exchangeState.name,
   EXCHANGE_RATE_LIMIT_PER_SECOND: String(config.exchangeRateLimitPerSecond),
   PAPER_EXCHANGE_URL: '',
@@ -277,6 +327,7 @@ const statements = functionStatements({
   idempotencyTableArn: idempotency.arn,
   paperOrdersTableArn: paperOrders?.arn ?? null,
   exchangeSecretArn: credentials?.arn ?? null,
+  readOnlyExchangeSecretArn: readOnlyCredentials?.arn ?? null,
   exchangeStateTableArn: exchangeState.arn,
   retryQueueArn: retryQueue.arn,
   stateMachineArn,
@@ -289,6 +340,7 @@ const statements = functionStatements({
   notificationsTableArn: notifications.arn,
   notificationQueueArn: notificationQueue.arn,
   emailIdentityArn: emailIdentity.arn,
+  smsOriginationIdentityArn: config.smsOriginationIdentity,
   auditBucketArn: audit.auditBucketArn,
   auditSigningKeyArn: audit.signingKeyArn,
 });
@@ -447,42 +499,56 @@ const users = new UserPool('users', {
 });
 const catalog = loadResolverCatalog();
 const code = await bundleResolvers(catalog, apiSettingsFor(prefix, config));
-const api = new GraphqlApi('graphql', {
-  apiName: prefix,
-  catalog,
-  code,
-  dataSources: {
-    // Resolvers read plans by key; the `due` index is the sweeper's.
-    plans: { kind: 'dynamodb', name: plans.name, arn: plans.arn, indexArns: [] },
-    executions: {
-      kind: 'dynamodb',
-      name: executions.name,
-      arn: executions.arn,
-      // The resolvers read executions by key, and a plan's open runs (updatePlan's currency rule);
-      // the other indexes serve the completer and reconciliation.
-      indexArns: executions.arn.apply((arn) => [`${arn}/index/openByPlan`]),
+const api = new GraphqlApi(
+  'graphql',
+  {
+    apiName: prefix,
+    catalog,
+    code,
+    dataSources: {
+      // Resolvers read plans by key; the `due` index is the sweeper's.
+      plans: { kind: 'dynamodb', name: plans.name, arn: plans.arn, indexArns: [] },
+      executions: {
+        kind: 'dynamodb',
+        name: executions.name,
+        arn: executions.arn,
+        // The resolvers read executions by key, and a plan's open runs (updatePlan's currency
+        // rule); the other indexes serve the completer and reconciliation.
+        indexArns: executions.arn.apply((arn) => [`${arn}/index/openByPlan`]),
+      },
+      notifications: {
+        kind: 'dynamodb',
+        name: notifications.name,
+        arn: notifications.arn,
+        indexArns: [],
+      },
+      calendar: { kind: 'lambda', functionArn: lambdas.calendar.arn },
+      schedulePreview: { kind: 'lambda', functionArn: lambdas['schedule-preview'].arn },
     },
-    notifications: {
-      kind: 'dynamodb',
-      name: notifications.name,
-      arn: notifications.arn,
-      indexArns: [],
-    },
-    calendar: { kind: 'lambda', functionArn: lambdas.calendar.arn },
-    schedulePreview: { kind: 'lambda', functionArn: lambdas['schedule-preview'].arn },
+    userPoolId: users.id,
+    userPoolClientId: users.clientId,
+    accountId,
+    region,
+    kmsKeyArn: key.arn,
+    introspection: config.graphqlIntrospection,
+    queryDepthLimit: config.queryDepthLimit,
+    resolverCountLimit: config.resolverCountLimit,
+    rateLimitPer5Minutes: config.apiRateLimitPer5Minutes,
+    logRetentionDays: config.logRetentionDays,
+    tags,
   },
-  userPoolId: users.id,
-  userPoolClientId: users.clientId,
-  accountId,
-  region,
-  kmsKeyArn: key.arn,
-  introspection: config.graphqlIntrospection,
-  queryDepthLimit: config.queryDepthLimit,
-  resolverCountLimit: config.resolverCountLimit,
-  rateLimitPer5Minutes: config.apiRateLimitPer5Minutes,
-  logRetentionDays: config.logRetentionDays,
-  tags,
-});
+  {
+    transformations: [
+      ({ type, name, props, opts }) =>
+        type === 'aws:iam/role:Role'
+          ? { props: { ...props, name: graphqlRoleName(name) }, opts }
+          : undefined,
+    ],
+  },
+);
+resolveApiLogGroupArn(
+  pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:/aws/appsync/apis/${api.api.id}`,
+);
 
 export const graphqlUrl = api.url;
 export const userPoolId = users.id;
@@ -494,6 +560,7 @@ export const eventBusName = bus.name;
 export const kmsKeyArn = key.arn;
 export const retryQueueUrl = retryQueue.url;
 export const exchangeSecretArn = credentials?.arn ?? null;
+export const readOnlyExchangeSecretArn = readOnlyCredentials?.arn ?? null;
 export const featureFlagsConfigurationArn = flags.configurationArn;
 export const notificationQueueUrl = notificationQueue.url;
 export const auditBucketName = audit.auditBucketName;

@@ -6,7 +6,10 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { FunctionName } from '#shared/functions.ts';
 import type { PolicyStatement } from './iam.ts';
-import { readCredentialsStatements } from './components/exchange-credentials.ts';
+import {
+  readCredentialsStatements,
+  type ExchangeKeyAccess,
+} from './components/exchange-credentials.ts';
 import { readFlagsStatements } from './components/feature-flags.ts';
 import { sendToQueueStatements } from './components/queue.ts';
 
@@ -22,6 +25,8 @@ export interface PermissionContext {
   readonly paperOrdersTableArn: pulumi.Input<string> | null;
   /** The exchange's API key (coinbase and kraken stacks only). */
   readonly exchangeSecretArn: pulumi.Input<string> | null;
+  /** The exchange's view-only API key, for reconciliation (coinbase and kraken stacks only). */
+  readonly readOnlyExchangeSecretArn: pulumi.Input<string> | null;
   readonly exchangeStateTableArn: pulumi.Input<string>;
   readonly retryQueueArn: pulumi.Input<string>;
   readonly stateMachineArn: pulumi.Input<string>;
@@ -35,6 +40,8 @@ export interface PermissionContext {
   readonly notificationQueueArn: pulumi.Input<string>;
   /** The SES identity notification email is sent from. */
   readonly emailIdentityArn: pulumi.Input<string>;
+  /** The End User Messaging origination identity SMS is sent from; null: SMS is off. */
+  readonly smsOriginationIdentityArn: string | null;
   /** The Object Lock bucket of the audit trail, and the asymmetric key that signs its digests. */
   readonly auditBucketArn: pulumi.Input<string>;
   readonly auditSigningKeyArn: pulumi.Input<string>;
@@ -78,10 +85,11 @@ function manageSchedules(context: PermissionContext): PolicyStatement[] {
       Resource: context.schedulerRoleArn,
       Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
     },
+    // https://docs.aws.amazon.com/scheduler/latest/UserGuide/security_iam_id-based-policy-examples.html
     keyThrough(
       'SchedulesAreEncryptedWithTheProjectKey',
       'scheduler',
-      ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
       context,
     ),
   ];
@@ -103,9 +111,13 @@ function syncPlanSchedules(context: PermissionContext): PolicyStatement[] {
 
 /**
  * Talking to the exchange: its shared breaker and request budget, and either the paper orders
- * table (`paperActions`) or the API key.
+ * table (`paperActions`) or the API key (`access`: the trading key, or the view-only one).
  */
-function tradeOnExchange(context: PermissionContext, paperActions: string[]): PolicyStatement[] {
+function tradeOnExchange(
+  context: PermissionContext,
+  paperActions: string[],
+  access: ExchangeKeyAccess = 'trading',
+): PolicyStatement[] {
   const statements: PolicyStatement[] = [
     {
       Sid: 'ShareExchangeState',
@@ -122,9 +134,11 @@ function tradeOnExchange(context: PermissionContext, paperActions: string[]): Po
       Resource: context.paperOrdersTableArn,
     });
   }
-  if (context.exchangeSecretArn !== null) {
+  const secretArn =
+    access === 'trading' ? context.exchangeSecretArn : context.readOnlyExchangeSecretArn;
+  if (secretArn !== null) {
     statements.push(
-      ...readCredentialsStatements(context.exchangeSecretArn, context.kmsKeyArn, context.region),
+      ...readCredentialsStatements(secretArn, context.kmsKeyArn, context.region, access),
     );
   }
   return statements;
@@ -352,7 +366,7 @@ export function functionStatements(
         Action: 'dynamodb:Query',
         Resource: pulumi.interpolate`${context.executionsTableArn}/index/orders`,
       },
-      ...tradeOnExchange(context, ['dynamodb:Scan']),
+      ...tradeOnExchange(context, ['dynamodb:Scan'], 'read-only'),
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
       ...publishEvents('PublishReconciliation', context),
     ],
@@ -405,14 +419,18 @@ export function functionStatements(
         Action: 'ses:SendEmail',
         Resource: context.emailIdentityArn,
       },
-      {
-        // SendTextMessage names no resource until an origination identity is given; this
-        // account's End User Messaging SMS resources in this Region only.
-        Sid: 'SendTextMessages',
-        Effect: 'Allow',
-        Action: 'sms-voice:SendTextMessage',
-        Resource: pulumi.interpolate`arn:aws:sms-voice:${context.region}:${context.accountId}:*`,
-      },
+      // SendTextMessage is authorized on the origination identity it sends from: the stack's
+      // own only, and no SMS at all until one is configured.
+      ...(context.smsOriginationIdentityArn === null
+        ? []
+        : [
+            {
+              Sid: 'SendTextMessagesFromTheStacksIdentity',
+              Effect: 'Allow' as const,
+              Action: 'sms-voice:SendTextMessage',
+              Resource: context.smsOriginationIdentityArn,
+            },
+          ]),
       ...publishEvents('PublishNotificationSent', context),
     ],
     calendar: [],

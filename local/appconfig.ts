@@ -36,7 +36,8 @@ export class LocalAppConfig {
 
   /**
    * Applies `POST /_local/flags`: the flags given change, the others keep their values
-   * (`"maxAmountPerRun": null` removes the maximum). Deploys a new version, as AppConfig would.
+   * (`"maxAmountPerRun": null` removes the maximum; a `maxAmountPerRunByCurrency` object replaces
+   * the per-currency maximums, `{}` removes them). Deploys a new version, as AppConfig would.
    */
   set(body: unknown): Flags {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {

@@ -376,6 +376,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       EXCHANGE: 'paper-http',
       EXCHANGE_API_URL: '',
       EXCHANGE_SECRET_ARN: '',
+      EXCHANGE_READONLY_SECRET_ARN: '',
       EXCHANGE_STATE_TABLE: tableName(prefix, exchangeStateTable),
       EXCHANGE_RATE_LIMIT_PER_SECOND: String(config.exchangeRateLimitPerSecond),
       PAPER_EXCHANGE_URL: `${url}/_local/exchange/api`,

@@ -27,13 +27,16 @@ import { enablePointInTimeRecovery as dynamodbTableEnablePointInTimeRecovery } f
 import { disallowAllResources as iamPolicyDisallowAllResources } from './aws/iam/Policy/disallowAllResources.ts';
 import { disallowDecryptOnAllKeys as iamPolicyDisallowDecryptOnAllKeys } from './aws/iam/Policy/disallowDecryptOnAllKeys.ts';
 import { disallowServiceWildcardActions as iamPolicyDisallowServiceWildcardActions } from './aws/iam/Policy/disallowServiceWildcardActions.ts';
+import { disallowSmsFromAnyOriginationIdentity as iamPolicyDisallowSmsFromAnyOriginationIdentity } from './aws/iam/Policy/disallowSmsFromAnyOriginationIdentity.ts';
 import { disallowWildcardActions as iamPolicyDisallowWildcardActions } from './aws/iam/Policy/disallowWildcardActions.ts';
 import { enforcePassRoleScope as iamPolicyEnforcePassRoleScope } from './aws/iam/Policy/enforcePassRoleScope.ts';
 import { disallowPublicTrust as iamRoleDisallowPublicTrust } from './aws/iam/Role/disallowPublicTrust.ts';
 import { disallowAttachedPolicies as iamUserDisallowAttachedPolicies } from './aws/iam/User/disallowAttachedPolicies.ts';
 import { enableCustomerKeyEncryption as kinesisFirehoseDeliveryStreamEnableCustomerKeyEncryption } from './aws/kinesis/FirehoseDeliveryStream/enableCustomerKeyEncryption.ts';
 import { disallowPublicAccess as kmsKeyDisallowPublicAccess } from './aws/kms/Key/disallowPublicAccess.ts';
+import { disallowRootUsageGrant as kmsKeyDisallowRootUsageGrant } from './aws/kms/Key/disallowRootUsageGrant.ts';
 import { enableKeyRotation as kmsKeyEnableKeyRotation } from './aws/kms/Key/enableKeyRotation.ts';
+import { enforceLogGroupEncryptionContext as kmsKeyEnforceLogGroupEncryptionContext } from './aws/kms/Key/enforceLogGroupEncryptionContext.ts';
 import { configureFailureDestination as lambdaEventSourceMappingConfigureFailureDestination } from './aws/lambda/EventSourceMapping/configureFailureDestination.ts';
 import { configureFailureDestination as lambdaFunctionConfigureFailureDestination } from './aws/lambda/Function/configureFailureDestination.ts';
 import { configureReservedConcurrency as lambdaFunctionConfigureReservedConcurrency } from './aws/lambda/Function/configureReservedConcurrency.ts';
@@ -91,13 +94,16 @@ export const policies: readonly PackPolicy[] = [
   iamPolicyDisallowAllResources,
   iamPolicyDisallowDecryptOnAllKeys,
   iamPolicyDisallowServiceWildcardActions,
+  iamPolicyDisallowSmsFromAnyOriginationIdentity,
   iamPolicyDisallowWildcardActions,
   iamPolicyEnforcePassRoleScope,
   iamRoleDisallowPublicTrust,
   iamUserDisallowAttachedPolicies,
   kinesisFirehoseDeliveryStreamEnableCustomerKeyEncryption,
   kmsKeyDisallowPublicAccess,
+  kmsKeyDisallowRootUsageGrant,
   kmsKeyEnableKeyRotation,
+  kmsKeyEnforceLogGroupEncryptionContext,
   lambdaEventSourceMappingConfigureFailureDestination,
   lambdaFunctionConfigureFailureDestination,
   lambdaFunctionConfigureReservedConcurrency,

@@ -107,6 +107,7 @@ async function coldStarts() {
     EXCHANGE: 'paper-http',
     EXCHANGE_API_URL: '',
     EXCHANGE_SECRET_ARN: '',
+    EXCHANGE_READONLY_SECRET_ARN: '',
     EXCHANGE_STATE_TABLE: 'x',
     EXCHANGE_RATE_LIMIT_PER_SECOND: '25',
     PAPER_EXCHANGE_URL: 'http://127.0.0.1:1',

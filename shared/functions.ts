@@ -19,6 +19,7 @@ export type FunctionVariable =
   | 'EXCHANGE'
   | 'EXCHANGE_API_URL'
   | 'EXCHANGE_SECRET_ARN'
+  | 'EXCHANGE_READONLY_SECRET_ARN'
   | 'EXCHANGE_STATE_TABLE'
   | 'EXCHANGE_RATE_LIMIT_PER_SECOND'
   | 'PAPER_EXCHANGE_URL'
@@ -59,6 +60,11 @@ const TRADING: readonly FunctionVariable[] = [
   'PAPER_ORDERS_TABLE',
   'PAPER_SETTINGS',
 ];
+
+/** What a function that only reads the exchange's orders needs: the view-only key instead. */
+const READING: readonly FunctionVariable[] = TRADING.map((variable) =>
+  variable === 'EXCHANGE_SECRET_ARN' ? 'EXCHANGE_READONLY_SECRET_ARN' : variable,
+);
 
 const SCHEDULING: readonly FunctionVariable[] = [
   'PLANS_TABLE',
@@ -141,7 +147,7 @@ export const functionSpecs = {
     memoryMb: 512,
     timeoutSeconds: 600,
     reservedConcurrency: 1,
-    environment: ['EXECUTIONS_TABLE', 'EVENT_BUS_NAME', ...TRADING],
+    environment: ['EXECUTIONS_TABLE', 'EVENT_BUS_NAME', ...READING],
   },
   notifier: {
     description:

@@ -61,10 +61,16 @@ export interface StackConfig {
   /** The sender of notification email: an address of a domain verified in SES. */
   readonly notificationEmailFrom: string;
   /**
-   * The End User Messaging SMS origination identity (phone number, sender id or pool ARN); null:
-   * the service picks one of the account's.
+   * The ARN of the End User Messaging SMS origination identity SMS is sent from (a phone number,
+   * sender id or pool of this account or shared with it); null: SMS is off.
    */
   readonly smsOriginationIdentity: string | null;
+  /**
+   * The IAM roles (names, with their path, in the stack's account) of the people and the pipeline
+   * that deploy and operate the stack: besides the stack's own roles, the only principals the
+   * project key lets use it, and only through the stack's services.
+   */
+  readonly operatorRoles: readonly string[];
   /** Object Lock default retention of the audit bucket, in days (COMPLIANCE mode). */
   readonly auditRetentionDays: number;
   /** Retention of the event bus's archive, in days. */
@@ -94,9 +100,45 @@ export const STACK_CONFIG_KEYS = [
   'flags',
   'notificationEmailFrom',
   'smsOriginationIdentity',
+  'operatorRoles',
   'auditRetentionDays',
   'archiveRetentionDays',
 ] as const;
+
+/**
+ * An origination identity's ARN: the notifier's IAM statement names it, so it must be an ARN (the
+ * API would also take a bare id or phone number, which IAM cannot name). Sender ids are per
+ * country: `sender-id/<id>/<ISO country>`.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsendusermessagingsmsandvoicev2.html
+ */
+const SMS_ORIGINATION_IDENTITY_ARN =
+  /^arn:aws(-[a-z]+)*:sms-voice:[a-z]{2}(-[a-z]+)+-\d:\d{12}:(phone-number\/phone-[0-9a-f]{32}|pool\/pool-[0-9a-f]{32}|sender-id\/[A-Za-z0-9-]{1,11}\/[A-Z]{2})$/;
+
+/** A role name with its path (no leading slash), as IAM allows them: `ops/deployer`. */
+const ROLE_NAME = /^([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+function operatorRoles(raw: RawConfig): string[] {
+  const value =
+    typeof raw.operatorRoles === 'string' ? parseJson(raw.operatorRoles) : raw.operatorRoles;
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    !value.every((role) => typeof role === 'string' && role.length <= 512 && ROLE_NAME.test(role))
+  ) {
+    throw new ConfigurationError(
+      `${PROJECT}:operatorRoles must list the IAM roles (names with their path, e.g. [savings-plan-buy-deployer, aws-reserved/sso.amazonaws.com/eu-central-1/AWSReservedSSO_Operator_0123456789abcdef]) that deploy and operate the stack: the project key lets only them and the stack's own roles use it`,
+    );
+  }
+  return value as string[];
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
 
 /** Retention values CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [
@@ -192,6 +234,13 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     if (!(error instanceof FlagsError)) throw error;
     throw new ConfigurationError(`${PROJECT}:flags: ${error.message}`);
   }
+  for (const code of Object.keys(flags.maxAmountPerRunByCurrency)) {
+    if (limits[code] === undefined) {
+      throw new ConfigurationError(
+        `${PROJECT}:flags.maxAmountPerRunByCurrency.${code}: ${code} is not one of the stack's currencies (${Object.keys(limits).join(', ')})`,
+      );
+    }
+  }
   const emailFrom = raw.notificationEmailFrom;
   if (
     typeof emailFrom !== 'string' ||
@@ -202,14 +251,18 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     );
   }
   const smsIdentity = raw.smsOriginationIdentity ?? null;
-  if (smsIdentity !== null && (typeof smsIdentity !== 'string' || smsIdentity.length === 0)) {
+  if (
+    smsIdentity !== null &&
+    (typeof smsIdentity !== 'string' || !SMS_ORIGINATION_IDENTITY_ARN.test(smsIdentity))
+  ) {
     throw new ConfigurationError(
-      `${PROJECT}:smsOriginationIdentity must be a phone number, sender id or pool ARN`,
+      `${PROJECT}:smsOriginationIdentity must be the ARN of an End User Messaging phone number, sender id or pool, e.g. arn:aws:sms-voice:eu-central-1:123456789012:pool/pool-0123456789abcdef0123456789abcdef (the notifier may send from that identity only); leave it unset to turn SMS off`,
     );
   }
   return {
     notificationEmailFrom: emailFrom,
     smsOriginationIdentity: smsIdentity as string | null,
+    operatorRoles: operatorRoles(raw),
     // Seven years, the longest record-keeping rule the platform answers to (NYDFS).
     auditRetentionDays: integer(raw, 'auditRetentionDays', 2557, 1, 36_500),
     archiveRetentionDays: integer(raw, 'archiveRetentionDays', 2557, 0, 36_500),
@@ -230,6 +283,19 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     logRetentionDays: retention,
     tags: tags as Record<string, string>,
   };
+}
+
+/**
+ * Fails for an origination identity outside the stack's Region (`aws:region`, which this
+ * namespace does not hold): the notifier sends through its own Region's endpoint.
+ */
+export function checkSmsOriginationRegion(config: StackConfig, region: string): void {
+  const identity = config.smsOriginationIdentity;
+  if (identity !== null && identity.split(':')[3] !== region) {
+    throw new ConfigurationError(
+      `${PROJECT}:smsOriginationIdentity must be an origination identity in ${region}, the stack's Region`,
+    );
+  }
 }
 
 /** The raw values of `Pulumi.<stack>.yaml` in our namespace, keys without the namespace. */

@@ -10,7 +10,8 @@
  * - `EXCHANGE=coinbase` or `kraken`: the API key from the Secrets Manager secret
  *   `EXCHANGE_SECRET_ARN` (read through Powertools Parameters, cached for five minutes, so a
  *   rotated key is picked up without a deploy), at `EXCHANGE_API_URL` or the exchange's
- *   production URL.
+ *   production URL. A function that only reads orders names `EXCHANGE_READONLY_SECRET_ARN`
+ *   instead: the view-only key, which cannot place an order.
  */
 import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -117,6 +118,9 @@ export class SecretKeyedExchange implements Exchange {
   }
 }
 
+/** The variable that names the secret holding the API key a function may use. */
+export type ExchangeSecretVariable = 'EXCHANGE_SECRET_ARN' | 'EXCHANGE_READONLY_SECRET_ARN';
+
 /** What the adapters draw from the exchange's shared state. */
 export interface SharedExchangeState {
   /** One token per HTTP request (per port call for the paper table exchange). */
@@ -139,6 +143,7 @@ export function exchangeAdapter(
   environment: NodeJS.ProcessEnv = process.env,
   secrets: SecretReader = readSecret,
   shared?: SharedExchangeState,
+  secretVariable: ExchangeSecretVariable = 'EXCHANGE_SECRET_ARN',
 ): Exchange {
   const budget = shared?.budget ?? UNLIMITED;
   const kind = environment.EXCHANGE;
@@ -164,10 +169,7 @@ export function exchangeAdapter(
     );
   }
   if (kind === 'coinbase' || kind === 'kraken') {
-    const { EXCHANGE_SECRET_ARN: secretArn } = requireEnvironment(
-      ['EXCHANGE_SECRET_ARN'],
-      environment,
-    );
+    const { [secretVariable]: secretArn } = requireEnvironment([secretVariable], environment);
     const apiUrl = environment.EXCHANGE_API_URL;
     const read = () => secrets(secretArn);
     if (kind === 'coinbase') {
@@ -203,11 +205,15 @@ export function exchangeName(environment: NodeJS.ProcessEnv = process.env): stri
   return kind === 'paper-http' ? 'paper' : kind;
 }
 
-/** The configured exchange, guarded and cached, as every function that trades uses it. */
+/**
+ * The configured exchange, guarded and cached, as every function that talks to it uses it;
+ * `secretVariable` names the secret of the key it may use (the trading key by default).
+ */
 export function exchangeFromEnvironment(
   dynamodb: DynamoDBDocumentClient,
   onStateError: (error: unknown) => void = () => undefined,
   environment: NodeJS.ProcessEnv = process.env,
+  secretVariable: ExchangeSecretVariable = 'EXCHANGE_SECRET_ARN',
 ): Exchange {
   const env = requireEnvironment(
     ['EXCHANGE_STATE_TABLE', 'EXCHANGE_RATE_LIMIT_PER_SECOND'],
@@ -219,10 +225,16 @@ export function exchangeFromEnvironment(
     env.EXCHANGE_RATE_LIMIT_PER_SECOND,
   );
   const name = exchangeName(environment);
-  const adapter = exchangeAdapter(dynamodb, environment, readSecret, {
-    budget: new SharedRateLimiter(name, limit, options),
-    krakenNonces: (digest) => new SharedNonceCounter(`${name}#${digest}`, options),
-  });
+  const adapter = exchangeAdapter(
+    dynamodb,
+    environment,
+    readSecret,
+    {
+      budget: new SharedRateLimiter(name, limit, options),
+      krakenNonces: (digest) => new SharedNonceCounter(`${name}#${digest}`, options),
+    },
+    secretVariable,
+  );
   return new MarketCache(
     new GuardedExchange(adapter, new SharedCircuitBreaker(adapter.name, options), onStateError),
   );

@@ -53,8 +53,14 @@ const env = requireEnvironment([
   'EVENT_BUS_NAME',
   'EMAIL_FROM',
 ]);
-/** Empty: End User Messaging picks one of the account's origination identities. */
+/**
+ * The origination identity SMS is sent from (the only one the role may use). Unset: SMS is not
+ * configured on this stack, and SMS notifications are skipped, never sent from another identity.
+ */
 const smsOrigination = process.env.SMS_ORIGINATION_IDENTITY ?? '';
+if (smsOrigination === '') {
+  logger.warn('SMS is not configured (no SMS_ORIGINATION_IDENTITY): SMS notifications are skipped');
+}
 const dynamodb = documentClient(tracer);
 const events = eventBridgeClient(tracer);
 const ses = sesClient(tracer);
@@ -233,7 +239,7 @@ async function deliver(
       DestinationPhoneNumber: to,
       MessageBody: message.sms,
       MessageType: 'TRANSACTIONAL',
-      ...(smsOrigination === '' ? {} : { OriginationIdentity: smsOrigination }),
+      OriginationIdentity: smsOrigination,
       Context: tags,
     }),
   );
@@ -382,6 +388,11 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   for (const channel of channels) {
     const to = channel === 'EMAIL' ? preferences.email : preferences.phone;
     if (to === null) continue;
+    if (channel === 'SMS' && smsOrigination === '') {
+      logger.info('SMS not configured: skipping the SMS notification', { eventId: event.id });
+      metrics.addMetric('NotificationsSkippedSmsNotConfigured', MetricUnit.Count, 1);
+      continue;
+    }
     try {
       await notify(event, kind, channel, to, message);
     } catch (error) {

@@ -31,8 +31,12 @@ const tracer = new Tracer();
 const env = requireEnvironment(['EXECUTIONS_TABLE', 'EVENT_BUS_NAME']);
 const dynamodb = documentClient(tracer);
 const events = eventBridgeClient(tracer);
-const exchange = exchangeFromEnvironment(dynamodb, (error) =>
-  logger.warn('could not update the shared exchange state', { error }),
+// Reconciliation only reads orders: it holds the view-only key, never the one that trades.
+const exchange = exchangeFromEnvironment(
+  dynamodb,
+  (error) => logger.warn('could not update the shared exchange state', { error }),
+  process.env,
+  'EXCHANGE_READONLY_SECRET_ARN',
 );
 
 /** Orders and ledger entries this close to the day's edges are read too (clock differences). */

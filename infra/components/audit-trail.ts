@@ -33,6 +33,8 @@ export interface AuditTrailArgs {
   readonly archiveRetentionDays: number;
   /** Retention of the stream's and the trail's CloudWatch log groups, in days. */
   readonly logRetentionDays: number;
+  /** The role that signs the daily digests (the digest job's): the only one the key lets sign. */
+  readonly signerRoleArn: In<string>;
   readonly accountId: In<string>;
   readonly region: In<string>;
   readonly tags: In<Record<string, In<string>>>;
@@ -66,6 +68,8 @@ export function auditTrailNames(args: {
     streamArn: pulumi.interpolate`arn:aws:firehose:${region}:${accountId}:deliverystream/${streamName}`,
     firehoseLogGroupName,
     firehoseLogGroupArn: logGroupArn(firehoseLogGroupName),
+    // Known before it exists: the project key's policy names the role that writes the records.
+    firehoseRoleName: `${streamName}-firehose`,
     trailName,
     trailArn: pulumi.interpolate`arn:aws:cloudtrail:${region}:${accountId}:trail/${trailName}`,
     trailLogGroupName,
@@ -80,12 +84,11 @@ export function auditTrailNames(args: {
 }
 
 /**
- * What the project key's policy must add for the audit trail (the account-root statement already
- * delegates the Firehose role's and the operators' use of the key to IAM):
+ * What the project key's policy must add for the audit trail's services (the Firehose role's use
+ * of the key through S3 is among the stack roles' statements, by its name `firehoseRoleName`):
  * - CloudTrail encrypts this trail's log and digest files
  *   (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html);
- * - CloudWatch Logs encrypts the stream's and the trail's log groups (the project key's
- *   account-wide log-group statement covers them too; this one names them);
+ * - CloudWatch Logs encrypts the stream's and the trail's log groups, and no other;
  * - EventBridge describes the key and re-encrypts for the bus's archive
  *   (https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-archives.html);
  * - EventBridge sends to the rule's encrypted dead-letter queue
@@ -171,11 +174,13 @@ export function auditKeyPolicyStatements(args: {
   ];
 }
 
-/** Key administration through IAM plus signing, for the asymmetric digest key. */
+/**
+ * Key administration through IAM, and reading the public key and verifying, for the asymmetric
+ * digest key. Signing is not among them: only the signer role may sign.
+ */
 export const SIGNING_KEY_ACTIONS = [
   'kms:CancelKeyDeletion',
   'kms:CreateAlias',
-  'kms:CreateGrant',
   'kms:DeleteAlias',
   'kms:DescribeKey',
   'kms:DisableKey',
@@ -190,7 +195,6 @@ export const SIGNING_KEY_ACTIONS = [
   'kms:RetireGrant',
   'kms:RevokeGrant',
   'kms:ScheduleKeyDeletion',
-  'kms:Sign',
   'kms:TagResource',
   'kms:UntagResource',
   'kms:UpdateAlias',
@@ -468,6 +472,7 @@ export class AuditTrail extends pulumi.ComponentResource {
     const firehoseRole = new aws.iam.Role(
       `${name}-firehose-role`,
       {
+        name: names.firehoseRoleName,
         description: `Firehose ${names.streamName}: writes audit records to ${args.prefix}'s audit bucket`,
         assumeRolePolicy: serviceTrustPolicy('firehose.amazonaws.com', accountId, names.streamArn),
         tags,
@@ -789,11 +794,20 @@ export class AuditTrail extends pulumi.ComponentResource {
         deletionWindowInDays: 30,
         policy: policyJson([
           {
-            Sid: 'AccountAdministersAndSignsThroughIam',
+            Sid: 'AccountAdministersAndVerifiesThroughIam',
             Effect: 'Allow',
             Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` },
             Action: SIGNING_KEY_ACTIONS,
             Resource: '*',
+          },
+          {
+            // No identity policy alone can let anyone else sign a digest.
+            Sid: 'OnlyTheDigestJobSigns',
+            Effect: 'Allow',
+            Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` },
+            Action: 'kms:Sign',
+            Resource: '*',
+            Condition: { ArnEquals: { 'aws:PrincipalArn': args.signerRoleArn } },
           },
         ]),
         tags,

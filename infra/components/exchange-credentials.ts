@@ -1,19 +1,32 @@
 /**
- * The exchange's API key, in AWS Secrets Manager encrypted with the project key. Pulumi creates
- * the secret, never its value: an operator stores the key once with
+ * An API key of the exchange account, in AWS Secrets Manager encrypted with the project key.
+ * Pulumi creates the secret, never its value: an operator stores the key once with
  * `aws secretsmanager put-secret-value` (shape in the README), so it never enters Pulumi state or
- * config. The functions that trade read it through Powertools Parameters, cached.
+ * config. A stack on a real exchange has two: the trading key, which places orders, and a
+ * view-only key for reconciliation, which only reads them. The functions read their key through
+ * Powertools Parameters, cached.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { PolicyStatement } from '../iam.ts';
 
+/** What the key may do on the exchange: place orders, or only read them. */
+export type ExchangeKeyAccess = 'trading' | 'read-only';
+
 export interface ExchangeCredentialsArgs {
   readonly secretName: string;
   readonly exchange: string;
+  readonly access: ExchangeKeyAccess;
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
+
+const DESCRIPTIONS: Record<ExchangeKeyAccess, (exchange: string) => string> = {
+  trading: (exchange) =>
+    `API key of the ${exchange} account the purchases trade on (value set by an operator)`,
+  'read-only': (exchange) =>
+    `View-only API key of the ${exchange} account, for reconciliation: reads orders, cannot trade (value set by an operator)`,
+};
 
 export class ExchangeCredentials extends pulumi.ComponentResource {
   readonly arn: pulumi.Output<string>;
@@ -24,7 +37,7 @@ export class ExchangeCredentials extends pulumi.ComponentResource {
       `${name}-secret`,
       {
         name: args.secretName,
-        description: `API key of the ${args.exchange} account the purchases trade on (value set by an operator)`,
+        description: DESCRIPTIONS[args.access](args.exchange),
         kmsKeyId: args.kmsKeyArn,
         recoveryWindowInDays: 30,
         tags: args.tags,
@@ -36,21 +49,23 @@ export class ExchangeCredentials extends pulumi.ComponentResource {
   }
 }
 
-/** Reading the key: this secret only, decrypted through Secrets Manager only. */
+/** Reading one key: this secret only, decrypted through Secrets Manager only. */
 export function readCredentialsStatements(
   secretArn: pulumi.Input<string>,
   kmsKeyArn: pulumi.Input<string>,
   region: pulumi.Input<string>,
+  access: ExchangeKeyAccess = 'trading',
 ): PolicyStatement[] {
+  const which = access === 'trading' ? 'ExchangeCredentials' : 'ReadOnlyExchangeCredentials';
   return [
     {
-      Sid: 'ReadExchangeCredentials',
+      Sid: `Read${which}`,
       Effect: 'Allow',
       Action: 'secretsmanager:GetSecretValue',
       Resource: secretArn,
     },
     {
-      Sid: 'ExchangeCredentialsAreEncryptedWithTheProjectKey',
+      Sid: `${which}AreEncryptedWithTheProjectKey`,
       Effect: 'Allow',
       Action: 'kms:Decrypt',
       Resource: kmsKeyArn,

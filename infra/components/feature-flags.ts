@@ -33,7 +33,8 @@ export class FeatureFlags extends pulumi.ComponentResource {
       `${name}-application`,
       {
         name: args.applicationName,
-        description: 'Savings Plan Buy operational flags: kill switch, maximum amount per run',
+        description:
+          'Savings Plan Buy operational flags: kill switch, maximum amount per run (per currency)',
         tags: args.tags,
       },
       { parent: this },
@@ -48,7 +49,8 @@ export class FeatureFlags extends pulumi.ComponentResource {
       {
         applicationId: application.id,
         name: 'flags',
-        description: 'purchasesEnabled (boolean), maxAmountPerRun (decimal string or null)',
+        description:
+          'purchasesEnabled (boolean), maxAmountPerRun (decimal string or null), maxAmountPerRunByCurrency (currency code to decimal string)',
         locationUri: 'hosted',
         type: 'AWS.Freeform',
         kmsKeyIdentifier: args.kmsKeyArn,

@@ -24,6 +24,14 @@ export interface LambdaFunctionArgs {
   readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
+/**
+ * The name of a function's role: known from the function's name, so the project key's policy can
+ * name the role before it exists (IAM role names are unique in the account, hence the suffix).
+ */
+export function lambdaRoleName(functionName: string): string {
+  return `${functionName}-lambda`;
+}
+
 /** X-Ray accepts segments only on "*"; this is the documented exception to naming resources. */
 export const XRAY_STATEMENT: PolicyStatement = {
   Sid: 'XRayTracesHaveNoResourceLevelPermissions',
@@ -55,6 +63,7 @@ export class LambdaFunction extends pulumi.ComponentResource {
     this.role = new aws.iam.Role(
       `${name}-role`,
       {
+        name: lambdaRoleName(args.functionName),
         description: `Lambda ${args.functionName}`,
         assumeRolePolicy: serviceTrustPolicy('lambda.amazonaws.com', args.accountId, arn),
         tags: args.tags,

@@ -20,6 +20,11 @@ export interface PlanSchedulingArgs {
   readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
+/** The names of the two scheduler roles, known before they exist (the project key names them). */
+export function schedulerRoleNames(groupName: string): { plans: string; jobs: string } {
+  return { plans: `${groupName}-scheduler`, jobs: `${groupName}-jobs-scheduler` };
+}
+
 export class PlanScheduling extends pulumi.ComponentResource {
   readonly group: aws.scheduler.ScheduleGroup;
   readonly role: aws.iam.Role;
@@ -46,6 +51,7 @@ export class PlanScheduling extends pulumi.ComponentResource {
     );
     const role = (
       suffix: string,
+      roleName: string,
       description: string,
       sourceArn: pulumi.Input<string>,
       statement: PolicyStatement,
@@ -53,6 +59,7 @@ export class PlanScheduling extends pulumi.ComponentResource {
       const created = new aws.iam.Role(
         `${name}-${suffix}`,
         {
+          name: roleName,
           description,
           assumeRolePolicy: serviceTrustPolicy(
             'scheduler.amazonaws.com',
@@ -69,6 +76,18 @@ export class PlanScheduling extends pulumi.ComponentResource {
           role: created.id,
           policy: policyJson([
             statement,
+            {
+              // The schedules are encrypted with the project key: Scheduler decrypts a schedule's
+              // target input as its role, with the schedule's ARN as the encryption context.
+              // https://docs.aws.amazon.com/scheduler/latest/UserGuide/encryption-rest.html
+              Sid: 'DecryptOwnSchedules',
+              Effect: 'Allow',
+              Action: 'kms:Decrypt',
+              Resource: args.kmsKeyArn,
+              Condition: {
+                ArnLike: { 'kms:EncryptionContext:aws:scheduler:schedule:arn': sourceArn },
+              },
+            },
             ...sendToQueueStatements(
               'DeadLetters',
               this.deadLetterQueue.arn,
@@ -81,8 +100,10 @@ export class PlanScheduling extends pulumi.ComponentResource {
       );
       return created;
     };
+    const roleNames = schedulerRoleNames(args.groupName);
     this.role = role(
       'role',
+      roleNames.plans,
       'EventBridge Scheduler: starts the purchase workflow for plan slots',
       this.planSchedulesArn,
       {
@@ -94,6 +115,7 @@ export class PlanScheduling extends pulumi.ComponentResource {
     );
     this.jobsRole = role(
       'jobs-role',
+      roleNames.jobs,
       'EventBridge Scheduler: runs the recurring jobs (sweeper, completer, reconciliation)',
       schedulesArn,
       {

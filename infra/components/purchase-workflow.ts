@@ -132,6 +132,11 @@ export function purchaseWorkflowPolicy(
   ]);
 }
 
+/** The state machine role's name, known before it exists (the project key's policy names it). */
+export function stateMachineRoleName(stateMachineName: string): string {
+  return `${stateMachineName}-states`;
+}
+
 export class PurchaseWorkflow extends pulumi.ComponentResource {
   readonly stateMachine: aws.sfn.StateMachine;
   readonly arn: pulumi.Output<string>;
@@ -152,6 +157,7 @@ export class PurchaseWorkflow extends pulumi.ComponentResource {
     const role = new aws.iam.Role(
       `${name}-role`,
       {
+        name: stateMachineRoleName(args.stateMachineName),
         description: `State machine ${args.stateMachineName}`,
         assumeRolePolicy: serviceTrustPolicy('states.amazonaws.com', args.accountId, arn),
         tags: args.tags,

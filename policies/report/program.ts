@@ -81,8 +81,11 @@ export function computedState(
         arn: arn('dynamodb', `table/${String(inputs.name)}`),
         streamArn: arn('dynamodb', `table/${String(inputs.name)}/stream/2026-01-01T00:00:00.000`),
       };
-    case 'aws:iam/role:Role':
-      return { arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, name };
+    case 'aws:iam/role:Role': {
+      // A role without a name gets one derived from the resource's (Pulumi's auto-naming).
+      const roleName = typeof inputs.name === 'string' ? inputs.name : name;
+      return { arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}`, name: roleName };
+    }
     case 'aws:appsync/graphQLApi:GraphQLApi':
       return {
         arn: arn('appsync', 'apis/api123'),

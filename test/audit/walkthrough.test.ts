@@ -18,7 +18,7 @@ import { LOCAL_AWS } from '#local/dynamodb.ts';
 import type { OutboxMessage } from '#local/outbox.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { createDailyPlans } from '../support/purchases.ts';
-import { signIn, startTestStack, type GraphqlClient } from '../support/stack.ts';
+import { signIn, smsStackConfig, startTestStack, type GraphqlClient } from '../support/stack.ts';
 
 interface AuditItem {
   key: string;
@@ -41,6 +41,7 @@ beforeAll(async () => {
   stack = await startTestStack({
     clock: new LocalClock(new Date('2027-10-01T00:00:00Z')),
     dataDir,
+    config: smsStackConfig(),
   });
   walter = await signIn(stack, 'walter');
   await walter.data(

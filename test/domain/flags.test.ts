@@ -1,22 +1,47 @@
 /** The operational feature flags: what a flags document may say, and what the maximum means. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FLAGS, exceedsMaximum, FlagsError, parseFlags } from '#domain/flags.ts';
+import { CURRENCY_DIGITS } from '#domain/currencies.ts';
+import {
+  DEFAULT_FLAGS,
+  exceedsMaximum,
+  FLAGS_JSON_SCHEMA,
+  FlagsError,
+  maximumFor,
+  parseFlags,
+  type Flags,
+} from '#domain/flags.ts';
 
 describe('parseFlags', () => {
-  it('gives every omitted flag its default: purchases on, no maximum', () => {
-    expect(parseFlags({})).toEqual({ purchasesEnabled: true, maxAmountPerRun: null });
-    expect(DEFAULT_FLAGS).toEqual({ purchasesEnabled: true, maxAmountPerRun: null });
+  it('gives every omitted flag its default: purchases on, no maximum in any currency', () => {
+    const defaults = {
+      purchasesEnabled: true,
+      maxAmountPerRun: null,
+      maxAmountPerRunByCurrency: {},
+    };
+    expect(parseFlags({})).toEqual(defaults);
+    expect(DEFAULT_FLAGS).toEqual(defaults);
   });
 
-  it('reads both flags', () => {
-    expect(parseFlags({ purchasesEnabled: false, maxAmountPerRun: '500.00' })).toEqual({
+  it('reads every flag', () => {
+    expect(
+      parseFlags({
+        purchasesEnabled: false,
+        maxAmountPerRun: '500.00',
+        maxAmountPerRunByCurrency: { EUR: '400.00', JPY: '60000' },
+      }),
+    ).toEqual({
       purchasesEnabled: false,
       maxAmountPerRun: '500.00',
+      maxAmountPerRunByCurrency: { EUR: '400.00', JPY: '60000' },
     });
   });
 
   it('accepts null as "no maximum"', () => {
     expect(parseFlags({ maxAmountPerRun: null })).toEqual(DEFAULT_FLAGS);
+  });
+
+  it('accepts an empty per-currency map: every currency takes the global maximum', () => {
+    expect(parseFlags({ maxAmountPerRunByCurrency: {} })).toEqual(DEFAULT_FLAGS);
   });
 
   it.each([
@@ -45,14 +70,131 @@ describe('parseFlags', () => {
       { maxAmountPerRun: '1e3' },
       'maxAmountPerRun must be a positive decimal string such as "500.00", or null',
     ],
+    [
+      { maxAmountPerRunByCurrency: null },
+      'maxAmountPerRunByCurrency must be an object such as {"EUR": "500.00", "GBP": "400.00"}',
+    ],
+    [
+      { maxAmountPerRunByCurrency: ['EUR'] },
+      'maxAmountPerRunByCurrency must be an object such as {"EUR": "500.00", "GBP": "400.00"}',
+    ],
+    [
+      { maxAmountPerRunByCurrency: { eur: '500.00' } },
+      'maxAmountPerRunByCurrency: eur is not a supported currency code (AUD, CAD, CHF, EUR, GBP, JPY, USD)',
+    ],
+    [
+      { maxAmountPerRunByCurrency: { XBT: '1' } },
+      'maxAmountPerRunByCurrency: XBT is not a supported currency code (AUD, CAD, CHF, EUR, GBP, JPY, USD)',
+    ],
+    [
+      { maxAmountPerRunByCurrency: { EUR: '500.001' } },
+      'maxAmountPerRunByCurrency.EUR must be a positive decimal string with at most 2 decimal places',
+    ],
+    [
+      { maxAmountPerRunByCurrency: { JPY: '500.5' } },
+      'maxAmountPerRunByCurrency.JPY must be a positive decimal string with at most 0 decimal places',
+    ],
+    [
+      { maxAmountPerRunByCurrency: { GBP: '0.00' } },
+      'maxAmountPerRunByCurrency.GBP must be a positive decimal string with at most 2 decimal places',
+    ],
+    [
+      { maxAmountPerRunByCurrency: { USD: 500 } },
+      'maxAmountPerRunByCurrency.USD must be a positive decimal string with at most 2 decimal places',
+    ],
     [{ killSwitch: true, extra: 1 }, 'unknown flag(s): killSwitch, extra'],
   ])('refuses %j', (document, message) => {
     expect(() => parseFlags(document)).toThrow(new FlagsError(message));
   });
 });
 
+describe('the AppConfig JSON schema', () => {
+  /** What a string schema of the flags document accepts: its pattern and not its `not` pattern. */
+  const accepts = (schema: { pattern: string; not: { pattern: string } }, text: string) =>
+    new RegExp(schema.pattern).test(text) && !new RegExp(schema.not.pattern).test(text);
+  const parses = (document: unknown) => {
+    try {
+      parseFlags(document);
+      return true;
+    } catch (error) {
+      if (error instanceof FlagsError) return false;
+      throw error;
+    }
+  };
+  const CANDIDATES = [
+    '1',
+    '500',
+    '500.0',
+    '500.00',
+    '500.001',
+    '0.01',
+    '0.00000001',
+    '0.000000001',
+    '0',
+    '0.00',
+    '00.5',
+    '.5',
+    '5.',
+    '-5',
+    '1e3',
+    ' 5',
+  ];
+
+  it('lists exactly the flags parseFlags reads, and nothing else', () => {
+    expect(FLAGS_JSON_SCHEMA.additionalProperties).toBe(false);
+    expect(Object.keys(FLAGS_JSON_SCHEMA.properties)).toEqual([
+      'purchasesEnabled',
+      'maxAmountPerRun',
+      'maxAmountPerRunByCurrency',
+    ]);
+    expect(FLAGS_JSON_SCHEMA.properties.maxAmountPerRunByCurrency.additionalProperties).toBe(false);
+    expect(Object.keys(FLAGS_JSON_SCHEMA.properties.maxAmountPerRunByCurrency.properties)).toEqual(
+      Object.keys(CURRENCY_DIGITS),
+    );
+  });
+
+  it.each(CANDIDATES)('agrees with parseFlags on a global maximum of %j', (text) => {
+    const [nullable, decimal] = FLAGS_JSON_SCHEMA.properties.maxAmountPerRun.oneOf;
+    expect(nullable).toEqual({ type: 'null' });
+    expect(accepts(decimal, text)).toBe(parses({ maxAmountPerRun: text }));
+  });
+
+  it.each(Object.keys(CURRENCY_DIGITS))(
+    'agrees with parseFlags on every %s maximum',
+    (currency) => {
+      const schema = FLAGS_JSON_SCHEMA.properties.maxAmountPerRunByCurrency.properties[currency];
+      if (schema === undefined) throw new Error(`no schema for ${currency}`);
+      for (const text of CANDIDATES) {
+        expect(accepts(schema, text), text).toBe(
+          parses({ maxAmountPerRunByCurrency: { [currency]: text } }),
+        );
+      }
+    },
+  );
+});
+
+describe('maximumFor', () => {
+  const flags: Flags = {
+    purchasesEnabled: true,
+    maxAmountPerRun: '100.00',
+    maxAmountPerRunByCurrency: { EUR: '5.00' },
+  };
+
+  it("answers a currency's own maximum before the global one", () => {
+    expect(maximumFor(flags, 'EUR')).toBe('5.00');
+  });
+
+  it('answers the global maximum for a currency without its own', () => {
+    expect(maximumFor(flags, 'GBP')).toBe('100.00');
+  });
+
+  it('answers null when neither is set', () => {
+    expect(maximumFor(DEFAULT_FLAGS, 'GBP')).toBeNull();
+  });
+});
+
 describe('exceedsMaximum', () => {
-  const limit = { purchasesEnabled: true, maxAmountPerRun: '500.00' };
+  const limit: Flags = { ...DEFAULT_FLAGS, maxAmountPerRun: '500.00' };
 
   it.each([
     ['500.01', true],
@@ -60,11 +202,30 @@ describe('exceedsMaximum', () => {
     ['500', false],
     ['499.99', false],
     ['1000', true],
-  ])('says %s exceeds 500.00: %s', (amount, expected) => {
-    expect(exceedsMaximum(limit, amount)).toBe(expected);
+  ])('says %s EUR exceeds a global 500.00: %s', (amount, expected) => {
+    expect(exceedsMaximum(limit, amount, 'EUR')).toBe(expected);
   });
 
   it('never exceeds when there is no maximum', () => {
-    expect(exceedsMaximum(DEFAULT_FLAGS, '1000000.00')).toBe(false);
+    expect(exceedsMaximum(DEFAULT_FLAGS, '1000000.00', 'EUR')).toBe(false);
+  });
+
+  it('holds a currency to its own maximum, lower than the global one', () => {
+    const flags = { ...limit, maxAmountPerRunByCurrency: { EUR: '5.00' } };
+    expect(exceedsMaximum(flags, '25.00', 'EUR')).toBe(true);
+    expect(exceedsMaximum(flags, '5.00', 'EUR')).toBe(false);
+    expect(exceedsMaximum(flags, '25.00', 'GBP')).toBe(false);
+  });
+
+  it("lets a currency's own maximum be higher than the global one", () => {
+    const flags = { ...limit, maxAmountPerRunByCurrency: { USD: '1000.00' } };
+    expect(exceedsMaximum(flags, '800.00', 'USD')).toBe(false);
+    expect(exceedsMaximum(flags, '800.00', 'EUR')).toBe(true);
+  });
+
+  it('limits only the listed currency when there is no global maximum', () => {
+    const flags = { ...DEFAULT_FLAGS, maxAmountPerRunByCurrency: { JPY: '60000' } };
+    expect(exceedsMaximum(flags, '60001', 'JPY')).toBe(true);
+    expect(exceedsMaximum(flags, '1000000.00', 'EUR')).toBe(false);
   });
 });

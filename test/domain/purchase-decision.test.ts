@@ -170,7 +170,7 @@ describe('decidePurchase', () => {
   });
 
   it('skips with PURCHASES_DISABLED while the kill switch is off, and spends nothing', () => {
-    const off = context({ flags: { purchasesEnabled: false, maxAmountPerRun: null } });
+    const off = context({ flags: { ...DEFAULT_FLAGS, purchasesEnabled: false } });
     expect(decidePurchase(plan(), SLOT, off)).toEqual(
       skipped(
         'PURCHASES_DISABLED',
@@ -180,27 +180,67 @@ describe('decidePurchase', () => {
   });
 
   it('reports a paused plan rather than the kill switch', () => {
-    const off = context({ flags: { purchasesEnabled: false, maxAmountPerRun: null } });
+    const off = context({ flags: { ...DEFAULT_FLAGS, purchasesEnabled: false } });
     expect(decidePurchase(plan({ status: 'PAUSED' }), SLOT, off)).toEqual(
       skipped('PLAN_PAUSED', 'The plan is paused.'),
     );
   });
 
   it('fails a run above the maximum amount per run with AMOUNT_ABOVE_LIMIT', () => {
-    const limited = context({ flags: { purchasesEnabled: true, maxAmountPerRun: '20.00' } });
+    const limited = context({ flags: { ...DEFAULT_FLAGS, maxAmountPerRun: '20.00' } });
     expect(decidePurchase(plan(), SLOT, limited)).toEqual({
       action: 'FAIL',
       code: 'AMOUNT_ABOVE_LIMIT',
       reason:
-        "25.00 EUR is above the current limit of 20.00 EUR per purchase; lower the plan's amount to keep buying.",
+        "25.00 EUR is above the current limit for EUR purchases of 20.00 EUR; lower the plan's amount to keep buying.",
       amount: '25.00',
       currency: 'EUR',
     });
   });
 
   it.each(['25.00', '25', '500.00'])('buys an amount at or below a maximum of %s', (max) => {
-    const limited = context({ flags: { purchasesEnabled: true, maxAmountPerRun: max } });
+    const limited = context({ flags: { ...DEFAULT_FLAGS, maxAmountPerRun: max } });
     expect(decidePurchase(plan(), SLOT, limited)).toEqual(buys());
+  });
+
+  it("fails a run above its currency's own maximum, naming that maximum, under a higher global one", () => {
+    const limited = context({
+      flags: {
+        ...DEFAULT_FLAGS,
+        maxAmountPerRun: '100.00',
+        maxAmountPerRunByCurrency: { EUR: '5.00' },
+      },
+    });
+    expect(decidePurchase(plan(), SLOT, limited)).toEqual({
+      action: 'FAIL',
+      code: 'AMOUNT_ABOVE_LIMIT',
+      reason:
+        "25.00 EUR is above the current limit for EUR purchases of 5.00 EUR; lower the plan's amount to keep buying.",
+      amount: '25.00',
+      currency: 'EUR',
+    });
+  });
+
+  it("buys a run within its currency's own maximum, above a lower global one", () => {
+    const limited = context({
+      flags: {
+        ...DEFAULT_FLAGS,
+        maxAmountPerRun: '20.00',
+        maxAmountPerRunByCurrency: { EUR: '25.00' },
+      },
+    });
+    expect(decidePurchase(plan(), SLOT, limited)).toEqual(buys());
+  });
+
+  it("holds a currency without its own maximum to the global one, not another currency's", () => {
+    const limited = context({
+      flags: {
+        ...DEFAULT_FLAGS,
+        maxAmountPerRun: '20.00',
+        maxAmountPerRunByCurrency: { GBP: '500.00' },
+      },
+    });
+    expect(decidePurchase(plan(), SLOT, limited).code).toBe('AMOUNT_ABOVE_LIMIT');
   });
 
   it('fails a run decided after its purchase window with WINDOW_EXPIRED', () => {

@@ -166,6 +166,46 @@ describe('exchangeAdapter with the shared state', () => {
   });
 });
 
+describe('exchangeAdapter with the view-only key', () => {
+  const READONLY_ARN =
+    'arn:aws:secretsmanager:eu-central-1:123456789012:secret:spb/exchange/read-only-GhIjKl';
+
+  it('reads the secret EXCHANGE_READONLY_SECRET_ARN names, never the trading key', async () => {
+    const reads: string[] = [];
+    const exchange = exchangeAdapter(
+      dynamodb,
+      {
+        EXCHANGE: 'kraken',
+        EXCHANGE_SECRET_ARN: SECRET_ARN,
+        EXCHANGE_READONLY_SECRET_ARN: READONLY_ARN,
+      },
+      async (arn) => {
+        reads.push(arn);
+        // Not a usable key: the call stops before it reaches the network.
+        return { apiKey: 'public-key', apiSecret: 'not base64 at all!' };
+      },
+      undefined,
+      'EXCHANGE_READONLY_SECRET_ARN',
+    );
+    await expect(
+      exchange.ordersBetween('2027-01-01T00:00:00Z', '2027-01-02T00:00:00Z'),
+    ).rejects.toThrow(ExchangeCredentialsError);
+    expect(reads).toEqual([READONLY_ARN]);
+  });
+
+  it('requires EXCHANGE_READONLY_SECRET_ARN, even where the trading key is set', () => {
+    expect(() =>
+      exchangeAdapter(
+        dynamodb,
+        { EXCHANGE: 'coinbase', EXCHANGE_SECRET_ARN: SECRET_ARN },
+        async () => coinbaseSecret(),
+        undefined,
+        'EXCHANGE_READONLY_SECRET_ARN',
+      ),
+    ).toThrow('missing environment variables: EXCHANGE_READONLY_SECRET_ARN');
+  });
+});
+
 describe('SecretKeyedExchange', () => {
   const order = { exchangeOrderId: 'x-1' } as ExchangeOrder;
   const fake = (label: string): Exchange => ({

@@ -27,6 +27,7 @@ const TRAIL_LOGS = `/aws/cloudtrail/${P}-audit`;
 const TRAIL_LOGS_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${TRAIL_LOGS}`;
 const DLQ_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-audit-dlq`;
 const SEVEN_YEARS = 2557;
+const SIGNER_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${P}-audit-digest-lambda`;
 
 let run: ComponentRun<AuditTrail>;
 let keyStatements: unknown;
@@ -42,6 +43,7 @@ beforeAll(async () => {
       auditRetentionDays: SEVEN_YEARS,
       archiveRetentionDays: 0,
       logRetentionDays: 365,
+      signerRoleArn: SIGNER_ROLE_ARN,
       accountId: ACCOUNT,
       region: REGION,
       tags: TAGS,
@@ -291,7 +293,7 @@ describe('Firehose stream', () => {
       serverSideEncryption: { enabled: true, keyType: 'CUSTOMER_MANAGED_CMK', keyArn: KEY_ARN },
       extendedS3Configuration: {
         bucketArn: RECORDS_ARN,
-        roleArn: `arn:aws:iam::${ACCOUNT}:role/audit-firehose-role`,
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/${P}-audit-firehose`,
         prefix: 'events/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/',
         errorOutputPrefix:
           'errors/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/',
@@ -328,7 +330,8 @@ describe('Firehose stream', () => {
     });
   });
 
-  it('runs as a role only Firehose may assume, for this stream', () => {
+  it('runs as a role named after the stream (the key policy names it), only Firehose may assume', () => {
+    expect(inputs('aws:iam/role:Role', 'audit-firehose-role').name).toBe(`${P}-audit-firehose`);
     expect(policy(inputs('aws:iam/role:Role', 'audit-firehose-role').assumeRolePolicy)).toEqual(
       trustPolicy('firehose.amazonaws.com', STREAM_ARN),
     );
@@ -578,7 +581,7 @@ describe('CloudTrail', () => {
 });
 
 describe('digest signing key', () => {
-  it('is an asymmetric P-256 signing key (which AWS cannot rotate) used through IAM only', () => {
+  it('is an asymmetric P-256 signing key (which AWS cannot rotate) only the digest job may sign with', () => {
     const key = inputs('aws:kms/key:Key', 'audit-signing-key');
     expect({ ...key, policy: policy(key.policy) }).toEqual({
       description: `${P}: signs the daily digests of the audit trail`,
@@ -590,13 +593,12 @@ describe('digest signing key', () => {
         Version: '2012-10-17',
         Statement: [
           {
-            Sid: 'AccountAdministersAndSignsThroughIam',
+            Sid: 'AccountAdministersAndVerifiesThroughIam',
             Effect: 'Allow',
             Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
             Action: [
               'kms:CancelKeyDeletion',
               'kms:CreateAlias',
-              'kms:CreateGrant',
               'kms:DeleteAlias',
               'kms:DescribeKey',
               'kms:DisableKey',
@@ -611,7 +613,6 @@ describe('digest signing key', () => {
               'kms:RetireGrant',
               'kms:RevokeGrant',
               'kms:ScheduleKeyDeletion',
-              'kms:Sign',
               'kms:TagResource',
               'kms:UntagResource',
               'kms:UpdateAlias',
@@ -619,6 +620,14 @@ describe('digest signing key', () => {
               'kms:Verify',
             ],
             Resource: '*',
+          },
+          {
+            Sid: 'OnlyTheDigestJobSigns',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+            Action: 'kms:Sign',
+            Resource: '*',
+            Condition: { ArnEquals: { 'aws:PrincipalArn': SIGNER_ROLE_ARN } },
           },
         ],
       },

@@ -5,6 +5,12 @@ import { currencySettings } from '#shared/api-settings.ts';
 import { devStackConfig } from '#local/stack.ts';
 import { policies } from '../../policies/pack.ts';
 import { evaluate } from '../policies/harness.ts';
+import {
+  OPERATOR_ROLE_ARNS,
+  expectedProjectKeyPolicy,
+  uncoveredKeyUses,
+  unneededKeyUses,
+} from './key-policy.ts';
 import { ACCOUNT, REGION, policy, runProgram, type ProgramRun } from './program.ts';
 
 let run: ProgramRun;
@@ -25,7 +31,7 @@ beforeAll(async () => {
 });
 
 describe('the project key', () => {
-  it('rotates yearly and is administered by the account without kms:*', () => {
+  it('rotates yearly and has the policy written out: no use by the account root, every use named', () => {
     const key = run.one('aws:kms/key:Key', 'project-key');
     expect(key.inputs).toMatchObject({
       enableKeyRotation: true,
@@ -34,72 +40,21 @@ describe('the project key', () => {
       keyUsage: 'ENCRYPT_DECRYPT',
       customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
     });
-    const statements = policy(key.inputs.policy).Statement;
-    expect(statements.map((statement) => statement.Sid)).toEqual([
-      'AccountAdministersKeyThroughIam',
-      'CloudWatchLogsEncryptsThisAccountsLogGroups',
-      'EventBridgeEncryptsThisAccountsBuses',
-      'EventBridgeRulesSendToEncryptedQueues',
-      // The audit trail's services, each scoped to its own resources (test/infra/audit-trail.test.ts).
-      'CloudTrailDescribesKeyForTheAuditTrail',
-      'CloudTrailEncryptsTheAuditTrailsLogs',
-      'CloudWatchLogsEncryptsTheAuditLogGroups',
-      'EventBridgeDescribesKeyForTheArchive',
-      'EventBridgeArchivesTheProjectBus',
-      'EventBridgeSendsToTheAuditDeadLetterQueue',
-    ]);
-    expect(statements[3]).toEqual({
-      Sid: 'EventBridgeRulesSendToEncryptedQueues',
-      Effect: 'Allow',
-      Principal: { Service: 'events.amazonaws.com' },
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: '*',
-      Condition: {
-        ArnEquals: {
-          'aws:SourceArn': [
-            `arn:aws:events:${REGION}:${ACCOUNT}:rule/savings-plan-buy-dev-events/savings-plan-buy-dev-notifications`,
-          ],
-        },
-      },
-    });
-    expect(statements[0]?.Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
-    expect(JSON.stringify(statements)).not.toContain('kms:*');
-    expect(statements[1]).toEqual({
-      Sid: 'CloudWatchLogsEncryptsThisAccountsLogGroups',
-      Effect: 'Allow',
-      Principal: { Service: `logs.${REGION}.amazonaws.com` },
-      Action: [
-        'kms:Decrypt',
-        'kms:DescribeKey',
-        'kms:Encrypt',
-        'kms:GenerateDataKey',
-        'kms:ReEncryptFrom',
-        'kms:ReEncryptTo',
-      ],
-      Resource: '*',
-      Condition: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:*`,
-        },
-      },
-    });
-    expect(statements[2]).toEqual({
-      Sid: 'EventBridgeEncryptsThisAccountsBuses',
-      Effect: 'Allow',
-      Principal: { Service: 'events.amazonaws.com' },
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: '*',
-      Condition: {
-        StringEquals: { 'aws:SourceAccount': ACCOUNT },
-        ArnLike: {
-          'kms:EncryptionContext:aws:events:event-bus:arn': `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/*`,
-        },
-      },
-    });
+    expect(policy(key.inputs.policy)).toEqual(
+      expectedProjectKeyPolicy('savings-plan-buy-dev', { exchangeKeys: false }),
+    );
     expect(run.one('aws:kms/alias:Alias', 'project-alias').inputs).toEqual({
       name: 'alias/savings-plan-buy-dev',
       targetKeyId: 'project-key',
     });
+  });
+
+  it("allows every use of the key a role's policy asks for, for that role and service only", () => {
+    expect(uncoveredKeyUses(run)).toEqual([]);
+  });
+
+  it('names no role for a use it does not ask for', () => {
+    expect(unneededKeyUses(run, OPERATOR_ROLE_ARNS)).toEqual([]);
   });
 });
 
@@ -186,7 +141,7 @@ describe('the GraphQL API', () => {
       },
       additionalAuthenticationProviders: [{ authenticationType: 'AWS_IAM' }],
       logConfig: {
-        cloudwatchLogsRoleArn: `arn:aws:iam::${ACCOUNT}:role/graphql-logs-role`,
+        cloudwatchLogsRoleArn: `arn:aws:iam::${ACCOUNT}:role/savings-plan-buy-dev-graphql-logs-role`,
         fieldLogLevel: 'ERROR',
         excludeVerboseContent: true,
       },
@@ -346,7 +301,7 @@ describe('the GraphQL API', () => {
       apiId: 'api123',
       name: 'plans',
       type: 'AMAZON_DYNAMODB',
-      serviceRoleArn: `arn:aws:iam::${ACCOUNT}:role/graphql-plans-role`,
+      serviceRoleArn: `arn:aws:iam::${ACCOUNT}:role/savings-plan-buy-dev-graphql-plans-role`,
       dynamodbConfig: { tableName: 'savings-plan-buy-dev-plans', region: REGION },
     });
   });
@@ -417,6 +372,7 @@ describe('stack outputs', () => {
       retryQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/savings-plan-buy-dev-purchase-retries`,
       // The paper exchange needs no credentials: no secret on dev.
       exchangeSecretArn: null,
+      readOnlyExchangeSecretArn: null,
       featureFlagsConfigurationArn: `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/flags-application-id/environment/flags-environment-env/configuration/flags-profile-prof`,
       notificationQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/savings-plan-buy-dev-notifications`,
       auditBucketName: `savings-plan-buy-dev-audit-${ACCOUNT}-${REGION}`,

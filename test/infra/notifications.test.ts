@@ -163,12 +163,7 @@ describe('the notifier', () => {
         Action: 'ses:SendEmail',
         Resource: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/dev.savings-plan-buy.example`,
       },
-      {
-        Sid: 'SendTextMessages',
-        Effect: 'Allow',
-        Action: 'sms-voice:SendTextMessage',
-        Resource: `arn:aws:sms-voice:${REGION}:${ACCOUNT}:*`,
-      },
+      // No SMS statement: dev has no origination identity, so SMS is off.
       {
         Sid: 'PublishNotificationSent',
         Effect: 'Allow',
@@ -177,6 +172,14 @@ describe('the notifier', () => {
       },
       via('events', ['kms:Decrypt', 'kms:GenerateDataKey'], 'EventBusIsEncryptedWithTheProjectKey'),
     ]);
+  });
+
+  it('may send SMS from nowhere while no origination identity is configured, nor may any role', () => {
+    const sms = run
+      .all('aws:iam/rolePolicy:RolePolicy')
+      .flatMap((resource) => policy(resource.inputs.policy).Statement)
+      .filter((statement) => JSON.stringify(statement.Action).includes('sms-voice:'));
+    expect(sms).toEqual([]);
   });
 
   it('sends from the stack’s SES domain identity', () => {

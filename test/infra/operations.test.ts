@@ -46,7 +46,13 @@ describe('feature flags', () => {
       configurationProfileId: 'flags-profile-prof',
       contentType: 'application/json',
       // The provider marks content secret, so the mocks see it wrapped.
-      content: { value: JSON.stringify({ purchasesEnabled: true, maxAmountPerRun: '10000.00' }) },
+      content: {
+        value: JSON.stringify({
+          purchasesEnabled: true,
+          maxAmountPerRun: '10000.00',
+          maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
+        }),
+      },
     });
     expect(run.one('aws:appconfig/deployment:Deployment').inputs).toMatchObject({
       applicationId: 'flags-application-id',

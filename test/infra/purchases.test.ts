@@ -16,7 +16,7 @@ const table = (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${P
 const fn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${P}-${name}`;
 const BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${P}-events`;
 const SM_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${P}-purchase`;
-const SCHEDULER_ROLE = `arn:aws:iam::${ACCOUNT}:role/scheduling-role`;
+const SCHEDULER_ROLE = `arn:aws:iam::${ACCOUNT}:role/${P}-plans-scheduler`;
 const PLAN_SCHEDULES = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${P}-plans/plan-*`;
 const DLQ = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-plans-dlq`;
 const STREAM_FAILURES = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-plan-stream-failures`;
@@ -63,7 +63,7 @@ const SCHEDULES = [
   },
   via(
     'scheduler',
-    ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+    ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
     'SchedulesAreEncryptedWithTheProjectKey',
   ),
 ];
@@ -119,7 +119,7 @@ describe('the Lambdas', () => {
         tracingConfig: { mode: 'Active' },
         loggingConfig: { logFormat: 'JSON', logGroup: `/aws/lambda/${P}-${name}` },
         kmsKeyArn: KEY_ARN,
-        role: `arn:aws:iam::${ACCOUNT}:role/${name}-role`,
+        role: `arn:aws:iam::${ACCOUNT}:role/${P}-${name}-lambda`,
       });
       // Mocks do not serialize asset contents; test/build/functions.test.ts checks the bundles themselves.
       expect(lambda.inputs.code).toMatchObject({ __pulumiArchive: true });
@@ -514,10 +514,24 @@ describe('scheduling', () => {
     expect(
       policy(run.one('aws:iam/role:Role', 'scheduling-role').inputs.assumeRolePolicy).Statement,
     ).toEqual(trust(PLAN_SCHEDULES));
+    const decryptSchedules = (schedules: string) => ({
+      Sid: 'DecryptOwnSchedules',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: KEY_ARN,
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:scheduler:schedule:arn': schedules } },
+    });
+    expect(run.one('aws:iam/role:Role', 'scheduling-role').inputs.name).toBe(
+      `${P}-plans-scheduler`,
+    );
+    expect(run.one('aws:iam/role:Role', 'scheduling-jobs-role').inputs.name).toBe(
+      `${P}-plans-jobs-scheduler`,
+    );
     expect(
       policy(run.one('aws:iam/rolePolicy:RolePolicy', 'scheduling-policy').inputs.policy).Statement,
     ).toEqual([
       { Sid: 'StartPurchases', Effect: 'Allow', Action: 'states:StartExecution', Resource: SM_ARN },
+      decryptSchedules(PLAN_SCHEDULES),
       ...queue('DeadLetters', DLQ),
     ]);
     expect(
@@ -540,6 +554,7 @@ describe('scheduling', () => {
           fn('audit-report'),
         ],
       },
+      decryptSchedules(`arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${P}-plans/*`),
       ...queue('DeadLetters', DLQ),
     ]);
   });
@@ -566,7 +581,7 @@ describe('scheduling', () => {
         kmsKeyArn: KEY_ARN,
         target: {
           arn: fn(job),
-          roleArn: `arn:aws:iam::${ACCOUNT}:role/scheduling-jobs-role`,
+          roleArn: `arn:aws:iam::${ACCOUNT}:role/${P}-plans-jobs-scheduler`,
           input: '{}',
           retryPolicy: { maximumEventAgeInSeconds: 300, maximumRetryAttempts: 2 },
           deadLetterConfig: { arn: DLQ },

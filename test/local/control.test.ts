@@ -224,21 +224,57 @@ describe('/_local/flags', () => {
   it('shows the flags the stack config starts with', async () => {
     expect(await call('GET', '/_local/flags')).toEqual({
       status: 200,
-      body: { purchasesEnabled: true, maxAmountPerRun: '10000.00' },
+      body: {
+        purchasesEnabled: true,
+        maxAmountPerRun: '10000.00',
+        maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
+      },
     });
   });
 
   it('changes the flags given and keeps the others', async () => {
     expect(await call('POST', '/_local/flags', { purchasesEnabled: false })).toEqual({
       status: 200,
-      body: { purchasesEnabled: false, maxAmountPerRun: '10000.00' },
+      body: {
+        purchasesEnabled: false,
+        maxAmountPerRun: '10000.00',
+        maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
+      },
     });
     expect(
       await call('POST', '/_local/flags', { purchasesEnabled: true, maxAmountPerRun: '500.00' }),
-    ).toEqual({ status: 200, body: { purchasesEnabled: true, maxAmountPerRun: '500.00' } });
+    ).toEqual({
+      status: 200,
+      body: {
+        purchasesEnabled: true,
+        maxAmountPerRun: '500.00',
+        maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
+      },
+    });
     expect(await call('POST', '/_local/flags', { maxAmountPerRun: null })).toEqual({
       status: 200,
-      body: { purchasesEnabled: true, maxAmountPerRun: null },
+      body: {
+        purchasesEnabled: true,
+        maxAmountPerRun: null,
+        maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
+      },
+    });
+  });
+
+  it('replaces the per-currency maximums with the object given, and keeps the global one', async () => {
+    expect(
+      await call('POST', '/_local/flags', { maxAmountPerRunByCurrency: { EUR: '5.00' } }),
+    ).toEqual({
+      status: 200,
+      body: {
+        purchasesEnabled: true,
+        maxAmountPerRun: null,
+        maxAmountPerRunByCurrency: { EUR: '5.00' },
+      },
+    });
+    expect(await call('POST', '/_local/flags', { maxAmountPerRunByCurrency: {} })).toEqual({
+      status: 200,
+      body: { purchasesEnabled: true, maxAmountPerRun: null, maxAmountPerRunByCurrency: {} },
     });
   });
 
@@ -247,6 +283,10 @@ describe('/_local/flags', () => {
     [
       { maxAmountPerRun: 500 },
       'maxAmountPerRun must be a positive decimal string such as "500.00", or null',
+    ],
+    [
+      { maxAmountPerRunByCurrency: { EUR: '5.001' } },
+      'maxAmountPerRunByCurrency.EUR must be a positive decimal string with at most 2 decimal places',
     ],
     [{ killSwitch: true }, 'unknown flag(s): killSwitch'],
   ])('refuses %j', async (body, error) => {

@@ -10,7 +10,7 @@ import { LOCAL_AWS } from '#local/dynamodb.ts';
 import type { OutboxMessage } from '#local/outbox.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { createDailyPlans } from '../support/purchases.ts';
-import { signIn, startTestStack, type GraphqlClient } from '../support/stack.ts';
+import { signIn, smsStackConfig, startTestStack, type GraphqlClient } from '../support/stack.ts';
 
 const UPDATE = `mutation Update($input: NotificationPreferencesInput!) {
   updateNotificationPreferences(input: $input) { phone }
@@ -39,7 +39,10 @@ let stack: LocalStack;
 let paula: GraphqlClient;
 
 beforeAll(async () => {
-  stack = await startTestStack({ clock: new LocalClock(new Date('2027-09-01T00:00:00Z')) });
+  stack = await startTestStack({
+    clock: new LocalClock(new Date('2027-09-01T00:00:00Z')),
+    config: smsStackConfig(),
+  });
   paula = await signIn(stack, 'paula');
   await paula.data(UPDATE, {
     input: {
@@ -253,5 +256,48 @@ describe('a plan change', () => {
       [2, 'UPDATED'],
       [3, 'PAUSED'],
     ]);
+  });
+});
+
+describe('a stack without an SMS origination identity', () => {
+  let bare: LocalStack;
+
+  afterAll(async () => {
+    expect(bare.accessViolations()).toEqual([]);
+    await bare.stop();
+  });
+
+  it('tells by email and skips SMS, since SMS is not configured', async () => {
+    bare = await startTestStack({ clock: new LocalClock(new Date('2027-09-01T00:00:00Z')) });
+    const nina = await signIn(bare, 'nina');
+    await nina.data(UPDATE, {
+      input: {
+        phone: '+4915123456780',
+        rules: [{ event: 'PURCHASE_SUCCEEDED', channels: ['EMAIL', 'SMS'] }],
+      },
+    });
+    const [id] = await createDailyPlans(nina, 1, {
+      amount: '25.00',
+      currency: 'EUR',
+      timeOfDay: '08:00',
+      timezone: 'Europe/Berlin',
+      startDate: '2027-09-02',
+      endDate: '2027-09-02',
+    });
+    await bare.settle();
+    await bare.advanceTo(Date.parse('2027-09-02T07:00:00Z'));
+    const sent = (await (await fetch(`${bare.url}/_local/outbox`)).json()) as OutboxMessage[];
+    expect(
+      forPlan(sent, id ?? '').map((message) => [message.channel, message.event, message.to]),
+    ).toEqual([['EMAIL', 'PURCHASE_SUCCEEDED', 'nina@example.com']]);
+    const { notifications } = await nina.data<{ notifications: { items: HistoryItem[] } }>(
+      HISTORY,
+      { limit: 10 },
+    );
+    expect(
+      notifications.items
+        .filter((item) => item.planId === id && item.event === 'PURCHASE_SUCCEEDED')
+        .map((item) => [item.channel, item.status]),
+    ).toEqual([['EMAIL', 'SENT']]);
   });
 });

@@ -161,6 +161,68 @@ describeResourceRule('aws-iam-policy-disallow-decrypt-on-all-keys', {
   ],
 });
 
+const POOL_ARN = `arn:aws:sms-voice:eu-central-1:${ACCOUNT}:pool/pool-0123456789abcdef0123456789abcdef`;
+const SEND_SMS = {
+  Sid: 'SendTextMessagesFromTheStacksIdentity',
+  Effect: 'Allow',
+  Action: 'sms-voice:SendTextMessage',
+  Resource: POOL_ARN,
+};
+
+describeResourceRule('aws-iam-policy-disallow-sms-from-any-origination-identity', {
+  type: ROLE_POLICY,
+  passes: [
+    ['no SMS at all', { role: 'fn-role', policy: compliant }],
+    ['SMS from one pool', withStatements(SEND_SMS)],
+    [
+      'SMS from a sender id of one country',
+      withStatements({
+        ...SEND_SMS,
+        Resource: `arn:aws:sms-voice:eu-central-1:${ACCOUNT}:sender-id/SavingsPlan/DE`,
+      }),
+    ],
+    ['a Deny of SMS on "*"', withStatements({ ...SEND_SMS, Effect: 'Deny', Resource: '*' })],
+  ],
+  reports: [
+    [
+      'SMS on "*"',
+      withStatements({ ...SEND_SMS, Resource: '*' }),
+      [
+        'IAM policies must name the origination identity SMS is sent from: replace "*" for sms-voice:SendTextMessage in statement SendTextMessagesFromTheStacksIdentity with the exact phone number, sender id or pool ARN.',
+      ],
+    ],
+    [
+      "SMS on every End User Messaging resource of the account's Region",
+      withStatements({
+        ...SEND_SMS,
+        Resource: [POOL_ARN, `arn:aws:sms-voice:eu-central-1:${ACCOUNT}:*`],
+      }),
+      [
+        `IAM policies must name the origination identity SMS is sent from: replace "arn:aws:sms-voice:eu-central-1:${ACCOUNT}:*" for sms-voice:SendTextMessage in statement SendTextMessagesFromTheStacksIdentity with the exact phone number, sender id or pool ARN.`,
+      ],
+    ],
+    [
+      'SMS on any phone number, through a service-wide action pattern',
+      withStatements({
+        Sid: 'AnyNumber',
+        Effect: 'Allow',
+        Action: 'sms-voice:Send*',
+        Resource: `arn:aws:sms-voice:eu-central-1:${ACCOUNT}:phone-number/phone-????`,
+      }),
+      [
+        `IAM policies must name the origination identity SMS is sent from: replace "arn:aws:sms-voice:eu-central-1:${ACCOUNT}:phone-number/phone-????" for sms-voice:SendTextMessage in statement AnyNumber with the exact phone number, sender id or pool ARN.`,
+      ],
+    ],
+    [
+      'SMS with NotResource',
+      withStatements({ ...SEND_SMS, Resource: undefined, NotResource: POOL_ARN }),
+      [
+        'IAM policies must name the origination identity SMS is sent from: replace NotResource in statement SendTextMessagesFromTheStacksIdentity with the exact phone number, sender id or pool ARN.',
+      ],
+    ],
+  ],
+});
+
 describeResourceRule('aws-iam-policy-enforce-pass-role-scope', {
   type: ROLE_POLICY,
   passes: [['passing the scheduler role to Scheduler', { role: 'fn-role', policy: compliant }]],

@@ -20,10 +20,10 @@ beforeAll(async () => {
 it('fails the report', () => {
   expect(report.passed).toBe(false);
   expect(report.summary).toEqual({
-    resources: 33,
+    resources: 34,
     policies: policies.length,
-    mandatoryViolations: 72,
-    advisoryViolations: 30,
+    mandatoryViolations: 74,
+    advisoryViolations: 31,
   });
 });
 
@@ -62,6 +62,8 @@ it('names each violation: level, policy and resource', () => {
     'mandatory aws-iam-policy-disallow-decrypt-on-all-keys aws:iam/rolePolicy:RolePolicy::wildcards',
     'mandatory aws-iam-policy-disallow-decrypt-on-all-keys aws:iam/userPolicy:UserPolicy::operator',
     'mandatory aws-iam-policy-disallow-service-wildcard-actions aws:iam/rolePolicy:RolePolicy::wildcards',
+    'mandatory aws-iam-policy-disallow-sms-from-any-origination-identity aws:iam/rolePolicy:RolePolicy::admin',
+    'mandatory aws-iam-policy-disallow-sms-from-any-origination-identity aws:iam/userPolicy:UserPolicy::operator',
     'mandatory aws-iam-policy-disallow-wildcard-actions aws:iam/rolePolicy:RolePolicy::admin',
     'mandatory aws-iam-policy-disallow-wildcard-actions aws:iam/userPolicy:UserPolicy::operator',
     'mandatory aws-iam-policy-enforce-pass-role-scope aws:iam/rolePolicy:RolePolicy::admin',
@@ -75,7 +77,9 @@ it('names each violation: level, policy and resource', () => {
     'mandatory aws-kinesis-firehosedeliverystream-enable-customer-key-encryption aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream::unencrypted',
     'mandatory aws-kinesis-firehosedeliverystream-enable-customer-key-encryption aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream::unencrypted',
     'mandatory aws-kms-key-disallow-public-access aws:kms/key:Key::public',
+    'mandatory aws-kms-key-disallow-root-usage-grant aws:kms/key:Key::account-wide',
     'mandatory aws-kms-key-enable-key-rotation aws:kms/key:Key::public',
+    'mandatory aws-kms-key-enforce-log-group-encryption-context aws:kms/key:Key::account-wide',
     'mandatory aws-lambda-function-enforce-supported-runtime aws:lambda/function:Function::old-runtime',
     'mandatory aws-lambda-permission-disallow-public-access aws:lambda/permission:Permission::anyone',
     'mandatory aws-s3-accountpublicaccessblock-enable-public-access-block aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock::account',
@@ -116,6 +120,7 @@ it('names each violation: level, policy and resource', () => {
     'advisory aws-all-resource-missing-required-tags aws:iam/role:Role::wide-open',
     'advisory aws-all-resource-missing-required-tags aws:iam/user:User::operator',
     'advisory aws-all-resource-missing-required-tags aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream::unencrypted',
+    'advisory aws-all-resource-missing-required-tags aws:kms/key:Key::account-wide',
     'advisory aws-all-resource-missing-required-tags aws:kms/key:Key::public',
     'advisory aws-all-resource-missing-required-tags aws:lambda/eventSourceMapping:EventSourceMapping::stream',
     'advisory aws-all-resource-missing-required-tags aws:lambda/function:Function::old-runtime',

@@ -501,6 +501,215 @@ describe('KMS', () => {
       ]),
     ).toEqual([publicMessage('KMS key policies')]);
   });
+
+  const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
+  const FUNCTION_ROLE = `arn:aws:iam::${ACCOUNT}:role/savings-plan-buy-prod-decide-lambda`;
+  const ADMINISTER = {
+    Sid: 'AccountAdministersKeyThroughIam',
+    Effect: 'Allow',
+    Principal: { AWS: ROOT },
+    Action: ['kms:DescribeKey', 'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion'],
+    Resource: '*',
+  };
+  const NAMED_USE = {
+    Sid: 'TablesAreUsedThroughDynamoDb',
+    Effect: 'Allow',
+    Principal: { AWS: ROOT },
+    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    Resource: '*',
+    Condition: {
+      ArnEquals: { 'aws:PrincipalArn': [FUNCTION_ROLE] },
+      StringEquals: { 'kms:ViaService': 'dynamodb.eu-central-1.amazonaws.com' },
+    },
+  };
+  const LOG_GROUP = `arn:aws:logs:eu-central-1:${ACCOUNT}:log-group:/aws/lambda/savings-plan-buy-prod-decide`;
+  const LOGS = {
+    Sid: 'CloudWatchLogsEncryptsTheStacksLogGroups',
+    Effect: 'Allow',
+    Principal: { Service: 'logs.eu-central-1.amazonaws.com' },
+    Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+    Resource: '*',
+    Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': [LOG_GROUP] } },
+  };
+  const scoped = { ...key, policy: document(ADMINISTER, NAMED_USE, LOGS) };
+  const rootUse = (statement: string, granted: string) =>
+    `KMS key policies must not let every identity policy of the account use the key: statement ${statement} gives the account root ${granted}; keep administrative actions for the root and name the roles that use the key with an aws:PrincipalArn condition.`;
+  describeResourceRule('aws-kms-key-disallow-root-usage-grant', {
+    type,
+    passes: [
+      ['administration for the root and use for named roles', scoped],
+      [
+        'a Deny of every use for the root',
+        {
+          ...key,
+          policy: document({ ...ADMINISTER, Effect: 'Deny', Action: 'kms:*', Sid: 'NoUse' }),
+        },
+      ],
+      ['a service principal', { ...key, policy: document(LOGS) }],
+    ],
+    reports: [
+      [
+        'kms:* for the root (the default key policy)',
+        { ...key, policy: document({ ...ADMINISTER, Action: 'kms:*' }) },
+        [rootUse('AccountAdministersKeyThroughIam', 'kms:*')],
+      ],
+      [
+        'decryption for the root among administrative actions',
+        {
+          ...key,
+          policy: document({ ...ADMINISTER, Action: [...ADMINISTER.Action, 'kms:Decrypt'] }),
+        },
+        [rootUse('AccountAdministersKeyThroughIam', 'kms:Decrypt')],
+      ],
+      [
+        'data keys and grants for the account id, through a pattern',
+        {
+          ...key,
+          policy: document({
+            Sid: 'Account',
+            Effect: 'Allow',
+            Principal: { AWS: ACCOUNT },
+            Action: ['kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:ListGrants'],
+            Resource: '*',
+          }),
+        },
+        [rootUse('Account', 'kms:GenerateDataKey*, kms:CreateGrant')],
+      ],
+      [
+        'signing for the root',
+        { ...key, policy: document({ ...ADMINISTER, Action: ['kms:GetPublicKey', 'kms:Sign'] }) },
+        [rootUse('AccountAdministersKeyThroughIam', 'kms:Sign')],
+      ],
+      [
+        'use for every role of the account, by a principal ARN pattern',
+        {
+          ...key,
+          policy: document({
+            ...NAMED_USE,
+            Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/*` } },
+          }),
+        },
+        [rootUse('TablesAreUsedThroughDynamoDb', 'kms:Decrypt, kms:GenerateDataKey')],
+      ],
+      [
+        'use for the root narrowed by the service only',
+        {
+          ...key,
+          policy: document({
+            ...NAMED_USE,
+            Condition: {
+              StringEquals: { 'kms:ViaService': 'dynamodb.eu-central-1.amazonaws.com' },
+            },
+          }),
+        },
+        [rootUse('TablesAreUsedThroughDynamoDb', 'kms:Decrypt, kms:GenerateDataKey')],
+      ],
+      [
+        'NotAction for the root',
+        {
+          ...key,
+          policy: document({
+            Sid: 'AllButDeletion',
+            Effect: 'Allow',
+            Principal: { AWS: ROOT },
+            NotAction: 'kms:ScheduleKeyDeletion',
+            Resource: '*',
+          }),
+        },
+        [rootUse('AllButDeletion', 'NotAction')],
+      ],
+    ],
+  });
+  it('aws-kms-key-disallow-root-usage-grant checks separate key policies too', async () => {
+    expect(
+      await messages(byName('aws-kms-key-disallow-root-usage-grant'), [
+        fixture('aws:kms/keyPolicy:KeyPolicy', {
+          keyId: 'key',
+          policy: document({ ...ADMINISTER, Action: 'kms:*' }),
+        }),
+      ]),
+    ).toEqual([rootUse('AccountAdministersKeyThroughIam', 'kms:*')]);
+  });
+
+  const logsMessage = (statement: string) =>
+    `KMS key policies must let CloudWatch Logs use the key for named log groups only: add an ArnEquals or ArnLike condition on kms:EncryptionContext:aws:logs:arn with the stack's log group ARNs to statement ${statement}.`;
+  const wideLogs = (statement: string, arns: string) =>
+    `KMS key policies must let CloudWatch Logs use the key for named log groups only: replace ${arns} in statement ${statement} with the stack's log group ARNs or name patterns.`;
+  describeResourceRule('aws-kms-key-enforce-log-group-encryption-context', {
+    type,
+    passes: [
+      ['CloudWatch Logs for the named log groups', scoped],
+      [
+        "CloudWatch Logs for the stack's log group name pattern",
+        {
+          ...key,
+          policy: document({
+            ...LOGS,
+            Condition: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:eu-central-1:${ACCOUNT}:log-group:/aws/lambda/savings-plan-buy-prod-*`,
+              },
+            },
+          }),
+        },
+      ],
+      ['no CloudWatch Logs statement', { ...key, policy: document(ADMINISTER) }],
+    ],
+    reports: [
+      [
+        'CloudWatch Logs without the condition',
+        { ...key, policy: document({ ...LOGS, Condition: undefined }) },
+        [logsMessage('CloudWatchLogsEncryptsTheStacksLogGroups')],
+      ],
+      [
+        'CloudWatch Logs narrowed by the account only',
+        {
+          ...key,
+          policy: document({
+            ...LOGS,
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          }),
+        },
+        [logsMessage('CloudWatchLogsEncryptsTheStacksLogGroups')],
+      ],
+      [
+        "every log group of the account's Region",
+        {
+          ...key,
+          policy: document({
+            ...LOGS,
+            Condition: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': [
+                  LOG_GROUP,
+                  `arn:aws:logs:eu-central-1:${ACCOUNT}:log-group:*`,
+                ],
+              },
+            },
+          }),
+        },
+        [
+          wideLogs(
+            'CloudWatchLogsEncryptsTheStacksLogGroups',
+            `"arn:aws:logs:eu-central-1:${ACCOUNT}:log-group:*"`,
+          ),
+        ],
+      ],
+      [
+        'a Region-less logs principal with "*" as the log group',
+        {
+          ...key,
+          policy: document({
+            ...LOGS,
+            Sid: 'Logs',
+            Principal: { Service: 'logs.amazonaws.com' },
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': '*' } },
+          }),
+        },
+        [wideLogs('Logs', '"*"')],
+      ],
+    ],
+  });
 });
 
 describe('Lambda', () => {

@@ -39,7 +39,11 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await post('/_local/faults', {});
-  await post('/_local/flags', { purchasesEnabled: true, maxAmountPerRun: '10000.00' });
+  await post('/_local/flags', {
+    purchasesEnabled: true,
+    maxAmountPerRun: '10000.00',
+    maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
+  });
 });
 
 afterAll(async () => {
@@ -92,6 +96,7 @@ describe('the kill switch', () => {
     expect(await post('/_local/flags', { purchasesEnabled: false })).toEqual({
       purchasesEnabled: false,
       maxAmountPerRun: '10000.00',
+      maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
     });
     const [off] = await plansOn('2027-08-02', ['25.00']);
     await stack.advanceTo(Date.parse('2027-08-02T09:00:00Z'));
@@ -119,13 +124,17 @@ describe('the kill switch', () => {
     });
     expect(response.status).toBe(400);
     const flags = (await (await fetch(`${stack.url}/_local/flags`)).json()) as unknown;
-    expect(flags).toEqual({ purchasesEnabled: true, maxAmountPerRun: '10000.00' });
+    expect(flags).toEqual({
+      purchasesEnabled: true,
+      maxAmountPerRun: '10000.00',
+      maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
+    });
   });
 });
 
 describe('the per-run maximum', () => {
   it('fails a run above it with AMOUNT_ABOVE_LIMIT and a PurchaseFailed event, and buys the rest', async () => {
-    await post('/_local/flags', { maxAmountPerRun: '500.00' });
+    await post('/_local/flags', { maxAmountPerRun: '500.00', maxAmountPerRunByCurrency: {} });
     const failedBefore = eventsOf('PurchaseFailed').length;
     const [above, within] = await plansOn('2027-08-04', ['600.00', '500.00']);
     await stack.advanceTo(Date.parse('2027-08-04T09:00:00Z'));
@@ -225,5 +234,32 @@ describe('the daily reconciliation', () => {
       'UNKNOWN_ORDER',
     ]);
     expect(events.every((event) => event.source === 'savings.reconciliation')).toBe(true);
+  });
+});
+
+describe('the per-currency maximum', () => {
+  it('holds each currency to its own maximum first, and the others to the global one', async () => {
+    // The partial fill above left the GBP market short of liquidity.
+    await post('/_local/exchange', { liquidity: { GBP: '1000000.00' } });
+    await post('/_local/flags', {
+      maxAmountPerRun: '100.00',
+      maxAmountPerRunByCurrency: { EUR: '5.00' },
+    });
+    const [euros] = await plansOn('2027-08-09', ['25.00'], 'EUR');
+    const [pounds] = await plansOn('2027-08-09', ['25.00'], 'GBP');
+    await stack.advanceTo(Date.parse('2027-08-09T09:00:00Z'));
+
+    const [refused] = await executionsOf(euros ?? '');
+    expect(refused).toMatchObject({
+      status: 'FAILED',
+      failureCode: 'AMOUNT_ABOVE_LIMIT',
+      failureReason:
+        "25.00 EUR is above the current limit for EUR purchases of 5.00 EUR; lower the plan's amount to keep buying.",
+    });
+    expect(ordersFor(refused?.clientOrderId ?? '')).toEqual([]);
+
+    const [bought] = await executionsOf(pounds ?? '');
+    expect(bought).toMatchObject({ status: 'FILLED', amount: '25.00', currency: 'GBP' });
+    expect(ordersFor(bought?.clientOrderId ?? '')).toHaveLength(1);
   });
 });

@@ -11,6 +11,15 @@ import {
   type LocalStackOptions,
 } from '#local/stack.ts';
 
+/** A pool ARN for the local SMS stand-in, which accepts any origination identity. */
+export const LOCAL_SMS_POOL_ARN =
+  'arn:aws:sms-voice:eu-central-1:000000000000:pool/pool-0123456789abcdef0123456789abcdef';
+
+/** The dev stack's config with SMS configured (dev itself has no origination identity). */
+export function smsStackConfig() {
+  return { ...devStackConfig(), smsOriginationIdentity: LOCAL_SMS_POOL_ARN };
+}
+
 export async function startTestStack(
   options: Partial<LocalStackOptions> = {},
 ): Promise<LocalStack> {
