@@ -89,6 +89,8 @@ const key = new ProjectKey('project', {
     ),
     logGroupArn(`/aws/vendedlogs/states/${stateMachineName}`),
     apiLogGroupArn,
+    // The API's firewall logs what it blocks (`ApiFirewall`: WAF needs the aws-waf-logs- prefix).
+    logGroupArn(`aws-waf-logs-${prefix}-api`),
   ],
   eventBusArn: `arn:aws:events:${region}:${accountId}:event-bus/${busName}`,
   queueRuleArns: [notificationsRuleArn],

@@ -56,6 +56,24 @@ describe('the project key', () => {
   it('names no role for a use it does not ask for', () => {
     expect(unneededKeyUses(run, OPERATOR_ROLE_ARNS)).toEqual([]);
   });
+
+  it('lets CloudWatch Logs use it for exactly the log groups it encrypts', () => {
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/project-key`;
+    const encrypted = run
+      .all('aws:cloudwatch/logGroup:LogGroup')
+      .filter((group) => group.inputs.kmsKeyId === keyArn)
+      .map((group) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${String(group.inputs.name)}`)
+      .sort();
+    const allowed = (
+      policy(run.one('aws:kms/key:Key', 'project-key').inputs.policy).Statement as {
+        Principal: { Service?: string };
+        Condition?: { ArnEquals?: Record<string, string[]> };
+      }[]
+    )
+      .filter((each) => each.Principal.Service === `logs.${REGION}.amazonaws.com`)
+      .flatMap((each) => each.Condition?.ArnEquals?.['kms:EncryptionContext:aws:logs:arn'] ?? []);
+    expect([...allowed].sort()).toEqual(encrypted);
+  });
 });
 
 describe('the plans table', () => {

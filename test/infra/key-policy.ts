@@ -349,6 +349,7 @@ export function expectedProjectKeyPolicy(P: string, options: { exchangeKeys: boo
               ...functions.map((name) => logGroup(`/aws/lambda/${P}-${name}`)),
               logGroup(`/aws/vendedlogs/states/${P}-purchase`),
               logGroup('/aws/appsync/apis/api123'),
+              logGroup(`aws-waf-logs-${P}-api`),
             ],
           },
         },

@@ -794,7 +794,7 @@ describe('storage and events', () => {
       apiId: 'api123',
       name: 'schedulePreview',
       type: 'AWS_LAMBDA',
-      serviceRoleArn: `arn:aws:iam::${ACCOUNT}:role/graphql-schedulePreview-role`,
+      serviceRoleArn: `arn:aws:iam::${ACCOUNT}:role/savings-plan-buy-dev-graphql-schedulePreview-role`,
       lambdaConfig: { functionArn: fn('schedule-preview') },
     });
     expect(

@@ -22,7 +22,7 @@ it('fails the report', () => {
   expect(report.summary).toEqual({
     resources: 34,
     policies: policies.length,
-    mandatoryViolations: 74,
+    mandatoryViolations: 76,
     advisoryViolations: 31,
   });
 });
