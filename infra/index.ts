@@ -42,7 +42,7 @@ import { LambdaFunction, lambdaRoleName } from './components/lambda-function.ts'
 import { PlanScheduling } from './components/plan-scheduling.ts';
 import { ProjectKey } from './components/project-key.ts';
 import { PurchaseWorkflow } from './components/purchase-workflow.ts';
-import { EncryptedQueue } from './components/queue.ts';
+import { EncryptedQueue, sendToQueueStatements } from './components/queue.ts';
 import { Table } from './components/table.ts';
 import { UserPool } from './components/user-pool.ts';
 import { loadStackConfig } from './config.ts';
@@ -194,16 +194,40 @@ const audit = new AuditTrail('audit', {
   tags,
 });
 
+// The recurring jobs, invoked asynchronously by their schedules: a failed run goes to the
+// scheduling dead-letter queue (its on-failure destination, sent with the function's own role).
+const jobs = [
+  {
+    name: 'sweeper',
+    expression: SWEEP_RATE,
+    description: 'Finds plans whose run was missed and re-arms them',
+  },
+  {
+    name: 'completer',
+    expression: COMPLETER_RATE,
+    description: 'Drives purchase runs stuck past their SLA to a final state',
+  },
+  {
+    name: 'reconcile',
+    expression: RECONCILE_RATE,
+    description: "Matches yesterday's exchange orders against the ledger",
+  },
+  {
+    name: 'audit-digest',
+    expression: AUDIT_DIGEST_RATE,
+    description: 'Seals each ended day of the audit trail with a signed, chained digest',
+  },
+  {
+    name: 'audit-report',
+    expression: AUDIT_REPORT_RATE,
+    description: 'Writes the monthly audit report of each ended month',
+  },
+] as const satisfies readonly { name: FunctionName; expression: string; description: string }[];
+
 const scheduling = new PlanScheduling('scheduling', {
   groupName: scheduleGroupName,
   stateMachineArn,
-  jobFunctionArns: [
-    functionArn('sweeper'),
-    functionArn('completer'),
-    functionArn('reconcile'),
-    functionArn('audit-digest'),
-    functionArn('audit-report'),
-  ],
+  jobFunctionArns: jobs.map((job) => functionArn(job.name)),
   accountId,
   region,
   kmsKeyArn: key.arn,
@@ -337,7 +361,6 @@ const statements = functionStatements({
   eventBusArn: bus.arn,
   schedulerRoleArn: scheduling.role.arn,
   planSchedulesArn: scheduling.planSchedulesArn,
-  scheduleDeadLetterQueueArn: scheduling.deadLetterQueue.arn,
   streamFailureQueueArn: streamFailures.arn,
   notificationsTableArn: notifications.arn,
   notificationQueueArn: notificationQueue.arn,
@@ -363,7 +386,12 @@ for (const [name, spec] of Object.entries(functionSpecs) as [
         .map((variable) => [variable, variables[variable]] as const)
         .filter(([, value]) => value !== ''),
     ),
-    statements: statements[name],
+    statements: jobs.some((job) => job.name === name)
+      ? [
+          ...statements[name],
+          ...sendToQueueStatements('FailedRuns', scheduling.deadLetterQueue.arn, key.arn, region),
+        ]
+      : statements[name],
     accountId,
     region,
     kmsKeyArn: key.arn,
@@ -451,34 +479,7 @@ new aws.lambda.EventSourceMapping(
   },
   { dependsOn: [lambdas.notifier] },
 );
-// The recurring jobs are invoked asynchronously by their schedules: failures go to the dead letters.
-const jobs = [
-  {
-    name: 'sweeper',
-    expression: SWEEP_RATE,
-    description: 'Finds plans whose run was missed and re-arms them',
-  },
-  {
-    name: 'completer',
-    expression: COMPLETER_RATE,
-    description: 'Drives purchase runs stuck past their SLA to a final state',
-  },
-  {
-    name: 'reconcile',
-    expression: RECONCILE_RATE,
-    description: "Matches yesterday's exchange orders against the ledger",
-  },
-  {
-    name: 'audit-digest',
-    expression: AUDIT_DIGEST_RATE,
-    description: 'Seals each ended day of the audit trail with a signed, chained digest',
-  },
-  {
-    name: 'audit-report',
-    expression: AUDIT_REPORT_RATE,
-    description: 'Writes the monthly audit report of each ended month',
-  },
-] as const satisfies readonly { name: FunctionName; expression: string; description: string }[];
+// The recurring jobs (declared above) run on their schedules; failures go to the dead letters.
 for (const job of jobs) {
   new aws.lambda.FunctionEventInvokeConfig(`${job.name}-failures`, {
     functionName: lambdas[job.name].name,

@@ -51,10 +51,10 @@ export const FUNCTION_KEY_SERVICES: Readonly<Record<FunctionName, readonly KeySe
   'place-order': ['dynamodb', 'secretsmanager'],
   'retry-dispatcher': ['dynamodb', 'sqs'],
   completer: ['dynamodb', 'sqs'],
-  reconcile: ['dynamodb', 'secretsmanager', 'events'],
+  reconcile: ['dynamodb', 'secretsmanager', 'events', 'sqs'],
   notifier: ['dynamodb', 'sqs', 'events'],
-  'audit-digest': ['s3'],
-  'audit-report': ['s3'],
+  'audit-digest': ['s3', 'sqs'],
+  'audit-report': ['s3', 'sqs'],
   calendar: [],
   'schedule-preview': [],
 };

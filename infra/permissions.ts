@@ -34,7 +34,6 @@ export interface PermissionContext {
   readonly eventBusArn: pulumi.Input<string>;
   readonly schedulerRoleArn: pulumi.Input<string>;
   readonly planSchedulesArn: pulumi.Input<string>;
-  readonly scheduleDeadLetterQueueArn: pulumi.Input<string>;
   readonly streamFailureQueueArn: pulumi.Input<string>;
   readonly notificationsTableArn: pulumi.Input<string>;
   readonly notificationQueueArn: pulumi.Input<string>;
@@ -276,12 +275,6 @@ export function functionStatements(
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
       ...manageSchedules(context),
       ...publishEvents('PublishMissedRuns', context),
-      ...sendToQueueStatements(
-        'FailedRuns',
-        context.scheduleDeadLetterQueueArn,
-        context.kmsKeyArn,
-        context.region,
-      ),
     ],
     decide: readFlagsStatements(context.flagsConfigurationArn, context.kmsKeyArn, context.region),
     'place-order': [

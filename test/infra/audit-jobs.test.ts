@@ -12,6 +12,22 @@ const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/project-key`;
 const BUCKET = `${P}-audit-${ACCOUNT}-${REGION}`;
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 const SIGNING_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/audit-signing-key`;
+/** A job whose run fails (after its retries) goes to the scheduling dead letters, sent by its role. */
+const FAILED_RUNS = [
+  {
+    Sid: 'FailedRuns',
+    Effect: 'Allow',
+    Action: 'sqs:SendMessage',
+    Resource: `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-plans-dlq`,
+  },
+  {
+    Sid: 'FailedRunsEncrypted',
+    Effect: 'Allow',
+    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    Resource: KEY_ARN,
+    Condition: { StringEquals: { 'kms:ViaService': `sqs.${REGION}.amazonaws.com` } },
+  },
+];
 
 beforeAll(async () => {
   run = await runProgram('prod');
@@ -72,7 +88,7 @@ describe('the audit digest job', () => {
     ).toMatchObject({ scheduleExpression: 'rate(1 hour)' });
   });
 
-  it('may read records and digests, write digests, and sign with the audit key only', () => {
+  it('may read records and digests, write digests, sign with the audit key and report a failed run only', () => {
     const statements = policy(
       run.one('aws:iam/rolePolicy:RolePolicy', 'audit-digest-policy').inputs.policy,
     ).Statement.slice(3);
@@ -85,19 +101,20 @@ describe('the audit digest job', () => {
         Resource: SIGNING_KEY_ARN,
         Condition: { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256' } },
       },
+      ...FAILED_RUNS,
     ]);
   });
 });
 
 describe('the monthly report job', () => {
-  it('runs daily and may read records and reports and write reports only', () => {
+  it('runs daily and may read records and reports, write reports and report a failed run only', () => {
     expect(
       run.one('aws:scheduler/schedule:Schedule', 'audit-report-schedule').inputs,
     ).toMatchObject({ scheduleExpression: 'rate(1 day)' });
     const statements = policy(
       run.one('aws:iam/rolePolicy:RolePolicy', 'audit-report-policy').inputs.policy,
     ).Statement.slice(3);
-    expect(statements).toEqual(objects(['events/', 'reports/'], 'reports/'));
+    expect(statements).toEqual([...objects(['events/', 'reports/'], 'reports/'), ...FAILED_RUNS]);
   });
 });
 

@@ -372,7 +372,7 @@ describe('the Lambdas', () => {
     ]);
   });
 
-  it('let the completer read only the open index, stamp runs and queue them for a retry', () => {
+  it('let the completer read only the open index, stamp runs, queue them for a retry and report its own failed run', () => {
     expect(ownStatements('completer')).toEqual([
       {
         Sid: 'FindStaleRuns',
@@ -388,10 +388,11 @@ describe('the Lambdas', () => {
       },
       TABLE_KEY,
       ...queue('RedriveStaleRuns', RETRIES),
+      ...queue('FailedRuns', DLQ),
     ]);
   });
 
-  it('let reconciliation read the orders index and the exchange, and publish what it finds', () => {
+  it('let reconciliation read the orders index and the exchange, publish what it finds and report its own failed run', () => {
     expect(ownStatements('reconcile')).toEqual([
       {
         Sid: 'ReadLedgerByOrderDay',
@@ -414,6 +415,7 @@ describe('the Lambdas', () => {
         Resource: BUS_ARN,
       },
       via('events', ['kms:Decrypt', 'kms:GenerateDataKey'], 'EventBusIsEncryptedWithTheProjectKey'),
+      ...queue('FailedRuns', DLQ),
     ]);
   });
 });
