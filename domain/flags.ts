@@ -94,14 +94,24 @@ export function parseFlags(value: unknown): Flags {
   };
 }
 
-/** The maximum per run in force for `currency`: its own entry, else the global one (null: none). */
+/**
+ * The maximum per run in force for `currency`: the lower of its own entry and the global one
+ * (null: neither is set). Both always hold, so lowering either stops larger runs: an operator who
+ * lowers `maxAmountPerRun` in an incident never finds a currency's own, higher entry overriding it.
+ */
 export function maximumFor(flags: Flags, currency: string): string | null {
-  return Object.hasOwn(flags.maxAmountPerRunByCurrency, currency)
+  const own = Object.hasOwn(flags.maxAmountPerRunByCurrency, currency)
     ? (flags.maxAmountPerRunByCurrency[currency] ?? null)
-    : flags.maxAmountPerRun;
+    : null;
+  const global = flags.maxAmountPerRun;
+  if (own === null || global === null) return own ?? global;
+  const ownUnits = parseDecimal(own, GLOBAL_SCALE);
+  const globalUnits = parseDecimal(global, GLOBAL_SCALE);
+  if (!ownUnits.ok || !globalUnits.ok) return own;
+  return compareUnits(ownUnits.units, globalUnits.units) <= 0 ? own : global;
 }
 
-/** True when `amount` (a decimal string in `currency`) exceeds that currency's maximum per run. */
+/** True when `amount` (a decimal string in `currency`) exceeds the maximum per run in force for it. */
 export function exceedsMaximum(flags: Flags, amount: string, currency: string): boolean {
   const maximum = maximumFor(flags, currency);
   if (maximum === null) return false;

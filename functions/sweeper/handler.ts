@@ -215,11 +215,19 @@ export const handler = async (_event: unknown, context: Context): Promise<SweepR
   const overdue = shards.flat();
   let missed = 0;
   let rearmed = 0;
+  let failed = 0;
   for (const plan of overdue) {
-    const result = await sweepPlan(plan.userId, plan.planId, plan.nextRunAt);
-    if (result === 'missed') missed += 1;
-    if (result === 'rearmed') rearmed += 1;
+    try {
+      const result = await sweepPlan(plan.userId, plan.planId, plan.nextRunAt);
+      if (result === 'missed') missed += 1;
+      if (result === 'rearmed') rearmed += 1;
+    } catch (error) {
+      // One plan that cannot be swept must not stop the others; the next sweep tries it again.
+      failed += 1;
+      logger.error('could not sweep an overdue plan', { planId: plan.planId, error });
+    }
   }
+  metrics.addMetric('SweepFailures', MetricUnit.Count, failed);
   // After the overdue plans: a plan synced here must not have its fresh slot swept as missed.
   const resynced = await resyncPlans();
   metrics.addMetric('OverduePlans', MetricUnit.Count, overdue.length);

@@ -180,8 +180,12 @@ describe('maximumFor', () => {
     maxAmountPerRunByCurrency: { EUR: '5.00' },
   };
 
-  it("answers a currency's own maximum before the global one", () => {
+  it("answers a currency's own maximum when it is the lower", () => {
     expect(maximumFor(flags, 'EUR')).toBe('5.00');
+  });
+
+  it("answers the global maximum when it is lower than a currency's own", () => {
+    expect(maximumFor({ ...flags, maxAmountPerRun: '2.50' }, 'EUR')).toBe('2.50');
   });
 
   it('answers the global maximum for a currency without its own', () => {
@@ -217,9 +221,10 @@ describe('exceedsMaximum', () => {
     expect(exceedsMaximum(flags, '25.00', 'GBP')).toBe(false);
   });
 
-  it("lets a currency's own maximum be higher than the global one", () => {
+  it('holds every currency to a global maximum lower than its own: lowering either one holds', () => {
     const flags = { ...limit, maxAmountPerRunByCurrency: { USD: '1000.00' } };
-    expect(exceedsMaximum(flags, '800.00', 'USD')).toBe(false);
+    expect(exceedsMaximum(flags, '800.00', 'USD')).toBe(true);
+    expect(exceedsMaximum(flags, '500.00', 'USD')).toBe(false);
     expect(exceedsMaximum(flags, '800.00', 'EUR')).toBe(true);
   });
 

@@ -221,7 +221,7 @@ describe('decidePurchase', () => {
     });
   });
 
-  it("buys a run within its currency's own maximum, above a lower global one", () => {
+  it("fails a run above a lowered global maximum, even within its currency's own", () => {
     const limited = context({
       flags: {
         ...DEFAULT_FLAGS,
@@ -229,7 +229,14 @@ describe('decidePurchase', () => {
         maxAmountPerRunByCurrency: { EUR: '25.00' },
       },
     });
-    expect(decidePurchase(plan(), SLOT, limited)).toEqual(buys());
+    expect(decidePurchase(plan(), SLOT, limited)).toEqual({
+      action: 'FAIL',
+      code: 'AMOUNT_ABOVE_LIMIT',
+      reason:
+        "25.00 EUR is above the current limit for EUR purchases of 20.00 EUR; lower the plan's amount to keep buying.",
+      amount: '25.00',
+      currency: 'EUR',
+    });
   });
 
   it("holds a currency without its own maximum to the global one, not another currency's", () => {

@@ -170,6 +170,7 @@ describe('runs left SUBMITTED by an outage of order entry', () => {
 
   it('place nothing above a lowered maximum: every run ends FAILED with AMOUNT_ABOVE_LIMIT', async () => {
     const { entries, orders } = await incident('lower maximum', '2027-09-03', 1, async () => {
+      // The stack's flags also give EUR a maximum of its own (10000.00): the lower one holds.
       await post('/_local/flags', { maxAmountPerRun: '5.00' });
     });
     expect(codes(entries)).toEqual(entries.map(() => 'FAILED AMOUNT_ABOVE_LIMIT'));

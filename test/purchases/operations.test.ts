@@ -238,7 +238,7 @@ describe('the daily reconciliation', () => {
 });
 
 describe('the per-currency maximum', () => {
-  it('holds each currency to its own maximum first, and the others to the global one', async () => {
+  it('holds each currency to the lower of its own maximum and the global one', async () => {
     // The partial fill above left the GBP market short of liquidity.
     await post('/_local/exchange', { liquidity: { GBP: '1000000.00' } });
     await post('/_local/flags', {
