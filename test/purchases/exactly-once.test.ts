@@ -96,7 +96,8 @@ describe('duplicate deliveries', () => {
         totalAcquired: '0.00216080',
       });
     }
-  }, 180_000);
+    // About 50 s alone on two cores; several times that beside the fault matrix in a full run.
+  }, 600_000);
 });
 
 describe('a crash between the order and the ledger write', () => {
