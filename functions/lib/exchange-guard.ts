@@ -132,6 +132,40 @@ function isConditionFailure(error: unknown): boolean {
   );
 }
 
+/**
+ * One UpdateItem on an item of the shared state: its attributes as `returnValues` asks, or null
+ * when `condition` failed. Any other error is thrown as DynamoDB gave it.
+ */
+async function updateState(
+  options: GuardOptions,
+  key: { pk: string },
+  update: {
+    readonly expression: string;
+    readonly values: Record<string, unknown>;
+    readonly condition?: string;
+    readonly names?: Record<string, string>;
+    readonly returnValues: 'ALL_NEW' | 'UPDATED_NEW';
+  },
+): Promise<Record<string, unknown> | null> {
+  try {
+    const { Attributes } = await options.dynamodb.send(
+      new UpdateCommand({
+        TableName: options.tableName,
+        Key: key,
+        UpdateExpression: update.expression,
+        ...(update.condition === undefined ? {} : { ConditionExpression: update.condition }),
+        ...(update.names === undefined ? {} : { ExpressionAttributeNames: update.names }),
+        ExpressionAttributeValues: update.values,
+        ReturnValues: update.returnValues,
+      }),
+    );
+    return Attributes ?? {};
+  } catch (error) {
+    if (isConditionFailure(error)) return null;
+    throw error;
+  }
+}
+
 export class SharedCircuitBreaker {
   readonly #options: GuardOptions;
   readonly #exchange: string;
@@ -158,26 +192,15 @@ export class SharedCircuitBreaker {
     values: Record<string, unknown>,
     condition?: string,
   ): Promise<BreakerState | null> {
-    try {
-      const { Attributes } = await this.#options.dynamodb.send(
-        new UpdateCommand({
-          TableName: this.#options.tableName,
-          Key: this.#key,
-          UpdateExpression: update,
-          ...(condition === undefined ? {} : { ConditionExpression: condition }),
-          // DynamoDB refuses names an expression does not use.
-          ...(`${update} ${condition ?? ''}`.includes('#state')
-            ? { ExpressionAttributeNames: { '#state': 'state' } }
-            : {}),
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { ...CLOSED, ...(Attributes as Partial<BreakerState>) };
-    } catch (error) {
-      if (isConditionFailure(error)) return null;
-      throw error;
-    }
+    const attributes = await updateState(this.#options, this.#key, {
+      expression: update,
+      values,
+      condition,
+      // DynamoDB refuses names an expression does not use.
+      names: `${update} ${condition ?? ''}`.includes('#state') ? { '#state': 'state' } : undefined,
+      returnValues: 'ALL_NEW',
+    });
+    return attributes === null ? null : { ...CLOSED, ...(attributes as Partial<BreakerState>) };
   }
 
   /**
@@ -341,32 +364,33 @@ export class SharedRateLimiter implements RequestBudget {
     const nowSecond = Math.floor(this.#now() / 1000);
     const last = nowSecond + this.#maxWaitSeconds;
     for (let second = Math.max(nowSecond, this.#hint); second <= last; second += 1) {
-      let used: number;
+      let taken: Record<string, unknown> | null;
       try {
-        const { Attributes } = await this.#options.dynamodb.send(
-          new UpdateCommand({
-            TableName: this.#options.tableName,
-            Key: { pk: `rate#${this.#exchange}#${second}` },
-            UpdateExpression: 'ADD used :one SET expiresAt = :expires',
-            ConditionExpression: 'attribute_not_exists(used) OR used < :limit',
-            ExpressionAttributeValues: {
+        taken = await updateState(
+          this.#options,
+          { pk: `rate#${this.#exchange}#${second}` },
+          {
+            expression: 'ADD used :one SET expiresAt = :expires',
+            condition: 'attribute_not_exists(used) OR used < :limit',
+            values: {
               ':one': 1,
               ':limit': this.#limit,
               ':expires': second + COUNTER_TTL_SECONDS,
             },
-            ReturnValues: 'UPDATED_NEW',
-          }),
+            returnValues: 'UPDATED_NEW',
+          },
         );
-        used = (Attributes?.used as number | undefined) ?? 1;
       } catch (error) {
-        if (!isConditionFailure(error))
-          throw new ExchangeStateUnavailableError(
-            `taking from the ${this.#exchange} request budget`,
-            error,
-          );
+        throw new ExchangeStateUnavailableError(
+          `taking from the ${this.#exchange} request budget`,
+          error,
+        );
+      }
+      if (taken === null) {
         this.#hint = second + 1;
         continue;
       }
+      const used = (taken.used as number | undefined) ?? 1;
       // Spread the second's requests evenly over it rather than all at its start.
       const at = second * 1000 + Math.floor(((used - 1) * 1000) / this.#limit);
       const wait = at - this.#now();
@@ -413,25 +437,25 @@ export class SharedNonceCounter implements NonceSource {
     values: Record<string, unknown>,
     condition?: string,
   ): Promise<number | null> {
+    let attributes: Record<string, unknown> | null;
     try {
-      const { Attributes } = await this.#options.dynamodb.send(
-        new UpdateCommand({
-          TableName: this.#options.tableName,
-          Key: this.#key,
-          UpdateExpression: update,
-          ...(condition === undefined ? {} : { ConditionExpression: condition }),
-          ExpressionAttributeValues: values,
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      const value = Attributes?.n as unknown;
-      if (typeof value !== 'number' || !Number.isSafeInteger(value))
-        throw new TypeError(`the nonce counter holds ${String(value)}, not a safe integer`);
-      return value;
+      attributes = await updateState(this.#options, this.#key, {
+        expression: update,
+        values,
+        condition,
+        returnValues: 'UPDATED_NEW',
+      });
     } catch (error) {
-      if (isConditionFailure(error)) return null;
       throw new ExchangeStateUnavailableError(`drawing a ${this.#name} nonce`, error);
     }
+    if (attributes === null) return null;
+    const value = attributes.n as unknown;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+      throw new ExchangeStateUnavailableError(
+        `drawing a ${this.#name} nonce`,
+        new TypeError(`the nonce counter holds ${String(value)}, not a safe integer`),
+      );
+    return value;
   }
 
   async next(): Promise<number> {
