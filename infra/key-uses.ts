@@ -80,19 +80,18 @@ export function projectKeyUses(args: KeyUseArgs): KeyUse[] {
   const arn = (roleName: string) =>
     pulumi.interpolate`arn:aws:iam::${args.accountId}:role/${roleName}`;
   const functions = Object.keys(functionSpecs) as FunctionName[];
+  const functionRole = (name: FunctionName) => arn(lambdaRoleName(`${args.prefix}-${name}`));
   const functionsUsing = (service: KeyService) =>
     // Paper stacks hold no exchange keys: no function reads a secret there.
     service === 'secretsmanager' && !args.exchangeKeys
       ? []
-      : functions
-          .filter((name) => FUNCTION_KEY_SERVICES[name].includes(service))
-          .map((name) => arn(lambdaRoleName(`${args.prefix}-${name}`)));
+      : functions.filter((name) => FUNCTION_KEY_SERVICES[name].includes(service)).map(functionRole);
   const stateMachine = arn(stateMachineRoleName(args.stateMachineName));
   const schedulers = Object.values(schedulerRoleNames(args.scheduleGroupName)).map(arn);
   const uses: KeyUse[] = [
     {
       sid: 'FunctionsDecryptTheirEnvironment',
-      roleArns: functions.map((name) => arn(lambdaRoleName(`${args.prefix}-${name}`))),
+      roleArns: functions.map(functionRole),
       actions: ['kms:Decrypt'],
       via: 'lambda',
     },
