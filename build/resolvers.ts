@@ -113,7 +113,7 @@ export function loadResolverCatalog(dir: string = RESOLVERS_DIR): ResolverCatalo
     }
   }
 
-  const functionFiles = readdirSync(`${dir}/functions`)
+  const functionFiles = readdirSync(`${dir}/pipeline`)
     .filter((file) => file.endsWith('.ts'))
     .map((file) => file.slice(0, -3))
     .sort();
@@ -124,23 +124,23 @@ export function loadResolverCatalog(dir: string = RESOLVERS_DIR): ResolverCatalo
   for (const name of functionFiles) {
     const config = (functionManifest as Record<string, DataSourceStep>)[name];
     if (config === undefined) {
-      problems.push(`resolvers/functions/${name}.ts has no entry in resolvers/manifest.ts`);
+      problems.push(`resolvers/pipeline/${name}.ts has no entry in resolvers/manifest.ts`);
     } else if (!used.has(name as never)) {
-      problems.push(`resolvers/functions/${name}.ts is not used by any pipeline`);
+      problems.push(`resolvers/pipeline/${name}.ts is not used by any pipeline`);
     } else {
-      functions.push({ name, file: `${dir}/functions/${name}.ts`, config });
+      functions.push({ name, file: `${dir}/pipeline/${name}.ts`, config });
     }
   }
   for (const name of used) {
     if (!functionFiles.includes(name)) {
-      problems.push(`a pipeline uses function ${name}, which has no file in resolvers/functions/`);
+      problems.push(`a pipeline uses function ${name}, which has no file in resolvers/pipeline/`);
     }
   }
   if (problems.length > 0) throw new ResolverCatalogError(problems);
   return { schema: schemaText, resolvers, functions };
 }
 
-/** Bundled code of every resolver (`<Type>.<field>`) and function (`functions/<name>`). */
+/** Bundled code of every resolver (`<Type>.<field>`) and pipeline function (`pipeline/<name>`). */
 export type ResolverCode = ReadonlyMap<string, string>;
 
 /** Thrown when a bundle exceeds AppSync's code size limit. */
@@ -166,7 +166,7 @@ export async function bundleResolvers(
       name: `${entry.typeName}.${entry.fieldName}`,
       file: entry.file,
     })),
-    ...catalog.functions.map((entry) => ({ name: `functions/${entry.name}`, file: entry.file })),
+    ...catalog.functions.map((entry) => ({ name: `pipeline/${entry.name}`, file: entry.file })),
   ];
   const result = await build({
     entryPoints: entries.map((entry) => ({ in: entry.file, out: entry.name })),

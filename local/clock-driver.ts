@@ -5,8 +5,8 @@
  * by a background tick that keeps schedules firing in wall time.
  */
 import type { LocalClock } from './clock.ts';
-import type { DueFiring, LocalScheduler } from './scheduler.ts';
-import type { LocalStreamMapping } from './streams.ts';
+import type { DueFiring, LocalScheduler } from './services/scheduler.ts';
+import type { LocalStreamMapping } from './services/streams.ts';
 
 /** Asynchronous work started by deliveries (executions, asynchronous invokes) still running. */
 export class WorkInFlight {

@@ -10,7 +10,7 @@
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { JavaMissingError } from './dynamodb.ts';
+import { JavaMissingError } from './services/dynamodb.ts';
 import { startLocalStack } from './stack.ts';
 
 const DATA_DIR =

@@ -37,36 +37,41 @@ import {
   tableName,
   tables,
 } from '#shared/tables.ts';
-import { LocalDynamoDbDataSource } from './appsync/dynamodb.ts';
-import { LocalGraphqlApi, type GraphqlRequest } from './appsync/engine.ts';
-import { LocalUserPool, TokenRequestError, UnauthorizedError } from './auth.ts';
+import { LocalDynamoDbDataSource } from './services/appsync/dynamodb.ts';
+import { LocalGraphqlApi, type GraphqlRequest } from './services/appsync/engine.ts';
+import { LocalUserPool, TokenRequestError, UnauthorizedError } from './services/auth.ts';
 import { ClockError, LocalClock } from './clock.ts';
 import { ClockDriver, WorkInFlight } from './clock-driver.ts';
-import { ensureTables, LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
-import { LocalEventBus, toEventEnvelope } from './eventbridge.ts';
+import {
+  ensureTables,
+  LOCAL_AWS,
+  startDynamoDbLocal,
+  type DynamoDbLocal,
+} from './services/dynamodb.ts';
+import { LocalEventBus, toEventEnvelope } from './services/eventbridge.ts';
 import { graphiqlPage } from './graphiql.ts';
 import { BadRequestError, createJsonServer, createRoutes, type Reply } from './http.ts';
-import { LocalLambda } from './lambda.ts';
-import { LocalAppConfig } from './appconfig.ts';
+import { LocalLambda } from './services/lambda.ts';
+import { LocalAppConfig } from './services/appconfig.ts';
 import {
   NO_EXCHANGE_FAULTS,
   PaperExchange,
   parseExchangeFaults,
   type ExchangeFaults,
-} from './paper-exchange.ts';
-import { LocalScheduler } from './scheduler.ts';
-import { LocalSqs } from './sqs.ts';
-import { LocalSqsEventSource } from './sqs-event-source.ts';
-import { LocalOutbox } from './outbox.ts';
-import { LocalAuditSigner, LocalAuditTrail } from './audit.ts';
-import { LocalKms } from './kms.ts';
-import { LocalS3 } from './s3.ts';
-import { LocalSes } from './ses.ts';
-import { LocalSms } from './sms.ts';
+} from './services/paper-exchange-server.ts';
+import { LocalScheduler } from './services/scheduler.ts';
+import { LocalSqs } from './services/sqs.ts';
+import { LocalSqsEventSource } from './services/sqs-event-source.ts';
+import { LocalOutbox } from './services/outbox.ts';
+import { LocalAuditSigner, LocalAuditTrail } from './services/audit.ts';
+import { LocalKms } from './services/kms.ts';
+import { LocalS3 } from './services/s3.ts';
+import { LocalSes } from './services/ses.ts';
+import { LocalSms } from './services/sms.ts';
 import { NOTIFICATIONS_EVENT_PATTERN, matchesPattern } from '#shared/events.ts';
-import { LocalStepFunctionsApi } from './stepfunctions-api.ts';
-import { LocalStateMachine } from './stepfunctions.ts';
-import { LocalStreamMapping, onFailureRecord, type StreamFailure } from './streams.ts';
+import { LocalStepFunctionsApi } from './services/stepfunctions-api.ts';
+import { LocalStateMachine } from './services/stepfunctions.ts';
+import { LocalStreamMapping, onFailureRecord, type StreamFailure } from './services/streams.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ACCOUNT = '000000000000';

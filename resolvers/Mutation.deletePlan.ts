@@ -5,7 +5,7 @@
 import type { Context } from '@aws-appsync/utils';
 import { planNotFound } from './lib/errors.ts';
 import { callerId, isPlanId } from './lib/plan.ts';
-import type { LoadPlanStash } from './functions/loadPlan.ts';
+import type { LoadPlanStash } from './pipeline/loadPlan.ts';
 
 export function request(ctx: Context<{ id: string }, LoadPlanStash>) {
   callerId(ctx);

@@ -4,8 +4,8 @@
  */
 import type { Context } from '@aws-appsync/utils';
 import { callerId } from './lib/plan.ts';
-import type { LoadPreferencesStash } from './functions/loadPreferences.ts';
-import type { UpdatePreferencesArgs } from './functions/savePreferencesItem.ts';
+import type { LoadPreferencesStash } from './pipeline/loadPreferences.ts';
+import type { UpdatePreferencesArgs } from './pipeline/savePreferencesItem.ts';
 
 export function request(ctx: Context<UpdatePreferencesArgs, LoadPreferencesStash>) {
   callerId(ctx);

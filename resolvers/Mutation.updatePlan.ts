@@ -7,8 +7,8 @@ import type { Context } from '@aws-appsync/utils';
 import { hasProblems, planNotFound, rejectInput, type Problems } from './lib/errors.ts';
 import { callerId, isPlanId } from './lib/plan.ts';
 import { isPresent } from './lib/validate.ts';
-import type { LoadPlanStash } from './functions/loadPlan.ts';
-import type { UpdatePlanArgs } from './functions/updatePlanItem.ts';
+import type { LoadPlanStash } from './pipeline/loadPlan.ts';
+import type { UpdatePlanArgs } from './pipeline/updatePlanItem.ts';
 
 export function request(ctx: Context<UpdatePlanArgs, LoadPlanStash>) {
   callerId(ctx);

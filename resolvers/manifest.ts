@@ -31,7 +31,7 @@ export interface DynamoDbDataSource {
 
 export interface LambdaDataSource {
   readonly kind: 'lambda';
-  /** The function's folder in `functions/`. */
+  /** The function's file in `pipeline/`. */
   readonly functionName: string;
 }
 
@@ -57,7 +57,7 @@ export interface DataSourceStep {
   readonly actions: readonly DynamoDbAction[];
 }
 
-/** A resolver that runs pipeline functions (files in `functions/`) in order. */
+/** A resolver that runs pipeline functions (files in `pipeline/`) in order. */
 export interface Pipeline {
   readonly pipeline: readonly FunctionName[];
 }

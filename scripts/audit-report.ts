@@ -18,7 +18,7 @@ import {
   reportCsv,
   reportMarkdown,
 } from '#domain/audit-report.ts';
-import { LocalObjectStore } from '#local/audit.ts';
+import { LocalObjectStore } from '#local/services/audit.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA_DIR = process.env.LOCAL_DATA_DIR ?? join(ROOT, '.local');

@@ -32,7 +32,7 @@ import {
   verifyDays,
   type AuditStore,
 } from '#domain/audit-digest.ts';
-import { LocalObjectStore } from '#local/audit.ts';
+import { LocalObjectStore } from '#local/services/audit.ts';
 import { auditPublicKey, s3AuditStore } from '../functions/lib/audit-bucket.ts';
 import { kmsClient, s3Client } from '../functions/lib/aws.ts';
 

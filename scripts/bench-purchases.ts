@@ -24,8 +24,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { bundleFunctions, writeBundle } from '#build/functions.ts';
 import type { FunctionVariable } from '#shared/functions.ts';
 import { LocalClock } from '#local/clock.ts';
-import { freePort, startDynamoDbLocal } from '#local/dynamodb.ts';
-import { parseExchangeFaults } from '#local/paper-exchange.ts';
+import { freePort, startDynamoDbLocal } from '#local/services/dynamodb.ts';
+import { parseExchangeFaults } from '#local/services/paper-exchange-server.ts';
 import { devStackConfig, startLocalStack } from '#local/stack.ts';
 
 const { values } = parseArgs({

@@ -36,8 +36,8 @@ import {
   type NonceSource,
 } from './exchanges/kraken.ts';
 import { MarketCache } from './market-cache.ts';
-import { PaperExchangeClient } from './paper-exchange.ts';
-import { PaperTableExchange } from './paper-table-exchange.ts';
+import { PaperExchangeClient } from './exchanges/paper-http.ts';
+import { PaperTableExchange } from './exchanges/paper-table.ts';
 
 /** Thrown at cold start for a configuration that names no usable exchange. */
 export class ExchangeConfigurationError extends Error {

@@ -274,7 +274,7 @@ export class GraphqlApi extends pulumi.ComponentResource {
             name: entry.name,
             dataSource: dataSources[entry.config.dataSource].name,
             runtime: APPSYNC_JS,
-            code: bundle(args.code, `functions/${entry.name}`),
+            code: bundle(args.code, `pipeline/${entry.name}`),
           },
           parent,
         ),

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
-import type { LocalLambda } from '#local/lambda.ts';
+import type { LocalLambda } from '#local/services/lambda.ts';
 import { devStackConfig, type LocalStack } from '#local/stack.ts';
 import { signIn, startTestStack, type GraphqlClient } from '../support/stack.ts';
 

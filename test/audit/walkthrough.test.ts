@@ -14,8 +14,8 @@ import { DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-schedule
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '#domain/audit-entry.ts';
 import { LocalClock } from '#local/clock.ts';
-import { LOCAL_AWS } from '#local/dynamodb.ts';
-import type { OutboxMessage } from '#local/outbox.ts';
+import { LOCAL_AWS } from '#local/services/dynamodb.ts';
+import type { OutboxMessage } from '#local/services/outbox.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { createDailyPlans } from '../support/purchases.ts';
 import { signIn, smsStackConfig, startTestStack, type GraphqlClient } from '../support/stack.ts';

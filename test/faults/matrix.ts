@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
-import type { ExchangeStats } from '#local/paper-exchange.ts';
+import type { ExchangeStats } from '#local/services/paper-exchange-server.ts';
 import { devStackConfig, type LocalStack } from '#local/stack.ts';
 import { createDailyPlans, figures, reconcileDay, type Figures } from '../support/purchases.ts';
 import { signIn, startTestStack } from '../support/stack.ts';

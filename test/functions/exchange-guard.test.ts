@@ -15,7 +15,7 @@ import {
   type Exchange,
   type ExchangeOrder,
 } from '#domain/exchange.ts';
-import { ensureTables, LOCAL_AWS } from '#local/dynamodb.ts';
+import { ensureTables, LOCAL_AWS } from '#local/services/dynamodb.ts';
 import { exchangeStateTable } from '#shared/tables.ts';
 import {
   breakerOutcome,

@@ -15,9 +15,9 @@ import {
   ExchangeUnknownOutcomeError,
 } from '#domain/exchange.ts';
 import { createJsonServer, createRoutes, type Reply } from '#local/http.ts';
-import { PaperExchange } from '#local/paper-exchange.ts';
+import { PaperExchange } from '#local/services/paper-exchange-server.ts';
 import { RequestBudgetExhaustedError } from '../../functions/lib/exchange-guard.ts';
-import { PaperExchangeClient } from '../../functions/lib/paper-exchange.ts';
+import { PaperExchangeClient } from '../../functions/lib/exchanges/paper-http.ts';
 import { countingBudget } from '../fixtures/fake-fetch.ts';
 
 const NOW = Date.parse('2026-11-24T08:00:03.250Z');

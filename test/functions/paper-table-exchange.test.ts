@@ -5,12 +5,12 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ExchangeRejectedError } from '#domain/exchange.ts';
 import { paperSettingsWithPrices } from '#domain/paper-market.ts';
-import { ensureTables, LOCAL_AWS } from '#local/dynamodb.ts';
+import { ensureTables, LOCAL_AWS } from '#local/services/dynamodb.ts';
 import { exchangeStateTable, paperOrdersTable } from '#shared/tables.ts';
 import { exchangeAdapter, exchangeFromEnvironment } from '../../functions/lib/exchanges.ts';
 import { MarketCache } from '../../functions/lib/market-cache.ts';
-import { PaperExchangeClient } from '../../functions/lib/paper-exchange.ts';
-import { PaperTableExchange } from '../../functions/lib/paper-table-exchange.ts';
+import { PaperExchangeClient } from '../../functions/lib/exchanges/paper-http.ts';
+import { PaperTableExchange } from '../../functions/lib/exchanges/paper-table.ts';
 
 const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: inject('dynamodbEndpoint') });
 const tableName = `t${randomUUID().slice(0, 8)}-paper-orders`;

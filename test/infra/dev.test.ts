@@ -366,7 +366,7 @@ describe('the GraphQL API', () => {
       'updatePlanItem',
     ]);
     for (const fn of functions)
-      expect(fn.inputs.code).toBe(code.get(`functions/${String(fn.inputs.name)}`));
+      expect(fn.inputs.code).toBe(code.get(`pipeline/${String(fn.inputs.name)}`));
   });
 });
 

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDays } from '#domain/audit-digest.ts';
-import { LocalAuditSigner, LocalAuditTrail } from '#local/audit.ts';
-import type { StoredEvent } from '#local/eventbridge.ts';
+import { LocalAuditSigner, LocalAuditTrail } from '#local/services/audit.ts';
+import type { StoredEvent } from '#local/services/eventbridge.ts';
 
 const event = (id: string, time: string): StoredEvent => ({
   id,

@@ -4,7 +4,7 @@
  * it hands DynamoDB's answers to resolvers as AppSync does, as plain JSON.
  */
 import { describe, expect, it } from 'vitest';
-import { toAttributeValue, toJson } from '#local/appsync/dynamodb.ts';
+import { toAttributeValue, toJson } from '#local/services/appsync/dynamodb.ts';
 
 describe('toAttributeValue', () => {
   const converted: [string, unknown, unknown][] = [

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonServer, createRoutes } from '#local/http.ts';
-import { LocalEventBus } from '#local/eventbridge.ts';
+import { LocalEventBus } from '#local/services/eventbridge.ts';
 
 const REGION = 'eu-central-1';
 const ACCOUNT = '123456789012';

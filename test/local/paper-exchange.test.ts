@@ -11,7 +11,7 @@ import {
   NO_EXCHANGE_FAULTS,
   PaperExchange,
   type PaperSettings,
-} from '#local/paper-exchange.ts';
+} from '#local/services/paper-exchange-server.ts';
 
 const NOW = Date.parse('2026-11-24T08:00:03.250Z');
 const PREFIX = '/_local/exchange/api';

@@ -16,11 +16,11 @@ import {
 import { KMSClient, NotFoundException, SignCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureVerifies } from '#domain/audit-digest.ts';
-import { LocalAuditSigner, LocalObjectStore } from '#local/audit.ts';
-import { LOCAL_AWS } from '#local/dynamodb.ts';
+import { LocalAuditSigner, LocalObjectStore } from '#local/services/audit.ts';
+import { LOCAL_AWS } from '#local/services/dynamodb.ts';
 import { createJsonServer, createRoutes } from '#local/http.ts';
-import { LocalKms } from '#local/kms.ts';
-import { LocalS3 } from '#local/s3.ts';
+import { LocalKms } from '#local/services/kms.ts';
+import { LocalS3 } from '#local/services/s3.ts';
 import { auditPublicKey, kmsAuditSigner, s3AuditStore } from '../../functions/lib/audit-bucket.ts';
 
 const KEY_ARN = 'arn:aws:kms:eu-central-1:000000000000:key/audit';

@@ -5,13 +5,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeTime } from 'ulid';
-import { BundleError, loadResolverModule, type ResolverModule } from '#local/appsync/sandbox.ts';
+import {
+  BundleError,
+  loadResolverModule,
+  type ResolverModule,
+} from '#local/services/appsync/sandbox.ts';
 import {
   createAppSyncModule,
   EarlyReturn,
   ResolverError,
   type Invocation,
-} from '#local/appsync/util.ts';
+} from '#local/services/appsync/util.ts';
 
 /** 2018-02-06T19:01:35.758Z, the instant of AppSync's `util.time` examples. */
 const NOW = 1517943695758;

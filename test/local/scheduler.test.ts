@@ -26,7 +26,7 @@ import {
   StaleFiringError,
   type Delivery,
   type ScheduleView,
-} from '#local/scheduler.ts';
+} from '#local/services/scheduler.ts';
 
 const REGION = 'eu-central-1';
 const ACCOUNT = '123456789012';

@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonServer, createRoutes } from '#local/http.ts';
-import { LocalOutbox } from '#local/outbox.ts';
-import { LocalSes } from '#local/ses.ts';
+import { LocalOutbox } from '#local/services/outbox.ts';
+import { LocalSes } from '#local/services/ses.ts';
 
 const REGION = 'eu-central-1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

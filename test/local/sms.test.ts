@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonServer, createRoutes } from '#local/http.ts';
-import { LocalOutbox } from '#local/outbox.ts';
-import { LocalSms } from '#local/sms.ts';
+import { LocalOutbox } from '#local/services/outbox.ts';
+import { LocalSms } from '#local/services/sms.ts';
 
 const REGION = 'eu-central-1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { WorkInFlight } from '#local/clock-driver.ts';
-import { LocalSqsEventSource } from '#local/sqs-event-source.ts';
-import { LocalSqs, md5OfMessageAttributes } from '#local/sqs.ts';
+import { LocalSqsEventSource } from '#local/services/sqs-event-source.ts';
+import { LocalSqs, md5OfMessageAttributes } from '#local/services/sqs.ts';
 
 const REGION = 'eu-central-1';
 const ACCOUNT = '123456789012';

@@ -33,7 +33,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonServer, createRoutes } from '#local/http.ts';
-import { LocalSqs, md5OfMessageAttributes, SqsApiError } from '#local/sqs.ts';
+import { LocalSqs, md5OfMessageAttributes, SqsApiError } from '#local/services/sqs.ts';
 
 const REGION = 'eu-central-1';
 const ACCOUNT = '123456789012';

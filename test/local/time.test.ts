@@ -3,7 +3,7 @@
  * Java's DateTimeFormatter and ZoneId rules, which AppSync follows.
  */
 import { describe, expect, it } from 'vitest';
-import { formatJava, parseIso8601, TimeFormatError } from '#local/appsync/time.ts';
+import { formatJava, parseIso8601, TimeFormatError } from '#local/services/appsync/time.ts';
 
 /** 2018-02-06T19:01:35.758Z, the instant of AppSync's `util.time` examples (a Tuesday). */
 const EXAMPLE = 1517943695758;

@@ -7,7 +7,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
-import { LOCAL_AWS } from '#local/dynamodb.ts';
+import { LOCAL_AWS } from '#local/services/dynamodb.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { createDailyPlans, ledger, reconcileDay } from '../support/purchases.ts';
 import { signIn, startTestStack, type GraphqlClient } from '../support/stack.ts';

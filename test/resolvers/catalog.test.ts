@@ -100,14 +100,14 @@ describe('loadResolverCatalog', () => {
 
   it('fails when a pipeline function file is missing or unused', () => {
     const missing = fixture();
-    rmSync(join(missing, 'functions', 'loadPlan.ts'));
+    rmSync(join(missing, 'pipeline', 'loadPlan.ts'));
     expect(() => loadResolverCatalog(missing)).toThrow(
-      '- a pipeline uses function loadPlan, which has no file in resolvers/functions/',
+      '- a pipeline uses function loadPlan, which has no file in resolvers/pipeline/',
     );
     const unused = fixture();
-    writeFileSync(join(unused, 'functions', 'orphan.ts'), '');
+    writeFileSync(join(unused, 'pipeline', 'orphan.ts'), '');
     expect(() => loadResolverCatalog(unused)).toThrow(
-      '- resolvers/functions/orphan.ts has no entry in resolvers/manifest.ts',
+      '- resolvers/pipeline/orphan.ts has no entry in resolvers/manifest.ts',
     );
   });
 });
@@ -128,14 +128,14 @@ describe('bundleResolvers', () => {
       'Query.plan',
       'Query.plans',
       'Query.previewSchedule',
-      'functions/checkOpenRuns',
-      'functions/deletePlanItem',
-      'functions/loadPlan',
-      'functions/loadPreferences',
-      'functions/nextRunAfterSkip',
-      'functions/savePreferencesItem',
-      'functions/skipNextRunItem',
-      'functions/updatePlanItem',
+      'pipeline/checkOpenRuns',
+      'pipeline/deletePlanItem',
+      'pipeline/loadPlan',
+      'pipeline/loadPreferences',
+      'pipeline/nextRunAfterSkip',
+      'pipeline/savePreferencesItem',
+      'pipeline/skipNextRunItem',
+      'pipeline/updatePlanItem',
     ]);
     for (const text of code.values()) expect(text.length).toBeLessThanOrEqual(APPSYNC_CODE_LIMIT);
   });

@@ -302,7 +302,7 @@ describe('the updatePlan pipeline', () => {
       { input: { id: PLAN_ID, expectedVersion: 3, currency: 'USD' } },
       { stash: { planId: PLAN_ID, current: STORED_PLAN } },
     );
-    expect(call(handlers('functions/updatePlanItem').request, ctx)).toEqual({
+    expect(call(handlers('pipeline/updatePlanItem').request, ctx)).toEqual({
       kind: 'value',
       value: {
         operation: 'UpdateItem',
@@ -349,7 +349,7 @@ describe('the updatePlan pipeline', () => {
       { input: { id: PLAN_ID, expectedVersion: 3, currency: 'USD' } },
       { stash: { planId: PLAN_ID, current: STORED_PLAN }, prev: { result: STORED_PLAN } },
     );
-    expect(call(handlers('functions/checkOpenRuns').request, change)).toEqual({
+    expect(call(handlers('pipeline/checkOpenRuns').request, change)).toEqual({
       kind: 'value',
       value: {
         operation: 'Query',
@@ -370,7 +370,7 @@ describe('the updatePlan pipeline', () => {
         { input },
         { stash: { planId: PLAN_ID, current: STORED_PLAN }, prev: { result: STORED_PLAN } },
       );
-      expect(call(handlers('functions/checkOpenRuns').request, same)).toEqual({
+      expect(call(handlers('pipeline/checkOpenRuns').request, same)).toEqual({
         kind: 'earlyReturn',
         value: STORED_PLAN,
       });
@@ -387,7 +387,7 @@ describe('the updatePlan pipeline', () => {
           result: { items },
         },
       );
-    const response = handlers('functions/checkOpenRuns').response;
+    const response = handlers('pipeline/checkOpenRuns').response;
     expect(call(response, answer([{ ownerPlan: `alice#${PLAN_ID}`, openShard: '3' }]))).toEqual({
       kind: 'error',
       message:
@@ -408,7 +408,7 @@ describe('the updatePlan pipeline', () => {
       { input: { id: PLAN_ID, expectedVersion: 2, amount: '30' } },
       { stash: { planId: PLAN_ID, current: STORED_PLAN } },
     );
-    expect(call(handlers('functions/updatePlanItem').request, ctx)).toEqual({
+    expect(call(handlers('pipeline/updatePlanItem').request, ctx)).toEqual({
       kind: 'error',
       message: 'The plan was changed in the meantime (now at version 3); reload it and try again.',
       errorType: 'ConflictError',
@@ -418,7 +418,7 @@ describe('the updatePlan pipeline', () => {
 
   it('loads the plan strongly consistently by the stashed id', () => {
     const ctx = context({ input: { id: PLAN_ID } }, { stash: { planId: PLAN_ID } });
-    expect(call(handlers('functions/loadPlan').request, ctx)).toEqual({
+    expect(call(handlers('pipeline/loadPlan').request, ctx)).toEqual({
       kind: 'value',
       value: {
         operation: 'GetItem',
@@ -432,7 +432,7 @@ describe('the updatePlan pipeline', () => {
 describe('the deletePlan pipeline', () => {
   it('deletes at the version read and lowers the count in one transaction', () => {
     const ctx = context({ id: PLAN_ID }, { stash: { planId: PLAN_ID, current: STORED_PLAN } });
-    expect(call(handlers('functions/deletePlanItem').request, ctx)).toEqual({
+    expect(call(handlers('pipeline/deletePlanItem').request, ctx)).toEqual({
       kind: 'value',
       value: {
         operation: 'TransactWriteItems',
@@ -471,7 +471,7 @@ describe('the deletePlan pipeline', () => {
         result: { keys: [], cancellationReasons: null },
       },
     );
-    expect(call(handlers('functions/deletePlanItem').response, ctx)).toEqual({
+    expect(call(handlers('pipeline/deletePlanItem').response, ctx)).toEqual({
       kind: 'value',
       value: GRAPHQL_PLAN,
     });

@@ -1,6 +1,6 @@
 /** Starts one DynamoDB Local (in memory) for the whole test run. */
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '#local/dynamodb.ts';
+import { startDynamoDbLocal } from '#local/services/dynamodb.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -4,13 +4,13 @@
  */
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import type { ApiSettings } from '#shared/api-settings.ts';
-import { loadResolverModule, type ResolverModule } from '#local/appsync/sandbox.ts';
+import { loadResolverModule, type ResolverModule } from '#local/services/appsync/sandbox.ts';
 import {
   createAppSyncModule,
   EarlyReturn,
   ResolverError,
   type Invocation,
-} from '#local/appsync/util.ts';
+} from '#local/services/appsync/util.ts';
 
 export const TEST_SETTINGS: ApiSettings = {
   plansTable: 'test-plans',

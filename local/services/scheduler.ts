@@ -26,7 +26,7 @@
 import { randomUUID } from 'node:crypto';
 import { Temporal } from 'temporal-polyfill';
 import { isTimeZoneName } from '#domain/timezones.ts';
-import type { Handler, LocalRequest, Reply } from './http.ts';
+import type { Handler, LocalRequest, Reply } from '../http.ts';
 
 /** A schedule as the local control endpoints and the orchestrator see it. */
 export interface ScheduleView {

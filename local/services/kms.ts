@@ -14,7 +14,7 @@
  * https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html
  * https://docs.aws.amazon.com/kms/latest/APIReference/API_GetPublicKey.html
  */
-import type { Handler, LocalRequest, Reply } from './http.ts';
+import type { Handler, LocalRequest, Reply } from '../http.ts';
 import type { LocalAuditSigner } from './audit.ts';
 
 export interface LocalKmsKey {

@@ -26,7 +26,7 @@ import {
   type PaperOrderRequest,
   type PaperSettings,
 } from '#domain/paper-market.ts';
-import { BadRequestError, type Handler, type Reply } from './http.ts';
+import { BadRequestError, type Handler, type Reply } from '../http.ts';
 
 export { DEFAULT_PAPER_SETTINGS, type PaperMarket, type PaperOrder, type PaperSettings };
 

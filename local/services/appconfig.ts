@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_FLAGS, parseFlags, type Flags } from '#domain/flags.ts';
-import { BadRequestError, type Handler, type Reply } from './http.ts';
+import { BadRequestError, type Handler, type Reply } from '../http.ts';
 
 export class LocalAppConfig {
   readonly prefix: string;

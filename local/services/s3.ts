@@ -21,7 +21,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
  */
 import { createHash } from 'node:crypto';
-import type { Handler, LocalRequest, Reply } from './http.ts';
+import type { Handler, LocalRequest, Reply } from '../http.ts';
 import type { LocalObjectStore } from './audit.ts';
 
 const STATUS = {

@@ -18,7 +18,7 @@ import {
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { installClockDate } from './clock-date.ts';
+import { installClockDate } from '../clock-date.ts';
 
 interface Data {
   readonly definition: Record<string, unknown>;

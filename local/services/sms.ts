@@ -33,7 +33,7 @@
  * https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_ValidationException.html
  */
 import { randomUUID } from 'node:crypto';
-import type { Handler, LocalRequest, Reply } from './http.ts';
+import type { Handler, LocalRequest, Reply } from '../http.ts';
 import type { LocalOutbox } from './outbox.ts';
 
 export interface LocalSmsOptions {

@@ -22,7 +22,7 @@ import {
   type MarketBuy,
 } from '#domain/exchange.ts';
 import { fromUnits, toUnits } from '#domain/money.ts';
-import { UNLIMITED, type RequestBudget } from './exchanges/common.ts';
+import { UNLIMITED, type RequestBudget } from './common.ts';
 import {
   fillPaperOrder,
   paperDigits,

@@ -24,7 +24,7 @@ import {
 } from 'graphql';
 import type { ResolverCatalog, ResolverCode, ResolverEntry } from '#build/resolvers.ts';
 import { APPSYNC_SCHEMA_PRELUDE } from '#build/resolvers.ts';
-import type { DataSourceName, DataSourceStep, Pipeline } from '../../resolvers/manifest.ts';
+import type { DataSourceName, DataSourceStep, Pipeline } from '../../../resolvers/manifest.ts';
 import type { DataSourceOutcome, LocalDynamoDbDataSource } from './dynamodb.ts';
 import { LambdaInvocationError, LambdaThrottledError, type LocalLambda } from '../lambda.ts';
 import { loadResolverModule, type ResolverModule } from './sandbox.ts';
@@ -390,7 +390,7 @@ export class LocalGraphqlApi {
         const step = this.#options.catalog.functions.find((entry) => entry.name === functionName);
         if (step === undefined) throw new Error(`unknown pipeline function ${functionName}`);
         const outcome = await this.#runStep(
-          `functions/${functionName}`,
+          `pipeline/${functionName}`,
           step.config,
           ctx,
           invocation,

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { installClockDate } from './clock-date.ts';
+import { installClockDate } from '../clock-date.ts';
 
 interface WorkerData {
   readonly bundlePath: string;

@@ -28,7 +28,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDbAction } from '../../resolvers/manifest.ts';
+import type { DynamoDbAction } from '../../../resolvers/manifest.ts';
 
 /** What a data source call leaves for the response handler. */
 export interface DataSourceOutcome {

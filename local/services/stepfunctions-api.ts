@@ -10,7 +10,7 @@
  * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
  */
 import { randomUUID } from 'node:crypto';
-import type { Handler, Reply } from './http.ts';
+import type { Handler, Reply } from '../http.ts';
 import type { LocalStateMachine } from './stepfunctions.ts';
 
 const MAX_INPUT_BYTES = 256 * 1024;

@@ -18,7 +18,7 @@ import {
 } from '#domain/exchange.ts';
 import { BTC_DIGITS, CURRENCY_DIGITS } from '#domain/currencies.ts';
 import { fromUnits, toUnits } from '#domain/money.ts';
-import { UNLIMITED, type RequestBudget } from './exchanges/common.ts';
+import { UNLIMITED, type RequestBudget } from './common.ts';
 
 interface PaperOrderBody {
   orderId: string;

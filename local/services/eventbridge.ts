@@ -12,7 +12,7 @@
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html
  */
 import { randomUUID } from 'node:crypto';
-import type { Handler, LocalRequest, Reply } from './http.ts';
+import type { Handler, LocalRequest, Reply } from '../http.ts';
 
 /** An event as EventBridge delivers it to rules (the envelope's fields, camel-cased). */
 export interface StoredEvent {

@@ -35,7 +35,7 @@
  * https://docs.aws.amazon.com/ses/latest/dg/quotas.html
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Handler, LocalRequest, Reply } from './http.ts';
+import type { Handler, LocalRequest, Reply } from '../http.ts';
 import type { LocalOutbox } from './outbox.ts';
 
 export interface LocalSesOptions {

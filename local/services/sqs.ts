@@ -34,7 +34,7 @@
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Handler, LocalRequest, Reply } from './http.ts';
+import type { Handler, LocalRequest, Reply } from '../http.ts';
 
 export interface LocalSqsOptions {
   /** The local clock, in epoch milliseconds. */

@@ -17,7 +17,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  */
 import type { SQSEvent, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
-import type { WorkInFlight } from './clock-driver.ts';
+import type { WorkInFlight } from '../clock-driver.ts';
 import type { LocalSqs, ReceivedMessage } from './sqs.ts';
 
 export interface LocalSqsEventSourceOptions {
