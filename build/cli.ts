@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { apiSettingsFor } from '#shared/api-settings.ts';
 import { PROJECT, parseStackConfig, readStackConfigValues } from '#shared/stack-config.ts';
-import { bundleFunctions } from './functions.ts';
+import { bundleFunctions, PREBUILT_FUNCTIONS_ENV } from './functions.ts';
 import { APPSYNC_CODE_LIMIT, bundleResolvers, loadResolverCatalog } from './resolvers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -59,6 +59,9 @@ function write(file: string, text: string): number {
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+// A build always bundles from source, even in a shell that points at earlier bundles.
+Reflect.deleteProperty(process.env, PREBUILT_FUNCTIONS_ENV);
 
 try {
   const config = parseStackConfig(readStackConfigValues(configFile));

@@ -3,9 +3,16 @@
  * for `nodejs24.x`: Pulumi deploys these bundles and the local stack runs the same files.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -31,12 +38,29 @@ export interface FunctionBundle {
 }
 
 /**
+ * The environment variable naming a folder of Lambda bundles built earlier (`npm run build`'s
+ * `<out>/<stack>` folder, which holds `functions/<name>/index.mjs`). When it is set,
+ * {@link bundleFunctions} answers those files instead of bundling again: a test run bundles once
+ * for every local stack and Pulumi program it starts, and a pipeline can deploy exactly the
+ * artifacts it built and tested.
+ */
+export const PREBUILT_FUNCTIONS_ENV = 'SAVINGS_PLAN_BUY_PREBUILT';
+
+/** Where a prebuilt folder keeps the bundle of the Lambda `name`, as `npm run build` writes it. */
+export function prebuiltBundleFile(dir: string, name: string): string {
+  return join(dir, 'functions', name, 'index.mjs');
+}
+
+/**
  * Bundles every handler with its dependencies (the AWS SDK included, so the deployed version is
- * the tested one). Minified with names kept, so stack traces stay readable.
+ * the tested one). Minified with names kept, so stack traces stay readable. With
+ * {@link PREBUILT_FUNCTIONS_ENV} set, reads the bundles built earlier instead.
  */
 export async function bundleFunctions(
   names: readonly string[] = functionNames(),
 ): Promise<Map<string, FunctionBundle>> {
+  const prebuilt = process.env[PREBUILT_FUNCTIONS_ENV];
+  if (prebuilt !== undefined && prebuilt !== '') return readPrebuiltFunctions(prebuilt, names);
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: names.map((name) => ({ in: join(FUNCTIONS_DIR, name, 'handler.ts'), out: name })),
@@ -65,6 +89,36 @@ export async function bundleFunctions(
     bundles.set(name, { name, code: output.text });
   }
   return bundles;
+}
+
+/**
+ * Reads prebuilt bundles. A missing one is an error, never a reason to bundle quietly: the point
+ * of prebuilt bundles is that what runs is exactly what was built.
+ */
+function readPrebuiltFunctions(dir: string, names: readonly string[]): Map<string, FunctionBundle> {
+  const bundles = new Map<string, FunctionBundle>();
+  for (const name of names) {
+    const file = prebuiltBundleFile(dir, name);
+    if (!existsSync(file)) {
+      throw new Error(
+        `${PREBUILT_FUNCTIONS_ENV} is ${dir}, which has no bundle for ${name} (${file}); run npm run build, or unset it to bundle now`,
+      );
+    }
+    bundles.set(name, { name, code: readFileSync(file, 'utf8') });
+  }
+  return bundles;
+}
+
+/**
+ * Writes bundles in the prebuilt layout ({@link prebuiltBundleFile}) under `dir`, for
+ * {@link PREBUILT_FUNCTIONS_ENV}.
+ */
+export function writePrebuiltFunctions(dir: string, bundles: Map<string, FunctionBundle>): void {
+  for (const bundle of bundles.values()) {
+    const file = prebuiltBundleFile(dir, bundle.name);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, bundle.code);
+  }
 }
 
 /**

@@ -1,0 +1,154 @@
+/**
+ * The fault matrix's scenario runner: on one local stack, each scenario gets a user of its own
+ * with 40 daily plans due at 08:00 UTC on five consecutive days (200 slots), runs them under its
+ * faults, then moves the clock past every purchase window, clears the faults and reconciles each
+ * day. It answers the figures the suite asserts and prints.
+ */
+import { expect } from 'vitest';
+import { LocalClock } from '#local/clock.ts';
+import type { ExchangeStats } from '#local/services/paper-exchange-server.ts';
+import { devStackConfig, type LocalStack } from '#local/stack.ts';
+import { createDailyPlans, figures, reconcileDay, type Figures } from '../../support/purchases.ts';
+import { signIn, startTestStack } from '../../support/stack.ts';
+
+export const PLANS = 40;
+export const DAYS = 5;
+
+export interface Scenario {
+  readonly name: string;
+  /** The body of `POST /_local/faults` while the slots run. */
+  readonly faults: Record<string, unknown>;
+  /** Faults are cleared this long after the first slot (default: after the last window). */
+  readonly faultsLastMs?: number;
+  /** Days of slots (default DAYS): fewer for scenarios that retry every slot for hours. */
+  readonly days?: number;
+}
+
+export interface ScenarioResult extends Figures {
+  readonly name: string;
+  readonly reconciliationBreaks: number;
+  readonly purchaseFailedEvents: number;
+  /** Slots the scenario's plans have: PLANS a day. */
+  readonly expectedSlots: number;
+  /** What the exchange went through while the faults were set. */
+  readonly exchange: ExchangeStats;
+  readonly seconds: number;
+}
+
+export async function startMatrixStack(start: string): Promise<LocalStack> {
+  return startTestStack({
+    clock: new LocalClock(new Date(start)),
+    config: { ...devStackConfig(), maxPlansPerUser: PLANS },
+    lambdaConcurrency: 8,
+    exchangeTimeoutMs: 1000,
+  });
+}
+
+async function post(stack: LocalStack, path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${stack.url}${path}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+}
+
+const DAY_MS = 86_400_000;
+
+/** Runs `scenario` on the five days from `firstDay` (YYYY-MM-DD), which must still be ahead. */
+export async function runScenario(
+  stack: LocalStack,
+  scenario: Scenario,
+  firstDay: string,
+): Promise<ScenarioResult> {
+  const started = performance.now();
+  const days = scenario.days ?? DAYS;
+  const client = await signIn(stack, `fault-${scenario.name.replace(/\W+/g, '-')}`);
+  const lastDay = new Date(Date.parse(firstDay) + (days - 1) * DAY_MS).toISOString().slice(0, 10);
+  const ids = await createDailyPlans(client, PLANS, {
+    timeOfDay: '08:00',
+    startDate: firstDay,
+    endDate: lastDay,
+  });
+  await stack.settle();
+  const failedBefore = stack.eventBus
+    .events()
+    .filter((event) => event.detailType === 'PurchaseFailed').length;
+
+  const firstSlot = Date.parse(`${firstDay}T08:00:00Z`);
+  // Past the last slot's purchase window (6 hours) and the longest retry backoff after it.
+  const end = Date.parse(`${lastDay}T08:00:00Z`) + 7 * 3_600_000;
+  await post(stack, '/_local/faults', scenario.faults);
+  let exchange: ExchangeStats;
+  if (scenario.faultsLastMs !== undefined) {
+    await stack.advanceTo(firstSlot + scenario.faultsLastMs);
+    exchange = stack.exchange.state().stats;
+    await post(stack, '/_local/faults', {});
+    await stack.advanceTo(end);
+  } else {
+    await stack.advanceTo(end);
+    exchange = stack.exchange.state().stats;
+    await post(stack, '/_local/faults', {});
+  }
+
+  let breaks = 0;
+  for (let day = 0; day < days; day += 1) {
+    const date = new Date(firstSlot + day * DAY_MS).toISOString().slice(0, 10);
+    breaks += (await reconcileDay(stack, date)).breaks.length;
+  }
+  const result = await figures(stack, ids);
+  const purchaseFailedEvents =
+    stack.eventBus.events().filter((event) => event.detailType === 'PurchaseFailed').length -
+    failedBefore;
+  return {
+    name: scenario.name,
+    ...result,
+    reconciliationBreaks: breaks,
+    purchaseFailedEvents,
+    expectedSlots: PLANS * days,
+    exchange,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+  };
+}
+
+/** The invariants every scenario must keep, whatever its faults. */
+export function expectNoMoneyLost(result: ScenarioResult): void {
+  expect({
+    slots: result.slots,
+    open: result.open,
+    duplicateOrders: result.duplicateOrders,
+    filledWithoutExactlyOneOrder: result.filledWithoutExactlyOneOrder,
+    ordersNotBought: result.ordersNotBought,
+    reconciliationBreaks: result.reconciliationBreaks,
+    notifiedFailures: result.purchaseFailedEvents,
+  }).toEqual({
+    slots: result.expectedSlots,
+    open: 0,
+    duplicateOrders: 0,
+    filledWithoutExactlyOneOrder: 0,
+    ordersNotBought: 0,
+    reconciliationBreaks: 0,
+    notifiedFailures: result.failed,
+  });
+}
+
+/** The figures as a markdown table, for the suite's output. */
+export function table(results: readonly ScenarioResult[]): string {
+  const header =
+    '| scenario | slots | filled | failed (codes) | open | orders | duplicate orders | breaks | runs (retries) | exchange 5xx / timeouts / 429 / down | s |';
+  const rows = results.map(
+    (r) =>
+      `| ${r.name} | ${r.slots} | ${r.filled + r.partiallyFilled} | ${r.failed} ${JSON.stringify(r.failureCodes)} | ${r.open} | ${r.orders} | ${r.duplicateOrders} | ${r.reconciliationBreaks} | ${r.executions} (${r.retries}) | ${r.exchange.errors} / ${r.exchange.timeouts} / ${r.exchange.rateLimited} / ${r.exchange.unavailable} | ${r.seconds} |`,
+  );
+  const missed = results.flatMap((r) =>
+    r.missedRuns.map(
+      (run) =>
+        `- ${r.name}: missed ${run.planId} ${run.slot}: ${JSON.stringify(run.executions)}; dead letters ${JSON.stringify(run.deadLetters)}`,
+    ),
+  );
+  return [
+    header,
+    '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+    ...(missed.length > 0 ? ['', ...missed] : []),
+  ].join('\n');
+}
