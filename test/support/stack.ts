@@ -3,7 +3,7 @@
  * of their own), and a GraphQL client that signs in as any user.
  */
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { sharedDynamoDbEndpoint } from './dynamodb.ts';
 import {
   devStackConfig,
   startLocalStack,
@@ -25,7 +25,7 @@ export async function startTestStack(
 ): Promise<LocalStack> {
   return startLocalStack({
     port: 0,
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    dynamodbEndpoint: sharedDynamoDbEndpoint(),
     prefix: `t${randomUUID().slice(0, 8)}`,
     config: devStackConfig(),
     log: () => undefined,

@@ -5,7 +5,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sharedDynamoDbEndpoint } from '../../support/dynamodb.ts';
 import { DEFAULT_BREAKER } from '#domain/circuit-breaker.ts';
 import {
   ExchangeRateLimitedError,
@@ -48,7 +49,7 @@ import {
   type SentRequest,
 } from '../../fixtures/fake-fetch.ts';
 
-const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: inject('dynamodbEndpoint') });
+const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: sharedDynamoDbEndpoint() });
 const dynamodb = DynamoDBDocumentClient.from(client);
 const tableName = `t${randomUUID().slice(0, 8)}-exchange-state`;
 const START = Date.parse('2027-01-04T09:00:00.000Z');

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedDynamoDbEndpoint } from '../../support/dynamodb.ts';
 import { ExchangeRejectedError } from '#domain/exchange.ts';
 import { paperSettingsWithPrices } from '#domain/paper-market.ts';
 import { ensureTables, LOCAL_AWS } from '#local/services/dynamodb.ts';
@@ -12,7 +13,7 @@ import { MarketCache } from '../../../functions/lib/market-cache.ts';
 import { PaperExchangeClient } from '../../../functions/lib/exchanges/paper-http.ts';
 import { PaperTableExchange } from '../../../functions/lib/exchanges/paper-table.ts';
 
-const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: inject('dynamodbEndpoint') });
+const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: sharedDynamoDbEndpoint() });
 const tableName = `t${randomUUID().slice(0, 8)}-paper-orders`;
 const stateTableName = `t${randomUUID().slice(0, 8)}-exchange-state`;
 let exchange: PaperTableExchange;
