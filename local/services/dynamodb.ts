@@ -189,21 +189,28 @@ export async function ensureTables(
   client: DynamoDBClient,
   definitions: readonly { table: TableDefinition; name: string }[],
 ): Promise<void> {
-  for (const { table, name } of definitions) {
-    try {
-      await client.send(new CreateTableCommand(createTableInput(table, name)));
-    } catch (error) {
-      if (!(error instanceof ResourceInUseException)) throw error;
-      continue;
-    }
-    if (table.ttlAttribute !== undefined) {
-      await client.send(
-        new UpdateTimeToLiveCommand({
-          TableName: name,
-          TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
-        }),
-      );
-    }
-    await client.send(new DescribeTableCommand({ TableName: name }));
+  // Independent tables: created together, as CloudFormation or Pulumi would.
+  await Promise.all(definitions.map(({ table, name }) => ensureTable(client, table, name)));
+}
+
+async function ensureTable(
+  client: DynamoDBClient,
+  table: TableDefinition,
+  name: string,
+): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(createTableInput(table, name)));
+  } catch (error) {
+    if (error instanceof ResourceInUseException) return;
+    throw error;
   }
+  if (table.ttlAttribute !== undefined) {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: name,
+        TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+      }),
+    );
+  }
+  await client.send(new DescribeTableCommand({ TableName: name }));
 }
