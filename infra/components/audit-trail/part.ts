@@ -3,10 +3,11 @@
  * resources keep the Pulumi addresses they had before the trail was split into parts.
  *
  * Until the split every resource of the trail was a direct child of `AuditTrail`. A resource whose
- * parent changes gets a new URN, and Pulumi replaces a resource whose URN it does not know: for the
- * records bucket, COMPLIANCE-locked for years, a replacement can only fail (the bucket cannot be
- * emptied), and for the others it would drop their state (queued dead letters, the trail's
- * history). An alias to the old parent makes `pulumi up` move each resource in the state instead
+ * parent changes gets a new URN, and Pulumi treats a URN it does not know as a new resource and the
+ * old one as deleted: for the records bucket, COMPLIANCE-locked for years, that can only fail (its
+ * name is taken and it cannot be emptied), and for the others it means a failed update or lost
+ * state (dead letters waiting in the queue). An alias to the old parent makes `pulumi up` move each
+ * resource in the state instead
  * (https://www.pulumi.com/docs/iac/concepts/options/aliases/). The parts therefore take the
  * trail's own name and derive their children's names from it exactly as the trail did, so the
  * alias needs the old parent only. `test/infra/audit-trail-addresses.test.ts` checks every
