@@ -18,7 +18,21 @@ export interface EncryptedQueueArgs {
   /** Where messages go after `maxReceiveCount` receives. */
   readonly deadLetter?: { readonly arn: pulumi.Input<string>; readonly maxReceiveCount: number };
   /** A service that may send to the queue, from one source only (e.g. an EventBridge rule). */
-  readonly sender?: { readonly service: string; readonly sourceArn: pulumi.Input<string> };
+  readonly sender?: {
+    readonly service: string;
+    readonly sourceArn: pulumi.Input<string>;
+    /** The statement's Sid; default `OneSourceSends`. */
+    readonly sid?: string;
+  };
+  /**
+   * Earlier Pulumi addresses of the queue and its policy, for a queue that moved into this
+   * component from elsewhere: with them `pulumi up` moves the queue in the state instead of
+   * replacing it (and losing its messages).
+   */
+  readonly aliases?: {
+    readonly queue: pulumi.Input<pulumi.URN | pulumi.Alias>[];
+    readonly policy: pulumi.Input<pulumi.URN | pulumi.Alias>[];
+  };
 }
 
 export class EncryptedQueue extends pulumi.ComponentResource {
@@ -49,7 +63,7 @@ export class EncryptedQueue extends pulumi.ComponentResource {
             }),
         tags: args.tags,
       },
-      { parent: this },
+      { parent: this, ...(args.aliases === undefined ? {} : { aliases: args.aliases.queue }) },
     );
     new aws.sqs.QueuePolicy(
       `${name}-policy`,
@@ -68,7 +82,7 @@ export class EncryptedQueue extends pulumi.ComponentResource {
             ? []
             : [
                 {
-                  Sid: 'OneSourceSends',
+                  Sid: args.sender.sid ?? 'OneSourceSends',
                   Effect: 'Allow' as const,
                   Principal: { Service: args.sender.service },
                   Action: 'sqs:SendMessage',
@@ -78,7 +92,7 @@ export class EncryptedQueue extends pulumi.ComponentResource {
               ]),
         ]),
       },
-      { parent: this },
+      { parent: this, ...(args.aliases === undefined ? {} : { aliases: args.aliases.policy }) },
     );
     this.arn = this.queue.arn;
     this.url = this.queue.url;

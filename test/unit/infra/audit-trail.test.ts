@@ -420,7 +420,8 @@ describe('EventBridge rule', () => {
   });
 
   it('parks undelivered events in an encrypted queue only this rule may send to, over TLS', () => {
-    expect(inputs('aws:sqs/queue:Queue', 'audit-dlq')).toEqual({
+    // The shared queue component names its queue `<name>-queue` (aliased to `audit-dlq`).
+    expect(inputs('aws:sqs/queue:Queue', 'audit-dlq-queue')).toEqual({
       name: `${P}-audit-dlq`,
       kmsMasterKeyId: KEY_ARN,
       kmsDataKeyReusePeriodSeconds: 300,
