@@ -74,8 +74,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
+// A JVM starting on a busy two-core machine can take well over half a minute.
 async function waitUntilReady(client: DynamoDBClient, child: ChildProcess, log: () => string) {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) {
       throw new Error(`DynamoDB Local exited with code ${child.exitCode}:\n${log()}`);
@@ -85,7 +86,7 @@ async function waitUntilReady(client: DynamoDBClient, child: ChildProcess, log: 
       return;
     } catch (error) {
       if (Date.now() > deadline) {
-        throw new Error(`DynamoDB Local did not answer within 30 s:\n${log()}`, { cause: error });
+        throw new Error(`DynamoDB Local did not answer within 90 s:\n${log()}`, { cause: error });
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -10,7 +10,7 @@
  * resource in the state instead
  * (https://www.pulumi.com/docs/iac/concepts/options/aliases/). The parts therefore take the
  * trail's own name and derive their children's names from it exactly as the trail did, so the
- * alias needs the old parent only. `test/infra/audit-trail-addresses.test.ts` checks every
+ * alias needs the old parent only. `test/unit/infra/audit-trail-addresses.test.ts` checks every
  * address.
  */
 import * as pulumi from '@pulumi/pulumi';
