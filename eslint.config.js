@@ -9,6 +9,7 @@ const appsyncFiles = [
   'domain/decimal.ts',
   'domain/timezones.ts',
   'domain/currencies.ts',
+  'domain/plan.ts',
 ];
 
 export default tseslint.config(

@@ -5,7 +5,7 @@
  * stack (the resolvers have the stack's settings compiled in), writes them under
  * `<out>/<stack>/` (default `dist/`), and prints each bundle's size. Nothing is deployed; the
  * platform team uses it to inspect or diff what a deploy would ship. Exit codes: 0 built, 1 a
- * bundle failed (a resolver over AppSync's size limit, a compile error), 2 bad arguments.
+ * bundle failed (a resolver over the project's size budget, a compile error), 2 bad arguments.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,7 +14,12 @@ import { parseArgs } from 'node:util';
 import { apiSettingsFor } from '#shared/api-settings.ts';
 import { PROJECT, parseStackConfig, readStackConfigValues } from '#shared/stack-config.ts';
 import { bundleFunctions, PREBUILT_FUNCTIONS_ENV } from './functions.ts';
-import { APPSYNC_CODE_LIMIT, bundleResolvers, loadResolverCatalog } from './resolvers.ts';
+import {
+  APPSYNC_CODE_LIMIT,
+  bundleResolvers,
+  loadResolverCatalog,
+  RESOLVER_CODE_BUDGET,
+} from './resolvers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const USAGE = `usage: npm run build -- [--stack <stack>] [--out <directory>]
@@ -85,7 +90,7 @@ try {
   console.log(
     [
       `Built ${functions.size} Lambdas and ${resolvers.size} resolvers for ${stack} in ${target}`,
-      `(resolvers: at most ${APPSYNC_CODE_LIMIT} characters each, AppSync's limit)`,
+      `(resolvers: at most ${RESOLVER_CODE_BUDGET} characters each, this project's budget; AppSync's limit is ${APPSYNC_CODE_LIMIT})`,
       '',
       '| kind     | name | size |',
       '| -------- | ---- | ---: |',

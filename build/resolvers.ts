@@ -22,6 +22,13 @@ export const RESOLVERS_DIR = fileURLToPath(new URL('../resolvers/', import.meta.
 /** AppSync's limit on the code of one resolver or function, in characters. */
 export const APPSYNC_CODE_LIMIT = 32_768;
 
+/**
+ * The most code this project lets one resolver or function bundle to, in characters (28 KiB):
+ * the build fails past it, well before AppSync's limit, so a bundle that grows is split into
+ * pipeline functions (`resolvers/pipeline/`) while there is still room to do it calmly.
+ */
+export const RESOLVER_CODE_BUDGET = 28 * 1024;
+
 /** Scalars and directives AppSync defines itself; a schema for plain GraphQL tools needs them. */
 export const APPSYNC_SCHEMA_PRELUDE = `
 scalar AWSDate
@@ -143,19 +150,35 @@ export function loadResolverCatalog(dir: string = RESOLVERS_DIR): ResolverCatalo
 /** Bundled code of every resolver (`<Type>.<field>`) and pipeline function (`pipeline/<name>`). */
 export type ResolverCode = ReadonlyMap<string, string>;
 
-/** Thrown when a bundle exceeds AppSync's code size limit. */
+/** Thrown when a bundle exceeds {@link RESOLVER_CODE_BUDGET}. */
 export class ResolverTooLargeError extends Error {
-  constructor(name: string, size: number) {
+  /** The bundle: `<Type>.<field>` or `pipeline/<name>`. */
+  readonly resolver: string;
+  /** Its code, in characters. */
+  readonly size: number;
+
+  constructor(resolver: string, size: number) {
     super(
-      `${name}: bundled code is ${size} characters; AppSync accepts at most ${APPSYNC_CODE_LIMIT}`,
+      `${resolver}: bundled code is ${size} characters, over this project's budget of ` +
+        `${RESOLVER_CODE_BUDGET} (AppSync accepts at most ${APPSYNC_CODE_LIMIT}); move code it ` +
+        'does not share into a pipeline function of its own (resolvers/pipeline/)',
     );
     this.name = 'ResolverTooLargeError';
+    this.resolver = resolver;
+    this.size = size;
   }
+}
+
+/** Fails the build when a bundle's code is over {@link RESOLVER_CODE_BUDGET}. */
+export function checkCodeBudget(resolver: string, code: string): void {
+  if (code.length > RESOLVER_CODE_BUDGET) throw new ResolverTooLargeError(resolver, code.length);
 }
 
 /**
  * Bundles every resolver and function with `settings` compiled in: ES module, `@aws-appsync/*`
- * left to the runtime, an inline source map without sources (AppSync shows it in errors).
+ * left to the runtime, an inline source map without sources (AppSync shows it in errors). The
+ * deploy, the local stack and `npm run build` all bundle here, so each refuses a bundle over
+ * {@link RESOLVER_CODE_BUDGET} alike.
  */
 export async function bundleResolvers(
   catalog: ResolverCatalog,
@@ -192,9 +215,7 @@ export async function bundleResolvers(
       (file) => file.path === `${ROOT}appsync/${entry.name}.js`,
     );
     if (output === undefined) throw new Error(`esbuild produced no output for ${entry.name}`);
-    if (output.text.length > APPSYNC_CODE_LIMIT) {
-      throw new ResolverTooLargeError(entry.name, output.text.length);
-    }
+    checkCodeBudget(entry.name, output.text);
     code.set(entry.name, output.text);
   }
   return code;

@@ -4,9 +4,10 @@
  * consumer, the sweeper and the tests agree on it.
  */
 import { formatInstant, nextSlot, type ScheduleSpec, type Slot } from './calendar.ts';
+import type { PlanStatus } from './plan.ts';
 
 export interface PlanForArming {
-  readonly status: 'ACTIVE' | 'PAUSED' | 'ENDED';
+  readonly status: PlanStatus;
   readonly schedule: ScheduleSpec;
   readonly lastSlotAt?: string;
   readonly lastRunAt?: string;

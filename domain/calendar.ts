@@ -6,28 +6,10 @@
  * runtime's Intl tz data); nothing here knows an offset of its own.
  */
 import { Temporal } from 'temporal-polyfill';
+import type { Frequency, ScheduleSpec } from './plan.ts';
 
-/** How often a plan buys. */
-export type Frequency = 'DAILY' | 'WEEKLY' | 'BIWEEKLY' | 'MONTHLY';
-
-/**
- * When a plan buys, as the user sees it: local dates and a local time of day in an IANA zone.
- * `dayOfWeek` (ISO, 1 = Monday) belongs to WEEKLY and BIWEEKLY only, `dayOfMonth` (1..31) to
- * MONTHLY only. `startDate` and `endDate` are both inclusive; without `endDate` the plan never ends.
- */
-export interface ScheduleSpec {
-  readonly frequency: Frequency;
-  /** `HH:MM`, 24-hour. */
-  readonly timeOfDay: string;
-  /** IANA time zone name, such as `Europe/Berlin`. */
-  readonly timezone: string;
-  readonly dayOfWeek?: number;
-  readonly dayOfMonth?: number;
-  /** `YYYY-MM-DD`. */
-  readonly startDate: string;
-  /** `YYYY-MM-DD`. */
-  readonly endDate?: string;
-}
+// Declared with the rest of a plan's terms, where the resolvers can import them too.
+export type { Frequency, ScheduleSpec } from './plan.ts';
 
 /** One run of a plan. */
 export interface Slot {

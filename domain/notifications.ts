@@ -9,7 +9,7 @@
  * months kept here so that the wording does not depend on the runtime's ICU version.
  */
 import { Temporal } from 'temporal-polyfill';
-import type { Frequency } from './calendar.ts';
+import type { Frequency, PlanStatus } from './plan.ts';
 import { CURRENCY_DIGITS } from './currencies.ts';
 import { compareUnits, formatUnits, parseDecimal, subtractUnits } from './decimal.ts';
 import { formatBtc } from './money.ts';
@@ -112,7 +112,7 @@ export interface PlanRunMissedDetail {
 export interface PlanSnapshot {
   readonly amount: string;
   readonly currency: string;
-  readonly status: 'ACTIVE' | 'PAUSED' | 'ENDED';
+  readonly status: PlanStatus;
   readonly schedule: {
     readonly frequency: Frequency;
     /** `HH:MM`, 24-hour, in `timezone`. */

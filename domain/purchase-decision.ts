@@ -7,10 +7,11 @@
  */
 import { isSlot, periodKey, todayIn, type ScheduleSpec } from './calendar.ts';
 import { DEFAULT_FLAGS, exceedsMaximum, maximumFor, type Flags } from './flags.ts';
+import type { PlanStatus } from './plan.ts';
 
 /** The plan as the decision needs it. */
 export interface PlanForDecision {
-  readonly status: 'ACTIVE' | 'PAUSED' | 'ENDED';
+  readonly status: PlanStatus;
   readonly amount: string;
   readonly currency: string;
   readonly schedule: ScheduleSpec;

@@ -1,7 +1,7 @@
 /**
- * Pipeline: loadPlan, checkOpenRuns, then updatePlanItem. The plan is read first because a new
- * currency re-validates the stored amount and an omitted startDate keeps the plan's own; a new
- * currency is refused while a run of the plan is open.
+ * Pipeline: loadPlan, checkOpenRuns, checkSchedule, then updatePlanItem. The plan is read first
+ * because a new currency re-validates the stored amount and an omitted startDate keeps the plan's
+ * own; a new currency is refused while a run of the plan is open.
  */
 import type { Context } from '@aws-appsync/utils';
 import { hasProblems, planNotFound, rejectInput, type Problems } from './lib/errors.ts';

@@ -51,8 +51,9 @@ export interface DataSourceStep {
   readonly dataSource: DataSourceName;
   /**
    * Every DynamoDB action the step's requests need (none for a Lambda data source, whose role may
-   * only invoke its function). A conditional write also needs GetItem: when the condition fails
-   * AppSync reads the current item to hand it to the response handler.
+   * only invoke its function, nor for a step that always returns early and never calls its data
+   * source). A conditional write also needs GetItem: when the condition fails AppSync reads the
+   * current item to hand it to the response handler.
    */
   readonly actions: readonly DynamoDbAction[];
 }
@@ -65,6 +66,9 @@ export interface Pipeline {
 export const functions = {
   loadPlan: { dataSource: 'plans', actions: ['GetItem'] },
   checkOpenRuns: { dataSource: 'executions', actions: ['Query'] },
+  // Validation only: it returns early, so the plans data source it names is never called.
+  checkSchedule: { dataSource: 'plans', actions: [] },
+  createPlanItem: { dataSource: 'plans', actions: ['PutItem', 'UpdateItem'] },
   updatePlanItem: { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
   deletePlanItem: { dataSource: 'plans', actions: ['DeleteItem', 'UpdateItem'] },
   nextRunAfterSkip: { dataSource: 'calendar', actions: [] },
@@ -81,8 +85,10 @@ export const resolvers: Readonly<Record<string, DataSourceStep | Pipeline>> = {
   'Query.plans': { dataSource: 'plans', actions: ['Query'] },
   'Query.executions': { dataSource: 'executions', actions: ['Query'] },
   'Query.previewSchedule': { dataSource: 'schedulePreview', actions: [] },
-  'Mutation.createPlan': { dataSource: 'plans', actions: ['PutItem', 'UpdateItem'] },
-  'Mutation.updatePlan': { pipeline: ['loadPlan', 'checkOpenRuns', 'updatePlanItem'] },
+  'Mutation.createPlan': { pipeline: ['checkSchedule', 'createPlanItem'] },
+  'Mutation.updatePlan': {
+    pipeline: ['loadPlan', 'checkOpenRuns', 'checkSchedule', 'updatePlanItem'],
+  },
   'Mutation.pausePlan': { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
   'Mutation.resumePlan': { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
   'Mutation.deletePlan': { pipeline: ['loadPlan', 'deletePlanItem'] },

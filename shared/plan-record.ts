@@ -1,12 +1,15 @@
 /**
- * A plan item as the Lambdas read it from the plans table: what the API writes plus the
- * scheduling and purchase bookkeeping the system keeps on it.
+ * A plan item in the plans table, declared once for the Lambdas and the resolvers: what the API
+ * writes plus the scheduling and purchase bookkeeping the system keeps on it. Its status and
+ * schedule are declared with the rest of a plan's terms in `domain/plan.ts`.
  */
-import type { ScheduleSpec } from '#domain/calendar.ts';
+import type { PlanStatus, ScheduleSpec } from '#domain/plan.ts';
 
-export type PlanStatus = 'ACTIVE' | 'PAUSED' | 'ENDED';
-
-export interface PlanRecord {
+/**
+ * A plan item. `SlotSet` is how the reader receives the `skipSlots` string set: the
+ * DocumentClient unmarshalls it to a Set ({@link PlanRecord}), AppSync hands resolvers a list.
+ */
+export interface StoredPlan<SlotSet = ReadonlySet<string>> {
   readonly userId: string;
   readonly planId: string;
   readonly status: PlanStatus;
@@ -35,7 +38,7 @@ export interface PlanRecord {
   /** The last slot that bought or failed: its period has had its run. */
   readonly lastRunAt?: string;
   /** Slots the user asked to skip (`skipNextRun`). */
-  readonly skipSlots?: ReadonlySet<string>;
+  readonly skipSlots?: SlotSet;
   readonly executionCount?: number;
   /** Fiat spent, fees included, in minor units. */
   readonly totalSpentMinor?: number;
@@ -43,6 +46,9 @@ export interface PlanRecord {
   readonly totalNetMinor?: number;
   readonly totalSats?: number;
 }
+
+/** A plan item as the Lambdas read it through the DocumentClient. */
+export type PlanRecord = StoredPlan<ReadonlySet<string>>;
 
 /** Schedule names: one per plan, in the stack's schedule group. */
 export function scheduleNameOf(planId: string): string {

@@ -1,44 +1,11 @@
 /** Plan items as stored in the plans table, and their GraphQL shape. */
 import { util, type Context } from '@aws-appsync/utils';
 import { divideUnits, formatUnits } from '#domain/decimal.ts';
+import type { StoredPlan } from '#shared/plan-record.ts';
 import { settings } from './settings.ts';
 
-export type PlanStatus = 'ACTIVE' | 'PAUSED' | 'ENDED';
-export type Frequency = 'DAILY' | 'WEEKLY' | 'BIWEEKLY' | 'MONTHLY';
-
-/** A schedule as stored: optional fields are absent, never null. */
-export interface StoredSchedule {
-  frequency: Frequency;
-  timeOfDay: string;
-  timezone: string;
-  dayOfWeek?: number;
-  dayOfMonth?: number;
-  startDate: string;
-  endDate?: string;
-}
-
-/** A plan item in the plans table. */
-export interface PlanItem {
-  userId: string;
-  planId: string;
-  status: PlanStatus;
-  amount: string;
-  currency: string;
-  asset: string;
-  schedule: StoredSchedule;
-  nextRunAt?: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  /** Bookkeeping of the scheduler and the purchase workflow (see shared/plan-record.ts). */
-  lastRunAt?: string;
-  lastSlotAt?: string;
-  skipSlots?: string[];
-  executionCount?: number;
-  totalSpentMinor?: number;
-  totalNetMinor?: number;
-  totalSats?: number;
-}
+/** A plan item as AppSync hands it to resolvers: the `skipSlots` string set arrives as a list. */
+export type PlanItem = StoredPlan<readonly string[]>;
 
 const BTC_DIGITS = 8;
 /** Appending these to a digit string multiplies it by 10^8, the satoshis in one bitcoin. */

@@ -6,7 +6,8 @@
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { CONDITION_FAILED, planNotFound, raise, rejectInput, versionConflict } from './errors.ts';
 import { syncShardOf } from '#shared/tables.ts';
-import { callerId, isPlanId, planKey, toPlan, type PlanItem, type PlanStatus } from './plan.ts';
+import type { PlanStatus } from '#domain/plan.ts';
+import { callerId, isPlanId, planKey, toPlan, type PlanItem } from './plan.ts';
 
 export type StatusArgs = { id: string };
 

@@ -5,9 +5,9 @@
 import { util } from '@aws-appsync/utils';
 import type { CurrencySettings } from '#shared/api-settings.ts';
 import { compareUnits, formatUnits, parseDecimal } from '#domain/decimal.ts';
+import type { Frequency, ScheduleSpec } from '#domain/plan.ts';
 import { isTimeZoneName } from '#domain/timezones.ts';
 import type { Problems } from './errors.ts';
-import type { Frequency, StoredSchedule } from './plan.ts';
 import { settings } from './settings.ts';
 
 /** The GraphQL `ScheduleInput`; absent optional fields arrive as null or undefined. */
@@ -105,7 +105,7 @@ export function normalizeSchedule(
   problems: Problems,
   field: string,
   defaultStartDate: string | null,
-): StoredSchedule | null {
+): ScheduleSpec | null {
   const before = Object.keys(problems).length;
   const weekly = input.frequency === 'WEEKLY' || input.frequency === 'BIWEEKLY';
   const monthly = input.frequency === 'MONTHLY';
@@ -154,7 +154,8 @@ export function normalizeSchedule(
     problems[`${field}.endDate`] = `must not be before startDate (${startDate})`;
     return null;
   }
-  const schedule: StoredSchedule = {
+  // Built field by field, in the order the plans table has always stored them.
+  const schedule: { -readonly [K in keyof ScheduleSpec]: ScheduleSpec[K] } = {
     frequency: input.frequency,
     timeOfDay: input.timeOfDay,
     timezone: input.timezone,

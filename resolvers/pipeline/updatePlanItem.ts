@@ -1,6 +1,7 @@
 /**
- * Pipeline step after loadPlan: validates the change against the stored plan and writes it,
- * conditional on the version the caller saw, so a concurrent update fails with ConflictError.
+ * Pipeline step after loadPlan, checkOpenRuns and checkSchedule: validates the change against the
+ * stored plan and writes it, conditional on the version the caller saw, so a concurrent update
+ * fails with ConflictError.
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import {
@@ -14,13 +15,8 @@ import {
 } from '../lib/errors.ts';
 import { syncShardOf } from '#shared/tables.ts';
 import { planKey, toPlan, type PlanItem } from '../lib/plan.ts';
-import {
-  checkCurrency,
-  isPresent,
-  normalizeAmount,
-  normalizeSchedule,
-  type ScheduleInput,
-} from '../lib/validate.ts';
+import { checkCurrency, isPresent, normalizeAmount, type ScheduleInput } from '../lib/validate.ts';
+import type { ScheduleStash } from './checkSchedule.ts';
 import type { LoadPlanStash } from './loadPlan.ts';
 
 export type UpdatePlanArgs = {
@@ -33,7 +29,9 @@ export type UpdatePlanArgs = {
   };
 };
 
-export function request(ctx: Context<UpdatePlanArgs, LoadPlanStash>): DynamoDBUpdateItemRequest {
+type Stash = LoadPlanStash & ScheduleStash;
+
+export function request(ctx: Context<UpdatePlanArgs, Stash>): DynamoDBUpdateItemRequest {
   const input = ctx.args.input;
   const current = ctx.stash.current;
   if (current.version !== input.expectedVersion) {
@@ -64,16 +62,10 @@ export function request(ctx: Context<UpdatePlanArgs, LoadPlanStash>): DynamoDBUp
       amount = checked;
     }
   }
-  const schedule = isPresent(input.schedule)
-    ? normalizeSchedule(
-        input.schedule as ScheduleInput,
-        problems,
-        'schedule',
-        current.schedule.startDate,
-      )
-    : current.schedule;
-  if (hasProblems(problems) || !schedule) {
-    return rejectInput(problems);
+  const schedule = isPresent(input.schedule) ? ctx.stash.schedule : current.schedule;
+  const all: Problems = { ...problems, ...ctx.stash.scheduleProblems };
+  if (hasProblems(all) || !schedule) {
+    return rejectInput(all);
   }
 
   const names: Record<string, string> = {
@@ -114,9 +106,7 @@ export function request(ctx: Context<UpdatePlanArgs, LoadPlanStash>): DynamoDBUp
   };
 }
 
-export function response(
-  ctx: Context<UpdatePlanArgs, LoadPlanStash, object, object, PlanItem | null>,
-) {
+export function response(ctx: Context<UpdatePlanArgs, Stash, object, object, PlanItem | null>) {
   if (ctx.error) {
     if (ctx.error.type !== CONDITION_FAILED) {
       return raise(ctx.error);

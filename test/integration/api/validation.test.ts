@@ -242,6 +242,9 @@ describe('createPlan refuses bad input with ValidationError and writes nothing',
         'schedule.timezone': 'must be an IANA time zone name such as Europe/Berlin',
       },
     });
+    expect(error.message).toBe(
+      'Invalid input: currency must be one of USD, EUR, GBP; asset must be one of BTC; schedule.timeOfDay must be HH:MM on a 24-hour clock, from 00:00 to 23:59; schedule.timezone must be an IANA time zone name such as Europe/Berlin.',
+    );
   });
 
   it('refuses an impossible date at the AWSDate scalar, as AppSync does', async () => {
@@ -302,6 +305,27 @@ describe('updatePlan refuses bad input and writes nothing', () => {
       });
       expect(error).toMatchObject({ errorType: 'ValidationError', errorInfo: { fields } });
     }
+    expect(await tableSnapshot()).toBe(before);
+  });
+
+  it('names the invalid amount and schedule fields at once, amount first', async () => {
+    const { createPlan } = await alice.data<{ createPlan: { id: string } }>(CREATE, {
+      input: VALID,
+    });
+    const before = await tableSnapshot();
+    const error = await alice.error(UPDATE, {
+      input: {
+        id: createPlan.id,
+        expectedVersion: 1,
+        amount: '0',
+        schedule: { ...WEEKLY, dayOfWeek: null, timezone: 'Nowhere' },
+      },
+    });
+    expect(error).toMatchObject({
+      errorType: 'ValidationError',
+      message:
+        'Invalid input: amount must be greater than zero; schedule.timezone must be an IANA time zone name such as Europe/Berlin; schedule.dayOfWeek is required for WEEKLY schedules.',
+    });
     expect(await tableSnapshot()).toBe(before);
   });
 });

@@ -357,6 +357,8 @@ describe('the GraphQL API', () => {
     const functions = run.all('aws:appsync/function:Function');
     expect(functions.map((fn) => fn.inputs.name).sort()).toEqual([
       'checkOpenRuns',
+      'checkSchedule',
+      'createPlanItem',
       'deletePlanItem',
       'loadPlan',
       'loadPreferences',

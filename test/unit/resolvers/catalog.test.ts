@@ -1,16 +1,30 @@
 /** Resolver discovery against the schema and manifest, and the bundles AppSync receives. */
-import { cpSync, mkdtempSync, readdirSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ESLint, type Linter } from 'eslint';
 import appsync from '@aws-appsync/eslint-plugin';
+import { buildSchema, isEnumType } from 'graphql';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FREQUENCIES, PLAN_STATUSES } from '#domain/plan.ts';
 import {
   APPSYNC_CODE_LIMIT,
+  APPSYNC_SCHEMA_PRELUDE,
   bundleResolvers,
+  checkCodeBudget,
   loadResolverCatalog,
+  RESOLVER_CODE_BUDGET,
   RESOLVERS_DIR,
   ResolverCatalogError,
+  ResolverTooLargeError,
   type ResolverCode,
 } from '#build/resolvers.ts';
 
@@ -39,6 +53,20 @@ function fixture(): string {
   return dir;
 }
 
+/**
+ * A copy of resolvers/ that also bundles: beside it, the package.json whose `imports` resolve
+ * `#domain/*` and `#shared/*`, and links to the repository's domain/ and shared/.
+ */
+function bundleableFixture(): string {
+  const root = mkdtempSync(join(tmpdir(), 'resolvers-'));
+  fixtures.push(root);
+  const repository = join(RESOLVERS_DIR, '..');
+  cpSync(RESOLVERS_DIR, join(root, 'resolvers'), { recursive: true });
+  cpSync(join(repository, 'package.json'), join(root, 'package.json'));
+  for (const dir of ['domain', 'shared']) symlinkSync(join(repository, dir), join(root, dir));
+  return join(root, 'resolvers');
+}
+
 describe('loadResolverCatalog', () => {
   it('finds a resolver for every Query and Mutation field and every pipeline function', () => {
     const catalog = loadResolverCatalog();
@@ -59,6 +87,8 @@ describe('loadResolverCatalog', () => {
     ]);
     expect(catalog.functions.map((entry) => entry.name)).toEqual([
       'checkOpenRuns',
+      'checkSchedule',
+      'createPlanItem',
       'deletePlanItem',
       'loadPlan',
       'loadPreferences',
@@ -112,8 +142,22 @@ describe('loadResolverCatalog', () => {
   });
 });
 
+describe('the schema and the code', () => {
+  it('lists the same frequencies and plan statuses in the GraphQL enums as domain/plan.ts', () => {
+    const schema = buildSchema(APPSYNC_SCHEMA_PRELUDE + loadResolverCatalog().schema);
+    const values = (name: string) => {
+      const type = schema.getType(name);
+      return isEnumType(type) ? type.getValues().map((value) => value.name) : null;
+    };
+    expect({ Frequency: values('Frequency'), PlanStatus: values('PlanStatus') }).toEqual({
+      Frequency: [...FREQUENCIES],
+      PlanStatus: [...PLAN_STATUSES],
+    });
+  });
+});
+
 describe('bundleResolvers', () => {
-  it("bundles every resolver and function within AppSync's 32,768-character limit", () => {
+  it("bundles every resolver and function within the project's 28 KiB budget", () => {
     expect([...code.keys()].sort()).toEqual([
       'Mutation.createPlan',
       'Mutation.deletePlan',
@@ -129,6 +173,8 @@ describe('bundleResolvers', () => {
       'Query.plans',
       'Query.previewSchedule',
       'pipeline/checkOpenRuns',
+      'pipeline/checkSchedule',
+      'pipeline/createPlanItem',
       'pipeline/deletePlanItem',
       'pipeline/loadPlan',
       'pipeline/loadPreferences',
@@ -137,7 +183,44 @@ describe('bundleResolvers', () => {
       'pipeline/skipNextRunItem',
       'pipeline/updatePlanItem',
     ]);
-    for (const text of code.values()) expect(text.length).toBeLessThanOrEqual(APPSYNC_CODE_LIMIT);
+    for (const text of code.values()) expect(text.length).toBeLessThanOrEqual(RESOLVER_CODE_BUDGET);
+    expect(RESOLVER_CODE_BUDGET).toBe(28_672);
+    expect(RESOLVER_CODE_BUDGET).toBeLessThan(APPSYNC_CODE_LIMIT);
+  });
+
+  it('bundles the time-zone list only into the steps that check a schedule', () => {
+    expect(
+      [...code].filter(([, text]) => text.includes('Addis_Ababa')).map(([name]) => name),
+    ).toEqual(['Query.previewSchedule', 'pipeline/checkSchedule']);
+  });
+
+  it('fails the build when a bundle is over the budget, naming the resolver and its size', async () => {
+    const dir = bundleableFixture();
+    // A resolver that grew: its exported constant is bundled whole.
+    appendFileSync(join(dir, 'Query.plan.ts'), `\nexport const grown = '${'x'.repeat(20_000)}';\n`);
+    const failure: unknown = await bundleResolvers(loadResolverCatalog(dir), SETTINGS).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ResolverTooLargeError);
+    const { resolver, size, message } = failure as ResolverTooLargeError;
+    expect({ resolver, message }).toEqual({
+      resolver: 'Query.plan',
+      message: `Query.plan: bundled code is ${size} characters, over this project's budget of 28672 (AppSync accepts at most 32768); move code it does not share into a pipeline function of its own (resolvers/pipeline/)`,
+    });
+    // Its own code plus the constant: over the budget, still under AppSync's limit.
+    expect(size).toBeGreaterThan((code.get('Query.plan') ?? '').length + 20_000);
+    expect(size).toBeLessThan(APPSYNC_CODE_LIMIT);
+  });
+
+  it('accepts a bundle of exactly the budget and refuses one character more', () => {
+    expect(() => checkCodeBudget('Mutation.createPlan', 'x'.repeat(28_672))).not.toThrow();
+    expect(() => checkCodeBudget('Mutation.createPlan', 'x'.repeat(28_673))).toThrow(
+      new ResolverTooLargeError('Mutation.createPlan', 28_673),
+    );
+    expect(new ResolverTooLargeError('Mutation.createPlan', 28_673).message).toBe(
+      "Mutation.createPlan: bundled code is 28673 characters, over this project's budget of 28672 (AppSync accepts at most 32768); move code it does not share into a pipeline function of its own (resolvers/pipeline/)",
+    );
   });
 
   it('imports nothing but @aws-appsync/utils and compiles the stack settings in', () => {
@@ -151,7 +234,7 @@ describe('bundleResolvers', () => {
       // The placeholder global is replaced by the settings object (esbuild names it define_API_SETTINGS_default).
       expect(/(?<![\w$])API_SETTINGS(?![\w$])/.test(text), name).toBe(false);
     }
-    expect(code.get('Mutation.createPlan')).toContain('"catalog-test-plans"');
+    expect(code.get('pipeline/createPlanItem')).toContain('"catalog-test-plans"');
   });
 
   it("produces code that passes AWS's APPSYNC_JS syntax rules after bundling", async () => {

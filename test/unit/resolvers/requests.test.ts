@@ -130,16 +130,81 @@ describe('Query.plans', () => {
   });
 });
 
-describe('Mutation.createPlan', () => {
-  it('writes the plan and counts it on the meta item in one transaction', () => {
+const KOLKATA_DAILY = { frequency: 'DAILY', timeOfDay: '07:00', timezone: 'Asia/Kolkata' };
+
+describe('the schedule check (a step of createPlan and updatePlan)', () => {
+  it('stashes the schedule as stored, starting today in its zone, and skips the data source', () => {
+    const ctx = context({ input: { schedule: KOLKATA_DAILY } }, { prev: { result: { x: 1 } } });
+    expect(call(handlers('pipeline/checkSchedule').request, ctx)).toEqual({
+      kind: 'earlyReturn',
+      value: { x: 1 },
+    });
+    expect(ctx.stash).toEqual({
+      // 08:00 UTC is 13:30 in Kolkata, still the 23rd.
+      schedule: { ...KOLKATA_DAILY, startDate: '2026-11-23' },
+      scheduleProblems: {},
+    });
+  });
+
+  it("keeps the stored plan's startDate when an update names none", () => {
+    const ctx = context(
+      { input: { id: PLAN_ID, expectedVersion: 3, schedule: KOLKATA_DAILY } },
+      { stash: { planId: PLAN_ID, current: STORED_PLAN } },
+    );
+    call(handlers('pipeline/checkSchedule').request, ctx);
+    expect(ctx.stash).toEqual({
+      planId: PLAN_ID,
+      current: STORED_PLAN,
+      schedule: { ...KOLKATA_DAILY, startDate: '2026-11-23' },
+      scheduleProblems: {},
+    });
+  });
+
+  it('stashes every problem of the schedule instead of raising', () => {
     const ctx = context({
-      input: {
-        amount: '25',
-        currency: 'EUR',
-        schedule: { frequency: 'DAILY', timeOfDay: '07:00', timezone: 'Asia/Kolkata' },
+      input: { schedule: { frequency: 'MONTHLY', timeOfDay: '24:00', timezone: 'Mars/Olympus' } },
+    });
+    expect(call(handlers('pipeline/checkSchedule').request, ctx)).toEqual({
+      kind: 'earlyReturn',
+      value: {},
+    });
+    expect(ctx.stash).toEqual({
+      schedule: null,
+      scheduleProblems: {
+        'schedule.timeOfDay': 'must be HH:MM on a 24-hour clock, from 00:00 to 23:59',
+        'schedule.timezone': 'must be an IANA time zone name such as Europe/Berlin',
+        'schedule.dayOfMonth': 'is required for MONTHLY schedules',
       },
     });
-    const outcome = call(handlers('Mutation.createPlan').request, ctx);
+  });
+
+  it('stashes no schedule for an update that keeps its own', () => {
+    const ctx = context(
+      { input: { id: PLAN_ID, expectedVersion: 3, amount: '30' } },
+      { stash: { planId: PLAN_ID, current: STORED_PLAN } },
+    );
+    call(handlers('pipeline/checkSchedule').request, ctx);
+    expect(ctx.stash).toEqual({
+      planId: PLAN_ID,
+      current: STORED_PLAN,
+      schedule: null,
+      scheduleProblems: {},
+    });
+  });
+});
+
+describe('the createPlan pipeline', () => {
+  it('writes the plan and counts it on the meta item in one transaction', () => {
+    const ctx = context(
+      { input: { amount: '25', currency: 'EUR', schedule: KOLKATA_DAILY } },
+      {
+        stash: {
+          schedule: { ...KOLKATA_DAILY, startDate: '2026-11-23' },
+          scheduleProblems: {},
+        },
+      },
+    );
+    const outcome = call(handlers('pipeline/createPlanItem').request, ctx);
     const planId = (ctx.stash as { plan: { planId: string } }).plan.planId;
     expect(planId).toMatch(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
     expect(outcome).toEqual({
@@ -161,7 +226,6 @@ describe('Mutation.createPlan', () => {
                   frequency: { S: 'DAILY' },
                   timeOfDay: { S: '07:00' },
                   timezone: { S: 'Asia/Kolkata' },
-                  // 08:00 UTC is 13:30 in Kolkata, still the 23rd.
                   startDate: { S: '2026-11-23' },
                 },
               },
@@ -197,6 +261,29 @@ describe('Mutation.createPlan', () => {
     });
   });
 
+  it('names the invalid fields of the input and of its schedule in one ValidationError', () => {
+    const scheduleProblems = {
+      'schedule.timezone': 'must be an IANA time zone name such as Europe/Berlin',
+    };
+    const ctx = context(
+      { input: { amount: '0', currency: 'EUR', asset: 'ETH', schedule: KOLKATA_DAILY } },
+      { stash: { schedule: null, scheduleProblems } },
+    );
+    expect(call(handlers('pipeline/createPlanItem').request, ctx)).toEqual({
+      kind: 'error',
+      message:
+        'Invalid input: amount must be greater than zero; asset must be one of BTC; schedule.timezone must be an IANA time zone name such as Europe/Berlin.',
+      errorType: 'ValidationError',
+      errorInfo: {
+        fields: {
+          amount: 'must be greater than zero',
+          asset: 'must be one of BTC',
+          ...scheduleProblems,
+        },
+      },
+    });
+  });
+
   it('turns a failed count condition into LimitExceededError, under either spelling of the reason', () => {
     for (const type of ['ConditionCheckFailed', 'ConditionalCheckFailed']) {
       const ctx = context(
@@ -215,7 +302,7 @@ describe('Mutation.createPlan', () => {
           },
         },
       );
-      expect(call(handlers('Mutation.createPlan').response, ctx)).toEqual({
+      expect(call(handlers('pipeline/createPlanItem').response, ctx)).toEqual({
         kind: 'error',
         message: 'You can have at most 25 savings plans; delete one to create another.',
         errorType: 'LimitExceededError',
@@ -300,7 +387,7 @@ describe('the updatePlan pipeline', () => {
   it('writes the merged plan conditional on the expected version', () => {
     const ctx = context(
       { input: { id: PLAN_ID, expectedVersion: 3, currency: 'USD' } },
-      { stash: { planId: PLAN_ID, current: STORED_PLAN } },
+      { stash: { planId: PLAN_ID, current: STORED_PLAN, schedule: null, scheduleProblems: {} } },
     );
     expect(call(handlers('pipeline/updatePlanItem').request, ctx)).toEqual({
       kind: 'value',
