@@ -23,7 +23,7 @@ import { SYNC_GRACE_SECONDS } from '#shared/functions.ts';
 import { DUE_SHARDS, ownerPlanKey, SYNC_SHARDS } from '#shared/tables.ts';
 import { eventBridgeClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
-import { loadPlan, reconcilePlan } from '../lib/scheduling.ts';
+import { loadPlan, syncPlanSchedule } from '../lib/scheduling.ts';
 import { schedulingDepsFromEnvironment } from '../lib/scheduling-deps.ts';
 
 const logger = new Logger();
@@ -61,7 +61,7 @@ async function resyncPlans(): Promise<number> {
   let failed = 0;
   for (const { userId, planId } of shards.flat()) {
     try {
-      const outcome = await reconcilePlan(deps, userId, planId);
+      const outcome = await syncPlanSchedule(deps, userId, planId);
       logger.warn('synced a plan the schedule sync had missed', { planId, outcome: outcome.kind });
       if (outcome.kind !== 'superseded') resynced += 1;
     } catch (error) {
@@ -164,7 +164,7 @@ async function sweepPlan(
   );
   if (!claimed) {
     // The slot ran; only the re-arming was lost.
-    await reconcilePlan(deps, userId, planId);
+    await syncPlanSchedule(deps, userId, planId);
     return 'rearmed';
   }
   await deps.dynamodb
@@ -180,7 +180,7 @@ async function sweepPlan(
     .catch((error: unknown) => {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     });
-  const outcome = await reconcilePlan(deps, userId, planId);
+  const outcome = await syncPlanSchedule(deps, userId, planId);
   await events.send(
     new PutEventsCommand({
       Entries: [
