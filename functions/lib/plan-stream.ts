@@ -15,6 +15,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { classifyPlanChange, snapshotOf, type PlanImage } from '#domain/plan-changes.ts';
+import { busEntry } from '#shared/bus-events.ts';
 import { USER_META_ID } from '#shared/tables.ts';
 import { syncPlanSchedule, type ScheduleSyncOutcome, type SchedulingDeps } from './scheduling.ts';
 
@@ -59,19 +60,14 @@ async function publishChange(
   await deps.events.send(
     new PutEventsCommand({
       Entries: [
-        {
-          EventBusName: deps.eventBusName,
-          Source: 'savings.plans',
-          DetailType: 'PlanChanged',
-          Detail: JSON.stringify({
-            ...key,
-            change,
-            version: after?.version ?? before?.version ?? null,
-            changedAt,
-            old: before === undefined ? null : snapshotOf(before),
-            new: after === undefined ? null : snapshotOf(after),
-          }),
-        },
+        busEntry(deps.eventBusName, 'PlanChanged', {
+          ...key,
+          change,
+          version: after?.version ?? before?.version ?? null,
+          changedAt,
+          old: before === undefined ? null : snapshotOf(before),
+          new: after === undefined ? null : snapshotOf(after),
+        }),
       ],
     }),
   );

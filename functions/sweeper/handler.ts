@@ -19,6 +19,8 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { formatInstant } from '#domain/calendar.ts';
 import { clientOrderIdFor } from '#domain/ids.ts';
+import { busEntry } from '#shared/bus-events.ts';
+import { EXECUTION_STATUS, FAILURE_CODE } from '#shared/executions.ts';
 import { SYNC_GRACE_SECONDS } from '#shared/functions.ts';
 import { DUE_SHARDS, ownerPlanKey, SYNC_SHARDS } from '#shared/tables.ts';
 import { eventBridgeClient } from '../lib/aws.ts';
@@ -127,12 +129,12 @@ async function claimMissedSlot(
           scheduledFor: slot,
           planId,
           userId,
-          status: 'SKIPPED',
+          status: EXECUTION_STATUS.SKIPPED,
           clientOrderId: clientOrderIdFor(planId, slot),
           amount,
           currency,
           failureReason: `This run did not start on time and was not made up; ${nextRun}`,
-          failureCode: 'RUN_MISSED',
+          failureCode: FAILURE_CODE.RUN_MISSED,
           createdAt: now,
           updatedAt: now,
         },
@@ -184,22 +186,17 @@ async function sweepPlan(
   await events.send(
     new PutEventsCommand({
       Entries: [
-        {
-          EventBusName: env.EVENT_BUS_NAME,
-          Source: 'savings.scheduler',
-          DetailType: 'PlanRunMissed',
-          Detail: JSON.stringify({
-            planId,
-            userId,
-            scheduledFor: slot,
-            clientOrderId: clientOrderIdFor(planId, slot),
-            amount: plan.amount,
-            currency: plan.currency,
-            nextRunAt: outcome.kind === 'armed' ? outcome.nextRunAt : null,
-            action:
-              outcome.kind === 'armed' ? 'REARMED' : outcome.kind === 'ended' ? 'ENDED' : 'NONE',
-          }),
-        },
+        busEntry(env.EVENT_BUS_NAME, 'PlanRunMissed', {
+          planId,
+          userId,
+          scheduledFor: slot,
+          clientOrderId: clientOrderIdFor(planId, slot),
+          amount: plan.amount,
+          currency: plan.currency,
+          nextRunAt: outcome.kind === 'armed' ? outcome.nextRunAt : null,
+          action:
+            outcome.kind === 'armed' ? 'REARMED' : outcome.kind === 'ended' ? 'ENDED' : 'NONE',
+        }),
       ],
     }),
   );
