@@ -17,7 +17,6 @@ import type {
   PurchaseSucceededDetail,
 } from '#shared/bus-events.ts';
 import type { NotifyingEvent } from '#shared/events.ts';
-import type { Frequency } from './calendar.ts';
 import { CURRENCY_DIGITS } from './currencies.ts';
 import { compareUnits, formatUnits, parseDecimal, subtractUnits } from './decimal.ts';
 import { formatBtc } from './money.ts';

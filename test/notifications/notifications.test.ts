@@ -9,6 +9,7 @@ import { LocalClock } from '#local/clock.ts';
 import { LOCAL_AWS } from '#local/services/dynamodb.ts';
 import type { OutboxMessage } from '#local/services/outbox.ts';
 import type { LocalStack } from '#local/stack.ts';
+import { detailProblems } from '#shared/bus-events.ts';
 import { createDailyPlans } from '../support/purchases.ts';
 import { signIn, smsStackConfig, startTestStack, type GraphqlClient } from '../support/stack.ts';
 
@@ -57,7 +58,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   expect(stack.accessViolations()).toEqual([]);
+  // Every event the file's runs published is one of the catalog's, with its detail's shape.
+  const problems = stack.eventBus
+    .events()
+    .flatMap((event) => detailProblems(event.source, event.detailType, event.detail));
   await stack.stop();
+  expect(problems).toEqual([]);
 });
 
 async function outbox(): Promise<OutboxMessage[]> {
