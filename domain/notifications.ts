@@ -17,6 +17,7 @@ import type {
   PurchaseSucceededDetail,
 } from '#shared/bus-events.ts';
 import type { NotifyingEvent } from '#shared/events.ts';
+import type { FailureCode } from '#shared/executions.ts';
 import { CURRENCY_DIGITS } from './currencies.ts';
 import { compareUnits, formatUnits, parseDecimal, subtractUnits } from './decimal.ts';
 import { formatBtc } from './money.ts';
@@ -386,7 +387,8 @@ interface FailureWords {
 }
 
 function failureWords(code: string, amount: string): FailureWords | null {
-  switch (code) {
+  // Declared codes only (a misspelt case fails the compiler); a newer code falls to the default.
+  switch (code as FailureCode) {
     case 'INSUFFICIENT_FUNDS':
       return {
         label: 'not enough funds',
