@@ -9,7 +9,7 @@ import { LocalClock } from '#local/clock.ts';
 import { LOCAL_AWS } from '#local/services/dynamodb.ts';
 import type { OutboxMessage } from '#local/services/outbox.ts';
 import type { LocalStack } from '#local/stack.ts';
-import { detailProblems } from '#shared/bus-events.ts';
+import { busEventProblems } from '../support/bus-events.ts';
 import { createDailyPlans } from '../support/purchases.ts';
 import { signIn, smsStackConfig, startTestStack, type GraphqlClient } from '../support/stack.ts';
 
@@ -59,9 +59,7 @@ beforeAll(async () => {
 afterAll(async () => {
   expect(stack.accessViolations()).toEqual([]);
   // Every event the file's runs published is one of the catalog's, with its detail's shape.
-  const problems = stack.eventBus
-    .events()
-    .flatMap((event) => detailProblems(event.source, event.detailType, event.detail));
+  const problems = busEventProblems(stack);
   await stack.stop();
   expect(problems).toEqual([]);
 });
