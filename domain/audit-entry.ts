@@ -9,6 +9,7 @@
  * except ENDED, which the system records after a plan's last run; every other event is the system
  * acting on a plan (the component is the event's source), on behalf of the user in `userId`.
  */
+import { BUS_EVENTS, EVENT_SOURCE } from '#shared/bus-events.ts';
 
 /** An event as EventBridge delivers it to targets (and Firehose writes it, one per line). */
 export interface EventEnvelope {
@@ -47,12 +48,13 @@ const text = (value: unknown): string | null =>
 export function auditEntryOf(event: EventEnvelope): AuditEntry {
   const detail = event.detail ?? {};
   const userId = text(detail.userId);
-  const byUser = event.source === 'savings.plans' && userId !== null && detail.change !== 'ENDED';
+  const byUser =
+    event.source === EVENT_SOURCE.plans && userId !== null && detail.change !== 'ENDED';
   return {
     eventId: event.id,
     when: event.time,
     what: event['detail-type'],
-    change: event['detail-type'] === 'PlanChanged' ? text(detail.change) : null,
+    change: event['detail-type'] === BUS_EVENTS.PlanChanged.detailType ? text(detail.change) : null,
     who: byUser ? { kind: 'user', id: userId } : { kind: 'system', id: event.source },
     userId,
     planId: text(detail.planId),

@@ -14,6 +14,7 @@
 import { gunzipSync } from 'node:zlib';
 import { BTC_DIGITS, CURRENCY_DIGITS } from './currencies.ts';
 import { fromUnits } from './money.ts';
+import { isDetailType, type DetailType } from '#shared/bus-events.ts';
 import { dayPrefix, type AuditStore } from './audit-digest.ts';
 import {
   auditEntryOf,
@@ -111,15 +112,20 @@ function digitsOf(event: EventEnvelope, currency: string | null): number {
   return digits;
 }
 
+/** The event's detail-type if the catalog has it; null for any other event. */
+const detailTypeOf = (event: EventEnvelope): DetailType | null =>
+  isDetailType(event['detail-type']) ? event['detail-type'] : null;
+
 /** The identity a fact is counted once by, or null for events the report does not count. */
 function factKey(event: EventEnvelope): string | null {
   const detail = event.detail;
-  switch (event['detail-type']) {
+  const type = detailTypeOf(event);
+  switch (type) {
     case 'PurchaseSucceeded':
     case 'PurchaseFailed':
     case 'PurchaseSkipped':
     case 'PlanRunMissed':
-      return `${event['detail-type']}#${String(detail.clientOrderId)}`;
+      return `${type}#${String(detail.clientOrderId)}`;
     case 'PlanChanged':
       return `PlanChanged#${String(detail.planId)}#${String(detail.version)}#${String(detail.change)}`;
     case 'ReconciliationBreak':
@@ -128,7 +134,7 @@ function factKey(event: EventEnvelope): string | null {
       return `ReconciliationCompleted#${String(detail.day)}`;
     case 'NotificationSent':
       return `NotificationSent#${String(detail.notificationId)}`;
-    default:
+    case null:
       return null;
   }
 }
@@ -174,7 +180,7 @@ export function buildMonthlyReport(month: string, events: readonly EventEnvelope
       code: null,
       reason: null,
     };
-    switch (event['detail-type']) {
+    switch (detailTypeOf(event)) {
       case 'PurchaseSucceeded': {
         const currency = str(detail.currency);
         const digits = digitsOf(event, currency);
@@ -225,7 +231,7 @@ export function buildMonthlyReport(month: string, events: readonly EventEnvelope
         bump(notifications, line.code);
         break;
     }
-    if (event['detail-type'] !== 'ReconciliationCompleted') lines.push(line);
+    if (detailTypeOf(event) !== 'ReconciliationCompleted') lines.push(line);
   }
   const count = (counts: Record<string, number>) =>
     Object.values(counts).reduce((sum, value) => sum + value, 0);

@@ -13,6 +13,7 @@
  * - {@link ExchangeRejectedError} is a final refusal of the order: nothing was bought and sending
  *   it again would be refused again.
  */
+import type { RejectionCode } from '#shared/executions.ts';
 
 /** Order rules of a market, from the exchange. */
 export interface Market {
@@ -83,7 +84,7 @@ export interface Exchange {
 }
 
 /** Why an exchange refused an order, in codes the ledger and the API expose. */
-export type RejectionCode = 'INSUFFICIENT_FUNDS' | 'BELOW_MINIMUM' | 'MARKET_CLOSED' | 'REJECTED';
+export type { RejectionCode };
 
 /** The exchange refused the order: a final outcome, not worth retrying. */
 export class ExchangeRejectedError extends Error {

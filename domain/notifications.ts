@@ -9,7 +9,15 @@
  * months kept here so that the wording does not depend on the runtime's ICU version.
  */
 import { Temporal } from 'temporal-polyfill';
-import type { Frequency, PlanStatus } from './plan.ts';
+import type {
+  PlanChange,
+  PlanRunMissedDetail,
+  PlanSnapshot,
+  PurchaseFailedDetail,
+  PurchaseSucceededDetail,
+} from '#shared/bus-events.ts';
+import type { NotifyingEvent } from '#shared/events.ts';
+import type { FailureCode } from '#shared/executions.ts';
 import { CURRENCY_DIGITS } from './currencies.ts';
 import { compareUnits, formatUnits, parseDecimal, subtractUnits } from './decimal.ts';
 import { formatBtc } from './money.ts';
@@ -32,8 +40,8 @@ export type NotificationChannel = 'EMAIL' | 'SMS';
 /** Every {@link NotificationChannel}, in the order rules list them. */
 export const NOTIFICATION_CHANNELS: readonly NotificationChannel[] = ['EMAIL', 'SMS'];
 
-/** The EventBridge detail-types that notify, and the event each one is. */
-const EVENT_OF_DETAIL_TYPE: Readonly<Record<string, NotificationEvent>> = {
+/** The event each detail-type that notifies is (the notifications rule routes exactly these). */
+const EVENT_OF_DETAIL_TYPE: Readonly<Record<NotifyingEvent, NotificationEvent>> = {
   PurchaseSucceeded: 'PURCHASE_SUCCEEDED',
   PurchaseFailed: 'PURCHASE_FAILED',
   PlanRunMissed: 'RUN_MISSED',
@@ -46,102 +54,8 @@ const EVENT_OF_DETAIL_TYPE: Readonly<Record<string, NotificationEvent>> = {
  */
 export function notificationEventOf(detailType: string): NotificationEvent | null {
   return Object.hasOwn(EVENT_OF_DETAIL_TYPE, detailType)
-    ? (EVENT_OF_DETAIL_TYPE[detailType] ?? null)
+    ? EVENT_OF_DETAIL_TYPE[detailType as NotifyingEvent]
     : null;
-}
-
-/** `PurchaseSucceeded` (source `savings.purchases`), as the purchase workflow publishes it. */
-export interface PurchaseSucceededDetail {
-  readonly planId: string;
-  readonly userId: string;
-  /** The slot, an ISO instant in UTC. */
-  readonly scheduledFor: string;
-  /** PARTIALLY_FILLED: the exchange filled part of the order; the rest was not spent. */
-  readonly status: 'FILLED' | 'PARTIALLY_FILLED';
-  readonly clientOrderId: string;
-  readonly exchangeOrderId: string;
-  /** The plan's amount per run, a decimal string ("25.00"). */
-  readonly amount: string;
-  /** ISO 4217 code. */
-  readonly currency: string;
-  /** Satoshis bought, a digit string. */
-  readonly btcAcquiredSats: string;
-  /** Fiat taken, fee included, in minor units, a digit string. */
-  readonly spentMinor: string;
-  /** The part of `spentMinor` that was the exchange's fee. */
-  readonly feeMinor: string;
-  /** Fiat per BTC paid, fees excluded, a decimal string. */
-  readonly averagePrice: string;
-  readonly executionArn: string;
-}
-
-/** `PurchaseFailed` (source `savings.purchases`): nothing was bought and nothing was spent. */
-export interface PurchaseFailedDetail {
-  readonly planId: string;
-  readonly userId: string;
-  readonly scheduledFor: string;
-  readonly clientOrderId: string;
-  readonly amount: string;
-  readonly currency: string;
-  /** INSUFFICIENT_FUNDS, BELOW_MINIMUM, MARKET_CLOSED, REJECTED, EXCHANGE_UNAVAILABLE, WINDOW_EXPIRED, AMOUNT_ABOVE_LIMIT or a newer code. */
-  readonly failureCode: string;
-  /** Readable, but may carry an exchange's own wording; shown only for codes this module does not know. */
-  readonly failureReason: string;
-  readonly executionArn: string;
-}
-
-/** `PlanRunMissed` (source `savings.scheduler`), as the sweeper publishes it. */
-export interface PlanRunMissedDetail {
-  readonly planId: string;
-  readonly userId: string;
-  /** The slot that did not start on time; it is recorded SKIPPED and never made up. */
-  readonly scheduledFor: string;
-  readonly clientOrderId: string;
-  readonly amount: string;
-  readonly currency: string;
-  /** The plan's next run once the sweeper re-armed it, or null. */
-  readonly nextRunAt: string | null;
-  /** What the sweeper did: re-armed the plan, found that it has ended, or neither. */
-  readonly action: 'REARMED' | 'ENDED' | 'NONE';
-}
-
-/**
- * A plan as a {@link PlanChange} carries it. Optional fields may also arrive as null (the GraphQL
- * shape) rather than absent (the stored shape).
- */
-export interface PlanSnapshot {
-  readonly amount: string;
-  readonly currency: string;
-  readonly status: PlanStatus;
-  readonly schedule: {
-    readonly frequency: Frequency;
-    /** `HH:MM`, 24-hour, in `timezone`. */
-    readonly timeOfDay: string;
-    /** IANA zone name. */
-    readonly timezone: string;
-    /** ISO, 1 = Monday; WEEKLY and BIWEEKLY only. */
-    readonly dayOfWeek?: number | null;
-    /** 1..31; MONTHLY only. */
-    readonly dayOfMonth?: number | null;
-    /** `YYYY-MM-DD`. */
-    readonly startDate?: string | null;
-    /** `YYYY-MM-DD`. */
-    readonly endDate?: string | null;
-  };
-  readonly nextRunAt?: string | null;
-}
-
-/**
- * `PlanChanged`: a change the user made to a plan. `old` is null for CREATED, `new` is null for
- * DELETED; SKIPPED means the user skipped the plan's next run (`old.nextRunAt`).
- */
-export interface PlanChange {
-  readonly planId: string;
-  readonly userId: string;
-  /** ENDED: the system ended the plan after its last run; the others are the owner's changes. */
-  readonly change: 'CREATED' | 'UPDATED' | 'PAUSED' | 'RESUMED' | 'SKIPPED' | 'DELETED' | 'ENDED';
-  readonly old: PlanSnapshot | null;
-  readonly new: PlanSnapshot | null;
 }
 
 /** The detail each event carries. */
@@ -473,7 +387,8 @@ interface FailureWords {
 }
 
 function failureWords(code: string, amount: string): FailureWords | null {
-  switch (code) {
+  // Declared codes only (a misspelt case fails the compiler); a newer code falls to the default.
+  switch (code as FailureCode) {
     case 'INSUFFICIENT_FUNDS':
       return {
         label: 'not enough funds',

@@ -6,7 +6,7 @@
  * User changes always bump `version` (create, update, pause, resume, skip); bookkeeping never
  * does, so the version tells them apart without knowing which attributes bookkeeping touches.
  */
-import type { PlanChange, PlanSnapshot } from './notifications.ts';
+import type { PlanChange, PlanSnapshot } from '#shared/bus-events.ts';
 
 /** The part of a plan item a change is read from (the item as the stream's images hold it). */
 export interface PlanImage extends PlanSnapshot {

@@ -8,6 +8,7 @@
 import { isSlot, periodKey, todayIn, type ScheduleSpec } from './calendar.ts';
 import { DEFAULT_FLAGS, exceedsMaximum, maximumFor, type Flags } from './flags.ts';
 import type { PlanStatus } from './plan.ts';
+import type { DecisionAction, OutcomeCode } from '#shared/executions.ts';
 
 /** The plan as the decision needs it. */
 export interface PlanForDecision {
@@ -21,21 +22,11 @@ export interface PlanForDecision {
 }
 
 /** Why a run did not buy, as machine-readable codes next to the readable reasons. */
-export type OutcomeCode =
-  | 'PLAN_DELETED'
-  | 'PLAN_PAUSED'
-  | 'PLAN_ENDED'
-  | 'SKIPPED_BY_USER'
-  | 'ALREADY_HANDLED'
-  | 'SCHEDULE_CHANGED'
-  | 'PERIOD_ALREADY_RAN'
-  | 'PURCHASES_DISABLED'
-  | 'AMOUNT_ABOVE_LIMIT'
-  | 'WINDOW_EXPIRED';
+export type { OutcomeCode };
 
 export interface Decision {
   /** BUY; SKIP (recorded SKIPPED); FAIL (recorded FAILED and notified as a failure). */
-  readonly action: 'BUY' | 'SKIP' | 'FAIL';
+  readonly action: DecisionAction;
   /** Why the slot does not buy, in words a user can read; null when it buys. */
   readonly reason: string | null;
   readonly code: OutcomeCode | null;

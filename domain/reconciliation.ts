@@ -3,6 +3,7 @@
  * order id. Every mismatch is a break that someone must look at; a day with none proves the
  * ledger and the exchange agree. Pure: the job reads both sides and publishes the breaks.
  */
+import { BOUGHT_STATUSES } from '#shared/executions.ts';
 import type { ExchangeOrder } from './exchange.ts';
 
 /** A ledger entry as reconciliation needs it (the executions table's item). */
@@ -54,7 +55,7 @@ export interface ReconciliationResult {
   readonly breaks: readonly ReconciliationBreak[];
 }
 
-const BOUGHT = new Set(['FILLED', 'PARTIALLY_FILLED']);
+const BOUGHT = new Set<string>(BOUGHT_STATUSES);
 
 /** The UTC day's bounds, [start, end) as ISO instants. */
 export function dayBounds(day: string): { start: string; end: string } {

@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { bundleFunctions, writeBundle } from '#build/functions.ts';
+import { EXECUTION_STATUS } from '#shared/executions.ts';
 import type { FunctionVariable } from '#shared/functions.ts';
 import { LocalClock } from '#local/clock.ts';
 import { freePort, startDynamoDbLocal } from '#local/services/dynamodb.ts';
@@ -225,7 +226,7 @@ try {
     ledger.push(...(page.Items ?? []).map((item) => unmarshall(item)));
     startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
   } while (startKey !== undefined);
-  const filled = ledger.filter((item) => item.status === 'FILLED');
+  const filled = ledger.filter((item) => item.status === EXECUTION_STATUS.FILLED);
   const latencies = filled
     .map((item) => Date.parse(item.updatedAt as string) - Date.parse(item.scheduledFor as string))
     .sort((a, b) => a - b);

@@ -1,16 +1,32 @@
 /**
- * The domain events on the project's bus that rules route, in one place: Pulumi's rules and the
- * local stack's routing use the same patterns.
+ * The bus's rules, in one place: Pulumi's rules and the local stack's routing use the same
+ * patterns, built from the event catalog (`shared/bus-events.ts`).
  */
+import { BUS_EVENTS, type DetailType } from './bus-events.ts';
 
 /** An EventBridge pattern of the simple kind used here: top-level fields, lists of exact values. */
 export type EventPattern = Readonly<Record<'source' | 'detail-type', readonly string[]>>;
 
-/** Events a person is told about (the notifier decides by their preferences). */
-export const NOTIFICATIONS_EVENT_PATTERN: EventPattern = {
-  source: ['savings.purchases', 'savings.scheduler', 'savings.plans'],
-  'detail-type': ['PurchaseSucceeded', 'PurchaseFailed', 'PlanRunMissed', 'PlanChanged'],
-};
+/** The events a person may be told about (the notifier decides by their preferences). */
+export const NOTIFYING_EVENTS = [
+  'PurchaseSucceeded',
+  'PurchaseFailed',
+  'PlanRunMissed',
+  'PlanChanged',
+] as const satisfies readonly DetailType[];
+
+export type NotifyingEvent = (typeof NOTIFYING_EVENTS)[number];
+
+/** The pattern that matches exactly `events`: their sources (each once) and detail-types. */
+export function patternOf(events: readonly DetailType[]): EventPattern {
+  return {
+    source: [...new Set(events.map((name) => BUS_EVENTS[name].source))],
+    'detail-type': [...events],
+  };
+}
+
+/** Events a person is told about: the notifications rule routes these to the notifier's queue. */
+export const NOTIFICATIONS_EVENT_PATTERN: EventPattern = patternOf(NOTIFYING_EVENTS);
 
 /** Whether an event with this source and detail type matches `pattern`. */
 export function matchesPattern(

@@ -16,6 +16,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
+import { EXECUTION_STATUS } from '#shared/executions.ts';
 import type { RetryMessage } from '#shared/retry-message.ts';
 import { EXECUTION_SHARDS } from '#shared/tables.ts';
 import { documentClient, sqsClient } from '../lib/aws.ts';
@@ -83,8 +84,8 @@ async function claim(run: OpenRun, now: string): Promise<boolean> {
           ':seen': run.updatedAt,
           ':completer': 'completer',
           ':one': 1,
-          ':pending': 'PENDING',
-          ':submitted': 'SUBMITTED',
+          ':pending': EXECUTION_STATUS.PENDING,
+          ':submitted': EXECUTION_STATUS.SUBMITTED,
         },
       }),
     );

@@ -15,8 +15,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { classifyPlanChange, snapshotOf, type PlanImage } from '#domain/plan-changes.ts';
+import { busEntry } from '#shared/bus-events.ts';
 import { USER_META_ID } from '#shared/tables.ts';
-import { reconcilePlan, type ReconcileOutcome, type SchedulingDeps } from './scheduling.ts';
+import { syncPlanSchedule, type ScheduleSyncOutcome, type SchedulingDeps } from './scheduling.ts';
 
 export interface PlanStreamDeps {
   readonly scheduling: SchedulingDeps;
@@ -59,19 +60,14 @@ async function publishChange(
   await deps.events.send(
     new PutEventsCommand({
       Entries: [
-        {
-          EventBusName: deps.eventBusName,
-          Source: 'savings.plans',
-          DetailType: 'PlanChanged',
-          Detail: JSON.stringify({
-            ...key,
-            change,
-            version: after?.version ?? before?.version ?? null,
-            changedAt,
-            old: before === undefined ? null : snapshotOf(before),
-            new: after === undefined ? null : snapshotOf(after),
-          }),
-        },
+        busEntry(deps.eventBusName, 'PlanChanged', {
+          ...key,
+          change,
+          version: after?.version ?? before?.version ?? null,
+          changedAt,
+          old: before === undefined ? null : snapshotOf(before),
+          new: after === undefined ? null : snapshotOf(after),
+        }),
       ],
     }),
   );
@@ -83,14 +79,14 @@ async function publishChange(
  * level-triggered: the plan as it is now), and each record's change is published after it.
  */
 export function planRecordHandler(deps: PlanStreamDeps): (record: DynamoDBRecord) => Promise<void> {
-  const syncs = new Map<string, Promise<ReconcileOutcome>>();
+  const syncs = new Map<string, Promise<ScheduleSyncOutcome>>();
   return async (record) => {
     const key = planKeyOf(record);
     if (key === undefined) return;
     const id = `${key.userId}/${key.planId}`;
     let sync = syncs.get(id);
     if (sync === undefined) {
-      sync = reconcilePlan(deps.scheduling, key.userId, key.planId);
+      sync = syncPlanSchedule(deps.scheduling, key.userId, key.planId);
       syncs.set(id, sync);
       const outcome = await sync;
       deps.logger.debug('plan synced', { planId: key.planId, outcome });

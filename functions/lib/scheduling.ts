@@ -38,8 +38,8 @@ export interface SchedulingDeps {
   readonly now: () => number;
 }
 
-/** What reconciling did, for logs, metrics and the sweeper. */
-export type ReconcileOutcome =
+/** What a schedule sync did, for logs, metrics and the sweeper. */
+export type ScheduleSyncOutcome =
   | { readonly kind: 'removed' }
   | { readonly kind: 'disarmed' }
   | { readonly kind: 'ended' }
@@ -159,12 +159,12 @@ export async function loadPlan(
  * `expectedNextRunAt`, the write back also requires the plan still to show that next run (the
  * sweeper uses it so that two sweeps never both act on one missed slot).
  */
-export async function reconcilePlan(
+export async function syncPlanSchedule(
   deps: SchedulingDeps,
   userId: string,
   planId: string,
   options: { expectedNextRunAt?: string } = {},
-): Promise<ReconcileOutcome> {
+): Promise<ScheduleSyncOutcome> {
   const plan = await loadPlan(deps, userId, planId);
   if (plan === undefined) {
     await deleteSchedule(deps, planId);

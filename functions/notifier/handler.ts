@@ -40,6 +40,7 @@ import {
   PREFERENCES_KEY,
   USER_META_ID,
 } from '#shared/tables.ts';
+import { BUS_EVENTS, busEntry, type NotificationSentDetail } from '#shared/bus-events.ts';
 import { documentClient, eventBridgeClient, sesClient, smsClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
 import { flushMetrics } from '../lib/metrics.ts';
@@ -177,7 +178,7 @@ async function contextOf(event: BusEvent): Promise<{ nextRunAt: string | null; t
 function identityOf(event: BusEvent): { id: string; time: string } {
   const detail = event.detail as { version?: unknown; change?: unknown; changedAt?: unknown };
   if (
-    event['detail-type'] === 'PlanChanged' &&
+    event['detail-type'] === BUS_EVENTS.PlanChanged.detailType &&
     typeof detail.version === 'number' &&
     typeof detail.change === 'string' &&
     typeof detail.changedAt === 'string'
@@ -297,7 +298,7 @@ async function notify(
     ...(planId === null ? {} : { planId }),
     ...(executionId === null ? {} : { executionId }),
   };
-  let status: 'SENT' | 'FAILED' | 'UNCONFIRMED';
+  let status: NotificationSentDetail['status'];
   let providerMessageId: string | undefined;
   let failure: string | undefined;
   try {
@@ -351,23 +352,18 @@ async function notify(
   await events.send(
     new PutEventsCommand({
       Entries: [
-        {
-          EventBusName: env.EVENT_BUS_NAME,
-          Source: 'savings.notifications',
-          DetailType: 'NotificationSent',
-          Detail: JSON.stringify({
-            userId,
-            planId,
-            executionId,
-            scheduledFor: slot,
-            event: kind,
-            channel,
-            status,
-            notificationId: `${sourceId}-${channel.toLowerCase()}`,
-            sourceEventId: event.id,
-            providerMessageId: providerMessageId ?? null,
-          }),
-        },
+        busEntry(env.EVENT_BUS_NAME, 'NotificationSent', {
+          userId,
+          planId,
+          executionId,
+          scheduledFor: slot,
+          event: kind,
+          channel,
+          status,
+          notificationId: `${sourceId}-${channel.toLowerCase()}`,
+          sourceEventId: event.id,
+          providerMessageId: providerMessageId ?? null,
+        }),
       ],
     }),
   );

@@ -38,6 +38,13 @@ import {
 import { clientOrderIdFor } from '#domain/ids.ts';
 import { floorTo, fromUnits, toUnits, type MoneyError } from '#domain/money.ts';
 import { windowExpired } from '#domain/purchase-decision.ts';
+import {
+  EXECUTION_STATUS,
+  FAILURE_CODE,
+  ORDER_OUTCOME,
+  type ExecutionStatus,
+  type FailureCode,
+} from '#shared/executions.ts';
 import { orderDayKey, ownerPlanKey } from '#shared/tables.ts';
 import { documentClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
@@ -86,15 +93,15 @@ interface Fill {
 }
 
 export type PlaceOrderResult =
-  | ({ readonly outcome: 'FILLED' } & Fill)
+  | ({ readonly outcome: typeof ORDER_OUTCOME.FILLED } & Fill)
   | ({
-      readonly outcome: 'PARTIALLY_FILLED';
-      readonly code: 'PARTIAL_FILL';
+      readonly outcome: typeof ORDER_OUTCOME.PARTIALLY_FILLED;
+      readonly code: typeof FAILURE_CODE.PARTIAL_FILL;
       readonly reason: string;
     } & Fill)
   | {
-      readonly outcome: 'REJECTED' | 'ALREADY_RECORDED';
-      readonly code: string;
+      readonly outcome: typeof ORDER_OUTCOME.REJECTED | typeof ORDER_OUTCOME.ALREADY_RECORDED;
+      readonly code: FailureCode;
       readonly reason: string;
     };
 
@@ -180,8 +187,8 @@ async function claimToSend(event: PlaceOrderEvent): Promise<boolean> {
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
-          ':submitted': 'SUBMITTED',
-          ':pending': 'PENDING',
+          ':submitted': EXECUTION_STATUS.SUBMITTED,
+          ':pending': EXECUTION_STATUS.PENDING,
           ':amount': event.amount,
           ':currency': event.currency,
           ':now': now,
@@ -197,7 +204,7 @@ async function claimToSend(event: PlaceOrderEvent): Promise<boolean> {
 }
 
 interface RunRecord {
-  readonly status: string;
+  readonly status: ExecutionStatus;
   readonly amount: string;
   readonly currency: string;
 }
@@ -236,8 +243,8 @@ async function markPending(event: PlaceOrderEvent): Promise<void> {
         ConditionExpression: '#status = :submitted',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
-          ':pending': 'PENDING',
-          ':submitted': 'SUBMITTED',
+          ':pending': EXECUTION_STATUS.PENDING,
+          ':submitted': EXECUTION_STATUS.SUBMITTED,
           ':now': new Date().toISOString(),
         },
       }),
@@ -261,8 +268,8 @@ export function outcomeOf(order: ExchangeOrder, run: RunAmount): PlaceOrderResul
   }
   if (order.filledSats === 0n) {
     return {
-      outcome: 'REJECTED',
-      code: 'REJECTED',
+      outcome: ORDER_OUTCOME.REJECTED,
+      code: FAILURE_CODE.REJECTED,
       reason: 'The exchange cancelled the order before any of it was filled. Nothing was spent.',
     };
   }
@@ -277,18 +284,18 @@ export function outcomeOf(order: ExchangeOrder, run: RunAmount): PlaceOrderResul
     averagePrice: fromUnits(order.averagePriceMinor, digits),
     filledAt: new Date().toISOString(),
   };
-  if (order.status === 'FILLED') return { outcome: 'FILLED', ...fill };
+  if (order.status === 'FILLED') return { outcome: ORDER_OUTCOME.FILLED, ...fill };
   return {
-    outcome: 'PARTIALLY_FILLED',
-    code: 'PARTIAL_FILL',
+    outcome: ORDER_OUTCOME.PARTIALLY_FILLED,
+    code: FAILURE_CODE.PARTIAL_FILL,
     reason: `Only ${fromUnits(order.spentMinor, digits)} ${order.currency} of ${fromUnits(amountMinor, digits)} ${order.currency} could be bought: the exchange could not fill the whole order. The rest was not spent.`,
     ...fill,
   };
 }
 
 const ALREADY_RECORDED: PlaceOrderResult = {
-  outcome: 'ALREADY_RECORDED',
-  code: 'REJECTED',
+  outcome: ORDER_OUTCOME.ALREADY_RECORDED,
+  code: FAILURE_CODE.REJECTED,
   reason: 'This run was already recorded.',
 };
 
@@ -318,9 +325,9 @@ async function resume(event: PlaceOrderEvent): Promise<PlaceOrderResult> {
   const run = await readRun(event);
   if (run === undefined) throw new InvalidOrderEventError('the slot has no execution record');
   // What the earlier attempt sent is on the record, whatever this event's decision says now.
-  if (run.status === 'SUBMITTED')
+  if (run.status === EXECUTION_STATUS.SUBMITTED)
     return readBackSubmitted(event, runAmount(run.amount, run.currency));
-  if (run.status === 'PENDING') {
+  if (run.status === EXECUTION_STATUS.PENDING) {
     // PENDING is only ever written while no order exists: decide, then send.
     throw new OrderNotPlacedError(`run ${event.clientOrderId} is PENDING: nothing was sent`);
   }
@@ -333,7 +340,7 @@ async function placeOrder(event: PlaceOrderEvent): Promise<PlaceOrderResult> {
   const expired = windowExpired(event.scheduledFor, Date.now(), windowMs);
   if (expired !== null) {
     metrics.addMetric('WindowExpired', MetricUnit.Count, 1);
-    return { outcome: 'REJECTED', code: expired.code, reason: expired.reason };
+    return { outcome: ORDER_OUTCOME.REJECTED, code: expired.code, reason: expired.reason };
   }
   // Before the order call, every failure proves nothing was sent; during it, only the port's
   // ExchangeUnavailableError does; after it, the order exists.
@@ -361,7 +368,7 @@ async function placeOrder(event: PlaceOrderEvent): Promise<PlaceOrderResult> {
   } catch (error) {
     if (error instanceof ExchangeRejectedError) {
       metrics.addMetric(`OrdersRejected_${error.code}`, MetricUnit.Count, 1);
-      return { outcome: 'REJECTED', code: error.code, reason: error.message };
+      return { outcome: ORDER_OUTCOME.REJECTED, code: error.code, reason: error.message };
     }
     if (phase === 'before' || (phase === 'placing' && error instanceof ExchangeUnavailableError)) {
       await markPending(event);

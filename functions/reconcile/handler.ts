@@ -19,6 +19,7 @@ import {
   type LedgerEntry,
   type ReconciliationResult,
 } from '#domain/reconciliation.ts';
+import { busEntry } from '#shared/bus-events.ts';
 import { EXECUTION_SHARDS } from '#shared/tables.ts';
 import { documentClient, eventBridgeClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
@@ -119,17 +120,15 @@ export const handler = async (
       ledgerOf(day),
     ]);
     const result = reconcile(day, orders, ledger);
-    const entryOf = (detailType: string, detail: unknown): PutEventsRequestEntry => ({
-      EventBusName: env.EVENT_BUS_NAME,
-      Source: 'savings.reconciliation',
-      DetailType: detailType,
-      Detail: JSON.stringify(detail),
-    });
     await publish([
       ...result.breaks.map((found) =>
-        entryOf('ReconciliationBreak', { day, exchange: exchange.name, ...found }),
+        busEntry(env.EVENT_BUS_NAME, 'ReconciliationBreak', {
+          day,
+          exchange: exchange.name,
+          ...found,
+        }),
       ),
-      entryOf('ReconciliationCompleted', {
+      busEntry(env.EVENT_BUS_NAME, 'ReconciliationCompleted', {
         day,
         exchange: exchange.name,
         exchangeOrders: result.exchangeOrders,

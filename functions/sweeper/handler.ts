@@ -19,11 +19,13 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { formatInstant } from '#domain/calendar.ts';
 import { clientOrderIdFor } from '#domain/ids.ts';
+import { busEntry } from '#shared/bus-events.ts';
+import { EXECUTION_STATUS, FAILURE_CODE } from '#shared/executions.ts';
 import { SYNC_GRACE_SECONDS } from '#shared/functions.ts';
 import { DUE_SHARDS, ownerPlanKey, SYNC_SHARDS } from '#shared/tables.ts';
 import { eventBridgeClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
-import { loadPlan, reconcilePlan } from '../lib/scheduling.ts';
+import { loadPlan, syncPlanSchedule } from '../lib/scheduling.ts';
 import { schedulingDepsFromEnvironment } from '../lib/scheduling-deps.ts';
 
 const logger = new Logger();
@@ -61,7 +63,7 @@ async function resyncPlans(): Promise<number> {
   let failed = 0;
   for (const { userId, planId } of shards.flat()) {
     try {
-      const outcome = await reconcilePlan(deps, userId, planId);
+      const outcome = await syncPlanSchedule(deps, userId, planId);
       logger.warn('synced a plan the schedule sync had missed', { planId, outcome: outcome.kind });
       if (outcome.kind !== 'superseded') resynced += 1;
     } catch (error) {
@@ -127,12 +129,12 @@ async function claimMissedSlot(
           scheduledFor: slot,
           planId,
           userId,
-          status: 'SKIPPED',
+          status: EXECUTION_STATUS.SKIPPED,
           clientOrderId: clientOrderIdFor(planId, slot),
           amount,
           currency,
           failureReason: `This run did not start on time and was not made up; ${nextRun}`,
-          failureCode: 'RUN_MISSED',
+          failureCode: FAILURE_CODE.RUN_MISSED,
           createdAt: now,
           updatedAt: now,
         },
@@ -164,7 +166,7 @@ async function sweepPlan(
   );
   if (!claimed) {
     // The slot ran; only the re-arming was lost.
-    await reconcilePlan(deps, userId, planId);
+    await syncPlanSchedule(deps, userId, planId);
     return 'rearmed';
   }
   await deps.dynamodb
@@ -180,26 +182,21 @@ async function sweepPlan(
     .catch((error: unknown) => {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     });
-  const outcome = await reconcilePlan(deps, userId, planId);
+  const outcome = await syncPlanSchedule(deps, userId, planId);
   await events.send(
     new PutEventsCommand({
       Entries: [
-        {
-          EventBusName: env.EVENT_BUS_NAME,
-          Source: 'savings.scheduler',
-          DetailType: 'PlanRunMissed',
-          Detail: JSON.stringify({
-            planId,
-            userId,
-            scheduledFor: slot,
-            clientOrderId: clientOrderIdFor(planId, slot),
-            amount: plan.amount,
-            currency: plan.currency,
-            nextRunAt: outcome.kind === 'armed' ? outcome.nextRunAt : null,
-            action:
-              outcome.kind === 'armed' ? 'REARMED' : outcome.kind === 'ended' ? 'ENDED' : 'NONE',
-          }),
-        },
+        busEntry(env.EVENT_BUS_NAME, 'PlanRunMissed', {
+          planId,
+          userId,
+          scheduledFor: slot,
+          clientOrderId: clientOrderIdFor(planId, slot),
+          amount: plan.amount,
+          currency: plan.currency,
+          nextRunAt: outcome.kind === 'armed' ? outcome.nextRunAt : null,
+          action:
+            outcome.kind === 'armed' ? 'REARMED' : outcome.kind === 'ended' ? 'ENDED' : 'NONE',
+        }),
       ],
     }),
   );

@@ -1,5 +1,6 @@
 /** Execution records (the purchase ledger) and their GraphQL shape. */
 import { formatUnits } from '#domain/decimal.ts';
+import type { ExecutionStatus } from '#shared/executions.ts';
 import { currencyDigits } from './plan.ts';
 
 /** An item of the executions table. */
@@ -8,7 +9,7 @@ export interface ExecutionItem {
   scheduledFor: string;
   planId: string;
   userId: string;
-  status: 'PENDING' | 'SUBMITTED' | 'FILLED' | 'PARTIALLY_FILLED' | 'FAILED' | 'SKIPPED';
+  status: ExecutionStatus;
   amount: string;
   currency: string;
   clientOrderId: string;

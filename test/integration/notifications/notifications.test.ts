@@ -9,6 +9,7 @@ import { LocalClock } from '#local/clock.ts';
 import { LOCAL_AWS } from '#local/services/dynamodb.ts';
 import type { OutboxMessage } from '#local/services/outbox.ts';
 import type { LocalStack } from '#local/stack.ts';
+import { busEventProblems } from '../../support/bus-events.ts';
 import { createDailyPlans } from '../../support/purchases.ts';
 import { signIn, smsStackConfig, startTestStack, type GraphqlClient } from '../../support/stack.ts';
 
@@ -57,7 +58,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   expect(stack.accessViolations()).toEqual([]);
+  // Every event the file's runs published is one of the catalog's, with its detail's shape.
+  const problems = busEventProblems(stack);
   await stack.stop();
+  expect(problems).toEqual([]);
 });
 
 async function outbox(): Promise<OutboxMessage[]> {

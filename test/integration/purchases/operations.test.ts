@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
 import { LOCAL_AWS } from '#local/services/dynamodb.ts';
 import type { LocalStack } from '#local/stack.ts';
+import { busEventProblems } from '../../support/bus-events.ts';
 import { createDailyPlans, ledger, reconcileDay } from '../../support/purchases.ts';
 import { signIn, startTestStack, type GraphqlClient } from '../../support/stack.ts';
 
@@ -48,7 +49,10 @@ afterEach(async () => {
 
 afterAll(async () => {
   expect(stack.accessViolations()).toEqual([]);
+  // Every event the file's runs published is one of the catalog's, with its detail's shape.
+  const problems = busEventProblems(stack);
   await stack.stop();
+  expect(problems).toEqual([]);
 });
 
 async function post(path: string, body: unknown): Promise<unknown> {

@@ -7,6 +7,7 @@ import { DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-schedule
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
 import type { LocalStack } from '#local/stack.ts';
+import { busEventProblems } from '../../support/bus-events.ts';
 import { signIn, startTestStack, type GraphqlClient } from '../../support/stack.ts';
 
 const CREATE = `mutation Create($input: CreatePlanInput!) { createPlan(input: $input) { id version } }`;
@@ -42,7 +43,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   expect(stack.accessViolations()).toEqual([]);
+  // Every event the file's runs published is one of the catalog's, with its detail's shape.
+  const problems = busEventProblems(stack);
   await stack.stop();
+  expect(problems).toEqual([]);
 });
 
 const at = (iso: string) => stack.advanceTo(Date.parse(iso));

@@ -8,6 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
 import type { LocalStack } from '#local/stack.ts';
+import { busEventProblems } from '../../support/bus-events.ts';
 import { signIn, startTestStack, type GraphqlClient } from '../../support/stack.ts';
 
 const CREATE = `mutation Create($input: CreatePlanInput!) { createPlan(input: $input) { id } }`;
@@ -37,7 +38,10 @@ afterEach(async () => {
 
 afterAll(async () => {
   expect(stack.accessViolations()).toEqual([]);
+  // Every event the file's runs published is one of the catalog's, with its detail's shape.
+  const problems = busEventProblems(stack);
   await stack.stop();
+  expect(problems).toEqual([]);
 });
 
 async function faults(body: unknown): Promise<void> {

@@ -16,13 +16,15 @@ import {
   NotificationError,
   type NotificationPreferences,
   notificationEventOf,
-  type PlanChange,
-  type PlanRunMissedDetail,
-  type PlanSnapshot,
-  type PurchaseFailedDetail,
-  type PurchaseSucceededDetail,
   SMS_MAX_LENGTH,
 } from '#domain/notifications.ts';
+import type {
+  PlanChange,
+  PlanRunMissedDetail,
+  PlanSnapshot,
+  PurchaseFailedDetail,
+  PurchaseSucceededDetail,
+} from '#shared/bus-events.ts';
 
 const ZONE = 'Europe/Berlin';
 const SLOT = '2026-12-07T08:00:00Z';

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
+import { detailProblems } from '#shared/bus-events.ts';
 import {
   DefinitionSubstitutionError,
   PURCHASE_STATE_MACHINE_FILE,
@@ -583,6 +584,37 @@ describe('purchase.asl.json', () => {
         'RecordPurchaseLedgerOnly',
         'PublishSucceeded',
         'Purchased',
+      ]);
+    });
+
+    it('publishes every outcome with the detail the bus event catalog describes', async () => {
+      const partial = { ...FILLED, outcome: 'PARTIALLY_FILLED', code: 'PARTIAL_FILL', reason: 'r' };
+      const rejected = { outcome: 'REJECTED', code: 'INSUFFICIENT_FUNDS', reason: 'r' };
+      const refused = { ...PAUSED, action: 'FAIL', code: 'AMOUNT_ABOVE_LIMIT' };
+      const runs = [
+        await run({ Decide: [lambda(BUY)], PlaceOrder: [lambda(FILLED)] }),
+        await run({ Decide: [lambda(BUY)], PlaceOrder: [lambda(partial)] }),
+        await run({ Decide: [lambda(BUY)], PlaceOrder: [lambda(rejected)] }),
+        await run({ Decide: [lambda(refused)] }),
+        await run({ Decide: [lambda(PAUSED)] }),
+      ];
+      const entries = runs.flatMap(({ calls }) =>
+        Object.entries(calls)
+          .filter(([name]) => name.startsWith('Publish'))
+          .flatMap(([, payloads]) => payloads as { Entries: Record<string, unknown>[] }[])
+          .flatMap((payload) => payload.Entries),
+      );
+      expect(
+        entries.map((entry) => [
+          entry.DetailType,
+          detailProblems(entry.Source as string, entry.DetailType as string, entry.Detail),
+        ]),
+      ).toEqual([
+        ['PurchaseSucceeded', []],
+        ['PurchaseSucceeded', []],
+        ['PurchaseFailed', []],
+        ['PurchaseFailed', []],
+        ['PurchaseSkipped', []],
       ]);
     });
   });
