@@ -302,32 +302,34 @@ function boundProblem(
   return undefined;
 }
 
+function stringProblem(field: string, value: unknown, rule: StringRule): FieldProblem | undefined {
+  if (isAbsent(value)) return undefined;
+  if (typeof value !== 'string') {
+    return { field, value, kind: 'type', constraint: 'Member must be a string' };
+  }
+  const length = boundProblem(field, value, 'length', [...value].length, rule);
+  if (length !== undefined) return length;
+  if (rule.pattern !== undefined && !rule.pattern.test(value)) {
+    return {
+      field,
+      value,
+      kind: 'pattern',
+      constraint: `Member must satisfy regular expression pattern: ${rule.pattern.source}`,
+    };
+  }
+  return undefined;
+}
+
 /** Why a present `value` breaks `rule` as a string member, or undefined when it does not. */
 export function checkString(
   field: string,
   value: unknown,
   rule: StringRule = {},
 ): FieldProblem | undefined {
-  const problem = ((): FieldProblem | undefined => {
-    if (isAbsent(value)) return undefined;
-    if (typeof value !== 'string') {
-      return { field, value, kind: 'type', constraint: 'Member must be a string' };
-    }
-    const length = boundProblem(field, value, 'length', [...value].length, rule);
-    if (length !== undefined) return length;
-    if (rule.pattern !== undefined && !rule.pattern.test(value)) {
-      return {
-        field,
-        value,
-        kind: 'pattern',
-        constraint: `Member must satisfy regular expression pattern: ${rule.pattern.source}`,
-      };
-    }
-    return undefined;
-  })();
-  return problem === undefined || rule.sensitive !== true
-    ? problem
-    : { ...problem, sensitive: true };
+  const problem = stringProblem(field, value, rule);
+  return problem !== undefined && rule.sensitive === true
+    ? { ...problem, sensitive: true }
+    : problem;
 }
 
 /** Why a present `value` breaks `rule` as an integer member, or undefined when it does not. */
