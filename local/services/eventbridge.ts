@@ -12,7 +12,8 @@
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html
  */
 import { randomUUID } from 'node:crypto';
-import type { Handler, LocalRequest, Reply } from '../http.ts';
+import type { Handler } from '../http.ts';
+import { AwsJsonProtocol, FieldReader, type JsonObject } from './aws-json.ts';
 
 /** An event as EventBridge delivers it to rules (the envelope's fields, camel-cased). */
 export interface StoredEvent {
@@ -65,17 +66,11 @@ interface EntryResult {
   readonly ErrorMessage?: string;
 }
 
-class EventsApiError extends Error {
-  readonly code: string;
-  readonly status: number;
-
-  constructor(code: string, status: number, message: string) {
-    super(message);
-    this.name = code;
-    this.code = code;
-    this.status = status;
-  }
-}
+const PROTOCOL = new AwsJsonProtocol({
+  service: 'EventBridge',
+  targetPrefix: 'AWSEvents',
+  version: '1.1',
+});
 
 const MAX_ENTRIES = 10;
 
@@ -125,7 +120,10 @@ export class LocalEventBus {
     this.#accountId = options.accountId;
     this.#log = options.log ?? ((line) => console.error(line));
     this.prefix = options.prefix ?? '/_aws/events';
-    this.handler = (request) => this.#handle(request);
+    this.handler = PROTOCOL.handler({
+      path: this.prefix,
+      operations: { PutEvents: (input) => this.#putEvents(input) },
+    });
   }
 
   /** Every event stored so far, oldest first. */
@@ -141,54 +139,10 @@ export class LocalEventBus {
     };
   }
 
-  #handle(request: LocalRequest): Reply {
-    try {
-      const { pathname } = request.url;
-      const target = request.headers['x-amz-target'] ?? '';
-      if (
-        request.method !== 'POST' ||
-        (pathname !== this.prefix && pathname !== `${this.prefix}/`) ||
-        target !== 'AWSEvents.PutEvents'
-      ) {
-        throw new EventsApiError(
-          'UnknownOperationException',
-          400,
-          `The local EventBridge supports only PutEvents, not ${target === '' ? `${request.method} ${pathname}` : target}.`,
-        );
-      }
-      return { status: 200, body: this.#putEvents(request.rawBody) };
-    } catch (error) {
-      if (!(error instanceof EventsApiError)) throw error;
-      return {
-        status: error.status,
-        contentType: 'application/x-amz-json-1.1',
-        body: JSON.stringify({ __type: error.code, message: error.message }),
-      };
-    }
-  }
-
-  #putEvents(raw: string): { FailedEntryCount: number; Entries: EntryResult[] } {
-    let body: unknown;
-    try {
-      body = raw.trim() === '' ? {} : JSON.parse(raw);
-    } catch {
-      throw new EventsApiError('SerializationException', 400, 'The request body is not JSON.');
-    }
-    const entries = isObject(body) ? body.Entries : undefined;
-    if (!Array.isArray(entries)) {
-      throw new EventsApiError(
-        'ValidationException',
-        400,
-        "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null",
-      );
-    }
-    if (entries.length < 1 || entries.length > MAX_ENTRIES) {
-      throw new EventsApiError(
-        'ValidationException',
-        400,
-        `1 validation error detected: Value '${JSON.stringify(entries)}' at 'entries' failed to satisfy constraint: Member must have length ${entries.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${MAX_ENTRIES}`}`,
-      );
-    }
+  #putEvents(body: JsonObject): { FailedEntryCount: number; Entries: EntryResult[] } {
+    const entries = new FieldReader(body, (problem) =>
+      PROTOCOL.validationError([problem]),
+    ).requiredList('Entries', { min: 1, max: MAX_ENTRIES });
     const results = entries.map((entry) => this.#putEntry(entry));
     return {
       FailedEntryCount: results.filter((result) => result.ErrorCode !== undefined).length,

@@ -14,8 +14,9 @@
  * https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html
  * https://docs.aws.amazon.com/kms/latest/APIReference/API_GetPublicKey.html
  */
-import type { Handler, LocalRequest, Reply } from '../http.ts';
+import type { Handler } from '../http.ts';
 import type { LocalAuditSigner } from './audit.ts';
+import { AwsJsonProtocol, type JsonObject } from './aws-json.ts';
 
 export interface LocalKmsKey {
   readonly arn: string;
@@ -26,13 +27,11 @@ export interface LocalKmsKey {
 
 const MAX_RAW_MESSAGE_BYTES = 4096;
 
-function kmsError(status: number, type: string, message: string): Reply {
-  return {
-    status,
-    contentType: 'application/x-amz-json-1.1',
-    body: JSON.stringify({ __type: type, message }),
-  };
-}
+const PROTOCOL = new AwsJsonProtocol({
+  service: 'KMS',
+  targetPrefix: 'TrentService',
+  version: '1.1',
+});
 
 export class LocalKms {
   readonly prefix: string;
@@ -42,74 +41,67 @@ export class LocalKms {
   constructor(options: { keys: readonly LocalKmsKey[]; prefix?: string }) {
     this.prefix = options.prefix ?? '/_aws/kms';
     this.#keys = options.keys;
-    this.handler = (request) => this.#handle(request);
+    this.handler = PROTOCOL.handler({
+      path: this.prefix,
+      operations: {
+        GetPublicKey: (input) => this.#getPublicKey(input),
+        Sign: (input) => this.#sign(input),
+      },
+    });
   }
 
-  #handle(request: LocalRequest): Reply {
-    const operation = (request.headers['x-amz-target'] ?? '').replace(/^TrentService\./, '');
-    let input: Record<string, unknown>;
-    try {
-      input = JSON.parse(request.rawBody === '' ? '{}' : request.rawBody) as Record<
-        string,
-        unknown
-      >;
-    } catch {
-      return kmsError(400, 'SerializationException', 'the request body is not JSON');
-    }
-    if (operation !== 'Sign' && operation !== 'GetPublicKey') {
-      return kmsError(
-        400,
-        'UnknownOperationException',
-        `the local KMS does not implement ${operation}`,
-      );
-    }
+  #key(input: JsonObject): LocalKmsKey {
     const keyId = typeof input.KeyId === 'string' ? input.KeyId : '';
     const key = this.#keys.find(
       (candidate) => candidate.arn === keyId || candidate.names.includes(keyId),
     );
-    if (key === undefined) {
-      return kmsError(400, 'NotFoundException', `Invalid keyId '${keyId}'`);
-    }
-    if (operation === 'GetPublicKey') {
-      return this.#reply({
-        KeyId: key.arn,
-        PublicKey: key.signer.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
-        KeySpec: 'ECC_NIST_P256',
-        CustomerMasterKeySpec: 'ECC_NIST_P256',
-        KeyUsage: 'SIGN_VERIFY',
-        SigningAlgorithms: ['ECDSA_SHA_256'],
-      });
-    }
+    if (key === undefined) throw PROTOCOL.error('NotFoundException', `Invalid keyId '${keyId}'`);
+    return key;
+  }
+
+  #getPublicKey(input: JsonObject): JsonObject {
+    const key = this.#key(input);
+    return {
+      KeyId: key.arn,
+      PublicKey: key.signer.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+      KeySpec: 'ECC_NIST_P256',
+      CustomerMasterKeySpec: 'ECC_NIST_P256',
+      KeyUsage: 'SIGN_VERIFY',
+      SigningAlgorithms: ['ECDSA_SHA_256'],
+    };
+  }
+
+  #sign(input: JsonObject): JsonObject {
+    const key = this.#key(input);
     if (input.SigningAlgorithm !== 'ECDSA_SHA_256') {
-      return kmsError(
-        400,
+      throw PROTOCOL.error(
         'InvalidKeyUsageException',
         `${String(input.SigningAlgorithm)} is not a signing algorithm of this key`,
       );
     }
     if ((input.MessageType ?? 'RAW') !== 'RAW') {
-      return kmsError(
-        400,
+      throw PROTOCOL.error(
         'UnsupportedOperationException',
         'the local KMS signs RAW messages only',
       );
     }
     const message = Buffer.from(typeof input.Message === 'string' ? input.Message : '', 'base64');
     if (message.byteLength === 0 || message.byteLength > MAX_RAW_MESSAGE_BYTES) {
-      return kmsError(
-        400,
-        'ValidationException',
-        `1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length between 1 and ${MAX_RAW_MESSAGE_BYTES}`,
-      );
+      // KMS never repeats the message to sign: "Value at 'message'".
+      throw PROTOCOL.validationError([
+        {
+          field: 'Message',
+          value: undefined,
+          kind: 'length',
+          constraint: `Member must have length between 1 and ${MAX_RAW_MESSAGE_BYTES}`,
+          sensitive: true,
+        },
+      ]);
     }
-    return this.#reply({
+    return {
       KeyId: key.arn,
       Signature: key.signer.sign(message).toString('base64'),
       SigningAlgorithm: 'ECDSA_SHA_256',
-    });
-  }
-
-  #reply(body: unknown): Reply {
-    return { status: 200, contentType: 'application/x-amz-json-1.1', body: JSON.stringify(body) };
+    };
   }
 }

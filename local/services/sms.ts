@@ -33,7 +33,19 @@
  * https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_ValidationException.html
  */
 import { randomUUID } from 'node:crypto';
-import type { Handler, LocalRequest, Reply } from '../http.ts';
+import type { Handler } from '../http.ts';
+import {
+  AwsJsonProtocol,
+  checkBoolean,
+  checkEnum,
+  checkInteger,
+  checkString,
+  isAbsent,
+  missingProblem,
+  type AwsJsonError,
+  type FieldProblem,
+  type JsonObject,
+} from './aws-json.ts';
 import type { LocalOutbox } from './outbox.ts';
 
 export interface LocalSmsOptions {
@@ -44,33 +56,24 @@ export interface LocalSmsOptions {
   readonly prefix?: string;
 }
 
-const TARGET_PREFIX = 'PinpointSMSVoiceV2.';
-const SEND_TEXT_MESSAGE = `${TARGET_PREFIX}SendTextMessage`;
-const NAMESPACE = 'com.amazonaws.pinpointsmsvoicev2';
-
 /** A field that failed validation, as `ValidationException.Fields` carries it. */
 interface FieldError {
   readonly Name: string;
   readonly Message: string;
 }
 
-class SmsApiError extends Error {
-  readonly type: string;
-  readonly members: Record<string, unknown>;
+const PROTOCOL = new AwsJsonProtocol({
+  service: 'SMS service',
+  targetPrefix: 'PinpointSMSVoiceV2',
+  version: '1.0',
+  namespace: 'com.amazonaws.pinpointsmsvoicev2',
+  messageMember: 'Message',
+  malformedBody: (message) => validationError('CANNOT_PARSE', message),
+});
 
-  /** `type` is the full `__type` ("com.amazonaws.pinpointsmsvoicev2#ThrottlingException"). */
-  constructor(type: string, message: string, members: Record<string, unknown> = {}) {
-    super(message);
-    this.name = type.slice(type.indexOf('#') + 1);
-    this.type = type;
-    this.members = members;
-  }
-}
-
-function validationError(reason: string, message: string, fields: FieldError[] = []) {
-  return new SmsApiError(`${NAMESPACE}#ValidationException`, message, {
-    Reason: reason,
-    ...(fields.length > 0 ? { Fields: fields } : {}),
+function validationError(reason: string, message: string, fields: FieldError[] = []): AwsJsonError {
+  return PROTOCOL.error('ValidationException', message, {
+    members: { Reason: reason, ...(fields.length > 0 ? { Fields: fields } : {}) },
   });
 }
 
@@ -93,27 +96,27 @@ const RULES = {
 const CONTEXT_KEY: StringRule = { min: 1, max: 100, pattern: /^\S+$/ };
 const CONTEXT_VALUE: StringRule = { min: 1, max: 800, pattern: /^(?!\s)[\s\S]+(?<!\s)$/ };
 const MAX_CONTEXT_ENTRIES = 5;
-const MESSAGE_TYPES = new Set(['TRANSACTIONAL', 'PROMOTIONAL']);
+const MESSAGE_TYPES = ['TRANSACTIONAL', 'PROMOTIONAL'];
 const TIME_TO_LIVE = { min: 5, max: 259_200 };
 /** E.164: a plus, a country code that does not start with 0, at most 15 digits in all. */
 const E164 = /^\+[1-9][0-9]{1,14}$/;
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Why `value` breaks `rule`, or undefined when it does not. */
-function ruleFailure(value: string, rule: StringRule): string | undefined {
-  const length = [...value].length;
-  if (length < rule.min || length > rule.max) {
-    return `Member must have length between ${rule.min} and ${rule.max}`;
+/**
+ * The words of a field's message: the kit's, except that a length or range names both bounds
+ * ("Member must have length between 1 and 1600"), as this service's messages always have.
+ */
+function fieldMessage(problem: FieldProblem, bounds?: { min: number; max: number }): string {
+  if (bounds === undefined || (problem.kind !== 'length' && problem.kind !== 'range')) {
+    return problem.constraint;
   }
-  if (!rule.pattern.test(value)) {
-    return `Member must satisfy regular expression pattern: ${rule.pattern.source}`;
-  }
-  return undefined;
+  const what = problem.kind === 'length' ? 'length' : 'value';
+  return `Member must have ${what} between ${bounds.min} and ${bounds.max}`;
 }
 
 /** The validated request, what the outbox needs of it. */
@@ -139,7 +142,10 @@ export class LocalSms {
     this.#now = options.now;
     this.#outbox = options.outbox;
     this.prefix = options.prefix ?? '/_aws/sms';
-    this.handler = (request) => this.#handle(request);
+    this.handler = PROTOCOL.handler({
+      path: this.prefix,
+      operations: { SendTextMessage: (input) => this.#sendTextMessage(input) },
+    });
   }
 
   /**
@@ -150,53 +156,13 @@ export class LocalSms {
     this.#failure = error;
   }
 
-  #handle(request: LocalRequest): Reply {
-    const requestId = randomUUID();
-    try {
-      const { pathname } = request.url;
-      const target = request.headers['x-amz-target'] ?? '';
-      if (
-        request.method !== 'POST' ||
-        (pathname !== this.prefix && pathname !== `${this.prefix}/`) ||
-        target !== SEND_TEXT_MESSAGE
-      ) {
-        throw new SmsApiError(
-          'com.amazon.coral.service#UnknownOperationException',
-          `The local SMS service supports only SendTextMessage, not ${target === '' ? `${request.method} ${pathname}` : target}.`,
-        );
-      }
-      if (this.#failure === 'THROTTLING') {
-        throw new SmsApiError(`${NAMESPACE}#ThrottlingException`, 'Rate exceeded.');
-      }
-      return {
-        status: 200,
-        contentType: 'application/x-amz-json-1.0',
-        headers: { 'x-amzn-requestid': requestId },
-        body: JSON.stringify({ MessageId: this.#sendTextMessage(request.rawBody) }),
-      };
-    } catch (error) {
-      if (!(error instanceof SmsApiError)) throw error;
-      return {
-        status: 400,
-        contentType: 'application/x-amz-json-1.0',
-        headers: { 'x-amzn-requestid': requestId },
-        body: JSON.stringify({ __type: error.type, Message: error.message, ...error.members }),
-      };
+  #sendTextMessage(body: Json): Json {
+    if (this.#failure === 'THROTTLING') {
+      throw PROTOCOL.error('ThrottlingException', 'Rate exceeded.');
     }
-  }
-
-  #sendTextMessage(raw: string): string {
-    let body: unknown;
-    try {
-      body = raw.trim() === '' ? {} : JSON.parse(raw);
-    } catch {
-      throw validationError('CANNOT_PARSE', 'The request body is not JSON.');
-    }
-    if (!isObject(body))
-      throw validationError('CANNOT_PARSE', 'The request body is not an object.');
     const message = readTextMessage(body);
     const id = randomUUID();
-    if (message.dryRun) return id;
+    if (message.dryRun) return { MessageId: id };
     this.#outbox.add({
       channel: 'SMS',
       to: message.destination,
@@ -209,53 +175,32 @@ export class LocalSms {
       sentAt: new Date(this.#now()).toISOString(),
       messageId: id,
     });
-    return id;
+    return { MessageId: id };
   }
 }
 
 function readTextMessage(body: Json): TextMessage {
   const fields: FieldError[] = [];
   const fail = (name: string, message: string) => fields.push({ Name: name, Message: message });
+  /** Records `problem`, if any; answers whether the member passed. */
+  const check = (problem: FieldProblem | undefined, bounds?: { min: number; max: number }) => {
+    if (problem !== undefined) fail(problem.field, fieldMessage(problem, bounds));
+    return problem === undefined;
+  };
 
   const strings: Partial<Record<keyof typeof RULES, string>> = {};
   for (const [name, rule] of Object.entries(RULES) as [keyof typeof RULES, StringRule][]) {
     const value = body[name];
-    if (value === undefined || value === null) continue;
-    if (typeof value !== 'string') {
-      fail(name, 'Member must be a string');
-      continue;
+    if (check(checkString(name, value, rule), rule) && typeof value === 'string') {
+      strings[name] = value;
     }
-    const failure = ruleFailure(value, rule);
-    if (failure === undefined) strings[name] = value;
-    else fail(name, failure);
   }
-  if (body.DestinationPhoneNumber === undefined || body.DestinationPhoneNumber === null) {
-    fail('DestinationPhoneNumber', 'Member must not be null');
-  }
-  if (
-    body.MessageType !== undefined &&
-    body.MessageType !== null &&
-    !MESSAGE_TYPES.has(String(body.MessageType))
-  ) {
-    fail('MessageType', 'Member must satisfy enum value set: [TRANSACTIONAL, PROMOTIONAL]');
-  }
-  const ttl = body.TimeToLive;
-  if (
-    ttl !== undefined &&
-    ttl !== null &&
-    (typeof ttl !== 'number' ||
-      !Number.isInteger(ttl) ||
-      ttl < TIME_TO_LIVE.min ||
-      ttl > TIME_TO_LIVE.max)
-  ) {
-    fail(
-      'TimeToLive',
-      `Member must have value between ${TIME_TO_LIVE.min} and ${TIME_TO_LIVE.max}`,
-    );
-  }
-  if (body.DryRun !== undefined && body.DryRun !== null && typeof body.DryRun !== 'boolean') {
-    fail('DryRun', 'Member must be a boolean');
-  }
+  if (isAbsent(body.DestinationPhoneNumber)) check(missingProblem('DestinationPhoneNumber'));
+  check(checkEnum('MessageType', body.MessageType, MESSAGE_TYPES));
+  // Any time to live that is not an integer in range gets the words of the range.
+  const ttl = checkInteger('TimeToLive', body.TimeToLive, TIME_TO_LIVE);
+  check(ttl === undefined ? undefined : { ...ttl, kind: 'range' }, TIME_TO_LIVE);
+  check(checkBoolean('DryRun', body.DryRun));
   const context = readContext(body.Context, fail);
   if (fields.length > 0) {
     throw validationError(
@@ -288,7 +233,7 @@ function readContext(
   value: unknown,
   fail: (name: string, message: string) => void,
 ): Record<string, string> {
-  if (value === undefined || value === null) return {};
+  if (isAbsent(value)) return {};
   if (!isObject(value)) {
     fail('Context', 'Member must be a map of strings');
     return {};
@@ -299,18 +244,18 @@ function readContext(
   }
   const context: Record<string, string> = {};
   for (const [key, entry] of entries) {
-    const keyFailure = ruleFailure(key, CONTEXT_KEY);
-    if (keyFailure !== undefined) {
-      fail('Context', `Key '${key}': ${keyFailure}`);
+    const keyProblem = checkString('Context', key, CONTEXT_KEY);
+    if (keyProblem !== undefined) {
+      fail('Context', `Key '${key}': ${fieldMessage(keyProblem, CONTEXT_KEY)}`);
       continue;
     }
     if (typeof entry !== 'string') {
       fail(`Context.${key}`, 'Member must be a string');
       continue;
     }
-    const valueFailure = ruleFailure(entry, CONTEXT_VALUE);
-    if (valueFailure === undefined) context[key] = entry;
-    else fail(`Context.${key}`, valueFailure);
+    const valueProblem = checkString(`Context.${key}`, entry, CONTEXT_VALUE);
+    if (valueProblem === undefined) context[key] = entry;
+    else fail(valueProblem.field, fieldMessage(valueProblem, CONTEXT_VALUE));
   }
   return context;
 }

@@ -35,6 +35,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Handler, LocalRequest, Reply } from '../http.ts';
+import { AwsJsonError, AwsJsonProtocol, FieldReader, type FieldProblem } from './aws-json.ts';
 
 export interface LocalSqsOptions {
   /** The local clock, in epoch milliseconds. */
@@ -176,21 +177,43 @@ export type SqsErrorCode = keyof typeof ERRORS;
  * An error SQS answers. Over HTTP it becomes the JSON error the SDK parses; the in-process API
  * throws it as is (`code` is the name the SDK gives the error, e.g. "QueueDoesNotExist").
  */
-export class SqsApiError extends Error {
+export class SqsApiError extends AwsJsonError {
   readonly code: SqsErrorCode;
   /** The query-protocol code, e.g. "AWS.SimpleQueueService.NonExistentQueue". */
-  readonly queryCode: string;
-  readonly status: number;
+  declare readonly queryCode: string;
 
   constructor(code: SqsErrorCode, message: string) {
-    super(message);
-    const [, queryCode, status] = ERRORS[code];
+    const [type, queryCode, status] = ERRORS[code];
+    super(type, message, { status, queryCode });
     this.name = code === 'QueueDoesNotExist' || code === 'QueueNameExists' ? code : queryCode;
     this.code = code;
-    this.queryCode = queryCode;
-    this.status = status;
   }
 }
+
+/** Operations of SQS that the local one leaves out: `UnsupportedOperation`, not `InvalidAction`. */
+const NOT_IMPLEMENTED = [
+  'AddPermission',
+  'CancelMessageMoveTask',
+  'DeleteQueue',
+  'ListDeadLetterSourceQueues',
+  'ListMessageMoveTasks',
+  'ListQueueTags',
+  'RemovePermission',
+  'SetQueueAttributes',
+  'StartMessageMoveTask',
+  'TagQueue',
+  'UntagQueue',
+];
+
+const PROTOCOL = new AwsJsonProtocol({
+  service: 'SQS',
+  targetPrefix: 'AmazonSQS',
+  version: '1.0',
+  namespace: 'com.amazonaws.sqs',
+  queryCompatible: true,
+  notImplemented: (operation) =>
+    new SqsApiError('UnsupportedOperation', `The local SQS does not implement ${operation}.`),
+});
 
 const invalidParameter = (message: string) => new SqsApiError('InvalidParameterValue', message);
 const noSuchQueue = () =>
@@ -344,21 +367,29 @@ function attributeValueBytes(attribute: MessageAttributeValue): number {
 // ---------------------------------------------------------------------------------------------
 // Reading requests.
 
-function optionalString(body: Json, key: string): string | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') {
-    throw invalidParameter(`Value ${JSON.stringify(value)} for parameter ${key} is invalid.`);
+/** SQS's words for a parameter the field checks refuse; `reason` completes "... Reason: ". */
+function parameterError(problem: FieldProblem, reason?: string): SqsApiError {
+  if (problem.kind === 'missing') {
+    return new SqsApiError(
+      'MissingParameter',
+      `The request must contain the parameter ${problem.field}.`,
+    );
   }
-  return value;
+  return reason === undefined
+    ? invalidParameter(
+        `Value ${JSON.stringify(problem.value)} for parameter ${problem.field} is invalid.`,
+      )
+    : invalidParameter(
+        `Value ${String(problem.value)} for parameter ${problem.field} is invalid. Reason: ${reason}`,
+      );
+}
+
+function optionalString(body: Json, key: string): string | undefined {
+  return new FieldReader(body, (problem) => parameterError(problem)).string(key);
 }
 
 function requiredString(body: Json, key: string): string {
-  const value = optionalString(body, key);
-  if (value === undefined) {
-    throw new SqsApiError('MissingParameter', `The request must contain the parameter ${key}.`);
-  }
-  return value;
+  return new FieldReader(body, (problem) => parameterError(problem)).requiredString(key);
 }
 
 /** An optional integer parameter; `reason` completes "Value x for parameter K is invalid. Reason: ". */
@@ -369,37 +400,14 @@ function optionalInteger(
   max: number,
   reason: string,
 ): number | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalidParameter(
-      `Value ${String(value)} for parameter ${key} is invalid. Reason: ${reason}`,
-    );
-  }
-  return value;
+  return new FieldReader(body, (problem) => parameterError(problem, reason)).integer(key, {
+    min,
+    max,
+  });
 }
 
 function stringList(body: Json, key: string): string[] {
-  const value = body[key];
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
-    throw invalidParameter(`Value ${JSON.stringify(value)} for parameter ${key} is invalid.`);
-  }
-  return value as string[];
-}
-
-function parseBody(raw: string): Json {
-  if (raw.trim() === '') return {};
-  let body: unknown;
-  try {
-    body = JSON.parse(raw);
-  } catch {
-    throw new SqsApiError('SerializationException', 'The request body is not JSON.');
-  }
-  if (!isObject(body)) {
-    throw new SqsApiError('SerializationException', 'The request body is not a JSON object.');
-  }
-  return body;
+  return new FieldReader(body, (problem) => parameterError(problem)).stringList(key) ?? [];
 }
 
 /** The documented rules for a message attribute name. */
@@ -1120,81 +1128,31 @@ export class LocalSqs {
   // The JSON protocol.
 
   async #handle(request: LocalRequest): Promise<Reply> {
-    const headers = {
-      'x-amzn-requestid': randomUUID(),
-    };
-    try {
-      return {
-        status: 200,
-        contentType: 'application/x-amz-json-1.0',
-        headers,
-        body: this.#route(request),
-      };
-    } catch (error) {
-      if (!(error instanceof SqsApiError)) throw error;
-      return {
-        status: error.status,
-        contentType: 'application/x-amz-json-1.0',
-        headers: { ...headers, 'x-amzn-query-error': `${error.queryCode};Sender` },
-        body: { __type: ERRORS[error.code][0], message: error.message },
-      };
-    }
+    return this.#api(request);
   }
 
-  #route(request: LocalRequest): Json {
-    const target = request.headers['x-amz-target'] ?? '';
-    const operation = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : '';
-    if (request.method !== 'POST' || operation === '') {
-      throw new SqsApiError(
-        'InvalidAction',
-        `The local SQS answers the JSON protocol only: POST with an x-amz-target header, not ${request.method} ${request.url.pathname}.`,
-      );
-    }
-    const body = parseBody(request.rawBody);
-    switch (operation) {
-      case 'CreateQueue':
-        return { QueueUrl: this.#createQueue(requiredString(body, 'QueueName'), body.Attributes) };
-      case 'GetQueueUrl':
-        return this.#getQueueUrl(body);
-      case 'GetQueueAttributes':
-        return this.#getQueueAttributes(body);
-      case 'ListQueues':
-        return this.#listQueues(body);
-      case 'SendMessage':
-        return this.#sendMessage(body);
-      case 'SendMessageBatch':
-        return this.#sendMessageBatch(body);
-      case 'ReceiveMessage':
-        return this.#receiveMessage(body);
-      case 'DeleteMessage':
+  readonly #api: Handler = PROTOCOL.handler({
+    notImplemented: NOT_IMPLEMENTED,
+    operations: {
+      CreateQueue: (body) => ({
+        QueueUrl: this.#createQueue(requiredString(body, 'QueueName'), body.Attributes),
+      }),
+      GetQueueUrl: (body) => this.#getQueueUrl(body),
+      GetQueueAttributes: (body) => this.#getQueueAttributes(body),
+      ListQueues: (body) => this.#listQueues(body),
+      SendMessage: (body) => this.#sendMessage(body),
+      SendMessageBatch: (body) => this.#sendMessageBatch(body),
+      ReceiveMessage: (body) => this.#receiveMessage(body),
+      DeleteMessage: (body) => {
         this.#delete(this.#queueOf(body), requiredString(body, 'ReceiptHandle'));
         return {};
-      case 'DeleteMessageBatch':
-        return this.#deleteMessageBatch(body);
-      case 'ChangeMessageVisibility':
-        return this.#changeMessageVisibility(body);
-      case 'ChangeMessageVisibilityBatch':
-        return this.#changeMessageVisibilityBatch(body);
-      case 'PurgeQueue':
-        return this.#purgeQueue(body);
-      case 'AddPermission':
-      case 'CancelMessageMoveTask':
-      case 'DeleteQueue':
-      case 'ListDeadLetterSourceQueues':
-      case 'ListMessageMoveTasks':
-      case 'ListQueueTags':
-      case 'RemovePermission':
-      case 'SetQueueAttributes':
-      case 'StartMessageMoveTask':
-      case 'TagQueue':
-      case 'UntagQueue':
-        throw new SqsApiError(
-          'UnsupportedOperation',
-          `The local SQS does not implement ${operation}.`,
-        );
-    }
-    throw new SqsApiError('InvalidAction', `SQS has no operation ${operation}.`);
-  }
+      },
+      DeleteMessageBatch: (body) => this.#deleteMessageBatch(body),
+      ChangeMessageVisibility: (body) => this.#changeMessageVisibility(body),
+      ChangeMessageVisibilityBatch: (body) => this.#changeMessageVisibilityBatch(body),
+      PurgeQueue: (body) => this.#purgeQueue(body),
+    },
+  });
 
   #queueOf(body: Json): StoredQueue {
     return this.#queueByUrl(requiredString(body, 'QueueUrl'));

@@ -10,10 +10,18 @@
  * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
  */
 import { randomUUID } from 'node:crypto';
-import type { Handler, Reply } from '../http.ts';
+import type { Handler } from '../http.ts';
+import { AwsJsonProtocol, type JsonObject } from './aws-json.ts';
 import type { LocalStateMachine } from './stepfunctions.ts';
 
 const MAX_INPUT_BYTES = 256 * 1024;
+
+const PROTOCOL = new AwsJsonProtocol({
+  service: 'Step Functions',
+  targetPrefix: 'AWSStepFunctions',
+  version: '1.0',
+  errorTypeHeader: true,
+});
 
 export interface LocalStepFunctionsApiOptions {
   readonly stateMachines: readonly LocalStateMachine[];
@@ -24,78 +32,56 @@ export interface LocalStepFunctionsApiOptions {
   readonly prefix?: string;
 }
 
-function error(status: number, type: string, message: string): Reply {
-  return {
-    status,
-    contentType: 'application/x-amz-json-1.0',
-    headers: { 'x-amzn-errortype': type },
-    body: JSON.stringify({ __type: type, message }),
-  };
-}
-
 export class LocalStepFunctionsApi {
   readonly prefix: string;
   readonly handler: Handler;
   /** Executions started through the API, for tests. */
   started = 0;
 
+  readonly #options: LocalStepFunctionsApiOptions;
+
   constructor(options: LocalStepFunctionsApiOptions) {
     this.prefix = options.prefix ?? '/_aws/states';
-    this.handler = (request) => {
-      const target = request.headers['x-amz-target'] ?? '';
-      if (request.method !== 'POST' || target !== 'AWSStepFunctions.StartExecution') {
-        return error(
-          400,
-          'UnknownOperationException',
-          `the local Step Functions has no ${target || 'operation'}`,
-        );
-      }
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(request.rawBody || '{}') as Record<string, unknown>;
-      } catch {
-        return error(400, 'SerializationException', 'the request body is not JSON');
-      }
-      const machine = options.stateMachines.find((each) => each.arn === body.stateMachineArn);
-      if (machine === undefined) {
-        return error(
-          400,
-          'StateMachineDoesNotExist',
-          `State Machine Does Not Exist: '${String(body.stateMachineArn)}'`,
-        );
-      }
-      const name = body.name === undefined ? randomUUID() : body.name;
-      if (typeof name !== 'string' || !/^[0-9A-Za-z_-]{1,80}$/.test(name)) {
-        return error(400, 'InvalidName', `Invalid Name: '${String(name)}'`);
-      }
-      const text = body.input === undefined ? '{}' : body.input;
-      if (typeof text !== 'string' || Buffer.byteLength(text) > MAX_INPUT_BYTES) {
-        return error(
-          400,
-          'InvalidExecutionInput',
-          'Invalid State Machine Execution Input: too large or not a string',
-        );
-      }
-      let input: unknown;
-      try {
-        input = JSON.parse(text);
-      } catch {
-        return error(
-          400,
-          'InvalidExecutionInput',
-          `Invalid State Machine Execution Input: '${text.slice(0, 100)}'`,
-        );
-      }
-      options.track(machine.start(input, name));
-      this.started += 1;
-      return {
-        status: 200,
-        contentType: 'application/x-amz-json-1.0',
-        body: JSON.stringify({
-          executionArn: `${machine.arn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`,
-          startDate: options.now() / 1000,
-        }),
-      };
+    this.#options = options;
+    this.handler = PROTOCOL.handler({
+      path: this.prefix,
+      operations: { StartExecution: (input) => this.#startExecution(input) },
+    });
+  }
+
+  #startExecution(body: JsonObject): JsonObject {
+    const machine = this.#options.stateMachines.find((each) => each.arn === body.stateMachineArn);
+    if (machine === undefined) {
+      throw PROTOCOL.error(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${String(body.stateMachineArn)}'`,
+      );
+    }
+    const name = body.name === undefined ? randomUUID() : body.name;
+    if (typeof name !== 'string' || !/^[0-9A-Za-z_-]{1,80}$/.test(name)) {
+      throw PROTOCOL.error('InvalidName', `Invalid Name: '${String(name)}'`);
+    }
+    const text = body.input === undefined ? '{}' : body.input;
+    if (typeof text !== 'string' || Buffer.byteLength(text) > MAX_INPUT_BYTES) {
+      throw PROTOCOL.error(
+        'InvalidExecutionInput',
+        'Invalid State Machine Execution Input: too large or not a string',
+      );
+    }
+    let input: unknown;
+    try {
+      input = JSON.parse(text);
+    } catch {
+      throw PROTOCOL.error(
+        'InvalidExecutionInput',
+        `Invalid State Machine Execution Input: '${text.slice(0, 100)}'`,
+      );
+    }
+    this.#options.track(machine.start(input, name));
+    this.started += 1;
+    return {
+      executionArn: `${machine.arn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`,
+      startDate: this.#options.now() / 1000,
     };
   }
 }
