@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '#local/stack.ts';
 import { signIn, startTestStack } from '../support/stack.ts';
@@ -121,6 +121,13 @@ async function launchChromium(): Promise<Browser> {
   });
 }
 
+/** The text of a GraphiQL editor (CodeMirror 5) inside the element matching `selector`. */
+async function editorValue(page: Page, selector: string): Promise<string> {
+  return (await page.evaluate(
+    `document.querySelector(${JSON.stringify(`${selector} .CodeMirror`)}).CodeMirror.getValue()`,
+  )) as string;
+}
+
 describe('GraphiQL in a browser without internet', () => {
   let browser: Browser | undefined;
 
@@ -152,18 +159,24 @@ describe('GraphiQL in a browser without internet', () => {
     await page.goto(`${stack.url}/graphql`);
     // The load event has fired: every script and style sheet of the page has loaded or failed.
     expect({ blocked, errors }).toEqual({ blocked: [], errors: [] });
-    const editor = page.locator('.graphiql-query-editor .CodeMirror');
-    await editor.click();
+    await page.locator('.graphiql-query-editor .CodeMirror').click();
     await page.keyboard.press('Control+A');
     // Inserted as text, not typed key by key: the editor would close every brace it opens.
     await page.keyboard.insertText(PLANS);
+    await expect
+      .poll(() => editorValue(page, '.graphiql-query-editor'), {
+        message: 'the query editor holds the query',
+      })
+      .toBe(PLANS);
     await page.locator('.graphiql-execute-button').click();
 
-    const response = page.locator('.graphiql-response .CodeMirror');
-    await expect.poll(() => response.textContent(), { timeout: 20_000 }).toContain('"plans"');
-    const shown = (await page.evaluate(
-      "document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue()",
-    )) as string;
+    await expect
+      .poll(() => editorValue(page, '.graphiql-response'), {
+        timeout: 60_000,
+        message: 'GraphiQL shows the response of the plans query',
+      })
+      .not.toBe('');
+    const shown = await editorValue(page, '.graphiql-response');
     await context.close();
 
     expect(JSON.parse(shown)).toEqual({
@@ -174,5 +187,5 @@ describe('GraphiQL in a browser without internet', () => {
       },
     });
     expect({ blocked, errors }).toEqual({ blocked: [], errors: [] });
-  }, 90_000);
+  }, 120_000);
 });
