@@ -49,7 +49,7 @@ import {
   type DynamoDbLocal,
 } from './services/dynamodb.ts';
 import { LocalEventBus, toEventEnvelope } from './services/eventbridge.ts';
-import { graphiqlPage } from './graphiql.ts';
+import { graphiqlRoutes } from './graphiql.ts';
 import { BadRequestError, createJsonServer, createRoutes, type Reply } from './http.ts';
 import { LocalLambda } from './services/lambda.ts';
 import { LocalAppConfig } from './services/appconfig.ts';
@@ -647,15 +647,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         throw error;
       }
     });
-    routes.exact.set('GET /graphql', async (request) => {
-      const sub = request.url.searchParams.get('sub') ?? 'demo';
-      const token = await userPool.issueToken(LocalUserPool.parseTokenRequest({ sub }));
-      return {
-        status: 200,
-        contentType: 'text/html; charset=utf-8',
-        body: graphiqlPage(token, sub),
-      };
+    const graphiql = graphiqlRoutes({
+      issueToken: (sub) => userPool.issueToken(LocalUserPool.parseTokenRequest({ sub })),
     });
+    for (const [route, handler] of graphiql) routes.exact.set(route, handler);
     routes.exact.set('POST /graphql', async (request) => {
       let identity;
       try {
