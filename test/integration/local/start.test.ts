@@ -28,7 +28,7 @@ function start(args: string[] = []): Promise<Started> {
   });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready after 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`not ready after 90 s:\n${output}`)), 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Health\s+GET\s+(http:\/\/127\.0\.0\.1:\d+)\/_local\/health/.exec(output);
@@ -98,7 +98,7 @@ describe('npm start', () => {
     expect(await gql(fresh.url, LIST)).toEqual({ data: { plans: { items: [] } } });
     expect(await stop(fresh)).toBe(0);
     expect(dynamoDbProcesses()).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   it('fails with one clear line when Java is missing', () => {
     const result = spawnSync(process.execPath, [MAIN], {
