@@ -98,7 +98,7 @@ function send(response: ServerResponse, reply: Reply): void {
  * method 405, handler failures 500 with the message (this is a development server).
  */
 export function createJsonServer(routes: Routes, log: (line: string) => void): Server {
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const method = request.method ?? 'GET';
     if (method === 'OPTIONS') {
@@ -154,4 +154,10 @@ export function createJsonServer(routes: Routes, log: (line: string) => void): S
       }
     })();
   });
+  // Clients (fetch, the AWS SDK) reuse idle connections for about 4 s. A server that closed an
+  // idle connection sooner (Node's default is 5 s) can close it just as a busy client reuses it,
+  // and the request fails with ECONNRESET; keeping it open longer leaves the closing to them.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }
