@@ -246,7 +246,8 @@ export function topology(names: TopologyNames): Topology {
     // What the audit rule could not put on the stream after a day of retries.
     'audit-dlq': deadLetters([{ rule: 'audit' }]),
   };
-  const everyDay = { maximumEventAgeSeconds: DAY, maximumRetryAttempts: 185 };
+  // A day of retries, EventBridge's most; each rule gets its own copy (entries share nothing).
+  const everyDay = () => ({ maximumEventAgeSeconds: DAY, maximumRetryAttempts: 185 });
   const job = (expression: string, description: string): JobEntry => ({
     expression,
     description,
@@ -335,7 +336,7 @@ export function topology(names: TopologyNames): Topology {
           'Events a person is told about: purchases, failures, missed runs, plan changes',
         pattern: NOTIFICATIONS_EVENT_PATTERN,
         target: { queue: 'notifications' },
-        retryPolicy: everyDay,
+        retryPolicy: everyDay(),
         deadLetterQueue: 'notifications-dlq',
       },
       audit: {
@@ -343,7 +344,7 @@ export function topology(names: TopologyNames): Topology {
         description: 'Every event of this account, into the immutable audit trail',
         pattern: { account: [accountId] },
         target: { auditStream: `${prefix}-audit`, targetId: 'audit-stream' },
-        retryPolicy: everyDay,
+        retryPolicy: everyDay(),
         deadLetterQueue: 'audit-dlq',
       },
     },
