@@ -10,20 +10,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { bundleFunctions } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { apiSettingsFor } from '#shared/api-settings.ts';
-import {
-  AUDIT_DIGEST_RATE,
-  AUDIT_REPORT_RATE,
-  COMPLETER_RATE,
-  COMPLETER_SLA_SECONDS,
-  FLAGS_MAX_AGE_SECONDS,
-  functionSpecs,
-  RECONCILE_RATE,
-  SWEEP_GRACE_SECONDS,
-  SWEEP_RATE,
-  type FunctionName,
-  type FunctionVariable,
-} from '#shared/functions.ts';
-import { NOTIFICATIONS_EVENT_PATTERN } from '#shared/events.ts';
+import { functionSpecs, type FunctionName } from '#shared/functions.ts';
 import { PROJECT, checkSmsOriginationRegion } from '#shared/stack-config.ts';
 import {
   exchangeStateTable,
@@ -33,16 +20,31 @@ import {
   paperOrdersTable,
   plansTable,
 } from '#shared/tables.ts';
+import {
+  functionArn as topologyFunctionArn,
+  functionEnvironment,
+  functionName as topologyFunctionName,
+  functionVariables,
+  JOB_NAMES,
+  ruleArn,
+  stateMachineArn as topologyStateMachineArn,
+  topology as deploymentTopology,
+  type EventSourceEntry,
+  type EventSourceKey,
+  type QueueKey,
+} from '#shared/topology.ts';
 import { AuditTrail, auditKeyPolicyStatements, auditTrailNames } from './components/audit-trail.ts';
 import { EventBus } from './components/event-bus.ts';
+import { LambdaEventSource } from './components/event-source.ts';
 import { ExchangeCredentials } from './components/exchange-credentials.ts';
 import { FeatureFlags } from './components/feature-flags.ts';
 import { GraphqlApi } from './components/graphql-api.ts';
 import { LambdaFunction, lambdaRoleName } from './components/lambda-function.ts';
+import { Notifications } from './components/notifications.ts';
 import { PlanScheduling } from './components/plan-scheduling.ts';
 import { ProjectKey } from './components/project-key.ts';
 import { PurchaseWorkflow } from './components/purchase-workflow.ts';
-import { EncryptedQueue, sendToQueueStatements } from './components/queue.ts';
+import { EncryptedQueue, sendToQueueStatements, topologyQueueArgs } from './components/queue.ts';
 import { Table } from './components/table.ts';
 import { UserPool } from './components/user-pool.ts';
 import { loadStackConfig } from './config.ts';
@@ -56,18 +58,18 @@ const tags = { ...config.tags, project: PROJECT, stack };
 const { accountId } = await aws.getCallerIdentity();
 const { region } = await aws.getRegion();
 checkSmsOriginationRegion(config, region);
+// Queues, event sources, jobs, rules and environments: one declaration, shared with `local/`.
+const topology = deploymentTopology({ prefix, region, accountId });
 
 // Rules are named, so their ARNs are known before anything exists (the key policy names them).
-const busName = `${prefix}-events`;
-const notificationsRuleName = `${prefix}-notifications`;
-const notificationsRuleArn = `arn:aws:events:${region}:${accountId}:rule/${busName}/${notificationsRuleName}`;
+const busName = topology.names.eventBus;
+const notificationsRuleArn = ruleArn(topology, 'notifications');
 
-const functionName = (name: FunctionName) => `${prefix}-${name}`;
-const functionArn = (name: FunctionName) =>
-  `arn:aws:lambda:${region}:${accountId}:function:${functionName(name)}`;
-const stateMachineName = `${prefix}-purchase`;
-const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachineName}`;
-const scheduleGroupName = `${prefix}-plans`;
+const functionName = (name: FunctionName) => topologyFunctionName(topology, name);
+const functionArn = (name: FunctionName) => topologyFunctionArn(topology, name);
+const stateMachineName = topology.names.stateMachine;
+const stateMachineArn = topologyStateMachineArn(topology);
+const scheduleGroupName = topology.names.scheduleGroup;
 const auditNames = auditTrailNames({ prefix, accountId, region, eventBusName: busName });
 const roleArn = (name: string) => `arn:aws:iam::${accountId}:role/${name}`;
 const logGroupArn = (name: string) => `arn:aws:logs:${region}:${accountId}:log-group:${name}`;
@@ -129,7 +131,7 @@ const idempotency = new Table('idempotency', {
   tableName: `${prefix}-idempotency`,
   ...tableArgs,
 });
-const notifications = new Table('notifications', {
+const notificationRecords = new Table('notifications', {
   definition: notificationsTable,
   tableName: `${prefix}-notifications`,
   ...tableArgs,
@@ -194,153 +196,63 @@ const audit = new AuditTrail('audit', {
   tags,
 });
 
-// The recurring jobs, invoked asynchronously by their schedules: a failed run goes to the
-// scheduling dead-letter queue (its on-failure destination, sent with the function's own role).
-const jobs = [
-  {
-    name: 'sweeper',
-    expression: SWEEP_RATE,
-    description: 'Finds plans whose run was missed and re-arms them',
-  },
-  {
-    name: 'completer',
-    expression: COMPLETER_RATE,
-    description: 'Drives purchase runs stuck past their SLA to a final state',
-  },
-  {
-    name: 'reconcile',
-    expression: RECONCILE_RATE,
-    description: "Matches yesterday's exchange orders against the ledger",
-  },
-  {
-    name: 'audit-digest',
-    expression: AUDIT_DIGEST_RATE,
-    description: 'Seals each ended day of the audit trail with a signed, chained digest',
-  },
-  {
-    name: 'audit-report',
-    expression: AUDIT_REPORT_RATE,
-    description: 'Writes the monthly audit report of each ended month',
-  },
-] as const satisfies readonly { name: FunctionName; expression: string; description: string }[];
-
+// The recurring jobs (`topology.jobs`), invoked asynchronously by their schedules: a failed run
+// goes to the scheduling dead-letter queue (its on-failure destination, sent with the function's
+// own role).
 const scheduling = new PlanScheduling('scheduling', {
   groupName: scheduleGroupName,
   stateMachineArn,
-  jobFunctionArns: jobs.map((job) => functionArn(job.name)),
+  jobFunctionArns: JOB_NAMES.map((job) => functionArn(job)),
+  deadLetterQueue: topology.queues['plans-dlq'],
   accountId,
   region,
   kmsKeyArn: key.arn,
   tags,
 });
-// Stream batches the schedule sync gave up on: schedule-resync reads them back and syncs their
-// plans; what keeps failing past five receives is parked in their own dead letters.
-const streamFailureDeadLetters = new EncryptedQueue('plan-stream-failures-dlq', {
-  queueName: `${prefix}-plan-stream-failures-dlq`,
-  kmsKeyArn: key.arn,
-  messageRetentionSeconds: 14 * 24 * 60 * 60,
-  tags,
-});
-const streamFailures = new EncryptedQueue('plan-stream-failures', {
-  queueName: `${prefix}-plan-stream-failures`,
-  kmsKeyArn: key.arn,
-  visibilityTimeoutSeconds: 6 * functionSpecs['schedule-resync'].timeoutSeconds,
-  messageRetentionSeconds: 14 * 24 * 60 * 60,
-  deadLetter: { arn: streamFailureDeadLetters.arn, maxReceiveCount: 5 },
-  tags,
-});
-// Slots that could not be bought yet wait here; what keeps failing past 10 receives is parked.
-const retryDeadLetters = new EncryptedQueue('purchase-retries-dlq', {
-  queueName: `${prefix}-purchase-retries-dlq`,
-  kmsKeyArn: key.arn,
-  tags,
-});
-const retryQueue = new EncryptedQueue('purchase-retries', {
-  queueName: `${prefix}-purchase-retries`,
-  kmsKeyArn: key.arn,
-  // Six times the dispatcher's timeout, as Lambda's SQS event source recommends.
-  visibilityTimeoutSeconds: 6 * functionSpecs['retry-dispatcher'].timeoutSeconds,
-  // Longer than any purchase window: a slot is never dropped before it is final.
-  messageRetentionSeconds: 2 * 24 * 60 * 60,
-  deadLetter: { arn: retryDeadLetters.arn, maxReceiveCount: 10 },
-  tags,
-});
-
-// Notifications: the bus's rule feeds an encrypted queue (backpressure, retries, dead letters).
-const notificationDeadLetters = new EncryptedQueue('notifications-dlq', {
-  queueName: `${prefix}-notifications-dlq`,
-  kmsKeyArn: key.arn,
-  messageRetentionSeconds: 14 * 24 * 60 * 60,
-  // Also the rule's dead-letter queue: events it could not deliver to the queue land here.
-  sender: { service: 'events.amazonaws.com', sourceArn: notificationsRuleArn },
-  tags,
-});
-const notificationQueue = new EncryptedQueue('notifications', {
-  queueName: `${prefix}-notifications`,
-  kmsKeyArn: key.arn,
-  visibilityTimeoutSeconds: 6 * functionSpecs.notifier.timeoutSeconds,
-  messageRetentionSeconds: 4 * 24 * 60 * 60,
-  deadLetter: { arn: notificationDeadLetters.arn, maxReceiveCount: 5 },
-  sender: { service: 'events.amazonaws.com', sourceArn: notificationsRuleArn },
-  tags,
-});
-const notificationsRule = new aws.cloudwatch.EventRule('notifications', {
-  name: notificationsRuleName,
-  eventBusName: bus.name,
-  description: 'Events a person is told about: purchases, failures, missed runs, plan changes',
-  eventPattern: JSON.stringify(NOTIFICATIONS_EVENT_PATTERN),
-  tags,
-});
-new aws.cloudwatch.EventTarget('notifications', {
-  rule: notificationsRule.name,
-  eventBusName: bus.name,
-  arn: notificationQueue.arn,
-  retryPolicy: { maximumEventAgeInSeconds: 24 * 60 * 60, maximumRetryAttempts: 185 },
-  deadLetterConfig: { arn: notificationDeadLetters.arn },
-});
-const senderDomain = config.notificationEmailFrom.slice(
-  config.notificationEmailFrom.indexOf('@') + 1,
+const queueContext = { kmsKeyArn: key.arn, tags };
+const streamFailureDeadLetters = new EncryptedQueue(
+  'plan-stream-failures-dlq',
+  topologyQueueArgs(topology, 'plan-stream-failures-dlq', queueContext),
 );
-// The sending domain's identity; DKIM records must be published in its DNS (README, Deploying).
-const emailIdentity = new aws.sesv2.EmailIdentity('notifications-sender', {
-  emailIdentity: senderDomain,
+const streamFailures = new EncryptedQueue(
+  'plan-stream-failures',
+  topologyQueueArgs(topology, 'plan-stream-failures', {
+    ...queueContext,
+    deadLetterArn: streamFailureDeadLetters.arn,
+  }),
+);
+const retryDeadLetters = new EncryptedQueue(
+  'purchase-retries-dlq',
+  topologyQueueArgs(topology, 'purchase-retries-dlq', queueContext),
+);
+const retryQueue = new EncryptedQueue(
+  'purchase-retries',
+  topologyQueueArgs(topology, 'purchase-retries', {
+    ...queueContext,
+    deadLetterArn: retryDeadLetters.arn,
+  }),
+);
+const notifications = new Notifications('notifications', {
+  topology,
+  eventBusName: bus.name,
+  emailFrom: config.notificationEmailFrom,
+  kmsKeyArn: key.arn,
   tags,
 });
 
-const variables: Record<FunctionVariable, pulumi.Input<string>> = {
-  PLANS_TABLE: plans.name,
-  EXECUTIONS_TABLE: executions.name,
-  IDEMPOTENCY_TABLE: idempotency.name,
-  SCHEDULE_GROUP: scheduling.groupName,
-  PURCHASE_STATE_MACHINE_ARN: stateMachineArn,
-  SCHEDULER_ROLE_ARN: scheduling.role.arn,
-  SCHEDULE_DLQ_ARN: scheduling.deadLetterQueue.arn,
-  KMS_KEY_ARN: key.arn,
-  EVENT_BUS_NAME: bus.name,
-  SWEEP_GRACE_SECONDS: String(SWEEP_GRACE_SECONDS),
-  EXCHANGE: config.exchange,
-  EXCHANGE_API_URL: config.exchangeApiUrl ?? '',
-  EXCHANGE_SECRET_ARN: credentials?.arn ?? '',
-  EXCHANGE_READONLY_SECRET_ARN: readOnlyCredentials?.arn ?? '',
-  EXCHANGE_STATE_TABLE: exchangeState.name,
-  EXCHANGE_RATE_LIMIT_PER_SECOND: String(config.exchangeRateLimitPerSecond),
-  PAPER_EXCHANGE_URL: '',
-  PAPER_EXCHANGE_TIMEOUT_MS: '',
-  PAPER_ORDERS_TABLE: paperOrders?.name ?? '',
-  PAPER_SETTINGS: config.exchange === 'paper' ? JSON.stringify({ prices: config.paperPrices }) : '',
-  PURCHASE_WINDOW_SECONDS: String(config.purchaseWindowHours * 3600),
-  APPCONFIG_APPLICATION: flags.applicationId,
-  APPCONFIG_ENVIRONMENT: flags.environmentId,
-  APPCONFIG_FLAGS_PROFILE: flags.profileId,
-  FLAGS_MAX_AGE_SECONDS: String(FLAGS_MAX_AGE_SECONDS),
-  RETRY_QUEUE_URL: retryQueue.url,
-  COMPLETER_SLA_SECONDS: String(COMPLETER_SLA_SECONDS),
-  NOTIFICATIONS_TABLE: notifications.name,
-  EMAIL_FROM: config.notificationEmailFrom,
-  SMS_ORIGINATION_IDENTITY: config.smsOriginationIdentity ?? '',
-  AUDIT_BUCKET: audit.auditBucketName,
-  AUDIT_SIGNING_KEY_ARN: audit.signingKeyArn,
-};
+const variables = functionVariables(topology, config, {
+  kmsKeyArn: key.arn,
+  retryQueueUrl: retryQueue.url,
+  flags: {
+    application: flags.applicationId,
+    environment: flags.environmentId,
+    profile: flags.profileId,
+  },
+  exchangeSecretArn: credentials?.arn ?? null,
+  readOnlyExchangeSecretArn: readOnlyCredentials?.arn ?? null,
+  auditSigningKeyArn: audit.signingKeyArn,
+  exchange: { kind: 'configured' },
+});
 
 const bundles = await bundleFunctions(Object.keys(functionSpecs));
 const statements = functionStatements({
@@ -362,9 +274,9 @@ const statements = functionStatements({
   schedulerRoleArn: scheduling.role.arn,
   planSchedulesArn: scheduling.planSchedulesArn,
   streamFailureQueueArn: streamFailures.arn,
-  notificationsTableArn: notifications.arn,
-  notificationQueueArn: notificationQueue.arn,
-  emailIdentityArn: emailIdentity.arn,
+  notificationsTableArn: notificationRecords.arn,
+  notificationQueueArn: notifications.queue.arn,
+  emailIdentityArn: notifications.emailIdentity.arn,
   smsOriginationIdentityArn: config.smsOriginationIdentity,
   auditBucketArn: audit.auditBucketArn,
   auditSigningKeyArn: audit.signingKeyArn,
@@ -381,17 +293,14 @@ for (const [name, spec] of Object.entries(functionSpecs) as [
     spec,
     code: bundle.code,
     // Only what the function declares, and only what this stack's configuration uses.
-    environment: Object.fromEntries(
-      spec.environment
-        .map((variable) => [variable, variables[variable]] as const)
-        .filter(([, value]) => value !== ''),
-    ),
-    statements: jobs.some((job) => job.name === name)
-      ? [
-          ...statements[name],
-          ...sendToQueueStatements('FailedRuns', scheduling.deadLetterQueue.arn, key.arn, region),
-        ]
-      : statements[name],
+    environment: functionEnvironment(name, variables),
+    statements:
+      name in topology.jobs
+        ? [
+            ...statements[name],
+            ...sendToQueueStatements('FailedRuns', scheduling.deadLetterQueue.arn, key.arn, region),
+          ]
+        : statements[name],
     accountId,
     region,
     kmsKeyArn: key.arn,
@@ -420,78 +329,44 @@ const workflow = new PurchaseWorkflow('purchase', {
   tags,
 });
 
-// The plans table's stream keeps each plan's schedule in step with the plan.
-new aws.lambda.EventSourceMapping(
-  'plan-sync-stream',
-  {
-    eventSourceArn: plans.streamArn,
-    functionName: lambdas['schedule-sync'].name,
-    startingPosition: 'TRIM_HORIZON',
-    batchSize: 100,
-    maximumBatchingWindowInSeconds: 1,
-    functionResponseTypes: ['ReportBatchItemFailures'],
-    bisectBatchOnFunctionError: true,
-    maximumRetryAttempts: 5,
-    maximumRecordAgeInSeconds: 6 * 60 * 60,
-    destinationConfig: { onFailure: { destinationArn: streamFailures.arn } },
-    tags,
-  },
-  { dependsOn: [lambdas['schedule-sync']] },
-);
-// The stream's failed batches, read back and synced (the sweeper syncs what the stream lost).
-new aws.lambda.EventSourceMapping(
-  'plan-stream-failures-resync',
-  {
-    eventSourceArn: streamFailures.arn,
-    functionName: lambdas['schedule-resync'].name,
-    batchSize: 1,
-    functionResponseTypes: ['ReportBatchItemFailures'],
-    scalingConfig: { maximumConcurrency: functionSpecs['schedule-resync'].reservedConcurrency },
-    tags,
-  },
-  { dependsOn: [lambdas['schedule-resync']] },
-);
-// The retry queue restarts slots; at most five dispatchers at once: the queue is the backpressure.
-new aws.lambda.EventSourceMapping(
-  'purchase-retries-dispatch',
-  {
-    eventSourceArn: retryQueue.arn,
-    functionName: lambdas['retry-dispatcher'].name,
-    batchSize: 10,
-    maximumBatchingWindowInSeconds: 5,
-    functionResponseTypes: ['ReportBatchItemFailures'],
-    scalingConfig: { maximumConcurrency: 5 },
-    tags,
-  },
-  { dependsOn: [lambdas['retry-dispatcher']] },
-);
-// The notifier: partial batch failures; after five receives a message goes to the dead letters.
-new aws.lambda.EventSourceMapping(
-  'notifications-notify',
-  {
-    eventSourceArn: notificationQueue.arn,
-    functionName: lambdas.notifier.name,
-    batchSize: 10,
-    maximumBatchingWindowInSeconds: 1,
-    functionResponseTypes: ['ReportBatchItemFailures'],
-    scalingConfig: { maximumConcurrency: functionSpecs.notifier.reservedConcurrency },
-    tags,
-  },
-  { dependsOn: [lambdas.notifier] },
-);
-// The recurring jobs (declared above) run on their schedules; failures go to the dead letters.
-for (const job of jobs) {
-  new aws.lambda.FunctionEventInvokeConfig(`${job.name}-failures`, {
-    functionName: lambdas[job.name].name,
-    maximumRetryAttempts: 2,
-    destinationConfig: { onFailure: { destination: scheduling.deadLetterQueue.arn } },
-  });
-  scheduling.jobSchedule(job.name, {
-    functionArn: lambdas[job.name].arn,
-    expression: job.expression,
-    description: job.description,
+// The event source mappings (`topology.eventSources`), each once its function exists.
+const workQueues: Partial<Record<QueueKey, EncryptedQueue>> = {
+  'plan-stream-failures': streamFailures,
+  'purchase-retries': retryQueue,
+  notifications: notifications.queue,
+};
+const queueArn = (key: QueueKey) => {
+  const queue = workQueues[key];
+  if (queue === undefined) throw new Error(`no queue ${key} in the program`);
+  return queue.arn;
+};
+for (const [name, entry] of Object.entries(topology.eventSources) as [
+  EventSourceKey,
+  EventSourceEntry,
+][]) {
+  if (entry.kind === 'stream' && entry.table !== plansTable.name) {
+    throw new Error(`event source ${name}: only the plans table's stream is read`);
+  }
+  new LambdaEventSource(
+    name,
+    {
+      entry,
+      eventSourceArn: entry.kind === 'queue' ? queueArn(entry.queue) : plans.streamArn,
+      functionName: lambdas[entry.function].name,
+      ...(entry.kind === 'stream' ? { onFailureArn: queueArn(entry.onFailure) } : {}),
+      tags,
+    },
+    { dependsOn: [lambdas[entry.function]] },
+  );
+}
+// The recurring jobs run on their schedules; failures go to the dead letters.
+for (const job of JOB_NAMES) {
+  scheduling.job(job, {
+    entry: topology.jobs[job],
+    functionArn: lambdas[job].arn,
+    functionName: lambdas[job].name,
     kmsKeyArn: key.arn,
-    dependsOn: [lambdas[job.name]],
+    dependsOn: [lambdas[job]],
   });
 }
 
@@ -521,8 +396,8 @@ const api = new GraphqlApi(
       },
       notifications: {
         kind: 'dynamodb',
-        name: notifications.name,
-        arn: notifications.arn,
+        name: notificationRecords.name,
+        arn: notificationRecords.arn,
         indexArns: [],
       },
       calendar: { kind: 'lambda', functionArn: lambdas.calendar.arn },
@@ -565,10 +440,10 @@ export const retryQueueUrl = retryQueue.url;
 export const exchangeSecretArn = credentials?.arn ?? null;
 export const readOnlyExchangeSecretArn = readOnlyCredentials?.arn ?? null;
 export const featureFlagsConfigurationArn = flags.configurationArn;
-export const notificationQueueUrl = notificationQueue.url;
+export const notificationQueueUrl = notifications.queue.url;
 export const auditBucketName = audit.auditBucketName;
 export const auditTrailArn = audit.trailArn;
 export const auditSigningKeyArn = audit.signingKeyArn;
-export const emailIdentityDkimTokens = emailIdentity.dkimSigningAttributes.apply(
+export const emailIdentityDkimTokens = notifications.emailIdentity.dkimSigningAttributes.apply(
   (attributes) => attributes?.tokens ?? [],
 );

@@ -4,7 +4,8 @@
  * threads; the purchase state machine from its `.asl.json`; stand-ins for EventBridge Scheduler,
  * EventBridge and the DynamoDB stream event source; the paper exchange; the Cognito stand-in;
  * and the control endpoints under `/_local/`. `npm start` runs it; integration tests start one
- * per test file.
+ * per test file. This file composes: the queues, event sources, jobs, rules and environments come
+ * from `shared/topology.ts` through `wiring.ts`; the control endpoints live in `control.ts`.
  */
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -13,34 +14,19 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { bundleFunctions, writeBundle } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { currencySettings, type ApiSettings } from '#shared/api-settings.ts';
-import {
-  COMPLETER_RATE,
-  COMPLETER_SLA_SECONDS,
-  FLAGS_MAX_AGE_SECONDS,
-  functionSpecs,
-  RECONCILE_RATE,
-  AUDIT_DIGEST_RATE,
-  AUDIT_REPORT_RATE,
-  SWEEP_GRACE_SECONDS,
-  SWEEP_RATE,
-  type FunctionName,
-  type FunctionVariable,
-} from '#shared/functions.ts';
+import { functionSpecs, type FunctionName } from '#shared/functions.ts';
 import { parseStackConfig, readStackConfigValues, type StackConfig } from '#shared/stack-config.ts';
 import { PURCHASE_STATE_MACHINE_FILE } from '#shared/state-machines.ts';
 import {
-  exchangeStateTable,
-  executionsTable,
-  notificationsTable,
-  idempotencyTable,
-  plansTable,
-  tableName,
-  tables,
-} from '#shared/tables.ts';
+  functionArn as topologyFunctionArn,
+  stateMachineArn as topologyStateMachineArn,
+  topology as deploymentTopology,
+} from '#shared/topology.ts';
+import { tableName, tables } from '#shared/tables.ts';
 import { LocalDynamoDbDataSource } from './services/appsync/dynamodb.ts';
 import { LocalGraphqlApi, type GraphqlRequest } from './services/appsync/engine.ts';
 import { LocalUserPool, TokenRequestError, UnauthorizedError } from './services/auth.ts';
-import { ClockError, LocalClock } from './clock.ts';
+import { LocalClock } from './clock.ts';
 import { ClockDriver, WorkInFlight } from './clock-driver.ts';
 import {
   ensureTables,
@@ -48,30 +34,35 @@ import {
   startDynamoDbLocal,
   type DynamoDbLocal,
 } from './services/dynamodb.ts';
-import { LocalEventBus, toEventEnvelope } from './services/eventbridge.ts';
+import { LocalEventBus } from './services/eventbridge.ts';
 import { graphiqlRoutes } from './graphiql.ts';
-import { BadRequestError, createJsonServer, createRoutes, type Reply } from './http.ts';
+import { createJsonServer, createRoutes, type Reply } from './http.ts';
 import { LocalLambda } from './services/lambda.ts';
 import { LocalAppConfig } from './services/appconfig.ts';
 import {
   NO_EXCHANGE_FAULTS,
   PaperExchange,
-  parseExchangeFaults,
   type ExchangeFaults,
 } from './services/paper-exchange-server.ts';
 import { LocalScheduler } from './services/scheduler.ts';
 import { LocalSqs } from './services/sqs.ts';
-import { LocalSqsEventSource } from './services/sqs-event-source.ts';
 import { LocalOutbox } from './services/outbox.ts';
 import { LocalAuditSigner, LocalAuditTrail } from './services/audit.ts';
 import { LocalKms } from './services/kms.ts';
 import { LocalS3 } from './services/s3.ts';
 import { LocalSes } from './services/ses.ts';
 import { LocalSms } from './services/sms.ts';
-import { NOTIFICATIONS_EVENT_PATTERN, matchesPattern } from '#shared/events.ts';
 import { LocalStepFunctionsApi } from './services/stepfunctions-api.ts';
 import { LocalStateMachine } from './services/stepfunctions.ts';
-import { LocalStreamMapping, onFailureRecord, type StreamFailure } from './services/streams.ts';
+import type { StreamFailure } from './services/streams.ts';
+import { registerControlRoutes } from './control.ts';
+import {
+  createEventSources,
+  createQueues,
+  jobScheduleRequests,
+  localEnvironments,
+  subscribeRules,
+} from './wiring.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ACCOUNT = '000000000000';
@@ -184,47 +175,6 @@ function isGraphqlRequest(body: unknown): body is GraphqlRequest {
   );
 }
 
-function parseFaults(body: unknown): Faults {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new BadRequestError(
-      'send a JSON object such as {"duplicateDeliveries": 3, "exchange": {"errorRate": 0.3}}, or {} to clear every fault',
-    );
-  }
-  const { duplicateDeliveries, crashAfterOrderRate, exchange, failingFunctions, ...unknown } =
-    body as Record<string, unknown>;
-  const extra = Object.keys(unknown);
-  if (extra.length > 0) throw new BadRequestError(`unknown fault(s): ${extra.join(', ')}`);
-  if (
-    duplicateDeliveries !== undefined &&
-    (!Number.isInteger(duplicateDeliveries) ||
-      (duplicateDeliveries as number) < 1 ||
-      (duplicateDeliveries as number) > 10)
-  ) {
-    throw new BadRequestError('duplicateDeliveries must be an integer from 1 to 10');
-  }
-  if (
-    crashAfterOrderRate !== undefined &&
-    (typeof crashAfterOrderRate !== 'number' ||
-      !(crashAfterOrderRate >= 0 && crashAfterOrderRate <= 1))
-  ) {
-    throw new BadRequestError('crashAfterOrderRate must be a number from 0 to 1');
-  }
-  const names = Object.keys(functionSpecs);
-  if (
-    failingFunctions !== undefined &&
-    (!Array.isArray(failingFunctions) ||
-      failingFunctions.some((name) => typeof name !== 'string' || !names.includes(name)))
-  ) {
-    throw new BadRequestError(`failingFunctions must be a list of names from: ${names.join(', ')}`);
-  }
-  return {
-    duplicateDeliveries: (duplicateDeliveries as number | undefined) ?? 1,
-    crashAfterOrderRate: (crashAfterOrderRate as number | undefined) ?? 0,
-    exchange: parseExchangeFaults(exchange ?? {}),
-    failingFunctions: (failingFunctions as FunctionName[] | undefined) ?? [],
-  };
-}
-
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => console.log(line));
   const clock = options.clock ?? LocalClock.fromEnvironment();
@@ -293,19 +243,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       baseUrl: () => url,
     });
     routes.prefixes.set(sqs.prefix, sqs.handler);
-    // As Pulumi creates them: the retry queue parks what keeps failing after 10 receives.
-    const retryDeadLettersUrl = sqs.createQueue(`${prefix}-purchase-retries-dlq`, {
-      MessageRetentionPeriod: String(14 * 24 * 3600),
-    });
-    const retryQueueUrl = sqs.createQueue(`${prefix}-purchase-retries`, {
-      VisibilityTimeout: String(6 * functionSpecs['retry-dispatcher'].timeoutSeconds),
-      MessageRetentionPeriod: String(2 * 24 * 3600),
-      RedrivePolicy: JSON.stringify({
-        deadLetterTargetArn: sqs.queueArnOf(retryDeadLettersUrl),
-        maxReceiveCount: 10,
-      }),
-    });
-    const retryQueue = { url: retryQueueUrl, arn: sqs.queueArnOf(retryQueueUrl) };
+    // Every queue of the topology, as the deploy creates them.
+    const topology = deploymentTopology({ prefix, region, accountId: ACCOUNT });
+    const queues = createQueues(sqs, topology);
+    const retryQueue = queues['purchase-retries'];
     const stepFunctionsPrefix = '/_aws/states';
     const eventBus = new LocalEventBus({ now: () => clock.now(), region, accountId: ACCOUNT, log });
     routes.prefixes.set(eventBus.prefix, eventBus.handler);
@@ -323,21 +264,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     routes.prefixes.set(ses.prefix, ses.handler);
     const sms = new LocalSms({ now: () => clock.now(), outbox });
     routes.prefixes.set(sms.prefix, sms.handler);
-    const notificationDeadLettersUrl = sqs.createQueue(`${prefix}-notifications-dlq`, {
-      MessageRetentionPeriod: String(14 * 24 * 3600),
-    });
-    const notificationQueueUrl = sqs.createQueue(`${prefix}-notifications`, {
-      VisibilityTimeout: String(6 * functionSpecs.notifier.timeoutSeconds),
-      MessageRetentionPeriod: String(4 * 24 * 3600),
-      RedrivePolicy: JSON.stringify({
-        deadLetterTargetArn: sqs.queueArnOf(notificationDeadLettersUrl),
-        maxReceiveCount: 5,
-      }),
-    });
-    eventBus.subscribe((event) => {
-      if (!matchesPattern(NOTIFICATIONS_EVENT_PATTERN, event)) return;
-      sqs.send(notificationQueueUrl, JSON.stringify(toEventEnvelope(event)));
-    });
     // The audit rule: every event of the bus, into the (local) audit bucket.
     const audit = new LocalAuditTrail(
       options.dataDir === undefined ? undefined : join(options.dataDir, 'audit'),
@@ -356,51 +282,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ],
     });
     routes.prefixes.set(kms.prefix, kms.handler);
-    eventBus.subscribe((event) => {
-      audit.record(event);
+    // The bus's rules: notifications into their queue; every event into the audit bucket.
+    subscribeRules(topology, eventBus, {
+      sqs,
+      queues,
+      auditStream: (event) => audit.record(event),
     });
     const exchange = new PaperExchange(() => clock.now());
     routes.prefixes.set('/_local/exchange/api', exchange.handler('/_local/exchange/api'));
 
     // Lambdas: the deployed bundles, each function with exactly its declared configuration.
-    const functionArn = (name: string) =>
-      `arn:aws:lambda:${region}:${ACCOUNT}:function:${prefix}-${name}`;
-    const stateMachineArn = `arn:aws:states:${region}:${ACCOUNT}:stateMachine:${prefix}-purchase`;
-    const variables: Record<FunctionVariable, string> = {
-      PLANS_TABLE: tableName(prefix, plansTable),
-      EXECUTIONS_TABLE: tableName(prefix, executionsTable),
-      IDEMPOTENCY_TABLE: tableName(prefix, idempotencyTable),
-      SCHEDULE_GROUP: `${prefix}-plans`,
-      PURCHASE_STATE_MACHINE_ARN: stateMachineArn,
-      SCHEDULER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/${prefix}-scheduler`,
-      SCHEDULE_DLQ_ARN: `arn:aws:sqs:${region}:${ACCOUNT}:${prefix}-schedules-dlq`,
-      KMS_KEY_ARN: `arn:aws:kms:${region}:${ACCOUNT}:key/local`,
-      EVENT_BUS_NAME: `${prefix}-events`,
-      SWEEP_GRACE_SECONDS: String(SWEEP_GRACE_SECONDS),
+    const functionArn = (name: FunctionName) => topologyFunctionArn(topology, name);
+    const stateMachineArn = topologyStateMachineArn(topology);
+    const environments = localEnvironments(topology, config, {
+      kmsKeyArn: `arn:aws:kms:${region}:${ACCOUNT}:key/local`,
+      retryQueueUrl: retryQueue.url,
+      flags: { application: prefix, environment: 'local', profile: 'flags' },
+      exchangeSecretArn: null,
+      readOnlyExchangeSecretArn: null,
+      auditSigningKeyArn,
       // Locally the paper exchange is an HTTP service (so faults can be injected on the wire).
-      EXCHANGE: 'paper-http',
-      EXCHANGE_API_URL: '',
-      EXCHANGE_SECRET_ARN: '',
-      EXCHANGE_READONLY_SECRET_ARN: '',
-      EXCHANGE_STATE_TABLE: tableName(prefix, exchangeStateTable),
-      EXCHANGE_RATE_LIMIT_PER_SECOND: String(config.exchangeRateLimitPerSecond),
-      PAPER_EXCHANGE_URL: `${url}/_local/exchange/api`,
-      PAPER_EXCHANGE_TIMEOUT_MS: String(options.exchangeTimeoutMs ?? 3000),
-      PAPER_ORDERS_TABLE: '',
-      PAPER_SETTINGS: '',
-      PURCHASE_WINDOW_SECONDS: String(config.purchaseWindowHours * 3600),
-      APPCONFIG_APPLICATION: prefix,
-      APPCONFIG_ENVIRONMENT: 'local',
-      APPCONFIG_FLAGS_PROFILE: 'flags',
-      FLAGS_MAX_AGE_SECONDS: String(FLAGS_MAX_AGE_SECONDS),
-      RETRY_QUEUE_URL: retryQueue.url,
-      COMPLETER_SLA_SECONDS: String(COMPLETER_SLA_SECONDS),
-      NOTIFICATIONS_TABLE: tableName(prefix, notificationsTable),
-      EMAIL_FROM: config.notificationEmailFrom,
-      SMS_ORIGINATION_IDENTITY: config.smsOriginationIdentity ?? '',
-      AUDIT_BUCKET: auditBucket,
-      AUDIT_SIGNING_KEY_ARN: auditSigningKeyArn,
-    };
+      exchange: {
+        kind: 'paper-http',
+        url: `${url}/_local/exchange/api`,
+        timeoutMs: options.exchangeTimeoutMs ?? 3000,
+      },
+    });
+    const variables = environments.variables;
     const bundles = await bundleFunctions(Object.keys(functionSpecs));
     const lambdas = new Map<FunctionName, LocalLambda>();
     const lambdasByArn = new Map<string, LocalLambda>();
@@ -419,9 +327,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           timeoutMs: spec.timeoutSeconds * 1000,
           memoryMb: spec.memoryMb,
           environment: {
-            ...Object.fromEntries(
-              spec.environment.map((variable) => [variable, variables[variable]]),
-            ),
+            ...environments.of(name),
             AWS_REGION: region,
             AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
             AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
@@ -495,39 +401,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     routes.prefixes.set(scheduler.prefix, scheduler.handler);
 
-    // The stream's on-failure destination is a queue that schedule-resync works off, as deployed.
+    // The event source mappings: the plans stream (its on-failure destination is a queue that
+    // schedule-resync works off), the retry queue, the failure queue and the notifications queue.
     const streamFailures: StreamFailure[] = [];
-    const streamFailureDeadLettersUrl = sqs.createQueue(`${prefix}-plan-stream-failures-dlq`, {
-      MessageRetentionPeriod: String(14 * 24 * 3600),
-    });
-    const streamFailureQueueUrl = sqs.createQueue(`${prefix}-plan-stream-failures`, {
-      VisibilityTimeout: String(6 * functionSpecs['schedule-resync'].timeoutSeconds),
-      MessageRetentionPeriod: String(14 * 24 * 3600),
-      RedrivePolicy: JSON.stringify({
-        deadLetterTargetArn: sqs.queueArnOf(streamFailureDeadLettersUrl),
-        maxReceiveCount: 5,
-      }),
-    });
-    const planStream = new LocalStreamMapping({
-      endpoint: dynamodbEndpoint,
-      tableName: variables.PLANS_TABLE,
-      lambda: lambda('schedule-sync'),
-      batchSize: 100,
-      maximumRetryAttempts: 5,
-      bisectBatchOnFunctionError: true,
-      onFailure: (failure) => {
-        streamFailures.push(failure);
-        sqs.send(
-          streamFailureQueueUrl,
-          JSON.stringify(
-            onFailureRecord(failure, functionArn('schedule-sync'), new Date(clock.now())),
-          ),
-        );
-      },
-      pollIntervalMs: 200,
+    const eventSources = createEventSources(topology, {
+      sqs,
+      queues,
+      lambda,
+      work,
+      now: () => clock.now(),
+      dynamodbEndpoint,
+      onStreamFailure: (failure) => streamFailures.push(failure),
+      streamPollIntervalMs: 200,
       log,
     });
-    stoppers.push(() => planStream.stop());
+    for (const stream of eventSources.streams) stoppers.push(() => stream.stop());
     const stepFunctionsApi = new LocalStepFunctionsApi({
       stateMachines: [stateMachine],
       track: (execution) => work.track(execution),
@@ -535,36 +423,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       prefix: stepFunctionsPrefix,
     });
     routes.prefixes.set(stepFunctionsApi.prefix, stepFunctionsApi.handler);
-    // The retry queue's event source mapping: the dispatcher, with partial batch failures.
-    const retries = new LocalSqsEventSource({
-      sqs,
-      queueArn: retryQueue.arn,
-      batchSize: 10,
-      invoke: (event) => lambda('retry-dispatcher').invoke(event),
-      reportBatchItemFailures: true,
-      work,
-    });
-    const resync = new LocalSqsEventSource({
-      sqs,
-      queueArn: sqs.queueArnOf(streamFailureQueueUrl),
-      batchSize: 1,
-      invoke: (event) => lambda('schedule-resync').invoke(event),
-      reportBatchItemFailures: true,
-      work,
-    });
-    const notifier = new LocalSqsEventSource({
-      sqs,
-      queueArn: sqs.queueArnOf(notificationQueueUrl),
-      batchSize: 10,
-      invoke: (event) => lambda('notifier').invoke(event),
-      reportBatchItemFailures: true,
-      work,
-    });
     const clockDriver = new ClockDriver({
       clock,
       scheduler,
-      streams: [planStream],
-      queues: [retries, notifier, resync],
+      streams: eventSources.streams,
+      queues: eventSources.queues,
       work,
       copies: () => faults.duplicateDeliveries,
     });
@@ -582,28 +445,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await schedulerApi('POST', `/schedule-groups/${variables.SCHEDULE_GROUP}`, {
       ClientToken: `${prefix}-group`,
     });
-    // The recurring jobs, as Pulumi creates them. Reconciliation runs daily shortly after
-    // midnight UTC, for the day before; the audit digest hourly (it seals each day once it has
-    // ended an hour ago), the monthly report daily.
-    const minute = 60_000;
-    const nextMidnight = Math.ceil(clock.now() / (1440 * minute)) * 1440 * minute;
-    for (const [job, expression, start] of [
-      ['sweeper', SWEEP_RATE, clock.now() + 5 * minute],
-      ['completer', COMPLETER_RATE, clock.now() + 10 * minute],
-      ['reconcile', RECONCILE_RATE, nextMidnight + 15 * minute],
-      ['audit-digest', AUDIT_DIGEST_RATE, nextMidnight + 65 * minute],
-      ['audit-report', AUDIT_REPORT_RATE, nextMidnight + 125 * minute],
-    ] as const) {
-      await schedulerApi('POST', `/schedules/${prefix}-${job}`, {
-        ClientToken: `${prefix}-${job}`,
-        GroupName: variables.SCHEDULE_GROUP,
-        ScheduleExpression: expression,
-        StartDate: Math.floor(start / 1000),
-        FlexibleTimeWindow: { Mode: 'OFF' },
-        Target: { Arn: functionArn(job), RoleArn: variables.SCHEDULER_ROLE_ARN, Input: '{}' },
-      });
+    // The recurring jobs of the topology.
+    for (const job of jobScheduleRequests(topology, clock.now())) {
+      await schedulerApi('POST', `/schedules/${job.name}`, job.body);
     }
-    planStream.start();
+    for (const stream of eventSources.streams) stream.start();
 
     const settings: ApiSettings = {
       plansTable: variables.PLANS_TABLE,
@@ -625,7 +471,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
         notifications: {
           kind: 'dynamodb',
-          tableName: tableName(prefix, notificationsTable),
+          tableName: variables.NOTIFICATIONS_TABLE,
           executor: notificationsSource,
         },
         calendar: { kind: 'lambda', lambda: lambda('calendar') },
@@ -675,63 +521,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       return { status: 200, body: await api.execute(request.body, identity, request.headers) };
     });
-    routes.exact.set('GET /_local/clock', () => ({ status: 200, body: { now: clock.nowIso() } }));
-    routes.exact.set('POST /_local/clock', async (request) => {
-      const { advanceTo } = (request.body ?? {}) as { advanceTo?: unknown };
-      const target = typeof advanceTo === 'string' ? Date.parse(advanceTo) : Number.NaN;
-      if (
-        typeof advanceTo !== 'string' ||
-        Number.isNaN(target) ||
-        !/T.*(Z|[+-]\d{2}:?\d{2})$/.test(advanceTo)
-      ) {
-        throw new BadRequestError('send {"advanceTo": "<ISO 8601 timestamp with Z or an offset>"}');
-      }
-      if (target < clock.now()) {
-        throw new BadRequestError(`the clock only moves forward; it is ${clock.nowIso()}`);
-      }
-      try {
-        const fired = await clockDriver.advanceTo(target);
-        return { status: 200, body: { now: clock.nowIso(), fired } };
-      } catch (error) {
-        if (error instanceof ClockError) throw new BadRequestError(error.message);
-        throw error;
-      }
-    });
-    routes.exact.set('GET /_local/schedules', () => ({ status: 200, body: scheduler.list() }));
-    routes.exact.set('GET /_local/exchange', () => ({ status: 200, body: exchange.state() }));
-    routes.exact.set('POST /_local/exchange', (request) => ({
-      status: 200,
-      body: exchange.configure(request.body),
-    }));
-    routes.exact.set('POST /_local/faults', (request) => {
-      Object.assign(faults, parseFaults(request.body));
-      Atomics.store(crashAfterOrder, 0, Math.round(faults.crashAfterOrderRate * 1_000_000));
-      exchange.setFaults(faults.exchange);
-      for (const [name, each] of lambdas) each.failing = faults.failingFunctions.includes(name);
-      return { status: 200, body: faults };
-    });
-    routes.exact.set('GET /_local/flags', () => ({ status: 200, body: appConfig.flags }));
-    routes.exact.set('POST /_local/flags', (request) => ({
-      status: 200,
-      body: appConfig.set(request.body),
-    }));
-    routes.exact.set('GET /_local/faults', () => ({ status: 200, body: faults }));
-    routes.exact.set('GET /_local/executions', () => ({
-      status: 200,
-      body: stateMachine.history(),
-    }));
-    routes.exact.set('GET /_local/events', () => ({ status: 200, body: eventBus.events() }));
-    routes.exact.set('GET /_local/outbox', () => ({ status: 200, body: outbox.messages() }));
-    routes.exact.set('GET /_local/audit', () => ({ status: 200, body: audit.records() }));
-    routes.exact.set('GET /_local/dead-letters', () => ({
-      status: 200,
-      body: {
+    registerControlRoutes(routes, {
+      clock,
+      clockDriver,
+      scheduler,
+      exchange,
+      faults,
+      crashAfterOrder,
+      lambdas,
+      appConfig,
+      stateMachine,
+      eventBus,
+      outbox,
+      audit,
+      deadLetters: () => ({
         schedules: scheduler.deadLetters(),
         streams: streamFailures,
-        retries: sqs.messages(`${prefix}-purchase-retries-dlq`),
-        notifications: sqs.messages(`${prefix}-notifications-dlq`),
-      },
-    }));
+        retries: sqs.messages(topology.queues['purchase-retries-dlq'].name),
+        notifications: sqs.messages(topology.queues['notifications-dlq'].name),
+      }),
+    });
 
     // Schedules fire as wall time passes, not only when the clock is advanced.
     let ticker: NodeJS.Timeout | undefined;
@@ -766,7 +575,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       exchange,
       sqs,
       retryQueue,
-      notificationQueueUrl,
+      notificationQueueUrl: queues.notifications.url,
       outbox,
       ses,
       sms,

@@ -6,6 +6,7 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import type { JobEntry, QueueEntry } from '#shared/topology.ts';
 import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../iam.ts';
 import { EncryptedQueue, sendToQueueStatements } from './queue.ts';
 
@@ -14,6 +15,8 @@ export interface PlanSchedulingArgs {
   readonly stateMachineArn: pulumi.Input<string>;
   /** The functions the recurring jobs invoke. */
   readonly jobFunctionArns: pulumi.Input<string>[];
+  /** Deliveries and job runs that failed (the topology's `plans-dlq`). */
+  readonly deadLetterQueue: QueueEntry;
   readonly accountId: pulumi.Input<string>;
   readonly region: pulumi.Input<string>;
   readonly kmsKeyArn: pulumi.Input<string>;
@@ -46,7 +49,12 @@ export class PlanScheduling extends pulumi.ComponentResource {
     this.planSchedulesArn = pulumi.interpolate`arn:aws:scheduler:${args.region}:${args.accountId}:schedule/${args.groupName}/plan-*`;
     this.deadLetterQueue = new EncryptedQueue(
       `${name}-dlq`,
-      { queueName: `${args.groupName}-dlq`, kmsKeyArn: args.kmsKeyArn, tags: args.tags },
+      {
+        queueName: args.deadLetterQueue.name,
+        kmsKeyArn: args.kmsKeyArn,
+        messageRetentionSeconds: args.deadLetterQueue.messageRetentionSeconds,
+        tags: args.tags,
+      },
       { parent: this },
     );
     const role = (
@@ -128,31 +136,52 @@ export class PlanScheduling extends pulumi.ComponentResource {
     this.registerOutputs({ groupName: this.groupName });
   }
 
-  /** A job's recurring schedule (created once its function exists), named `<group>-<job>`. */
-  jobSchedule(
+  /**
+   * A recurring job (its entry in `shared/topology.ts`): the schedule, named `<group>-<job>`, and
+   * the function's asynchronous invocation settings (retries, then this component's dead-letter
+   * queue as the on-failure destination). Created once the function exists.
+   */
+  job(
     job: string,
     args: {
+      entry: JobEntry;
       functionArn: pulumi.Input<string>;
-      expression: string;
-      description: string;
+      functionName: pulumi.Input<string>;
       kmsKeyArn: pulumi.Input<string>;
       dependsOn: pulumi.Resource[];
     },
-  ) {
+  ): aws.scheduler.Schedule {
+    const { entry } = args;
+    if (entry.deadLetterQueue !== 'plans-dlq' || entry.failedRuns.onFailure !== 'plans-dlq') {
+      throw new Error(`job ${job}: its failures go to the scheduling dead-letter queue`);
+    }
+    // Created at the root before this method existed: the alias keeps the deployed resource.
+    new aws.lambda.FunctionEventInvokeConfig(
+      `${job}-failures`,
+      {
+        functionName: args.functionName,
+        maximumRetryAttempts: entry.failedRuns.maximumRetryAttempts,
+        destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
+      },
+      { parent: this, aliases: [{ parent: pulumi.rootStackResource }] },
+    );
     return new aws.scheduler.Schedule(
       `${job}-schedule`,
       {
         name: pulumi.interpolate`${this.groupName}-${job}`,
         groupName: this.groupName,
-        description: args.description,
-        scheduleExpression: args.expression,
+        description: entry.description,
+        scheduleExpression: entry.expression,
         flexibleTimeWindow: { mode: 'OFF' },
         kmsKeyArn: args.kmsKeyArn,
         target: {
           arn: args.functionArn,
           roleArn: this.jobsRole.arn,
-          input: '{}',
-          retryPolicy: { maximumEventAgeInSeconds: 300, maximumRetryAttempts: 2 },
+          input: entry.input,
+          retryPolicy: {
+            maximumEventAgeInSeconds: entry.retryPolicy.maximumEventAgeSeconds,
+            maximumRetryAttempts: entry.retryPolicy.maximumRetryAttempts,
+          },
           deadLetterConfig: { arn: this.deadLetterQueue.arn },
         },
       },

@@ -5,6 +5,12 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import {
+  ruleArn,
+  visibilityTimeoutSeconds,
+  type QueueKey,
+  type Topology,
+} from '#shared/topology.ts';
 import { policyJson } from '../iam.ts';
 
 export interface EncryptedQueueArgs {
@@ -98,6 +104,48 @@ export class EncryptedQueue extends pulumi.ComponentResource {
     this.url = this.queue.url;
     this.registerOutputs({ arn: this.arn });
   }
+}
+
+/**
+ * The settings of the topology's queue `key` (`shared/topology.ts`): its name, retention,
+ * visibility, redrive and the one rule that may send to it. `deadLetterArn` is the created
+ * dead-letter queue's ARN (so the redrive waits for it), required exactly when the entry has one.
+ */
+export function topologyQueueArgs(
+  topology: Topology,
+  key: QueueKey,
+  context: {
+    readonly kmsKeyArn: pulumi.Input<string>;
+    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    readonly deadLetterArn?: pulumi.Input<string>;
+  },
+): EncryptedQueueArgs {
+  const entry = topology.queues[key];
+  if ((entry.deadLetter === undefined) !== (context.deadLetterArn === undefined)) {
+    throw new Error(`queue ${key}: pass its dead-letter queue's ARN exactly when it has one`);
+  }
+  const visibility = visibilityTimeoutSeconds(entry);
+  const rules = entry.senders.flatMap((sender) => ('rule' in sender ? [sender.rule] : []));
+  if (rules.length > 1) throw new Error(`queue ${key}: one rule at most may send to a queue`);
+  const [rule] = rules;
+  return {
+    queueName: entry.name,
+    kmsKeyArn: context.kmsKeyArn,
+    messageRetentionSeconds: entry.messageRetentionSeconds,
+    ...(visibility === undefined ? {} : { visibilityTimeoutSeconds: visibility }),
+    ...(entry.deadLetter === undefined || context.deadLetterArn === undefined
+      ? {}
+      : {
+          deadLetter: {
+            arn: context.deadLetterArn,
+            maxReceiveCount: entry.deadLetter.maxReceiveCount,
+          },
+        }),
+    ...(rule === undefined
+      ? {}
+      : { sender: { service: 'events.amazonaws.com', sourceArn: ruleArn(topology, rule) } }),
+    tags: context.tags,
+  };
 }
 
 /** Statements that let a role send to an encrypted queue. */

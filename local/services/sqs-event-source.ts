@@ -10,8 +10,14 @@
  * What is not deleted stays hidden until its visibility timeout passes on the local clock, is then
  * received again, and the queue's redrive policy applies.
  *
- * Deliberately local: one poller, one batch at a time; a poll takes what is visible at once (no
- * batching window, no long polling); a throttled or failed invocation is not retried early.
+ * The mapping's scaling and batching, on the local clock:
+ * - `maximumConcurrency`: a poll receives up to that many batches and invokes them at once (never
+ *   more in flight); unset, one batch at a time;
+ * - `maximumBatchingWindowSeconds`: a batch that is not full waits until its first message has
+ *   been visible for the window, gathering what becomes visible meanwhile; a full batch goes at
+ *   once. {@link LocalSqsEventSource.nextVisibleAt} says when, so the clock driver delivers it then.
+ *
+ * Deliberately local: no long polling; a throttled or failed invocation is not retried early.
  *
  * https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
@@ -31,6 +37,20 @@ export interface LocalSqsEventSourceOptions {
   readonly reportBatchItemFailures: boolean;
   /** Where invocations are registered, so that the clock driver waits for them. */
   readonly work?: WorkInFlight;
+  /** Batches in flight at most (the mapping's `ScalingConfig.MaximumConcurrency`). Default 1. */
+  readonly maximumConcurrency?: number;
+  /** How long a batch that is not full gathers messages (`MaximumBatchingWindowInSeconds`). */
+  readonly maximumBatchingWindowSeconds?: number;
+  /** The local clock (epoch ms); needed with a batching window. */
+  readonly now?: () => number;
+}
+
+/** The settings a local event source runs with, as the mapping would have them. */
+export interface SqsEventSourceSettings {
+  readonly batchSize: number;
+  readonly maximumConcurrency: number;
+  readonly maximumBatchingWindowSeconds: number;
+  readonly reportBatchItemFailures: boolean;
 }
 
 function toRecord(message: ReceivedMessage, queueArn: string, region: string): SQSRecord {
@@ -104,6 +124,9 @@ export class LocalSqsEventSource {
   readonly #invoke: (event: SQSEvent) => Promise<unknown>;
   readonly #reportBatchItemFailures: boolean;
   readonly #work: WorkInFlight | undefined;
+  readonly #maximumConcurrency: number;
+  readonly #windowMs: number;
+  readonly #now: () => number;
   #cycle: Promise<readonly string[]> = Promise.resolve([]);
 
   constructor(options: LocalSqsEventSourceOptions) {
@@ -120,16 +143,55 @@ export class LocalSqsEventSource {
     this.#invoke = options.invoke;
     this.#reportBatchItemFailures = options.reportBatchItemFailures;
     this.#work = options.work;
+    const concurrency = options.maximumConcurrency ?? 1;
+    // https://docs.aws.amazon.com/lambda/latest/api/API_ScalingConfig.html
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
+      throw new RangeError(
+        `maximumConcurrency must be an integer from 1 to 1000, not ${concurrency}`,
+      );
+    }
+    const window = options.maximumBatchingWindowSeconds ?? 0;
+    if (!Number.isInteger(window) || window < 0 || window > 300) {
+      throw new RangeError(
+        `maximumBatchingWindowSeconds must be an integer from 0 to 300, not ${window}`,
+      );
+    }
+    if (window > 0 && options.now === undefined) {
+      throw new RangeError('a batching window needs the clock (now)');
+    }
+    this.#maximumConcurrency = concurrency;
+    this.#windowMs = window * 1000;
+    this.#now = options.now ?? Date.now;
   }
 
-  /** When a message of the queue is or becomes receivable (epoch ms), or null. */
-  nextVisibleAt(): number | null {
-    return this.#sqs.nextVisibleAt(this.#queueArn);
+  /** What the mapping runs with. */
+  get settings(): SqsEventSourceSettings {
+    return {
+      batchSize: this.#batchSize,
+      maximumConcurrency: this.#maximumConcurrency,
+      maximumBatchingWindowSeconds: this.#windowMs / 1000,
+      reportBatchItemFailures: this.#reportBatchItemFailures,
+    };
   }
 
   /**
-   * Receives one batch of what is visible now and delivers it; answers how many messages it
-   * delivered (0 when nothing was visible). Polls never overlap.
+   * When the next batch is due (epoch ms), or null: when a message is or becomes receivable, plus
+   * the batching window unless a full batch is receivable now.
+   */
+  nextVisibleAt(): number | null {
+    const next = this.#sqs.nextVisibleAt(this.#queueArn);
+    if (next === null || this.#windowMs === 0) return next;
+    return this.#receivableNow() >= this.#batchSize ? next : next + this.#windowMs;
+  }
+
+  #receivableNow(): number {
+    const name = this.#queueArn.slice(this.#queueArn.lastIndexOf(':') + 1);
+    return this.#sqs.messages(name).filter((message) => message.state === 'visible').length;
+  }
+
+  /**
+   * Receives what is due now, up to `maximumConcurrency` batches, and delivers them at once;
+   * answers how many messages it delivered (0 when nothing was due). Polls never overlap.
    */
   async poll(): Promise<number> {
     return (await this.#next()).length;
@@ -156,8 +218,21 @@ export class LocalSqsEventSource {
   }
 
   async #pollOnce(): Promise<readonly string[]> {
-    const messages = this.#sqs.receive(this.#queueArn, { maxMessages: this.#batchSize });
-    if (messages.length === 0) return [];
+    if (this.#windowMs > 0) {
+      const due = this.nextVisibleAt();
+      if (due === null || due > this.#now()) return [];
+    }
+    const batches: ReceivedMessage[][] = [];
+    while (batches.length < this.#maximumConcurrency) {
+      const messages = this.#sqs.receive(this.#queueArn, { maxMessages: this.#batchSize });
+      if (messages.length === 0) break;
+      batches.push(messages);
+    }
+    const delivered = await Promise.all(batches.map((messages) => this.#deliver(messages)));
+    return delivered.flat();
+  }
+
+  async #deliver(messages: readonly ReceivedMessage[]): Promise<readonly string[]> {
     const ids = messages.map((message) => message.messageId);
     const invocation = this.#invoke({
       Records: messages.map((message) => toRecord(message, this.#queueArn, this.#region)),

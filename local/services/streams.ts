@@ -2,8 +2,13 @@
  * The DynamoDB Streams event source mapping, locally: reads a table's stream from DynamoDB Local
  * and invokes a local Lambda with the same `DynamoDBStreamEvent` batches Lambda would send, with
  * the mapping's semantics: records of a shard in order, partial batch responses (retry from the
- * first failed record), bisect on function error, bounded retries, then the on-failure
- * destination.
+ * first failed record), bisect on function error, bounded retries, a maximum record age, then the
+ * on-failure destination.
+ *
+ * The batching window: between drains, a pass that finds a batch that is not full leaves it in
+ * the stream, gathering, until the window has passed on the local clock since it was first seen.
+ * {@link LocalStreamMapping.drain} delivers at once: the clock driver calls it when it waits for
+ * the system to settle, and plan changes reach their schedules through this stream.
  */
 import {
   DescribeStreamCommand,
@@ -22,11 +27,22 @@ import { LOCAL_AWS } from './dynamodb.ts';
 export interface StreamMappingOptions {
   readonly endpoint: string;
   readonly tableName: string;
-  readonly lambda: LocalLambda;
+  readonly lambda: Pick<LocalLambda, 'invoke'>;
   readonly batchSize: number;
+  /** How long a batch that is not full gathers records (`MaximumBatchingWindowInSeconds`). */
+  readonly maximumBatchingWindowSeconds?: number;
   /** Retries of a failing batch before it goes to the on-failure destination. */
   readonly maximumRetryAttempts: number;
+  /** Records older than this go to the on-failure destination undelivered; unset: no limit. */
+  readonly maximumRecordAgeSeconds?: number;
   readonly bisectBatchOnFunctionError: boolean;
+  /** The local clock (epoch ms), for the batching window. Default: wall time. */
+  readonly now?: () => number;
+  /**
+   * Wall time (epoch ms), for record age: DynamoDB Local stamps records with wall time. Default
+   * `Date.now`.
+   */
+  readonly wallClock?: () => number;
   /** The on-failure destination: receives what could not be processed. */
   readonly onFailure: (failure: StreamFailure) => void;
   readonly pollIntervalMs: number;
@@ -44,6 +60,8 @@ export interface StreamFailure {
   readonly shardId: string;
   readonly records: readonly LambdaStreamRecord[];
   readonly error: string;
+  /** Why: retries ran out, or the records grew older than the maximum record age. */
+  readonly condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
 }
 
 /**
@@ -65,7 +83,7 @@ export function onFailureRecord(
     requestContext: {
       requestId: randomUUID(),
       functionArn,
-      condition: 'RetryAttemptsExhausted',
+      condition: failure.condition,
       approximateInvokeCount: 1,
     },
     responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
@@ -114,6 +132,8 @@ export class LocalStreamMapping {
   #timer: NodeJS.Timeout | undefined;
   #cycle: Promise<number> = Promise.resolve(0);
   #stopped = false;
+  /** When a shard's batch that is not full was first seen (local clock), while it gathers. */
+  readonly #gatheringSince = new Map<string, number>();
   /** Batches given up on (also sent to `onFailure`). */
   failedBatches = 0;
 
@@ -138,23 +158,55 @@ export class LocalStreamMapping {
     tick();
   }
 
-  /** One pass over every shard; answers the number of records handled. Passes never overlap. */
-  poll(): Promise<number> {
+  /** What the mapping runs with. */
+  get settings() {
+    const options = this.#options;
+    return {
+      batchSize: options.batchSize,
+      maximumBatchingWindowSeconds: options.maximumBatchingWindowSeconds ?? 0,
+      maximumRetryAttempts: options.maximumRetryAttempts,
+      maximumRecordAgeSeconds: options.maximumRecordAgeSeconds ?? null,
+      bisectBatchOnFunctionError: options.bisectBatchOnFunctionError,
+    };
+  }
+
+  /**
+   * One pass over every shard; answers the number of records handled. A batch that is not full
+   * waits for the batching window unless `flush`. Passes never overlap.
+   */
+  poll(flush = false): Promise<number> {
     this.#cycle = this.#cycle.then(
-      () => this.#pollOnce(),
-      () => this.#pollOnce(),
+      () => this.#pollOnce(flush),
+      () => this.#pollOnce(flush),
     );
     return this.#cycle;
   }
 
   /** Polls until a pass finds no new record: every change so far has been handled. */
   async drain(): Promise<void> {
-    while ((await this.poll()) > 0) {
+    while ((await this.poll(true)) > 0) {
       // keep going: handling records can write more (the plan's nextRunAt)
     }
   }
 
-  async #pollOnce(): Promise<number> {
+  /** Whether a shard's batch that is not full keeps gathering (its window is still open). */
+  #gathering(shardId: string, count: number, flush: boolean): boolean {
+    const window = (this.#options.maximumBatchingWindowSeconds ?? 0) * 1000;
+    if (flush || window === 0 || count >= this.#options.batchSize) {
+      this.#gatheringSince.delete(shardId);
+      return false;
+    }
+    const now = (this.#options.now ?? Date.now)();
+    const since = this.#gatheringSince.get(shardId) ?? now;
+    if (now - since >= window) {
+      this.#gatheringSince.delete(shardId);
+      return false;
+    }
+    this.#gatheringSince.set(shardId, since);
+    return true;
+  }
+
+  async #pollOnce(flush: boolean): Promise<number> {
     if (this.#stopped) return 0;
     if (this.#streamArn === undefined) {
       const { Table } = await this.#dynamodb.send(
@@ -188,6 +240,15 @@ export class LocalStreamMapping {
           continue;
         }
         const records = page.Records ?? [];
+        if (
+          records.length > 0 &&
+          page.NextShardIterator !== undefined &&
+          this.#gathering(shardId, records.length, flush)
+        ) {
+          // Read again from after the last record handled next pass, with what arrived since.
+          this.#iterators.delete(shardId);
+          break;
+        }
         if (records.length > 0) {
           await this.#deliver(
             records.map((record) => toLambdaRecord(record, streamArn)),
@@ -233,6 +294,12 @@ export class LocalStreamMapping {
 
   /** Delivers a batch until every record is handled, retrying and bisecting like Lambda. */
   async #deliver(batch: LambdaStreamRecord[], shardId: string, attempt = 0): Promise<void> {
+    const expired = this.#expired(batch);
+    if (expired > 0) {
+      this.#giveUp(batch.slice(0, expired), shardId, 'record age exceeded', 'RecordAgeExceeded');
+      if (expired === batch.length) return;
+      return this.#deliver(batch.slice(expired), shardId, attempt);
+    }
     let response: DynamoDBBatchResponse | undefined;
     try {
       response = (await this.#options.lambda.invoke({ Records: batch })) as
@@ -259,7 +326,24 @@ export class LocalStreamMapping {
     return this.#deliver(rest, shardId, attempt + 1);
   }
 
-  #giveUp(records: LambdaStreamRecord[], shardId: string, error: string): void {
+  /** How many records at the head of the batch are older than the maximum record age. */
+  #expired(batch: readonly LambdaStreamRecord[]): number {
+    const maximum = this.#options.maximumRecordAgeSeconds;
+    if (maximum === undefined) return 0;
+    const now = (this.#options.wallClock ?? Date.now)();
+    const index = batch.findIndex((record) => {
+      const created = record.dynamodb.ApproximateCreationDateTime;
+      return typeof created !== 'number' || now - created * 1000 <= maximum * 1000;
+    });
+    return index < 0 ? batch.length : index;
+  }
+
+  #giveUp(
+    records: LambdaStreamRecord[],
+    shardId: string,
+    error: string,
+    condition: StreamFailure['condition'] = 'RetryAttemptsExhausted',
+  ): void {
     this.failedBatches += 1;
     this.#options.log(
       `stream ${this.#options.tableName}: ${records.length} record(s) sent to the on-failure destination: ${error}`,
@@ -270,6 +354,7 @@ export class LocalStreamMapping {
       shardId,
       records,
       error,
+      condition,
     });
   }
 

@@ -1,6 +1,7 @@
 /** The prod stack under Pulumi mocks: what differs from dev comes from Pulumi.prod.yaml. */
 import { beforeAll, expect, it } from 'vitest';
 import { runProgram, type ProgramRun } from './program.ts';
+import { stackExpectation, topologyMismatches } from './topology-parity.ts';
 
 let run: ProgramRun;
 
@@ -51,4 +52,8 @@ it('keeps what WAF blocked in prod for a year', () => {
   expect(run.one('aws:cloudwatch/logGroup:LogGroup', 'graphql-firewall-logs').inputs).toMatchObject(
     { name: 'aws-waf-logs-savings-plan-buy-prod-api', retentionInDays: 365 },
   );
+});
+
+it('registers what shared/topology.ts says for prod: queues, event sources, environments, jobs and rules', () => {
+  expect(topologyMismatches(run, stackExpectation('prod'))).toEqual([]);
 });

@@ -1,6 +1,7 @@
 /** The staging stack under Pulumi mocks: production-like protection, introspection still on. */
 import { beforeAll, expect, it } from 'vitest';
 import { runProgram, type ProgramRun } from './program.ts';
+import { stackExpectation, topologyMismatches } from './topology-parity.ts';
 
 let run: ProgramRun;
 
@@ -28,4 +29,8 @@ it('puts the same WAF rate limit and resolver count limit in front of staging as
     name: 'savings-plan-buy-staging-api',
     rules: [{ statement: { rateBasedStatement: { limit: 1000 } } }],
   });
+});
+
+it('registers what shared/topology.ts says for staging: queues, event sources, environments, jobs and rules', () => {
+  expect(topologyMismatches(run, stackExpectation('staging'))).toEqual([]);
 });

@@ -1,0 +1,82 @@
+/**
+ * Notifications: the bus's rule feeds an encrypted queue (backpressure, retries, dead letters)
+ * that the notifier consumes, and the SES identity email is sent from. Queue, dead-letter queue
+ * and rule take their settings from `shared/topology.ts`. Every child was created at the root
+ * before this component existed: each has an alias to its old URN, so a deployed stack keeps it.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import type { Topology } from '#shared/topology.ts';
+import { EncryptedQueue, topologyQueueArgs } from './queue.ts';
+
+export interface NotificationsArgs {
+  readonly topology: Topology;
+  readonly eventBusName: pulumi.Input<string>;
+  /** The sender of notification email; its domain is the SES identity. */
+  readonly emailFrom: string;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+export class Notifications extends pulumi.ComponentResource {
+  readonly queue: EncryptedQueue;
+  readonly deadLetterQueue: EncryptedQueue;
+  readonly rule: aws.cloudwatch.EventRule;
+  readonly emailIdentity: aws.sesv2.EmailIdentity;
+
+  constructor(name: string, args: NotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('savings:notifications:Notifications', name, {}, opts);
+    const { topology, kmsKeyArn, tags } = args;
+    const rule = topology.rules.notifications;
+    if (!('queue' in rule.target) || rule.target.queue !== 'notifications') {
+      throw new Error('the notifications rule must target the notifications queue');
+    }
+    const child = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
+    this.deadLetterQueue = new EncryptedQueue(
+      `${name}-dlq`,
+      topologyQueueArgs(topology, rule.deadLetterQueue, { kmsKeyArn, tags }),
+      child,
+    );
+    this.queue = new EncryptedQueue(
+      name,
+      topologyQueueArgs(topology, rule.target.queue, {
+        kmsKeyArn,
+        tags,
+        deadLetterArn: this.deadLetterQueue.arn,
+      }),
+      child,
+    );
+    this.rule = new aws.cloudwatch.EventRule(
+      name,
+      {
+        name: rule.name,
+        eventBusName: args.eventBusName,
+        description: rule.description,
+        eventPattern: JSON.stringify(rule.pattern),
+        tags,
+      },
+      child,
+    );
+    new aws.cloudwatch.EventTarget(
+      name,
+      {
+        rule: this.rule.name,
+        eventBusName: args.eventBusName,
+        arn: this.queue.arn,
+        retryPolicy: {
+          maximumEventAgeInSeconds: rule.retryPolicy.maximumEventAgeSeconds,
+          maximumRetryAttempts: rule.retryPolicy.maximumRetryAttempts,
+        },
+        deadLetterConfig: { arn: this.deadLetterQueue.arn },
+      },
+      child,
+    );
+    // The sending domain's identity; DKIM records must be published in its DNS (README, Deploying).
+    this.emailIdentity = new aws.sesv2.EmailIdentity(
+      `${name}-sender`,
+      { emailIdentity: args.emailFrom.slice(args.emailFrom.indexOf('@') + 1), tags },
+      child,
+    );
+    this.registerOutputs({ queueArn: this.queue.arn, ruleArn: this.rule.arn });
+  }
+}

@@ -1,0 +1,491 @@
+/**
+ * The deployment's wiring as data, in one place: every queue, every event source mapping, every
+ * recurring job, every bus rule and every function's environment, as a function of the stack's
+ * resource names (and, for the environment, its typed config). Two interpreters read it: the
+ * Pulumi components in `infra/` turn each entry into resources, and `local/wiring.ts` turns the
+ * same entry into an emulated queue, poller, schedule or subscription. A parity test
+ * (`test/infra/topology-parity.test.ts`) runs the program under mocks and compares what it
+ * registered with these entries, so neither side can drift. Adding a queue is adding an entry.
+ *
+ * No Pulumi or SDK import here: values that only a created resource knows (a generated id, a
+ * local stand-in's endpoint) are handed in by each side ({@link EnvironmentResources}).
+ */
+import { NOTIFICATIONS_EVENT_PATTERN } from './events.ts';
+import {
+  AUDIT_DIGEST_RATE,
+  AUDIT_REPORT_RATE,
+  COMPLETER_RATE,
+  COMPLETER_SLA_SECONDS,
+  FLAGS_MAX_AGE_SECONDS,
+  functionSpecs,
+  RECONCILE_RATE,
+  SWEEP_GRACE_SECONDS,
+  SWEEP_RATE,
+  type FunctionName,
+  type FunctionVariable,
+} from './functions.ts';
+import type { StackConfig } from './stack-config.ts';
+import {
+  exchangeStateTable,
+  executionsTable,
+  idempotencyTable,
+  notificationsTable,
+  paperOrdersTable,
+  plansTable,
+  tableName,
+} from './tables.ts';
+
+/** Where the stack lives: every physical name and ARN derives from these. */
+export interface TopologyNames {
+  /** `<project>-<stack>` when deployed; `local` (or a test's own prefix) locally. */
+  readonly prefix: string;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+const DAY = 24 * 60 * 60;
+/** Dead letters wait two weeks, SQS's maximum, for someone to look at them. */
+const TWO_WEEKS = 14 * DAY;
+
+/** The queues of the system, by their name without the stack's prefix. */
+export type QueueKey =
+  | 'purchase-retries'
+  | 'purchase-retries-dlq'
+  | 'plan-stream-failures'
+  | 'plan-stream-failures-dlq'
+  | 'notifications'
+  | 'notifications-dlq'
+  | 'plans-dlq'
+  | 'audit-dlq';
+
+/** The bus rules, by their name without the stack's prefix. */
+export type RuleKey = 'notifications' | 'audit';
+
+/**
+ * Who may send to a queue: a function (with its own role: SendMessage, an on-failure destination
+ * of its asynchronous invocations or of its stream mapping), the purchase state machine, a bus
+ * rule (its target or its dead-letter queue), or the Scheduler (a schedule's dead-letter queue).
+ * SQS's own redrive from a source queue is not listed: the source's `deadLetter` says it.
+ */
+export type QueueSender =
+  | { readonly function: FunctionName }
+  | { readonly stateMachine: 'purchase' }
+  | { readonly rule: RuleKey }
+  | { readonly scheduler: 'plans' | 'jobs' };
+
+export interface QueueEntry {
+  /** The physical queue name. */
+  readonly name: string;
+  /** A work queue has a consumer; a dead-letter queue waits for a person. */
+  readonly kind: 'work' | 'dead-letter';
+  readonly messageRetentionSeconds: number;
+  /**
+   * A work queue's visibility timeout, as a multiple of its consumer's timeout (six, as Lambda's
+   * SQS event source recommends: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+   */
+  readonly visibility?: { readonly consumer: FunctionName; readonly consumerTimeouts: number };
+  /** Where a message goes after `maxReceiveCount` receives. */
+  readonly deadLetter?: { readonly queue: QueueKey; readonly maxReceiveCount: number };
+  readonly senders: readonly QueueSender[];
+}
+
+interface EventSourceSettings {
+  /** The function the mapping invokes. */
+  readonly function: FunctionName;
+  readonly batchSize: number;
+  /** How long the mapping gathers records before invoking; absent: not gathering. */
+  readonly maximumBatchingWindowSeconds?: number;
+  /** `FunctionResponseTypes: ["ReportBatchItemFailures"]`. */
+  readonly reportBatchItemFailures: boolean;
+}
+
+/** A Lambda event source mapping on an SQS queue. */
+export interface QueueEventSource extends EventSourceSettings {
+  readonly kind: 'queue';
+  readonly queue: QueueKey;
+  /** Concurrent invocations of the mapping at most (`ScalingConfig.MaximumConcurrency`). */
+  readonly maximumConcurrency?: number;
+}
+
+/** A Lambda event source mapping on a DynamoDB table's stream. */
+export interface StreamEventSource extends EventSourceSettings {
+  readonly kind: 'stream';
+  /** The table (its name in `shared/tables.ts`) whose stream is read. */
+  readonly table: typeof plansTable.name;
+  readonly startingPosition: 'TRIM_HORIZON';
+  readonly bisectBatchOnFunctionError: boolean;
+  /** Retries of a failing batch before it goes to the on-failure destination. */
+  readonly maximumRetryAttempts: number;
+  /** Records older than this are not delivered; they go to the on-failure destination. */
+  readonly maximumRecordAgeSeconds: number;
+  /** The queue a batch given up on is described to. */
+  readonly onFailure: QueueKey;
+}
+
+export type EventSourceEntry = QueueEventSource | StreamEventSource;
+
+/** The event source mappings, by the name the deploy gives them. */
+export type EventSourceKey =
+  | 'plan-sync-stream'
+  | 'plan-stream-failures-resync'
+  | 'purchase-retries-dispatch'
+  | 'notifications-notify';
+
+/** The functions that run on a recurring schedule. */
+export type JobName = 'sweeper' | 'completer' | 'reconcile' | 'audit-digest' | 'audit-report';
+
+export interface JobEntry {
+  /** The schedule's expression. */
+  readonly expression: string;
+  readonly description: string;
+  /** The event the function receives. */
+  readonly input: string;
+  /** The schedule's retries of a delivery that fails, then its dead-letter queue. */
+  readonly retryPolicy: {
+    readonly maximumEventAgeSeconds: number;
+    readonly maximumRetryAttempts: number;
+  };
+  readonly deadLetterQueue: QueueKey;
+  /**
+   * The function's asynchronous invocation: Lambda's retries of a run that fails, then its
+   * on-failure destination.
+   */
+  readonly failedRuns: { readonly maximumRetryAttempts: number; readonly onFailure: QueueKey };
+}
+
+export interface RuleEntry {
+  /** The physical rule name. */
+  readonly name: string;
+  readonly description: string;
+  /** An EventBridge pattern of top-level fields with lists of exact values. */
+  readonly pattern: Readonly<Record<string, readonly string[]>>;
+  /** A queue of the topology, or the audit trail's Firehose stream (`AuditTrail`). */
+  readonly target:
+    { readonly queue: QueueKey } | { readonly auditStream: string; readonly targetId: string };
+  readonly retryPolicy: {
+    readonly maximumEventAgeSeconds: number;
+    readonly maximumRetryAttempts: number;
+  };
+  /** Where the rule puts what it could not deliver. */
+  readonly deadLetterQueue: QueueKey;
+}
+
+/** Physical names of the resources the entries point at. */
+export interface ResourceNames {
+  readonly prefix: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly eventBus: string;
+  readonly stateMachine: string;
+  readonly scheduleGroup: string;
+  /** The role the plans' schedules run as, and the one the jobs' schedules run as. */
+  readonly schedulerRoles: { readonly plans: string; readonly jobs: string };
+  /** The audit trail's Object Lock bucket (global: the account and Region make it unique). */
+  readonly auditBucket: string;
+}
+
+export interface Topology {
+  readonly names: ResourceNames;
+  readonly queues: Readonly<Record<QueueKey, QueueEntry>>;
+  readonly eventSources: Readonly<Record<EventSourceKey, EventSourceEntry>>;
+  readonly jobs: Readonly<Record<JobName, JobEntry>>;
+  readonly rules: Readonly<Record<RuleKey, RuleEntry>>;
+}
+
+/** The deployment's queues, event sources, jobs and rules for a stack named by `names`. */
+export function topology(names: TopologyNames): Topology {
+  const { prefix, region, accountId } = names;
+  const scheduleGroup = `${prefix}-plans`;
+  const deadLetters = (senders: readonly QueueSender[] = []): Omit<QueueEntry, 'name'> => ({
+    kind: 'dead-letter',
+    messageRetentionSeconds: TWO_WEEKS,
+    senders,
+  });
+  const queues: Record<QueueKey, Omit<QueueEntry, 'name'>> = {
+    // Slots that could not be bought yet wait here. Kept longer than any purchase window, so a
+    // slot is never dropped before it is final; what keeps failing past 10 receives is parked.
+    'purchase-retries': {
+      kind: 'work',
+      messageRetentionSeconds: 2 * DAY,
+      visibility: { consumer: 'retry-dispatcher', consumerTimeouts: 6 },
+      deadLetter: { queue: 'purchase-retries-dlq', maxReceiveCount: 10 },
+      // The workflow defers a slot; the completer redrives stale runs; the dispatcher re-queues.
+      senders: [
+        { stateMachine: 'purchase' },
+        { function: 'retry-dispatcher' },
+        { function: 'completer' },
+      ],
+    },
+    'purchase-retries-dlq': deadLetters(),
+    // Stream batches the schedule sync gave up on (its mapping's on-failure destination):
+    // schedule-resync reads them back; what keeps failing past five receives is parked.
+    'plan-stream-failures': {
+      kind: 'work',
+      messageRetentionSeconds: TWO_WEEKS,
+      visibility: { consumer: 'schedule-resync', consumerTimeouts: 6 },
+      deadLetter: { queue: 'plan-stream-failures-dlq', maxReceiveCount: 5 },
+      senders: [{ function: 'schedule-sync' }],
+    },
+    'plan-stream-failures-dlq': deadLetters(),
+    // The notifications rule feeds it (backpressure, retries, dead letters for the notifier).
+    notifications: {
+      kind: 'work',
+      messageRetentionSeconds: 4 * DAY,
+      visibility: { consumer: 'notifier', consumerTimeouts: 6 },
+      deadLetter: { queue: 'notifications-dlq', maxReceiveCount: 5 },
+      senders: [{ rule: 'notifications' }],
+    },
+    // Also the rule's dead-letter queue: events it could not deliver to the queue land here.
+    'notifications-dlq': deadLetters([{ rule: 'notifications' }]),
+    // Deliveries the Scheduler gave up on, and job runs that failed (their on-failure destination).
+    'plans-dlq': deadLetters([
+      { scheduler: 'plans' },
+      { scheduler: 'jobs' },
+      ...JOB_NAMES.map((job) => ({ function: job })),
+    ]),
+    // What the audit rule could not put on the stream after a day of retries.
+    'audit-dlq': deadLetters([{ rule: 'audit' }]),
+  };
+  // A day of retries, EventBridge's most; each rule gets its own copy (entries share nothing).
+  const everyDay = () => ({ maximumEventAgeSeconds: DAY, maximumRetryAttempts: 185 });
+  const job = (expression: string, description: string): JobEntry => ({
+    expression,
+    description,
+    input: '{}',
+    retryPolicy: { maximumEventAgeSeconds: 300, maximumRetryAttempts: 2 },
+    deadLetterQueue: 'plans-dlq',
+    failedRuns: { maximumRetryAttempts: 2, onFailure: 'plans-dlq' },
+  });
+  return {
+    names: {
+      prefix,
+      region,
+      accountId,
+      eventBus: `${prefix}-events`,
+      stateMachine: `${prefix}-purchase`,
+      scheduleGroup,
+      schedulerRoles: {
+        plans: `${scheduleGroup}-scheduler`,
+        jobs: `${scheduleGroup}-jobs-scheduler`,
+      },
+      auditBucket: `${prefix}-audit-${accountId}-${region}`,
+    },
+    queues: Object.fromEntries(
+      Object.entries(queues).map(([key, entry]) => [key, { name: `${prefix}-${key}`, ...entry }]),
+    ) as Record<QueueKey, QueueEntry>,
+    eventSources: {
+      // The plans table's stream keeps each plan's schedule in step with the plan.
+      'plan-sync-stream': {
+        kind: 'stream',
+        table: plansTable.name,
+        function: 'schedule-sync',
+        startingPosition: 'TRIM_HORIZON',
+        batchSize: 100,
+        maximumBatchingWindowSeconds: 1,
+        reportBatchItemFailures: true,
+        bisectBatchOnFunctionError: true,
+        maximumRetryAttempts: 5,
+        maximumRecordAgeSeconds: 6 * 60 * 60,
+        onFailure: 'plan-stream-failures',
+      },
+      // The stream's failed batches, read back one at a time (the sweeper syncs what it lost).
+      'plan-stream-failures-resync': {
+        kind: 'queue',
+        queue: 'plan-stream-failures',
+        function: 'schedule-resync',
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        maximumConcurrency: functionSpecs['schedule-resync'].reservedConcurrency,
+      },
+      // The retry queue restarts slots; at most five dispatchers at once: the queue is the
+      // backpressure.
+      'purchase-retries-dispatch': {
+        kind: 'queue',
+        queue: 'purchase-retries',
+        function: 'retry-dispatcher',
+        batchSize: 10,
+        maximumBatchingWindowSeconds: 5,
+        reportBatchItemFailures: true,
+        maximumConcurrency: 5,
+      },
+      // The notifier: partial batch failures; the queue's redrive parks what keeps failing.
+      'notifications-notify': {
+        kind: 'queue',
+        queue: 'notifications',
+        function: 'notifier',
+        batchSize: 10,
+        maximumBatchingWindowSeconds: 1,
+        reportBatchItemFailures: true,
+        maximumConcurrency: functionSpecs.notifier.reservedConcurrency,
+      },
+    },
+    jobs: {
+      sweeper: job(SWEEP_RATE, 'Finds plans whose run was missed and re-arms them'),
+      completer: job(COMPLETER_RATE, 'Drives purchase runs stuck past their SLA to a final state'),
+      reconcile: job(RECONCILE_RATE, "Matches yesterday's exchange orders against the ledger"),
+      'audit-digest': job(
+        AUDIT_DIGEST_RATE,
+        'Seals each ended day of the audit trail with a signed, chained digest',
+      ),
+      'audit-report': job(AUDIT_REPORT_RATE, 'Writes the monthly audit report of each ended month'),
+    },
+    rules: {
+      notifications: {
+        name: `${prefix}-notifications`,
+        description:
+          'Events a person is told about: purchases, failures, missed runs, plan changes',
+        pattern: NOTIFICATIONS_EVENT_PATTERN,
+        target: { queue: 'notifications' },
+        retryPolicy: everyDay(),
+        deadLetterQueue: 'notifications-dlq',
+      },
+      audit: {
+        name: `${prefix}-audit`,
+        description: 'Every event of this account, into the immutable audit trail',
+        pattern: { account: [accountId] },
+        target: { auditStream: `${prefix}-audit`, targetId: 'audit-stream' },
+        retryPolicy: everyDay(),
+        deadLetterQueue: 'audit-dlq',
+      },
+    },
+  };
+}
+
+/** The recurring jobs, in the order they are declared. */
+export const JOB_NAMES: readonly JobName[] = [
+  'sweeper',
+  'completer',
+  'reconcile',
+  'audit-digest',
+  'audit-report',
+];
+
+/** A queue's visibility timeout in seconds; undefined for a dead-letter queue (SQS's default). */
+export function visibilityTimeoutSeconds(queue: QueueEntry): number | undefined {
+  return queue.visibility === undefined
+    ? undefined
+    : queue.visibility.consumerTimeouts * functionSpecs[queue.visibility.consumer].timeoutSeconds;
+}
+
+/** ARNs of the topology's resources, as AWS forms them. */
+export function queueArn(topology: Topology, key: QueueKey): string {
+  const { region, accountId } = topology.names;
+  return `arn:aws:sqs:${region}:${accountId}:${topology.queues[key].name}`;
+}
+
+export function ruleArn(topology: Topology, key: RuleKey): string {
+  const { region, accountId, eventBus } = topology.names;
+  return `arn:aws:events:${region}:${accountId}:rule/${eventBus}/${topology.rules[key].name}`;
+}
+
+export function functionName(topology: Topology, name: FunctionName): string {
+  return `${topology.names.prefix}-${name}`;
+}
+
+export function functionArn(topology: Topology, name: FunctionName): string {
+  const { region, accountId } = topology.names;
+  return `arn:aws:lambda:${region}:${accountId}:function:${functionName(topology, name)}`;
+}
+
+export function stateMachineArn(topology: Topology): string {
+  const { region, accountId, stateMachine } = topology.names;
+  return `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachine}`;
+}
+
+/** Whether an event matches a rule's pattern (top-level fields, exact values). */
+export function ruleMatches(
+  rule: RuleEntry,
+  event: { readonly source: string; readonly detailType: string; readonly account: string },
+): boolean {
+  const fields: Record<string, string> = {
+    source: event.source,
+    'detail-type': event.detailType,
+    account: event.account,
+  };
+  return Object.entries(rule.pattern).every(([field, values]) => {
+    const value = fields[field];
+    return value !== undefined && values.includes(value);
+  });
+}
+
+/**
+ * What only the created resources know (generated ids: the key, AppConfig, secrets), or, locally,
+ * the stand-ins' endpoints. `T` is a string locally and a Pulumi input when deployed.
+ */
+export interface EnvironmentResources<T> {
+  readonly kmsKeyArn: T;
+  readonly retryQueueUrl: T;
+  readonly flags: { readonly application: T; readonly environment: T; readonly profile: T };
+  /** The exchange's trading and view-only API keys; null for the paper exchange. */
+  readonly exchangeSecretArn: T | null;
+  readonly readOnlyExchangeSecretArn: T | null;
+  readonly auditSigningKeyArn: T;
+  /**
+   * How the functions reach the exchange: as the stack's config says, or (locally) the paper
+   * exchange over HTTP, so faults can be injected on the wire.
+   */
+  readonly exchange:
+    | { readonly kind: 'configured' }
+    | { readonly kind: 'paper-http'; readonly url: string; readonly timeoutMs: number };
+}
+
+/** The value of every environment variable a function may read, for this stack. */
+export function functionVariables<T>(
+  topology: Topology,
+  config: StackConfig,
+  resources: EnvironmentResources<T>,
+): Record<FunctionVariable, T | string> {
+  const { names } = topology;
+  const { prefix } = names;
+  const paper = resources.exchange.kind === 'configured' && config.exchange === 'paper';
+  const http = resources.exchange.kind === 'paper-http' ? resources.exchange : null;
+  return {
+    PLANS_TABLE: tableName(prefix, plansTable),
+    EXECUTIONS_TABLE: tableName(prefix, executionsTable),
+    IDEMPOTENCY_TABLE: tableName(prefix, idempotencyTable),
+    SCHEDULE_GROUP: names.scheduleGroup,
+    PURCHASE_STATE_MACHINE_ARN: stateMachineArn(topology),
+    SCHEDULER_ROLE_ARN: `arn:aws:iam::${names.accountId}:role/${names.schedulerRoles.plans}`,
+    SCHEDULE_DLQ_ARN: queueArn(topology, 'plans-dlq'),
+    KMS_KEY_ARN: resources.kmsKeyArn,
+    EVENT_BUS_NAME: names.eventBus,
+    SWEEP_GRACE_SECONDS: String(SWEEP_GRACE_SECONDS),
+    EXCHANGE: http === null ? config.exchange : 'paper-http',
+    EXCHANGE_API_URL: config.exchangeApiUrl ?? '',
+    EXCHANGE_SECRET_ARN: resources.exchangeSecretArn ?? '',
+    EXCHANGE_READONLY_SECRET_ARN: resources.readOnlyExchangeSecretArn ?? '',
+    EXCHANGE_STATE_TABLE: tableName(prefix, exchangeStateTable),
+    EXCHANGE_RATE_LIMIT_PER_SECOND: String(config.exchangeRateLimitPerSecond),
+    PAPER_EXCHANGE_URL: http?.url ?? '',
+    PAPER_EXCHANGE_TIMEOUT_MS: http === null ? '' : String(http.timeoutMs),
+    PAPER_ORDERS_TABLE: paper ? tableName(prefix, paperOrdersTable) : '',
+    PAPER_SETTINGS: paper ? JSON.stringify({ prices: config.paperPrices }) : '',
+    PURCHASE_WINDOW_SECONDS: String(config.purchaseWindowHours * 3600),
+    APPCONFIG_APPLICATION: resources.flags.application,
+    APPCONFIG_ENVIRONMENT: resources.flags.environment,
+    APPCONFIG_FLAGS_PROFILE: resources.flags.profile,
+    FLAGS_MAX_AGE_SECONDS: String(FLAGS_MAX_AGE_SECONDS),
+    RETRY_QUEUE_URL: resources.retryQueueUrl,
+    COMPLETER_SLA_SECONDS: String(COMPLETER_SLA_SECONDS),
+    NOTIFICATIONS_TABLE: tableName(prefix, notificationsTable),
+    EMAIL_FROM: config.notificationEmailFrom,
+    SMS_ORIGINATION_IDENTITY: config.smsOriginationIdentity ?? '',
+    AUDIT_BUCKET: names.auditBucket,
+    AUDIT_SIGNING_KEY_ARN: resources.auditSigningKeyArn,
+  };
+}
+
+/**
+ * A function's environment: exactly the variables it declares (`shared/functions.ts`), without
+ * those this stack leaves empty (a paper stack has no exchange secret).
+ */
+export function functionEnvironment<T>(
+  name: FunctionName,
+  variables: Readonly<Record<FunctionVariable, T | string>>,
+): Record<string, T | string> {
+  return Object.fromEntries(
+    functionSpecs[name].environment
+      .map((variable) => [variable, variables[variable]] as const)
+      .filter(([, value]) => value !== ''),
+  );
+}
