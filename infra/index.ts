@@ -191,6 +191,7 @@ const audit = new AuditTrail('audit', {
   archiveRetentionDays: config.archiveRetentionDays,
   logRetentionDays: config.logRetentionDays,
   signerRoleArn: roleArn(lambdaRoleName(functionName('audit-digest'))),
+  recording: { rule: topology.rules.audit, deadLetterQueue: topology.queues['audit-dlq'] },
   accountId,
   region,
   tags,

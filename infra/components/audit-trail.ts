@@ -24,6 +24,7 @@ import { ApiCallTrail } from './audit-trail/api-call-trail.ts';
 import { DeliveryStream } from './audit-trail/delivery-stream.ts';
 import { DigestSigningKey } from './audit-trail/digest-signing-key.ts';
 import { auditTrailNames } from './audit-trail/names.ts';
+import type { QueueEntry, RuleEntry } from '#shared/topology.ts';
 import { RecordingRule } from './audit-trail/recording-rule.ts';
 import { RecordsBucket } from './audit-trail/records-bucket.ts';
 
@@ -50,6 +51,8 @@ export interface AuditTrailArgs {
   readonly logRetentionDays: number;
   /** The role that signs the daily digests (the digest job's): the only one the key lets sign. */
   readonly signerRoleArn: In<string>;
+  /** The recording rule and its dead-letter queue, as the topology declares them. */
+  readonly recording: { readonly rule: RuleEntry; readonly deadLetterQueue: QueueEntry };
   readonly accountId: In<string>;
   readonly region: In<string>;
   readonly tags: In<Record<string, In<string>>>;
@@ -124,7 +127,8 @@ export class AuditTrail extends pulumi.ComponentResource {
         ruleArn: names.ruleArn,
         eventBusName: args.eventBusName,
         streamArn: stream.arn,
-        deadLetterQueueName: names.deadLetterQueueName,
+        rule: args.recording.rule,
+        deadLetterQueue: args.recording.deadLetterQueue,
         kmsKeyArn,
         accountId,
         tags,

@@ -4,8 +4,9 @@
  * encrypted dead-letter queue only this rule may send to.
  */
 import * as aws from '@pulumi/aws';
-import * as pulumi from '@pulumi/pulumi';
+import type * as pulumi from '@pulumi/pulumi';
 import { policyJson, serviceTrustPolicy } from '../../iam.ts';
+import type { QueueEntry, RuleEntry } from '#shared/topology.ts';
 import { EncryptedQueue } from '../queue.ts';
 import { AuditTrailPart, type AuditTrailPartOptions } from './part.ts';
 
@@ -18,7 +19,10 @@ export interface RecordingRuleArgs {
   readonly eventBusName: In<string>;
   /** The audit stream the rule puts events on. */
   readonly streamArn: In<string>;
-  readonly deadLetterQueueName: string;
+  /** The rule as the topology declares it (`topology.rules.audit`). */
+  readonly rule: RuleEntry;
+  /** Its dead-letter queue as the topology declares it (`topology.queues['audit-dlq']`). */
+  readonly deadLetterQueue: QueueEntry;
   readonly kmsKeyArn: In<string>;
   readonly accountId: In<string>;
   readonly tags: In<Record<string, In<string>>>;
@@ -30,14 +34,20 @@ export class RecordingRule extends AuditTrailPart {
 
   constructor(name: string, args: RecordingRuleArgs, opts: AuditTrailPartOptions) {
     super('savings:audit:RecordingRule', name, opts);
-    const { accountId, tags } = args;
+    const { accountId, tags, rule: entry } = args;
+    if (entry.name !== args.ruleName || !('auditStream' in entry.target)) {
+      throw new Error(
+        `the audit rule of the topology (${entry.name}) is not the trail's (${args.ruleName})`,
+      );
+    }
+    const { targetId } = entry.target;
     const rule = new aws.cloudwatch.EventRule(
       `${name}-rule`,
       {
         name: args.ruleName,
         eventBusName: args.eventBusName,
-        description: 'Every event of this account, into the immutable audit trail',
-        eventPattern: pulumi.jsonStringify({ account: [accountId] }),
+        description: entry.description,
+        eventPattern: JSON.stringify(entry.pattern),
         state: 'ENABLED',
         tags,
       },
@@ -72,7 +82,8 @@ export class RecordingRule extends AuditTrailPart {
     const deadLetters = new EncryptedQueue(
       `${name}-dlq`,
       {
-        queueName: args.deadLetterQueueName,
+        queueName: args.deadLetterQueue.name,
+        messageRetentionSeconds: args.deadLetterQueue.messageRetentionSeconds,
         kmsKeyArn: args.kmsKeyArn,
         sender: {
           service: 'events.amazonaws.com',
@@ -92,11 +103,13 @@ export class RecordingRule extends AuditTrailPart {
       {
         rule: rule.name,
         eventBusName: args.eventBusName,
-        targetId: 'audit-stream',
+        targetId,
         arn: args.streamArn,
         roleArn: role.arn,
-        // EventBridge's maxima: a day, 185 attempts.
-        retryPolicy: { maximumEventAgeInSeconds: 24 * 60 * 60, maximumRetryAttempts: 185 },
+        retryPolicy: {
+          maximumEventAgeInSeconds: entry.retryPolicy.maximumEventAgeSeconds,
+          maximumRetryAttempts: entry.retryPolicy.maximumRetryAttempts,
+        },
         deadLetterConfig: { arn: deadLetters.arn },
       },
       // The first events must find the target's permissions and its dead-letter queue in place.

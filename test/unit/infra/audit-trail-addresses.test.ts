@@ -9,6 +9,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { auditRecording } from './audit-recording.ts';
 import { ACCOUNT, REGION, runComponent } from './component-harness.ts';
 
 const P = 'savings-plan-buy-prod';
@@ -198,6 +199,7 @@ beforeAll(async () => {
         archiveRetentionDays: 0,
         logRetentionDays: 365,
         signerRoleArn: `arn:aws:iam::${ACCOUNT}:role/${P}-audit-digest-lambda`,
+        recording: auditRecording(),
         accountId: ACCOUNT,
         region: REGION,
         tags: { project: 'savings-plan-buy', stack: 'prod' },

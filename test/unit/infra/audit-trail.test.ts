@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditTrail } from '../../../infra/components/audit-trail.ts';
+import { auditRecording } from './audit-recording.ts';
 import { ACCOUNT, REGION, runComponent, type ComponentRun } from './component-harness.ts';
 import { policy } from './program.ts';
 
@@ -44,6 +45,7 @@ beforeAll(async () => {
       archiveRetentionDays: 0,
       logRetentionDays: 365,
       signerRoleArn: SIGNER_ROLE_ARN,
+      recording: auditRecording(),
       accountId: ACCOUNT,
       region: REGION,
       tags: TAGS,
