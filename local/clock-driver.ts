@@ -30,10 +30,13 @@ export class WorkInFlight {
   }
 }
 
-/** A queue's event source: when its next message becomes visible, and delivering what is. */
+/**
+ * A queue's event source: when its next batch is due, and delivering what is. `flush` ends a
+ * batching window early: a batch gathering in its window is delivered as if the window had passed.
+ */
 export interface QueueSource {
-  nextVisibleAt(): number | null;
-  drain(): Promise<void>;
+  nextVisibleAt(flush?: boolean): number | null;
+  drain(flush?: boolean): Promise<void>;
 }
 
 export interface ClockDriverOptions {
@@ -54,7 +57,11 @@ export class ClockDriver {
     this.#options = options;
   }
 
-  /** Waits until no delivery is running and every stream record has been handled. */
+  /**
+   * Waits until no delivery is running and every stream record and visible queue message has been
+   * handled. Batches gathering in a batching window go at once, as the stream's do: on AWS the
+   * window passes in wall time whatever happens next, here the clock may not move again.
+   */
   async settle(): Promise<void> {
     for (;;) {
       const waited = await this.#options.work.wait();
@@ -68,9 +75,9 @@ export class ClockDriver {
   async #drainQueues(): Promise<boolean> {
     let delivered = false;
     for (const queue of this.#options.queues ?? []) {
-      const next = queue.nextVisibleAt();
+      const next = queue.nextVisibleAt(true);
       if (next !== null && next <= this.#options.clock.now()) {
-        await queue.drain();
+        await queue.drain(true);
         delivered = true;
       }
     }

@@ -176,11 +176,11 @@ export class LocalSqsEventSource {
 
   /**
    * When the next batch is due (epoch ms), or null: when a message is or becomes receivable, plus
-   * the batching window unless a full batch is receivable now.
+   * the batching window unless a full batch is receivable now or `flush` ends the window early.
    */
-  nextVisibleAt(): number | null {
+  nextVisibleAt(flush = false): number | null {
     const next = this.#sqs.nextVisibleAt(this.#queueArn);
-    if (next === null || this.#windowMs === 0) return next;
+    if (next === null || this.#windowMs === 0 || flush) return next;
     return this.#receivableNow() >= this.#batchSize ? next : next + this.#windowMs;
   }
 
@@ -202,24 +202,24 @@ export class LocalSqsEventSource {
    * whose visibility timeout is 0 would otherwise hand a failing message back forever at the same
    * instant; its retry waits for the next drain.
    */
-  async drain(): Promise<void> {
+  async drain(flush = false): Promise<void> {
     const delivered = new Set<string>();
     for (;;) {
-      const ids = await this.#next();
+      const ids = await this.#next(flush);
       if (ids.length === 0 || ids.every((id) => delivered.has(id))) return;
       for (const id of ids) delivered.add(id);
     }
   }
 
-  #next(): Promise<readonly string[]> {
-    const run = this.#cycle.then(() => this.#pollOnce());
+  #next(flush = false): Promise<readonly string[]> {
+    const run = this.#cycle.then(() => this.#pollOnce(flush));
     this.#cycle = run.catch(() => []);
     return run;
   }
 
-  async #pollOnce(): Promise<readonly string[]> {
+  async #pollOnce(flush: boolean): Promise<readonly string[]> {
     if (this.#windowMs > 0) {
-      const due = this.nextVisibleAt();
+      const due = this.nextVisibleAt(flush);
       if (due === null || due > this.#now()) return [];
     }
     const batches: ReceivedMessage[][] = [];
