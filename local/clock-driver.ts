@@ -88,14 +88,12 @@ export class ClockDriver {
   }
 
   /**
-   * The next firing to deliver before `upTo`: one-time schedules in order; a recurring schedule
-   * (the sweeper) fires at most once between two of them, for its latest missed interval.
+   * The next firing to deliver before `upTo`: every schedule at every one of its instants, a
+   * recurring one (the sweeper) at each interval the clock passes, so that one jump and many
+   * small steps end the same way.
    */
   #next(upTo: number): DueFiring | null {
-    const due = this.#options.scheduler.nextDue(upTo);
-    if (due === null || due.schedule.expression.startsWith('rate(')) return due;
-    const earlier = this.#options.scheduler.nextDue(due.fireAt);
-    return earlier !== null && earlier.fireAt < due.fireAt ? earlier : due;
+    return this.#options.scheduler.nextDue(upTo);
   }
 
   async #advance(target: number): Promise<number> {

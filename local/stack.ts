@@ -59,6 +59,7 @@ import {
   parseExchangeFaults,
   type ExchangeFaults,
 } from './services/paper-exchange-server.ts';
+import { Journal } from './services/journal.ts';
 import { LocalScheduler } from './services/scheduler.ts';
 import { LocalSqs } from './services/sqs.ts';
 import { LocalSqsEventSource } from './services/sqs-event-source.ts';
@@ -79,7 +80,10 @@ const ACCOUNT = '000000000000';
 export interface LocalStackOptions {
   /** HTTP port; 0 picks a free one. Default 4000. */
   readonly port?: number;
-  /** Where DynamoDB data and the token key persist; omitted means in memory. */
+  /**
+   * Where DynamoDB data, the token key, the clock and the emulated services' state persist
+   * (`services/*.jsonl`, see `local/services/journal.ts`); omitted means in memory.
+   */
   readonly dataDir?: string;
   /** An already running DynamoDB Local to use instead of starting one (tests share one). */
   readonly dynamodbEndpoint?: string;
@@ -227,7 +231,11 @@ function parseFaults(body: unknown): Faults {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const clock = options.clock ?? LocalClock.fromEnvironment();
+  const clock =
+    options.clock ??
+    (options.dataDir === undefined
+      ? LocalClock.fromEnvironment()
+      : LocalClock.kept(join(options.dataDir, 'clock.json')));
   const config = options.config ?? devStackConfig();
   const prefix = options.prefix ?? 'local';
   const region = LOCAL_AWS.region;
@@ -235,6 +243,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   let ready = false;
   const stoppers: (() => Promise<void>)[] = [];
+  // Each emulated service's durable state, in the data folder; closed last when the stack stops.
+  const journals: Journal<never>[] = [];
+  const journal = <V>(service: string): Journal<V> => {
+    const opened = new Journal<V>(
+      options.dataDir === undefined
+        ? undefined
+        : join(options.dataDir, 'services', `${service}.jsonl`),
+    );
+    journals.push(opened as Journal<never>);
+    return opened;
+  };
+  stoppers.push(async () => {
+    clock.save();
+    for (const each of journals) each.close();
+  });
   const userPool = new LocalUserPool(
     'https://cognito-idp.local.amazonaws.com/local_pool',
     options.dataDir === undefined ? undefined : join(options.dataDir, 'token-key'),
@@ -283,14 +306,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     // Shared with every Lambda worker: parts per million of orders after which it crashes.
     const crashAfterOrder = new Int32Array(new SharedArrayBuffer(4));
-    const appConfig = new LocalAppConfig();
-    appConfig.set(config.flags);
+    const appConfig = new LocalAppConfig(undefined, journal('appconfig'));
+    if (!appConfig.restored) appConfig.set(config.flags);
     routes.prefixes.set(appConfig.prefix, appConfig.handler);
     const sqs = new LocalSqs({
       now: () => clock.now(),
       region,
       accountId: ACCOUNT,
       baseUrl: () => url,
+      journal: journal('sqs'),
     });
     routes.prefixes.set(sqs.prefix, sqs.handler);
     // As Pulumi creates them: the retry queue parks what keeps failing after 10 receives.
@@ -311,7 +335,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     routes.prefixes.set(eventBus.prefix, eventBus.handler);
     // Notifications: SES and End User Messaging SMS answer the real SDK clients into an outbox;
     // the bus's rule feeds the notifications queue, as Pulumi wires it.
-    const outbox = new LocalOutbox();
+    const outbox = new LocalOutbox(journal('outbox'));
     const ses = new LocalSes({
       now: () => clock.now(),
       outbox,
@@ -359,7 +383,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     eventBus.subscribe((event) => {
       audit.record(event);
     });
-    const exchange = new PaperExchange(() => clock.now());
+    const exchange = new PaperExchange(() => clock.now(), undefined, journal('exchange'));
     routes.prefixes.set('/_local/exchange/api', exchange.handler('/_local/exchange/api'));
 
     // Lambdas: the deployed bundles, each function with exactly its declared configuration.
@@ -482,6 +506,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       now: () => clock.now(),
       region,
       accountId: ACCOUNT,
+      journal: journal('scheduler'),
       deliver: async (delivery) => {
         const input = JSON.parse(delivery.input) as unknown;
         if (delivery.target.Arn === stateMachineArn) {
@@ -746,6 +771,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           .advanceTo(clock.now())
           .catch((error: unknown) => log(`clock: ${(error as Error).message}`))
           .finally(() => {
+            clock.save();
             if (ticker !== undefined) ticker = setTimeout(tick, 1000);
           });
       };
