@@ -5,6 +5,7 @@
  * by a background tick that keeps schedules firing in wall time.
  */
 import type { LocalClock } from './clock.ts';
+import type { QuietProbe } from './quiet-jobs.ts';
 import type { DueFiring, LocalScheduler } from './services/scheduler.ts';
 import type { LocalStreamMapping } from './services/streams.ts';
 
@@ -44,11 +45,39 @@ export interface ClockDriverOptions {
   readonly work: WorkInFlight;
   /** How many copies of each firing to deliver (the duplicate-delivery fault). */
   readonly copies: () => number;
+  /**
+   * Probes of recurring jobs by schedule name (`local/quiet-jobs.ts`): a firing before the
+   * instant its probe answers is recorded without invoking the job, which would find nothing.
+   */
+  readonly quiet?: ReadonlyMap<string, QuietProbe>;
+  /**
+   * A number that changes whenever anything may have changed the state the probes read (an
+   * invocation, an execution, an API request); a probe's answer holds while it stays the same.
+   */
+  readonly activity?: () => number;
 }
+
+/** What advancing the clock has cost so far: the work it did, for tests and benchmarks. */
+export interface ClockDriverStats {
+  /** Firings whose target was invoked. */
+  delivered: number;
+  /** Firings of recurring jobs recorded without an invocation: their probe said they were idle. */
+  elided: number;
+  /** Probe runs (each reads a few index partitions). */
+  probes: number;
+  /** Queue drains (event source polls until nothing is visible). */
+  drains: number;
+}
+
+/** Firings this close to a probe's instant are invoked anyway: timestamps have second precision. */
+const PROBE_MARGIN_MS = 1000;
 
 export class ClockDriver {
   readonly #options: ClockDriverOptions;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Each probed job's last answer and the activity it was computed at. */
+  readonly #probed = new Map<string, { activity: number; wake: number | null }>();
+  readonly stats: ClockDriverStats = { delivered: 0, elided: 0, probes: 0, drains: 0 };
 
   constructor(options: ClockDriverOptions) {
     this.#options = options;
@@ -70,6 +99,7 @@ export class ClockDriver {
     for (const queue of this.#options.queues ?? []) {
       const next = queue.nextVisibleAt();
       if (next !== null && next <= this.#options.clock.now()) {
+        this.stats.drains += 1;
         await queue.drain();
         delivered = true;
       }
@@ -96,6 +126,20 @@ export class ClockDriver {
     return this.#options.scheduler.nextDue(upTo);
   }
 
+  /** Whether `due` is a recurring job's firing that its probe says would find nothing. */
+  async #isQuiet(due: DueFiring): Promise<boolean> {
+    const probe = this.#options.quiet?.get(due.schedule.name);
+    if (probe === undefined) return false;
+    const activity = this.#options.activity?.() ?? Number.NaN;
+    let probed = this.#probed.get(due.schedule.name);
+    if (probed?.activity !== activity) {
+      this.stats.probes += 1;
+      probed = { activity, wake: await probe() };
+      this.#probed.set(due.schedule.name, probed);
+    }
+    return probed.wake === null || due.fireAt < probed.wake - PROBE_MARGIN_MS;
+  }
+
   async #advance(target: number): Promise<number> {
     const { clock, scheduler } = this.#options;
     let fired = 0;
@@ -110,11 +154,24 @@ export class ClockDriver {
         continue;
       }
       if (due === null) break;
+      if (await this.#isQuiet(due)) {
+        // It fires, and would find nothing: nothing to run, nothing to wait for.
+        scheduler.elide(due);
+        this.stats.elided += 1;
+        fired += 1;
+        continue;
+      }
       if (due.fireAt > clock.now()) clock.moveTo(due.fireAt);
       // Everything due at the same instant fires together, as the scheduler would within the minute.
       let same: typeof due | null = due;
       while (same !== null && same.fireAt === due.fireAt) {
-        await scheduler.fire(same, this.#options.copies());
+        if (await this.#isQuiet(same)) {
+          scheduler.elide(same);
+          this.stats.elided += 1;
+        } else {
+          await scheduler.fire(same, this.#options.copies());
+          this.stats.delivered += 1;
+        }
         fired += 1;
         same = scheduler.nextDue(due.fireAt);
       }

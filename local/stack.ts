@@ -41,7 +41,8 @@ import { LocalDynamoDbDataSource } from './services/appsync/dynamodb.ts';
 import { LocalGraphqlApi, type GraphqlRequest } from './services/appsync/engine.ts';
 import { LocalUserPool, TokenRequestError, UnauthorizedError } from './services/auth.ts';
 import { ClockError, LocalClock } from './clock.ts';
-import { ClockDriver, WorkInFlight } from './clock-driver.ts';
+import { ClockDriver, WorkInFlight, type ClockDriverStats } from './clock-driver.ts';
+import { quietJobs } from './quiet-jobs.ts';
 import {
   ensureTables,
   LOCAL_AWS,
@@ -147,6 +148,8 @@ export interface LocalStack {
   advanceTo(epochMs: number): Promise<number>;
   /** Waits until every running workflow and stream record has been handled. */
   settle(): Promise<void>;
+  /** The work advancing the clock has done so far (firings delivered and elided, probes). */
+  readonly clockStats: ClockDriverStats;
   /** Requests the resolvers made beyond what `resolvers/manifest.ts` grants (should stay empty). */
   readonly accessViolations: () => readonly { caller: string; action: string; table: string }[];
   stop(): Promise<void>;
@@ -585,6 +588,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       reportBatchItemFailures: true,
       work,
     });
+    // Anything that may change what the recurring jobs' probes read.
+    let apiRequests = 0;
+    const activity = () =>
+      apiRequests +
+      stateMachine.started +
+      [...lambdas.values()].reduce((sum, each) => sum + each.invocations, 0);
     const clockDriver = new ClockDriver({
       clock,
       scheduler,
@@ -592,6 +601,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queues: [retries, notifier, resync],
       work,
       copies: () => faults.duplicateDeliveries,
+      quiet: new Map(
+        [
+          ...quietJobs({
+            dynamodb,
+            plansTable: variables.PLANS_TABLE,
+            executionsTable: variables.EXECUTIONS_TABLE,
+            audit: audit.store,
+          }),
+        ].map(([job, probe]) => [`${prefix}-${job}`, probe]),
+      ),
+      activity,
     });
 
     // The schedule group and the sweeper's recurring schedule, as Pulumi creates them.
@@ -682,6 +702,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       };
     });
     routes.exact.set('POST /graphql', async (request) => {
+      apiRequests += 1;
       let identity;
       try {
         identity = await userPool.authenticate(request.headers.authorization, request.sourceIp);
@@ -703,7 +724,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           },
         };
       }
-      return { status: 200, body: await api.execute(request.body, identity, request.headers) };
+      const body = await api.execute(request.body, identity, request.headers);
+      // Counted again once its writes are done: a probe run meanwhile read the state before them.
+      apiRequests += 1;
+      return { status: 200, body };
     });
     routes.exact.set('GET /_local/clock', () => ({ status: 200, body: { now: clock.nowIso() } }));
     routes.exact.set('POST /_local/clock', async (request) => {
@@ -807,6 +831,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       faults,
       advanceTo: (epochMs) => clockDriver.advanceTo(epochMs),
       settle: () => clockDriver.settle(),
+      clockStats: clockDriver.stats,
       accessViolations: () => [
         ...plansSource.violations,
         ...executionsSource.violations,

@@ -832,6 +832,32 @@ export class LocalScheduler {
     if (!Number.isInteger(copies) || copies < 1) {
       throw new RangeError(`copies must be a positive integer, not ${copies}`);
     }
+    const { key, schedule } = this.#markFired(due);
+    const view = this.#view(schedule);
+    await Promise.all(
+      Array.from({ length: copies }, () =>
+        this.#deliverWithRetries(view, schedule.definition, due.fireAt),
+      ),
+    );
+    // Done once the target has it: a crash before this line fires it again after the restart.
+    this.#keepSchedule(key);
+  }
+
+  /**
+   * Marks `due` done as {@link LocalScheduler.fire} does, without delivering it: for the clock
+   * driver, when the target is known to find nothing to do. Not journaled: after a crash the
+   * firing is considered again, and found idle again.
+   *
+   * @throws StaleFiringError when the firing is no longer due.
+   */
+  elide(due: DueFiring): void {
+    const { key } = this.#markFired(due);
+    // A completed schedule that was deleted stays deleted; a moved one is not worth a write.
+    if (!this.#schedules.has(key)) this.#keepSchedule(key);
+  }
+
+  /** Moves a due schedule past `due`, deleting it when it completed and asks for that. */
+  #markFired(due: DueFiring): { key: string; schedule: StoredSchedule } {
     const key = scheduleKey(due.schedule.group, due.schedule.name);
     const schedule = this.#schedules.get(key);
     if (
@@ -850,17 +876,12 @@ export class LocalScheduler {
     } else {
       schedule.next = null;
     }
-    const view = this.#view(schedule);
     // AWS deletes a completed schedule once it has invoked the target, long before an
     // asynchronous target (a Step Functions execution) finishes: delete it before delivering.
     if (schedule.next === null && definition.actionAfterCompletion === 'DELETE') {
       this.#schedules.delete(key);
     }
-    await Promise.all(
-      Array.from({ length: copies }, () => this.#deliverWithRetries(view, definition, due.fireAt)),
-    );
-    // Done once the target has it: a crash before this line fires it again after the restart.
-    this.#keepSchedule(key);
+    return { key, schedule };
   }
 
   async #deliverWithRetries(

@@ -1,0 +1,144 @@
+/**
+ * When the recurring jobs can next find work, so that the clock driver can fire them at every
+ * interval (as EventBridge Scheduler does on AWS) without running the invocations that provably
+ * find nothing. Advancing the clock then costs what falls due, not the number of five-minute
+ * intervals it crosses: ten months hold 88,000 sweeper intervals.
+ *
+ * Each probe answers the earliest instant at which the job's next invocation can act, reading
+ * the same indexes the job reads, given the state as it is now. The state only changes through
+ * something the driver sees (a Lambda invocation, a workflow execution), so the driver keeps the
+ * answer until it sees activity, and an interval before that instant is recorded as fired without
+ * invoking the job. Probes err on the early side: firing a job that then finds nothing is always
+ * correct, skipping one that would have acted never is.
+ */
+import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { signatureKey } from '#domain/audit-digest.ts';
+import {
+  COMPLETER_SLA_SECONDS,
+  SWEEP_GRACE_SECONDS,
+  SYNC_GRACE_SECONDS,
+} from '#shared/functions.ts';
+import { DUE_SHARDS, EXECUTION_SHARDS, SYNC_SHARDS } from '#shared/tables.ts';
+import type { LocalObjectStore } from './services/audit.ts';
+
+/** The earliest instant (epoch ms) the job can act, or null when nothing it watches exists. */
+export type QuietProbe = () => Promise<number | null>;
+
+export interface QuietJobsOptions {
+  readonly dynamodb: DynamoDBClient;
+  readonly plansTable: string;
+  readonly executionsTable: string;
+  /** The audit bucket's objects (what the digest job seals). */
+  readonly audit: LocalObjectStore;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The smallest sort key of an index partition, or undefined when it is empty. */
+async function firstKey(
+  dynamodb: DynamoDBClient,
+  table: string,
+  index: string,
+  partition: [string, string],
+  sortKey: string,
+): Promise<string | undefined> {
+  const answer = await dynamodb.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: index,
+      KeyConditionExpression: '#p = :p',
+      ExpressionAttributeNames: { '#p': partition[0] },
+      ExpressionAttributeValues: { ':p': { S: partition[1] } },
+      ScanIndexForward: true,
+      Limit: 1,
+    }),
+  );
+  return answer.Items?.[0]?.[sortKey]?.S;
+}
+
+/** The earliest of `shards`' smallest sort keys plus `afterMs`, or null when all are empty. */
+async function earliest(
+  options: QuietJobsOptions,
+  table: string,
+  index: string,
+  hashKey: string,
+  shards: readonly string[],
+  sortKey: string,
+  afterMs: number,
+): Promise<number | null> {
+  const keys = await Promise.all(
+    shards.map((shard) => firstKey(options.dynamodb, table, index, [hashKey, shard], sortKey)),
+  );
+  const instants = keys.filter((key) => key !== undefined).map((key) => Date.parse(key));
+  return instants.length === 0 ? null : Math.min(...instants) + afterMs;
+}
+
+const numbered = (count: number) => Array.from({ length: count }, (_, shard) => String(shard));
+
+/**
+ * Probes by job name (the schedule's name without the stack's prefix): the sweeper (a plan
+ * overdue past the grace period, or changed and not synced past its grace), the completer (an
+ * open run older than its SLA) and the audit digest (a day that has ended and is not sealed).
+ * Reconciliation and the monthly report run daily and are always invoked.
+ */
+export function quietJobs(options: QuietJobsOptions): ReadonlyMap<string, QuietProbe> {
+  const { plansTable, executionsTable } = options;
+  return new Map<string, QuietProbe>([
+    [
+      'sweeper',
+      async () => {
+        const [due, unsynced] = await Promise.all([
+          earliest(
+            options,
+            plansTable,
+            'due',
+            'dueShard',
+            numbered(DUE_SHARDS),
+            'nextRunAt',
+            SWEEP_GRACE_SECONDS * 1000,
+          ),
+          earliest(
+            options,
+            plansTable,
+            'unsynced',
+            'syncShard',
+            SYNC_SHARDS,
+            'updatedAt',
+            SYNC_GRACE_SECONDS * 1000,
+          ),
+        ]);
+        return due === null ? unsynced : unsynced === null ? due : Math.min(due, unsynced);
+      },
+    ],
+    [
+      'completer',
+      () =>
+        earliest(
+          options,
+          executionsTable,
+          'open',
+          'openShard',
+          numbered(EXECUTION_SHARDS),
+          'updatedAt',
+          COMPLETER_SLA_SECONDS * 1000,
+        ),
+    ],
+    [
+      'audit-digest',
+      () => {
+        // A day can be sealed once it has ended (an hour later, by the job's own rule: the hour
+        // is left out here, so the probe errs early). Days are sealed in order from the first.
+        const digests = options.audit.list('digests/');
+        const sealed = digests.filter((key) => key.endsWith('.json'));
+        const last = sealed.at(-1)?.slice('digests/'.length, -'.json'.length);
+        // A digest without its signature: the next run signs it.
+        if (last !== undefined && !digests.includes(signatureKey(last))) return Promise.resolve(0);
+        const next =
+          last ?? options.audit.list('events/')[0]?.slice('events/'.length, 'events/'.length + 10);
+        if (next === undefined) return Promise.resolve(null);
+        const day = Date.parse(`${next.replaceAll('/', '-')}T00:00:00Z`);
+        return Promise.resolve(day + (last === undefined ? 1 : 2) * DAY_MS);
+      },
+    ],
+  ]);
+}
