@@ -30,6 +30,8 @@ export interface QuietJobsOptions {
   readonly executionsTable: string;
   /** The audit bucket's objects (what the digest job seals). */
   readonly audit: LocalObjectStore;
+  /** Invocations of the digest job so far: only it seals, so its answer holds until it runs. */
+  readonly digestInvocations: () => number;
 }
 
 const DAY_MS = 86_400_000;
@@ -83,6 +85,9 @@ const numbered = (count: number) => Array.from({ length: count }, (_, shard) => 
  */
 export function quietJobs(options: QuietJobsOptions): ReadonlyMap<string, QuietProbe> {
   const { plansTable, executionsTable } = options;
+  // Listing the bucket costs what it holds: list again only once the digest job has run (or
+  // while there is no record yet), not at every activity.
+  let digest: { invocations: number; wake: number | null } | undefined;
   return new Map<string, QuietProbe>([
     [
       'sweeper',
@@ -126,19 +131,31 @@ export function quietJobs(options: QuietJobsOptions): ReadonlyMap<string, QuietP
     [
       'audit-digest',
       () => {
-        // A day can be sealed once it has ended (an hour later, by the job's own rule: the hour
-        // is left out here, so the probe errs early). Days are sealed in order from the first.
-        const digests = options.audit.list('digests/');
-        const sealed = digests.filter((key) => key.endsWith('.json'));
-        const last = sealed.at(-1)?.slice('digests/'.length, -'.json'.length);
-        // A digest without its signature: the next run signs it.
-        if (last !== undefined && !digests.includes(signatureKey(last))) return Promise.resolve(0);
-        const next =
-          last ?? options.audit.list('events/')[0]?.slice('events/'.length, 'events/'.length + 10);
-        if (next === undefined) return Promise.resolve(null);
-        const day = Date.parse(`${next.replaceAll('/', '-')}T00:00:00Z`);
-        return Promise.resolve(day + (last === undefined ? 1 : 2) * DAY_MS);
+        const invocations = options.digestInvocations();
+        if (digest?.invocations !== invocations || digest.wake === null) {
+          digest = { invocations, wake: digestWake(options.audit) };
+        }
+        return Promise.resolve(digest.wake);
       },
     ],
   ]);
+}
+
+/**
+ * When the digest job can next seal a day, or null before any record. A day can be sealed once
+ * it has ended (an hour later, by the job's own rule: the hour is left out here, so the probe
+ * errs early). Days are sealed in order from the first record's; a digest without its signature
+ * is signed by the next run.
+ */
+function digestWake(audit: LocalObjectStore): number | null {
+  const digests = audit.list('digests/');
+  const last = digests
+    .filter((key) => key.endsWith('.json'))
+    .at(-1)
+    ?.slice('digests/'.length, -'.json'.length);
+  if (last !== undefined && !digests.includes(signatureKey(last))) return 0;
+  const next = last ?? audit.list('events/')[0]?.slice('events/'.length, 'events/'.length + 10);
+  if (next === undefined) return null;
+  const day = Date.parse(`${next.replaceAll('/', '-')}T00:00:00Z`);
+  return day + (last === undefined ? 1 : 2) * DAY_MS;
 }

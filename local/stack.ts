@@ -608,6 +608,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             plansTable: variables.PLANS_TABLE,
             executionsTable: variables.EXECUTIONS_TABLE,
             audit: audit.store,
+            digestInvocations: () => lambda('audit-digest').invocations,
           }),
         ].map(([job, probe]) => [`${prefix}-${job}`, probe]),
       ),
