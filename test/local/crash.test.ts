@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createDailyPlans,
-  dynamoDbPids,
+  killDynamoDb,
   local,
   runsOf,
   startNpm,
@@ -25,7 +25,7 @@ const FINAL = ['FILLED', 'PARTIALLY_FILLED', 'FAILED', 'SKIPPED'];
 
 afterAll(async () => {
   for (const started of running) await stopNpm(started, 'SIGKILL');
-  for (const pid of dynamoDbPids(dataDir)) process.kill(pid, 'SIGKILL');
+  await killDynamoDb(dataDir);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -55,7 +55,7 @@ describe('npm start after kill -9 during a burst of purchases', () => {
     expect(taken).toBeLessThan(20);
     // DynamoDB Local outlives a killed parent, as a database server would: stop it as an
     // operator would before starting again.
-    for (const pid of dynamoDbPids(dataDir)) process.kill(pid, 'SIGKILL');
+    await killDynamoDb(dataDir);
 
     const second = await startNpm(dataDir);
     running.push(second);

@@ -46,7 +46,7 @@ export function stopNpm(
   signal: NodeJS.Signals = 'SIGINT',
 ): Promise<number | null> {
   return new Promise((resolve) => {
-    if (started.child.exitCode !== null) {
+    if (started.child.exitCode !== null || started.child.signalCode !== null) {
       resolve(started.child.exitCode);
       return;
     }
@@ -62,6 +62,14 @@ export function dynamoDbPids(dataDir: string): number[] {
     .split('\n')
     .filter((line) => line.includes('DynamoDBLocal') && line.includes(dataDir))
     .map((line) => Number(line.trim().split(' ')[0]));
+}
+
+/** Kills the DynamoDB Local a stack on `dataDir` started, and waits until it is gone. */
+export async function killDynamoDb(dataDir: string): Promise<void> {
+  for (const pid of dynamoDbPids(dataDir)) process.kill(pid, 'SIGKILL');
+  while (dynamoDbPids(dataDir).length > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Calls a local endpoint; answers the JSON body, failing on a status other than 200. */
