@@ -52,10 +52,16 @@ async function outageAfter(days: number): Promise<Record<string, number>> {
 }
 
 describe('advancing the clock', () => {
-  it('does the same work after 60 slots of history as on a fresh stack', async () => {
+  it('does no more work after 60 slots of history than on a fresh stack', async () => {
     const fresh = await outageAfter(0);
     const withHistory = await outageAfter(15);
-    expect(withHistory).toEqual(fresh);
+    // Retries wait in (scaled) wall time, so counts vary by a few between runs; history must not
+    // add to them. Before, the recurring jobs ran between every two firings and the digest
+    // listed the whole bucket each time.
+    const grown = Object.keys(fresh).filter(
+      (key) => (withHistory[key] ?? 0) > Math.ceil((fresh[key] ?? 0) * 1.1) + 2,
+    );
+    expect(grown).toEqual([]);
     // The outage is real work: every slot is tried and retried, and the completer takes over.
     expect(fresh['place-order']).toBeGreaterThanOrEqual(4);
     expect(fresh.delivered).toBeGreaterThan(4);
