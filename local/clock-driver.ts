@@ -48,13 +48,9 @@ export interface ClockDriverOptions {
   /**
    * Probes of recurring jobs by schedule name (`local/quiet-jobs.ts`): a firing before the
    * instant its probe answers is recorded without invoking the job, which would find nothing.
+   * An answer holds while the probe's activity count stays the same.
    */
   readonly quiet?: ReadonlyMap<string, QuietProbe>;
-  /**
-   * A number that changes whenever anything may have changed the state the probes read (an
-   * invocation, an execution, an API request); a probe's answer holds while it stays the same.
-   */
-  readonly activity?: () => number;
 }
 
 /** What advancing the clock has cost so far: the work it did, for tests and benchmarks. */
@@ -130,11 +126,11 @@ export class ClockDriver {
   async #isQuiet(due: DueFiring): Promise<boolean> {
     const probe = this.#options.quiet?.get(due.schedule.name);
     if (probe === undefined) return false;
-    const activity = this.#options.activity?.() ?? Number.NaN;
+    const activity = probe.activity();
     let probed = this.#probed.get(due.schedule.name);
     if (probed?.activity !== activity) {
       this.stats.probes += 1;
-      probed = { activity, wake: await probe() };
+      probed = { activity, wake: await probe.wake() };
       this.#probed.set(due.schedule.name, probed);
     }
     return probed.wake === null || due.fireAt < probed.wake - PROBE_MARGIN_MS;

@@ -17,12 +17,18 @@ import {
   COMPLETER_SLA_SECONDS,
   SWEEP_GRACE_SECONDS,
   SYNC_GRACE_SECONDS,
+  type FunctionName,
 } from '#shared/functions.ts';
 import { DUE_SHARDS, EXECUTION_SHARDS, SYNC_SHARDS } from '#shared/tables.ts';
 import type { LocalObjectStore } from './services/audit.ts';
 
-/** The earliest instant (epoch ms) the job can act, or null when nothing it watches exists. */
-export type QuietProbe = () => Promise<number | null>;
+/** A recurring job's probe, and what must change before its answer can. */
+export interface QuietProbe {
+  /** The earliest instant (epoch ms) the job can act, or null when nothing it watches exists. */
+  readonly wake: () => Promise<number | null>;
+  /** A count that changes whenever what `wake` reads may have changed. */
+  readonly activity: () => number;
+}
 
 export interface QuietJobsOptions {
   readonly dynamodb: DynamoDBClient;
@@ -30,8 +36,12 @@ export interface QuietJobsOptions {
   readonly executionsTable: string;
   /** The audit bucket's objects (what the digest job seals). */
   readonly audit: LocalObjectStore;
-  /** Invocations of the digest job so far: only it seals, so its answer holds until it runs. */
-  readonly digestInvocations: () => number;
+  /** Invocations of a function so far. */
+  readonly invocations: (name: FunctionName) => number;
+  /** GraphQL requests so far, counted when one starts and again when it is done. */
+  readonly apiRequests: () => number;
+  /** Purchase workflow executions started so far. */
+  readonly executionsStarted: () => number;
 }
 
 const DAY_MS = 86_400_000;
@@ -84,58 +94,71 @@ const numbered = (count: number) => Array.from({ length: count }, (_, shard) => 
  * Reconciliation and the monthly report run daily and are always invoked.
  */
 export function quietJobs(options: QuietJobsOptions): ReadonlyMap<string, QuietProbe> {
-  const { plansTable, executionsTable } = options;
-  // Listing the bucket costs what it holds: list again only once the digest job has run (or
-  // while there is no record yet), not at every activity.
-  let digest: { invocations: number; wake: number | null } | undefined;
+  const { plansTable, executionsTable, invocations, apiRequests } = options;
+  const sum = (...names: FunctionName[]) =>
+    names.reduce((total, name) => total + invocations(name), apiRequests());
+  // Records are never removed: once one exists, only the digest job changes what it can seal.
+  let recorded = false;
+  const hasRecords = () => (recorded ||= options.audit.list('events/').length > 0);
   return new Map<string, QuietProbe>([
     [
       'sweeper',
-      async () => {
-        const [due, unsynced] = await Promise.all([
-          earliest(
-            options,
-            plansTable,
-            'due',
-            'dueShard',
-            numbered(DUE_SHARDS),
-            'nextRunAt',
-            SWEEP_GRACE_SECONDS * 1000,
-          ),
-          earliest(
-            options,
-            plansTable,
-            'unsynced',
-            'syncShard',
-            SYNC_SHARDS,
-            'updatedAt',
-            SYNC_GRACE_SECONDS * 1000,
-          ),
-        ]);
-        return due === null ? unsynced : unsynced === null ? due : Math.min(due, unsynced);
+      {
+        // Every write to the plans table reaches the schedule sync through the table's stream
+        // (the clock driver drains it before it probes), whoever made it.
+        activity: () => sum('schedule-sync', 'schedule-resync', 'sweeper'),
+        wake: async () => {
+          const [due, unsynced] = await Promise.all([
+            earliest(
+              options,
+              plansTable,
+              'due',
+              'dueShard',
+              numbered(DUE_SHARDS),
+              'nextRunAt',
+              SWEEP_GRACE_SECONDS * 1000,
+            ),
+            earliest(
+              options,
+              plansTable,
+              'unsynced',
+              'syncShard',
+              SYNC_SHARDS,
+              'updatedAt',
+              SYNC_GRACE_SECONDS * 1000,
+            ),
+          ]);
+          return due === null ? unsynced : unsynced === null ? due : Math.min(due, unsynced);
+        },
       },
     ],
     [
       'completer',
-      () =>
-        earliest(
-          options,
-          executionsTable,
-          'open',
-          'openShard',
-          numbered(EXECUTION_SHARDS),
-          'updatedAt',
-          COMPLETER_SLA_SECONDS * 1000,
-        ),
+      {
+        // Open runs are written by executions and by the functions that start or finish them.
+        activity: () =>
+          options.executionsStarted() +
+          sum('completer', 'retry-dispatcher', 'decide', 'place-order', 'sweeper'),
+        wake: () =>
+          earliest(
+            options,
+            executionsTable,
+            'open',
+            'openShard',
+            numbered(EXECUTION_SHARDS),
+            'updatedAt',
+            COMPLETER_SLA_SECONDS * 1000,
+          ),
+      },
     ],
     [
       'audit-digest',
-      () => {
-        const invocations = options.digestInvocations();
-        if (digest?.invocations !== invocations || digest.wake === null) {
-          digest = { invocations, wake: digestWake(options.audit) };
-        }
-        return Promise.resolve(digest.wake);
+      {
+        // Only the job seals; before the first record, anything that runs may write one.
+        activity: () =>
+          invocations('audit-digest') +
+          (hasRecords() ? 0 : options.executionsStarted() + sum('schedule-sync', 'sweeper')),
+        wake: () => Promise.resolve(digestWake(options.audit)),
       },
     ],
   ]);

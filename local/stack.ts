@@ -588,12 +588,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       reportBatchItemFailures: true,
       work,
     });
-    // Anything that may change what the recurring jobs' probes read.
+    // Counted for the recurring jobs' probes: what may have changed the tables they read.
     let apiRequests = 0;
-    const activity = () =>
-      apiRequests +
-      stateMachine.started +
-      [...lambdas.values()].reduce((sum, each) => sum + each.invocations, 0);
     const clockDriver = new ClockDriver({
       clock,
       scheduler,
@@ -608,11 +604,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             plansTable: variables.PLANS_TABLE,
             executionsTable: variables.EXECUTIONS_TABLE,
             audit: audit.store,
-            digestInvocations: () => lambda('audit-digest').invocations,
+            invocations: (name) => lambda(name).invocations,
+            apiRequests: () => apiRequests,
+            executionsStarted: () => stateMachine.started,
           }),
         ].map(([job, probe]) => [`${prefix}-${job}`, probe]),
       ),
-      activity,
     });
 
     // The schedule group and the sweeper's recurring schedule, as Pulumi creates them.

@@ -41,8 +41,9 @@ describe('/_local/clock', () => {
     // the sweeper every 5 minutes from 06:05Z (503: the stack started a few milliseconds after
     // 06:00Z, so its last interval falls just after the target), the completer every 10 minutes
     // from 06:10Z (251), reconciliation once (00:15Z on the 4th), the audit digest hourly from 01:05Z on the
-    // 4th (23), the monthly report once. Only the invocations that can find work run: the
-    // others are recorded as fired (`local/quiet-jobs.ts`).
+    // 4th (23), the monthly report once. Only the invocations that can find work run (the
+    // digest once, at 01:05Z on the 4th, sealing the 3rd): the others are recorded as fired
+    // (`local/quiet-jobs.ts`).
     // The clock follows wall time from there on, so a few milliseconds may already have passed.
     expect(moved).toEqual({
       status: 200,
@@ -56,7 +57,7 @@ describe('/_local/clock', () => {
       sweeper: 0,
       completer: 0,
       reconcile: 1,
-      'audit-digest': 2,
+      'audit-digest': 1,
       'audit-report': 1,
       'retry-dispatcher': 0,
     });
