@@ -27,7 +27,8 @@ import { LocalDynamoDbDataSource } from './services/appsync/dynamodb.ts';
 import { LocalGraphqlApi, type GraphqlRequest } from './services/appsync/engine.ts';
 import { LocalUserPool, TokenRequestError, UnauthorizedError } from './services/auth.ts';
 import { LocalClock } from './clock.ts';
-import { ClockDriver, WorkInFlight } from './clock-driver.ts';
+import { ClockDriver, WorkInFlight, type ClockDriverStats } from './clock-driver.ts';
+import { quietJobs } from './quiet-jobs.ts';
 import {
   ensureTables,
   LOCAL_AWS,
@@ -44,6 +45,7 @@ import {
   PaperExchange,
   type ExchangeFaults,
 } from './services/paper-exchange-server.ts';
+import { Journal } from './services/journal.ts';
 import { LocalScheduler } from './services/scheduler.ts';
 import { LocalSqs } from './services/sqs.ts';
 import { LocalOutbox } from './services/outbox.ts';
@@ -70,7 +72,10 @@ const ACCOUNT = '000000000000';
 export interface LocalStackOptions {
   /** HTTP port; 0 picks a free one. Default 4000. */
   readonly port?: number;
-  /** Where DynamoDB data and the token key persist; omitted means in memory. */
+  /**
+   * Where DynamoDB data, the token key, the clock and the emulated services' state persist
+   * (`services/*.jsonl`, see `local/services/journal.ts`); omitted means in memory.
+   */
   readonly dataDir?: string;
   /** An already running DynamoDB Local to use instead of starting one (tests share one). */
   readonly dynamodbEndpoint?: string;
@@ -134,6 +139,8 @@ export interface LocalStack {
   advanceTo(epochMs: number): Promise<number>;
   /** Waits until every running workflow and stream record has been handled. */
   settle(): Promise<void>;
+  /** The work advancing the clock has done so far (firings delivered and elided, probes). */
+  readonly clockStats: ClockDriverStats;
   /** Requests the resolvers made beyond what `resolvers/manifest.ts` grants (should stay empty). */
   readonly accessViolations: () => readonly { caller: string; action: string; table: string }[];
   stop(): Promise<void>;
@@ -177,7 +184,11 @@ function isGraphqlRequest(body: unknown): body is GraphqlRequest {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const clock = options.clock ?? LocalClock.fromEnvironment();
+  const clock =
+    options.clock ??
+    (options.dataDir === undefined
+      ? LocalClock.fromEnvironment()
+      : LocalClock.kept(join(options.dataDir, 'clock.json')));
   const config = options.config ?? devStackConfig();
   const prefix = options.prefix ?? 'local';
   const region = LOCAL_AWS.region;
@@ -185,6 +196,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   let ready = false;
   const stoppers: (() => Promise<void>)[] = [];
+  // Each emulated service's durable state, in the data folder; closed last when the stack stops.
+  const journals: Journal<never>[] = [];
+  const journal = <V>(service: string): Journal<V> => {
+    const opened = new Journal<V>(
+      options.dataDir === undefined
+        ? undefined
+        : join(options.dataDir, 'services', `${service}.jsonl`),
+    );
+    journals.push(opened as Journal<never>);
+    return opened;
+  };
+  stoppers.push(async () => {
+    clock.save();
+    for (const each of journals) each.close();
+  });
   const userPool = new LocalUserPool(
     'https://cognito-idp.local.amazonaws.com/local_pool',
     options.dataDir === undefined ? undefined : join(options.dataDir, 'token-key'),
@@ -233,14 +259,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     // Shared with every Lambda worker: parts per million of orders after which it crashes.
     const crashAfterOrder = new Int32Array(new SharedArrayBuffer(4));
-    const appConfig = new LocalAppConfig();
-    appConfig.set(config.flags);
+    const appConfig = new LocalAppConfig(undefined, journal('appconfig'));
+    if (!appConfig.restored) appConfig.set(config.flags);
     routes.prefixes.set(appConfig.prefix, appConfig.handler);
     const sqs = new LocalSqs({
       now: () => clock.now(),
       region,
       accountId: ACCOUNT,
       baseUrl: () => url,
+      journal: journal('sqs'),
     });
     routes.prefixes.set(sqs.prefix, sqs.handler);
     // Every queue of the topology, as the deploy creates them.
@@ -252,7 +279,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     routes.prefixes.set(eventBus.prefix, eventBus.handler);
     // Notifications: SES and End User Messaging SMS answer the real SDK clients into an outbox;
     // the bus's rule feeds the notifications queue, as Pulumi wires it.
-    const outbox = new LocalOutbox();
+    const outbox = new LocalOutbox(journal('outbox'));
     const ses = new LocalSes({
       now: () => clock.now(),
       outbox,
@@ -288,7 +315,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queues,
       auditStream: (event) => audit.record(event),
     });
-    const exchange = new PaperExchange(() => clock.now());
+    const exchange = new PaperExchange(() => clock.now(), undefined, journal('exchange'));
     routes.prefixes.set('/_local/exchange/api', exchange.handler('/_local/exchange/api'));
 
     // Lambdas: the deployed bundles, each function with exactly its declared configuration.
@@ -388,6 +415,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       now: () => clock.now(),
       region,
       accountId: ACCOUNT,
+      journal: journal('scheduler'),
       deliver: async (delivery) => {
         const input = JSON.parse(delivery.input) as unknown;
         if (delivery.target.Arn === stateMachineArn) {
@@ -423,6 +451,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       prefix: stepFunctionsPrefix,
     });
     routes.prefixes.set(stepFunctionsApi.prefix, stepFunctionsApi.handler);
+    // Counted for the recurring jobs' probes: what may have changed the tables they read.
+    let apiRequests = 0;
     const clockDriver = new ClockDriver({
       clock,
       scheduler,
@@ -430,6 +460,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queues: eventSources.queues,
       work,
       copies: () => faults.duplicateDeliveries,
+      quiet: new Map(
+        [
+          ...quietJobs({
+            dynamodb,
+            plansTable: variables.PLANS_TABLE,
+            executionsTable: variables.EXECUTIONS_TABLE,
+            audit: audit.store,
+            invocations: (name) => lambda(name).invocations,
+            apiRequests: () => apiRequests,
+            executionsStarted: () => stateMachine.started,
+          }),
+        ].map(([job, probe]) => [`${prefix}-${job}`, probe]),
+      ),
     });
 
     // The schedule group and the sweeper's recurring schedule, as Pulumi creates them.
@@ -498,6 +541,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     for (const [route, handler] of graphiql) routes.exact.set(route, handler);
     routes.exact.set('POST /graphql', async (request) => {
+      apiRequests += 1;
       let identity;
       try {
         identity = await userPool.authenticate(request.headers.authorization, request.sourceIp);
@@ -519,7 +563,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           },
         };
       }
-      return { status: 200, body: await api.execute(request.body, identity, request.headers) };
+      const body = await api.execute(request.body, identity, request.headers);
+      // Counted again once its writes are done: a probe run meanwhile read the state before them.
+      apiRequests += 1;
+      return { status: 200, body };
     });
     registerControlRoutes(routes, {
       clock,
@@ -550,6 +597,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           .advanceTo(clock.now())
           .catch((error: unknown) => log(`clock: ${(error as Error).message}`))
           .finally(() => {
+            clock.save();
             if (ticker !== undefined) ticker = setTimeout(tick, 1000);
           });
       };
@@ -585,6 +633,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       faults,
       advanceTo: (epochMs) => clockDriver.advanceTo(epochMs),
       settle: () => clockDriver.settle(),
+      clockStats: clockDriver.stats,
       accessViolations: () => [
         ...plansSource.violations,
         ...executionsSource.violations,

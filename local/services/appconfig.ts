@@ -3,11 +3,20 @@
  * `@aws-sdk/client-appconfigdata` client (StartConfigurationSession, GetLatestConfiguration),
  * which Powertools Parameters uses. `POST /_local/flags` changes the flags; a session sees the new
  * version on its next poll, and an empty body when nothing changed, as AppConfig answers.
- * Sessions live in memory; a token is good for one poll, as AppConfig's are.
+ * Sessions live in memory; a token is good for one poll, as AppConfig's are. With a journal (the
+ * stack's data folder) the deployed flags and their version survive a restart, as a deployed
+ * configuration does; sessions do not (a client starts a new one, as after a token expired).
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_FLAGS, parseFlags, type Flags } from '#domain/flags.ts';
 import { BadRequestError, type Handler, type Reply } from '../http.ts';
+import { Journal } from './journal.ts';
+
+/** The journal's one entry: the deployed flags and their version. */
+export interface AppConfigRecord {
+  readonly flags: Flags;
+  readonly version: number;
+}
 
 export class LocalAppConfig {
   readonly prefix: string;
@@ -16,9 +25,19 @@ export class LocalAppConfig {
   #version = 1;
   /** Token -> the version that session last received. */
   readonly #sessions = new Map<string, number>();
+  readonly #journal: Journal<AppConfigRecord>;
+  /** Whether the flags were read back from the journal (a restart), not the defaults. */
+  readonly restored: boolean;
 
-  constructor(prefix = '/_aws/appconfigdata') {
+  constructor(prefix = '/_aws/appconfigdata', journal: Journal<AppConfigRecord> = new Journal()) {
     this.prefix = prefix;
+    this.#journal = journal;
+    const kept = journal.entries().at(-1)?.[1];
+    this.restored = kept !== undefined;
+    if (kept !== undefined) {
+      this.#flags = parseFlags(kept.flags);
+      this.#version = kept.version;
+    }
     this.handler = (request) => {
       const path = request.url.pathname.slice(this.prefix.length);
       if (request.method === 'POST' && path === '/configurationsessions')
@@ -51,6 +70,7 @@ export class LocalAppConfig {
       throw new BadRequestError((error as Error).message);
     }
     this.#version += 1;
+    this.#journal.put('deployed', { flags: this.#flags, version: this.#version });
     return this.#flags;
   }
 

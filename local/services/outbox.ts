@@ -3,8 +3,10 @@
  * in the order they were accepted. It takes the place of the recipients' inboxes and phones, so
  * tests and developers can read what the notifier really sent (`GET /_local/outbox`).
  *
- * It lives in memory only: a restart of the local stack empties it.
+ * With a journal (the stack's data folder) it survives restarts, as an inbox does: each message
+ * is written before the sending service answers. Without one it lives in memory.
  */
+import { Journal } from './journal.ts';
 
 /** One delivered message: an email to one recipient, or one text message. */
 export interface OutboxMessage {
@@ -32,6 +34,12 @@ export interface OutboxMessage {
 /** The messages sent through the local stand-ins, oldest first. */
 export class LocalOutbox {
   readonly #messages: OutboxMessage[] = [];
+  readonly #journal: Journal<OutboxMessage>;
+
+  constructor(journal: Journal<OutboxMessage> = new Journal()) {
+    this.#journal = journal;
+    for (const [, message] of journal.entries()) this.#messages.push(message);
+  }
 
   /** Every message so far, oldest first (a copy). */
   messages(): OutboxMessage[] {
@@ -41,5 +49,6 @@ export class LocalOutbox {
   /** Records a delivered message as the newest one. */
   add(message: OutboxMessage): void {
     this.#messages.push(message);
+    this.#journal.put(String(this.#messages.length), message);
   }
 }

@@ -9,6 +9,11 @@
  * misbehave the ways real exchanges do: errors, timeouts after taking an order, latency, outages,
  * rate limits and refusals. Random faults draw from a seeded generator, so a run can be replayed.
  *
+ * With a journal (the stack's data folder) it keeps what a real exchange keeps across a restart
+ * of the local stack: every order, written before the order is answered, and the markets'
+ * settings. Faults and their counters are the local stack's test harness, not the exchange's
+ * state: they start cleared after a restart, as they do at a fresh start.
+ *
  *   GET  <base>/markets/<currency>            market rules and price
  *   POST <base>/orders {clientOrderId, currency, quote}   market buy spending `quote` (fee included)
  *   GET  <base>/orders?clientOrderId=...      the order with that client order id, or 404
@@ -27,6 +32,12 @@ import {
   type PaperSettings,
 } from '#domain/paper-market.ts';
 import { BadRequestError, type Handler, type Reply } from '../http.ts';
+import { Journal } from './journal.ts';
+
+/** One entry of the exchange's journal: an order it took, or its settings. */
+export type ExchangeRecord =
+  | { readonly kind: 'order'; readonly order: PaperOrder }
+  | { readonly kind: 'settings'; readonly settings: PaperSettings };
 
 export { DEFAULT_PAPER_SETTINGS, type PaperMarket, type PaperOrder, type PaperSettings };
 
@@ -200,10 +211,28 @@ export class PaperExchange {
   #random: () => number = seeded(NO_EXCHANGE_FAULTS.seed);
   #stats: ExchangeStats = emptyStats();
   #second = { at: -1, count: 0 };
+  readonly #journal: Journal<ExchangeRecord>;
 
-  constructor(now: () => number, settings: PaperSettings = DEFAULT_PAPER_SETTINGS) {
+  /** `journal`: where orders and settings are kept across restarts; absent: in memory only. */
+  constructor(
+    now: () => number,
+    settings: PaperSettings = DEFAULT_PAPER_SETTINGS,
+    journal: Journal<ExchangeRecord> = new Journal(),
+  ) {
     this.#now = now;
     this.#settings = structuredClone(settings);
+    this.#journal = journal;
+    for (const [, record] of journal.entries()) {
+      if (record.kind === 'settings') this.#settings = record.settings;
+      else this.#take(record.order);
+    }
+  }
+
+  /** Adds an order to the book; the first order of a client order id is the one it answers. */
+  #take(order: PaperOrder): void {
+    this.#orders.push(order);
+    if (!this.#byClientId.has(order.clientOrderId))
+      this.#byClientId.set(order.clientOrderId, order);
   }
 
   /** Settings, faults, counters and every order received, for `GET /_local/exchange`. */
@@ -275,6 +304,7 @@ export class PaperExchange {
     }
     if (minBase !== undefined) next.minBase = decimals(minBase, BTC_DIGITS, 'minBase');
     this.#settings = next;
+    this.#journal.put('settings', { kind: 'settings', settings: next });
     return this.state();
   }
 
@@ -325,10 +355,11 @@ export class PaperExchange {
       new Date(this.#now()).toISOString(),
     );
     if (!fill.ok) return rejection(400, fill.code, fill.message);
-    this.#orders.push(fill.order);
+    // On disk before it is answered: an order the exchange took survives a crash of the stack.
+    this.#journal.put(`order/${fill.order.orderId}`, { kind: 'order', order: fill.order });
+    this.#take(fill.order);
     this.#stats.orders += 1;
     if (existing !== undefined) this.#stats.duplicateFills += 1;
-    else this.#byClientId.set(fill.order.clientOrderId, fill.order);
     return { status: 200, body: fill.order };
   }
 

@@ -11,14 +11,17 @@
  * Deliberately local:
  * - `cron()` is validated but never fires: `nextDue` throws {@link CronNotSupportedError} while an
  *   enabled cron schedule exists (the project schedules with `at()` and `rate()` only).
- * - A recurring `rate()` schedule that missed several intervals while the local clock jumped fires
- *   ONCE, for the latest missed interval; a one-time `at()` schedule fires once however late.
+ * - A recurring `rate()` schedule fires at every interval the local clock passes, however far it
+ *   jumps (as on AWS, where time does not jump); a one-time `at()` schedule fires once however late.
  * - Every firing happens at the scheduled instant: flexible time windows are kept, not applied.
  * - Retries happen at once, without backoff; `MaximumEventAgeInSeconds` is kept but not applied.
  *   A delivery that exhausts its retries is recorded in {@link LocalScheduler.deadLetters},
  *   whether or not the target has a `DeadLetterConfig`.
  * - Deleting a schedule group is immediate (AWS answers first and deletes in the background).
- * - Schedules live in memory only.
+ * - With a journal (the stack's data folder), schedules, groups, idempotent deletes and dead
+ *   letters are written before a request is answered; a firing is written as done once its target
+ *   accepted the delivery, so a crash in between delivers it again after the restart (AWS's
+ *   delivery is at least once too). Without one they live in memory.
  *
  * https://docs.aws.amazon.com/scheduler/latest/APIReference/Welcome.html
  * https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
@@ -27,6 +30,7 @@ import { randomUUID } from 'node:crypto';
 import { Temporal } from 'temporal-polyfill';
 import { isTimeZoneName } from '#domain/timezones.ts';
 import type { Handler, LocalRequest, Reply } from '../http.ts';
+import { Journal } from './journal.ts';
 
 /** A schedule as the local control endpoints and the orchestrator see it. */
 export interface ScheduleView {
@@ -105,6 +109,24 @@ export interface LocalSchedulerOptions {
   readonly deliver: (delivery: Delivery) => Promise<void>;
   /** Where `handler` is mounted. Default "/_aws/scheduler". */
   readonly prefix?: string;
+  /** Where the scheduler's state is kept across restarts; absent: in memory only. */
+  readonly journal?: Journal<SchedulerRecord>;
+}
+
+/** One entry of the scheduler's journal: a schedule, a group, a delete token or a dead letter. */
+export type SchedulerRecord =
+  | { readonly kind: 'schedule'; readonly schedule: ScheduleRecord }
+  | { readonly kind: 'group'; readonly group: GroupRecord }
+  | { readonly kind: 'deleted' }
+  | { readonly kind: 'dead-letter'; readonly deadLetter: DeadLetter };
+
+/** A schedule as the journal keeps it: its last create or update request, and its timing. */
+interface ScheduleRecord extends Omit<StoredSchedule, 'definition'> {
+  readonly request: Json;
+}
+
+interface GroupRecord extends Omit<StoredGroup, 'tags'> {
+  readonly tags: [string, string][];
 }
 
 /** Thrown by `nextDue` while an enabled `cron()` schedule exists: cron does not fire locally. */
@@ -481,6 +503,8 @@ interface StoredSchedule {
   /** The create request without its token, to tell a retried create from a different one. */
   readonly fingerprint: string;
   definition: ScheduleDefinition;
+  /** The create or update request `definition` was read from (what the journal keeps). */
+  request: Json;
   lastModificationDate: number;
   /** The start of a rate() schedule's grid of firings. */
   anchor: number;
@@ -690,6 +714,7 @@ export class LocalScheduler {
   readonly #groups = new Map<string, StoredGroup>();
   readonly #deletedWithToken = new Set<string>();
   readonly #deadLetters: DeadLetter[] = [];
+  readonly #journal: Journal<SchedulerRecord>;
 
   constructor(options: LocalSchedulerOptions) {
     this.#now = options.now;
@@ -698,6 +723,7 @@ export class LocalScheduler {
     this.#deliver = options.deliver;
     this.prefix = options.prefix ?? '/_aws/scheduler';
     this.handler = (request) => this.#handle(request);
+    this.#journal = options.journal ?? new Journal();
     const created = this.#now();
     this.#groups.set(DEFAULT_GROUP, {
       name: DEFAULT_GROUP,
@@ -705,6 +731,51 @@ export class LocalScheduler {
       creationDate: created,
       lastModificationDate: created,
       tags: new Map(),
+    });
+    this.#restore();
+  }
+
+  /** Reads the journal back: what a restart must find as it was answered. */
+  #restore(): void {
+    for (const [key, record] of this.#journal.entries()) {
+      if (record.kind === 'group') {
+        this.#groups.set(record.group.name, { ...record.group, tags: new Map(record.group.tags) });
+      } else if (record.kind === 'schedule') {
+        const { request, ...stored } = record.schedule;
+        this.#schedules.set(scheduleKey(stored.group, stored.name), {
+          ...stored,
+          request,
+          definition: parseDefinition(request),
+        });
+      } else if (record.kind === 'deleted') {
+        this.#deletedWithToken.add(key.slice('deleted/'.length));
+      } else {
+        this.#deadLetters.push(record.deadLetter);
+      }
+    }
+  }
+
+  /** Writes the schedule under `key` as it is now (or its deletion) to the journal. */
+  #keepSchedule(key: string): void {
+    const stored = this.#schedules.get(key);
+    if (stored === undefined) {
+      this.#journal.delete(`schedule/${key}`);
+      return;
+    }
+    const { definition: _definition, ...record } = stored;
+    this.#journal.put(`schedule/${key}`, { kind: 'schedule', schedule: record });
+  }
+
+  /** Writes the group `name` as it is now (or its deletion) to the journal. */
+  #keepGroup(name: string): void {
+    const group = this.#groups.get(name);
+    if (group === undefined) {
+      this.#journal.delete(`group/${name}`);
+      return;
+    }
+    this.#journal.put(`group/${name}`, {
+      kind: 'group',
+      group: { ...group, tags: [...group.tags] },
     });
   }
 
@@ -722,7 +793,7 @@ export class LocalScheduler {
 
   /**
    * The earliest firing due at or before `upTo` among enabled schedules (ties broken by name),
-   * or null. A rate() schedule that missed several intervals answers only the latest of them.
+   * or null. A rate() schedule that missed several intervals answers the earliest of them.
    *
    * @throws CronNotSupportedError while an enabled cron() schedule exists.
    */
@@ -761,6 +832,32 @@ export class LocalScheduler {
     if (!Number.isInteger(copies) || copies < 1) {
       throw new RangeError(`copies must be a positive integer, not ${copies}`);
     }
+    const { key, schedule } = this.#markFired(due);
+    const view = this.#view(schedule);
+    await Promise.all(
+      Array.from({ length: copies }, () =>
+        this.#deliverWithRetries(view, schedule.definition, due.fireAt),
+      ),
+    );
+    // Done once the target has it: a crash before this line fires it again after the restart.
+    this.#keepSchedule(key);
+  }
+
+  /**
+   * Marks `due` done as {@link LocalScheduler.fire} does, without delivering it: for the clock
+   * driver, when the target is known to find nothing to do. Not journaled: after a crash the
+   * firing is considered again, and found idle again.
+   *
+   * @throws StaleFiringError when the firing is no longer due.
+   */
+  elide(due: DueFiring): void {
+    const { key } = this.#markFired(due);
+    // A completed schedule that was deleted stays deleted; a moved one is not worth a write.
+    if (!this.#schedules.has(key)) this.#keepSchedule(key);
+  }
+
+  /** Moves a due schedule past `due`, deleting it when it completed and asks for that. */
+  #markFired(due: DueFiring): { key: string; schedule: StoredSchedule } {
     const key = scheduleKey(due.schedule.group, due.schedule.name);
     const schedule = this.#schedules.get(key);
     if (
@@ -779,15 +876,12 @@ export class LocalScheduler {
     } else {
       schedule.next = null;
     }
-    const view = this.#view(schedule);
     // AWS deletes a completed schedule once it has invoked the target, long before an
     // asynchronous target (a Step Functions execution) finishes: delete it before delivering.
     if (schedule.next === null && definition.actionAfterCompletion === 'DELETE') {
       this.#schedules.delete(key);
     }
-    await Promise.all(
-      Array.from({ length: copies }, () => this.#deliverWithRetries(view, definition, due.fireAt)),
-    );
+    return { key, schedule };
   }
 
   async #deliverWithRetries(
@@ -820,7 +914,7 @@ export class LocalScheduler {
         failure = error;
       }
     }
-    this.#deadLetters.push({
+    const deadLetter: DeadLetter = {
       scheduleName: schedule.name,
       groupName: schedule.group,
       scheduleArn: schedule.arn,
@@ -829,21 +923,19 @@ export class LocalScheduler {
       error: failure instanceof Error ? failure.message : String(failure),
       attempts,
       deadLetterArn: definition.deadLetterArn ?? null,
+    };
+    this.#deadLetters.push(deadLetter);
+    this.#journal.put(`dead-letter/${this.#deadLetters.length}-${randomUUID()}`, {
+      kind: 'dead-letter',
+      deadLetter,
     });
   }
 
   /** When `schedule` fires if the clock reads `upTo`, or null when it does not by then. */
   #dueAt(schedule: StoredSchedule, upTo: number): number | null {
-    const { next, definition } = schedule;
-    if (next === null || next > upTo) return null;
-    if (definition.parsed.kind !== 'rate') return next;
-    // Deliberate local coalescing: the latest missed interval only, and never past EndDate.
-    const interval = definition.parsed.intervalMs;
-    let latest = next + Math.floor((upTo - next) / interval) * interval;
-    if (definition.endDate !== undefined && latest >= definition.endDate) {
-      latest = next + Math.floor((definition.endDate - 1 - next) / interval) * interval;
-    }
-    return latest;
+    // Every interval fires, one after the other: `fire` moves a rate() schedule one step on.
+    const { next } = schedule;
+    return next === null || next > upTo ? null : next;
   }
 
   /** Sets the timing of a new schedule, or of one whose definition `previous` was replaced. */
@@ -876,11 +968,7 @@ export class LocalScheduler {
 
   #view(schedule: StoredSchedule): ScheduleView {
     const { definition } = schedule;
-    const now = this.#now();
-    const next =
-      definition.state === 'ENABLED' && schedule.next !== null
-        ? (this.#dueAt(schedule, Math.max(now, schedule.next)) ?? schedule.next)
-        : null;
+    const next = definition.state === 'ENABLED' ? schedule.next : null;
     return {
       name: schedule.name,
       group: schedule.group,
@@ -1026,11 +1114,13 @@ export class LocalScheduler {
       clientToken,
       fingerprint,
       definition,
+      request: body,
       anchor: now,
       next: null,
     };
     this.#schedule(stored, undefined);
     this.#schedules.set(key, stored);
+    this.#keepSchedule(key);
     return { status: 200, body: { ScheduleArn: stored.arn } };
   }
 
@@ -1042,8 +1132,10 @@ export class LocalScheduler {
     const stored = this.#existing(name, groupName);
     const previous = stored.definition;
     stored.definition = definition;
+    stored.request = body;
     stored.lastModificationDate = this.#now();
     this.#schedule(stored, previous);
+    this.#keepSchedule(scheduleKey(stored.group, stored.name));
     return { status: 200, body: { ScheduleArn: stored.arn } };
   }
 
@@ -1088,7 +1180,11 @@ export class LocalScheduler {
     }
     this.#existing(name, groupName);
     this.#schedules.delete(key);
-    if (token !== null) this.#deletedWithToken.add(tokenKey);
+    this.#keepSchedule(key);
+    if (token !== null) {
+      this.#deletedWithToken.add(tokenKey);
+      this.#journal.put(`deleted/${tokenKey}`, { kind: 'deleted' });
+    }
     return { status: 200, body: {} };
   }
 
@@ -1175,6 +1271,7 @@ export class LocalScheduler {
       tags,
     };
     this.#groups.set(name, group);
+    this.#keepGroup(name);
     return { status: 200, body: { ScheduleGroupArn: group.arn } };
   }
 
@@ -1189,9 +1286,13 @@ export class LocalScheduler {
     if (name === DEFAULT_GROUP)
       throw validationError('The default schedule group cannot be deleted.');
     for (const [key, schedule] of this.#schedules) {
-      if (schedule.group === name) this.#schedules.delete(key);
+      if (schedule.group === name) {
+        this.#schedules.delete(key);
+        this.#keepSchedule(key);
+      }
     }
     this.#groups.delete(name);
+    this.#keepGroup(name);
     return { status: 200, body: {} };
   }
 
@@ -1237,6 +1338,7 @@ export class LocalScheduler {
       throw constraintError('tags', undefined, 'Member must not be null');
     }
     for (const [key, value] of this.#readTags(body, '')) group.tags.set(key, value);
+    this.#keepGroup(group.name);
     return { status: 200, body: {} };
   }
 
@@ -1245,6 +1347,7 @@ export class LocalScheduler {
     const keys = query.getAll('TagKeys');
     if (keys.length === 0) throw constraintError('tagKeys', undefined, 'Member must not be null');
     for (const key of keys) group.tags.delete(key);
+    this.#keepGroup(group.name);
     return { status: 200, body: {} };
   }
 }

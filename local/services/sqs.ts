@@ -36,6 +36,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Handler, LocalRequest, Reply } from '../http.ts';
 import { AwsJsonError, AwsJsonProtocol, FieldReader, type FieldProblem } from './aws-json.ts';
+import { Journal } from './journal.ts';
 
 export interface LocalSqsOptions {
   /** The local clock, in epoch milliseconds. */
@@ -46,6 +47,12 @@ export interface LocalSqsOptions {
   readonly prefix?: string;
   /** The origin of the local server ("http://127.0.0.1:4000"), known once it listens. */
   readonly baseUrl: () => string;
+  /**
+   * Where messages are kept across restarts (every send, receive, visibility change and delete
+   * is written before it is answered); absent: in memory only. Queues are not kept: the stack
+   * creates them at every start, as the deploy does, and a queue created again finds its messages.
+   */
+  readonly journal?: Journal<StoredMessage>;
 }
 
 /** A message attribute as the API carries it (`BinaryValue` in base64). */
@@ -281,7 +288,8 @@ const READ_ONLY_ATTRIBUTES = [
   'LastModifiedTimestamp',
 ];
 
-interface StoredMessage {
+/** A message as the queue (and its journal) keeps it. */
+export interface StoredMessage {
   readonly id: string;
   readonly body: string;
   readonly md5OfBody: string;
@@ -770,12 +778,20 @@ export class LocalSqs {
   readonly #accountId: string;
   readonly #baseUrl: () => string;
   readonly #queues = new Map<string, StoredQueue>();
+  readonly #journal: Journal<StoredMessage>;
+  /** Messages read back from the journal, by queue name, until their queue is created. */
+  readonly #restored = new Map<string, StoredMessage[]>();
 
   constructor(options: LocalSqsOptions) {
     this.#now = options.now;
     this.#region = options.region;
     this.#accountId = options.accountId;
     this.#baseUrl = options.baseUrl;
+    this.#journal = options.journal ?? new Journal();
+    for (const [key, message] of this.#journal.entries()) {
+      const queueName = key.slice(0, key.lastIndexOf('/'));
+      this.#restored.set(queueName, [...(this.#restored.get(queueName) ?? []), message]);
+    }
     this.prefix = options.prefix ?? '/_aws/sqs';
     this.handler = (request) => this.#handle(request);
   }
@@ -983,8 +999,21 @@ export class LocalSqs {
       messages: new Map(),
       lastPurgeAt: undefined,
     };
+    for (const message of this.#restored.get(name) ?? []) queue.messages.set(message.id, message);
+    this.#restored.delete(name);
     this.#queues.set(name, queue);
     return this.#url(queue);
+  }
+
+  /** Writes the message's current state to the journal (before the change is answered). */
+  #keep(queue: StoredQueue, message: StoredMessage): void {
+    this.#journal.put(`${queue.name}/${message.id}`, message);
+  }
+
+  /** Removes a message from its queue and from the journal. */
+  #remove(queue: StoredQueue, message: StoredMessage): void {
+    queue.messages.delete(message.id);
+    this.#journal.delete(`${queue.name}/${message.id}`);
   }
 
   #expiresAt(queue: StoredQueue, message: StoredMessage): number {
@@ -995,7 +1024,7 @@ export class LocalSqs {
   #expire(queue: StoredQueue): void {
     const now = this.#now();
     for (const message of queue.messages.values()) {
-      if (this.#expiresAt(queue, message) <= now) queue.messages.delete(message.id);
+      if (this.#expiresAt(queue, message) <= now) this.#remove(queue, message);
     }
   }
 
@@ -1019,6 +1048,7 @@ export class LocalSqs {
       deadLetterSourceArn: undefined,
     };
     queue.messages.set(message.id, message);
+    this.#keep(queue, message);
     return {
       messageId: message.id,
       md5OfMessageBody: message.md5OfBody,
@@ -1043,10 +1073,11 @@ export class LocalSqs {
       if (policy !== undefined && message.receiveCount >= policy.maxReceiveCount) {
         const target = this.#queues.get(policy.deadLetterTargetArn.split(':').at(-1) ?? '');
         if (target !== undefined && target !== queue) {
-          queue.messages.delete(message.id);
+          this.#remove(queue, message);
           message.deadLetterSourceArn = queue.arn;
           message.visibleAt = now;
           target.messages.set(message.id, message);
+          this.#keep(target, message);
           continue;
         }
       }
@@ -1054,6 +1085,7 @@ export class LocalSqs {
       message.firstReceivedAt ??= now;
       message.lastReceivedAt = now;
       message.visibleAt = now + visibilityTimeout * SECOND_MS;
+      this.#keep(queue, message);
       received.push({ message, receiptHandle: encodeReceipt(queue.name, message) });
     }
     return received;
@@ -1071,7 +1103,7 @@ export class LocalSqs {
 
   #delete(queue: StoredQueue, receiptHandle: string): void {
     const message = this.#messageOf(queue, receiptHandle);
-    if (message !== undefined) queue.messages.delete(message.id);
+    if (message !== undefined) this.#remove(queue, message);
   }
 
   #changeVisibility(queue: StoredQueue, receiptHandle: string, timeout: number): void {
@@ -1090,6 +1122,7 @@ export class LocalSqs {
       );
     }
     message.visibleAt = now + timeout * SECOND_MS;
+    this.#keep(queue, message);
   }
 
   #systemAttributes(message: StoredMessage): Record<string, string> {
@@ -1376,7 +1409,7 @@ export class LocalSqs {
       );
     }
     queue.lastPurgeAt = now;
-    queue.messages.clear();
+    for (const message of [...queue.messages.values()]) this.#remove(queue, message);
     return {};
   }
 }

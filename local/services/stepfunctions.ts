@@ -170,6 +170,11 @@ export class LocalStateMachine {
     });
   }
 
+  /** Executions started so far. */
+  get started(): number {
+    return this.#nextId - 1;
+  }
+
   /** Executions still running. */
   get inFlight(): number {
     return this.#running.size;

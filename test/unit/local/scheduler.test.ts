@@ -729,16 +729,19 @@ describe('firing', () => {
     expect(scheduler.list().map((view) => view.name)).toEqual(['every-90-minutes']);
   });
 
-  it('fires a rate() schedule that missed intervals once, for the latest; a late at() still fires at its own time', async () => {
+  it('fires a rate() schedule at every interval the clock jumped over, in time order with an at() schedule', async () => {
     await create('hourly', {
       ScheduleExpression: 'rate(1 hour)',
       StartDate: new Date('2026-12-07T08:00:00Z'),
     });
     await create('once', { ScheduleExpression: 'at(2026-12-07T08:15:00)' });
     now = at('2026-12-07T11:30:00Z');
-    expect(viewOf('hourly').nextFireAt).toBe('2026-12-07T11:00:00.000Z');
+    expect(viewOf('hourly').nextFireAt).toBe('2026-12-07T08:00:00.000Z');
     expect(await fireAll(now)).toEqual([
+      'hourly@2026-12-07T08:00:00.000Z',
       'once@2026-12-07T08:15:00.000Z',
+      'hourly@2026-12-07T09:00:00.000Z',
+      'hourly@2026-12-07T10:00:00.000Z',
       'hourly@2026-12-07T11:00:00.000Z',
     ]);
     expect(viewOf('hourly').nextFireAt).toBe('2026-12-07T12:00:00.000Z');
