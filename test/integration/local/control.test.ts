@@ -36,18 +36,19 @@ describe('/_local/clock', () => {
       `mutation { createPlan(input: { amount: "10.00", currency: "EUR", schedule: { frequency: DAILY, timeOfDay: "09:00", timezone: "Europe/Berlin", endDate: "2027-05-04" } }) { id } }`,
     );
     await stack.settle();
-    const moved = await call('POST', '/_local/clock', { advanceTo: '2027-05-05T00:00:00Z' });
-    // Two purchases (the 3rd and the 4th) and the recurring jobs at every interval, as on AWS:
-    // the sweeper every 5 minutes from 06:05Z (503: the stack started a few milliseconds after
-    // 06:00Z, so its last interval falls just after the target), the completer every 10 minutes
-    // from 06:10Z (251), reconciliation once (00:15Z on the 4th), the audit digest hourly from 01:05Z on the
-    // 4th (23), the monthly report once. Only the invocations that can find work run (the
-    // digest once, at 01:05Z on the 4th, sealing the 3rd): the others are recorded as fired
-    // (`local/quiet-jobs.ts`).
+    const moved = await call('POST', '/_local/clock', { advanceTo: '2027-05-05T00:02:30Z' });
+    // Two purchases (the 3rd and the 4th) and the recurring jobs at every interval, as on AWS,
+    // each counted from when the stack created it (06:00Z and a few seconds): the sweeper every 5
+    // minutes from 06:05Z to 00:00Z on the 5th (504), the completer every 10 minutes from 06:10Z
+    // (252), reconciliation once (00:15Z on the 4th), the audit digest hourly from 01:05Z on the
+    // 4th (23), the monthly report once. The target lies mid-interval, so however many seconds
+    // the stack took to start, no interval ends beside it. Only the invocations that can find
+    // work run (the digest once, at 01:05Z on the 4th, sealing the 3rd): the others are recorded
+    // as fired (`local/quiet-jobs.ts`).
     // The clock follows wall time from there on, so a few milliseconds may already have passed.
     expect(moved).toEqual({
       status: 200,
-      body: { now: expect.stringMatching(/^2027-05-05T00:00:00\.\d{3}Z$/), fired: 781 },
+      body: { now: expect.stringMatching(/^2027-05-05T00:02:30\.\d{3}Z$/), fired: 783 },
     });
     const invocations = Object.fromEntries(
       [...stack.lambdas].map(([name, lambda]) => [name, lambda.invocations]),
@@ -67,7 +68,7 @@ describe('/_local/clock', () => {
     expect(await call('POST', '/_local/clock', { advanceTo: '2027-05-01T00:00:00Z' })).toEqual({
       status: 400,
       body: {
-        error: expect.stringMatching(/^the clock only moves forward; it is 2027-05-05T00:00:00/),
+        error: expect.stringMatching(/^the clock only moves forward; it is 2027-05-05T00:02:30/),
       },
     });
     for (const advanceTo of ['2027-06-01T00:00:00', 'tomorrow', 5]) {
