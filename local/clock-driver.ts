@@ -131,16 +131,49 @@ export class ClockDriver {
 
   /** Whether `due` is a recurring job's firing that its probe says would find nothing. */
   async #isQuiet(due: DueFiring): Promise<boolean> {
-    const probe = this.#options.quiet?.get(due.schedule.name);
-    if (probe === undefined) return false;
+    if (this.#options.quiet?.get(due.schedule.name) === undefined) return false;
+    const wake = await this.#wakeOf(due.schedule.name);
+    return wake === null || due.fireAt < wake - PROBE_MARGIN_MS;
+  }
+
+  /** The probed job's wake-up instant (null: never), asked again only after activity. */
+  async #wakeOf(name: string): Promise<number | null> {
+    const probe = this.#options.quiet?.get(name);
+    if (probe === undefined) return null;
     const activity = probe.activity();
-    let probed = this.#probed.get(due.schedule.name);
+    let probed = this.#probed.get(name);
     if (probed?.activity !== activity) {
       this.stats.probes += 1;
       probed = { activity, wake: await probe.wake() };
-      this.#probed.set(due.schedule.name, probed);
+      this.#probed.set(name, probed);
     }
-    return probed.wake === null || due.fireAt < probed.wake - PROBE_MARGIN_MS;
+    return probed.wake;
+  }
+
+  /**
+   * Records every interval of the probed jobs before the next instant anything else can happen:
+   * another schedule's firing, a queue message becoming visible, a probe's wake-up or the target.
+   * Until then nothing runs, so nothing can change what the probes read. Answers how many.
+   */
+  async #elideQuietIntervals(due: DueFiring, target: number): Promise<number> {
+    const { scheduler } = this.#options;
+    const names = new Set(this.#options.quiet?.keys() ?? []);
+    let horizon = target + 1;
+    const busy = scheduler.nextDue(target, names);
+    if (busy !== null) horizon = Math.min(horizon, busy.fireAt);
+    const visible = this.#nextVisible(target);
+    if (visible !== null) horizon = Math.min(horizon, visible);
+    let elided = 0;
+    for (const name of names) {
+      // Each job until its own wake-up: its probe's answer holds while nothing runs.
+      const wake = await this.#wakeOf(name);
+      const before = wake === null ? horizon : Math.min(horizon, wake - PROBE_MARGIN_MS);
+      elided += scheduler.elideBefore(new Set([name]), before);
+    }
+    if (elided > 0) return elided;
+    // Something else is due at the same instant: this firing alone, the rest in time order.
+    scheduler.elide(due);
+    return 1;
   }
 
   async #advance(target: number): Promise<number> {
@@ -158,10 +191,11 @@ export class ClockDriver {
       }
       if (due === null) break;
       if (await this.#isQuiet(due)) {
-        // It fires, and would find nothing: nothing to run, nothing to wait for.
-        scheduler.elide(due);
-        this.stats.elided += 1;
-        fired += 1;
+        // It fires, and would find nothing: nothing to run, nothing to wait for. The same holds
+        // for every quiet job's intervals until something else happens: record them at once.
+        const elided = await this.#elideQuietIntervals(due, target);
+        this.stats.elided += elided;
+        fired += elided;
         continue;
       }
       if (due.fireAt > clock.now()) clock.moveTo(due.fireAt);

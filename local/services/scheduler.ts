@@ -32,6 +32,8 @@ import { isTimeZoneName } from '#domain/timezones.ts';
 import type { Handler, LocalRequest, Reply } from '../http.ts';
 import { Journal } from './journal.ts';
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 /** A schedule as the local control endpoints and the orchestrator see it. */
 export interface ScheduleView {
   readonly name: string;
@@ -797,10 +799,10 @@ export class LocalScheduler {
    *
    * @throws CronNotSupportedError while an enabled cron() schedule exists.
    */
-  nextDue(upTo: number): DueFiring | null {
+  nextDue(upTo: number, except: ReadonlySet<string> = NO_NAMES): DueFiring | null {
     let best: { schedule: StoredSchedule; fireAt: number } | undefined;
     for (const schedule of this.#schedules.values()) {
-      if (schedule.definition.state !== 'ENABLED') continue;
+      if (schedule.definition.state !== 'ENABLED' || except.has(schedule.name)) continue;
       if (schedule.definition.parsed.kind === 'cron') {
         throw new CronNotSupportedError(schedule.arn, schedule.definition.expression);
       }
@@ -850,6 +852,32 @@ export class LocalScheduler {
    *
    * @throws StaleFiringError when the firing is no longer due.
    */
+  /**
+   * Records, without delivering, every firing before `before` of the enabled rate() schedules
+   * named in `names` (all intervals at once, by arithmetic); answers how many. For the clock's
+   * recurring jobs while their probes say they would find nothing and nothing else happens.
+   */
+  elideBefore(names: ReadonlySet<string>, before: number): number {
+    let count = 0;
+    for (const [key, schedule] of this.#schedules) {
+      const { definition } = schedule;
+      if (!names.has(schedule.name) || definition.state !== 'ENABLED') continue;
+      if (definition.parsed.kind !== 'rate' || schedule.next === null) continue;
+      if (schedule.next >= before) continue;
+      const { intervalMs } = definition.parsed;
+      const last = definition.endDate === undefined ? before : Math.min(before, definition.endDate);
+      const intervals = Math.max(1, Math.ceil((last - schedule.next) / intervalMs));
+      const next = schedule.next + intervals * intervalMs;
+      count += intervals;
+      schedule.next = definition.endDate !== undefined && next >= definition.endDate ? null : next;
+      if (schedule.next === null && definition.actionAfterCompletion === 'DELETE') {
+        this.#schedules.delete(key);
+      }
+      this.#keepSchedule(key);
+    }
+    return count;
+  }
+
   elide(due: DueFiring): void {
     const { key } = this.#markFired(due);
     // A completed schedule that was deleted stays deleted; a moved one is not worth a write.
