@@ -748,6 +748,32 @@ describe('firing', () => {
     expect(await fireAll(at('2026-12-07T12:00:00Z'))).toEqual(['hourly@2026-12-07T12:00:00.000Z']);
   });
 
+  it('records the intervals of the named rate() schedules before an instant without delivering them, stopping at their EndDate', async () => {
+    await create('every-5', {
+      ScheduleExpression: 'rate(5 minutes)',
+      StartDate: new Date('2026-12-07T08:00:00Z'),
+    });
+    await create('ends', {
+      ScheduleExpression: 'rate(1 hour)',
+      StartDate: new Date('2026-12-07T08:00:00Z'),
+      EndDate: new Date('2026-12-07T10:30:00Z'),
+    });
+    await create('once', { ScheduleExpression: 'at(2026-12-07T08:15:00)' });
+
+    // Before 09:00: 08:00 to 08:55 of the first (12) and 08:00 of the second; never `once`.
+    expect(
+      scheduler.elideBefore(new Set(['every-5', 'ends', 'once']), at('2026-12-07T09:00:00Z')),
+    ).toBe(12 + 1);
+    // Then 09:00 and 10:00 of the second, which ends at 10:30.
+    expect(scheduler.elideBefore(new Set(['ends']), at('2026-12-07T23:00:00Z'))).toBe(2);
+    expect(viewOf('ends').nextFireAt).toBeNull();
+    expect(deliveries).toEqual([]);
+    expect(viewOf('every-5').nextFireAt).toBe('2026-12-07T09:00:00.000Z');
+    expect(viewOf('once').nextFireAt).toBe('2026-12-07T08:15:00.000Z');
+    now = at('2026-12-07T23:00:00Z');
+    expect(scheduler.nextDue(now, new Set(['every-5']))?.schedule.name).toBe('once');
+  });
+
   it('does not fire a disabled schedule, and resumes a re-enabled rate() schedule from now without catching up', async () => {
     const hourly = {
       ScheduleExpression: 'rate(1 hour)',
