@@ -4,7 +4,7 @@
  * (`detailProblems`). Every publisher (the purchase workflow's `PublishXxx` states, the
  * schedule sync, the sweeper, the reconciliation job, the notifier) and every reader (rules,
  * the notifier, the audit trail and its report) names events through this module, and
- * `test/statemachines/contracts.test.ts` checks the workflow's definition, which is data and
+ * `test/unit/statemachines/contracts.test.ts` checks the workflow's definition, which is data and
  * cannot import it, against it.
  *
  * A detail-type is the event's name, and each names one event: the catalog is keyed by it.

@@ -3,7 +3,7 @@
  * moves through, the codes that say why a run did not buy (or not all of it, or not yet), and the
  * values the purchase workflow branches on between its steps. The workflow's definition
  * (`statemachines/purchase.asl.json`) is data and writes some of these as literals;
- * `test/statemachines/contracts.test.ts` checks every one of them against this module, and the
+ * `test/unit/statemachines/contracts.test.ts` checks every one of them against this module, and the
  * GraphQL schema's `ExecutionStatus` and `failureCode` documentation against it too.
  *
  * A leaf with no imports, so that domain modules, Lambdas and the APPSYNC_JS resolvers all read it.

@@ -4,7 +4,7 @@
  * resource names (and, for the environment, its typed config). Two interpreters read it: the
  * Pulumi components in `infra/` turn each entry into resources, and `local/wiring.ts` turns the
  * same entry into an emulated queue, poller, schedule or subscription. A parity test
- * (`test/infra/topology-parity.test.ts`) runs the program under mocks and compares what it
+ * (`test/unit/infra/topology-parity.test.ts`) runs the program under mocks and compares what it
  * registered with these entries, so neither side can drift. Adding a queue is adding an entry.
  *
  * No Pulumi or SDK import here: values that only a created resource knows (a generated id, a

@@ -382,7 +382,7 @@ export function expectedProjectKeyPolicy(P: string, options: { exchangeKeys: boo
           },
         },
       },
-      // The audit trail's services (their own test: test/infra/audit-trail.test.ts).
+      // The audit trail's services (their own test: test/unit/infra/audit-trail.test.ts).
       {
         Sid: 'CloudTrailDescribesKeyForTheAuditTrail',
         Effect: 'Allow',

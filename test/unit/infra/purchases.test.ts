@@ -121,7 +121,7 @@ describe('the Lambdas', () => {
         kmsKeyArn: KEY_ARN,
         role: `arn:aws:iam::${ACCOUNT}:role/${P}-${name}-lambda`,
       });
-      // Mocks do not serialize asset contents; test/build/functions.test.ts checks the bundles themselves.
+      // Mocks do not serialize asset contents; test/integration/build/cli.test.ts checks the bundles themselves.
       expect(lambda.inputs.code).toMatchObject({ __pulumiArchive: true });
       expect(run.one('aws:cloudwatch/logGroup:LogGroup', `${name}-logs`).inputs).toMatchObject({
         retentionInDays: 14,
