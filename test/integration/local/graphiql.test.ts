@@ -156,9 +156,19 @@ describe('GraphiQL in a browser without internet', () => {
     const page = await context.newPage();
     page.on('pageerror', (error) => errors.push(error.message));
 
+    const answeredTo = (text: string) =>
+      page.waitForResponse(
+        (response) =>
+          response.url() === `${stack.url}/graphql` &&
+          (response.request().postData() ?? '').includes(text),
+        { timeout: 60_000 },
+      );
+    // GraphiQL asks for the schema first; a query run before that answer may be dropped.
+    const introspected = answeredTo('IntrospectionQuery');
     await page.goto(`${stack.url}/graphql`);
     // The load event has fired: every script and style sheet of the page has loaded or failed.
     expect({ blocked, errors }).toEqual({ blocked: [], errors: [] });
+    expect((await introspected).status()).toBe(200);
     await page.locator('.graphiql-query-editor .CodeMirror').click();
     await page.keyboard.press('Control+A');
     // Inserted as text, not typed key by key: the editor would close every brace it opens.
@@ -168,7 +178,26 @@ describe('GraphiQL in a browser without internet', () => {
         message: 'the query editor holds the query',
       })
       .toBe(PLANS);
-    await page.locator('.graphiql-execute-button').click();
+    const answered = answeredTo('plans');
+    // On a busy machine the first click can land while GraphiQL is still taking in the schema
+    // and start nothing; a click that started the query is never repeated (a second one stops it).
+    for (let attempt = 1; ; attempt += 1) {
+      const sent = page
+        .waitForRequest(
+          (request) =>
+            request.url() === `${stack.url}/graphql` &&
+            (request.postData() ?? '').includes('plans'),
+          { timeout: 10_000 },
+        )
+        .then(
+          () => true,
+          () => false,
+        );
+      await page.locator('.graphiql-execute-button').click();
+      if (await sent) break;
+      if (attempt === 5) throw new Error('the run button sent no query in five clicks');
+    }
+    expect((await answered).status()).toBe(200);
 
     await expect
       .poll(() => editorValue(page, '.graphiql-response'), {
