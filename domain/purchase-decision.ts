@@ -85,7 +85,11 @@ export function decidePurchase(
   if (plan === null)
     return outcome('SKIP', 'PLAN_DELETED', 'The plan was deleted before this run.', null);
   if (plan.status === 'PAUSED') return outcome('SKIP', 'PLAN_PAUSED', 'The plan is paused.', plan);
-  if (plan.status === 'ENDED') return outcome('SKIP', 'PLAN_ENDED', 'The plan has ended.', plan);
+  // The system ends a plan once no slot of its schedule lies ahead, which can happen while its
+  // last slot is still being retried (the exchange down): that slot still buys in its window.
+  if (plan.status === 'ENDED' && !isSlot(plan.schedule, slot)) {
+    return outcome('SKIP', 'PLAN_ENDED', 'The plan has ended.', plan);
+  }
   const skipped =
     plan.skipSlots instanceof Set
       ? plan.skipSlots.has(slot)

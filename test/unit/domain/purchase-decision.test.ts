@@ -82,10 +82,20 @@ describe('decidePurchase', () => {
     );
   });
 
-  it('skips a slot of an ended plan', () => {
-    expect(decidePurchase(plan({ status: 'ENDED' }), SLOT)).toEqual(
+  it("skips, as ended, a time that is not one of an ended plan's slots", () => {
+    expect(decidePurchase(plan({ status: 'ENDED' }), '2026-11-25T08:00:00Z')).toEqual(
       skipped('PLAN_ENDED', 'The plan has ended.'),
     );
+  });
+
+  it('still buys the last slot of a plan that ended while that slot was being retried', () => {
+    // The sweeper or the schedule sync ends a plan with nothing ahead; its last slot, retried
+    // while the exchange is down, must still buy within its window.
+    const ended = plan({ status: 'ENDED', schedule: { ...tuesdays, endDate: '2026-11-24' } });
+    expect(decidePurchase(ended, SLOT, context())).toEqual(buys());
+    expect(
+      decidePurchase({ ...ended, lastSlotAt: SLOT, lastRunAt: SLOT }, SLOT, context()),
+    ).toEqual(skipped('ALREADY_HANDLED', 'This run was already handled.'));
   });
 
   it.each([
