@@ -29,7 +29,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { functionSpecs, type FunctionName } from '#shared/functions.ts';
 import type { KeyUse } from './components/project-key.ts';
 import { lambdaRoleName } from './components/lambda-function.ts';
-import { schedulerRoleNames } from './components/plan-scheduling.ts';
+import { schedulerRoleNames } from '#shared/topology.ts';
 import { stateMachineRoleName } from './components/purchase-workflow.ts';
 
 type In<T> = pulumi.Input<T>;

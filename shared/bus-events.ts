@@ -15,6 +15,7 @@
  * without anything importing them back.
  */
 import type { Frequency, PlanStatus } from '#domain/plan.ts';
+import type { ReconciliationBreak } from '#domain/reconciliation.ts';
 import { BOUGHT_STATUSES, SKIP_CODES, type SkipCode } from './executions.ts';
 
 /** Every source on the bus: the component that publishes. */
@@ -171,23 +172,17 @@ export interface PlanChangedDetail extends PlanChange {
   readonly changedAt: string;
 }
 
-/** `ReconciliationBreak` (source `savings.reconciliation`): one mismatch of one day. */
-export interface ReconciliationBreakDetail {
+/**
+ * `ReconciliationBreak` (source `savings.reconciliation`): one mismatch of one day, as
+ * `domain/reconciliation.ts` finds it, with the day and the exchange. `kind` is a `BreakKind`,
+ * carried as a string so a reader copes with kinds newer than itself.
+ */
+export interface ReconciliationBreakDetail extends Omit<ReconciliationBreak, 'kind'> {
   /** The UTC day reconciled, `YYYY-MM-DD`. */
   readonly day: string;
   /** The exchange's name (paper, coinbase, kraken). */
   readonly exchange: string;
-  /** A `BreakKind` (`domain/reconciliation.ts`). */
   readonly kind: string;
-  readonly clientOrderId: string;
-  readonly planId: string | null;
-  readonly userId: string | null;
-  readonly scheduledFor: string | null;
-  readonly ledgerStatus: string | null;
-  readonly exchangeOrderIds: readonly string[];
-  /** What differs, field by field: `{ field: { ledger, exchange } }`. */
-  readonly differences: Readonly<Record<string, { ledger: string | null; exchange: string }>>;
-  readonly message: string;
 }
 
 /** `ReconciliationCompleted` (source `savings.reconciliation`): a day's summary, after its breaks. */

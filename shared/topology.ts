@@ -192,6 +192,11 @@ export interface Topology {
   readonly rules: Readonly<Record<RuleKey, RuleEntry>>;
 }
 
+/** The names of the two scheduler roles, known before they exist (the project key names them). */
+export function schedulerRoleNames(groupName: string): { plans: string; jobs: string } {
+  return { plans: `${groupName}-scheduler`, jobs: `${groupName}-jobs-scheduler` };
+}
+
 /** The deployment's queues, event sources, jobs and rules for a stack named by `names`. */
 export function topology(names: TopologyNames): Topology {
   const { prefix, region, accountId } = names;
@@ -264,10 +269,7 @@ export function topology(names: TopologyNames): Topology {
       eventBus: `${prefix}-events`,
       stateMachine: `${prefix}-purchase`,
       scheduleGroup,
-      schedulerRoles: {
-        plans: `${scheduleGroup}-scheduler`,
-        jobs: `${scheduleGroup}-jobs-scheduler`,
-      },
+      schedulerRoles: schedulerRoleNames(scheduleGroup),
       auditBucket: `${prefix}-audit-${accountId}-${region}`,
     },
     queues: Object.fromEntries(

@@ -6,7 +6,7 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { JobEntry, QueueEntry } from '#shared/topology.ts';
+import { schedulerRoleNames, type JobEntry, type QueueEntry } from '#shared/topology.ts';
 import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../iam.ts';
 import { EncryptedQueue, sendToQueueStatements } from './queue.ts';
 
@@ -21,11 +21,6 @@ export interface PlanSchedulingArgs {
   readonly region: pulumi.Input<string>;
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
-}
-
-/** The names of the two scheduler roles, known before they exist (the project key names them). */
-export function schedulerRoleNames(groupName: string): { plans: string; jobs: string } {
-  return { plans: `${groupName}-scheduler`, jobs: `${groupName}-jobs-scheduler` };
 }
 
 export class PlanScheduling extends pulumi.ComponentResource {
