@@ -7,6 +7,11 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { FlagsError, parseFlags, type Flags } from '#domain/flags.ts';
 import { ConfigurationError, type CurrencyLimits } from './api-settings.ts';
+import {
+  MonitoringSettingsError,
+  parseMonitoringSettings,
+  type MonitoringSettings,
+} from './monitoring/settings.ts';
 
 /** The Pulumi project name, which is also the config namespace. */
 export const PROJECT = 'savings-plan-buy';
@@ -75,6 +80,8 @@ export interface StackConfig {
   readonly auditRetentionDays: number;
   /** Retention of the event bus's archive, in days. */
   readonly archiveRetentionDays: number;
+  /** Alarm thresholds and periods, the SLO, and who is alerted (`shared/monitoring/settings.ts`). */
+  readonly monitoring: MonitoringSettings;
 }
 
 export type ExchangeKind = 'paper' | 'coinbase' | 'kraken';
@@ -103,6 +110,7 @@ export const STACK_CONFIG_KEYS = [
   'operatorRoles',
   'auditRetentionDays',
   'archiveRetentionDays',
+  'monitoring',
 ] as const;
 
 /**
@@ -259,7 +267,17 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
       `${PROJECT}:smsOriginationIdentity must be the ARN of an End User Messaging phone number, sender id or pool, e.g. arn:aws:sms-voice:eu-central-1:123456789012:pool/pool-0123456789abcdef0123456789abcdef (the notifier may send from that identity only); leave it unset to turn SMS off`,
     );
   }
+  let monitoring: MonitoringSettings;
+  try {
+    monitoring = parseMonitoringSettings(
+      typeof raw.monitoring === 'string' ? parseJson(raw.monitoring) : raw.monitoring,
+    );
+  } catch (error) {
+    if (!(error instanceof MonitoringSettingsError)) throw error;
+    throw new ConfigurationError(`${PROJECT}:${error.message}`);
+  }
   return {
+    monitoring,
     notificationEmailFrom: emailFrom,
     smsOriginationIdentity: smsIdentity as string | null,
     operatorRoles: operatorRoles(raw),

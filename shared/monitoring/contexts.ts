@@ -1,0 +1,53 @@
+/** The bounded contexts (one dashboard each) and which context each resource belongs to. */
+import type { QueueKey } from '../topology.ts';
+
+export const CONTEXTS = [
+  'api',
+  'scheduling',
+  'purchases',
+  'exchange',
+  'notifications',
+  'audit',
+] as const;
+export type MonitoringContext = (typeof CONTEXTS)[number];
+
+/** The function that turns purchase outcome events into the SLO's metrics. */
+export const OUTCOMES_FUNCTION = 'slot-outcomes';
+
+const FUNCTION_CONTEXTS: Readonly<Record<string, MonitoringContext>> = {
+  'schedule-sync': 'scheduling',
+  'schedule-resync': 'scheduling',
+  sweeper: 'scheduling',
+  decide: 'purchases',
+  'place-order': 'exchange',
+  'retry-dispatcher': 'purchases',
+  completer: 'purchases',
+  reconcile: 'exchange',
+  notifier: 'notifications',
+  'audit-digest': 'audit',
+  'audit-report': 'audit',
+  calendar: 'api',
+  'schedule-preview': 'api',
+  [OUTCOMES_FUNCTION]: 'purchases',
+};
+
+const QUEUE_CONTEXTS: Readonly<Record<QueueKey, MonitoringContext>> = {
+  'purchase-retries': 'purchases',
+  'purchase-retries-dlq': 'purchases',
+  'plan-stream-failures': 'scheduling',
+  'plan-stream-failures-dlq': 'scheduling',
+  notifications: 'notifications',
+  'notifications-dlq': 'notifications',
+  'plans-dlq': 'scheduling',
+  'audit-dlq': 'audit',
+};
+
+/** The context a function's alarms and graphs belong to (a new function: purchases, until said). */
+export function functionContext(name: string): MonitoringContext {
+  return FUNCTION_CONTEXTS[name] ?? 'purchases';
+}
+
+/** The context a queue's alarms and graphs belong to. */
+export function queueContext(key: QueueKey): MonitoringContext {
+  return QUEUE_CONTEXTS[key];
+}
