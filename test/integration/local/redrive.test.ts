@@ -31,11 +31,15 @@ async function post(path: string, body: unknown) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function deadLetters(): Promise<Record<string, { messageId: string; body: string }[]>> {
+interface Parked {
+  readonly messageId: string;
+  readonly body: string;
+  readonly state: string;
+}
+
+async function deadLetters(): Promise<Record<string, Parked[]>> {
   const response = await fetch(`${stack.url}/_local/dead-letters`);
-  return (
-    (await response.json()) as { queues: Record<string, { messageId: string; body: string }[]> }
-  ).queues;
+  return ((await response.json()) as { queues: Record<string, Parked[]> }).queues;
 }
 
 const localTopology = () =>
