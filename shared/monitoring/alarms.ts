@@ -163,9 +163,12 @@ function aws(
   return { namespace: `AWS/${namespace}`, name, dimensions, stat };
 }
 
-/** The stack's tables, as `shared/tables.ts` declares them (paper orders on a paper stack only). */
+/**
+ * The stack's tables, as `shared/tables.ts` declares them, and the paper orders table on a paper
+ * stack only (`tables` does not list it: the local stack and real-exchange stacks have none).
+ */
 function stackTables(paper: boolean): readonly TableDefinition[] {
-  return tables.filter((table) => paper || table.name !== paperOrdersTable.name);
+  return paper ? [...tables, paperOrdersTable] : tables;
 }
 
 export interface AlarmCatalogOptions {
