@@ -2,7 +2,7 @@
  * How an alarm of the catalog (`shared/monitoring/alarms.ts`) reads as CloudWatch's alarm
  * arguments: plain functions, so the mapping is tested on its own and the component only creates.
  */
-import * as pulumi from '@pulumi/pulumi';
+import type * as pulumi from '@pulumi/pulumi';
 import type {
   AlarmDefinition,
   CompositeAlarmDefinition,

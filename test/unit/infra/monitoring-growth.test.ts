@@ -8,9 +8,11 @@ import type { ComponentRun } from './component-harness.ts';
 import { ACCOUNT, REGION, runComponent } from './component-harness.ts';
 import { CRITICAL_ALARMS, compositeRules, warningAlarms } from './monitoring.ts';
 import { policy } from './program.ts';
+import type * as Functions from '#shared/functions.ts';
+import type * as Topology from '#shared/topology.ts';
 
 vi.mock('#shared/functions.ts', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('#shared/functions.ts')>();
+  const actual = await importOriginal<typeof Functions>();
   return {
     ...actual,
     functionSpecs: {
@@ -27,7 +29,7 @@ vi.mock('#shared/functions.ts', async (importOriginal) => {
 });
 
 vi.mock('#shared/topology.ts', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('#shared/topology.ts')>();
+  const actual = await importOriginal<typeof Topology>();
   return {
     ...actual,
     topology: (names: Parameters<typeof actual.topology>[0]) => {
