@@ -45,7 +45,8 @@ const configSchema: PolicyConfigSchema = {
   properties: {
     requiredTags: {
       type: 'array',
-      items: { type: 'string' },
+      items: { type: 'string', minLength: 1 },
+      uniqueItems: true,
       // The stack's `tags` config (environment, owner, data-classification) plus the two the
       // program adds to every resource (infra/index.ts).
       default: ['project', 'stack', 'environment', 'owner', 'data-classification'],
