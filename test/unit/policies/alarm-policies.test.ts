@@ -262,13 +262,13 @@ describe('aws-sqs-queue-configure-dead-letter-alarm', () => {
 
   it('reports an alarm without alarm actions', async () => {
     expect(await report(NAME, changed('plans-dlq-alarm', { alarmActions: [] }))).toEqual([
-      `Dead-letter queue ${PREFIX}-plans-dlq has an alarm that notifies nobody: give ${PREFIX}-queue-plans-dlq-dead-letters alarmActions (and leave actionsEnabled true).`,
+      `Dead-letter queue ${PREFIX}-plans-dlq must have an alarm that notifies someone: give ${PREFIX}-queue-plans-dlq-dead-letters alarmActions (and leave actionsEnabled true).`,
     ]);
   });
 
   it('reports an alarm whose actions are disabled', async () => {
     expect(await report(NAME, changed('plans-dlq-alarm', { actionsEnabled: false }))).toEqual([
-      `Dead-letter queue ${PREFIX}-plans-dlq has an alarm that notifies nobody: give ${PREFIX}-queue-plans-dlq-dead-letters alarmActions (and leave actionsEnabled true).`,
+      `Dead-letter queue ${PREFIX}-plans-dlq must have an alarm that notifies someone: give ${PREFIX}-queue-plans-dlq-dead-letters alarmActions (and leave actionsEnabled true).`,
     ]);
   });
 
@@ -322,7 +322,7 @@ describe('aws-lambda-function-configure-error-alarm', () => {
 
   it('reports an error alarm without alarm actions', async () => {
     expect(await report(NAME, changed('errors-alarm', { alarmActions: [] }))).toEqual([
-      `Lambda function ${FUNCTION} has an error alarm that notifies nobody: give ${PREFIX}-lambda-place-order-errors alarmActions (and leave actionsEnabled true).`,
+      `Lambda function ${FUNCTION} must have an error alarm that notifies someone: give ${PREFIX}-lambda-place-order-errors alarmActions (and leave actionsEnabled true).`,
     ]);
   });
 

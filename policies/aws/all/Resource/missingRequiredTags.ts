@@ -16,6 +16,7 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
   'aws:appsync/graphQLApi:GraphQLApi',
   'aws:cloudtrail/trail:Trail',
   'aws:cloudwatch/eventBus:EventBus',
+  'aws:cloudwatch/compositeAlarm:CompositeAlarm',
   'aws:cloudwatch/eventRule:EventRule',
   'aws:cloudwatch/logGroup:LogGroup',
   'aws:cloudwatch/metricAlarm:MetricAlarm',

@@ -29,16 +29,22 @@ function accountIds(value: unknown): unknown[] | undefined {
   return Array.isArray(parsed) ? parsed : undefined;
 }
 
+/**
+ * A 12-digit account id. `pulumi config set --path` writes a numeric-looking value as a number
+ * (pulumi/pulumi#18285), which the provider takes too; a number that lost a leading zero is not
+ * 12 digits any more.
+ */
+function isAccountId(id: unknown): boolean {
+  if (typeof id === 'number') return Number.isInteger(id) && id >= 1e11 && id < 1e12;
+  return typeof id === 'string' && /^\d{12}$/.test(id);
+}
+
 /** Whether the provider pins at least one account, and only well-formed account ids. */
 function pinsAccount(props: Record<string, unknown>): boolean | 'unknown' {
   const value = peek(() => props.allowedAccountIds);
   if (!value.known) return 'unknown';
   const ids = accountIds(value.value);
-  return (
-    ids !== undefined &&
-    ids.length > 0 &&
-    ids.every((id) => typeof id === 'string' && /^\d{12}$/.test(id))
-  );
+  return ids !== undefined && ids.length > 0 && ids.every(isAccountId);
 }
 
 /**
@@ -103,7 +109,7 @@ export const configureAllowedAccountIds: PackStackPolicy = {
     if (blind.length > 0) {
       const stack = stackOf(blind[0]?.urn ?? '');
       reportViolation(
-        `The AWS provider of ${blind.length} resource(s) of stack ${stack} cannot be seen, so their account cannot be shown to be pinned: run the pack with a Pulumi CLI that passes providers to policies, and set aws:allowedAccountIds.`,
+        `The AWS provider of ${blind.length} resource(s) of stack ${stack} must be visible to show that their account is pinned: run the pack with a Pulumi CLI that passes providers to policies, and set aws:allowedAccountIds.`,
       );
     }
   },

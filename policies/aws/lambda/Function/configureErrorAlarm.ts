@@ -28,7 +28,7 @@ export const configureErrorAlarm: PackStackPolicy = {
       reportViolation(
         watching.length === 0
           ? `Lambda function ${name} must alarm on its errors: add an aws.cloudwatch.MetricAlarm on AWS/Lambda Errors with the dimension FunctionName ${name} and alarmActions.`
-          : `Lambda function ${name} has an error alarm that notifies nobody: give ${watching.map((alarm) => alarm.name).join(', ')} alarmActions (and leave actionsEnabled true).`,
+          : `Lambda function ${name} must have an error alarm that notifies someone: give ${watching.map((alarm) => alarm.name).join(', ')} alarmActions (and leave actionsEnabled true).`,
         resource.urn,
       );
     });

@@ -42,7 +42,7 @@ export const configureDeadLetterAlarm: PackStackPolicy = {
       reportViolation(
         watching.length === 0
           ? `Dead-letter queue ${name} must alarm when a message lands in it: add an aws.cloudwatch.MetricAlarm on AWS/SQS ApproximateNumberOfMessagesVisible with the dimension QueueName ${name} and alarmActions.`
-          : `Dead-letter queue ${name} has an alarm that notifies nobody: give ${watching.map((alarm) => alarm.name).join(', ')} alarmActions (and leave actionsEnabled true).`,
+          : `Dead-letter queue ${name} must have an alarm that notifies someone: give ${watching.map((alarm) => alarm.name).join(', ')} alarmActions (and leave actionsEnabled true).`,
         resource.urn,
       );
     });
