@@ -43,13 +43,13 @@ it('exits 1 on a mandatory violation and writes both reports', () => {
   );
   expect(result.status).toBe(1);
   expect(result.stdout).toMatch(
-    /^FAIL savings-plan-buy\/prod: 76 mandatory and 31 advisory violations on 34 resources; 36 of 36 applicable FSBP controls enforced\.\n/,
+    /^FAIL savings-plan-buy\/prod: 81 mandatory and 33 advisory violations on 38 resources; 36 of 36 applicable FSBP controls enforced\.\n/,
   );
   const json = JSON.parse(readFileSync(join(OUT, 'compliance-prod.json'), 'utf8')) as {
     passed: boolean;
   };
   expect(json.passed).toBe(false);
   expect(readFileSync(join(OUT, 'compliance-prod.md'), 'utf8')).toContain(
-    '- **Result: FAIL**: 76 mandatory and 31 advisory violations.',
+    '- **Result: FAIL**: 81 mandatory and 33 advisory violations.',
   );
 });
