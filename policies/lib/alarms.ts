@@ -99,10 +99,14 @@ function parsed(value: unknown): Record<string, unknown> | undefined {
  * The names of the queues something in the stack sends what it gave up on: another queue's
  * redrive policy, a bus rule target's or a schedule's dead-letter config, a Lambda function's
  * dead-letter config or on-failure destination (event invoke config, event source mapping).
- * References unknown during preview are skipped.
+ * A queue that a Lambda event source mapping reads is a work queue, even when it receives
+ * failures (the plan stream's failed batches, read back by a resync function): its consumer
+ * retries, and its own redrive policy names the dead-letter queue that is checked. References
+ * unknown during preview are skipped.
  */
 export function deadLetterQueueNames(resources: readonly PolicyResource[]): Set<string> {
   const names = new Set<string>();
+  const consumed = new Set<string>();
   const add = (arn: unknown) => {
     const name = queueNameOf(arn);
     if (name !== undefined) names.add(name);
@@ -122,8 +126,11 @@ export function deadLetterQueueNames(resources: readonly PolicyResource[]): Set<
     }
     if (resource.isType(aws.lambda.EventSourceMapping)) {
       add(record(record(record(props.destinationConfig)?.onFailure))?.destinationArn);
+      const source = queueNameOf(props.eventSourceArn);
+      if (source !== undefined) consumed.add(source);
     }
   });
+  for (const name of consumed) names.delete(name);
   return names;
 }
 

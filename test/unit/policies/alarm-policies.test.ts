@@ -242,6 +242,14 @@ describe('aws-sqs-queue-configure-dead-letter-alarm', () => {
     expect(await report(NAME, without('retries-dlq-alarm', without('retries')))).toEqual([]);
   });
 
+  it('passes a failure destination that a function reads back (a work queue, whose own dead-letter queue is checked)', async () => {
+    const resync = resource(TYPES.mapping, 'plan-stream-resync', {
+      functionName: `${PREFIX}-schedule-resync`,
+      eventSourceArn: queueArn(`${PREFIX}-plan-stream-failures-dlq`),
+    });
+    expect(await report(NAME, [...without('plan-stream-failures-dlq-alarm'), resync])).toEqual([]);
+  });
+
   it('reports an alarm on another queue', async () => {
     expect(
       await report(
