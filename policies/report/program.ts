@@ -173,14 +173,14 @@ export async function runProgram(
   options: RunOptions = {},
 ): Promise<ProgramRun> {
   const resources: RecordedResource[] = [];
-  const config: Record<string, string> = { ...stackConfig(stack) };
+  const config = new Map(Object.entries(stackConfig(stack)));
   for (const [key, value] of Object.entries(overrides)) {
     // A key with a namespace (`aws:allowedAccountIds`) is taken as it is; null removes the key.
     const fullKey = key.includes(':') ? key : `${PROJECT}:${key}`;
-    if (value === null) delete config[fullKey];
-    else config[fullKey] = typeof value === 'string' ? value : JSON.stringify(value);
+    if (value === null) config.delete(fullKey);
+    else config.set(fullKey, typeof value === 'string' ? value : JSON.stringify(value));
   }
-  pulumi.runtime.setAllConfig(config);
+  pulumi.runtime.setAllConfig(Object.fromEntries(config));
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -237,7 +237,7 @@ export async function runProgram(
   const all = (type: string) => resources.filter((resource) => resource.type === type);
   return {
     stack,
-    config,
+    config: Object.fromEntries(config),
     resources,
     outputs,
     all,
