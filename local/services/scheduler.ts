@@ -113,6 +113,8 @@ export interface LocalSchedulerOptions {
   readonly prefix?: string;
   /** Where the scheduler's state is kept across restarts; absent: in memory only. */
   readonly journal?: Journal<SchedulerRecord>;
+  /** Told of every delivery that exhausted its retries (the local metric store's AWS/Scheduler). */
+  readonly onDeadLetter?: (deadLetter: DeadLetter) => void;
 }
 
 /** One entry of the scheduler's journal: a schedule, a group, a delete token or a dead letter. */
@@ -712,6 +714,7 @@ export class LocalScheduler {
   readonly #region: string;
   readonly #accountId: string;
   readonly #deliver: (delivery: Delivery) => Promise<void>;
+  readonly #onDeadLetter: ((deadLetter: DeadLetter) => void) | undefined;
   readonly #schedules = new Map<string, StoredSchedule>();
   readonly #groups = new Map<string, StoredGroup>();
   readonly #deletedWithToken = new Set<string>();
@@ -723,6 +726,7 @@ export class LocalScheduler {
     this.#region = options.region;
     this.#accountId = options.accountId;
     this.#deliver = options.deliver;
+    this.#onDeadLetter = options.onDeadLetter;
     this.prefix = options.prefix ?? '/_aws/scheduler';
     this.handler = (request) => this.#handle(request);
     this.#journal = options.journal ?? new Journal();
@@ -957,6 +961,7 @@ export class LocalScheduler {
       kind: 'dead-letter',
       deadLetter,
     });
+    this.#onDeadLetter?.(deadLetter);
   }
 
   /** When `schedule` fires if the clock reads `upTo`, or null when it does not by then. */
