@@ -148,6 +148,13 @@ export function evaluateMetricAlarm(
       reason: `Threshold Crossed: ${breaching.length} out of the last ${n} datapoints [${listed(breaching)}] ${wasWere(breaching.length)} greater than ${limit} (minimum ${plural(m, 'datapoint')} for OK -> ALARM transition).${missingNote}`,
     };
   }
+  if (within.length === 0) {
+    // Too few periods breach, and the others are missing: say what breached and what was needed.
+    return {
+      state: 'OK',
+      reason: `Threshold Crossed: ${breaching.length} out of the last ${n} datapoints [${listed(breaching)}] ${wasWere(breaching.length)} greater than ${limit} (minimum ${plural(m, 'datapoint')} for OK -> ALARM transition).${missingNote}`,
+    };
+  }
   const toOk = n - m + 1;
   return {
     state: 'OK',
