@@ -241,13 +241,20 @@ export class LocalAlarms {
   #evaluateMetric(runtime: MetricAlarmRuntime, at: number): AlarmStatus | null {
     const { definition } = runtime;
     let version = 0;
+    let latest = Number.NEGATIVE_INFINITY;
     for (const metric of runtime.metrics) {
-      version += this.#options.store.activity(metric)?.version ?? 0;
+      const activity = this.#options.store.activity(metric);
+      version += activity?.version ?? 0;
+      latest = Math.max(latest, activity?.last ?? latest);
     }
     const length = definition.periodSeconds * 1000;
     const lastPeriod = Math.floor((at - 1) / length) * length;
-    if (version === runtime.seen && (runtime.empty || lastPeriod === runtime.lastPeriod)) {
-      // Same data, and the same window or one with no data before and after: the same answer.
+    const windowStart = lastPeriod - (definition.evaluationPeriods - 1) * length;
+    if (
+      version === runtime.seen &&
+      (lastPeriod === runtime.lastPeriod || (runtime.empty && latest < windowStart))
+    ) {
+      // Same data, and the same window, or a later one that no datapoint reaches: same answer.
       return null;
     }
     const starts = periodStarts(at, definition.periodSeconds, definition.evaluationPeriods);
