@@ -43,13 +43,15 @@ export const UNEVALUATED: AlarmStatus = {
 };
 
 /**
- * The starts (epoch ms, oldest first) of the latest `count` periods at instant `at`: periods are
- * aligned on multiples of their length, and the last is the one `at` ends or falls in.
+ * The starts (epoch ms, oldest first) of the latest `count` periods at instant `at`: consecutive
+ * periods ending with the last whole minute before `at` (the store's resolution), as CloudWatch
+ * evaluates the periods that end at the evaluation; a minute still running is not read, so an
+ * evaluation a few milliseconds into a minute does not see it as missing.
  */
 export function periodStarts(at: number, periodSeconds: number, count: number): number[] {
   const length = periodSeconds * 1000;
-  const last = Math.floor((at - 1) / length) * length;
-  return Array.from({ length: count }, (_, index) => last - (count - 1 - index) * length);
+  const end = Math.floor(at / 60_000) * 60_000;
+  return Array.from({ length: count }, (_, index) => end - (count - index) * length);
 }
 
 /**

@@ -117,8 +117,8 @@ interface MetricAlarmRuntime {
   since: number;
   /** The metrics' summed versions when last evaluated (-1: never). */
   seen: number;
-  /** The last period's start when last evaluated. */
-  lastPeriod: number;
+  /** The first period's start when last evaluated. */
+  windowStart: number;
   /** No period of the window had data when last evaluated. */
   empty: boolean;
 }
@@ -162,7 +162,7 @@ export class LocalAlarms {
               status,
               since,
               seen: -1,
-              lastPeriod: Number.NaN,
+              windowStart: Number.NaN,
               empty: false,
             }
           : { definition, status, since };
@@ -248,23 +248,22 @@ export class LocalAlarms {
       latest = Math.max(latest, activity?.last ?? latest);
     }
     const length = definition.periodSeconds * 1000;
-    const lastPeriod = Math.floor((at - 1) / length) * length;
-    const windowStart = lastPeriod - (definition.evaluationPeriods - 1) * length;
+    const starts = periodStarts(at, definition.periodSeconds, definition.evaluationPeriods);
+    const windowStart = starts[0] as number;
     if (
       version === runtime.seen &&
-      (lastPeriod === runtime.lastPeriod || (runtime.empty && latest < windowStart))
+      (windowStart === runtime.windowStart || (runtime.empty && latest < windowStart))
     ) {
       // Same data, and the same window, or a later one that no datapoint reaches: same answer.
       return null;
     }
-    const starts = periodStarts(at, definition.periodSeconds, definition.evaluationPeriods);
     const periods = starts.map((start) => ({
       start,
       value: seriesValue(this.#read, definition.series, start, start + length),
     }));
     this.evaluations += 1;
     runtime.seen = version;
-    runtime.lastPeriod = lastPeriod;
+    runtime.windowStart = windowStart;
     runtime.empty = periods.every((period) => period.value === null);
     return evaluateMetricAlarm(definition, periods, runtime.status);
   }

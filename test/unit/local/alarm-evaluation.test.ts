@@ -119,7 +119,7 @@ describe('a metric alarm', () => {
 });
 
 describe('the periods an alarm reads', () => {
-  it('are the latest N aligned periods, the last one being the period the instant ends or falls in', () => {
+  it('are the latest N consecutive periods that end with the last whole minute before the instant', () => {
     const iso = (starts: number[]) => starts.map((start) => new Date(start).toISOString());
     expect([
       iso(periodStarts(T0 + 3 * MINUTE, 60, 3)),
@@ -127,8 +127,8 @@ describe('the periods an alarm reads', () => {
       iso(periodStarts(Date.parse('2026-12-07T09:20:00Z'), 900, 1)),
     ]).toEqual([
       ['2026-12-07T09:00:00.000Z', '2026-12-07T09:01:00.000Z', '2026-12-07T09:02:00.000Z'],
-      ['2026-12-07T09:01:00.000Z', '2026-12-07T09:02:00.000Z'],
-      ['2026-12-07T09:15:00.000Z'],
+      ['2026-12-07T09:00:00.000Z', '2026-12-07T09:01:00.000Z'],
+      ['2026-12-07T09:05:00.000Z'],
     ]);
   });
 

@@ -123,11 +123,13 @@ describe('the local alarms', () => {
     at(T0);
     store.put({ ...dlq, timestamp: T0 + 90_000, value: 1, unit: 'Count' });
     at(T0 + 90_000);
-    store.put({ ...dlq, timestamp: T0 + 150_000, value: 0, unit: 'Count' });
+    expect(brief(alarms)[0]?.state).toBe('OK');
     at(T0 + 150_000);
+    store.put({ ...dlq, timestamp: T0 + 160_000, value: 0, unit: 'Count' });
+    at(T0 + 210_000);
     expect(brief(alarms)).toEqual([
-      { key: 'queue-dlq-dead-letters', state: 'OK', since: '2026-12-07T09:02:30.000Z' },
-      { key: 'purchases-at-risk', state: 'OK', since: '2026-12-07T09:02:30.000Z' },
+      { key: 'queue-dlq-dead-letters', state: 'OK', since: '2026-12-07T09:03:00.000Z' },
+      { key: 'purchases-at-risk', state: 'OK', since: '2026-12-07T09:03:00.000Z' },
     ]);
     const messages = outbox.messages();
     expect(
@@ -136,31 +138,31 @@ describe('the local alarms', () => {
       {
         to: 'ops@example.com',
         subject: 'ALARM: "local-queue-dlq-dead-letters" in EU (Frankfurt)',
-        sentAt: '2026-12-07T09:01:30.000Z',
+        sentAt: '2026-12-07T09:02:00.000Z',
         event: 'AlarmStateChange',
       },
       {
         to: 'ops@example.com',
         subject: 'ALARM: "local-purchases-at-risk" in EU (Frankfurt)',
-        sentAt: '2026-12-07T09:01:30.000Z',
+        sentAt: '2026-12-07T09:02:00.000Z',
         event: 'AlarmStateChange',
       },
       {
         to: 'ops@example.com',
         subject: 'OK: "local-queue-dlq-dead-letters" in EU (Frankfurt)',
-        sentAt: '2026-12-07T09:02:30.000Z',
+        sentAt: '2026-12-07T09:03:00.000Z',
         event: 'AlarmStateChange',
       },
       {
         to: 'ops@example.com',
         subject: 'OK: "local-purchases-at-risk" in EU (Frankfurt)',
-        sentAt: '2026-12-07T09:02:30.000Z',
+        sentAt: '2026-12-07T09:03:00.000Z',
         event: 'AlarmStateChange',
       },
     ]);
     expect(messages[0]?.body).toBe(
       [
-        'You are receiving this email because your Amazon CloudWatch Alarm "local-queue-dlq-dead-letters" in the EU (Frankfurt) region has entered the ALARM state, because "Threshold Crossed: 1 out of the last 1 datapoints [1.0 (07/12/26 09:01:00)] was greater than the threshold (0.0) (minimum 1 datapoint for OK -> ALARM transition)." at "07/12/26 09:01:30 UTC".',
+        'You are receiving this email because your Amazon CloudWatch Alarm "local-queue-dlq-dead-letters" in the EU (Frankfurt) region has entered the ALARM state, because "Threshold Crossed: 1 out of the last 1 datapoints [1.0 (07/12/26 09:01:00)] was greater than the threshold (0.0) (minimum 1 datapoint for OK -> ALARM transition)." at "07/12/26 09:02:00 UTC".',
         '',
         'Messages wait in the dead-letter queue.',
         '',
@@ -171,12 +173,12 @@ describe('the local alarms', () => {
         '- Severity: critical',
         '- State Change: OK -> ALARM',
         '- Reason for State Change: Threshold Crossed: 1 out of the last 1 datapoints [1.0 (07/12/26 09:01:00)] was greater than the threshold (0.0) (minimum 1 datapoint for OK -> ALARM transition).',
-        '- Timestamp: 2026-12-07T09:01:30.000Z',
+        '- Timestamp: 2026-12-07T09:02:00.000Z',
       ].join('\n'),
     );
   });
 
-  it('evaluate at every minute the clock jumped over: a datapoint leaves the window once its period has ended and been read', () => {
+  it('evaluate at every minute the clock jumped over: a datapoint is read once its minute has ended, and leaves the window a minute later', () => {
     const { alarms, store, at } = setup();
     at(T0);
     store.put({ ...dlq, timestamp: T0 + 10_000, value: 2, unit: 'Count' });
@@ -193,8 +195,8 @@ describe('the local alarms', () => {
       transitions: [
         'queue-dlq-dead-letters OK 2026-12-07T09:00:00.000Z',
         'purchases-at-risk OK 2026-12-07T09:00:00.000Z',
-        'queue-dlq-dead-letters ALARM 2026-12-07T09:00:10.000Z',
-        'purchases-at-risk ALARM 2026-12-07T09:00:10.000Z',
+        'queue-dlq-dead-letters ALARM 2026-12-07T09:01:00.000Z',
+        'purchases-at-risk ALARM 2026-12-07T09:01:00.000Z',
         'queue-dlq-dead-letters OK 2026-12-07T09:02:00.000Z',
         'purchases-at-risk OK 2026-12-07T09:02:00.000Z',
       ],
@@ -212,7 +214,7 @@ describe('the local alarms', () => {
     const { outbox, store, at } = setup();
     at(T0);
     store.put({ ...dlq, timestamp: T0 + 1000, value: 1, unit: 'Count' });
-    at(T0 + 1000);
+    at(T0 + 60_000);
     expect(outbox.messages().map((message) => message.to)).toEqual([
       DEFAULT_ALERT_EMAIL,
       DEFAULT_ALERT_EMAIL,
@@ -224,7 +226,12 @@ describe('the local alarms', () => {
     const first = setup(dataDir);
     first.at(T0);
     first.store.put({ ...dlq, timestamp: T0 + 1000, value: 1, unit: 'Count' });
-    first.at(T0 + 1000);
+    first.at(T0 + 60_000);
+    expect(brief(first.alarms)[0]).toEqual({
+      key: 'queue-dlq-dead-letters',
+      state: 'ALARM',
+      since: '2026-12-07T09:01:00.000Z',
+    });
     const before = first.alarms.list();
     const second = setup(dataDir);
     expect(second.alarms.list()).toEqual(before);
