@@ -231,8 +231,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const server = createJsonServer(routes, log);
   const port = await listen(server, options.port ?? 4000);
   const url = `http://127.0.0.1:${port}`;
+  // `prefix`: what the stack's resource names start with (the redrive command's `--local` asks).
   routes.exact.set('GET /_local/health', () =>
-    ready ? { status: 200, body: { status: 'ok' } } : { status: 503, body: { status: 'starting' } },
+    ready
+      ? { status: 200, body: { status: 'ok', prefix } }
+      : { status: 503, body: { status: 'starting' } },
   );
   const stopAll = async () => {
     for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => undefined);

@@ -72,13 +72,31 @@ if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
   fail('--max must be a positive integer');
 }
 
+/** The running local stack's name prefix (`local` for `npm start`; a test stack has its own). */
+async function localPrefix(url: string): Promise<string> {
+  const response = await fetch(`${url}/_local/health`).catch((error: unknown) => {
+    throw new Error(
+      `no local stack answers at ${url} (${(error as Error).message}): start it with npm start`,
+    );
+  });
+  const body = (await response.json()) as { status?: string; prefix?: string };
+  if (body.status !== 'ok' || typeof body.prefix !== 'string') {
+    throw new Error(`the local stack at ${url} is not ready (${JSON.stringify(body)})`);
+  }
+  return body.prefix;
+}
+
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 const clients = values.local
   ? localClients(values.url)
   : awsClients(stackSettings(ROOT, values.stack as string).region);
 try {
   const topology = values.local
-    ? stackTopology({ prefix: 'local', region: 'eu-central-1', accountId: '000000000000' })
+    ? stackTopology({
+        prefix: await localPrefix(values.url),
+        region: 'eu-central-1',
+        accountId: '000000000000',
+      })
     : await deployedTopology(ROOT, values.stack as string);
   progress(
     `${values['dry-run'] ? 'dry run: ' : ''}redriving ${values.queue} of ${topology.names.prefix}`,

@@ -9,6 +9,7 @@ import { LocalClock } from '#local/clock.ts';
 import { DEFAULT_ALERT_EMAIL, type AlarmView } from '#local/services/alarms.ts';
 import { devStackConfig, type LocalStack } from '#local/stack.ts';
 import { alarmCatalog } from '#shared/monitoring/alarms.ts';
+import { parseMonitoringSettings } from '#shared/monitoring/settings.ts';
 import { dashboardCatalog } from '#shared/monitoring/dashboards.ts';
 import { topology as deploymentTopology } from '#shared/topology.ts';
 import { createDailyPlans } from '../../support/purchases.ts';
@@ -49,8 +50,14 @@ function alerts() {
     .map(({ to, subject }) => ({ to, subject }));
 }
 
+/**
+ * Dev's config with the monitoring defaults (AWS's recommended alarms, no subscriptions): the
+ * evaluator's behaviour, not dev's tuning, is what these tests pin.
+ */
+const config = { ...devStackConfig(), monitoring: parseMonitoringSettings(undefined) };
+
 beforeAll(async () => {
-  stack = await startTestStack({ clock: new LocalClock(new Date(START)) });
+  stack = await startTestStack({ clock: new LocalClock(new Date(START)), config });
   prefix = stack.settings.plansTable.replace(/-plans$/, '');
 });
 
@@ -65,7 +72,7 @@ describe('GET /_local/alarms', () => {
       region: 'eu-central-1',
       accountId: '000000000000',
     });
-    const names = alarmCatalog(topology, devStackConfig().monitoring, { paper: true }).map(
+    const names = alarmCatalog(topology, config.monitoring, { paper: true }).map(
       (definition) => definition.name,
     );
     const listed = await alarms();
@@ -262,7 +269,7 @@ describe('GET /_local/dashboards', () => {
       region: 'eu-central-1',
       accountId: '000000000000',
     });
-    const { monitoring } = devStackConfig();
+    const { monitoring } = config;
     const expected = JSON.parse(
       JSON.stringify(
         dashboardCatalog(topology, monitoring, alarmCatalog(topology, monitoring, { paper: true })),

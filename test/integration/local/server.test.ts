@@ -143,10 +143,13 @@ describe('POST /graphql authorization', () => {
 });
 
 describe('the control endpoints', () => {
-  it('answers health once ready', async () => {
+  it('answers health once ready, with the prefix of its resource names', async () => {
     const response = await fetch(`${stack.url}/_local/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await response.json()).toEqual({
+      status: 'ok',
+      prefix: stack.settings.plansTable.replace(/-plans$/, ''),
+    });
   });
 
   it('serves GraphiQL on GET /graphql with a token for the user named by ?sub=', async () => {
