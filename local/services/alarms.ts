@@ -121,6 +121,11 @@ interface MetricAlarmRuntime {
   windowStart: number;
   /** No period of the window had data when last evaluated. */
   empty: boolean;
+  /**
+   * Data newer than the window when last evaluated (a minute not yet ended): the window reaches
+   * it later, with no new datapoint.
+   */
+  pending: boolean;
 }
 
 interface CompositeRuntime {
@@ -139,6 +144,8 @@ export class LocalAlarms {
   readonly #byKey = new Map<string, Runtime>();
   readonly #transitions: AlarmTransition[] = [];
   #evaluatedAt: number | null = null;
+  /** The metric store's version at the last pass (-1: none yet). */
+  #storeVersion = -1;
   readonly #read: MetricReader;
   /** Evaluations of single metric alarms so far (skipped ones not counted), for benchmarks. */
   evaluations = 0;
@@ -164,6 +171,7 @@ export class LocalAlarms {
               seen: -1,
               windowStart: Number.NaN,
               empty: false,
+              pending: false,
             }
           : { definition, status, since };
       this.#alarms.push(runtime);
@@ -187,6 +195,8 @@ export class LocalAlarms {
       }
     }
     this.#evaluate(Math.max(instant, from ?? instant));
+    // Kept once per observation, not per minute passed: a restart resumes from here.
+    this.#journal.put('evaluated', { kind: 'evaluated', at: this.#evaluatedAt as number });
     this.#options.store.flush();
   }
 
@@ -221,20 +231,31 @@ export class LocalAlarms {
 
   #evaluate(at: number): void {
     this.#options.sample?.(at);
+    // Nothing arrived since the last pass: only alarms whose window still holds data can change
+    // (their window slides off it); composites only if one of those did. A quiet simulated month
+    // then costs little more than its gauge samples.
+    const version = this.#options.store.version;
+    const fresh = version !== this.#storeVersion;
+    this.#storeVersion = version;
+    let changed = fresh;
     for (const runtime of this.#alarms) {
-      const next =
-        runtime.definition.kind === 'metric'
-          ? this.#evaluateMetric(runtime as MetricAlarmRuntime, at)
-          : evaluateCompositeAlarm(
-              runtime.definition,
-              (key) => this.#byKey.get(key)?.status.state ?? 'INSUFFICIENT_DATA',
-              (key) => this.#byKey.get(key)?.definition.name ?? key,
-            );
+      let next: AlarmStatus | null;
+      if (runtime.definition.kind === 'metric') {
+        const metric = runtime as MetricAlarmRuntime;
+        if (!fresh && metric.empty && !metric.pending) continue;
+        next = this.#evaluateMetric(metric, at);
+      } else {
+        if (!changed) continue;
+        next = evaluateCompositeAlarm(
+          runtime.definition,
+          (key) => this.#byKey.get(key)?.status.state ?? 'INSUFFICIENT_DATA',
+          (key) => this.#byKey.get(key)?.definition.name ?? key,
+        );
+      }
       if (next === null) continue;
-      this.#settle(runtime, next, at);
+      if (this.#settle(runtime, next, at)) changed = true;
     }
     this.#evaluatedAt = at;
-    this.#journal.put('evaluated', { kind: 'evaluated', at });
   }
 
   /** The alarm's new status, or null when nothing it reads can have changed. */
@@ -265,12 +286,14 @@ export class LocalAlarms {
     runtime.seen = version;
     runtime.windowStart = windowStart;
     runtime.empty = periods.every((period) => period.value === null);
+    runtime.pending = latest >= (starts[starts.length - 1] as number) + length;
     return evaluateMetricAlarm(definition, periods, runtime.status);
   }
 
-  #settle(runtime: Runtime, next: AlarmStatus, at: number): void {
+  /** Records the alarm's new status; true when its state changed. */
+  #settle(runtime: Runtime, next: AlarmStatus, at: number): boolean {
     const previous = runtime.status;
-    if (previous.state === next.state && previous.reason === next.reason) return;
+    if (previous.state === next.state && previous.reason === next.reason) return false;
     runtime.status = next;
     if (previous.state !== next.state || Number.isNaN(runtime.since)) runtime.since = at;
     const { definition } = runtime;
@@ -280,7 +303,7 @@ export class LocalAlarms {
       reason: next.reason,
       since: runtime.since,
     });
-    if (previous.state === next.state) return;
+    if (previous.state === next.state) return false;
     this.#transitions.push({
       key: definition.key,
       name: definition.name,
@@ -292,6 +315,7 @@ export class LocalAlarms {
     if (next.state === 'ALARM' || (previous.state === 'ALARM' && next.state === 'OK')) {
       this.#alert(definition, previous.state, next, at);
     }
+    return true;
   }
 
   /** The email SNS delivers for an alarm's state change, to every subscribed address. */

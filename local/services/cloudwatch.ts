@@ -123,6 +123,12 @@ export class LocalMetricStore {
   readonly #metrics = new Map<string, StoredMetric>();
   /** Aggregates changed since the last flush, by journal key. */
   readonly #dirty = new Map<string, MinuteAggregate>();
+  #version = 0;
+
+  /** Moves with every datapoint of any metric: nothing new arrived while it stays the same. */
+  get version(): number {
+    return this.#version;
+  }
 
   constructor(options: LocalMetricStoreOptions) {
     this.#now = options.now;
@@ -161,6 +167,7 @@ export class LocalMetricStore {
     stored = stored as StoredMetric;
     stored.last = Math.max(stored.last, datapoint.timestamp);
     stored.version += 1;
+    this.#version += 1;
     this.#dirty.set(`${key}@${minute}`, aggregate);
   }
 
@@ -223,6 +230,7 @@ export class LocalMetricStore {
     stored.aggregates.set(aggregate.minute, aggregate);
     stored.last = Math.max(stored.last, aggregate.minute);
     stored.version += 1;
+    this.#version += 1;
     return stored;
   }
 }
