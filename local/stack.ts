@@ -15,6 +15,7 @@ import { bundleFunctions, writeBundle } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { currencySettings, type ApiSettings } from '#shared/api-settings.ts';
 import { functionSpecs, type FunctionName } from '#shared/functions.ts';
+import { alarmCatalog } from '#shared/monitoring/alarms.ts';
 import { parseStackConfig, readStackConfigValues, type StackConfig } from '#shared/stack-config.ts';
 import { PURCHASE_STATE_MACHINE_FILE } from '#shared/state-machines.ts';
 import {
@@ -36,6 +37,7 @@ import {
   type DynamoDbLocal,
 } from './services/dynamodb.ts';
 import { LocalEventBus } from './services/eventbridge.ts';
+import { consoleRoutes } from './console.ts';
 import { graphiqlRoutes } from './graphiql.ts';
 import { createJsonServer, createRoutes, type Reply } from './http.ts';
 import { LocalLambda } from './services/lambda.ts';
@@ -540,6 +542,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       issueToken: (sub) => userPool.issueToken(LocalUserPool.parseTokenRequest({ sub })),
     });
     for (const [route, handler] of graphiql) routes.exact.set(route, handler);
+    // The console on `GET /` draws thresholds and names alarms as the stack's catalog does.
+    const localConsole = consoleRoutes({
+      alarms: alarmCatalog(topology, config.monitoring, { paper: config.exchange === 'paper' }),
+    });
+    for (const [route, handler] of localConsole) routes.exact.set(route, handler);
     routes.exact.set('POST /graphql', async (request) => {
       apiRequests += 1;
       let identity;
