@@ -78,7 +78,7 @@ export function redraw(target: Element, signature: string, draw: () => readonly 
 /** An instant as the page shows it: ISO 8601 in UTC, to the second. */
 export function instant(iso: string): string {
   const time = Date.parse(iso);
-  return Number.isNaN(time) ? iso : new Date(time).toISOString().replace('.000Z', 'Z');
+  return Number.isNaN(time) ? iso : `${new Date(time).toISOString().slice(0, 19)}Z`;
 }
 
 const NUMBER = new Intl.NumberFormat('en', { maximumFractionDigits: 3 });
