@@ -12,9 +12,12 @@ import { dirname, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
+import type { ConsoleCatalog } from '#local/console.ts';
 import type { OutboxMessage } from '#local/services/outbox.ts';
 import type { ExecutionOutcome } from '#local/services/stepfunctions.ts';
-import type { LocalStack } from '#local/stack.ts';
+import { devStackConfig, type LocalStack } from '#local/stack.ts';
+import { dashboardCatalog, type GraphWidget } from '#shared/monitoring/dashboards.ts';
+import { topology } from '#shared/topology.ts';
 import { createDailyPlans } from '../../support/purchases.ts';
 import { signIn, startTestStack } from '../../support/stack.ts';
 
@@ -350,6 +353,177 @@ describe('the console in a browser without internet', () => {
       failed: NOT_YET_HERE.map((path) => `404 ${path}`).filter((line) =>
         distinct(trouble.failed).includes(line),
       ),
+      errors: [],
+    });
+  }, 120_000);
+
+  it('draws a tab per dashboard, a uPlot chart per graph with its legend and threshold, and alarm states', async () => {
+    // The definitions and series are the test's (the page is what is tested here): the stack's
+    // own alarm catalog, the dashboards built from it as the deploy builds them, three periods.
+    const { alarms } = await getJson<ConsoleCatalog>('/console/catalog');
+    const [first] = alarms;
+    const prefix = first?.name.slice(0, -first.key.length - 1) ?? '';
+    const dashboards = dashboardCatalog(
+      topology({ prefix, region: 'eu-central-1', accountId: '000000000000' }),
+      devStackConfig().monitoring,
+      alarms,
+    );
+    const inAlarm = alarms.find((alarm) => alarm.kind === 'composite');
+    const queried: number[] = [];
+    const { page, context, trouble } = await openConsole(browser as Browser, async (each) => {
+      await each.route(`${stack.url}/_local/dashboards`, (route) =>
+        route.fulfill({ json: { dashboards } }),
+      );
+      await each.route(`${stack.url}/_local/metrics/query`, (route) => {
+        const { series, periodSeconds } = route.request().postDataJSON() as {
+          series: unknown[];
+          periodSeconds: number;
+        };
+        queried.push(series.length);
+        return route.fulfill({
+          json: {
+            start: '2027-09-03T00:00:00.000Z',
+            end: '2027-09-03T00:15:00.000Z',
+            periodSeconds,
+            timestamps: [0, 1, 2].map((index) =>
+              new Date(Date.parse('2027-09-03T00:00:00Z') + index * 300_000).toISOString(),
+            ),
+            values: series.map((_, index) => [index, index + 1, null]),
+          },
+        });
+      });
+      await each.route(`${stack.url}/_local/alarms`, (route) =>
+        route.fulfill({
+          json: {
+            alarms: alarms.map((alarm) => ({
+              name: alarm.name,
+              state: alarm === inAlarm ? 'ALARM' : 'OK',
+              reason: 'as the test says',
+              since: '2027-09-03T00:00:00.000Z',
+            })),
+          },
+        }),
+      );
+    });
+    await page.goto(`${stack.url}/`);
+
+    const tabs = page.getByRole('tab');
+    await expect
+      .poll(() => tabs.allTextContents(), WAIT)
+      .toEqual(dashboards.map((dashboard) => dashboard.key));
+    const drawn = [];
+    for (const [index, dashboard] of dashboards.entries()) {
+      await tabs.nth(index).click();
+      const graphs = dashboard.widgets.filter(
+        (widget): widget is GraphWidget => widget.kind === 'graph',
+      );
+      const panel = page.getByRole('tabpanel');
+      await expect
+        .poll(() => panel.locator('.widget-graph canvas').count(), WAIT)
+        .toBe(graphs.length);
+      const legends = [];
+      for (const chart of await panel.locator('.widget-graph').all()) {
+        legends.push(await chart.locator('.u-legend .u-series .u-label').allTextContents());
+      }
+      drawn.push({
+        selected: await tabs.nth(index).getAttribute('aria-selected'),
+        title: await panel.locator('h3').first().textContent(),
+        legends,
+      });
+    }
+    const threshold = (key: string | undefined) => {
+      const alarm = alarms.find((each) => each.key === key);
+      const shown = new Intl.NumberFormat('en', { maximumFractionDigits: 3 });
+      return alarm?.kind === 'metric' ? [`alarm threshold (${shown.format(alarm.threshold)})`] : [];
+    };
+    expect(drawn).toEqual(
+      dashboards.map((dashboard) => ({
+        selected: 'true',
+        title: dashboard.title,
+        legends: dashboard.widgets
+          .filter((widget): widget is GraphWidget => widget.kind === 'graph')
+          .map((widget) => [
+            'time (UTC)',
+            ...widget.series.map((series) =>
+              series.kind === 'percentage'
+                ? series.label
+                : (series.metric.label ?? series.metric.name),
+            ),
+            ...threshold(widget.alarm),
+          ]),
+      })),
+    );
+
+    // The overview's alarm widget shows each composite's state; the alarms panel lists them all.
+    await tabs.first().click();
+    await expect
+      .poll(
+        () =>
+          page
+            .getByRole('tabpanel')
+            .locator('.widget-alarms')
+            .first()
+            .locator('li')
+            .allTextContents(),
+        WAIT,
+      )
+      .toEqual(
+        alarms
+          .filter((alarm) => alarm.kind === 'composite')
+          .map((alarm) => `${alarm === inAlarm ? 'ALARM' : 'OK'} ${alarm.name}`),
+      );
+    await expect
+      .poll(() => page.locator('#alarms tbody th').allTextContents(), WAIT)
+      .toEqual([
+        inAlarm?.name,
+        ...alarms.filter((alarm) => alarm !== inAlarm).map((alarm) => alarm.name),
+      ]);
+    expect(await page.locator('#alarms .summary').textContent()).toBe(
+      `1 in alarm, 0 with insufficient data, ${alarms.length - 1} OK.`,
+    );
+    expect(Math.min(...queried)).toBeGreaterThan(0);
+
+    await context.close();
+    expect({ ...trouble, failed: distinct(trouble.failed) }).toEqual({
+      blocked: [],
+      failed: [],
+      errors: [],
+    });
+  }, 180_000);
+
+  it('says "not available" in each panel whose endpoint answers 404, and the others keep working', async () => {
+    const missing = ['/_local/dashboards', '/_local/alarms', '/_local/dead-letters/redrive'];
+    const { page, context, trouble } = await openConsole(browser as Browser, async (each) => {
+      for (const path of missing) {
+        await each.route(`${stack.url}${path}`, (route) =>
+          route.fulfill({ status: 404, json: { error: `no route for ${path}` } }),
+        );
+      }
+    });
+    await page.goto(`${stack.url}/`);
+    const notAvailable = 'Not available: this local stack has no such endpoint.';
+    await expect
+      .poll(() => page.locator('#dashboard-panel').textContent(), WAIT)
+      .toBe(notAvailable);
+    await expect
+      .poll(() => page.locator('#alarms .panel-body').textContent(), WAIT)
+      .toBe(notAvailable);
+    await page.getByRole('button', { name: 'Redrive purchase-retries-dlq' }).click();
+    await expect
+      .poll(() => page.locator('#dead-letters .redrive-outcome').textContent(), WAIT)
+      .toBe('Redrive is not available on this local stack.');
+    // The panels whose endpoints answer go on showing what they read.
+    await expect
+      .poll(() => page.locator('#executions ol.path').count(), WAIT)
+      .toBe((await getJson<ExecutionOutcome[]>('/_local/executions')).length);
+    expect(await page.locator('#outbox li.message').count()).toBe(
+      (await getJson<OutboxMessage[]>('/_local/outbox')).length,
+    );
+
+    await context.close();
+    expect({ ...trouble, failed: distinct(trouble.failed).sort() }).toEqual({
+      blocked: [],
+      failed: missing.map((path) => `404 ${path}`).sort(),
       errors: [],
     });
   }, 120_000);
