@@ -98,9 +98,9 @@ describe('GET /_local/executions', () => {
 describe('the console assets', () => {
   it('serves uPlot byte for byte from the npm dependency, and the page and its own script', async () => {
     const served = [];
-    for (const [name, file, contentType] of [
-      ['uPlot.iife.min.js', 'dist/uPlot.iife.min.js', 'text/javascript; charset=utf-8'],
-      ['uPlot.min.css', 'dist/uPlot.min.css', 'text/css; charset=utf-8'],
+    for (const [name, file] of [
+      ['uPlot.iife.min.js', 'dist/uPlot.iife.min.js'],
+      ['uPlot.min.css', 'dist/uPlot.min.css'],
     ] as const) {
       const response = await fetch(`${stack.url}/console/assets/${name}`);
       const bytes = Buffer.from(await response.arrayBuffer());
