@@ -139,13 +139,13 @@ export const BURN_RATE_WINDOWS = [
   severity: Severity;
 }[];
 
-/** The functions on the money path: their errors page. */
-const MONEY_PATH: readonly FunctionName[] = [
-  'schedule-sync',
-  'decide',
-  'place-order',
-  'retry-dispatcher',
-];
+/**
+ * The functions on the money path whose errors page. Not `place-order`: it throws on purpose to
+ * steer the workflow (the exchange unavailable, an unknown outcome, an order not placed), so its
+ * errors are a warning; what those mean for money pages through the breaker, the workflow's
+ * failures and the share of failed slots.
+ */
+const MONEY_PATH: readonly FunctionName[] = ['schedule-sync', 'decide', 'retry-dispatcher'];
 
 /** Dead-letter queues whose messages are slots or schedules: customers' purchases. */
 const PURCHASE_DEAD_LETTERS: readonly QueueKey[] = [
@@ -163,9 +163,12 @@ function aws(
   return { namespace: `AWS/${namespace}`, name, dimensions, stat };
 }
 
-/** The stack's tables, as `shared/tables.ts` declares them (paper orders on a paper stack only). */
+/**
+ * The stack's tables: those of `shared/tables.ts` every stack has, and the paper exchange's
+ * orders on a stack that trades on paper.
+ */
 function stackTables(paper: boolean): readonly TableDefinition[] {
-  return tables.filter((table) => paper || table.name !== paperOrdersTable.name);
+  return paper ? [...tables, paperOrdersTable] : tables;
 }
 
 export interface AlarmCatalogOptions {
