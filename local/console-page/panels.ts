@@ -304,6 +304,45 @@ export class OutboxPanel implements Panel {
   }
 }
 
+/** One destination of dead letters on the page; `queue`: the queue key a redrive names. */
+interface DeadLetterSection {
+  readonly title: string;
+  readonly queue: string | undefined;
+  readonly entries: readonly unknown[];
+}
+
+/**
+ * The sections of `GET /_local/dead-letters`: one per dead-letter queue of its `queues` (each
+ * with a redrive button), then its other destinations, those that are one of those queues
+ * (`knownQueues`) left out.
+ */
+function deadLetterSections(
+  answer: Record<string, unknown>,
+  knownQueues: Readonly<Record<string, string>>,
+): DeadLetterSection[] {
+  const list = (held: unknown) => (Array.isArray(held) ? (held as unknown[]) : [held]);
+  const { queues, ...others } = answer;
+  const byQueue =
+    queues !== null && typeof queues === 'object' && !Array.isArray(queues)
+      ? (queues as Record<string, unknown>)
+      : {};
+  const sections: DeadLetterSection[] = Object.entries(byQueue).map(([queue, held]) => ({
+    title: queue,
+    queue,
+    entries: list(held),
+  }));
+  for (const [section, held] of Object.entries(others)) {
+    const queue = knownQueues[section];
+    if (queue !== undefined && queue in byQueue) continue;
+    sections.push({
+      title: queue === undefined ? section : `${section} (${queue})`,
+      queue,
+      entries: list(held),
+    });
+  }
+  return sections;
+}
+
 /** The redrive endpoint's answer. */
 interface RedriveAnswer {
   readonly queue: string;
@@ -330,19 +369,13 @@ export class DeadLettersPanel implements Panel {
       redraw(this.#body, answer.kind, () => [notice(answer)]);
       return;
     }
-    const queues = this.#state.catalog?.deadLetterQueues ?? {};
-    const sections = Object.entries(answer.body).map(([section, held]) => ({
-      section,
-      queue: queues[section],
-      entries: Array.isArray(held) ? held : [held],
-    }));
+    const sections = deadLetterSections(answer.body, this.#state.catalog?.deadLetterQueues ?? {});
     redraw(this.#body, JSON.stringify([sections, [...this.#outcomes]]), () =>
       sections.map((each) => this.#drawSection(each)),
     );
   }
 
-  #drawSection(each: { section: string; queue: string | undefined; entries: unknown[] }) {
-    const { section, queue, entries } = each;
+  #drawSection({ title, queue, entries }: DeadLetterSection): HTMLElement {
     const outcome = queue === undefined ? undefined : this.#outcomes.get(queue);
     let button: HTMLButtonElement | false = false;
     if (queue !== undefined) {
@@ -352,8 +385,8 @@ export class DeadLettersPanel implements Panel {
     }
     return h(
       'article',
-      { class: 'dead-letters', 'data-section': section },
-      h('h3', {}, `${section}${queue === undefined ? '' : ` (${queue})`}: ${entries.length}`),
+      { class: 'dead-letters' },
+      h('h3', {}, `${title}: ${entries.length}`),
       button,
       outcome !== undefined && h('p', { class: 'redrive-outcome', role: 'status' }, outcome),
       entries.length > 0 &&
