@@ -32,6 +32,7 @@ import {
   type EventSourceEntry,
   type EventSourceKey,
   type QueueKey,
+  type RuleKey,
 } from '#shared/topology.ts';
 import { AuditTrail, auditKeyPolicyStatements, auditTrailNames } from './components/audit-trail.ts';
 import { EventBus } from './components/event-bus.ts';
@@ -45,6 +46,7 @@ import { PlanScheduling } from './components/plan-scheduling.ts';
 import { ProjectKey } from './components/project-key.ts';
 import { PurchaseWorkflow } from './components/purchase-workflow.ts';
 import { EncryptedQueue, sendToQueueStatements, topologyQueueArgs } from './components/queue.ts';
+import { QueueRule } from './components/queue-rule.ts';
 import { Table } from './components/table.ts';
 import { UserPool } from './components/user-pool.ts';
 import { loadStackConfig } from './config.ts';
@@ -61,9 +63,12 @@ checkSmsOriginationRegion(config, region);
 // Queues, event sources, jobs, rules and environments: one declaration, shared with `local/`.
 const topology = deploymentTopology({ prefix, region, accountId });
 
-// Rules are named, so their ARNs are known before anything exists (the key policy names them).
+// Rules are named, so their ARNs are known before anything exists (the key policy names those
+// that deliver into a queue: EventBridge encrypts what it sends there with the project key).
 const busName = topology.names.eventBus;
-const notificationsRuleArn = ruleArn(topology, 'notifications');
+const queueRules = (Object.keys(topology.rules) as RuleKey[]).filter(
+  (rule) => 'queue' in topology.rules[rule].target,
+);
 
 const functionName = (name: FunctionName) => topologyFunctionName(topology, name);
 const functionArn = (name: FunctionName) => topologyFunctionArn(topology, name);
@@ -95,7 +100,7 @@ const key = new ProjectKey('project', {
     logGroupArn(`aws-waf-logs-${prefix}-api`),
   ],
   eventBusArn: `arn:aws:events:${region}:${accountId}:event-bus/${busName}`,
-  queueRuleArns: [notificationsRuleArn],
+  queueRuleArns: queueRules.map((rule) => ruleArn(topology, rule)),
   uses: projectKeyUses({
     prefix,
     accountId,
@@ -233,6 +238,17 @@ const retryQueue = new EncryptedQueue(
     deadLetterArn: retryDeadLetters.arn,
   }),
 );
+const outcomeDeadLetters = new EncryptedQueue(
+  'slot-outcomes-dlq',
+  topologyQueueArgs(topology, 'slot-outcomes-dlq', queueContext),
+);
+const outcomeQueue = new EncryptedQueue(
+  'slot-outcomes',
+  topologyQueueArgs(topology, 'slot-outcomes', {
+    ...queueContext,
+    deadLetterArn: outcomeDeadLetters.arn,
+  }),
+);
 const notifications = new Notifications('notifications', {
   topology,
   eventBusName: bus.name,
@@ -277,6 +293,7 @@ const statements = functionStatements({
   streamFailureQueueArn: streamFailures.arn,
   notificationsTableArn: notificationRecords.arn,
   notificationQueueArn: notifications.queue.arn,
+  outcomesQueueArn: outcomeQueue.arn,
   emailIdentityArn: notifications.emailIdentity.arn,
   smsOriginationIdentityArn: config.smsOriginationIdentity,
   auditBucketArn: audit.auditBucketArn,
@@ -335,6 +352,11 @@ const workQueues: Partial<Record<QueueKey, EncryptedQueue>> = {
   'plan-stream-failures': streamFailures,
   'purchase-retries': retryQueue,
   notifications: notifications.queue,
+  'slot-outcomes': outcomeQueue,
+};
+const deadLetterQueues: Partial<Record<QueueKey, EncryptedQueue>> = {
+  'notifications-dlq': notifications.deadLetterQueue,
+  'slot-outcomes-dlq': outcomeDeadLetters,
 };
 const queueArn = (key: QueueKey) => {
   const queue = workQueues[key];
@@ -359,6 +381,23 @@ for (const [name, entry] of Object.entries(topology.eventSources) as [
     },
     { dependsOn: [lambdas[entry.function]] },
   );
+}
+// The rules into queues that no context component builds (the notifications component builds
+// its own rule): each from its topology entry.
+for (const key of queueRules.filter((rule) => rule !== 'notifications')) {
+  const entry = topology.rules[key];
+  const deadLetters = deadLetterQueues[entry.deadLetterQueue];
+  if (!('queue' in entry.target) || deadLetters === undefined) {
+    throw new Error(`rule ${key}: its queue or dead-letter queue is not in the program`);
+  }
+  new QueueRule(key, {
+    topology,
+    rule: key,
+    eventBusName: bus.name,
+    queueArn: queueArn(entry.target.queue),
+    deadLetterArn: deadLetters.arn,
+    tags,
+  });
 }
 // The recurring jobs run on their schedules; failures go to the dead letters.
 for (const job of JOB_NAMES) {

@@ -37,6 +37,8 @@ export interface PermissionContext {
   readonly streamFailureQueueArn: pulumi.Input<string>;
   readonly notificationsTableArn: pulumi.Input<string>;
   readonly notificationQueueArn: pulumi.Input<string>;
+  /** The queue of slots' final outcomes (the outcomes rule's target). */
+  readonly outcomesQueueArn: pulumi.Input<string>;
   /** The SES identity notification email is sent from. */
   readonly emailIdentityArn: pulumi.Input<string>;
   /** The End User Messaging origination identity SMS is sent from; null: SMS is off. */
@@ -425,6 +427,18 @@ export function functionStatements(
             },
           ]),
       ...publishEvents('PublishNotificationSent', context),
+    ],
+    // Its event source mapping receives and deletes as the function's role; the messages are
+    // encrypted with the project key. Nothing else: the metrics are log lines (EMF).
+    // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+    'slot-outcomes': [
+      {
+        Sid: 'ConsumeOutcomesQueue',
+        Effect: 'Allow',
+        Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+        Resource: context.outcomesQueueArn,
+      },
+      keyThrough('OutcomesQueueIsEncryptedWithTheProjectKey', 'sqs', ['kms:Decrypt'], context),
     ],
     calendar: [],
     'schedule-preview': [],

@@ -17,6 +17,15 @@ import { parseExchangeFaults, type PaperExchange } from './services/paper-exchan
 import type { LocalScheduler } from './services/scheduler.ts';
 import type { LocalStateMachine } from './services/stepfunctions.ts';
 import type { Faults } from './stack.ts';
+import { RedriveQueueError } from '#shared/redrive.ts';
+import type { RedriveResult } from '../scripts/lib/redrive.ts';
+
+/** A `POST /_local/dead-letters/redrive` request, checked. */
+export interface RedriveRequest {
+  readonly queue: string;
+  readonly max?: number;
+  readonly dryRun: boolean;
+}
 
 /** What the control endpoints read and change. */
 export interface ControlTarget {
@@ -36,6 +45,33 @@ export interface ControlTarget {
   readonly audit: LocalAuditTrail;
   /** `GET /_local/dead-letters`: what each dead-letter destination holds. */
   readonly deadLetters: () => Record<string, unknown>;
+  /** `POST /_local/dead-letters/redrive`: what `npm run redrive -- --local` does. */
+  readonly redrive: (request: RedriveRequest) => Promise<RedriveResult>;
+}
+
+/** Checks a `POST /_local/dead-letters/redrive` body. */
+export function parseRedriveRequest(body: unknown): RedriveRequest {
+  const usage =
+    'send {"queue": "<dead-letter queue key, e.g. purchase-retries-dlq>", "max"?: <positive integer>, "dryRun"?: <boolean>}';
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadRequestError(usage);
+  }
+  const { queue, max, dryRun, ...unknown } = body as Record<string, unknown>;
+  const extra = Object.keys(unknown);
+  if (extra.length > 0)
+    throw new BadRequestError(`unknown field(s): ${extra.join(', ')}; ${usage}`);
+  if (typeof queue !== 'string' || queue === '') throw new BadRequestError(usage);
+  if (max !== undefined && (!Number.isInteger(max) || (max as number) < 1)) {
+    throw new BadRequestError('max must be a positive integer');
+  }
+  if (dryRun !== undefined && typeof dryRun !== 'boolean') {
+    throw new BadRequestError('dryRun must be true or false');
+  }
+  return {
+    queue,
+    dryRun: dryRun ?? false,
+    ...(max === undefined ? {} : { max: max as number }),
+  };
 }
 
 /** Checks a `POST /_local/faults` body. */
@@ -148,4 +184,13 @@ export function registerControlRoutes(routes: Routes, target: ControlTarget): vo
     status: 200,
     body: target.deadLetters(),
   }));
+  routes.exact.set('POST /_local/dead-letters/redrive', async (request) => {
+    const redriveRequest = parseRedriveRequest(request.body);
+    try {
+      return { status: 200, body: await target.redrive(redriveRequest) };
+    } catch (error) {
+      if (error instanceof RedriveQueueError) throw new BadRequestError(error.message);
+      throw error;
+    }
+  });
 }

@@ -7,6 +7,7 @@
  * per test file. This file composes: the queues, event sources, jobs, rules and environments come
  * from `shared/topology.ts` through `wiring.ts`; the control endpoints live in `control.ts`.
  */
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +21,13 @@ import { parseStackConfig, readStackConfigValues, type StackConfig } from '#shar
 import { PURCHASE_STATE_MACHINE_FILE } from '#shared/state-machines.ts';
 import {
   functionArn as topologyFunctionArn,
+  JOB_NAMES,
   stateMachineArn as topologyStateMachineArn,
   topology as deploymentTopology,
+  type JobName,
+  type QueueKey,
 } from '#shared/topology.ts';
+import { destroyClients, localClients, redrive } from '../scripts/lib/redrive.ts';
 import { tableName, tables } from '#shared/tables.ts';
 import { LocalDynamoDbDataSource } from './services/appsync/dynamodb.ts';
 import { LocalGraphqlApi, type GraphqlRequest } from './services/appsync/engine.ts';
@@ -49,6 +54,9 @@ import {
 } from './services/paper-exchange-server.ts';
 import { Journal } from './services/journal.ts';
 import { LocalScheduler } from './services/scheduler.ts';
+import { LocalFirehose } from './services/firehose.ts';
+import { LambdaInvocationError } from './services/lambda.ts';
+import { LocalLambdaApi } from './services/lambda-api.ts';
 import { LocalSqs } from './services/sqs.ts';
 import { LocalOutbox } from './services/outbox.ts';
 import { LocalAuditSigner, LocalAuditTrail } from './services/audit.ts';
@@ -413,6 +421,65 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The scheduler delivers to the state machine (plan slots) and to Lambdas (the sweeper).
     const work = new WorkInFlight();
+    /**
+     * An asynchronous invocation (Event), as the Scheduler and the Invoke API make them: Lambda
+     * retries a failed run (a job's `failedRuns`, else twice), then sends an invocation record to
+     * the job's on-failure destination.
+     * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+     */
+    const invokeAsync = (nameOrArn: string, event: unknown): boolean => {
+      const target =
+        lambdasByArn.get(nameOrArn) ??
+        lambdas.get(nameOrArn.replace(`${prefix}-`, '') as FunctionName);
+      if (
+        target === undefined ||
+        (!nameOrArn.startsWith('arn:') && target.config.name !== nameOrArn)
+      ) {
+        return false;
+      }
+      const job = JOB_NAMES.find((name) => lambdas.get(name) === target) as JobName | undefined;
+      const failedRuns = job === undefined ? undefined : topology.jobs[job].failedRuns;
+      const attempts = 1 + (failedRuns?.maximumRetryAttempts ?? 2);
+      work.track(
+        (async () => {
+          let failure: unknown;
+          for (let attempt = 1; attempt <= attempts; attempt += 1) {
+            try {
+              await target.invoke(event);
+              return;
+            } catch (error) {
+              failure = error;
+            }
+          }
+          if (failedRuns === undefined || job === undefined) return;
+          const error =
+            failure instanceof LambdaInvocationError
+              ? { errorType: failure.errorType, errorMessage: failure.message }
+              : { errorType: 'Error', errorMessage: String(failure) };
+          sqs.send(
+            queues[failedRuns.onFailure].url,
+            JSON.stringify({
+              version: '1.0',
+              timestamp: new Date(clock.now()).toISOString(),
+              requestContext: {
+                requestId: randomUUID(),
+                functionArn: `${functionArn(job)}:$LATEST`,
+                condition: 'RetriesExhausted',
+                approximateInvokeCount: attempts,
+              },
+              requestPayload: event,
+              responseContext: {
+                statusCode: 200,
+                executedVersion: '$LATEST',
+                functionError: 'Unhandled',
+              },
+              responsePayload: { ...error, trace: [] },
+            }),
+          );
+        })(),
+      );
+      return true;
+    };
     const scheduler = new LocalScheduler({
       now: () => clock.now(),
       region,
@@ -424,12 +491,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           work.track(stateMachine.start(input));
           return;
         }
-        const target = lambdasByArn.get(delivery.target.Arn);
-        if (target === undefined) throw new Error(`no local target ${delivery.target.Arn}`);
-        work.track(target.invoke(input));
+        if (!invokeAsync(delivery.target.Arn, input)) {
+          throw new Error(`no local target ${delivery.target.Arn}`);
+        }
+      },
+      sendDeadLetter: (deadLetter, attributes) => {
+        sqs.send(deadLetter.deadLetterArn, deadLetter.input, undefined, attributes);
       },
     });
     routes.prefixes.set(scheduler.prefix, scheduler.handler);
+    // What the redrive of the dead letters calls: Lambda's Invoke (Event) and the audit stream.
+    const lambdaApi = new LocalLambdaApi({ invokeAsync, region, accountId: ACCOUNT });
+    routes.prefixes.set(lambdaApi.prefix, lambdaApi.handler);
+    const auditRule = topology.rules.audit.target;
+    const firehose = new LocalFirehose({
+      streams: new Map(
+        'auditStream' in auditRule ? [[auditRule.auditStream, (event) => audit.record(event)]] : [],
+      ),
+      accountId: ACCOUNT,
+      eventBusName: topology.names.eventBus,
+    });
+    routes.prefixes.set(firehose.prefix, firehose.handler);
 
     // The event source mappings: the plans stream (its on-failure destination is a queue that
     // schedule-resync works off), the retry queue, the failure queue and the notifications queue.
@@ -593,7 +675,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         streams: streamFailures,
         retries: sqs.messages(topology.queues['purchase-retries-dlq'].name),
         notifications: sqs.messages(topology.queues['notifications-dlq'].name),
+        // Every dead-letter queue of the topology, by its key.
+        queues: Object.fromEntries(
+          (Object.keys(topology.queues) as QueueKey[])
+            .filter((key) => topology.queues[key].kind === 'dead-letter')
+            .map((key) => [key, sqs.messages(topology.queues[key].name)]),
+        ),
       }),
+      // The redrive script's own code, with its clients pointed at this stack.
+      redrive: async (request) => {
+        const clients = localClients(url);
+        try {
+          return await redrive(clients, { ...request, topology, pollIntervalMs: 50 });
+        } finally {
+          destroyClients(clients);
+        }
+      },
     });
 
     // Schedules fire as wall time passes, not only when the clock is advanced.

@@ -2,18 +2,22 @@
  * `npm run bench:api`: measures createPlan and plans (the list query) against the local stack,
  * through HTTP exactly as a frontend calls them, and prints p50/p99 latency and throughput.
  *
- *   npm run bench:api -- --requests 1000 --concurrency 8
+ *   npm run bench:api -- --requests 1000 --concurrency 8 [--chart api.svg]
  *
+ * Progress goes to stderr as it runs; `--chart` also writes the figures as an SVG chart.
  * It starts its own local stack (in-memory DynamoDB Local) on a free port.
  */
+import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '#local/stack.ts';
+import { chartSvg } from './lib/chart.ts';
 
 const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '8' },
+    chart: { type: 'string' },
   },
 });
 const requests = Number(values.requests);
@@ -41,26 +45,45 @@ function percentile(sorted: number[], p: number): number {
   );
 }
 
+interface Figures {
+  readonly name: string;
+  readonly p50: number;
+  readonly p99: number;
+  readonly perSecond: number;
+}
+
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
 async function measure(
   name: string,
   count: number,
   send: (index: number) => Promise<void>,
-): Promise<string> {
+): Promise<Figures> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
+  const step = Math.max(1, Math.ceil(count / 10));
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let index = next++; index < count; index = next++) {
         const begin = performance.now();
         await send(index);
         latencies.push(performance.now() - begin);
+        if (latencies.length % step === 0 || latencies.length === count) {
+          const elapsed = (performance.now() - started) / 1000;
+          progress(`${name}: ${latencies.length}/${count} (${elapsed.toFixed(1)} s)`);
+        }
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return `| ${name} | ${count} | ${concurrency} | ${percentile(latencies, 50).toFixed(1)} | ${percentile(latencies, 99).toFixed(1)} | ${(count / seconds).toFixed(0)} |`;
+  return {
+    name,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    perSecond: count / seconds,
+  };
 }
 
 const stack = await startLocalStack({ port: 0, log: () => undefined });
@@ -94,12 +117,35 @@ try {
       send(tokens[index % users] ?? '', LIST, { limit: 25 }),
     ),
   ];
-  console.log(
-    `\nMachine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-  );
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  console.log(`\nMachine: ${machine}`);
   console.log('| operation | requests | concurrency | p50 ms | p99 ms | requests/s |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const row of rows) console.log(row);
+  for (const row of rows) {
+    console.log(
+      `| ${row.name} | ${requests} | ${concurrency} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.perSecond.toFixed(0)} |`,
+    );
+  }
+  if (values.chart !== undefined) {
+    const panel = (title: string, unit: string, of: (row: Figures) => number) => ({
+      title,
+      unit,
+      values: rows.map((row) => ({ label: row.name, value: Number(of(row).toFixed(1)) })),
+    });
+    writeFileSync(
+      values.chart,
+      chartSvg({
+        title: `bench:api: ${requests} requests, concurrency ${concurrency}`,
+        subtitle: machine,
+        panels: [
+          panel('p50 latency', 'ms', (row) => row.p50),
+          panel('p99 latency', 'ms', (row) => row.p99),
+          panel('throughput', 'requests/s', (row) => row.perSecond),
+        ],
+      }),
+    );
+    progress(`chart written to ${values.chart}`);
+  }
 } finally {
   await stack.stop();
 }

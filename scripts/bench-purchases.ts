@@ -17,6 +17,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
+import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -28,14 +29,19 @@ import { LocalClock } from '#local/clock.ts';
 import { freePort, startDynamoDbLocal } from '#local/services/dynamodb.ts';
 import { parseExchangeFaults } from '#local/services/paper-exchange-server.ts';
 import { devStackConfig, startLocalStack } from '#local/stack.ts';
+import { chartSvg } from './lib/chart.ts';
 
 const { values } = parseArgs({
   options: {
     plans: { type: 'string', default: '1000' },
     'rate-limit': { type: 'string' },
     budget: { type: 'string' },
+    chart: { type: 'string' },
   },
 });
+
+/** Progress, on stderr: the table stays alone on stdout. */
+const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 function positiveInteger(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -200,9 +206,13 @@ try {
         });
         const body = (await response.json()) as { errors?: unknown };
         if (body.errors !== undefined) throw new Error(JSON.stringify(body.errors));
+        if ((index + 1) % Math.max(1, Math.ceil(plans / 10)) === 0) {
+          progress(`plans created: ${index + 1}/${plans}`);
+        }
       }
     }),
   );
+  progress('arming the plans (plans stream, schedule-sync)...');
   await stack.settle();
   const armed = stack.scheduler
     .list()
@@ -213,8 +223,16 @@ try {
   }
   proxy.counts.clear();
   const started = performance.now();
-  const fired = await stack.advanceTo(Date.parse(slot) + 60_000);
+  progress(`firing ${plans} plans at ${slot}...`);
+  const ticker = setInterval(() => {
+    const elapsed = ((performance.now() - started) / 1000).toFixed(0);
+    progress(`${elapsed} s: ${stack.exchange.state().orders.length} orders placed of ${plans}`);
+  }, 2000);
+  const fired = await stack.advanceTo(Date.parse(slot) + 60_000).finally(() => {
+    clearInterval(ticker);
+  });
   const seconds = (performance.now() - started) / 1000;
+  progress(`settled after ${seconds.toFixed(1)} s`);
   const counts = new Map(proxy.counts);
 
   const ledger: Record<string, unknown>[] = [];
@@ -240,9 +258,8 @@ try {
     .filter(([operation]) => operation.startsWith('DynamoDBStreams_'))
     .reduce((sum, [, n]) => sum + n, 0);
 
-  console.log(
-    `\nMachine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-  );
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  console.log(`\nMachine: ${machine}`);
   console.log(`${plans} plans armed: ${armed}; schedules fired: ${fired}\n`);
   console.log('| metric | value |');
   console.log('| --- | ---: |');
@@ -280,6 +297,39 @@ try {
   console.log('\n| Lambda | bundle | module load (median of 5) |');
   console.log('| --- | ---: | ---: |');
   for (const row of await coldStarts()) console.log(row);
+  if (values.chart !== undefined) {
+    const one = (title: string, unit: string, label: string, value: number) => ({
+      title,
+      unit,
+      values: [{ label, value: Number(value.toFixed(2)) }],
+    });
+    writeFileSync(
+      values.chart,
+      chartSvg({
+        title: `bench:purchases: ${plans} plans due in the same minute${rateLimit === undefined ? '' : `, exchange limit ${rateLimit}/s`}`,
+        subtitle: machine,
+        panels: [
+          {
+            title: 'scheduled time to FILLED',
+            unit: 's',
+            values: [
+              { label: 'p50', value: Number((percentile(latencies, 50) / 1000).toFixed(2)) },
+              { label: 'p99', value: Number((percentile(latencies, 99) / 1000).toFixed(2)) },
+            ],
+          },
+          one('throughput', 'purchases/s', 'FILLED per second', filled.length / seconds),
+          one('wall time', 's', 'first firing to settled', seconds),
+          one(
+            'DynamoDB requests per purchase',
+            'requests',
+            'tables',
+            tableRequests / Math.max(filled.length, 1),
+          ),
+        ],
+      }),
+    );
+    progress(`chart written to ${values.chart}`);
+  }
   if (duplicates > 0 || filled.length !== plans || exchangeStats.rateLimited > 0) {
     process.exitCode = 1;
   }

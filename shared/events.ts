@@ -28,6 +28,22 @@ export function patternOf(events: readonly DetailType[]): EventPattern {
 /** Events a person is told about: the notifications rule routes these to the notifier's queue. */
 export const NOTIFICATIONS_EVENT_PATTERN: EventPattern = patternOf(NOTIFYING_EVENTS);
 
+/**
+ * Every final outcome of a slot: the workflow's three (the slot was bought, failed or let go) and
+ * the sweeper's (the slot never started). The outcomes rule routes these to `slot-outcomes`.
+ */
+export const OUTCOME_EVENTS = [
+  'PurchaseSucceeded',
+  'PurchaseFailed',
+  'PurchaseSkipped',
+  'PlanRunMissed',
+] as const satisfies readonly DetailType[];
+
+export type OutcomeEvent = (typeof OUTCOME_EVENTS)[number];
+
+/** Slots' final outcomes: the outcomes rule routes these to the slot-outcomes queue. */
+export const OUTCOMES_EVENT_PATTERN: EventPattern = patternOf(OUTCOME_EVENTS);
+
 /** Whether an event with this source and detail type matches `pattern`. */
 export function matchesPattern(
   pattern: EventPattern,

@@ -163,6 +163,17 @@ export const functionSpecs = {
       'SMS_ORIGINATION_IDENTITY',
     ],
   },
+  // Reads only its queue: the SLO's metrics come from the events themselves (their time and
+  // slot), so it needs no table, no environment and nothing beyond decrypting its messages.
+  'slot-outcomes': {
+    description:
+      'Counts every final outcome of a slot (bus events, slot-outcomes queue) into the SLO\u2019s metrics',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    // SQS event sources scale to 2 concurrent invocations at least (`MaximumConcurrency`).
+    reservedConcurrency: 2,
+    environment: [],
+  },
   'audit-digest': {
     description: 'Seals each ended day of the audit trail: signed digest chained to the day before',
     memoryMb: 512,

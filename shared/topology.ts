@@ -10,7 +10,7 @@
  * No Pulumi or SDK import here: values that only a created resource knows (a generated id, a
  * local stand-in's endpoint) are handed in by each side ({@link EnvironmentResources}).
  */
-import { NOTIFICATIONS_EVENT_PATTERN } from './events.ts';
+import { NOTIFICATIONS_EVENT_PATTERN, OUTCOMES_EVENT_PATTERN } from './events.ts';
 import {
   AUDIT_DIGEST_RATE,
   AUDIT_REPORT_RATE,
@@ -56,10 +56,12 @@ export type QueueKey =
   | 'notifications'
   | 'notifications-dlq'
   | 'plans-dlq'
-  | 'audit-dlq';
+  | 'audit-dlq'
+  | 'slot-outcomes'
+  | 'slot-outcomes-dlq';
 
 /** The bus rules, by their name without the stack's prefix. */
-export type RuleKey = 'notifications' | 'audit';
+export type RuleKey = 'notifications' | 'audit' | 'outcomes';
 
 /**
  * Who may send to a queue: a function (with its own role: SendMessage, an on-failure destination
@@ -129,7 +131,8 @@ export type EventSourceKey =
   | 'plan-sync-stream'
   | 'plan-stream-failures-resync'
   | 'purchase-retries-dispatch'
-  | 'notifications-notify';
+  | 'notifications-notify'
+  | 'slot-outcomes-count';
 
 /** The functions that run on a recurring schedule. */
 export type JobName = 'sweeper' | 'completer' | 'reconcile' | 'audit-digest' | 'audit-report';
@@ -250,6 +253,17 @@ export function topology(names: TopologyNames): Topology {
     ]),
     // What the audit rule could not put on the stream after a day of retries.
     'audit-dlq': deadLetters([{ rule: 'audit' }]),
+    // The outcomes rule feeds it: every slot's final outcome, counted into the SLO's metrics.
+    // Four days, as the notifications: a weekend's outage of the consumer loses no count.
+    'slot-outcomes': {
+      kind: 'work',
+      messageRetentionSeconds: 4 * DAY,
+      visibility: { consumer: 'slot-outcomes', consumerTimeouts: 6 },
+      deadLetter: { queue: 'slot-outcomes-dlq', maxReceiveCount: 5 },
+      senders: [{ rule: 'outcomes' }],
+    },
+    // Also the rule's dead-letter queue, as for the notifications.
+    'slot-outcomes-dlq': deadLetters([{ rule: 'outcomes' }]),
   };
   // A day of retries, EventBridge's most; each rule gets its own copy (entries share nothing).
   const everyDay = () => ({ maximumEventAgeSeconds: DAY, maximumRetryAttempts: 185 });
@@ -320,6 +334,16 @@ export function topology(names: TopologyNames): Topology {
         reportBatchItemFailures: true,
         maximumConcurrency: functionSpecs.notifier.reservedConcurrency,
       },
+      // The outcomes counter: partial batch failures; a batch is a second's events at most.
+      'slot-outcomes-count': {
+        kind: 'queue',
+        queue: 'slot-outcomes',
+        function: 'slot-outcomes',
+        batchSize: 10,
+        maximumBatchingWindowSeconds: 1,
+        reportBatchItemFailures: true,
+        maximumConcurrency: functionSpecs['slot-outcomes'].reservedConcurrency,
+      },
     },
     jobs: {
       sweeper: job(SWEEP_RATE, 'Finds plans whose run was missed and re-arms them'),
@@ -348,6 +372,15 @@ export function topology(names: TopologyNames): Topology {
         target: { auditStream: `${prefix}-audit`, targetId: 'audit-stream' },
         retryPolicy: everyDay(),
         deadLetterQueue: 'audit-dlq',
+      },
+      outcomes: {
+        name: `${prefix}-outcomes`,
+        description:
+          'Final outcomes of slots (bought, failed, let go, missed), counted for the SLO',
+        pattern: OUTCOMES_EVENT_PATTERN,
+        target: { queue: 'slot-outcomes' },
+        retryPolicy: everyDay(),
+        deadLetterQueue: 'slot-outcomes-dlq',
       },
     },
   };

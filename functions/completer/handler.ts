@@ -138,12 +138,14 @@ export const handler = async (_event: unknown, context: Context): Promise<Comple
       Array.from({ length: EXECUTION_SHARDS }, (_, shard) => staleRuns(shard, cutoff)),
     );
     const stale = shards.flat();
+    // Counted as soon as they are found (zero included), so a claim or send that fails does not
+    // hide them from the slots-not-final alarm.
+    metrics.addMetric('StaleRuns', MetricUnit.Count, stale.length);
     const claimed: RetryMessage[] = [];
     for (const run of stale) {
       if (await claim(run, now.toISOString())) claimed.push(messageOf(run));
     }
     await send(claimed);
-    metrics.addMetric('StaleRuns', MetricUnit.Count, stale.length);
     if (stale.length > 0) {
       logger.warn('re-drove runs stuck past their SLA', {
         runs: stale.map((run) => ({

@@ -49,6 +49,7 @@ import { orderDayKey, ownerPlanKey } from '#shared/tables.ts';
 import { documentClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
 import { flushMetrics } from '../lib/metrics.ts';
+import { ExchangeCircuitOpenError } from '../lib/exchange-guard.ts';
 import { exchangeFromEnvironment } from '../lib/exchanges.ts';
 
 const logger = new Logger();
@@ -402,7 +403,24 @@ export const handler = async (
   idempotencyConfig.registerLambdaContext(context);
   try {
     return await idempotentPlaceOrder(event);
+  } catch (error) {
+    countRefusal(error);
+    throw error;
   } finally {
     flushMetrics(metrics);
   }
 };
+
+/**
+ * The refusals the business alarms read (`APP_METRICS['place-order']`), counted where every path
+ * ends (a fresh order and a read-back alike): an order refused as overspend, and an exchange call
+ * the open circuit refused. Counted only when they happen: the alarms treat no data as OK.
+ */
+function countRefusal(error: unknown): void {
+  if (error instanceof OverspendError) {
+    logger.error("refused an order that spent more than the plan's amount", { error });
+    metrics.addMetric('OverspendBlocked', MetricUnit.Count, 1);
+  } else if (error instanceof ExchangeCircuitOpenError) {
+    metrics.addMetric('BreakerRejections', MetricUnit.Count, 1);
+  }
+}

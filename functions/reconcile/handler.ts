@@ -120,6 +120,10 @@ export const handler = async (
       ledgerOf(day),
     ]);
     const result = reconcile(day, orders, ledger);
+    // Counted before publishing (zero included): breaks found are breaks, even when their events
+    // cannot be published and the run fails (its retries may count them again; the alarm fires
+    // on any).
+    metrics.addMetric('ReconciliationBreaks', MetricUnit.Count, result.breaks.length);
     await publish([
       ...result.breaks.map((found) =>
         busEntry(env.EVENT_BUS_NAME, 'ReconciliationBreak', {
@@ -137,7 +141,6 @@ export const handler = async (
         breaks: result.breaks.length,
       }),
     ]);
-    metrics.addMetric('ReconciliationBreaks', MetricUnit.Count, result.breaks.length);
     if (result.breaks.length > 0)
       logger.error('reconciliation found breaks', { day, breaks: result.breaks.length });
     return result;

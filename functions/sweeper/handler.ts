@@ -25,6 +25,7 @@ import { SYNC_GRACE_SECONDS } from '#shared/functions.ts';
 import { DUE_SHARDS, ownerPlanKey, SYNC_SHARDS } from '#shared/tables.ts';
 import { eventBridgeClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
+import { flushMetrics } from '../lib/metrics.ts';
 import { loadPlan, syncPlanSchedule } from '../lib/scheduling.ts';
 import { schedulingDepsFromEnvironment } from '../lib/scheduling-deps.ts';
 
@@ -205,33 +206,38 @@ async function sweepPlan(
 
 export const handler = async (_event: unknown, context: Context): Promise<SweepResult> => {
   logger.addContext(context);
-  const cutoff = formatInstant(deps.now() - graceMs);
-  const shards = await Promise.all(
-    Array.from({ length: DUE_SHARDS }, (_, shard) => overduePlans(shard, cutoff)),
-  );
-  const overdue = shards.flat();
-  let missed = 0;
-  let rearmed = 0;
-  let failed = 0;
-  for (const plan of overdue) {
-    try {
-      const result = await sweepPlan(plan.userId, plan.planId, plan.nextRunAt);
-      if (result === 'missed') missed += 1;
-      if (result === 'rearmed') rearmed += 1;
-    } catch (error) {
-      // One plan that cannot be swept must not stop the others; the next sweep tries it again.
-      failed += 1;
-      logger.error('could not sweep an overdue plan', { planId: plan.planId, error });
+  try {
+    const cutoff = formatInstant(deps.now() - graceMs);
+    const shards = await Promise.all(
+      Array.from({ length: DUE_SHARDS }, (_, shard) => overduePlans(shard, cutoff)),
+    );
+    const overdue = shards.flat();
+    let missed = 0;
+    let rearmed = 0;
+    let failed = 0;
+    for (const plan of overdue) {
+      try {
+        const result = await sweepPlan(plan.userId, plan.planId, plan.nextRunAt);
+        if (result === 'missed') missed += 1;
+        if (result === 'rearmed') rearmed += 1;
+      } catch (error) {
+        // One plan that cannot be swept must not stop the others; the next sweep tries it again.
+        failed += 1;
+        logger.error('could not sweep an overdue plan', { planId: plan.planId, error });
+      }
     }
+    metrics.addMetric('SweepFailures', MetricUnit.Count, failed);
+    // Counted before the resync, and published even when it fails: a slot claimed missed here is
+    // never claimed again, so its count (the missed-runs alarm's) must not go down with the run.
+    metrics.addMetric('OverduePlans', MetricUnit.Count, overdue.length);
+    metrics.addMetric('MissedRuns', MetricUnit.Count, missed);
+    // After the overdue plans: a plan synced here must not have its fresh slot swept as missed.
+    const resynced = await resyncPlans();
+    metrics.addMetric('PlansResynced', MetricUnit.Count, resynced);
+    if (overdue.length > 0 || resynced > 0)
+      logger.info('sweep', { cutoff, overdue: overdue.length, missed, rearmed, resynced });
+    return { overdue: overdue.length, missed, rearmed, resynced };
+  } finally {
+    flushMetrics(metrics);
   }
-  metrics.addMetric('SweepFailures', MetricUnit.Count, failed);
-  // After the overdue plans: a plan synced here must not have its fresh slot swept as missed.
-  const resynced = await resyncPlans();
-  metrics.addMetric('OverduePlans', MetricUnit.Count, overdue.length);
-  metrics.addMetric('MissedRuns', MetricUnit.Count, missed);
-  metrics.addMetric('PlansResynced', MetricUnit.Count, resynced);
-  metrics.publishStoredMetrics();
-  if (overdue.length > 0 || resynced > 0)
-    logger.info('sweep', { cutoff, overdue: overdue.length, missed, rearmed, resynced });
-  return { overdue: overdue.length, missed, rearmed, resynced };
 };

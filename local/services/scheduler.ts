@@ -16,7 +16,11 @@
  * - Every firing happens at the scheduled instant: flexible time windows are kept, not applied.
  * - Retries happen at once, without backoff; `MaximumEventAgeInSeconds` is kept but not applied.
  *   A delivery that exhausts its retries is recorded in {@link LocalScheduler.deadLetters},
- *   whether or not the target has a `DeadLetterConfig`.
+ *   whether or not the target has a `DeadLetterConfig`; with one, it is also sent there
+ *   (`sendDeadLetter`) as a dead-letter event: the input as the body, and the attributes AWS sets
+ *   (ERROR_CODE, ERROR_MESSAGE, EXECUTION_ID, EXHAUSTED_RETRY_CONDITION, IS_PAYLOAD_TRUNCATED,
+ *   RETRY_ATTEMPTS, SCHEDULED_TIME, SCHEDULE_ARN, TARGET_ARN). ERROR_CODE is the error's name.
+ *   https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html
  * - Deleting a schedule group is immediate (AWS answers first and deletes in the background).
  * - With a journal (the stack's data folder), schedules, groups, idempotent deletes and dead
  *   letters are written before a request is answered; a firing is written as done once its target
@@ -113,6 +117,16 @@ export interface LocalSchedulerOptions {
   readonly prefix?: string;
   /** Where the scheduler's state is kept across restarts; absent: in memory only. */
   readonly journal?: Journal<SchedulerRecord>;
+  /**
+   * Sends a dead letter to its schedule's dead-letter queue (`deadLetterArn`), as AWS does: the
+   * body is the input, the message attributes say why (the local stack puts it in the local SQS).
+   */
+  readonly sendDeadLetter?: (
+    deadLetter: DeadLetter & { readonly deadLetterArn: string },
+    attributes: Readonly<
+      Record<string, { readonly DataType: 'String'; readonly StringValue: string }>
+    >,
+  ) => void;
 }
 
 /** One entry of the scheduler's journal: a schedule, a group, a delete token or a dead letter. */
@@ -712,6 +726,7 @@ export class LocalScheduler {
   readonly #region: string;
   readonly #accountId: string;
   readonly #deliver: (delivery: Delivery) => Promise<void>;
+  readonly #sendDeadLetter: LocalSchedulerOptions['sendDeadLetter'];
   readonly #schedules = new Map<string, StoredSchedule>();
   readonly #groups = new Map<string, StoredGroup>();
   readonly #deletedWithToken = new Set<string>();
@@ -723,6 +738,7 @@ export class LocalScheduler {
     this.#region = options.region;
     this.#accountId = options.accountId;
     this.#deliver = options.deliver;
+    this.#sendDeadLetter = options.sendDeadLetter;
     this.prefix = options.prefix ?? '/_aws/scheduler';
     this.handler = (request) => this.#handle(request);
     this.#journal = options.journal ?? new Journal();
@@ -920,12 +936,14 @@ export class LocalScheduler {
     const scheduledTime = isoSeconds(fireAt);
     const attempts = definition.retryAttempts + 1;
     let input = '';
+    let executionId = '';
     let failure: unknown;
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      executionId = randomUUID();
       input = substitute(definition.delivery.Input ?? '{}', {
         'aws.scheduler.scheduled-time': scheduledTime,
         // One per attempt, as in AWS: not an idempotency key.
-        'aws.scheduler.execution-id': randomUUID(),
+        'aws.scheduler.execution-id': executionId,
         'aws.scheduler.schedule-arn': schedule.arn,
         'aws.scheduler.attempt-number': String(attempt),
       });
@@ -957,6 +975,23 @@ export class LocalScheduler {
       kind: 'dead-letter',
       deadLetter,
     });
+    const { deadLetterArn } = deadLetter;
+    if (deadLetterArn === null || this.#sendDeadLetter === undefined) return;
+    const text = (value: string) => ({ DataType: 'String' as const, StringValue: value || '-' });
+    this.#sendDeadLetter(
+      { ...deadLetter, deadLetterArn },
+      {
+        ERROR_CODE: text(failure instanceof Error ? failure.name : 'Error'),
+        ERROR_MESSAGE: text(deadLetter.error.slice(0, 1000)),
+        EXECUTION_ID: text(executionId),
+        EXHAUSTED_RETRY_CONDITION: text('MaximumRetryAttempts'),
+        IS_PAYLOAD_TRUNCATED: text('false'),
+        RETRY_ATTEMPTS: text(String(attempts - 1)),
+        SCHEDULED_TIME: text(scheduledTime),
+        SCHEDULE_ARN: text(schedule.arn),
+        TARGET_ARN: text(definition.delivery.Arn),
+      },
+    );
   }
 
   /** When `schedule` fires if the clock reads `upTo`, or null when it does not by then. */

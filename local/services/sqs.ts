@@ -24,6 +24,13 @@
  * - Any receipt handle a message was given works for DeleteMessage and ChangeMessageVisibility
  *   (AWS asks for the latest one and says an older one "might" not work).
  * - PurgeQueue and retention deletions take effect at once, not within 60 seconds.
+ * - Message move tasks (`StartMessageMoveTask`, `ListMessageMoveTasks`, `CancelMessageMoveTask`)
+ *   progress on the local clock whenever the queues are looked at: at `MaxNumberOfMessagesPerSecond`
+ *   when given, otherwise everything at the next look (AWS's "system-optimized" rate). A message
+ *   that is not visible waits; the task completes once it moved the count it started with or the
+ *   source is empty, and is cancelled at once (no CANCELLING phase). Tasks live in memory: a
+ *   restart forgets them, not the messages they moved. A message with no original source queue
+ *   (one sent to the dead-letter queue directly) fails a task that has no `DestinationArn`.
  * - `SenderId` is the account id; policies and encryption attributes are kept and answered, not
  *   enforced; tags are ignored. Operations outside the list in {@link LocalSqs} answer
  *   `UnsupportedOperation`.
@@ -176,6 +183,11 @@ const ERRORS = {
     400,
   ],
   InvalidAction: ['com.amazon.coral.service#UnknownOperationException', 'InvalidAction', 400],
+  ResourceNotFoundException: [
+    'com.amazonaws.sqs#ResourceNotFoundException',
+    'ResourceNotFoundException',
+    404,
+  ],
 } as const satisfies Record<string, readonly [string, string, number]>;
 
 export type SqsErrorCode = keyof typeof ERRORS;
@@ -200,14 +212,11 @@ export class SqsApiError extends AwsJsonError {
 /** Operations of SQS that the local one leaves out: `UnsupportedOperation`, not `InvalidAction`. */
 const NOT_IMPLEMENTED = [
   'AddPermission',
-  'CancelMessageMoveTask',
   'DeleteQueue',
   'ListDeadLetterSourceQueues',
-  'ListMessageMoveTasks',
   'ListQueueTags',
   'RemovePermission',
   'SetQueueAttributes',
-  'StartMessageMoveTask',
   'TagQueue',
   'UntagQueue',
 ];
@@ -303,6 +312,27 @@ export interface StoredMessage {
   lastReceivedAt: number | undefined;
   deadLetterSourceArn: string | undefined;
 }
+
+/** A message move task's state, as ListMessageMoveTasks names it. */
+export type MoveTaskStatus = 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+
+interface MoveTask {
+  readonly handle: string;
+  readonly sourceArn: string;
+  /** Absent: each message goes back to the queue it was dead-lettered from. */
+  readonly destinationArn: string | undefined;
+  readonly rate: number | undefined;
+  readonly startedAt: number;
+  readonly toMove: number;
+  moved: number;
+  status: MoveTaskStatus;
+  failureReason: string | undefined;
+}
+
+/** The most a move task may be asked to move per second (StartMessageMoveTask). */
+const MAX_MOVE_RATE = 500;
+/** Tasks ListMessageMoveTasks answers at most. */
+const MAX_LISTED_TASKS = 10;
 
 interface StoredQueue {
   readonly name: string;
@@ -765,7 +795,8 @@ function batchEntries(body: Json, entryName: string): { id: string; entry: Json 
  * The SQS stand-in. Mount `handler` under `prefix` (and, for clients without an endpoint, at
  * `POST /`). Operations: CreateQueue, GetQueueUrl, GetQueueAttributes, ListQueues, SendMessage,
  * SendMessageBatch, ReceiveMessage, DeleteMessage, DeleteMessageBatch, ChangeMessageVisibility,
- * ChangeMessageVisibilityBatch, PurgeQueue.
+ * ChangeMessageVisibilityBatch, PurgeQueue, StartMessageMoveTask, ListMessageMoveTasks,
+ * CancelMessageMoveTask.
  */
 export class LocalSqs {
   /** The path prefix of queue URLs and of `handler`, e.g. "/_aws/sqs". */
@@ -781,6 +812,8 @@ export class LocalSqs {
   readonly #journal: Journal<StoredMessage>;
   /** Messages read back from the journal, by queue name, until their queue is created. */
   readonly #restored = new Map<string, StoredMessage[]>();
+  /** Message move tasks, oldest first. */
+  readonly #moveTasks: MoveTask[] = [];
 
   constructor(options: LocalSqsOptions) {
     this.#now = options.now;
@@ -826,6 +859,7 @@ export class LocalSqs {
    * next receive is what moves it.
    */
   nextVisibleAt(queueArnOrUrl?: string): number | null {
+    this.#stepMoveTasks();
     const queues =
       queueArnOrUrl === undefined ? [...this.#queues.values()] : [this.#resolve(queueArnOrUrl)];
     let earliest: number | null = null;
@@ -844,6 +878,7 @@ export class LocalSqs {
   messages(queueName: string): MessageView[] {
     const queue = this.#queues.get(queueName);
     if (queue === undefined) throw noSuchQueue();
+    this.#stepMoveTasks();
     this.#expire(queue);
     const now = this.#now();
     return [...queue.messages.values()].map((message) => ({
@@ -890,6 +925,7 @@ export class LocalSqs {
     queueArnOrUrl: string,
     options: { readonly maxMessages?: number; readonly visibilityTimeout?: number } = {},
   ): ReceivedMessage[] {
+    this.#stepMoveTasks();
     const queue = this.#resolve(queueArnOrUrl);
     const visibilityTimeout = options.visibilityTimeout ?? queue.settings.VisibilityTimeout;
     return this.#receive(queue, options.maxMessages ?? 1, visibilityTimeout).map(
@@ -1161,6 +1197,8 @@ export class LocalSqs {
   // The JSON protocol.
 
   async #handle(request: LocalRequest): Promise<Reply> {
+    // Move tasks run in the background on AWS: here they catch up before each request.
+    this.#stepMoveTasks();
     return this.#api(request);
   }
 
@@ -1184,6 +1222,9 @@ export class LocalSqs {
       ChangeMessageVisibility: (body) => this.#changeMessageVisibility(body),
       ChangeMessageVisibilityBatch: (body) => this.#changeMessageVisibilityBatch(body),
       PurgeQueue: (body) => this.#purgeQueue(body),
+      StartMessageMoveTask: (body) => this.#startMessageMoveTask(body),
+      ListMessageMoveTasks: (body) => this.#listMessageMoveTasks(body),
+      CancelMessageMoveTask: (body) => this.#cancelMessageMoveTask(body),
     },
   });
 
@@ -1411,5 +1452,170 @@ export class LocalSqs {
     queue.lastPurgeAt = now;
     for (const message of [...queue.messages.values()]) this.#remove(queue, message);
     return {};
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Message move tasks (dead-letter queue redrive).
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
+
+  /** The queue `arn` names, or ResourceNotFoundException (what the move task operations answer). */
+  #moveQueue(arn: string, parameter: 'SourceArn' | 'DestinationArn'): StoredQueue {
+    try {
+      return this.#queueByArn(arn);
+    } catch {
+      throw new SqsApiError(
+        'ResourceNotFoundException',
+        `The resource that you specified for the ${parameter} parameter does not exist.`,
+      );
+    }
+  }
+
+  #startMessageMoveTask(body: Json): Json {
+    const sourceArn = requiredString(body, 'SourceArn');
+    const source = this.#moveQueue(sourceArn, 'SourceArn');
+    const isDeadLetterQueue = [...this.#queues.values()].some(
+      (queue) => queue.settings.RedrivePolicy?.deadLetterTargetArn === source.arn,
+    );
+    if (!isDeadLetterQueue) {
+      throw invalidParameter(
+        `Value ${sourceArn} for parameter SourceArn is invalid. Reason: Source queue must be configured as a Dead Letter Queue.`,
+      );
+    }
+    const destinationArn = optionalString(body, 'DestinationArn');
+    if (destinationArn !== undefined) {
+      const destination = this.#moveQueue(destinationArn, 'DestinationArn');
+      if (destination === source) {
+        throw invalidParameter(
+          `Value ${destinationArn} for parameter DestinationArn is invalid. Reason: Source queue arn and destination queue arn cannot be the same.`,
+        );
+      }
+    }
+    const rate = optionalInteger(
+      body,
+      'MaxNumberOfMessagesPerSecond',
+      1,
+      MAX_MOVE_RATE,
+      `MaxNumberOfMessagesPerSecond must be between 1 and ${MAX_MOVE_RATE}.`,
+    );
+    if (
+      this.#moveTasks.some((task) => task.sourceArn === source.arn && task.status === 'RUNNING')
+    ) {
+      throw invalidParameter(
+        'There is already a task running. Only one active task is allowed for a source queue arn at a given time.',
+      );
+    }
+    this.#expire(source);
+    const handle = Buffer.from(
+      JSON.stringify({ taskId: randomUUID(), sourceArn: source.arn }),
+    ).toString('base64');
+    this.#moveTasks.push({
+      handle,
+      sourceArn: source.arn,
+      destinationArn,
+      rate,
+      startedAt: this.#now(),
+      toMove: source.messages.size,
+      moved: 0,
+      status: 'RUNNING',
+      failureReason: undefined,
+    });
+    return { TaskHandle: handle };
+  }
+
+  #listMessageMoveTasks(body: Json): Json {
+    const source = this.#moveQueue(requiredString(body, 'SourceArn'), 'SourceArn');
+    const maxResults =
+      optionalInteger(
+        body,
+        'MaxResults',
+        1,
+        MAX_LISTED_TASKS,
+        `MaxResults must be between 1 and ${MAX_LISTED_TASKS}.`,
+      ) ?? 1;
+    const tasks = this.#moveTasks
+      .filter((task) => task.sourceArn === source.arn)
+      .reverse()
+      .slice(0, maxResults);
+    return {
+      Results: tasks.map((task) => ({
+        // Only a running task can be cancelled: only it has a handle in the listing.
+        ...(task.status === 'RUNNING' ? { TaskHandle: task.handle } : {}),
+        Status: task.status,
+        SourceArn: task.sourceArn,
+        ...(task.destinationArn === undefined ? {} : { DestinationArn: task.destinationArn }),
+        ...(task.rate === undefined ? {} : { MaxNumberOfMessagesPerSecond: task.rate }),
+        ApproximateNumberOfMessagesMoved: task.moved,
+        ApproximateNumberOfMessagesToMove: task.toMove,
+        ...(task.failureReason === undefined ? {} : { FailureReason: task.failureReason }),
+        StartedTimestamp: task.startedAt,
+      })),
+    };
+  }
+
+  #cancelMessageMoveTask(body: Json): Json {
+    const handle = requiredString(body, 'TaskHandle');
+    const task = this.#moveTasks.find((each) => each.handle === handle);
+    if (task === undefined) {
+      throw new SqsApiError('ResourceNotFoundException', 'The specified task does not exist.');
+    }
+    if (task.status !== 'RUNNING') {
+      throw invalidParameter(
+        `Value ${handle} for parameter TaskHandle is invalid. Reason: Only a task with status RUNNING can be cancelled; this one is ${task.status}.`,
+      );
+    }
+    // What was moved stays moved; the rest stays in the source queue.
+    task.status = 'CANCELLED';
+    return { ApproximateNumberOfMessagesMoved: task.moved };
+  }
+
+  /** Moves what each running task may have moved by now (its rate, counted from its start). */
+  #stepMoveTasks(): void {
+    const now = this.#now();
+    for (const task of this.#moveTasks) {
+      if (task.status !== 'RUNNING') continue;
+      const source = this.#queues.get(task.sourceArn.split(':').at(-1) ?? '');
+      if (source === undefined) {
+        task.status = 'FAILED';
+        task.failureReason = 'The source queue does not exist any more.';
+        continue;
+      }
+      this.#expire(source);
+      const allowed =
+        task.rate === undefined
+          ? Number.POSITIVE_INFINITY
+          : Math.floor((task.rate * (now - task.startedAt)) / SECOND_MS) - task.moved;
+      let budget = Math.min(allowed, task.toMove - task.moved);
+      for (const message of [...source.messages.values()]) {
+        if (budget <= 0) break;
+        if (message.visibleAt > now) continue;
+        const destinationArn = task.destinationArn ?? message.deadLetterSourceArn;
+        const destination =
+          destinationArn === undefined
+            ? undefined
+            : this.#queues.get(destinationArn.split(':').at(-1) ?? '');
+        if (destination === undefined) {
+          task.status = 'FAILED';
+          task.failureReason =
+            destinationArn === undefined
+              ? `Message ${message.id} has no original source queue: start the task with a DestinationArn.`
+              : `The destination queue ${destinationArn} does not exist.`;
+          break;
+        }
+        this.#remove(source, message);
+        // A redriven message is a new message: new id, sent now, never received.
+        this.#send(destination, {
+          body: message.body,
+          delaySeconds: 0,
+          messageAttributes: { ...message.messageAttributes },
+          systemAttributes: { ...message.systemAttributes },
+          size: 0,
+        });
+        task.moved += 1;
+        budget -= 1;
+      }
+      if (task.status === 'RUNNING' && (task.moved >= task.toMove || source.messages.size === 0)) {
+        task.status = 'COMPLETED';
+      }
+    }
   }
 }

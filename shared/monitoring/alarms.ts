@@ -28,6 +28,7 @@ import {
   functionContext,
   OUTCOMES_FUNCTION,
   queueContext,
+  ruleContext,
   type MonitoringContext,
 } from './contexts.ts';
 import type { AlarmFamily, AlarmTuning, MonitoringSettings } from './settings.ts';
@@ -355,7 +356,7 @@ export function alarmCatalog(
     Topology['rules'][RuleKey],
   ][]) {
     const dimensions = { EventBusName: topology.names.eventBus, RuleName: rule.name };
-    const context: MonitoringContext = key === 'audit' ? 'audit' : 'notifications';
+    const context = ruleContext(key);
     add(`rule-${key}-failed-invocations`, 'ruleFailedInvocations', {
       severity: 'critical',
       context,
@@ -489,7 +490,7 @@ export function alarmCatalog(
   });
 
   // The business, from the functions' own metrics.
-  const service = (name: FunctionName | typeof OUTCOMES_FUNCTION) => `${prefix}-${name}`;
+  const service = (name: FunctionName) => functionName(topology, name);
   const business: AlarmSubject = { kind: 'business' };
   add('business-missed-runs', 'missedRuns', {
     severity: 'critical',

@@ -1,5 +1,6 @@
 /** The bounded contexts (one dashboard each) and which context each resource belongs to. */
-import type { QueueKey } from '../topology.ts';
+import type { FunctionName } from '../functions.ts';
+import type { QueueKey, RuleKey } from '../topology.ts';
 
 export const CONTEXTS = [
   'api',
@@ -12,7 +13,7 @@ export const CONTEXTS = [
 export type MonitoringContext = (typeof CONTEXTS)[number];
 
 /** The function that turns purchase outcome events into the SLO's metrics. */
-export const OUTCOMES_FUNCTION = 'slot-outcomes';
+export const OUTCOMES_FUNCTION = 'slot-outcomes' satisfies FunctionName;
 
 const FUNCTION_CONTEXTS: Readonly<Record<string, MonitoringContext>> = {
   'schedule-sync': 'scheduling',
@@ -40,6 +41,14 @@ const QUEUE_CONTEXTS: Readonly<Record<QueueKey, MonitoringContext>> = {
   'notifications-dlq': 'notifications',
   'plans-dlq': 'scheduling',
   'audit-dlq': 'audit',
+  'slot-outcomes': 'purchases',
+  'slot-outcomes-dlq': 'purchases',
+};
+
+const RULE_CONTEXTS: Readonly<Record<RuleKey, MonitoringContext>> = {
+  notifications: 'notifications',
+  audit: 'audit',
+  outcomes: 'purchases',
 };
 
 /** The context a function's alarms and graphs belong to (a new function: purchases, until said). */
@@ -50,4 +59,9 @@ export function functionContext(name: string): MonitoringContext {
 /** The context a queue's alarms and graphs belong to. */
 export function queueContext(key: QueueKey): MonitoringContext {
   return QUEUE_CONTEXTS[key];
+}
+
+/** The context a bus rule's alarms belong to. */
+export function ruleContext(key: RuleKey): MonitoringContext {
+  return RULE_CONTEXTS[key];
 }

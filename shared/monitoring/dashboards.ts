@@ -131,7 +131,7 @@ function trafficWidgets(topology: Topology, context: MonitoringContext): Widget[
       title: 'Slot outcomes',
       periodSeconds: 300,
       series: [outcomes.succeeded, outcomes.failed, outcomes.skipped, outcomes.missed].map((name) =>
-        metricSeries(appMetric(functionName(topology, OUTCOMES_FUNCTION as FunctionName), name)),
+        metricSeries(appMetric(functionName(topology, OUTCOMES_FUNCTION), name)),
       ),
     });
   }

@@ -168,6 +168,7 @@ export function expectedProjectKeyPolicy(P: string, options: { exchangeKeys: boo
     'completer',
     'reconcile',
     'notifier',
+    'slot-outcomes',
     'audit-digest',
     'audit-report',
     'calendar',
@@ -246,6 +247,7 @@ export function expectedProjectKeyPolicy(P: string, options: { exchangeKeys: boo
           lambda('completer'),
           lambda('reconcile'),
           lambda('notifier'),
+          lambda('slot-outcomes'),
           lambda('audit-digest'),
           lambda('audit-report'),
           stateMachine,
@@ -378,6 +380,7 @@ export function expectedProjectKeyPolicy(P: string, options: { exchangeKeys: boo
           ArnEquals: {
             'aws:SourceArn': [
               `arn:aws:events:${REGION}:${ACCOUNT}:rule/${P}-events/${P}-notifications`,
+              `arn:aws:events:${REGION}:${ACCOUNT}:rule/${P}-events/${P}-outcomes`,
             ],
           },
         },

@@ -662,12 +662,15 @@ describe('scheduling', () => {
       `${P}-plans-dlq`,
       `${P}-purchase-retries`,
       `${P}-purchase-retries-dlq`,
+      `${P}-slot-outcomes`,
+      `${P}-slot-outcomes-dlq`,
     ]);
     for (const item of queues) {
       expect(item.inputs).toMatchObject({ kmsMasterKeyId: KEY_ARN });
     }
     for (const queuePolicy of run.all('aws:sqs/queuePolicy:QueuePolicy')) {
-      // The notifications queue also lets its one rule send (asserted with the notifier).
+      // The notifications and slot-outcomes queues also let their one rule send (asserted with
+      // their consumers).
       expect(policy(queuePolicy.inputs.policy).Statement.slice(0, 1)).toEqual([
         expect.objectContaining({
           Effect: 'Deny',

@@ -60,6 +60,7 @@ describe('the local wiring', () => {
       ['wired-notifications-dlq', { MessageRetentionPeriod: twoWeeks }],
       ['wired-plans-dlq', { MessageRetentionPeriod: twoWeeks }],
       ['wired-audit-dlq', { MessageRetentionPeriod: twoWeeks }],
+      ['wired-slot-outcomes-dlq', { MessageRetentionPeriod: twoWeeks }],
       [
         'wired-purchase-retries',
         {
@@ -89,6 +90,17 @@ describe('the local wiring', () => {
           VisibilityTimeout: '180',
           RedrivePolicy: JSON.stringify({
             deadLetterTargetArn: arn('notifications-dlq'),
+            maxReceiveCount: 5,
+          }),
+        },
+      ],
+      [
+        'wired-slot-outcomes',
+        {
+          MessageRetentionPeriod: String(4 * 24 * 3600),
+          VisibilityTimeout: '180',
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: arn('slot-outcomes-dlq'),
             maxReceiveCount: 5,
           }),
         },
@@ -124,6 +136,12 @@ describe('the local wiring', () => {
       'notifications-notify': {
         batchSize: 10,
         maximumConcurrency: 10,
+        maximumBatchingWindowSeconds: 1,
+        reportBatchItemFailures: true,
+      },
+      'slot-outcomes-count': {
+        batchSize: 10,
+        maximumConcurrency: 2,
         maximumBatchingWindowSeconds: 1,
         reportBatchItemFailures: true,
       },
