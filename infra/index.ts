@@ -11,6 +11,8 @@ import { bundleFunctions } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { apiSettingsFor } from '#shared/api-settings.ts';
 import { functionSpecs, type FunctionName } from '#shared/functions.ts';
+import { alarmCatalog, auditTamperingRuleName } from '#shared/monitoring/alarms.ts';
+import { dashboardCatalog } from '#shared/monitoring/dashboards.ts';
 import { PROJECT, checkSmsOriginationRegion } from '#shared/stack-config.ts';
 import {
   exchangeStateTable,
@@ -41,6 +43,17 @@ import { ExchangeCredentials } from './components/exchange-credentials.ts';
 import { FeatureFlags } from './components/feature-flags.ts';
 import { GraphqlApi } from './components/graphql-api.ts';
 import { LambdaFunction, lambdaRoleName } from './components/lambda-function.ts';
+import {
+  Alarms,
+  AlertTopics,
+  AuditTamperingRule,
+  Dashboards,
+  EmailReputation,
+  LogMetrics,
+  alarmNamesBySeverity,
+  auditTamperingRuleArn,
+  monitoringKeyPolicyStatements,
+} from './components/monitoring/index.ts';
 import { Notifications } from './components/notifications.ts';
 import { PlanScheduling } from './components/plan-scheduling.ts';
 import { ProjectKey } from './components/project-key.ts';
@@ -77,6 +90,8 @@ const stateMachineArn = topologyStateMachineArn(topology);
 const scheduleGroupName = topology.names.scheduleGroup;
 const auditNames = auditTrailNames({ prefix, accountId, region, eventBusName: busName });
 const roleArn = (name: string) => `arn:aws:iam::${accountId}:role/${name}`;
+// Monitoring names its topics, alarms and rule from the prefix: the key policy names them first.
+const monitoringPlace = { prefix, accountId, region };
 const logGroupArn = (name: string) => `arn:aws:logs:${region}:${accountId}:log-group:${name}`;
 // graphql-api.ts leaves its roles unnamed: the program names them (see the API below), so the key
 // policy can name the data sources that read and write tables.
@@ -116,7 +131,10 @@ const key = new ProjectKey('project', {
     ),
   }),
   operatorRoleArns: config.operatorRoles.map(roleArn),
-  extraStatements: auditKeyPolicyStatements({ prefix, accountId, region, eventBusName: busName }),
+  extraStatements: [
+    ...auditKeyPolicyStatements({ prefix, accountId, region, eventBusName: busName }),
+    ...monitoringKeyPolicyStatements(monitoringPlace),
+  ],
   deletionWindowInDays: 30,
   tags,
 });
@@ -249,11 +267,16 @@ const outcomeQueue = new EncryptedQueue(
     deadLetterArn: outcomeDeadLetters.arn,
   }),
 );
+const emailReputation = new EmailReputation('email-reputation', {
+  configurationSetName: `${prefix}-notifications`,
+  tags,
+});
 const notifications = new Notifications('notifications', {
   topology,
   eventBusName: bus.name,
   emailFrom: config.notificationEmailFrom,
   kmsKeyArn: key.arn,
+  configurationSetName: emailReputation.configurationSetName,
   tags,
 });
 
@@ -468,6 +491,56 @@ resolveApiLogGroupArn(
   pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:/aws/appsync/apis/${api.api.id}`,
 );
 
+// Monitoring: every alarm and dashboard of the catalog, alerts to the topic of their severity.
+const alarmDefinitions = alarmCatalog(topology, config.monitoring, {
+  paper: config.exchange === 'paper',
+});
+const tamperingRuleName = auditTamperingRuleName(prefix);
+const alerts = new AlertTopics('alerts', {
+  ...monitoringPlace,
+  kmsKeyArn: key.arn,
+  alerts: config.monitoring.alerts,
+  alarmNames: alarmNamesBySeverity(alarmDefinitions),
+  auditTamperingRuleArn: auditTamperingRuleArn(monitoringPlace, tamperingRuleName),
+  logRetentionDays: config.logRetentionDays,
+  tags,
+});
+new AuditTamperingRule('audit-tampering', {
+  ruleName: tamperingRuleName,
+  recordsBucketName: audit.auditBucketName,
+  bucketNames: [audit.auditBucketName, audit.trailBucketName, audit.logBucketName],
+  writerRoleArns: [
+    roleArn(auditNames.firehoseRoleName),
+    roleArn(lambdaRoleName(functionName('audit-digest'))),
+    roleArn(lambdaRoleName(functionName('audit-report'))),
+  ],
+  topicArn: alerts.arns.critical,
+  tags,
+});
+const logMetrics = new LogMetrics('log-metrics', {
+  stateMachineLogGroupName: workflow.logGroupName,
+  apiLogGroupName: api.logGroup.name,
+});
+const resourceValues = { graphqlApiId: api.api.id };
+new Alarms(
+  'alarms',
+  {
+    catalog: alarmDefinitions,
+    runbookUrl: config.monitoring.runbookUrl,
+    topicArns: alerts.arns,
+    resourceValues,
+    tags,
+  },
+  { dependsOn: [logMetrics] },
+);
+new Dashboards('dashboards', {
+  dashboards: dashboardCatalog(topology, config.monitoring, alarmDefinitions),
+  alarms: alarmDefinitions,
+  accountId,
+  region,
+  resourceValues,
+});
+
 export const graphqlUrl = api.url;
 export const userPoolId = users.id;
 export const userPoolClientId = users.clientId;
@@ -484,6 +557,8 @@ export const notificationQueueUrl = notifications.queue.url;
 export const auditBucketName = audit.auditBucketName;
 export const auditTrailArn = audit.trailArn;
 export const auditSigningKeyArn = audit.signingKeyArn;
+export const criticalAlertTopicArn = alerts.arns.critical;
+export const warningAlertTopicArn = alerts.arns.warning;
 export const emailIdentityDkimTokens = notifications.emailIdentity.dkimSigningAttributes.apply(
   (attributes) => attributes?.tokens ?? [],
 );

@@ -161,6 +161,7 @@ export class AuditTrail extends pulumi.ComponentResource {
         logRetentionDays: args.logRetentionDays,
         retentionDays: args.auditRetentionDays,
         recordsBucketArn: records.bucket.arn,
+        watchedBucketArns: [accessLogs.bucket.arn],
         accessLogging: accessLogs.loggingFor('trail/'),
         kmsKeyArn,
         accountId,

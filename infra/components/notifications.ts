@@ -15,6 +15,8 @@ export interface NotificationsArgs {
   /** The sender of notification email; its domain is the SES identity. */
   readonly emailFrom: string;
   readonly kmsKeyArn: pulumi.Input<string>;
+  /** The identity's default configuration set (`monitoring/email-reputation.ts`). */
+  readonly configurationSetName: pulumi.Input<string>;
   readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -74,7 +76,13 @@ export class Notifications extends pulumi.ComponentResource {
     // The sending domain's identity; DKIM records must be published in its DNS (README, Deploying).
     this.emailIdentity = new aws.sesv2.EmailIdentity(
       `${name}-sender`,
-      { emailIdentity: args.emailFrom.slice(args.emailFrom.indexOf('@') + 1), tags },
+      {
+        emailIdentity: args.emailFrom.slice(args.emailFrom.indexOf('@') + 1),
+        // Every message is sent through it, with or without a configuration set in the request:
+        // reputation metrics and suppression count all of them.
+        configurationSetName: args.configurationSetName,
+        tags,
+      },
       child,
     );
     this.registerOutputs({ queueArn: this.queue.arn, ruleArn: this.rule.arn });

@@ -140,6 +140,8 @@ export function stateMachineRoleName(stateMachineName: string): string {
 export class PurchaseWorkflow extends pulumi.ComponentResource {
   readonly stateMachine: aws.sfn.StateMachine;
   readonly arn: pulumi.Output<string>;
+  /** Where executions are logged (the `EventsNotPublished` metric filter reads it). */
+  readonly logGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: PurchaseWorkflowArgs, opts?: pulumi.ComponentResourceOptions) {
     super('savings:purchases:PurchaseWorkflow', name, {}, opts);
@@ -214,6 +216,7 @@ export class PurchaseWorkflow extends pulumi.ComponentResource {
       { parent: this, dependsOn: [policy] },
     );
     this.arn = this.stateMachine.arn;
-    this.registerOutputs({ arn: this.arn });
+    this.logGroupName = logGroup.name;
+    this.registerOutputs({ arn: this.arn, logGroupName: this.logGroupName });
   }
 }

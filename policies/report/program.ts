@@ -127,7 +127,17 @@ export function computedState(
         dkimSigningAttributes: { tokens: ['dkim-token-1', 'dkim-token-2', 'dkim-token-3'] },
       };
     case 'aws:cloudwatch/eventRule:EventRule':
-      return { arn: arn('events', `rule/${String(inputs.eventBusName)}/${String(inputs.name)}`) };
+      // A rule on the account's default bus has no bus in its ARN.
+      return {
+        arn: arn(
+          'events',
+          inputs.eventBusName === undefined || inputs.eventBusName === 'default'
+            ? `rule/${String(inputs.name)}`
+            : `rule/${String(inputs.eventBusName)}/${String(inputs.name)}`,
+        ),
+      };
+    case 'aws:sns/topic:Topic':
+      return { arn: arn('sns', String(inputs.name)) };
     case 'aws:s3/bucket:Bucket':
       return { arn: `arn:aws:s3:::${String(inputs.bucket)}` };
     case 'aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream':

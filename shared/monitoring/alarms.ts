@@ -165,8 +165,8 @@ function aws(
 }
 
 /**
- * The stack's tables: those of `shared/tables.ts` every stack has, and the paper exchange's
- * orders on a stack that trades on paper.
+ * The stack's tables, as `shared/tables.ts` declares them, and the paper orders table on a paper
+ * stack only (`tables` does not list it: the local stack and real-exchange stacks have none).
  */
 function stackTables(paper: boolean): readonly TableDefinition[] {
   return paper ? [...tables, paperOrdersTable] : tables;

@@ -56,9 +56,11 @@ export function functionContext(name: string): MonitoringContext {
   return FUNCTION_CONTEXTS[name] ?? 'purchases';
 }
 
-/** The context a queue's alarms and graphs belong to. */
+/** The context a queue's alarms and graphs belong to (a new queue: purchases, until said). */
 export function queueContext(key: QueueKey): MonitoringContext {
-  return QUEUE_CONTEXTS[key];
+  return (
+    (QUEUE_CONTEXTS as Readonly<Record<string, MonitoringContext | undefined>>)[key] ?? 'purchases'
+  );
 }
 
 /** The context a bus rule's alarms belong to. */

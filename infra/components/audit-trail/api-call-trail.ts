@@ -1,7 +1,10 @@
 /**
  * CloudTrail: a multi-Region trail with log file validation that records the account's API calls,
- * plus who read or wrote audit records (S3 data events on the records bucket), into a bucket of its
- * own (CloudTrail writes SSE-KMS objects with the trail's key) and into CloudWatch Logs.
+ * plus who read or wrote audit records (S3 data events on the records bucket) and who deleted or
+ * changed the retention of objects in the other audit buckets (its own and the access logs'), into
+ * a bucket of its own (CloudTrail writes SSE-KMS objects with the trail's key) and into CloudWatch
+ * Logs. Those data events are what the audit-tampering rule (`monitoring/audit-tampering.ts`)
+ * matches: without a trail recording them, EventBridge never sees them.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -11,6 +14,14 @@ import { GLACIER_AFTER_DAYS } from './records-bucket.ts';
 import { secureBucket, type AccessLogging } from './secure-bucket.ts';
 
 type In<T> = pulumi.Input<T>;
+
+/** The object-level calls on the trail's and the access logs' buckets the trail records. */
+export const TRAIL_RECORDED_TAMPERING = [
+  'DeleteObject',
+  'DeleteObjects',
+  'PutObjectLegalHold',
+  'PutObjectRetention',
+];
 
 export interface ApiCallTrailArgs {
   readonly trailName: string;
@@ -23,6 +34,11 @@ export interface ApiCallTrailArgs {
   readonly retentionDays: number;
   /** The records bucket, whose object access the trail records. */
   readonly recordsBucketArn: In<string>;
+  /**
+   * Further audit buckets whose object deletions and retention changes are recorded (the access
+   * logs'); the trail's own bucket is always among them.
+   */
+  readonly watchedBucketArns: readonly In<string>[];
   /** Where the trail bucket's server access logs go. */
   readonly accessLogging: AccessLogging;
   readonly kmsKeyArn: In<string>;
@@ -133,7 +149,8 @@ export class ApiCallTrail extends AuditTrailPart {
         kmsKeyId: kmsKeyArn,
         cloudWatchLogsGroupArn: pulumi.interpolate`${logs.arn}:*`,
         cloudWatchLogsRoleArn: role.arn,
-        // Management events, plus who read or wrote audit records (S3 data events).
+        // Management events, who read or wrote audit records, and who deleted or locked objects
+        // of the other audit buckets (S3 data events).
         advancedEventSelectors: [
           {
             name: 'Management events',
@@ -147,6 +164,23 @@ export class ApiCallTrail extends AuditTrailPart {
               {
                 field: 'resources.ARN',
                 startsWiths: [pulumi.interpolate`${args.recordsBucketArn}/`],
+              },
+            ],
+          },
+          {
+            // Not the trail's own writes (PutObject): a trail recording the writes into its own
+            // bucket would record its own recording, without end.
+            // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html
+            name: 'Audit bucket tampering',
+            fieldSelectors: [
+              { field: 'eventCategory', equals: ['Data'] },
+              { field: 'resources.type', equals: ['AWS::S3::Object'] },
+              { field: 'eventName', equals: [...TRAIL_RECORDED_TAMPERING] },
+              {
+                field: 'resources.ARN',
+                startsWiths: [bucket.arn, ...args.watchedBucketArns].map(
+                  (arn) => pulumi.interpolate`${arn}/`,
+                ),
               },
             ],
           },

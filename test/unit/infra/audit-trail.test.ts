@@ -491,6 +491,21 @@ describe('CloudTrail', () => {
             { field: 'resources.ARN', startsWiths: [`${RECORDS_ARN}/`] },
           ],
         },
+        {
+          name: 'Audit bucket tampering',
+          fieldSelectors: [
+            { field: 'eventCategory', equals: ['Data'] },
+            { field: 'resources.type', equals: ['AWS::S3::Object'] },
+            {
+              field: 'eventName',
+              equals: ['DeleteObject', 'DeleteObjects', 'PutObjectLegalHold', 'PutObjectRetention'],
+            },
+            {
+              field: 'resources.ARN',
+              startsWiths: [`${TRAIL_BUCKET_ARN}/`, `${ACCESS_LOGS_ARN}/`],
+            },
+          ],
+        },
       ],
       tags: TAGS,
     });

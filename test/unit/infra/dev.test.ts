@@ -399,6 +399,8 @@ describe('stack outputs', () => {
       auditTrailArn: `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/savings-plan-buy-dev-audit`,
       auditSigningKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/audit-signing-key`,
       emailIdentityDkimTokens: ['dkim-token-1', 'dkim-token-2', 'dkim-token-3'],
+      criticalAlertTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:savings-plan-buy-dev-alerts-critical`,
+      warningAlertTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:savings-plan-buy-dev-alerts-warning`,
     });
   });
 });

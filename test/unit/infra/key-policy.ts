@@ -123,6 +123,7 @@ export function expectedProjectKeyPolicy(P: string, options: { exchangeKeys: boo
   const via = (service: string) => ({ 'kms:ViaService': `${service}.${REGION}.amazonaws.com` });
   const logGroup = (name: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}`;
   const bus = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${P}-events`;
+  const topic = (severity: string) => `arn:aws:sns:${REGION}:${ACCOUNT}:${P}-alerts-${severity}`;
   const trail = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/${P}-audit`;
   const bucket = `arn:aws:s3:::${P}-audit-${ACCOUNT}-${REGION}`;
   const stateMachine = role(`${P}-purchase-states`);
@@ -459,6 +460,53 @@ export function expectedProjectKeyPolicy(P: string, options: { exchangeKeys: boo
         Condition: {
           ArnEquals: {
             'aws:SourceArn': `arn:aws:events:${REGION}:${ACCOUNT}:rule/${P}-events/${P}-audit`,
+          },
+        },
+      },
+      // Monitoring: alerts into the encrypted topics (their own test: monitoring-topics.test.ts).
+      {
+        Sid: 'CloudWatchAlarmsPublishToTheAlertTopics',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: {
+          StringEquals: {
+            'aws:SourceAccount': ACCOUNT,
+            'kms:EncryptionContext:aws:sns:topicArn': [topic('critical'), topic('warning')],
+          },
+          ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${P}-*` },
+        },
+      },
+      {
+        Sid: 'EventBridgePublishesAuditTamperingToTheCriticalTopic',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': topic('critical') },
+        },
+      },
+      {
+        Sid: 'CloudWatchLogsEncryptsTheAlertDeliveryLogs',
+        Effect: 'Allow',
+        Principal: { Service: `logs.${REGION}.amazonaws.com` },
+        Action: [
+          'kms:Decrypt',
+          'kms:DescribeKey',
+          'kms:Encrypt',
+          'kms:GenerateDataKey',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+        ],
+        Resource: '*',
+        Condition: {
+          ArnEquals: {
+            'kms:EncryptionContext:aws:logs:arn': [
+              logGroup(`sns/${REGION}/${ACCOUNT}/${P}-alerts-critical/Failure`),
+              logGroup(`sns/${REGION}/${ACCOUNT}/${P}-alerts-warning/Failure`),
+            ],
           },
         },
       },

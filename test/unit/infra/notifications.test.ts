@@ -182,10 +182,32 @@ describe('the notifier', () => {
     expect(sms).toEqual([]);
   });
 
-  it('sends from the stack’s SES domain identity', () => {
+  it('sends from the stack’s SES domain identity, through the configuration set with reputation metrics', () => {
     expect(
       run.one('aws:sesv2/emailIdentity:EmailIdentity', 'notifications-sender').inputs,
-    ).toMatchObject({ emailIdentity: 'dev.savings-plan-buy.example' });
+    ).toMatchObject({
+      emailIdentity: 'dev.savings-plan-buy.example',
+      configurationSetName: `${P}-notifications`,
+    });
+  });
+
+  it('turns reputation metrics on and suppresses addresses that bounce or complain', () => {
+    expect(
+      run.one('aws:sesv2/configurationSet:ConfigurationSet', 'email-reputation-configuration-set')
+        .inputs,
+    ).toEqual({
+      configurationSetName: `${P}-notifications`,
+      reputationOptions: { reputationMetricsEnabled: true },
+      suppressionOptions: { suppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+      sendingOptions: { sendingEnabled: true },
+      tags: {
+        environment: 'dev',
+        owner: 'platform',
+        'data-classification': 'confidential',
+        project: 'savings-plan-buy',
+        stack: 'dev',
+      },
+    });
   });
 });
 

@@ -322,10 +322,14 @@ function jobMismatches(run: ProgramRun, topology: Topology): string[] {
 }
 
 function ruleMismatches(run: ProgramRun, topology: Topology): string[] {
-  const rules = run.all('aws:cloudwatch/eventRule:EventRule');
+  const { region, accountId, eventBus } = topology.names;
+  // The topology declares the project bus's rules; the account's default bus carries AWS's own
+  // events (the audit-tampering rule, `monitoring-resources.test.ts`), which the local stack has not.
+  const rules = run
+    .all('aws:cloudwatch/eventRule:EventRule')
+    .filter((rule) => rule.inputs.eventBusName === eventBus);
   const targets = run.all('aws:cloudwatch/eventTarget:EventTarget');
   const entries = Object.entries(topology.rules);
-  const { region, accountId, eventBus } = topology.names;
   return [
     ...sameSet(
       'rules',

@@ -15,6 +15,7 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
   'aws:appconfig/environment:Environment',
   'aws:appsync/graphQLApi:GraphQLApi',
   'aws:cloudtrail/trail:Trail',
+  'aws:cloudwatch/compositeAlarm:CompositeAlarm',
   'aws:cloudwatch/eventBus:EventBus',
   'aws:cloudwatch/eventRule:EventRule',
   'aws:cloudwatch/logGroup:LogGroup',

@@ -1,0 +1,4 @@
+/** The prod stack's alarms and alert routing under Pulumi mocks (`monitoring.ts`). */
+import { describeMonitoring } from './monitoring.ts';
+
+describeMonitoring('prod', { paper: true });

@@ -1,0 +1,4 @@
+/** The staging stack's alarms and alert routing under Pulumi mocks (`monitoring.ts`). */
+import { describeMonitoring } from './monitoring.ts';
+
+describeMonitoring('staging', { paper: true });
