@@ -54,6 +54,17 @@ export interface ClockDriverOptions {
    * An answer holds while the probe's activity count stays the same.
    */
   readonly quiet?: ReadonlyMap<string, QuietProbe>;
+  /**
+   * Told of every instant the clock reaches while it advances: before it moves there (what the
+   * system holds is what it held until then) and once the system has settled there. The local
+   * alarms evaluate on it (`local/services/alarms.ts`).
+   */
+  readonly observer?: ClockObserver;
+}
+
+/** Watches the clock advance (the local alarms). */
+export interface ClockObserver {
+  observe(instant: number): void;
 }
 
 /** What advancing the clock has cost so far: the work it did, for tests and benchmarks. */
@@ -176,17 +187,29 @@ export class ClockDriver {
     return 1;
   }
 
+  /** Moves the clock to `instant`, letting the observer see the time up to it first. */
+  #moveTo(instant: number): void {
+    this.#options.observer?.observe(instant);
+    this.#options.clock.moveTo(instant);
+  }
+
+  /** Settles, then lets the observer see the instant reached. */
+  async #settled(): Promise<void> {
+    await this.settle();
+    this.#options.observer?.observe(this.#options.clock.now());
+  }
+
   async #advance(target: number): Promise<number> {
     const { clock, scheduler } = this.#options;
     let fired = 0;
-    await this.settle();
+    await this.#settled();
     for (;;) {
       const due = this.#next(target);
       const visible = this.#nextVisible(due === null ? target : due.fireAt - 1);
       if (visible !== null) {
         // A retry comes due before the next firing: deliver it at its time.
-        if (visible > clock.now()) clock.moveTo(visible);
-        await this.settle();
+        if (visible > clock.now()) this.#moveTo(visible);
+        await this.#settled();
         continue;
       }
       if (due === null) break;
@@ -198,7 +221,7 @@ export class ClockDriver {
         fired += elided;
         continue;
       }
-      if (due.fireAt > clock.now()) clock.moveTo(due.fireAt);
+      if (due.fireAt > clock.now()) this.#moveTo(due.fireAt);
       // Everything due at the same instant fires together, as the scheduler would within the minute.
       let same: typeof due | null = due;
       while (same !== null && same.fireAt === due.fireAt) {
@@ -212,10 +235,10 @@ export class ClockDriver {
         fired += 1;
         same = scheduler.nextDue(due.fireAt);
       }
-      await this.settle();
+      await this.#settled();
     }
-    if (target > clock.now()) clock.moveTo(target);
-    await this.settle();
+    if (target > clock.now()) this.#moveTo(target);
+    await this.#settled();
     return fired;
   }
 

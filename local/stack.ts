@@ -44,7 +44,7 @@ import {
 import { LocalEventBus } from './services/eventbridge.ts';
 import { consoleRoutes } from './console.ts';
 import { graphiqlRoutes } from './graphiql.ts';
-import { createJsonServer, createRoutes, type Reply } from './http.ts';
+import { createJsonServer, createRoutes, type LocalRequest, type Reply } from './http.ts';
 import { LocalLambda } from './services/lambda.ts';
 import { LocalAppConfig } from './services/appconfig.ts';
 import {
@@ -68,6 +68,7 @@ import { LocalStepFunctionsApi } from './services/stepfunctions-api.ts';
 import { LocalStateMachine } from './services/stepfunctions.ts';
 import type { StreamFailure } from './services/streams.ts';
 import { registerControlRoutes } from './control.ts';
+import { LocalMonitoring } from './monitoring.ts';
 import {
   createEventSources,
   createQueues,
@@ -136,6 +137,8 @@ export interface LocalStack {
   readonly retryQueue: { readonly url: string; readonly arn: string };
   /** The queue the bus's notifications rule feeds (the notifier consumes it). */
   readonly notificationQueueUrl: string;
+  /** The metrics the deployed alarms read, and those alarms on the local clock (`local/monitoring.ts`). */
+  readonly monitoring: LocalMonitoring;
   /** Every email and SMS sent, newest last (`GET /_local/outbox`). */
   readonly outbox: LocalOutbox;
   readonly ses: LocalSes;
@@ -300,6 +303,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     routes.prefixes.set(ses.prefix, ses.handler);
     const sms = new LocalSms({ now: () => clock.now(), outbox });
+    // The metrics and alarms of the deployed stack, on the local clock; alerts into the outbox.
+    const monitoring = new LocalMonitoring({
+      topology,
+      config,
+      now: () => clock.now(),
+      journal,
+      outbox,
+      sqs,
+    });
+    monitoring.registerRoutes(routes);
     routes.prefixes.set(sms.prefix, sms.handler);
     // The audit rule: every event of the bus, into the (local) audit bucket.
     const audit = new LocalAuditTrail(
@@ -324,6 +337,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqs,
       queues,
       auditStream: (event) => audit.record(event),
+      observe: (rule, outcome) => monitoring.ruleDelivery(rule, outcome),
     });
     const exchange = new PaperExchange(() => clock.now(), undefined, journal('exchange'));
     routes.prefixes.set('/_local/exchange/api', exchange.handler('/_local/exchange/api'));
@@ -380,15 +394,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             AWS_ENDPOINT_URL_S3: `${url}${s3.prefix}`,
             AWS_ENDPOINT_URL_KMS: `${url}${kms.prefix}`,
             AWS_LAMBDA_FUNCTION_NAME: `${prefix}-${name}`,
-            POWERTOOLS_SERVICE_NAME: name,
+            // As deployed (`infra/components/lambda-function.ts`): the metrics' `service`
+            // dimension is the function's name, which the alarms read.
+            POWERTOOLS_SERVICE_NAME: `${prefix}-${name}`,
             POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
             POWERTOOLS_LOG_LEVEL: options.lambdaLogLevel ?? 'WARN',
             POWERTOOLS_TRACE_DISABLED: 'true',
-            POWERTOOLS_METRICS_DISABLED: 'true',
+            // On: the EMF lines on stdout become the local store's metrics.
+            POWERTOOLS_METRICS_DISABLED: 'false',
           },
         },
         clock.offset,
         crashAfterOrder,
+        monitoring.lambdaObserver(name),
       );
       lambdas.set(name, lambda);
       lambdasByArn.set(functionArn(name), lambda);
@@ -416,6 +434,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region,
       lambdas: lambdasByArn,
       retryScale: options.retryScale ?? 1,
+      observer: monitoring.executionObserver,
     });
     stoppers.push(() => stateMachine.stop());
 
@@ -485,6 +504,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region,
       accountId: ACCOUNT,
       journal: journal('scheduler'),
+      onDeadLetter: (deadLetter) => monitoring.schedulerDeadLetter(deadLetter),
       deliver: async (delivery) => {
         const input = JSON.parse(delivery.input) as unknown;
         if (delivery.target.Arn === stateMachineArn) {
@@ -544,6 +564,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queues: eventSources.queues,
       work,
       copies: () => faults.duplicateDeliveries,
+      observer: monitoring,
       quiet: new Map(
         [
           ...quietJobs({
@@ -630,6 +651,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     for (const [route, handler] of localConsole) routes.exact.set(route, handler);
     routes.exact.set('POST /graphql', async (request) => {
+      // AppSync's metrics of every answer, errors in a 200 included.
+      const started = performance.now();
+      let reply: Reply | undefined;
+      try {
+        reply = await graphql(request);
+        return reply;
+      } finally {
+        const body = reply?.body as { errors?: unknown[] } | undefined;
+        monitoring.graphqlAnswer(
+          reply?.status ?? 500,
+          Math.round(performance.now() - started),
+          Array.isArray(body?.errors) && body.errors.length > 0,
+        );
+      }
+    });
+    const graphql = async (request: LocalRequest): Promise<Reply> => {
       apiRequests += 1;
       let identity;
       try {
@@ -656,7 +693,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Counted again once its writes are done: a probe run meanwhile read the state before them.
       apiRequests += 1;
       return { status: 200, body };
-    });
+    };
     registerControlRoutes(routes, {
       clock,
       clockDriver,
@@ -712,6 +749,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
     }
 
+    // The alarms' first evaluation: each leaves INSUFFICIENT_DATA, as a new alarm does.
+    monitoring.observe(clock.now());
     ready = true;
     return {
       url,
@@ -728,6 +767,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqs,
       retryQueue,
       notificationQueueUrl: queues.notifications.url,
+      monitoring,
       outbox,
       ses,
       sms,

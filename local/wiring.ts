@@ -176,7 +176,15 @@ export interface RuleTargets {
   readonly sqs: LocalSqs;
   readonly queues: Readonly<Record<QueueKey, LocalQueue>>;
   readonly auditStream: (event: StoredEvent) => void;
+  /**
+   * Told of each rule's deliveries, as EventBridge counts them (`AWS/Events`): an event the rule
+   * matched, and one it could not deliver (sent to the rule's dead-letter queue, or not even that).
+   */
+  readonly observe?: (rule: RuleKey, outcome: RuleOutcome) => void;
 }
+
+/** What became of an event a rule matched. */
+export type RuleOutcome = 'delivered' | 'sent-to-dead-letters' | 'lost';
 
 /** Subscribes every rule of the topology to the local bus; answers the rules' keys in order. */
 export function subscribeRules(
@@ -190,11 +198,30 @@ export function subscribeRules(
     const { target } = rule;
     eventBus.subscribe((event) => {
       if (!ruleMatches(rule, event)) return;
-      if ('queue' in target) {
-        targets.sqs.send(targets.queues[target.queue].url, JSON.stringify(toEventEnvelope(event)));
-      } else {
-        targets.auditStream(event);
+      try {
+        if ('queue' in target) {
+          targets.sqs.send(
+            targets.queues[target.queue].url,
+            JSON.stringify(toEventEnvelope(event)),
+          );
+        } else {
+          targets.auditStream(event);
+        }
+      } catch (error) {
+        // A target that refuses the event: EventBridge gives up on it (locally at once, its
+        // retries could not succeed in-process) and puts it in the rule's dead-letter queue.
+        try {
+          targets.sqs.send(
+            targets.queues[rule.deadLetterQueue].url,
+            JSON.stringify(toEventEnvelope(event)),
+          );
+          targets.observe?.(key, 'sent-to-dead-letters');
+        } catch {
+          targets.observe?.(key, 'lost');
+        }
+        throw error;
       }
+      targets.observe?.(key, 'delivered');
     });
   }
   return keys;

@@ -13,11 +13,13 @@ import { enableCloudWatchLogs as cloudtrailTrailEnableCloudWatchLogs } from './a
 import { enableCustomerKeyEncryption as cloudtrailTrailEnableCustomerKeyEncryption } from './aws/cloudtrail/Trail/enableCustomerKeyEncryption.ts';
 import { enableLogFileValidation as cloudtrailTrailEnableLogFileValidation } from './aws/cloudtrail/Trail/enableLogFileValidation.ts';
 import { enableMultiRegion as cloudtrailTrailEnableMultiRegion } from './aws/cloudtrail/Trail/enableMultiRegion.ts';
+import { configureAlarmActions as cloudwatchCompositeAlarmConfigureAlarmActions } from './aws/cloudwatch/CompositeAlarm/configureAlarmActions.ts';
 import { enableCustomerKeyEncryption as cloudwatchEventArchiveEnableCustomerKeyEncryption } from './aws/cloudwatch/EventArchive/enableCustomerKeyEncryption.ts';
 import { disallowPublicAccess as cloudwatchEventBusDisallowPublicAccess } from './aws/cloudwatch/EventBus/disallowPublicAccess.ts';
 import { enableCustomerKeyEncryption as cloudwatchEventBusEnableCustomerKeyEncryption } from './aws/cloudwatch/EventBus/enableCustomerKeyEncryption.ts';
 import { configureRetention as cloudwatchLogGroupConfigureRetention } from './aws/cloudwatch/LogGroup/configureRetention.ts';
 import { enableCustomerKeyEncryption as cloudwatchLogGroupEnableCustomerKeyEncryption } from './aws/cloudwatch/LogGroup/enableCustomerKeyEncryption.ts';
+import { configureAlarmActions as cloudwatchMetricAlarmConfigureAlarmActions } from './aws/cloudwatch/MetricAlarm/configureAlarmActions.ts';
 import { configurePasswordPolicy as cognitoUserPoolConfigurePasswordPolicy } from './aws/cognito/UserPool/configurePasswordPolicy.ts';
 import { enableThreatProtection as cognitoUserPoolEnableThreatProtection } from './aws/cognito/UserPool/enableThreatProtection.ts';
 import { configureCapacityScaling as dynamodbTableConfigureCapacityScaling } from './aws/dynamodb/Table/configureCapacityScaling.ts';
@@ -32,12 +34,14 @@ import { disallowWildcardActions as iamPolicyDisallowWildcardActions } from './a
 import { enforcePassRoleScope as iamPolicyEnforcePassRoleScope } from './aws/iam/Policy/enforcePassRoleScope.ts';
 import { disallowPublicTrust as iamRoleDisallowPublicTrust } from './aws/iam/Role/disallowPublicTrust.ts';
 import { disallowAttachedPolicies as iamUserDisallowAttachedPolicies } from './aws/iam/User/disallowAttachedPolicies.ts';
+import { configureAllowedAccountIds as indexProviderConfigureAllowedAccountIds } from './aws/index/Provider/configureAllowedAccountIds.ts';
 import { enableCustomerKeyEncryption as kinesisFirehoseDeliveryStreamEnableCustomerKeyEncryption } from './aws/kinesis/FirehoseDeliveryStream/enableCustomerKeyEncryption.ts';
 import { disallowPublicAccess as kmsKeyDisallowPublicAccess } from './aws/kms/Key/disallowPublicAccess.ts';
 import { disallowRootUsageGrant as kmsKeyDisallowRootUsageGrant } from './aws/kms/Key/disallowRootUsageGrant.ts';
 import { enableKeyRotation as kmsKeyEnableKeyRotation } from './aws/kms/Key/enableKeyRotation.ts';
 import { enforceLogGroupEncryptionContext as kmsKeyEnforceLogGroupEncryptionContext } from './aws/kms/Key/enforceLogGroupEncryptionContext.ts';
 import { configureFailureDestination as lambdaEventSourceMappingConfigureFailureDestination } from './aws/lambda/EventSourceMapping/configureFailureDestination.ts';
+import { configureErrorAlarm as lambdaFunctionConfigureErrorAlarm } from './aws/lambda/Function/configureErrorAlarm.ts';
 import { configureFailureDestination as lambdaFunctionConfigureFailureDestination } from './aws/lambda/Function/configureFailureDestination.ts';
 import { configureReservedConcurrency as lambdaFunctionConfigureReservedConcurrency } from './aws/lambda/Function/configureReservedConcurrency.ts';
 import { enableTracing as lambdaFunctionEnableTracing } from './aws/lambda/Function/enableTracing.ts';
@@ -65,6 +69,7 @@ import { enableTracing as sfnStateMachineEnableTracing } from './aws/sfn/StateMa
 import { disallowPublicAccess as snsTopicDisallowPublicAccess } from './aws/sns/Topic/disallowPublicAccess.ts';
 import { enableCustomerKeyEncryption as snsTopicEnableCustomerKeyEncryption } from './aws/sns/Topic/enableCustomerKeyEncryption.ts';
 import { enableDeliveryStatusLogging as snsTopicEnableDeliveryStatusLogging } from './aws/sns/Topic/enableDeliveryStatusLogging.ts';
+import { configureDeadLetterAlarm as sqsQueueConfigureDeadLetterAlarm } from './aws/sqs/Queue/configureDeadLetterAlarm.ts';
 import { disallowPublicAccess as sqsQueueDisallowPublicAccess } from './aws/sqs/Queue/disallowPublicAccess.ts';
 import { enableCustomerKeyEncryption as sqsQueueEnableCustomerKeyEncryption } from './aws/sqs/Queue/enableCustomerKeyEncryption.ts';
 import type { PackPolicy } from './lib/policy.ts';
@@ -80,11 +85,13 @@ export const policies: readonly PackPolicy[] = [
   cloudtrailTrailEnableCustomerKeyEncryption,
   cloudtrailTrailEnableLogFileValidation,
   cloudtrailTrailEnableMultiRegion,
+  cloudwatchCompositeAlarmConfigureAlarmActions,
   cloudwatchEventArchiveEnableCustomerKeyEncryption,
   cloudwatchEventBusDisallowPublicAccess,
   cloudwatchEventBusEnableCustomerKeyEncryption,
   cloudwatchLogGroupConfigureRetention,
   cloudwatchLogGroupEnableCustomerKeyEncryption,
+  cloudwatchMetricAlarmConfigureAlarmActions,
   cognitoUserPoolConfigurePasswordPolicy,
   cognitoUserPoolEnableThreatProtection,
   dynamodbTableConfigureCapacityScaling,
@@ -99,12 +106,14 @@ export const policies: readonly PackPolicy[] = [
   iamPolicyEnforcePassRoleScope,
   iamRoleDisallowPublicTrust,
   iamUserDisallowAttachedPolicies,
+  indexProviderConfigureAllowedAccountIds,
   kinesisFirehoseDeliveryStreamEnableCustomerKeyEncryption,
   kmsKeyDisallowPublicAccess,
   kmsKeyDisallowRootUsageGrant,
   kmsKeyEnableKeyRotation,
   kmsKeyEnforceLogGroupEncryptionContext,
   lambdaEventSourceMappingConfigureFailureDestination,
+  lambdaFunctionConfigureErrorAlarm,
   lambdaFunctionConfigureFailureDestination,
   lambdaFunctionConfigureReservedConcurrency,
   lambdaFunctionEnableTracing,
@@ -132,6 +141,7 @@ export const policies: readonly PackPolicy[] = [
   snsTopicDisallowPublicAccess,
   snsTopicEnableCustomerKeyEncryption,
   snsTopicEnableDeliveryStatusLogging,
+  sqsQueueConfigureDeadLetterAlarm,
   sqsQueueDisallowPublicAccess,
   sqsQueueEnableCustomerKeyEncryption,
 ];

@@ -57,6 +57,28 @@ export interface InvokeOptions {
   readonly whenThrottled?: 'wait' | 'reject';
 }
 
+/** What one invocation did, as Lambda's own metrics count it. */
+export interface InvocationRecord {
+  /** Refused at the reserved concurrency (a Throttle, not an Invocation). */
+  readonly throttled: boolean;
+  /** The function failed (its error, a crash or a timeout): an Error. */
+  readonly failed: boolean;
+  /** Wall time the invocation ran, in milliseconds (0 when throttled). */
+  readonly durationMs: number;
+}
+
+/** Where a function's metrics go (the local metric store, `local/monitoring.ts`). */
+export interface LambdaObserver {
+  /** Every invocation, once it has ended. */
+  invoked(record: InvocationRecord): void;
+  /**
+   * Every line an execution environment writes to its standard output (where the EMF lines of
+   * Powertools Metrics are). Answers whether it consumed the line; if not, the line is written to
+   * the process's standard output as before.
+   */
+  stdout(line: string): boolean;
+}
+
 interface Environment {
   readonly worker: Worker;
   readonly ready: Promise<void>;
@@ -80,15 +102,37 @@ export class LocalLambda {
   throttles = 0;
 
   readonly #crashAfterOrder: Int32Array | undefined;
+  readonly #observer: LambdaObserver | undefined;
 
   constructor(
     config: LocalFunctionConfig,
     clockOffset: BigInt64Array,
     crashAfterOrder?: Int32Array,
+    observer?: LambdaObserver,
   ) {
     this.config = config;
     this.#clockOffset = clockOffset;
     this.#crashAfterOrder = crashAfterOrder;
+    this.#observer = observer;
+  }
+
+  /** Reads an environment's standard output line by line into the observer. */
+  #readStdout(worker: Worker, observer: LambdaObserver): void {
+    let pending = '';
+    worker.stdout.setEncoding('utf8');
+    worker.stdout.on('data', (chunk: string) => {
+      pending += chunk;
+      let end = pending.indexOf('\n');
+      while (end >= 0) {
+        const line = pending.slice(0, end);
+        pending = pending.slice(end + 1);
+        if (!observer.stdout(line)) process.stdout.write(`${line}\n`);
+        end = pending.indexOf('\n');
+      }
+    });
+    worker.stdout.on('end', () => {
+      if (pending !== '' && !observer.stdout(pending)) process.stdout.write(pending);
+    });
   }
 
   #spawn(): Environment {
@@ -102,9 +146,11 @@ export class LocalLambda {
         ...(this.#crashAfterOrder === undefined ? {} : { crashAfterOrder: this.#crashAfterOrder }),
       },
       env: { ...this.config.environment },
-      stdout: false,
+      // With an observer the output is read (EMF lines become metrics), otherwise it is piped.
+      stdout: this.#observer !== undefined,
       stderr: false,
     });
+    if (this.#observer !== undefined) this.#readStdout(worker, this.#observer);
     const environment: Environment = {
       worker,
       busy: false,
@@ -186,6 +232,7 @@ export class LocalLambda {
   async invoke(event: unknown, options: InvokeOptions = {}): Promise<unknown> {
     if (this.failing) {
       this.invocations += 1;
+      this.#observer?.invoked({ throttled: false, failed: true, durationMs: 0 });
       throw new LambdaInvocationError(
         'InjectedFaultError',
         `${this.config.name} failed: a fault injected through POST /_local/faults`,
@@ -193,6 +240,7 @@ export class LocalLambda {
     }
     if (options.whenThrottled === 'reject' && this.#inFlight >= this.config.reservedConcurrency) {
       this.throttles += 1;
+      this.#observer?.invoked({ throttled: true, failed: false, durationMs: 0 });
       throw new LambdaThrottledError();
     }
     this.#inFlight += 1;
@@ -206,9 +254,13 @@ export class LocalLambda {
   async #run(event: unknown): Promise<unknown> {
     const environment = await this.#acquire();
     this.invocations += 1;
+    // Lambda's Duration: from the handler's start (after the cold start) to its end.
+    let started = performance.now();
+    let failed = true;
     try {
       await environment.ready;
-      return await new Promise((resolve, reject) => {
+      started = performance.now();
+      const result = await new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           environment.pending = undefined;
           reject(
@@ -226,8 +278,15 @@ export class LocalLambda {
           event: JSON.parse(JSON.stringify(event ?? null)) as unknown,
         } satisfies InvokeMessage);
       });
+      failed = false;
+      return result;
     } finally {
       environment.busy = false;
+      this.#observer?.invoked({
+        throttled: false,
+        failed,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      });
       this.#release();
     }
   }

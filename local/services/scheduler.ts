@@ -127,6 +127,8 @@ export interface LocalSchedulerOptions {
       Record<string, { readonly DataType: 'String'; readonly StringValue: string }>
     >,
   ) => void;
+  /** Told of every delivery that exhausted its retries (the local metric store's AWS/Scheduler). */
+  readonly onDeadLetter?: (deadLetter: DeadLetter) => void;
 }
 
 /** One entry of the scheduler's journal: a schedule, a group, a delete token or a dead letter. */
@@ -727,6 +729,7 @@ export class LocalScheduler {
   readonly #accountId: string;
   readonly #deliver: (delivery: Delivery) => Promise<void>;
   readonly #sendDeadLetter: LocalSchedulerOptions['sendDeadLetter'];
+  readonly #onDeadLetter: ((deadLetter: DeadLetter) => void) | undefined;
   readonly #schedules = new Map<string, StoredSchedule>();
   readonly #groups = new Map<string, StoredGroup>();
   readonly #deletedWithToken = new Set<string>();
@@ -739,6 +742,7 @@ export class LocalScheduler {
     this.#accountId = options.accountId;
     this.#deliver = options.deliver;
     this.#sendDeadLetter = options.sendDeadLetter;
+    this.#onDeadLetter = options.onDeadLetter;
     this.prefix = options.prefix ?? '/_aws/scheduler';
     this.handler = (request) => this.#handle(request);
     this.#journal = options.journal ?? new Journal();
@@ -975,6 +979,7 @@ export class LocalScheduler {
       kind: 'dead-letter',
       deadLetter,
     });
+    this.#onDeadLetter?.(deadLetter);
     const { deadLetterArn } = deadLetter;
     if (deadLetterArn === null || this.#sendDeadLetter === undefined) return;
     const text = (value: string) => ({ DataType: 'String' as const, StringValue: value || '-' });

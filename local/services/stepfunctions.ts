@@ -45,6 +45,14 @@ export interface LocalStateMachineOptions {
   /** Lambdas by the function ARN the definition names. */
   readonly lambdas: ReadonlyMap<string, LocalLambda>;
   readonly retryScale: number;
+  /** Told of every execution started and finished (the local metric store's AWS/States). */
+  readonly observer?: ExecutionObserver;
+}
+
+/** Watches executions start and end. */
+export interface ExecutionObserver {
+  started(): void;
+  finished(outcome: ExecutionOutcome): void;
 }
 
 export class LocalStateMachine {
@@ -146,6 +154,7 @@ export class LocalStateMachine {
       };
       this.#history.push(outcome);
       if (this.#history.length > 10_000) this.#history.shift();
+      this.#options.observer?.finished(outcome);
       running.resolve(outcome);
     }
   }
@@ -159,6 +168,7 @@ export class LocalStateMachine {
       this.crashAfter.remaining -= 1;
       abortAfterState = this.crashAfter.state;
     }
+    this.#options.observer?.started();
     return new Promise((resolve) => {
       this.#running.set(id, {
         resolve,

@@ -51,7 +51,8 @@ export function stacksSchema(defaults: readonly string[], what: string): PolicyC
     properties: {
       stacks: {
         type: 'array',
-        items: { type: 'string' },
+        items: { type: 'string', minLength: 1 },
+        uniqueItems: true,
         default: [...defaults],
         description: `The stacks on which ${what}.`,
       },

@@ -41,8 +41,19 @@ export interface PolicyResult {
   examined: number | undefined;
 }
 
-/** Policy configuration by policy name, as in `pulumi up --policy-pack-config`. */
-export type PackConfig = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+/**
+ * Policy configuration by policy name, as in `pulumi up --policy-pack-config`: an enforcement
+ * level, or settings with an optional `enforcementLevel` (checked by `lib/config.ts`).
+ */
+export type PackConfig = Readonly<Record<string, string | Readonly<Record<string, unknown>>>>;
+
+/** A policy's settings in a pack configuration, without the CLI's `enforcementLevel`. */
+export function settingsOf(packConfig: PackConfig, policy: string): Record<string, unknown> {
+  const entry = packConfig[policy];
+  if (entry === undefined || typeof entry === 'string') return {};
+  const { enforcementLevel: _level, ...settings } = entry;
+  return settings;
+}
 
 class NotApplicableError extends Error {
   readonly reason: string;
@@ -130,7 +141,7 @@ export async function evaluatePolicy(
     unknown: [],
     examined: undefined,
   };
-  const config = { ...(packConfig[policy.name] ?? {}) };
+  const config = settingsOf(packConfig, policy.name);
   const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
   const record = (resource: string | undefined, message: string) =>
     result.violations.push({
@@ -201,6 +212,6 @@ export function effectiveConfig(
 ): Record<string, unknown> {
   if (policy.configSchema === undefined) return {};
   return configOf(policy.configSchema, {
-    getConfig: <T>() => (packConfig[policy.name] ?? {}) as T,
+    getConfig: <T>() => settingsOf(packConfig, policy.name) as T,
   });
 }

@@ -35,6 +35,8 @@ export interface RecordedResource extends RegisteredResource {
 
 export interface ProgramRun {
   readonly stack: string;
+  /** The config the program ran with: `Pulumi.<stack>.yaml` and the overrides, as Pulumi hands it. */
+  readonly config: Readonly<Record<string, string>>;
   readonly resources: RecordedResource[];
   readonly outputs: Record<string, unknown>;
   /** The one resource of `type` whose name is `name`; fails when absent or ambiguous. */
@@ -148,6 +150,12 @@ export function computedState(
       return { arn: arn('wafv2', `regional/webacl/${String(inputs.name)}/${name}-id`) };
     case 'aws:cloudtrail/trail:Trail':
       return { arn: arn('cloudtrail', `trail/${String(inputs.name)}`) };
+    case 'aws:sns/topic:Topic':
+      return { arn: arn('sns', String(inputs.name ?? name)) };
+    case 'aws:cloudwatch/metricAlarm:MetricAlarm':
+      return { arn: arn('cloudwatch', `alarm:${String(inputs.name ?? name)}`) };
+    case 'aws:cloudwatch/compositeAlarm:CompositeAlarm':
+      return { arn: arn('cloudwatch', `alarm:${String(inputs.alarmName ?? name)}`) };
     default:
       return {};
   }
@@ -165,7 +173,8 @@ export interface RunOptions {
 }
 
 /**
- * Runs the program for `stack`, with `overrides` (keys without the namespace, values as in the
+ * Runs the program for `stack`, with `overrides` (the project's keys without their namespace,
+ * another namespace's with it, e.g. `aws:allowedAccountIds`; null removes a key; values as in the
  * YAML) replacing the stack file's values.
  */
 export async function runProgram(
@@ -174,15 +183,14 @@ export async function runProgram(
   options: RunOptions = {},
 ): Promise<ProgramRun> {
   const resources: RecordedResource[] = [];
-  pulumi.runtime.setAllConfig({
-    ...stackConfig(stack),
-    ...Object.fromEntries(
-      Object.entries(overrides).map(([key, value]) => [
-        `${PROJECT}:${key}`,
-        typeof value === 'string' ? value : JSON.stringify(value),
-      ]),
-    ),
-  });
+  const config = new Map(Object.entries(stackConfig(stack)));
+  for (const [key, value] of Object.entries(overrides)) {
+    // A key with a namespace (`aws:allowedAccountIds`) is taken as it is; null removes the key.
+    const fullKey = key.includes(':') ? key : `${PROJECT}:${key}`;
+    if (value === null) config.delete(fullKey);
+    else config.set(fullKey, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  pulumi.runtime.setAllConfig(Object.fromEntries(config));
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -239,6 +247,7 @@ export async function runProgram(
   const all = (type: string) => resources.filter((resource) => resource.type === type);
   return {
     stack,
+    config: Object.fromEntries(config),
     resources,
     outputs,
     all,

@@ -10,6 +10,7 @@ import {
   controlsOf,
   type FsbpControl,
 } from '../lib/controls.ts';
+import { assertPackConfig } from '../lib/config.ts';
 import { isStackPolicy, type PackPolicy } from '../lib/policy.ts';
 import {
   effectiveConfig,
@@ -98,7 +99,10 @@ function policyStatus(result: PolicyResult): PolicyStatus {
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Evaluates the pack on a program's resources and summarizes it. */
+/**
+ * Evaluates the pack on a program's resources and summarizes it. A pack configuration that does
+ * not match the policies' schemas is refused (`PackConfigError`), as the CLI refuses it.
+ */
 export async function buildReport(args: {
   project: string;
   stack: string;
@@ -107,6 +111,7 @@ export async function buildReport(args: {
   resources: readonly EvaluatedResource[];
   packConfig?: PackConfig;
 }): Promise<ComplianceReport> {
+  assertPackConfig(args.policies, args.packConfig ?? {});
   const results = await evaluatePack(args.policies, args.resources, args.packConfig);
   const violations = results
     .flatMap((result) => result.violations)

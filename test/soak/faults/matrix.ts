@@ -2,7 +2,7 @@
  * The fault matrix's scenario runner: on one local stack, each scenario gets a user of its own
  * with 40 daily plans due at 08:00 UTC on five consecutive days (200 slots), runs them under its
  * faults, then moves the clock past every purchase window, clears the faults and reconciles each
- * day. It answers the figures the suite asserts and prints.
+ * day. It answers the figures the suite asserts and prints, with the alarms that fired on the way.
  */
 import { expect } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
@@ -32,6 +32,8 @@ export interface ScenarioResult extends Figures {
   readonly expectedSlots: number;
   /** What the exchange went through while the faults were set. */
   readonly exchange: ExchangeStats;
+  /** The alarms (keys) that went to ALARM during the scenario, sorted. */
+  readonly firedAlarms: readonly string[];
   readonly seconds: number;
 }
 
@@ -70,6 +72,7 @@ export async function runScenario(
     endDate: lastDay,
   });
   await stack.settle();
+  const scenarioStart = stack.clock.now();
   const failedBefore = stack.eventBus
     .events()
     .filter((event) => event.detailType === 'PurchaseFailed').length;
@@ -96,6 +99,16 @@ export async function runScenario(
     breaks += (await reconcileDay(stack, date)).breaks.length;
   }
   const result = await figures(stack, ids);
+  const firedAlarms = [
+    ...new Set(
+      stack.monitoring.alarms
+        .transitions()
+        .filter(
+          (transition) => transition.to === 'ALARM' && Date.parse(transition.at) >= scenarioStart,
+        )
+        .map((transition) => transition.key),
+    ),
+  ].sort();
   const purchaseFailedEvents =
     stack.eventBus.events().filter((event) => event.detailType === 'PurchaseFailed').length -
     failedBefore;
@@ -106,6 +119,7 @@ export async function runScenario(
     purchaseFailedEvents,
     expectedSlots: PLANS * days,
     exchange,
+    firedAlarms,
     seconds: Math.round((performance.now() - started) / 100) / 10,
   };
 }
@@ -134,10 +148,10 @@ export function expectNoMoneyLost(result: ScenarioResult): void {
 /** The figures as a markdown table, for the suite's output. */
 export function table(results: readonly ScenarioResult[]): string {
   const header =
-    '| scenario | slots | filled | failed (codes) | open | orders | duplicate orders | breaks | runs (retries) | exchange 5xx / timeouts / 429 / down | s |';
+    '| scenario | slots | filled | failed (codes) | open | orders | duplicate orders | breaks | runs (retries) | exchange 5xx / timeouts / 429 / down | alarms fired | s |';
   const rows = results.map(
     (r) =>
-      `| ${r.name} | ${r.slots} | ${r.filled + r.partiallyFilled} | ${r.failed} ${JSON.stringify(r.failureCodes)} | ${r.open} | ${r.orders} | ${r.duplicateOrders} | ${r.reconciliationBreaks} | ${r.executions} (${r.retries}) | ${r.exchange.errors} / ${r.exchange.timeouts} / ${r.exchange.rateLimited} / ${r.exchange.unavailable} | ${r.seconds} |`,
+      `| ${r.name} | ${r.slots} | ${r.filled + r.partiallyFilled} | ${r.failed} ${JSON.stringify(r.failureCodes)} | ${r.open} | ${r.orders} | ${r.duplicateOrders} | ${r.reconciliationBreaks} | ${r.executions} (${r.retries}) | ${r.exchange.errors} / ${r.exchange.timeouts} / ${r.exchange.rateLimited} / ${r.exchange.unavailable} | ${r.firedAlarms.length === 0 ? 'none' : r.firedAlarms.join(', ')} | ${r.seconds} |`,
   );
   const missed = results.flatMap((r) =>
     r.missedRuns.map(
@@ -147,7 +161,7 @@ export function table(results: readonly ScenarioResult[]): string {
   );
   return [
     header,
-    '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
     ...rows,
     ...(missed.length > 0 ? ['', ...missed] : []),
   ].join('\n');

@@ -33,9 +33,9 @@ const alarm = (key: string) => run.one('aws:cloudwatch/metricAlarm:MetricAlarm',
 
 describe('a metric alarm', () => {
   it('reads one metric with its statistic, M of N, and notifies its topic on ALARM and OK', () => {
-    expect(alarm('lambda-place-order-errors').inputs).toEqual({
-      name: `${P}-lambda-place-order-errors`,
-      alarmDescription: `${P}-place-order fails: Purchase workflow: places the slot’s order exactly once (idempotent per plan and slot). Runbook: ${RUNBOOK_URL}#lambda-errors`,
+    expect(alarm('lambda-decide-errors').inputs).toEqual({
+      name: `${P}-lambda-decide-errors`,
+      alarmDescription: `${P}-decide fails: Purchase workflow: decides whether a fired slot buys. Runbook: ${RUNBOOK_URL}#lambda-errors`,
       actionsEnabled: true,
       alarmActions: [CRITICAL],
       okActions: [CRITICAL],
@@ -46,7 +46,7 @@ describe('a metric alarm', () => {
       treatMissingData: 'notBreaching',
       namespace: 'AWS/Lambda',
       metricName: 'Errors',
-      dimensions: { FunctionName: `${P}-place-order` },
+      dimensions: { FunctionName: `${P}-decide` },
       period: 60,
       statistic: 'Sum',
       tags: TAGS,

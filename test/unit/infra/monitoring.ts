@@ -13,9 +13,9 @@ export const CRITICAL_ALARMS = [
   'queue-notifications-dlq-dead-letters',
   'queue-plans-dlq-dead-letters',
   'queue-audit-dlq-dead-letters',
+  'queue-slot-outcomes-dlq-dead-letters',
   'lambda-schedule-sync-errors',
   'lambda-decide-errors',
-  'lambda-place-order-errors',
   'lambda-retry-dispatcher-errors',
   'purchase-executions-failed',
   'purchase-executions-timed-out',
@@ -23,6 +23,7 @@ export const CRITICAL_ALARMS = [
   'scheduler-dead-letter-failures',
   'rule-notifications-failed-invocations',
   'rule-audit-failed-invocations',
+  'rule-outcomes-failed-invocations',
   'audit-stream-data-freshness',
   'audit-bucket-tampering',
   'business-missed-runs',
@@ -34,9 +35,11 @@ export const CRITICAL_ALARMS = [
   'business-events-not-published',
 ];
 
+// place-order throws on purpose to steer the workflow: its errors are a warning.
 const FUNCTIONS_WITHOUT_PAGING_ERRORS = [
   'schedule-resync',
   'sweeper',
+  'place-order',
   'completer',
   'reconcile',
   'notifier',
@@ -44,6 +47,7 @@ const FUNCTIONS_WITHOUT_PAGING_ERRORS = [
   'audit-report',
   'calendar',
   'schedule-preview',
+  'slot-outcomes',
 ];
 const ALL_FUNCTIONS = [
   'schedule-sync',
@@ -59,6 +63,7 @@ const ALL_FUNCTIONS = [
   'audit-report',
   'calendar',
   'schedule-preview',
+  'slot-outcomes',
 ];
 
 /** Alarms for the team's queue (`paper`: the stack has the paper orders table). */
@@ -75,12 +80,14 @@ export function warningAlarms(paper: boolean): string[] {
     'queue-purchase-retries-oldest-message-age',
     'queue-plan-stream-failures-oldest-message-age',
     'queue-notifications-oldest-message-age',
+    'queue-slot-outcomes-oldest-message-age',
     ...FUNCTIONS_WITHOUT_PAGING_ERRORS.map((name) => `lambda-${name}-errors`),
     ...ALL_FUNCTIONS.flatMap((name) => [`lambda-${name}-throttles`, `lambda-${name}-duration`]),
     'purchase-executions-throttled',
     'scheduler-target-throttled',
     'rule-notifications-dead-letter-invocations',
     'rule-audit-dead-letter-invocations',
+    'rule-outcomes-dead-letter-invocations',
     ...tables.flatMap((table) => [
       `table-${table}-read-throttles`,
       `table-${table}-write-throttles`,

@@ -17,6 +17,7 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
   'aws:cloudtrail/trail:Trail',
   'aws:cloudwatch/compositeAlarm:CompositeAlarm',
   'aws:cloudwatch/eventBus:EventBus',
+  'aws:cloudwatch/compositeAlarm:CompositeAlarm',
   'aws:cloudwatch/eventRule:EventRule',
   'aws:cloudwatch/logGroup:LogGroup',
   'aws:cloudwatch/metricAlarm:MetricAlarm',
@@ -46,7 +47,8 @@ const configSchema: PolicyConfigSchema = {
   properties: {
     requiredTags: {
       type: 'array',
-      items: { type: 'string' },
+      items: { type: 'string', minLength: 1 },
+      uniqueItems: true,
       // The stack's `tags` config (environment, owner, data-classification) plus the two the
       // program adds to every resource (infra/index.ts).
       default: ['project', 'stack', 'environment', 'owner', 'data-classification'],

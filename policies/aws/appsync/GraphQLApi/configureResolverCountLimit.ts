@@ -7,6 +7,9 @@ const configSchema: PolicyConfigSchema = {
   properties: {
     maximumResolverCount: {
       type: 'integer',
+      // AppSync accepts 1 to 10000.
+      minimum: 1,
+      maximum: 10000,
       default: 20,
       description:
         'The most resolvers one request may invoke: no screen of the product needs more (AppSync allows 10000 unless told).',

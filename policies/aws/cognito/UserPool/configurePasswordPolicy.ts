@@ -7,10 +7,13 @@ const configSchema: PolicyConfigSchema = {
   properties: {
     minimumLength: {
       type: 'integer',
+      // Cognito accepts 6 to 99; FSBP's floor is 8.
+      minimum: 8,
+      maximum: 99,
       default: 12,
       description: 'Shortest password accepted (FSBP asks for 8; the project asks for 12).',
     },
-    maximumTemporaryPasswordValidityDays: { type: 'integer', default: 7 },
+    maximumTemporaryPasswordValidityDays: { type: 'integer', minimum: 1, maximum: 365, default: 7 },
   },
 };
 

@@ -7,7 +7,9 @@ const configSchema: PolicyConfigSchema = {
   properties: {
     runtimes: {
       type: 'array',
-      items: { type: 'string' },
+      items: { type: 'string', minLength: 1 },
+      minItems: 1,
+      uniqueItems: true,
       default: ['nodejs24.x'],
       description: 'The runtimes functions may use (the project deploys on nodejs24.x only).',
     },

@@ -8,18 +8,21 @@ const configSchema: PolicyConfigSchema = {
   properties: {
     auditBucketPattern: {
       type: 'string',
+      minLength: 1,
       // `<project>-<stack>-audit-<account>-<region>` (infra/components/audit-trail.ts).
       default: '-audit-\\d{12}-[a-z]{2}(-[a-z]+)+-\\d$',
       description: "A regular expression that the audit record buckets' names match.",
     },
     minimumRetentionYears: {
       type: 'integer',
+      minimum: 1,
       default: 7,
       description: 'The longest record-keeping rule the platform answers to (NYDFS: 7 years).',
     },
     stacks: {
       type: 'array',
-      items: { type: 'string' },
+      items: { type: 'string', minLength: 1 },
+      uniqueItems: true,
       default: ['prod'],
       description: 'The stacks whose audit records must be kept minimumRetentionYears.',
     },

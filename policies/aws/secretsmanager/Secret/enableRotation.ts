@@ -8,6 +8,9 @@ const configSchema: PolicyConfigSchema = {
   properties: {
     maximumRotationDays: {
       type: 'integer',
+      // Secrets Manager rotates every 1 to 1000 days.
+      minimum: 1,
+      maximum: 1000,
       default: 90,
       description: 'Longest interval between rotations (SecretsManager.4 defaults to 90 days).',
     },
