@@ -16,7 +16,6 @@ import { bundleFunctions, writeBundle } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { currencySettings, type ApiSettings } from '#shared/api-settings.ts';
 import { functionSpecs, type FunctionName } from '#shared/functions.ts';
-import { alarmCatalog } from '#shared/monitoring/alarms.ts';
 import { parseStackConfig, readStackConfigValues, type StackConfig } from '#shared/stack-config.ts';
 import { PURCHASE_STATE_MACHINE_FILE } from '#shared/state-machines.ts';
 import {
@@ -645,10 +644,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       issueToken: (sub) => userPool.issueToken(LocalUserPool.parseTokenRequest({ sub })),
     });
     for (const [route, handler] of graphiql) routes.exact.set(route, handler);
-    // The console on `GET /` draws thresholds and names alarms as the stack's catalog does.
-    const localConsole = consoleRoutes({
-      alarms: alarmCatalog(topology, config.monitoring, { paper: config.exchange === 'paper' }),
-    });
+    // The console on `GET /` draws thresholds and names alarms from the catalog evaluated here.
+    const localConsole = consoleRoutes({ alarms: monitoring.definitions });
     for (const [route, handler] of localConsole) routes.exact.set(route, handler);
     routes.exact.set('POST /graphql', async (request) => {
       // AppSync's metrics of every answer, errors in a 200 included.
