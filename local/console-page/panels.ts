@@ -50,6 +50,8 @@ export class ClockPanel implements Panel {
       });
       for (const button of buttons) button.disabled = false;
       if (answer.kind === 'ok') {
+        // The time now, before the refresh reads it: a +1 hour right away starts from it.
+        this.#state.now = answer.body.now;
         this.#status.textContent = `Advanced to ${instant(answer.body.now)}: ${answer.body.fired} firing(s).`;
         this.#input.value = '';
         await onAdvanced();
