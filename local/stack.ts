@@ -41,6 +41,7 @@ import {
   type DynamoDbLocal,
 } from './services/dynamodb.ts';
 import { LocalEventBus } from './services/eventbridge.ts';
+import { consoleRoutes } from './console.ts';
 import { graphiqlRoutes } from './graphiql.ts';
 import { createJsonServer, createRoutes, type LocalRequest, type Reply } from './http.ts';
 import { LocalLambda } from './services/lambda.ts';
@@ -646,6 +647,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       issueToken: (sub) => userPool.issueToken(LocalUserPool.parseTokenRequest({ sub })),
     });
     for (const [route, handler] of graphiql) routes.exact.set(route, handler);
+    // The console on `GET /` draws thresholds and names alarms from the catalog evaluated here.
+    const localConsole = consoleRoutes({ alarms: monitoring.definitions });
+    for (const [route, handler] of localConsole) routes.exact.set(route, handler);
     routes.exact.set('POST /graphql', async (request) => {
       // AppSync's metrics of every answer, errors in a 200 included.
       const started = performance.now();

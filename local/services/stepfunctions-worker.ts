@@ -64,6 +64,7 @@ export type FromWorker =
       readonly error?: string;
       readonly cause?: string;
       readonly states: string[];
+      readonly path: string[];
     };
 
 const data = workerData as Data;
@@ -243,6 +244,7 @@ const machineName = data.stateMachineArn.split(':').at(-1) ?? 'purchase';
 
 async function run(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   const visited: string[] = [];
+  const path: string[] = [];
   const executionArn = `arn:aws:states:${data.region}:000000000000:express:${machineName}:${message.name}`;
   const execution = machine.run(message.input as never, {
     overrides: {
@@ -263,36 +265,38 @@ async function run(message: Extract<ToWorker, { type: 'start' }>): Promise<void>
   });
   const watch = (async () => {
     for await (const event of execution.eventLogs) {
-      const entry = event as { type: string; state?: { name: string } };
+      const entry = event as { type: string; state?: { name: string }; index?: number };
+      // Events of a Map iteration carry its index; the path is the top level's states.
+      if (entry.type === 'StateEntered' && entry.state !== undefined && entry.index === undefined)
+        path.push(entry.state.name);
       if (entry.type === 'StateExited' && entry.state !== undefined) {
         visited.push(entry.state.name);
         if (entry.state.name === message.abortAfterState) execution.abort();
       }
     }
   })();
+  let outcome: Pick<Extract<FromWorker, { type: 'done' }>, 'status' | 'output' | 'error' | 'cause'>;
   try {
-    const output = await execution.result;
-    port?.postMessage({
-      type: 'done',
-      id: message.id,
-      status: 'SUCCEEDED',
-      output,
-      states: visited,
-    } satisfies FromWorker);
+    outcome = { status: 'SUCCEEDED', output: await execution.result };
   } catch (error) {
     const failure = error as { name?: string; message?: string; cause?: unknown };
     const aborted = failure.name === 'ExecutionAbortedError';
-    port?.postMessage({
-      type: 'done',
-      id: message.id,
+    outcome = {
       status: aborted ? 'ABORTED' : 'FAILED',
       error: failure.name ?? 'Error',
       cause: failure.message ?? '',
-      states: visited,
-    } satisfies FromWorker);
-  } finally {
-    await watch.catch(() => undefined);
+    };
   }
+  // The log closes when the execution ends, however it ends; its last events may still be
+  // queued when the result settles, and the path must have them.
+  await watch.catch(() => undefined);
+  port?.postMessage({
+    type: 'done',
+    id: message.id,
+    ...outcome,
+    states: visited,
+    path,
+  } satisfies FromWorker);
 }
 
 port.on('message', (message: ToWorker) => {

@@ -22,8 +22,13 @@ export interface ExecutionOutcome {
   readonly output?: unknown;
   readonly error?: string;
   readonly cause?: string;
-  /** The states it passed through, in order. */
+  /** The states it passed through (left), in order. */
   readonly states: readonly string[];
+  /**
+   * The states it entered, in order: its path through the state machine. Unlike `states` it
+   * ends with the state the execution failed or was stopped in, and a retried state is in it once.
+   */
+  readonly path: readonly string[];
   readonly startedAt: string;
 }
 
@@ -140,6 +145,7 @@ export class LocalStateMachine {
         input: running.input,
         status: message.status,
         states: message.states,
+        path: message.path,
         startedAt: running.startedAt,
         ...(message.output === undefined ? {} : { output: message.output }),
         ...(message.error === undefined
