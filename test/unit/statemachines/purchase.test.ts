@@ -521,6 +521,10 @@ describe('purchase.asl.json', () => {
       const waits = async (attempt: number) => {
         const seen = new Set<number>();
         for (let trial = 0; trial < 40; trial += 1) {
+          // aws-local-stepfunctions seeds States.MathRandom with Date.now(): runs within one
+          // millisecond draw the same number, so each trial waits for the next millisecond.
+          const started = Date.now();
+          while (Date.now() === started) await new Promise((resolve) => setTimeout(resolve, 1));
           const output = (await machine.run({ inRun: { attempt, waitSeconds: 1 } } as never)
             .result) as { inRun: { attempt: number; waitSeconds: number } };
           expect(output.inRun.attempt).toBe(attempt + 1);
