@@ -138,8 +138,6 @@ export function computedState(
             : `rule/${String(inputs.eventBusName)}/${String(inputs.name)}`,
         ),
       };
-    case 'aws:sns/topic:Topic':
-      return { arn: arn('sns', String(inputs.name)) };
     case 'aws:s3/bucket:Bucket':
       return { arn: `arn:aws:s3:::${String(inputs.bucket)}` };
     case 'aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream':
