@@ -163,7 +163,7 @@ describe('a crash between the order and the ledger write', () => {
 
     // Yet another delivery finds the slot done and stops.
     const late = await stack.stateMachine.start(crashed[0]?.input);
-    expect(late.states).toEqual(['ClaimSlot', 'ReadClaim', 'ClaimState']);
+    expect(late.states).toEqual(['ClaimSlot', 'ReadClaim', 'ClaimState', 'AlreadyProcessed']);
     expect(stack.exchange.state().orders).toHaveLength(ordersBefore + 1);
   }, 60_000);
 });
