@@ -234,39 +234,28 @@ const scheduling = new PlanScheduling('scheduling', {
   tags,
 });
 const queueContext = { kmsKeyArn: key.arn, tags };
-const streamFailureDeadLetters = new EncryptedQueue(
-  'plan-stream-failures-dlq',
-  topologyQueueArgs(topology, 'plan-stream-failures-dlq', queueContext),
-);
-const streamFailures = new EncryptedQueue(
-  'plan-stream-failures',
-  topologyQueueArgs(topology, 'plan-stream-failures', {
-    ...queueContext,
-    deadLetterArn: streamFailureDeadLetters.arn,
-  }),
-);
-const retryDeadLetters = new EncryptedQueue(
-  'purchase-retries-dlq',
-  topologyQueueArgs(topology, 'purchase-retries-dlq', queueContext),
-);
-const retryQueue = new EncryptedQueue(
-  'purchase-retries',
-  topologyQueueArgs(topology, 'purchase-retries', {
-    ...queueContext,
-    deadLetterArn: retryDeadLetters.arn,
-  }),
-);
-const outcomeDeadLetters = new EncryptedQueue(
-  'slot-outcomes-dlq',
-  topologyQueueArgs(topology, 'slot-outcomes-dlq', queueContext),
-);
-const outcomeQueue = new EncryptedQueue(
-  'slot-outcomes',
-  topologyQueueArgs(topology, 'slot-outcomes', {
-    ...queueContext,
-    deadLetterArn: outcomeDeadLetters.arn,
-  }),
-);
+/** A work queue of the topology and, first, the dead-letter queue its entry names. */
+function queueWithDeadLetters(work: QueueKey): {
+  queue: EncryptedQueue;
+  deadLetters: EncryptedQueue;
+} {
+  const deadLetterKey = topology.queues[work].deadLetter?.queue;
+  if (deadLetterKey === undefined) throw new Error(`queue ${work} has no dead-letter queue`);
+  const deadLetters = new EncryptedQueue(
+    deadLetterKey,
+    topologyQueueArgs(topology, deadLetterKey, queueContext),
+  );
+  const queue = new EncryptedQueue(
+    work,
+    topologyQueueArgs(topology, work, { ...queueContext, deadLetterArn: deadLetters.arn }),
+  );
+  return { queue, deadLetters };
+}
+const streamFailures = queueWithDeadLetters('plan-stream-failures').queue;
+const retryQueue = queueWithDeadLetters('purchase-retries').queue;
+const outcomes = queueWithDeadLetters('slot-outcomes');
+const outcomeQueue = outcomes.queue;
+const outcomeDeadLetters = outcomes.deadLetters;
 const emailReputation = new EmailReputation('email-reputation', {
   configurationSetName: `${prefix}-notifications`,
   tags,
