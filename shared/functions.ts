@@ -46,6 +46,11 @@ export interface FunctionSpec {
   /** Reserved concurrency: bounds what one function can take from the account. */
   readonly reservedConcurrency: number;
   readonly environment: readonly FunctionVariable[];
+  /**
+   * On the money path: Pulumi publishes a version on every change, callers reach it only through
+   * the `live` alias, and the release step shifts the alias gradually (`shared/release.ts`).
+   */
+  readonly canary?: true;
 }
 
 /** What a function that talks to the exchange needs: the adapter, its credentials, the guard. */
@@ -82,6 +87,7 @@ export const functionSpecs = {
     memoryMb: 512,
     timeoutSeconds: 60,
     reservedConcurrency: 20,
+    canary: true,
     environment: [...SCHEDULING, 'EVENT_BUS_NAME'],
   },
   'schedule-resync': {
@@ -105,6 +111,7 @@ export const functionSpecs = {
     memoryMb: 256,
     timeoutSeconds: 10,
     reservedConcurrency: 50,
+    canary: true,
     environment: [
       'PURCHASE_WINDOW_SECONDS',
       'APPCONFIG_APPLICATION',
@@ -119,6 +126,7 @@ export const functionSpecs = {
     memoryMb: 512,
     timeoutSeconds: 30,
     reservedConcurrency: 50,
+    canary: true,
     environment: ['EXECUTIONS_TABLE', 'IDEMPOTENCY_TABLE', 'PURCHASE_WINDOW_SECONDS', ...TRADING],
   },
   'retry-dispatcher': {
@@ -127,6 +135,7 @@ export const functionSpecs = {
     memoryMb: 256,
     timeoutSeconds: 30,
     reservedConcurrency: 5,
+    canary: true,
     environment: [
       'PURCHASE_STATE_MACHINE_ARN',
       'RETRY_QUEUE_URL',
@@ -155,6 +164,7 @@ export const functionSpecs = {
     memoryMb: 512,
     timeoutSeconds: 30,
     reservedConcurrency: 10,
+    canary: true,
     environment: [
       'NOTIFICATIONS_TABLE',
       'PLANS_TABLE',
@@ -210,6 +220,11 @@ export const functionSpecs = {
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functionSpecs;
+
+/** The functions on the money path, released through their `live` alias, in catalog order. */
+export const CANARY_FUNCTIONS = (Object.keys(functionSpecs) as FunctionName[]).filter(
+  (name) => (functionSpecs[name] as FunctionSpec).canary === true,
+);
 
 /** How long after a slot the sweeper waits before calling it missed (scheduler retries end after 15 minutes). */
 export const SWEEP_GRACE_SECONDS = 20 * 60;

@@ -12,6 +12,7 @@ import {
   parseMonitoringSettings,
   type MonitoringSettings,
 } from './monitoring/settings.ts';
+import { ReleaseSettingsError, parseReleaseSettings, type ReleaseSettings } from './release.ts';
 
 /** The Pulumi project name, which is also the config namespace. */
 export const PROJECT = 'savings-plan-buy';
@@ -82,6 +83,11 @@ export interface StackConfig {
   readonly archiveRetentionDays: number;
   /** Alarm thresholds and periods, the SLO, and who is alerted (`shared/monitoring/settings.ts`). */
   readonly monitoring: MonitoringSettings;
+  /**
+   * How function, state machine and flag changes reach customers: gradually, watching the alarms
+   * that say purchases are at risk (`shared/release.ts`; default: gradual everywhere).
+   */
+  readonly release: ReleaseSettings;
 }
 
 export type ExchangeKind = 'paper' | 'coinbase' | 'kraken';
@@ -111,6 +117,7 @@ export const STACK_CONFIG_KEYS = [
   'auditRetentionDays',
   'archiveRetentionDays',
   'monitoring',
+  'release',
 ] as const;
 
 /**
@@ -276,8 +283,18 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     if (!(error instanceof MonitoringSettingsError)) throw error;
     throw new ConfigurationError(`${PROJECT}:${error.message}`);
   }
+  let release: ReleaseSettings;
+  try {
+    release = parseReleaseSettings(
+      typeof raw.release === 'string' ? parseJson(raw.release) : raw.release,
+    );
+  } catch (error) {
+    if (!(error instanceof ReleaseSettingsError)) throw error;
+    throw new ConfigurationError(`${PROJECT}:${error.message}`);
+  }
   return {
     monitoring,
+    release,
     notificationEmailFrom: emailFrom,
     smsOriginationIdentity: smsIdentity as string | null,
     operatorRoles: operatorRoles(raw),
