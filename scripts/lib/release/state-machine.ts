@@ -117,7 +117,9 @@ export async function releaseStateMachine(
   for (const percent of shiftSteps(deployment)) {
     await route(percent);
     log(
-      `state machine: ${percent}% of new executions on version ${versionOf(target)}, ${100 - percent}% on ${versionOf(from)}`,
+      percent === 100
+        ? `state machine: every new execution on version ${versionOf(target)}, watching ${alarms.join(', ')}`
+        : `state machine: ${percent}% of new executions on version ${versionOf(target)}, ${100 - percent}% on ${versionOf(from)}`,
     );
     const end = clock.now() + hold;
     for (;;) {
