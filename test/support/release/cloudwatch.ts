@@ -66,7 +66,7 @@ export class CloudWatchStandIn {
     const token = fields.string('NextToken');
     if (names !== undefined && prefix !== undefined) {
       throw PROTOCOL.error(
-        'InvalidParameterCombination',
+        'InvalidParameterCombinationException',
         'AlarmNames and AlarmNamePrefix cannot be used together.',
         { queryCode: 'InvalidParameterCombination' },
       );

@@ -149,8 +149,8 @@ export class CodeDeployStandIn {
   }
 
   /**
-   * Starts a deployment as an interrupted earlier release left it (for the tests of a re-run):
-   * created, hook run to `hook`, then watched by nobody.
+   * Starts a deployment as an interrupted earlier release leaves it: created, its hook invoked at
+   * the clock's next sleep, and watched by nobody (for the tests of a re-run).
    */
   startDeployment(application: string, group: string, content: string): string {
     return this.#create({
