@@ -54,9 +54,9 @@ export function stackConfigFile(stack: string): string {
   return join(ROOT, `Pulumi.${stack}.yaml`);
 }
 
-/** `Pulumi.<stack>.yaml` as the flat string map Pulumi hands a program. */
-export function stackConfig(stack: string): Record<string, string> {
-  const document = parse(readFileSync(stackConfigFile(stack), 'utf8')) as {
+/** `Pulumi.<stack>.yaml` (or `file`) as the flat string map Pulumi hands a program. */
+export function stackConfig(stack: string, file = stackConfigFile(stack)): Record<string, string> {
+  const document = parse(readFileSync(file, 'utf8')) as {
     config: Record<string, unknown>;
   };
   return Object.fromEntries(
@@ -88,6 +88,10 @@ export function computedState(
       const roleName = typeof inputs.name === 'string' ? inputs.name : name;
       return { arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}`, name: roleName };
     }
+    case 'aws:iam/openIdConnectProvider:OpenIdConnectProvider':
+      return {
+        arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, '')}`,
+      };
     case 'aws:appsync/graphQLApi:GraphQLApi':
       return {
         arn: arn('appsync', 'apis/api123'),
@@ -168,6 +172,10 @@ function resourceId(type: string, name: string): string {
 export interface RunOptions {
   /** The program's entry module (default: the real program, `infra/index.ts`). */
   readonly program?: string;
+  /** The program's Pulumi project, also its config namespace (default: {@link PROJECT}). */
+  readonly project?: string;
+  /** The stack's config file (default: the main project's `Pulumi.<stack>.yaml`). */
+  readonly configFile?: string;
 }
 
 /**
@@ -181,10 +189,11 @@ export async function runProgram(
   options: RunOptions = {},
 ): Promise<ProgramRun> {
   const resources: RecordedResource[] = [];
-  const config = new Map(Object.entries(stackConfig(stack)));
+  const project = options.project ?? PROJECT;
+  const config = new Map(Object.entries(stackConfig(stack, options.configFile)));
   for (const [key, value] of Object.entries(overrides)) {
     // A key with a namespace (`aws:allowedAccountIds`) is taken as it is; null removes the key.
-    const fullKey = key.includes(':') ? key : `${PROJECT}:${key}`;
+    const fullKey = key.includes(':') ? key : `${project}:${key}`;
     if (value === null) config.delete(fullKey);
     else config.set(fullKey, typeof value === 'string' ? value : JSON.stringify(value));
   }
@@ -198,7 +207,7 @@ export async function runProgram(
           type: args.type,
           name: args.name,
           inputs,
-          urn: `urn:pulumi:${stack}::${PROJECT}::${args.type}::${args.name}`,
+          urn: `urn:pulumi:${stack}::${project}::${args.type}::${args.name}`,
           state,
           custom: args.custom !== false,
           ...(args.provider === undefined || args.provider === ''
@@ -222,7 +231,7 @@ export async function runProgram(
         }
       },
     },
-    PROJECT,
+    project,
     stack,
     false,
   );

@@ -116,6 +116,8 @@ export class ApiCallTrail extends AuditTrailPart {
     const role = new aws.iam.Role(
       `${name}-trail-role`,
       {
+        // Named under the stack's prefix: the deploy role manages roles by it (bootstrap/).
+        name: `${args.trailName}-trail-logs`,
         description: `CloudTrail ${args.trailName}: delivers the trail to CloudWatch Logs`,
         assumeRolePolicy: serviceTrustPolicy('cloudtrail.amazonaws.com', accountId, trailArn),
         tags,

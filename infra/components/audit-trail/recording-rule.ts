@@ -56,6 +56,8 @@ export class RecordingRule extends AuditTrailPart {
     const role = new aws.iam.Role(
       `${name}-events-role`,
       {
+        // Named under the stack's prefix: the deploy role manages roles by it (bootstrap/).
+        name: `${args.ruleName}-events`,
         description: `EventBridge rule ${args.ruleName}: puts events on the audit stream`,
         assumeRolePolicy: serviceTrustPolicy('events.amazonaws.com', accountId, args.ruleArn),
         tags,

@@ -398,7 +398,7 @@ describe('EventBridge rule', () => {
       eventBusName: BUS,
       targetId: 'audit-stream',
       arn: STREAM_ARN,
-      roleArn: `arn:aws:iam::${ACCOUNT}:role/audit-events-role`,
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/${P}-audit-events`,
       retryPolicy: { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 },
       deadLetterConfig: { arn: DLQ_ARN },
     });
@@ -477,7 +477,7 @@ describe('CloudTrail', () => {
       enableLogging: true,
       kmsKeyId: KEY_ARN,
       cloudWatchLogsGroupArn: `${TRAIL_LOGS_ARN}:*`,
-      cloudWatchLogsRoleArn: `arn:aws:iam::${ACCOUNT}:role/audit-trail-role`,
+      cloudWatchLogsRoleArn: `arn:aws:iam::${ACCOUNT}:role/${P}-audit-trail-logs`,
       advancedEventSelectors: [
         {
           name: 'Management events',

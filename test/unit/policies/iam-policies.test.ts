@@ -252,6 +252,96 @@ describeResourceRule('aws-iam-policy-enforce-pass-role-scope', {
   ],
 });
 
+const STACK_ROLES = `arn:aws:iam::${ACCOUNT}:role/savings-plan-buy-prod-*`;
+describeResourceRule('aws-iam-policy-enforce-pass-role-scope', {
+  type: ROLE_POLICY,
+  options: {
+    config: {
+      'aws-iam-policy-enforce-pass-role-scope': { rolePrefixes: ['savings-plan-buy-prod-'] },
+    },
+  },
+  passes: [
+    [
+      'passing the roles of a configured prefix',
+      withStatements({ ...PASS_ROLE, Resource: STACK_ROLES }),
+    ],
+  ],
+  reports: [
+    [
+      'passing the roles of another prefix',
+      withStatements({ ...PASS_ROLE, Resource: `arn:aws:iam::${ACCOUNT}:role/savings-plan-buy-*` }),
+      [
+        'IAM policies may pass only named roles: list the exact role ARNs for iam:PassRole in statement PassSchedulerRole instead of wildcards.',
+      ],
+    ],
+    [
+      'a configured prefix with a wildcard inside',
+      withStatements({
+        ...PASS_ROLE,
+        Resource: `arn:aws:iam::${ACCOUNT}:role/savings-plan-buy-prod-*-x*`,
+      }),
+      [
+        'IAM policies may pass only named roles: list the exact role ARNs for iam:PassRole in statement PassSchedulerRole instead of wildcards.',
+      ],
+    ],
+  ],
+});
+
+const STACK_KEYS = {
+  Sid: 'StackKeys',
+  Effect: 'Allow',
+  Action: 'kms:Decrypt',
+  Resource: `arn:aws:kms:eu-central-1:${ACCOUNT}:key/*`,
+  Condition: {
+    StringEquals: {
+      'aws:ResourceTag/project': 'savings-plan-buy',
+      'aws:ResourceTag/stack': 'prod',
+    },
+  },
+};
+const DECRYPT_MESSAGE =
+  'IAM policies must not let a principal decrypt with every KMS key: scope kms:Decrypt in statement StackKeys to the key ARNs it needs.';
+describeResourceRule('aws-iam-policy-disallow-decrypt-on-all-keys', {
+  type: ROLE_POLICY,
+  options: {
+    config: { 'aws-iam-policy-disallow-decrypt-on-all-keys': { keyTags: ['project', 'stack'] } },
+  },
+  passes: [['the keys that carry every configured tag', withStatements(STACK_KEYS)]],
+  reports: [
+    [
+      'the keys that carry one of the configured tags',
+      withStatements({
+        ...STACK_KEYS,
+        Condition: { StringEquals: { 'aws:ResourceTag/stack': 'prod' } },
+      }),
+      [DECRYPT_MESSAGE],
+    ],
+    [
+      'tags matched by a pattern',
+      withStatements({
+        ...STACK_KEYS,
+        Condition: {
+          StringLike: { 'aws:ResourceTag/project': 'savings-*', 'aws:ResourceTag/stack': '*' },
+        },
+      }),
+      [DECRYPT_MESSAGE],
+    ],
+    ['"*" whatever the tags', withStatements({ ...STACK_KEYS, Resource: '*' }), [DECRYPT_MESSAGE]],
+  ],
+});
+
+describeResourceRule('aws-iam-policy-disallow-decrypt-on-all-keys', {
+  type: ROLE_POLICY,
+  passes: [],
+  reports: [
+    [
+      'keys named by tags when the pack configures no tag',
+      withStatements(STACK_KEYS),
+      [DECRYPT_MESSAGE],
+    ],
+  ],
+});
+
 describe('identity policies are checked wherever they are declared', () => {
   const admin = document({ Sid: 'Admin', Effect: 'Allow', Action: '*', Resource: '*' });
   const message =

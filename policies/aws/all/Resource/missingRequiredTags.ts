@@ -23,6 +23,7 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
   'aws:cloudwatch/metricAlarm:MetricAlarm',
   'aws:cognito/userPool:UserPool',
   'aws:dynamodb/table:Table',
+  'aws:iam/openIdConnectProvider:OpenIdConnectProvider',
   'aws:iam/policy:Policy',
   'aws:iam/role:Role',
   'aws:iam/user:User',

@@ -22,6 +22,20 @@ export const ALL_RESOURCES_ALLOW_LIST: Readonly<Record<string, string>> = {
   'logs:DescribeLogGroups': 'Step Functions log delivery (vended logs) only works on "*".',
   'logs:DescribeResourcePolicies': 'Step Functions log delivery (vended logs) only works on "*".',
   'logs:PutResourcePolicy': 'Step Functions log delivery (vended logs) only works on "*".',
+  // The deploy role (bootstrap/permissions.ts) creates what the program declares; these create
+  // calls name no resource:
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsappconfig.html
+  'appconfig:CreateApplication': 'AppConfig authorizes CreateApplication on no resource.',
+  'appconfig:CreateDeploymentStrategy':
+    'AppConfig authorizes CreateDeploymentStrategy on no resource.',
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsappsync.html
+  'appsync:CreateGraphqlApi': 'AppSync authorizes CreateGraphqlApi on no resource.',
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html
+  'cloudtrail:DescribeTrails': 'CloudTrail authorizes DescribeTrails on no resource.',
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncognitouserpools.html
+  'cognito-idp:CreateUserPool': 'Cognito authorizes CreateUserPool on no resource.',
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
+  'kms:CreateKey': 'KMS authorizes CreateKey on no resource (narrow it with aws:RequestTag).',
 };
 
 const ALLOWED = Object.keys(ALL_RESOURCES_ALLOW_LIST).map((action) => action.toLowerCase());
