@@ -328,8 +328,17 @@ export function oidcOnly(
       if (step.with?.['role-to-assume'] !== '${{ vars.AWS_ROLE_ARN }}') {
         problems.push(`${file} job ${id} must assume \${{ vars.AWS_ROLE_ARN }}`);
       }
-      if (environmentName(job) === undefined) {
+      const environment = environmentName(job);
+      if (environment === undefined) {
         problems.push(`${file} job ${id} assumes a role outside a GitHub environment`);
+      }
+      // The roles' maximum sessions (bootstrap/index.ts): asking for more fails at run time.
+      const limit = environment?.endsWith('-preview') ? 3600 : 7200;
+      const duration = Number(step.with?.['role-duration-seconds'] ?? 3600);
+      if (!Number.isInteger(duration) || duration < 900 || duration > limit) {
+        problems.push(
+          `${file} job ${id} asks for a ${String(step.with?.['role-duration-seconds'])} s session; its role allows 900 to ${limit}`,
+        );
       }
     }
   }

@@ -441,6 +441,17 @@ describe('rule: AWS only through OIDC, never with long-lived keys', () => {
     expect(oidcOnly(WORKFLOWS, FILES)).toEqual([]);
   });
 
+  it('catches a session longer than the role allows (2 h to deploy, as bootstrap/ sets it)', () => {
+    const longer = replaced(
+      'deploy.yml',
+      '          role-duration-seconds: 7200\n',
+      '          role-duration-seconds: 43200\n',
+    );
+    expect(oidcOnly(parse(longer), longer)).toEqual([
+      'deploy.yml job dev asks for a 43200 s session; its role allows 900 to 7200',
+    ]);
+  });
+
   it('catches an access key given to configure-aws-credentials or set in the environment', () => {
     const withKeys = replaced(
       'deploy.yml',
