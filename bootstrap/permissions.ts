@@ -808,9 +808,14 @@ function mainProgramStatements(scope: StateScope): Statement[] {
         'codedeploy:DeleteApplication',
         'codedeploy:DeleteDeploymentGroup',
         'codedeploy:GetApplication',
+        // A deployment's AppSpec is registered as a revision of the application.
+        'codedeploy:GetApplicationRevision',
         'codedeploy:GetDeployment',
         'codedeploy:GetDeploymentGroup',
+        // The release step finds a deployment an interrupted run left in flight.
+        'codedeploy:ListDeployments',
         'codedeploy:ListTagsForResource',
+        'codedeploy:RegisterApplicationRevision',
         'codedeploy:StopDeployment',
         'codedeploy:TagResource',
         'codedeploy:UntagResource',
