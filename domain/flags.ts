@@ -1,14 +1,23 @@
 /**
- * Operational feature flags (AWS AppConfig): a kill switch for purchases and a maximum amount per
- * run, per currency with a limit for every other currency. Read by the purchase workflow's
- * decision step on every run (with a short cache).
+ * Operational feature flags (AWS AppConfig): a kill switch for purchases, the share of users it
+ * lets buy (stable per user, see `user-share.ts`), and a maximum amount per run, per currency with
+ * a limit for every other currency. Read by the purchase workflow's decision step on every run
+ * (with a short cache).
  */
 import { CURRENCY_DIGITS } from './currencies.ts';
 import { compareUnits, parseDecimal } from './decimal.ts';
+import { inShare, isShare, SHARE_PATTERN } from './user-share.ts';
 
 export interface Flags {
   /** False stops every purchase: slots end SKIPPED with PURCHASES_DISABLED. */
   readonly purchasesEnabled: boolean;
+  /**
+   * With purchases on, the share of users whose slots buy: a percentage from "0" to "100" with at
+   * most two decimal places. A user outside it ends SKIPPED with PURCHASES_DISABLED, as with the
+   * switch off. Stable per user, and raising it only adds users: an operator turns purchases back
+   * on gradually after an incident ("1", "10", "50", "100").
+   */
+  readonly purchasesEnabledPercent: string;
   /**
    * Runs above this amount (in the plan's currency) fail with AMOUNT_ABOVE_LIMIT, in every
    * currency without an entry in {@link Flags.maxAmountPerRunByCurrency}; null: no limit.
@@ -23,6 +32,7 @@ export interface Flags {
 
 export const DEFAULT_FLAGS: Flags = {
   purchasesEnabled: true,
+  purchasesEnabledPercent: '100',
   maxAmountPerRun: null,
   maxAmountPerRunByCurrency: {},
 };
@@ -70,12 +80,22 @@ export function parseFlags(value: unknown): Flags {
       'flags must be a JSON object such as {"purchasesEnabled": false, "maxAmountPerRun": "500.00"}',
     );
   }
-  const { purchasesEnabled, maxAmountPerRun, maxAmountPerRunByCurrency, ...unknown } =
-    value as Record<string, unknown>;
+  const {
+    purchasesEnabled,
+    purchasesEnabledPercent,
+    maxAmountPerRun,
+    maxAmountPerRunByCurrency,
+    ...unknown
+  } = value as Record<string, unknown>;
   const extra = Object.keys(unknown);
   if (extra.length > 0) throw new FlagsError(`unknown flag(s): ${extra.join(', ')}`);
   if (purchasesEnabled !== undefined && typeof purchasesEnabled !== 'boolean') {
     throw new FlagsError('purchasesEnabled must be true or false');
+  }
+  if (purchasesEnabledPercent !== undefined && !isShare(purchasesEnabledPercent)) {
+    throw new FlagsError(
+      'purchasesEnabledPercent must be a percentage from "0" to "100" as a string with at most two decimal places, such as "10" or "12.5"',
+    );
   }
   if (maxAmountPerRun !== undefined && maxAmountPerRun !== null) {
     const parsed =
@@ -88,10 +108,23 @@ export function parseFlags(value: unknown): Flags {
   }
   return {
     purchasesEnabled: purchasesEnabled ?? DEFAULT_FLAGS.purchasesEnabled,
+    purchasesEnabledPercent:
+      (purchasesEnabledPercent as string | undefined) ?? DEFAULT_FLAGS.purchasesEnabledPercent,
     maxAmountPerRun: (maxAmountPerRun as string | null | undefined) ?? null,
     maxAmountPerRunByCurrency:
       maxAmountPerRunByCurrency === undefined ? {} : perCurrency(maxAmountPerRunByCurrency),
   };
+}
+
+/**
+ * Whether purchases are on for `userId`: the switch is on and the user is in
+ * `purchasesEnabledPercent` (`user-share.ts`; the flag's name is the hash's salt).
+ */
+export function purchasesEnabledFor(flags: Flags, userId: string): boolean {
+  return (
+    flags.purchasesEnabled &&
+    inShare('purchasesEnabledPercent', userId, flags.purchasesEnabledPercent)
+  );
 }
 
 /**
@@ -139,6 +172,7 @@ export const FLAGS_JSON_SCHEMA = {
   additionalProperties: false,
   properties: {
     purchasesEnabled: { type: 'boolean' },
+    purchasesEnabledPercent: { type: 'string', pattern: SHARE_PATTERN },
     maxAmountPerRun: { oneOf: [{ type: 'null' }, positiveDecimal(GLOBAL_SCALE)] },
     maxAmountPerRunByCurrency: {
       type: 'object',

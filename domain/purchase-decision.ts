@@ -2,12 +2,19 @@
  * Whether a fired slot buys: the plan must still be active, the slot must still belong to its
  * schedule (the version the schedule was armed with, or a later one that keeps the slot), must not
  * be skipped, must not be one the plan already finished, and its period must not have run yet;
- * purchases must be switched on, the amount within the per-run maximum, and the run still within
- * its purchase window.
+ * purchases must be switched on for the plan's user (the switch and the share of users it holds),
+ * the amount within the per-run maximum, and the run still within its purchase window.
  */
 import { isSlot, periodKey, todayIn, type ScheduleSpec } from './calendar.ts';
-import { DEFAULT_FLAGS, exceedsMaximum, maximumFor, type Flags } from './flags.ts';
+import {
+  DEFAULT_FLAGS,
+  exceedsMaximum,
+  maximumFor,
+  purchasesEnabledFor,
+  type Flags,
+} from './flags.ts';
 import type { PlanStatus } from './plan.ts';
+import { SHARE_BUCKETS, shareBasisPoints } from './user-share.ts';
 import type { DecisionAction, OutcomeCode } from '#shared/executions.ts';
 
 /** The plan as the decision needs it. */
@@ -36,6 +43,11 @@ export interface Decision {
 
 export interface DecisionContext {
   readonly flags: Flags;
+  /**
+   * The plan's owner, whom `flags.purchasesEnabledPercent` is evaluated for. Without it, only a
+   * share of 100 buys: a run never buys on a share it could not check.
+   */
+  readonly userId?: string;
   readonly nowMs: number;
   /** How long after its scheduled time a run may still buy. */
   readonly windowMs: number;
@@ -75,6 +87,13 @@ export function windowExpired(
     code: 'WINDOW_EXPIRED',
     reason: `The purchase could not be made within ${hours(windowMs)} of its scheduled time; nothing was spent and the next run goes ahead as planned.`,
   };
+}
+
+function sharesPurchases(context: DecisionContext): boolean {
+  if (context.userId === undefined || context.userId === '') {
+    return shareBasisPoints(context.flags.purchasesEnabledPercent) === SHARE_BUCKETS;
+  }
+  return purchasesEnabledFor(context.flags, context.userId);
 }
 
 export function decidePurchase(
@@ -119,6 +138,15 @@ export function decidePurchase(
       'SKIP',
       'PURCHASES_DISABLED',
       'Purchases are paused for maintenance; this run did not buy and nothing was spent.',
+      plan,
+    );
+  }
+  if (!sharesPurchases(context)) {
+    // The same code as the switch: for the user, purchases are off; the reason says why.
+    return outcome(
+      'SKIP',
+      'PURCHASES_DISABLED',
+      'Purchases are being switched back on gradually and have not reached this plan yet; this run did not buy and nothing was spent.',
       plan,
     );
   }

@@ -54,6 +54,7 @@ import {
   auditTamperingRuleArn,
   monitoringKeyPolicyStatements,
 } from './components/monitoring/index.ts';
+import { alarmArn } from './components/monitoring/names.ts';
 import { Notifications } from './components/notifications.ts';
 import { PlanScheduling } from './components/plan-scheduling.ts';
 import { ProjectKey } from './components/project-key.ts';
@@ -194,10 +195,20 @@ const readOnlyCredentials =
         kmsKeyArn: key.arn,
         tags,
       });
+// Every alarm of the catalog (the monitoring below creates them); the flags watch some of them.
+const alarmDefinitions = alarmCatalog(topology, config.monitoring, {
+  paper: config.exchange === 'paper',
+});
 const flags = new FeatureFlags('flags', {
   applicationName: prefix,
   environmentName: stack,
   flags: config.flags,
+  deployment: config.release.flags,
+  // One composite covers every alarm that says customers' money is affected (AppConfig watches
+  // five at most): any of them in ALARM rolls a flags deployment back.
+  monitorAlarmArns: alarmDefinitions
+    .filter((alarm) => alarm.key === 'purchases-at-risk')
+    .map((alarm) => alarmArn(monitoringPlace, alarm.name)),
   accountId,
   region,
   kmsKeyArn: key.arn,
@@ -481,9 +492,6 @@ resolveApiLogGroupArn(
 );
 
 // Monitoring: every alarm and dashboard of the catalog, alerts to the topic of their severity.
-const alarmDefinitions = alarmCatalog(topology, config.monitoring, {
-  paper: config.exchange === 'paper',
-});
 const tamperingRuleName = auditTamperingRuleName(prefix);
 const alerts = new AlertTopics('alerts', {
   ...monitoringPlace,
@@ -542,6 +550,11 @@ export const retryQueueUrl = retryQueue.url;
 export const exchangeSecretArn = credentials?.arn ?? null;
 export const readOnlyExchangeSecretArn = readOnlyCredentials?.arn ?? null;
 export const featureFlagsConfigurationArn = flags.configurationArn;
+/** What `aws appconfig start-deployment` needs to deploy a new flags version (README, flags). */
+export const featureFlagsApplicationId = flags.applicationId;
+export const featureFlagsEnvironmentId = flags.environmentId;
+export const featureFlagsProfileId = flags.profileId;
+export const featureFlagsDeploymentStrategyId = flags.deploymentStrategyId;
 export const notificationQueueUrl = notifications.queue.url;
 export const auditBucketName = audit.auditBucketName;
 export const auditTrailArn = audit.trailArn;

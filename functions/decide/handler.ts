@@ -1,7 +1,9 @@
 /**
  * Purchase workflow step: decides whether a fired slot buys, from the plan as the workflow just
- * read it (DynamoDB JSON from the GetItem state), the operational flags (AppConfig: kill switch
- * and maximum per run) and the purchase window.
+ * read it (DynamoDB JSON from the GetItem state), the operational flags (AppConfig: kill switch,
+ * the share of users it lets buy, evaluated for the event's user, and maximum per run) and the
+ * purchase window. The workflow runs this step again before every retry that has no order yet, so
+ * a flag changed meanwhile holds for retried and redriven runs too.
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -38,6 +40,8 @@ export const handler = async (event: DecideEvent): Promise<Decision> => {
   if (
     typeof event?.scheduledFor !== 'string' ||
     typeof event.planId !== 'string' ||
+    typeof event.userId !== 'string' ||
+    event.userId === '' ||
     event.plan === undefined
   ) {
     throw new InvalidDecideEventError('expected { plan, planId, userId, scheduledFor, version }');
@@ -46,6 +50,7 @@ export const handler = async (event: DecideEvent): Promise<Decision> => {
     event.plan.Item === undefined ? null : (unmarshall(event.plan.Item) as PlanForDecision);
   return decidePurchase(plan, event.scheduledFor, {
     flags: await readFlags(),
+    userId: event.userId,
     nowMs: Date.now(),
     windowMs,
   });

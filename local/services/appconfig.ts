@@ -56,7 +56,9 @@ export class LocalAppConfig {
   /**
    * Applies `POST /_local/flags`: the flags given change, the others keep their values
    * (`"maxAmountPerRun": null` removes the maximum; a `maxAmountPerRunByCurrency` object replaces
-   * the per-currency maximums, `{}` removes them). Deploys a new version, as AppConfig would.
+   * the per-currency maximums, `{}` removes them; `"purchasesEnabledPercent": "10"` lets a tenth of
+   * users buy, `"100"` all of them again). Deploys a new version, as AppConfig would, at once:
+   * the stand-in has no deployment strategy, every session sees the new version on its next poll.
    */
   set(body: unknown): Flags {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {

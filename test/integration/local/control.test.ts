@@ -230,6 +230,7 @@ describe('/_local/flags', () => {
       status: 200,
       body: {
         purchasesEnabled: true,
+        purchasesEnabledPercent: '100',
         maxAmountPerRun: '10000.00',
         maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
       },
@@ -241,6 +242,7 @@ describe('/_local/flags', () => {
       status: 200,
       body: {
         purchasesEnabled: false,
+        purchasesEnabledPercent: '100',
         maxAmountPerRun: '10000.00',
         maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
       },
@@ -251,6 +253,7 @@ describe('/_local/flags', () => {
       status: 200,
       body: {
         purchasesEnabled: true,
+        purchasesEnabledPercent: '100',
         maxAmountPerRun: '500.00',
         maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
       },
@@ -259,6 +262,7 @@ describe('/_local/flags', () => {
       status: 200,
       body: {
         purchasesEnabled: true,
+        purchasesEnabledPercent: '100',
         maxAmountPerRun: null,
         maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
       },
@@ -272,13 +276,55 @@ describe('/_local/flags', () => {
       status: 200,
       body: {
         purchasesEnabled: true,
+        purchasesEnabledPercent: '100',
         maxAmountPerRun: null,
         maxAmountPerRunByCurrency: { EUR: '5.00' },
       },
     });
     expect(await call('POST', '/_local/flags', { maxAmountPerRunByCurrency: {} })).toEqual({
       status: 200,
-      body: { purchasesEnabled: true, maxAmountPerRun: null, maxAmountPerRunByCurrency: {} },
+      body: {
+        purchasesEnabled: true,
+        purchasesEnabledPercent: '100',
+        maxAmountPerRun: null,
+        maxAmountPerRunByCurrency: {},
+      },
+    });
+  });
+
+  it('sets the share of users purchases are on for, keeps the other flags, and back to 100', async () => {
+    expect(await call('POST', '/_local/flags', { purchasesEnabledPercent: '12.5' })).toEqual({
+      status: 200,
+      body: {
+        purchasesEnabled: true,
+        purchasesEnabledPercent: '12.5',
+        maxAmountPerRun: null,
+        maxAmountPerRunByCurrency: {},
+      },
+    });
+    // A POST without the share keeps it, as every flag not given is kept.
+    expect(await call('POST', '/_local/flags', { purchasesEnabled: false })).toEqual({
+      status: 200,
+      body: {
+        purchasesEnabled: false,
+        purchasesEnabledPercent: '12.5',
+        maxAmountPerRun: null,
+        maxAmountPerRunByCurrency: {},
+      },
+    });
+    expect(
+      await call('POST', '/_local/flags', {
+        purchasesEnabled: true,
+        purchasesEnabledPercent: '100',
+      }),
+    ).toEqual({
+      status: 200,
+      body: {
+        purchasesEnabled: true,
+        purchasesEnabledPercent: '100',
+        maxAmountPerRun: null,
+        maxAmountPerRunByCurrency: {},
+      },
     });
   });
 
@@ -291,6 +337,14 @@ describe('/_local/flags', () => {
     [
       { maxAmountPerRunByCurrency: { EUR: '5.001' } },
       'maxAmountPerRunByCurrency.EUR must be a positive decimal string with at most 2 decimal places',
+    ],
+    [
+      { purchasesEnabledPercent: 50 },
+      'purchasesEnabledPercent must be a percentage from "0" to "100" as a string with at most two decimal places, such as "10" or "12.5"',
+    ],
+    [
+      { purchasesEnabledPercent: '100.5' },
+      'purchasesEnabledPercent must be a percentage from "0" to "100" as a string with at most two decimal places, such as "10" or "12.5"',
     ],
     [{ killSwitch: true }, 'unknown flag(s): killSwitch'],
   ])('refuses %j', async (body, error) => {

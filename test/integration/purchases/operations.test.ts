@@ -99,6 +99,7 @@ describe('the kill switch', () => {
   it('skips every slot with PURCHASES_DISABLED while purchases are off, and buys again once on', async () => {
     expect(await post('/_local/flags', { purchasesEnabled: false })).toEqual({
       purchasesEnabled: false,
+      purchasesEnabledPercent: '100',
       maxAmountPerRun: '10000.00',
       maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
     });
@@ -130,6 +131,7 @@ describe('the kill switch', () => {
     const flags = (await (await fetch(`${stack.url}/_local/flags`)).json()) as unknown;
     expect(flags).toEqual({
       purchasesEnabled: true,
+      purchasesEnabledPercent: '100',
       maxAmountPerRun: '10000.00',
       maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
     });

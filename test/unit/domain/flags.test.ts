@@ -12,9 +12,10 @@ import {
 } from '#domain/flags.ts';
 
 describe('parseFlags', () => {
-  it('gives every omitted flag its default: purchases on, no maximum in any currency', () => {
+  it('gives every omitted flag its default: purchases on for every user, no maximum in any currency', () => {
     const defaults = {
       purchasesEnabled: true,
+      purchasesEnabledPercent: '100',
       maxAmountPerRun: null,
       maxAmountPerRunByCurrency: {},
     };
@@ -26,11 +27,13 @@ describe('parseFlags', () => {
     expect(
       parseFlags({
         purchasesEnabled: false,
+        purchasesEnabledPercent: '12.5',
         maxAmountPerRun: '500.00',
         maxAmountPerRunByCurrency: { EUR: '400.00', JPY: '60000' },
       }),
     ).toEqual({
       purchasesEnabled: false,
+      purchasesEnabledPercent: '12.5',
       maxAmountPerRun: '500.00',
       maxAmountPerRunByCurrency: { EUR: '400.00', JPY: '60000' },
     });
@@ -102,6 +105,46 @@ describe('parseFlags', () => {
       { maxAmountPerRunByCurrency: { USD: 500 } },
       'maxAmountPerRunByCurrency.USD must be a positive decimal string with at most 2 decimal places',
     ],
+    [
+      { purchasesEnabledPercent: 50 },
+      'purchasesEnabledPercent must be a percentage from "0" to "100" as a string with at most two decimal places, such as "10" or "12.5"',
+    ],
+    [
+      { purchasesEnabledPercent: '101' },
+      'purchasesEnabledPercent must be a percentage from "0" to "100" as a string with at most two decimal places, such as "10" or "12.5"',
+    ],
+    [
+      { purchasesEnabledPercent: '100.01' },
+      'purchasesEnabledPercent must be a percentage from "0" to "100" as a string with at most two decimal places, such as "10" or "12.5"',
+    ],
+    [
+      { purchasesEnabledPercent: '12.345' },
+      'purchasesEnabledPercent must be a percentage from "0" to "100" as a string with at most two decimal places, such as "10" or "12.5"',
+    ],
+    [
+      { purchasesEnabledPercent: '-1' },
+      'purchasesEnabledPercent must be a percentage from "0" to "100" as a string with at most two decimal places, such as "10" or "12.5"',
+    ],
+    [
+      { purchasesEnabledPercent: '05' },
+      'purchasesEnabledPercent must be a percentage from "0" to "100" as a string with at most two decimal places, such as "10" or "12.5"',
+    ],
+    [
+      { purchasesEnabledPercent: '.5' },
+      'purchasesEnabledPercent must be a percentage from "0" to "100" as a string with at most two decimal places, such as "10" or "12.5"',
+    ],
+    [
+      { purchasesEnabledPercent: '1e2' },
+      'purchasesEnabledPercent must be a percentage from "0" to "100" as a string with at most two decimal places, such as "10" or "12.5"',
+    ],
+    [
+      { purchasesEnabledPercent: '' },
+      'purchasesEnabledPercent must be a percentage from "0" to "100" as a string with at most two decimal places, such as "10" or "12.5"',
+    ],
+    [
+      { purchasesEnabledPercent: null },
+      'purchasesEnabledPercent must be a percentage from "0" to "100" as a string with at most two decimal places, such as "10" or "12.5"',
+    ],
     [{ killSwitch: true, extra: 1 }, 'unknown flag(s): killSwitch, extra'],
   ])('refuses %j', (document, message) => {
     expect(() => parseFlags(document)).toThrow(new FlagsError(message));
@@ -144,6 +187,7 @@ describe('the AppConfig JSON schema', () => {
     expect(FLAGS_JSON_SCHEMA.additionalProperties).toBe(false);
     expect(Object.keys(FLAGS_JSON_SCHEMA.properties)).toEqual([
       'purchasesEnabled',
+      'purchasesEnabledPercent',
       'maxAmountPerRun',
       'maxAmountPerRunByCurrency',
     ]);
@@ -157,6 +201,29 @@ describe('the AppConfig JSON schema', () => {
     const [nullable, decimal] = FLAGS_JSON_SCHEMA.properties.maxAmountPerRun.oneOf;
     expect(nullable).toEqual({ type: 'null' });
     expect(accepts(decimal, text)).toBe(parses({ maxAmountPerRun: text }));
+  });
+
+  it.each([
+    '0',
+    '0.5',
+    '1',
+    '10',
+    '12.5',
+    '99.99',
+    '100',
+    '100.00',
+    '100.01',
+    '101',
+    '00',
+    '5.',
+    '.5',
+    '1.234',
+    ' 5',
+    '-1',
+  ])('agrees with parseFlags on a share of %j', (text) => {
+    const schema = FLAGS_JSON_SCHEMA.properties.purchasesEnabledPercent;
+    expect(schema.type).toBe('string');
+    expect(new RegExp(schema.pattern).test(text)).toBe(parses({ purchasesEnabledPercent: text }));
   });
 
   it.each(Object.keys(CURRENCY_DIGITS))(
@@ -175,7 +242,7 @@ describe('the AppConfig JSON schema', () => {
 
 describe('maximumFor', () => {
   const flags: Flags = {
-    purchasesEnabled: true,
+    ...DEFAULT_FLAGS,
     maxAmountPerRun: '100.00',
     maxAmountPerRunByCurrency: { EUR: '5.00' },
   };

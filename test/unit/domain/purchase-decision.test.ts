@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScheduleSpec } from '#domain/calendar.ts';
 import { DEFAULT_FLAGS } from '#domain/flags.ts';
+import { userBucket } from '#domain/user-share.ts';
 import {
   decidePurchase,
   type DecisionContext,
@@ -47,6 +48,15 @@ const buys = (amount = '25.00') => ({
 });
 
 const HOUR_MS = 3_600_000;
+
+/** A user whose bucket is below 5000 (in a 50 % share) and one whose bucket is not. */
+function lowAndHigh(): { low: { user: string }; high: { user: string } } {
+  const ids = Array.from({ length: 50 }, (_, index) => `user-${index}`);
+  const low = ids.find((user) => userBucket('purchasesEnabledPercent', user) < 5000);
+  const high = ids.find((user) => userBucket('purchasesEnabledPercent', user) >= 5000);
+  if (low === undefined || high === undefined) throw new Error('no users on both sides of 50 %');
+  return { low: { user: low }, high: { user: high } };
+}
 
 /** Deciding 10 minutes after the slot, with a six-hour purchase window. */
 const context = (overrides: Partial<DecisionContext> = {}): DecisionContext => ({
@@ -187,6 +197,47 @@ describe('decidePurchase', () => {
         'Purchases are paused for maintenance; this run did not buy and nothing was spent.',
       ),
     );
+  });
+
+  describe('with purchases on for a share of users', () => {
+    const share = (percent: string, userId?: string) =>
+      context({ flags: { ...DEFAULT_FLAGS, purchasesEnabledPercent: percent }, userId });
+    const GRADUAL = skipped(
+      'PURCHASES_DISABLED',
+      'Purchases are being switched back on gradually and have not reached this plan yet; this run did not buy and nothing was spent.',
+    );
+    const { low: LOW, high: HIGH } = lowAndHigh();
+
+    it('buys for a user in the share', () => {
+      expect(decidePurchase(plan(), SLOT, share('50', LOW.user))).toEqual(buys());
+    });
+
+    it('skips with PURCHASES_DISABLED, saying why, for a user outside the share', () => {
+      expect(decidePurchase(plan(), SLOT, share('50', HIGH.user))).toEqual(GRADUAL);
+    });
+
+    it('buys for every user at 100 and for nobody at 0', () => {
+      expect(decidePurchase(plan(), SLOT, share('100', HIGH.user))).toEqual(buys());
+      expect(decidePurchase(plan(), SLOT, share('0', LOW.user))).toEqual(GRADUAL);
+    });
+
+    it('reports the kill switch rather than the share when both hold', () => {
+      const off = context({
+        flags: { ...DEFAULT_FLAGS, purchasesEnabled: false, purchasesEnabledPercent: '0' },
+        userId: LOW.user,
+      });
+      expect(decidePurchase(plan(), SLOT, off)).toEqual(
+        skipped(
+          'PURCHASES_DISABLED',
+          'Purchases are paused for maintenance; this run did not buy and nothing was spent.',
+        ),
+      );
+    });
+
+    it('buys without a user only when the share is 100: a share it cannot check never buys', () => {
+      expect(decidePurchase(plan(), SLOT, share('100.00'))).toEqual(buys());
+      expect(decidePurchase(plan(), SLOT, share('99.99'))).toEqual(GRADUAL);
+    });
   });
 
   it('reports a paused plan rather than the kill switch', () => {

@@ -38,7 +38,7 @@ describe('feature flags', () => {
     );
   });
 
-  it("are deployed at once with the stack's initial flags, encrypted", () => {
+  it("are deployed with the stack's initial flags, encrypted, 20 % every 6 minutes", () => {
     expect(
       run.one('aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion').inputs,
     ).toMatchObject({
@@ -49,6 +49,7 @@ describe('feature flags', () => {
       content: {
         value: JSON.stringify({
           purchasesEnabled: true,
+          purchasesEnabledPercent: '100',
           maxAmountPerRun: '10000.00',
           maxAmountPerRunByCurrency: { USD: '10000.00', EUR: '10000.00', GBP: '10000.00' },
         }),
@@ -59,7 +60,7 @@ describe('feature flags', () => {
       environmentId: 'flags-environment-env',
       configurationProfileId: 'flags-profile-prof',
       configurationVersion: '1',
-      deploymentStrategyId: 'AppConfig.AllAtOnce',
+      deploymentStrategyId: 'AppConfig.Linear20PercentEvery6Minutes',
       kmsKeyIdentifier: KEY_ARN,
     });
   });

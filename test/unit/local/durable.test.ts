@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
 import type { LocalRequest } from '#local/http.ts';
-import { LocalAppConfig } from '#local/services/appconfig.ts';
+import { LocalAppConfig, type AppConfigRecord } from '#local/services/appconfig.ts';
 import { Journal } from '#local/services/journal.ts';
 import { LocalOutbox, type OutboxMessage } from '#local/services/outbox.ts';
 import { NO_EXCHANGE_FAULTS, PaperExchange } from '#local/services/paper-exchange-server.ts';
@@ -275,6 +275,20 @@ describe('AppConfig, the outbox and the clock', () => {
     const after = new LocalAppConfig(undefined, new Journal(file));
     expect(after.restored).toBe(true);
     expect(after.flags).toEqual(before.flags);
+  });
+
+  it('reads flags journaled before the share of users existed as on for every user', () => {
+    const file = join(dir, 'appconfig-before-share.jsonl');
+    new Journal<AppConfigRecord>(file).put('deployed', {
+      flags: { purchasesEnabled: false, maxAmountPerRun: '5.00', maxAmountPerRunByCurrency: {} },
+      version: 4,
+    } as unknown as AppConfigRecord);
+    expect(new LocalAppConfig(undefined, new Journal(file)).flags).toEqual({
+      purchasesEnabled: false,
+      purchasesEnabledPercent: '100',
+      maxAmountPerRun: '5.00',
+      maxAmountPerRunByCurrency: {},
+    });
   });
 
   it('keeps every message sent, oldest first', () => {

@@ -108,9 +108,25 @@ describeResourceRule('aws-iam-policy-disallow-all-resources', {
         Resource: '*',
       }),
     ],
+    [
+      'reading alarm states on "*" (composite alarms answer no narrower grant)',
+      withStatements({ Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: '*' }),
+    ],
     ['a Deny on "*"', withStatements({ Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' })],
   ],
   reports: [
+    [
+      'changing alarms on "*"',
+      withStatements({
+        Sid: 'Alarms',
+        Effect: 'Allow',
+        Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:SetAlarmState'],
+        Resource: '*',
+      }),
+      [
+        'IAM policies may use Resource "*" only for actions without resource-level permissions: scope cloudwatch:SetAlarmState in statement Alarms to the exact ARNs.',
+      ],
+    ],
     [
       'table actions on "*"',
       withStatements(READ_TABLE, { ...XRAY, Action: [...XRAY.Action, 'dynamodb:GetItem'] }),

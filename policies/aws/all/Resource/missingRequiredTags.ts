@@ -12,6 +12,7 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
   'aws:appconfig/application:Application',
   'aws:appconfig/configurationProfile:ConfigurationProfile',
   'aws:appconfig/deployment:Deployment',
+  'aws:appconfig/deploymentStrategy:DeploymentStrategy',
   'aws:appconfig/environment:Environment',
   'aws:appsync/graphQLApi:GraphQLApi',
   'aws:cloudtrail/trail:Trail',

@@ -13,6 +13,10 @@ export const ALL_RESOURCES_ALLOW_LIST: Readonly<Record<string, string>> = {
   'xray:PutTelemetryRecords': 'X-Ray has no resource-level permissions for writing telemetry.',
   'xray:GetSamplingRules': 'X-Ray sampling rules are read account-wide by the tracing SDKs.',
   'xray:GetSamplingTargets': 'X-Ray sampling targets are read account-wide by the tracing SDKs.',
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/permissions-reference-cw.html
+  // and https://docs.aws.amazon.com/appconfig/latest/userguide/setting-up-appconfig.html
+  'cloudwatch:DescribeAlarms':
+    'CloudWatch describes a composite alarm only to a caller allowed DescribeAlarms on "*" (AppConfig\'s rollback monitors read one).',
   // https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html (vended log delivery)
   'logs:CreateLogDelivery': 'Step Functions log delivery (vended logs) only works on "*".',
   'logs:DeleteLogDelivery': 'Step Functions log delivery (vended logs) only works on "*".',
