@@ -37,7 +37,8 @@ export type FunctionVariable =
   | 'EMAIL_FROM'
   | 'SMS_ORIGINATION_IDENTITY'
   | 'AUDIT_BUCKET'
-  | 'AUDIT_SIGNING_KEY_ARN';
+  | 'AUDIT_SIGNING_KEY_ARN'
+  | 'RELEASED_FUNCTIONS';
 
 export interface FunctionSpec {
   readonly description: string;
@@ -216,6 +217,17 @@ export const functionSpecs = {
     timeoutSeconds: 10,
     reservedConcurrency: 20,
     environment: [],
+  },
+  // CodeDeploy's BeforeAllowTraffic hook for every released function (`shared/release.ts`). Not
+  // released itself: it must work while any other function's release is under way. 5: CodeDeploy
+  // runs the hook once per deployment, and the release step starts one per released function.
+  'pre-traffic': {
+    description:
+      'Release hook: invokes the new version of a released function with a harmless request before CodeDeploy shifts traffic to it',
+    memoryMb: 256,
+    timeoutSeconds: 120,
+    reservedConcurrency: 5,
+    environment: ['RELEASED_FUNCTIONS'],
   },
 } as const satisfies Record<string, FunctionSpec>;
 
