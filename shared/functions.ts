@@ -233,9 +233,16 @@ export const functionSpecs = {
 
 export type FunctionName = keyof typeof functionSpecs;
 
+/** A function released through its `live` alias (`canary: true`). */
+export type CanaryFunction = {
+  [Name in FunctionName]: (typeof functionSpecs)[Name] extends { readonly canary: true }
+    ? Name
+    : never;
+}[FunctionName];
+
 /** The functions on the money path, released through their `live` alias, in catalog order. */
 export const CANARY_FUNCTIONS = (Object.keys(functionSpecs) as FunctionName[]).filter(
-  (name) => (functionSpecs[name] as FunctionSpec).canary === true,
+  (name): name is CanaryFunction => (functionSpecs[name] as FunctionSpec).canary === true,
 );
 
 /** How long after a slot the sweeper waits before calling it missed (scheduler retries end after 15 minutes). */

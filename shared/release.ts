@@ -10,7 +10,7 @@
  * at risk, and rolls back when one fires. Feature flags reach the Lambdas through AppConfig, with
  * the stack's deployment strategy and the same alarms as monitors.
  */
-import type { FunctionName, functionSpecs } from './functions.ts';
+import type { CanaryFunction } from './functions.ts';
 
 /** The alias every caller of a released function or of the state machine goes through. */
 export const LIVE_ALIAS = 'live';
@@ -235,12 +235,7 @@ export function codeDeployApplicationName(prefix: string): string {
   return prefix;
 }
 
-/** A function released through its `live` alias (`canary: true` in `functionSpecs`). */
-export type CanaryFunction = {
-  [Name in FunctionName]: (typeof functionSpecs)[Name] extends { readonly canary: true }
-    ? Name
-    : never;
-}[FunctionName];
+export type { CanaryFunction };
 
 /**
  * The request place-order answers without doing anything (its only request that is not an

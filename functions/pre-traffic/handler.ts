@@ -23,7 +23,7 @@ function releasedFunctions(value: string): Record<string, CanaryFunction> {
     parsed === null ||
     typeof parsed !== 'object' ||
     Array.isArray(parsed) ||
-    !Object.values(parsed).every((name) => (CANARY_FUNCTIONS as unknown[]).includes(name))
+    !Object.values(parsed).every((name) => (CANARY_FUNCTIONS as readonly unknown[]).includes(name))
   ) {
     throw new Error(`RELEASED_FUNCTIONS must map deployed names to released functions: ${value}`);
   }
