@@ -10,7 +10,8 @@ import * as pulumi from '@pulumi/pulumi';
 import { bundleFunctions } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { apiSettingsFor } from '#shared/api-settings.ts';
-import { functionSpecs, type FunctionName } from '#shared/functions.ts';
+import { CANARY_FUNCTIONS, functionSpecs, type FunctionName } from '#shared/functions.ts';
+import { codeDeployApplicationName } from '#shared/release.ts';
 import { alarmCatalog, auditTamperingRuleName } from '#shared/monitoring/alarms.ts';
 import { dashboardCatalog } from '#shared/monitoring/dashboards.ts';
 import { PROJECT, checkSmsOriginationRegion } from '#shared/stack-config.ts';
@@ -321,6 +322,8 @@ const statements = functionStatements({
   smsOriginationIdentityArn: config.smsOriginationIdentity,
   auditBucketArn: audit.auditBucketArn,
   auditSigningKeyArn: audit.signingKeyArn,
+  codeDeployApplication: codeDeployApplicationName(prefix),
+  releasedFunctionArns: CANARY_FUNCTIONS.map((name) => functionArn(name)),
 });
 const lambdas = {} as Record<FunctionName, LambdaFunction>;
 for (const [name, spec] of Object.entries(functionSpecs) as [

@@ -58,6 +58,8 @@ export const FUNCTION_KEY_SERVICES: Readonly<Record<FunctionName, readonly KeySe
   'audit-report': ['s3', 'sqs'],
   calendar: [],
   'schedule-preview': [],
+  // CodeDeploy and Lambda's Invoke API: nothing of the stack's encrypted data.
+  'pre-traffic': [],
 };
 
 export interface KeyUseArgs {

@@ -46,6 +46,10 @@ export interface PermissionContext {
   /** The Object Lock bucket of the audit trail, and the asymmetric key that signs its digests. */
   readonly auditBucketArn: pulumi.Input<string>;
   readonly auditSigningKeyArn: pulumi.Input<string>;
+  /** The stack's CodeDeploy application (`codeDeployApplicationName`), whose deployments the hook checks. */
+  readonly codeDeployApplication: string;
+  /** The unqualified ARNs of the released functions (`CANARY_FUNCTIONS`). */
+  readonly releasedFunctionArns: readonly pulumi.Input<string>[];
 }
 
 /** The project key, through one service only. */
@@ -442,5 +446,28 @@ export function functionStatements(
     ],
     calendar: [],
     'schedule-preview': [],
+    // CodeDeploy authorizes both calls on the deployment's group (`deploymentgroup:<app>/<group>`):
+    // GetDeployment per the service authorization reference; PutLifecycleEventHookExecutionStatus
+    // is listed there without a resource type, yet its AccessDenied names the deployment group, and
+    // SAM's own hook example scopes it the same way.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html
+    // https://github.com/aws/serverless-application-model/blob/develop/docs/safe_lambda_deployments.rst
+    'pre-traffic': [
+      {
+        Sid: 'ReadAndReportReleaseDeployments',
+        Effect: 'Allow',
+        Action: ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
+        Resource: pulumi.interpolate`arn:aws:codedeploy:${context.region}:${context.accountId}:deploymentgroup:${context.codeDeployApplication}/*`,
+      },
+      // Qualified ARNs only: the hook invokes a new version by its number, never the function
+      // itself (IAM cannot tell a version from the alias, so `:*` admits `live` too).
+      // https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
+      {
+        Sid: 'InvokeNewVersionsOfReleasedFunctions',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: context.releasedFunctionArns.map((arn) => pulumi.interpolate`${arn}:*`),
+      },
+    ],
   };
 }

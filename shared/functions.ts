@@ -37,7 +37,8 @@ export type FunctionVariable =
   | 'EMAIL_FROM'
   | 'SMS_ORIGINATION_IDENTITY'
   | 'AUDIT_BUCKET'
-  | 'AUDIT_SIGNING_KEY_ARN';
+  | 'AUDIT_SIGNING_KEY_ARN'
+  | 'RELEASED_FUNCTIONS';
 
 export interface FunctionSpec {
   readonly description: string;
@@ -217,13 +218,31 @@ export const functionSpecs = {
     reservedConcurrency: 20,
     environment: [],
   },
+  // CodeDeploy's BeforeAllowTraffic hook for every released function (`shared/release.ts`). Not
+  // released itself: it must work while any other function's release is under way. 5: CodeDeploy
+  // runs the hook once per deployment, and the release step starts one per released function.
+  'pre-traffic': {
+    description:
+      'Release hook: invokes the new version of a released function with a harmless request before CodeDeploy shifts traffic to it',
+    memoryMb: 256,
+    timeoutSeconds: 120,
+    reservedConcurrency: 5,
+    environment: ['RELEASED_FUNCTIONS'],
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functionSpecs;
 
+/** A function released through its `live` alias (`canary: true`). */
+export type CanaryFunction = {
+  [Name in FunctionName]: (typeof functionSpecs)[Name] extends { readonly canary: true }
+    ? Name
+    : never;
+}[FunctionName];
+
 /** The functions on the money path, released through their `live` alias, in catalog order. */
 export const CANARY_FUNCTIONS = (Object.keys(functionSpecs) as FunctionName[]).filter(
-  (name) => (functionSpecs[name] as FunctionSpec).canary === true,
+  (name): name is CanaryFunction => (functionSpecs[name] as FunctionSpec).canary === true,
 );
 
 /** How long after a slot the sweeper waits before calling it missed (scheduler retries end after 15 minutes). */

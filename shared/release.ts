@@ -10,6 +10,7 @@
  * at risk, and rolls back when one fires. Feature flags reach the Lambdas through AppConfig, with
  * the stack's deployment strategy and the same alarms as monitors.
  */
+import type { CanaryFunction } from './functions.ts';
 
 /** The alias every caller of a released function or of the state machine goes through. */
 export const LIVE_ALIAS = 'live';
@@ -224,3 +225,91 @@ export interface ReleaseTargets {
     readonly alarms: readonly string[];
   };
 }
+
+/**
+ * The stack's CodeDeploy application (compute platform Lambda): one per stack, named after the
+ * stack's prefix (`savings-plan-buy-prod`). Its deployment groups (one per released function) are
+ * what the pre-traffic hook may read and report on (`infra/permissions.ts`).
+ */
+export function codeDeployApplicationName(prefix: string): string {
+  return prefix;
+}
+
+export type { CanaryFunction };
+
+/**
+ * The request place-order answers without doing anything (its only request that is not an
+ * order): it reads the run record of a slot that cannot exist and stops. Every order the
+ * workflow sends fails validation long before it could look like this, and this never reaches
+ * the idempotency store, the exchange or a write.
+ */
+export const PLACE_ORDER_PROBE = { probe: 'pre-traffic' } as const;
+
+/** What place-order answers {@link PLACE_ORDER_PROBE}: whether the run it read exists. */
+export interface PlaceOrderProbeAnswer {
+  readonly probe: typeof PLACE_ORDER_PROBE.probe;
+  readonly runFound: boolean;
+}
+
+/** The answer of a working place-order: it could read its table, and found nothing. */
+export const PLACE_ORDER_PROBE_ANSWER: PlaceOrderProbeAnswer = {
+  probe: 'pre-traffic',
+  runFound: false,
+};
+
+/** Whether an event is exactly {@link PLACE_ORDER_PROBE} (a real order with an extra field is not). */
+export function isPlaceOrderProbe(event: unknown): event is typeof PLACE_ORDER_PROBE {
+  return (
+    event !== null &&
+    typeof event === 'object' &&
+    !Array.isArray(event) &&
+    Object.keys(event).length === 1 &&
+    (event as Record<string, unknown>).probe === PLACE_ORDER_PROBE.probe
+  );
+}
+
+/** A harmless request for a released function, and the one answer that says it works. */
+export interface PreTrafficRequest {
+  /** The event the hook invokes the new version with. */
+  readonly event: unknown;
+  /** The function's answer, exactly (JSON); anything else, or a function error, fails the release. */
+  readonly expect: unknown;
+}
+
+/**
+ * What the pre-traffic hook sends the new version of each released function before CodeDeploy
+ * shifts any traffic to it: a request the real handler answers without a side effect (no table
+ * written, no order, no event, no message, no schedule changed), that still runs its cold start
+ * (configuration checked, clients created), its event parsing and its code path to an answer.
+ * The integration test `test/integration/release/pre-traffic-requests.test.ts` proves each one
+ * harmless against the local stack.
+ */
+export const PRE_TRAFFIC_REQUESTS: Readonly<Record<CanaryFunction, PreTrafficRequest>> = {
+  // A stream batch with no records: the batch processor runs and reports no failures.
+  'schedule-sync': { event: { Records: [] }, expect: { batchItemFailures: [] } },
+  // A slot whose plan is gone (the workflow's GetItem found nothing): the flags are read and the
+  // decision is to skip. Deciding writes nothing; the workflow records decisions, not this step.
+  decide: {
+    event: {
+      plan: {},
+      planId: 'pre-traffic',
+      userId: 'pre-traffic',
+      scheduledFor: '2000-01-01T00:00:00.000Z',
+      version: 0,
+    },
+    expect: {
+      action: 'SKIP',
+      code: 'PLAN_DELETED',
+      reason: 'The plan was deleted before this run.',
+      amount: null,
+      currency: null,
+    },
+  },
+  // Every order event goes through the idempotency store (a write) before it can be refused, so
+  // place-order has an explicit probe that stops before it.
+  'place-order': { event: PLACE_ORDER_PROBE, expect: PLACE_ORDER_PROBE_ANSWER },
+  // A queue batch with no messages: the breaker is read, nothing is started or sent back.
+  'retry-dispatcher': { event: { Records: [] }, expect: { batchItemFailures: [] } },
+  // A queue batch with no events: nothing is claimed or sent.
+  notifier: { event: { Records: [] }, expect: { batchItemFailures: [] } },
+};

@@ -14,6 +14,7 @@ import { NOTIFICATIONS_EVENT_PATTERN, OUTCOMES_EVENT_PATTERN } from './events.ts
 import {
   AUDIT_DIGEST_RATE,
   AUDIT_REPORT_RATE,
+  CANARY_FUNCTIONS,
   COMPLETER_RATE,
   COMPLETER_SLA_SECONDS,
   FLAGS_MAX_AGE_SECONDS,
@@ -507,6 +508,9 @@ export function functionVariables<T>(
     SMS_ORIGINATION_IDENTITY: config.smsOriginationIdentity ?? '',
     AUDIT_BUCKET: names.auditBucket,
     AUDIT_SIGNING_KEY_ARN: resources.auditSigningKeyArn,
+    RELEASED_FUNCTIONS: JSON.stringify(
+      Object.fromEntries(CANARY_FUNCTIONS.map((name) => [functionName(topology, name), name])),
+    ),
   };
 }
 

@@ -14,6 +14,8 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 
 function traced<Client extends object>(client: Client, tracer: Tracer | undefined): Client {
@@ -68,4 +70,12 @@ export function s3Client(tracer?: Tracer): S3Client {
 
 export function kmsClient(tracer?: Tracer): KMSClient {
   return traced(new KMSClient({}), tracer);
+}
+
+export function codeDeployClient(tracer?: Tracer): CodeDeployClient {
+  return traced(new CodeDeployClient({}), tracer);
+}
+
+export function lambdaClient(tracer?: Tracer): LambdaClient {
+  return traced(new LambdaClient({}), tracer);
 }

@@ -45,6 +45,11 @@ import {
   type ExecutionStatus,
   type FailureCode,
 } from '#shared/executions.ts';
+import {
+  isPlaceOrderProbe,
+  type PLACE_ORDER_PROBE,
+  type PlaceOrderProbeAnswer,
+} from '#shared/release.ts';
 import { orderDayKey, ownerPlanKey } from '#shared/tables.ts';
 import { documentClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
@@ -211,7 +216,9 @@ interface RunRecord {
 }
 
 /** The run's execution record as it is now (strongly consistent), or undefined. */
-async function readRun(event: PlaceOrderEvent): Promise<RunRecord | undefined> {
+async function readRun(
+  event: Pick<PlaceOrderEvent, 'userId' | 'planId' | 'scheduledFor'>,
+): Promise<RunRecord | undefined> {
   const { Item } = await dynamodb.send(
     new GetCommand({
       TableName: env.EXECUTIONS_TABLE,
@@ -224,7 +231,10 @@ async function readRun(event: PlaceOrderEvent): Promise<RunRecord | undefined> {
   return Item as RunRecord | undefined;
 }
 
-function runKey(event: PlaceOrderEvent): { ownerPlan: string; scheduledFor: string } {
+function runKey(event: Pick<PlaceOrderEvent, 'userId' | 'planId' | 'scheduledFor'>): {
+  ownerPlan: string;
+  scheduledFor: string;
+} {
   return { ownerPlan: ownerPlanKey(event.userId, event.planId), scheduledFor: event.scheduledFor };
 }
 
@@ -395,10 +405,26 @@ const idempotentPlaceOrder = makeIdempotent(placeOrder, {
   config: idempotencyConfig,
 });
 
+/**
+ * The pre-traffic hook's probe (`PLACE_ORDER_PROBE` in `shared/release.ts`): a new version reads
+ * the run of a slot no plan has, with its configuration, client and role, and answers whether it
+ * exists. It runs before the idempotency store (whose first step is a write) and never reaches the
+ * exchange or a write.
+ */
+async function probe(): Promise<PlaceOrderProbeAnswer> {
+  const run = await readRun({
+    userId: 'pre-traffic',
+    planId: 'probe',
+    scheduledFor: '1970-01-01T00:00:00.000Z',
+  });
+  return { probe: 'pre-traffic', runFound: run !== undefined };
+}
+
 export const handler = async (
-  event: PlaceOrderEvent,
+  event: PlaceOrderEvent | typeof PLACE_ORDER_PROBE,
   context: Context,
-): Promise<PlaceOrderResult> => {
+): Promise<PlaceOrderResult | PlaceOrderProbeAnswer> => {
+  if (isPlaceOrderProbe(event)) return probe();
   logger.addContext(context);
   idempotencyConfig.registerLambdaContext(context);
   try {

@@ -29,6 +29,8 @@ const FUNCTION_CONTEXTS: Readonly<Record<string, MonitoringContext>> = {
   'audit-report': 'audit',
   calendar: 'api',
   'schedule-preview': 'api',
+  // Gates the releases of the purchase path's functions.
+  'pre-traffic': 'purchases',
   [OUTCOMES_FUNCTION]: 'purchases',
 };
 

@@ -138,6 +138,7 @@ describe('a stack on Coinbase', () => {
       'audit-report',
       'calendar',
       'schedule-preview',
+      'pre-traffic',
     ]) {
       expect(secrets(name), name).toEqual([]);
     }

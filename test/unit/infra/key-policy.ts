@@ -174,6 +174,7 @@ export function expectedProjectKeyPolicy(P: string, options: { exchangeKeys: boo
     'audit-report',
     'calendar',
     'schedule-preview',
+    'pre-traffic',
   ];
   return {
     Version: '2012-10-17',

@@ -48,6 +48,7 @@ const FUNCTIONS_WITHOUT_PAGING_ERRORS = [
   'calendar',
   'schedule-preview',
   'slot-outcomes',
+  'pre-traffic',
 ];
 const ALL_FUNCTIONS = [
   'schedule-sync',
@@ -64,6 +65,7 @@ const ALL_FUNCTIONS = [
   'calendar',
   'schedule-preview',
   'slot-outcomes',
+  'pre-traffic',
 ];
 
 /** Alarms for the team's queue (`paper`: the stack has the paper orders table). */

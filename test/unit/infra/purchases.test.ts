@@ -418,6 +418,46 @@ describe('the Lambdas', () => {
       ...queue('FailedRuns', DLQ),
     ]);
   });
+
+  it("let the pre-traffic hook read and report only its own application's deployments, and invoke only released functions' versions", () => {
+    expect(ownStatements('pre-traffic')).toEqual([
+      {
+        Sid: 'ReadAndReportReleaseDeployments',
+        Effect: 'Allow',
+        Action: ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
+        Resource: `arn:aws:codedeploy:${REGION}:${ACCOUNT}:deploymentgroup:${P}/*`,
+      },
+      {
+        Sid: 'InvokeNewVersionsOfReleasedFunctions',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: [
+          `${fn('schedule-sync')}:*`,
+          `${fn('decide')}:*`,
+          `${fn('place-order')}:*`,
+          `${fn('retry-dispatcher')}:*`,
+          `${fn('notifier')}:*`,
+        ],
+      },
+    ]);
+    expect(
+      (
+        run.one('aws:lambda/function:Function', 'pre-traffic-function').inputs.environment as {
+          variables: Record<string, string>;
+        }
+      ).variables,
+    ).toEqual({
+      RELEASED_FUNCTIONS: JSON.stringify({
+        [`${P}-schedule-sync`]: 'schedule-sync',
+        [`${P}-decide`]: 'decide',
+        [`${P}-place-order`]: 'place-order',
+        [`${P}-retry-dispatcher`]: 'retry-dispatcher',
+        [`${P}-notifier`]: 'notifier',
+      }),
+      POWERTOOLS_SERVICE_NAME: `${P}-pre-traffic`,
+      POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
+    });
+  });
 });
 
 describe('the purchase workflow', () => {

@@ -1,0 +1,166 @@
+/**
+ * The pre-traffic hook's harmless requests (`PRE_TRAFFIC_REQUESTS` in `shared/release.ts`) are
+ * harmless: each released function's real handler, the bundle as deployed, running in the local
+ * stack on DynamoDB Local with the stand-ins for everything else, answers its request exactly as
+ * the hook expects, and afterwards no table, bus, queue, schedule, workflow, message or exchange
+ * order has changed, and the exchange has not even been asked. The stack reaches DynamoDB Local
+ * through a proxy that counts requests by operation, so that a write undone before the end (an
+ * idempotency record taken and given back) shows too: no request writes at all.
+ */
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalClock } from '#local/clock.ts';
+import { LOCAL_AWS } from '#local/services/dynamodb.ts';
+import type { LocalStack } from '#local/stack.ts';
+import { CANARY_FUNCTIONS } from '#shared/functions.ts';
+import { PRE_TRAFFIC_REQUESTS } from '#shared/release.ts';
+import { topology as deploymentTopology, type QueueKey } from '#shared/topology.ts';
+import { sharedDynamoDbEndpoint } from '../../support/dynamodb.ts';
+import { createDailyPlans } from '../../support/purchases.ts';
+import { signIn, startTestStack } from '../../support/stack.ts';
+
+const PREFIX = `t${crypto.randomUUID().slice(0, 8)}`;
+const topology = deploymentTopology({
+  prefix: PREFIX,
+  region: LOCAL_AWS.region,
+  accountId: '000000000000',
+});
+
+/** DynamoDB requests by operation (`PutItem`, `GetItem`...) since the stack started. */
+const operations = new Map<string, number>();
+
+/** Forwards every request to the run's DynamoDB Local, counting it by its `X-Amz-Target`. */
+const proxy: Server = createServer((incoming, outgoing) => {
+  const operation = String(incoming.headers['x-amz-target'] ?? 'unknown').replace(/^.*\./, '');
+  operations.set(operation, (operations.get(operation) ?? 0) + 1);
+  const upstream = new URL(sharedDynamoDbEndpoint());
+  const forward = httpRequest(
+    {
+      host: upstream.hostname,
+      port: upstream.port,
+      method: incoming.method,
+      path: incoming.url,
+      headers: incoming.headers,
+    },
+    (answer) => {
+      outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
+      answer.pipe(outgoing);
+    },
+  );
+  forward.on('error', (error) => outgoing.destroy(error));
+  incoming.pipe(forward);
+});
+await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+
+const WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'];
+
+/** How many write requests DynamoDB has had so far. */
+function writes(): number {
+  return WRITES.reduce((sum, operation) => sum + (operations.get(operation) ?? 0), 0);
+}
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    dynamodbEndpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    prefix: PREFIX,
+    clock: new LocalClock(new Date('2027-10-04T06:00:00Z')),
+  });
+  // A stack with something in it: a plan, its schedule, its change on the bus and its
+  // notification, so that a request that touched any of them would show.
+  const ada = await signIn(stack, 'ada');
+  await createDailyPlans(ada, 1, {
+    timeOfDay: '09:00',
+    startDate: '2027-10-04',
+    endDate: '2027-12-31',
+  });
+  await stack.settle();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  proxy.closeAllConnections();
+  await new Promise((resolve) => proxy.close(resolve));
+});
+
+async function items(table: string): Promise<unknown[]> {
+  const found: unknown[] = [];
+  let start: Record<string, never> | undefined;
+  do {
+    const page = await stack.dynamodb.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    found.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+    start = page.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (start !== undefined);
+  return found.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+/** Everything a side effect could change, as the stand-ins hold it. */
+async function everything() {
+  const tables = await Promise.all(
+    Object.entries(stack.tableNames).map(async ([key, name]) => [key, await items(name)] as const),
+  );
+  return {
+    tables: Object.fromEntries(tables),
+    events: stack.eventBus.events(),
+    // Without the visibility state, which the clock moves on its own.
+    queues: Object.fromEntries(
+      (Object.keys(topology.queues) as QueueKey[]).map((key) => [
+        key,
+        stack.sqs
+          .messages(topology.queues[key].name)
+          .map(({ messageId, body, receiveCount, sentAt }) => ({
+            messageId,
+            body,
+            receiveCount,
+            sentAt,
+          })),
+      ]),
+    ),
+    schedules: stack.scheduler.list(),
+    deadLetters: stack.scheduler.deadLetters(),
+    executions: stack.stateMachine.history(),
+    outbox: stack.outbox.messages(),
+    exchange: stack.exchange.state(),
+  };
+}
+
+describe('the pre-traffic requests', () => {
+  it('the stack they run on holds a plan, its schedule, its change and its notification', async () => {
+    const before = await everything();
+    // The plan and its user's record.
+    expect(before.tables.plans?.length).toBe(2);
+    expect(before.schedules.filter((schedule) => schedule.name.startsWith('plan-')).length).toBe(1);
+    expect(before.events.map((event) => event.detailType)).toEqual([
+      'PlanChanged',
+      'NotificationSent',
+    ]);
+    expect(before.outbox.length).toBe(1);
+    expect(before.tables.notifications?.length).toBe(1);
+    // The proxy sees the stack's writes (the plan, its sync, the notification).
+    expect(writes()).toBeGreaterThan(0);
+  });
+
+  it.each(CANARY_FUNCTIONS)(
+    '%s answers its harmless request as the hook expects, and changes nothing',
+    async (name) => {
+      const lambda = stack.lambdas.get(name);
+      if (lambda === undefined) throw new Error(`no local function ${name}`);
+      const before = await everything();
+      const invocations = lambda.invocations;
+      const written = writes();
+      const answer = await lambda.invoke(PRE_TRAFFIC_REQUESTS[name].event);
+      await stack.settle();
+      expect(answer).toEqual(PRE_TRAFFIC_REQUESTS[name].expect);
+      // The real handler ran (a cold start at least), not a stand-in.
+      expect(lambda.invocations).toBe(invocations + 1);
+      expect(await everything()).toEqual(before);
+      expect(writes()).toBe(written);
+    },
+  );
+});
