@@ -14,6 +14,13 @@
 /** The alias every caller of a released function or of the state machine goes through. */
 export const LIVE_ALIAS = 'live';
 
+/**
+ * The function (its key in `functionSpecs`) CodeDeploy runs as the `BeforeAllowTraffic` hook of
+ * every deployment: it exercises the new version before any traffic reaches it. Named here once,
+ * so the CodeDeploy role and the stack output agree before the function exists.
+ */
+export const PRE_TRAFFIC_HOOK = 'pre-traffic';
+
 /** CodeDeploy's predefined traffic-shifting configurations for Lambda (`CodeDeployDefault.Lambda<name>`). */
 export const LAMBDA_DEPLOYMENTS = [
   'AllAtOnce',

@@ -99,13 +99,43 @@ export function computedState(
       return { arn: arn('cognito-idp', `userpool/${REGION}_pool`) };
     case 'aws:cloudwatch/logGroup:LogGroup':
       return { arn: arn('logs', `log-group:${String(inputs.name)}`) };
-    case 'aws:lambda/function:Function':
+    case 'aws:lambda/function:Function': {
+      // A function that publishes has version 1 after its first deployment.
+      const version = inputs.publish === true ? '1' : '$LATEST';
       return {
         arn: arn('lambda', `function:${String(inputs.name)}`),
         invokeArn: `invoke:${String(inputs.name)}`,
+        version,
+        qualifiedArn: arn('lambda', `function:${String(inputs.name)}:${version}`),
       };
-    case 'aws:sfn/stateMachine:StateMachine':
-      return { arn: arn('states', `stateMachine:${String(inputs.name)}`) };
+    }
+    case 'aws:lambda/alias:Alias':
+      return {
+        arn: arn('lambda', `function:${String(inputs.functionName)}:${String(inputs.name)}`),
+      };
+    case 'aws:sfn/stateMachine:StateMachine': {
+      const machine = arn('states', `stateMachine:${String(inputs.name)}`);
+      return {
+        arn: machine,
+        // Version 1 when it publishes; the provider leaves the attribute empty otherwise.
+        stateMachineVersionArn: inputs.publish === true ? `${machine}:1` : '',
+      };
+    }
+    case 'aws:sfn/alias:Alias': {
+      // An alias's ARN is its state machine's, qualified with its name.
+      const [route] = (inputs.routingConfigurations ?? []) as { stateMachineVersionArn: string }[];
+      const machine = (route?.stateMachineVersionArn ?? '').split(':').slice(0, 7).join(':');
+      return { arn: `${machine}:${String(inputs.name)}` };
+    }
+    case 'aws:codedeploy/application:Application':
+      return { arn: arn('codedeploy', `application:${String(inputs.name)}`) };
+    case 'aws:codedeploy/deploymentGroup:DeploymentGroup':
+      return {
+        arn: arn(
+          'codedeploy',
+          `deploymentgroup:${String(inputs.appName)}/${String(inputs.deploymentGroupName)}`,
+        ),
+      };
     case 'aws:sqs/queue:Queue':
       return {
         arn: arn('sqs', String(inputs.name)),
