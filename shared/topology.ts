@@ -444,6 +444,14 @@ export function functionInvokeArn(topology: Topology, name: FunctionName): strin
 }
 
 /**
+ * What an event source mapping names as its function: the `live` alias's ARN for a released
+ * function (so the release step decides which version consumes), the function's name otherwise.
+ */
+export function mappingFunction(topology: Topology, name: FunctionName): string {
+  return isReleased(name) ? functionInvokeArn(topology, name) : functionName(topology, name);
+}
+
+/**
  * The purchase state machine's `live` alias: what the schedules, the retry dispatcher and the
  * redrive start (executions started through it are associated with the version it routes to).
  */
