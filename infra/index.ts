@@ -589,22 +589,20 @@ export const release: pulumi.Output<ReleaseTargets> = pulumi
     workflow.aliasArn,
     workflow.versionArn,
   ])
-  .apply(
-    ([application, functions, arn, aliasArn, versionArn]): ReleaseTargets => ({
-      alias: LIVE_ALIAS,
-      codeDeployApplication: application,
-      deploymentConfig: codeDeployConfigName(config.release.functions),
-      preTrafficHook: `${prefix}-${PRE_TRAFFIC_HOOK}`,
-      functions,
-      stateMachine: {
-        arn,
-        aliasArn,
-        versionArn,
-        deployment: config.release.stateMachine,
-        alarms: stateMachineReleaseAlarms(alarmDefinitions),
-      },
-    }),
-  );
+  .apply(([application, functions, arn, aliasArn, versionArn]): ReleaseTargets => ({
+    alias: LIVE_ALIAS,
+    codeDeployApplication: application,
+    deploymentConfig: codeDeployConfigName(config.release.functions),
+    preTrafficHook: `${prefix}-${PRE_TRAFFIC_HOOK}`,
+    functions,
+    stateMachine: {
+      arn,
+      aliasArn,
+      versionArn,
+      deployment: config.release.stateMachine,
+      alarms: stateMachineReleaseAlarms(alarmDefinitions),
+    },
+  }));
 
 export const graphqlUrl = api.url;
 export const userPoolId = users.id;

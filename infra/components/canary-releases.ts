@@ -63,7 +63,8 @@ export function codeDeployStatements(args: CanaryReleasesArgs): PolicyStatement[
       Effect: 'Allow',
       Action: 'cloudwatch:DescribeAlarms',
       Resource: alarmNames.map(
-        (name) => pulumi.interpolate`arn:aws:cloudwatch:${args.region}:${args.accountId}:alarm:${name}`,
+        (name) =>
+          pulumi.interpolate`arn:aws:cloudwatch:${args.region}:${args.accountId}:alarm:${name}`,
       ),
     },
     {

@@ -109,9 +109,8 @@ export function purchaseWorkflowPolicy(
       Resource: args.kmsKeyArn,
       Condition: {
         StringLike: {
-          'kms:EncryptionContext:aws:states:stateMachineArn': stateMachineEncryptionContext(
-            stateMachineArn,
-          ),
+          'kms:EncryptionContext:aws:states:stateMachineArn':
+            stateMachineEncryptionContext(stateMachineArn),
         },
       },
     },

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
+import { MockMonitor } from '@pulumi/pulumi/runtime/mocks.js';
 import { parse } from 'yaml';
 
 export const ACCOUNT = '123456789012';
@@ -31,6 +32,31 @@ export interface RecordedResource extends RegisteredResource {
   readonly custom: boolean;
   /** The explicit provider's reference (`<urn>::<id>`), when the resource names one. */
   readonly providerReference?: string;
+  /** The inputs Pulumi leaves as they are after creation (the `ignoreChanges` option). */
+  readonly ignoreChanges: readonly string[];
+}
+
+/**
+ * Pulumi's mocks hand `newResource` the inputs but not the options: the request the program sent
+ * has them, so the monitor is wrapped once to keep each resource's `ignoreChanges` by type and name.
+ */
+const ignoredChanges = new Map<string, string[]>();
+const monitor = MockMonitor.prototype as unknown as {
+  registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
+  wrapped?: true;
+};
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getIgnorechangesList(): string[];
+}
+if (monitor.wrapped !== true) {
+  const register = monitor.registerResource;
+  monitor.registerResource = function (this: unknown, req, callback) {
+    ignoredChanges.set(`${req.getType()}::${req.getName()}`, req.getIgnorechangesList());
+    return register.call(this, req, callback);
+  };
+  monitor.wrapped = true;
 }
 
 export interface ProgramRun {
@@ -231,6 +257,7 @@ export async function runProgram(
           urn: `urn:pulumi:${stack}::${PROJECT}::${args.type}::${args.name}`,
           state,
           custom: args.custom !== false,
+          ignoreChanges: ignoredChanges.get(`${args.type}::${args.name}`) ?? [],
           ...(args.provider === undefined || args.provider === ''
             ? {}
             : { providerReference: args.provider }),
