@@ -111,8 +111,9 @@ export class PlanScheduling extends pulumi.ComponentResource {
       roleNames.plans,
       'EventBridge Scheduler: starts the purchase workflow for plan slots',
       this.planSchedulesArn,
-      // The schedules target the `live` alias (`stateMachineAliasArn`).
-      startPurchasesStatement('StartPurchases', args.stateMachineArn),
+      // The schedules target the `live` alias (`stateMachineAliasArn`); those armed before the
+      // alias existed start the unqualified ARN until their next re-arm (never a version).
+      startPurchasesStatement('StartPurchases', args.stateMachineArn, { unqualifiedToo: true }),
     );
     this.jobsRole = role(
       'jobs-role',

@@ -156,22 +156,30 @@ export function stateMachineEncryptionContext(
 }
 
 /**
- * Starting purchases, through the `live` alias only. Step Functions authorizes a start through an
- * alias or version on the state machine's own ARN and hands the qualifier to the condition key
- * `states:StateMachineQualifier`: naming the alias there keeps every starter on the alias (a start
- * of the unqualified ARN, or of a version, is denied).
+ * Starting purchases, through the `live` alias. Step Functions authorizes a start through an alias
+ * or version on the state machine's own ARN and hands the qualifier to the condition key
+ * `states:StateMachineQualifier`: naming the alias there keeps the starter on the alias (a start
+ * of a version, or of the unqualified ARN, is denied).
  * https://docs.aws.amazon.com/step-functions/latest/dg/auth-version-alias.html
+ *
+ * `unqualifiedToo`: also the unqualified ARN (no qualifier: `...IfExists`), for the plans'
+ * schedules created before the alias existed; each targets the alias once re-armed.
  */
 export function startPurchasesStatement(
   sid: string,
   stateMachineArn: pulumi.Input<string>,
+  options: { readonly unqualifiedToo?: boolean } = {},
 ): PolicyStatement {
   return {
     Sid: sid,
     Effect: 'Allow',
     Action: 'states:StartExecution',
     Resource: stateMachineArn,
-    Condition: { StringEquals: { 'states:StateMachineQualifier': LIVE_ALIAS } },
+    Condition: {
+      [options.unqualifiedToo === true ? 'StringEqualsIfExists' : 'StringEquals']: {
+        'states:StateMachineQualifier': LIVE_ALIAS,
+      },
+    },
   };
 }
 

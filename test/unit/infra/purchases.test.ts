@@ -19,12 +19,12 @@ const SM_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${P}-purchase`;
 const SM_LIVE = `${SM_ARN}:live`;
 const live = (name: string) => `${fn(name)}:live`;
 /** Starting purchases: on the state machine's ARN, through the `live` alias only. */
-const startThroughLive = (sid: string) => ({
+const startThroughLive = (sid: string, operator = 'StringEquals') => ({
   Sid: sid,
   Effect: 'Allow',
   Action: 'states:StartExecution',
   Resource: SM_ARN,
-  Condition: { StringEquals: { 'states:StateMachineQualifier': 'live' } },
+  Condition: { [operator]: { 'states:StateMachineQualifier': 'live' } },
 });
 const SCHEDULER_ROLE = `arn:aws:iam::${ACCOUNT}:role/${P}-plans-scheduler`;
 const PLAN_SCHEDULES = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${P}-plans/plan-*`;
@@ -541,7 +541,8 @@ describe('scheduling', () => {
     expect(
       policy(run.one('aws:iam/rolePolicy:RolePolicy', 'scheduling-policy').inputs.policy).Statement,
     ).toEqual([
-      startThroughLive('StartPurchases'),
+      // Schedules armed before the alias existed start the unqualified ARN until re-armed.
+      startThroughLive('StartPurchases', 'StringEqualsIfExists'),
       decryptSchedules(PLAN_SCHEDULES),
       ...queue('DeadLetters', DLQ),
     ]);
