@@ -11,9 +11,19 @@ import { bundleFunctions } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { apiSettingsFor } from '#shared/api-settings.ts';
 import { CANARY_FUNCTIONS, functionSpecs, type FunctionName } from '#shared/functions.ts';
-import { codeDeployApplicationName } from '#shared/release.ts';
 import { alarmCatalog, auditTamperingRuleName } from '#shared/monitoring/alarms.ts';
 import { dashboardCatalog } from '#shared/monitoring/dashboards.ts';
+import {
+  functionReleaseAlarms,
+  stateMachineReleaseAlarms,
+} from '#shared/monitoring/release-alarms.ts';
+import {
+  LIVE_ALIAS,
+  PRE_TRAFFIC_HOOK,
+  codeDeployApplicationName,
+  codeDeployConfigName,
+  type ReleaseTargets,
+} from '#shared/release.ts';
 import { PROJECT, checkSmsOriginationRegion } from '#shared/stack-config.ts';
 import {
   exchangeStateTable,
@@ -38,6 +48,7 @@ import {
   type RuleKey,
 } from '#shared/topology.ts';
 import { AuditTrail, auditKeyPolicyStatements, auditTrailNames } from './components/audit-trail.ts';
+import { CanaryReleases } from './components/canary-releases.ts';
 import { EventBus } from './components/event-bus.ts';
 import { LambdaEventSource } from './components/event-source.ts';
 import { ExchangeCredentials } from './components/exchange-credentials.ts';
@@ -361,8 +372,9 @@ const workflow = new PurchaseWorkflow('purchase', {
   executionsTableArn: executions.arn,
   eventBusName: bus.name,
   eventBusArn: bus.arn,
-  decideFunctionArn: lambdas.decide.arn,
-  placeOrderFunctionArn: lambdas['place-order'].arn,
+  // The Tasks invoke the `live` aliases: the release step decides which version buys.
+  decideFunctionArn: lambdas.decide.invokeArn,
+  placeOrderFunctionArn: lambdas['place-order'].invokeArn,
   retryQueueUrl: retryQueue.url,
   retryQueueArn: retryQueue.arn,
   purchaseWindowHours: config.purchaseWindowHours,
@@ -401,7 +413,8 @@ for (const [name, entry] of Object.entries(topology.eventSources) as [
     {
       entry,
       eventSourceArn: entry.kind === 'queue' ? queueArn(entry.queue) : plans.streamArn,
-      functionName: lambdas[entry.function].name,
+      // A released function's mapping invokes its `live` alias (`mappingFunction` in the topology).
+      functionName: lambdas[entry.function].alias?.arn ?? lambdas[entry.function].name,
       ...(entry.kind === 'stream' ? { onFailureArn: queueArn(entry.onFailure) } : {}),
       tags,
     },
@@ -522,7 +535,7 @@ const logMetrics = new LogMetrics('log-metrics', {
   apiLogGroupName: api.logGroup.name,
 });
 const resourceValues = { graphqlApiId: api.api.id };
-new Alarms(
+const alarms = new Alarms(
   'alarms',
   {
     catalog: alarmDefinitions,
@@ -541,12 +554,73 @@ new Dashboards('dashboards', {
   resourceValues,
 });
 
+// Releases: CodeDeploy shifts each money-path function's `live` alias, watching its alarms and
+// the purchase alarms (which must exist first); the release step starts the deployments.
+const releases = new CanaryReleases(
+  'releases',
+  {
+    applicationName: codeDeployApplicationName(prefix),
+    roleName: `${prefix}-codedeploy`,
+    deploymentConfigName: codeDeployConfigName(config.release.functions),
+    functions: CANARY_FUNCTIONS.map((name) => ({
+      key: name,
+      functionArn: functionArn(name),
+      alarmNames: functionReleaseAlarms(alarmDefinitions, name),
+    })),
+    preTrafficHookArn: functionArn(PRE_TRAFFIC_HOOK),
+    accountId,
+    region,
+    tags,
+  },
+  { dependsOn: [alarms, ...CANARY_FUNCTIONS.map((name) => lambdas[name])] },
+);
+
+/** What the release step (`npm run release -- --stack <stack>`) shifts and watches. */
+export const release: pulumi.Output<ReleaseTargets> = pulumi
+  .all([
+    releases.application.name,
+    pulumi.all(
+      CANARY_FUNCTIONS.map((name) =>
+        pulumi
+          .all([
+            lambdas[name].name,
+            lambdas[name].version,
+            (releases.groups[name] as aws.codedeploy.DeploymentGroup).deploymentGroupName,
+          ])
+          .apply(([functionName, version, deploymentGroup]) => ({
+            function: name,
+            functionName,
+            version,
+            deploymentGroup,
+          })),
+      ),
+    ),
+    workflow.arn,
+    workflow.aliasArn,
+    workflow.versionArn,
+  ])
+  .apply(([application, functions, arn, aliasArn, versionArn]): ReleaseTargets => ({
+    alias: LIVE_ALIAS,
+    codeDeployApplication: application,
+    deploymentConfig: codeDeployConfigName(config.release.functions),
+    preTrafficHook: functionName(PRE_TRAFFIC_HOOK),
+    functions,
+    stateMachine: {
+      arn,
+      aliasArn,
+      versionArn,
+      deployment: config.release.stateMachine,
+      alarms: stateMachineReleaseAlarms(alarmDefinitions),
+    },
+  }));
+
 export const graphqlUrl = api.url;
 export const userPoolId = users.id;
 export const userPoolClientId = users.clientId;
 export const plansTableArn = plans.arn;
 export const executionsTableArn = executions.arn;
 export const purchaseStateMachineArn = workflow.arn;
+export const purchaseStateMachineAliasArn = workflow.aliasArn;
 export const eventBusName = bus.name;
 export const kmsKeyArn = key.arn;
 export const retryQueueUrl = retryQueue.url;

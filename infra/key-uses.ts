@@ -30,7 +30,10 @@ import { functionSpecs, type FunctionName } from '#shared/functions.ts';
 import type { KeyUse } from './components/project-key.ts';
 import { lambdaRoleName } from './components/lambda-function.ts';
 import { schedulerRoleNames } from '#shared/topology.ts';
-import { stateMachineRoleName } from './components/purchase-workflow.ts';
+import {
+  stateMachineEncryptionContext,
+  stateMachineRoleName,
+} from './components/purchase-workflow.ts';
 
 type In<T> = pulumi.Input<T>;
 
@@ -178,7 +181,11 @@ export function projectKeyUses(args: KeyUseArgs): KeyUse[] {
       roleArns: [stateMachine],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       condition: {
-        StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': args.stateMachineArn },
+        StringLike: {
+          'kms:EncryptionContext:aws:states:stateMachineArn': stateMachineEncryptionContext(
+            args.stateMachineArn,
+          ),
+        },
       },
     },
   ];

@@ -11,6 +11,7 @@ import {
   type ExchangeKeyAccess,
 } from './components/exchange-credentials.ts';
 import { readFlagsStatements } from './components/feature-flags.ts';
+import { startPurchasesStatement } from './components/purchase-workflow.ts';
 import { sendToQueueStatements } from './components/queue.ts';
 
 export interface PermissionContext {
@@ -29,6 +30,7 @@ export interface PermissionContext {
   readonly readOnlyExchangeSecretArn: pulumi.Input<string> | null;
   readonly exchangeStateTableArn: pulumi.Input<string>;
   readonly retryQueueArn: pulumi.Input<string>;
+  /** The purchase state machine (unqualified: its starters are held to the `live` alias by a condition). */
   readonly stateMachineArn: pulumi.Input<string>;
   readonly flagsConfigurationArn: pulumi.Input<string>;
   readonly eventBusArn: pulumi.Input<string>;
@@ -323,12 +325,7 @@ export function functionStatements(
         ['kms:Decrypt', 'kms:GenerateDataKey'],
         context,
       ),
-      {
-        Sid: 'RestartPurchases',
-        Effect: 'Allow',
-        Action: 'states:StartExecution',
-        Resource: context.stateMachineArn,
-      },
+      startPurchasesStatement('RestartPurchases', context.stateMachineArn),
       {
         Sid: 'ReadCircuitBreaker',
         Effect: 'Allow',

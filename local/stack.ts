@@ -20,6 +20,9 @@ import { parseStackConfig, readStackConfigValues, type StackConfig } from '#shar
 import { PURCHASE_STATE_MACHINE_FILE } from '#shared/state-machines.ts';
 import {
   functionArn as topologyFunctionArn,
+  functionInvokeArn,
+  unqualifiedFunctionArn,
+  unqualifiedStateMachineArn,
   JOB_NAMES,
   stateMachineArn as topologyStateMachineArn,
   topology as deploymentTopology,
@@ -423,8 +426,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         PlansTable: variables.PLANS_TABLE,
         ExecutionsTable: variables.EXECUTIONS_TABLE,
         EventBusName: variables.EVENT_BUS_NAME,
-        DecideFunctionArn: functionArn('decide'),
-        PlaceOrderFunctionArn: functionArn('place-order'),
+        // As deployed: the Tasks invoke the `live` aliases (the local Lambdas answer any qualifier).
+        DecideFunctionArn: functionInvokeArn(topology, 'decide'),
+        PlaceOrderFunctionArn: functionInvokeArn(topology, 'place-order'),
         RetryQueueUrl: retryQueue.url,
         PurchaseWindowHours: String(config.purchaseWindowHours),
       },
@@ -449,12 +453,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
      * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
      */
     const invokeAsync = (nameOrArn: string, event: unknown): boolean => {
+      // A qualified name or ARN (`:live`, `:$LATEST`, `:3`) runs the one local version.
+      const unqualified = nameOrArn.startsWith('arn:')
+        ? unqualifiedFunctionArn(nameOrArn)
+        : (nameOrArn.split(':')[0] ?? nameOrArn);
       const target =
-        lambdasByArn.get(nameOrArn) ??
-        lambdas.get(nameOrArn.replace(`${prefix}-`, '') as FunctionName);
+        lambdasByArn.get(unqualified) ??
+        lambdas.get(unqualified.replace(`${prefix}-`, '') as FunctionName);
       if (
         target === undefined ||
-        (!nameOrArn.startsWith('arn:') && target.config.name !== nameOrArn)
+        (!unqualified.startsWith('arn:') && target.config.name !== unqualified)
       ) {
         return false;
       }
@@ -509,7 +517,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onDeadLetter: (deadLetter) => monitoring.schedulerDeadLetter(deadLetter),
       deliver: async (delivery) => {
         const input = JSON.parse(delivery.input) as unknown;
-        if (delivery.target.Arn === stateMachineArn) {
+        // The schedules target the `live` alias; locally there is one version of the workflow.
+        if (unqualifiedStateMachineArn(delivery.target.Arn) === stateMachineArn) {
           work.track(stateMachine.start(input));
           return;
         }

@@ -12,7 +12,14 @@
  *   asynchronous on-failure records; `audit-dlq` the events the audit rule could not put on its
  *   stream. Each message is replayed through the target it missed.
  */
-import { JOB_NAMES, functionArn, ruleArn, stateMachineArn } from './topology.ts';
+import {
+  JOB_NAMES,
+  functionArn,
+  ruleArn,
+  stateMachineAliasArn,
+  stateMachineArn,
+  unqualifiedStateMachineArn,
+} from './topology.ts';
 import type { QueueKey, Topology } from './topology.ts';
 
 /** A queue name that is no dead-letter queue of the topology (or no queue of it at all). */
@@ -119,10 +126,12 @@ function schedulerReplay(
   message: DeadLetterMessage,
   target: string,
 ): ReplayPlan {
-  if (target === stateMachineArn(topology)) {
+  // Schedules target the `live` alias (older ones the state machine itself): either way the
+  // replay starts the alias, as every starter does.
+  if (unqualifiedStateMachineArn(target) === stateMachineArn(topology)) {
     return {
       kind: 'start-execution',
-      stateMachineArn: target,
+      stateMachineArn: stateMachineAliasArn(topology),
       input: message.body,
       target: `state machine ${topology.names.stateMachine}`,
     };

@@ -15,6 +15,13 @@ import type { CanaryFunction } from './functions.ts';
 /** The alias every caller of a released function or of the state machine goes through. */
 export const LIVE_ALIAS = 'live';
 
+/**
+ * The function (its key in `functionSpecs`) CodeDeploy runs as the `BeforeAllowTraffic` hook of
+ * every deployment: it exercises the new version before any traffic reaches it. Named here once,
+ * so the CodeDeploy role and the stack output agree before the function exists.
+ */
+export const PRE_TRAFFIC_HOOK = 'pre-traffic';
+
 /** CodeDeploy's predefined traffic-shifting configurations for Lambda (`CodeDeployDefault.Lambda<name>`). */
 export const LAMBDA_DEPLOYMENTS = [
   'AllAtOnce',
@@ -227,12 +234,12 @@ export interface ReleaseTargets {
 }
 
 /**
- * The stack's CodeDeploy application (compute platform Lambda): one per stack, named after the
- * stack's prefix (`savings-plan-buy-prod`). Its deployment groups (one per released function) are
- * what the pre-traffic hook may read and report on (`infra/permissions.ts`).
+ * The stack's CodeDeploy application (compute platform Lambda): one per stack,
+ * `<prefix>-releases` (`savings-plan-buy-prod-releases`). Its deployment groups (one per released
+ * function) are what the pre-traffic hook may read and report on (`infra/permissions.ts`).
  */
 export function codeDeployApplicationName(prefix: string): string {
-  return prefix;
+  return `${prefix}-releases`;
 }
 
 export type { CanaryFunction };

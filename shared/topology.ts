@@ -19,12 +19,14 @@ import {
   COMPLETER_SLA_SECONDS,
   FLAGS_MAX_AGE_SECONDS,
   functionSpecs,
+  type FunctionSpec,
   RECONCILE_RATE,
   SWEEP_GRACE_SECONDS,
   SWEEP_RATE,
   type FunctionName,
   type FunctionVariable,
 } from './functions.ts';
+import { LIVE_ALIAS } from './release.ts';
 import type { StackConfig } from './stack-config.ts';
 import {
   exchangeStateTable,
@@ -428,6 +430,58 @@ export function stateMachineArn(topology: Topology): string {
   return `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachine}`;
 }
 
+/** Whether a function is released through its `live` alias (`canary: true` in its spec). */
+export function isReleased(name: FunctionName): boolean {
+  return (functionSpecs[name] as FunctionSpec).canary === true;
+}
+
+/**
+ * The ARN every caller of a function uses: the `live` alias of a released function (so the
+ * release step decides which version runs), the function itself otherwise.
+ */
+export function functionInvokeArn(topology: Topology, name: FunctionName): string {
+  const arn = functionArn(topology, name);
+  return isReleased(name) ? `${arn}:${LIVE_ALIAS}` : arn;
+}
+
+/**
+ * What an event source mapping names as its function: the `live` alias's ARN for a released
+ * function (so the release step decides which version consumes), the function's name otherwise.
+ */
+export function mappingFunction(topology: Topology, name: FunctionName): string {
+  return isReleased(name) ? functionInvokeArn(topology, name) : functionName(topology, name);
+}
+
+/**
+ * The purchase state machine's `live` alias: what the schedules, the retry dispatcher and the
+ * redrive start (executions started through it are associated with the version it routes to).
+ */
+export function stateMachineAliasArn(topology: Topology): string {
+  return `${stateMachineArn(topology)}:${LIVE_ALIAS}`;
+}
+
+/**
+ * A Lambda function ARN without its qualifier (`:live`, `:$LATEST`, `:7`): the function it names.
+ * Anything else is returned as it is.
+ */
+export function unqualifiedFunctionArn(arn: string): string {
+  const parts = arn.split(':');
+  return parts.length === 8 && parts[2] === 'lambda' && parts[5] === 'function'
+    ? parts.slice(0, 7).join(':')
+    : arn;
+}
+
+/**
+ * A state machine ARN without its qualifier (an alias such as `:live`, or a version `:3`).
+ * Anything else (an execution's ARN, say) is returned as it is.
+ */
+export function unqualifiedStateMachineArn(arn: string): string {
+  const parts = arn.split(':');
+  return parts.length === 8 && parts[2] === 'states' && parts[5] === 'stateMachine'
+    ? parts.slice(0, 7).join(':')
+    : arn;
+}
+
 /** Whether an event matches a rule's pattern (top-level fields, exact values). */
 export function ruleMatches(
   rule: RuleEntry,
@@ -480,7 +534,7 @@ export function functionVariables<T>(
     EXECUTIONS_TABLE: tableName(prefix, executionsTable),
     IDEMPOTENCY_TABLE: tableName(prefix, idempotencyTable),
     SCHEDULE_GROUP: names.scheduleGroup,
-    PURCHASE_STATE_MACHINE_ARN: stateMachineArn(topology),
+    PURCHASE_STATE_MACHINE_ARN: stateMachineAliasArn(topology),
     SCHEDULER_ROLE_ARN: `arn:aws:iam::${names.accountId}:role/${names.schedulerRoles.plans}`,
     SCHEDULE_DLQ_ARN: queueArn(topology, 'plans-dlq'),
     KMS_KEY_ARN: resources.kmsKeyArn,

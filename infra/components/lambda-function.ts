@@ -3,10 +3,16 @@
  * arm64, the deployed bundle from `build/functions.ts`, X-Ray tracing, reserved concurrency, JSON
  * logs to its own KMS-encrypted log group with retention, and a role that may write only those
  * logs and traces plus the exact statements the caller grants.
+ *
+ * A function on the money path (`canary: true`) also publishes a version on every change and gets
+ * the alias `live`, which its callers go through. Pulumi creates the alias once, on the version
+ * it published first, and never moves it again: the release step shifts it through CodeDeploy
+ * (`shared/release.ts`), so `pulumi up` and CodeDeploy never fight over it.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { FunctionSpec } from '#shared/functions.ts';
+import { LIVE_ALIAS } from '#shared/release.ts';
 import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../iam.ts';
 
 export interface LambdaFunctionArgs {
@@ -46,10 +52,17 @@ export class LambdaFunction extends pulumi.ComponentResource {
   readonly arn: pulumi.Output<string>;
   readonly name: pulumi.Output<string>;
   readonly logGroup: aws.cloudwatch.LogGroup;
+  /** The `live` alias of a released function; undefined for the others. */
+  readonly alias: aws.lambda.Alias | undefined;
+  /** What callers invoke: the `live` alias's ARN when there is one, else the function's. */
+  readonly invokeArn: pulumi.Output<string>;
+  /** The version Pulumi published last (`$LATEST` for a function that publishes none). */
+  readonly version: pulumi.Output<string>;
 
   constructor(name: string, args: LambdaFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super('savings:compute:LambdaFunction', name, {}, opts);
     const arn = pulumi.interpolate`arn:aws:lambda:${args.region}:${args.accountId}:function:${args.functionName}`;
+    const released = args.spec.canary === true;
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
       {
@@ -129,12 +142,29 @@ export class LambdaFunction extends pulumi.ComponentResource {
             POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
           })),
         },
+        // A released function publishes a version whenever its code or configuration changes.
+        ...(released ? { publish: true } : {}),
         tags: args.tags,
       },
       { parent: this, dependsOn: [policy, this.logGroup] },
     );
     this.arn = this.function.arn;
     this.name = this.function.name;
-    this.registerOutputs({ arn: this.arn });
+    this.version = this.function.version;
+    this.alias = released
+      ? new aws.lambda.Alias(
+          `${name}-${LIVE_ALIAS}`,
+          {
+            name: LIVE_ALIAS,
+            description: 'What callers invoke; the release step moves it (CodeDeploy)',
+            functionName: this.function.name,
+            functionVersion: this.function.version,
+          },
+          // Created on the first published version; from then on only CodeDeploy moves it.
+          { parent: this, ignoreChanges: ['functionVersion', 'routingConfig'] },
+        )
+      : undefined;
+    this.invokeArn = this.alias?.arn ?? this.arn;
+    this.registerOutputs({ arn: this.arn, invokeArn: this.invokeArn, version: this.version });
   }
 }

@@ -8,10 +8,12 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { schedulerRoleNames, type JobEntry, type QueueEntry } from '#shared/topology.ts';
 import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../iam.ts';
+import { startPurchasesStatement } from './purchase-workflow.ts';
 import { EncryptedQueue, sendToQueueStatements } from './queue.ts';
 
 export interface PlanSchedulingArgs {
   readonly groupName: string;
+  /** The purchase state machine (unqualified); the plans' schedules start its `live` alias. */
   readonly stateMachineArn: pulumi.Input<string>;
   /** The functions the recurring jobs invoke. */
   readonly jobFunctionArns: pulumi.Input<string>[];
@@ -109,12 +111,9 @@ export class PlanScheduling extends pulumi.ComponentResource {
       roleNames.plans,
       'EventBridge Scheduler: starts the purchase workflow for plan slots',
       this.planSchedulesArn,
-      {
-        Sid: 'StartPurchases',
-        Effect: 'Allow',
-        Action: 'states:StartExecution',
-        Resource: args.stateMachineArn,
-      },
+      // The schedules target the `live` alias (`stateMachineAliasArn`); those armed before the
+      // alias existed start the unqualified ARN until their next re-arm (never a version).
+      startPurchasesStatement('StartPurchases', args.stateMachineArn, { unqualifiedToo: true }),
     );
     this.jobsRole = role(
       'jobs-role',

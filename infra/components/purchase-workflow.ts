@@ -3,10 +3,15 @@
  * encrypted with the project key, logging to an encrypted log group (without execution data:
  * inputs hold users' data) and traced with X-Ray, and a role that may touch exactly the tables,
  * bus, functions and retry queue the definition names.
+ *
+ * Every change publishes a version, and callers start the alias `live`. Pulumi creates the alias
+ * once, routing to the version it published first, and never moves it again: the release step
+ * shifts it to the new version (`shared/release.ts`).
  */
 import { readFileSync } from 'node:fs';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { LIVE_ALIAS } from '#shared/release.ts';
 import {
   PURCHASE_STATE_MACHINE_FILE,
   substituteDefinition,
@@ -23,6 +28,7 @@ export interface PurchaseWorkflowArgs {
   readonly executionsTableArn: pulumi.Input<string>;
   readonly eventBusName: pulumi.Input<string>;
   readonly eventBusArn: pulumi.Input<string>;
+  /** The ARNs the Task states invoke: the functions' `live` aliases. */
   readonly decideFunctionArn: pulumi.Input<string>;
   readonly placeOrderFunctionArn: pulumi.Input<string>;
   readonly retryQueueUrl: pulumi.Input<string>;
@@ -102,7 +108,10 @@ export function purchaseWorkflowPolicy(
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
       Resource: args.kmsKeyArn,
       Condition: {
-        StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': stateMachineArn },
+        StringLike: {
+          'kms:EncryptionContext:aws:states:stateMachineArn':
+            stateMachineEncryptionContext(stateMachineArn),
+        },
       },
     },
     {
@@ -121,6 +130,7 @@ export function purchaseWorkflowPolicy(
       },
     },
     {
+      // The Tasks invoke the aliases: IAM authorizes a qualified invoke on the qualified ARN only.
       Sid: 'InvokePurchaseSteps',
       Effect: 'Allow',
       Action: 'lambda:InvokeFunction',
@@ -132,6 +142,47 @@ export function purchaseWorkflowPolicy(
   ]);
 }
 
+/**
+ * The values of the encryption context `aws:states:stateMachineArn` the project key accepts for
+ * the state machine: its ARN, and the ARN of any of its versions or aliases (`<arn>:*`). The
+ * documentation names the state machine's ARN only; the qualified form costs nothing and keeps
+ * executions of a version from failing on the key if Step Functions sends that one.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/encryption-at-rest.html
+ */
+export function stateMachineEncryptionContext(
+  stateMachineArn: pulumi.Input<string>,
+): pulumi.Input<string>[] {
+  return [stateMachineArn, pulumi.interpolate`${stateMachineArn}:*`];
+}
+
+/**
+ * Starting purchases, through the `live` alias. Step Functions authorizes a start through an alias
+ * or version on the state machine's own ARN and hands the qualifier to the condition key
+ * `states:StateMachineQualifier`: naming the alias there keeps the starter on the alias (a start
+ * of a version, or of the unqualified ARN, is denied).
+ * https://docs.aws.amazon.com/step-functions/latest/dg/auth-version-alias.html
+ *
+ * `unqualifiedToo`: also the unqualified ARN (no qualifier: `...IfExists`), for the plans'
+ * schedules created before the alias existed; each targets the alias once re-armed.
+ */
+export function startPurchasesStatement(
+  sid: string,
+  stateMachineArn: pulumi.Input<string>,
+  options: { readonly unqualifiedToo?: boolean } = {},
+): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Action: 'states:StartExecution',
+    Resource: stateMachineArn,
+    Condition: {
+      [options.unqualifiedToo === true ? 'StringEqualsIfExists' : 'StringEquals']: {
+        'states:StateMachineQualifier': LIVE_ALIAS,
+      },
+    },
+  };
+}
+
 /** The state machine role's name, known before it exists (the project key's policy names it). */
 export function stateMachineRoleName(stateMachineName: string): string {
   return `${stateMachineName}-states`;
@@ -140,6 +191,11 @@ export function stateMachineRoleName(stateMachineName: string): string {
 export class PurchaseWorkflow extends pulumi.ComponentResource {
   readonly stateMachine: aws.sfn.StateMachine;
   readonly arn: pulumi.Output<string>;
+  /** The `live` alias, which every caller starts. */
+  readonly alias: aws.sfn.Alias;
+  readonly aliasArn: pulumi.Output<string>;
+  /** The version Pulumi published last (`<arn>:<n>`). */
+  readonly versionArn: pulumi.Output<string>;
   /** Where executions are logged (the `EventsNotPublished` metric filter reads it). */
   readonly logGroupName: pulumi.Output<string>;
 
@@ -211,12 +267,33 @@ export class PurchaseWorkflow extends pulumi.ComponentResource {
           kmsKeyId: args.kmsKeyArn,
           kmsDataKeyReusePeriodSeconds: 300,
         },
+        // Every change of the definition (or settings) is a new version the release step shifts to.
+        publish: true,
         tags: args.tags,
       },
       { parent: this, dependsOn: [policy] },
     );
     this.arn = this.stateMachine.arn;
+    this.versionArn = this.stateMachine.stateMachineVersionArn;
+    this.alias = new aws.sfn.Alias(
+      `${name}-${LIVE_ALIAS}`,
+      {
+        name: LIVE_ALIAS,
+        description: 'What the schedules and the retry dispatcher start; the release step moves it',
+        routingConfigurations: [
+          { stateMachineVersionArn: this.stateMachine.stateMachineVersionArn, weight: 100 },
+        ],
+      },
+      // Created on the first published version; from then on only the release step moves it.
+      { parent: this, ignoreChanges: ['routingConfigurations'] },
+    );
+    this.aliasArn = this.alias.arn;
     this.logGroupName = logGroup.name;
-    this.registerOutputs({ arn: this.arn, logGroupName: this.logGroupName });
+    this.registerOutputs({
+      arn: this.arn,
+      aliasArn: this.aliasArn,
+      versionArn: this.versionArn,
+      logGroupName: this.logGroupName,
+    });
   }
 }

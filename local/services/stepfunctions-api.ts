@@ -10,6 +10,7 @@
  * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
  */
 import { randomUUID } from 'node:crypto';
+import { unqualifiedStateMachineArn } from '#shared/topology.ts';
 import type { Handler } from '../http.ts';
 import { AwsJsonProtocol, type JsonObject } from './aws-json.ts';
 import type { LocalStateMachine } from './stepfunctions.ts';
@@ -50,7 +51,13 @@ export class LocalStepFunctionsApi {
   }
 
   #startExecution(body: JsonObject): JsonObject {
-    const machine = this.#options.stateMachines.find((each) => each.arn === body.stateMachineArn);
+    // Started through an alias or a version (`<arn>:live`, `<arn>:3`) or not: locally there is one
+    // version, and the execution's ARN never carries the qualifier, as in AWS.
+    const machine = this.#options.stateMachines.find(
+      (each) =>
+        typeof body.stateMachineArn === 'string' &&
+        each.arn === unqualifiedStateMachineArn(body.stateMachineArn),
+    );
     if (machine === undefined) {
       throw PROTOCOL.error(
         'StateMachineDoesNotExist',

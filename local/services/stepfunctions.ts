@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { substituteDefinition } from '#shared/state-machines.ts';
+import { unqualifiedFunctionArn } from '#shared/topology.ts';
 import type { LocalLambda } from './lambda.ts';
 import { LambdaInvocationError } from './lambda.ts';
 import type { FromWorker, ToWorker } from './stepfunctions-worker.ts';
@@ -42,7 +43,7 @@ export interface LocalStateMachineOptions {
   readonly eventsEndpoint: string;
   readonly sqsEndpoint: string;
   readonly region: string;
-  /** Lambdas by the function ARN the definition names. */
+  /** Lambdas by their unqualified function ARN (the definition names aliases of them). */
   readonly lambdas: ReadonlyMap<string, LocalLambda>;
   readonly retryScale: number;
   /** Told of every execution started and finished (the local metric store's AWS/States). */
@@ -100,7 +101,8 @@ export class LocalStateMachine {
 
   async #onMessage(message: FromWorker | { type: 'ready' }): Promise<void> {
     if (message.type === 'invoke') {
-      const lambda = this.#options.lambdas.get(message.functionName);
+      // The Tasks name the `live` aliases: every qualifier runs the one local version.
+      const lambda = this.#options.lambdas.get(unqualifiedFunctionArn(message.functionName));
       let reply: ToWorker;
       if (lambda === undefined) {
         reply = {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
+import { MockMonitor } from '@pulumi/pulumi/runtime/mocks.js';
 import { parse } from 'yaml';
 
 export const ACCOUNT = '123456789012';
@@ -31,6 +32,31 @@ export interface RecordedResource extends RegisteredResource {
   readonly custom: boolean;
   /** The explicit provider's reference (`<urn>::<id>`), when the resource names one. */
   readonly providerReference?: string;
+  /** The inputs Pulumi leaves as they are after creation (the `ignoreChanges` option). */
+  readonly ignoreChanges: readonly string[];
+}
+
+/**
+ * Pulumi's mocks hand `newResource` the inputs but not the options: the request the program sent
+ * has them, so the monitor is wrapped once to keep each resource's `ignoreChanges` by type and name.
+ */
+const ignoredChanges = new Map<string, string[]>();
+const monitor = MockMonitor.prototype as unknown as {
+  registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
+  wrapped?: true;
+};
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getIgnorechangesList(): string[];
+}
+if (monitor.wrapped !== true) {
+  const register = monitor.registerResource;
+  monitor.registerResource = function (this: unknown, req, callback) {
+    ignoredChanges.set(`${req.getType()}::${req.getName()}`, req.getIgnorechangesList());
+    return register.call(this, req, callback);
+  };
+  monitor.wrapped = true;
 }
 
 export interface ProgramRun {
@@ -103,13 +129,43 @@ export function computedState(
       return { arn: arn('cognito-idp', `userpool/${REGION}_pool`) };
     case 'aws:cloudwatch/logGroup:LogGroup':
       return { arn: arn('logs', `log-group:${String(inputs.name)}`) };
-    case 'aws:lambda/function:Function':
+    case 'aws:lambda/function:Function': {
+      // A function that publishes has version 1 after its first deployment.
+      const version = inputs.publish === true ? '1' : '$LATEST';
       return {
         arn: arn('lambda', `function:${String(inputs.name)}`),
         invokeArn: `invoke:${String(inputs.name)}`,
+        version,
+        qualifiedArn: arn('lambda', `function:${String(inputs.name)}:${version}`),
       };
-    case 'aws:sfn/stateMachine:StateMachine':
-      return { arn: arn('states', `stateMachine:${String(inputs.name)}`) };
+    }
+    case 'aws:lambda/alias:Alias':
+      return {
+        arn: arn('lambda', `function:${String(inputs.functionName)}:${String(inputs.name)}`),
+      };
+    case 'aws:sfn/stateMachine:StateMachine': {
+      const machine = arn('states', `stateMachine:${String(inputs.name)}`);
+      return {
+        arn: machine,
+        // Version 1 when it publishes; the provider leaves the attribute empty otherwise.
+        stateMachineVersionArn: inputs.publish === true ? `${machine}:1` : '',
+      };
+    }
+    case 'aws:sfn/alias:Alias': {
+      // An alias's ARN is its state machine's, qualified with its name.
+      const [route] = (inputs.routingConfigurations ?? []) as { stateMachineVersionArn: string }[];
+      const machine = (route?.stateMachineVersionArn ?? '').split(':').slice(0, 7).join(':');
+      return { arn: `${machine}:${String(inputs.name)}` };
+    }
+    case 'aws:codedeploy/application:Application':
+      return { arn: arn('codedeploy', `application:${String(inputs.name)}`) };
+    case 'aws:codedeploy/deploymentGroup:DeploymentGroup':
+      return {
+        arn: arn(
+          'codedeploy',
+          `deploymentgroup:${String(inputs.appName)}/${String(inputs.deploymentGroupName)}`,
+        ),
+      };
     case 'aws:sqs/queue:Queue':
       return {
         arn: arn('sqs', String(inputs.name)),
@@ -210,6 +266,7 @@ export async function runProgram(
           urn: `urn:pulumi:${stack}::${project}::${args.type}::${args.name}`,
           state,
           custom: args.custom !== false,
+          ignoreChanges: ignoredChanges.get(`${args.type}::${args.name}`) ?? [],
           ...(args.provider === undefined || args.provider === ''
             ? {}
             : { providerReference: args.provider }),

@@ -380,13 +380,16 @@ describe('the policy pack', () => {
 
 describe('stack outputs', () => {
   it('exports what frontends and operators need', () => {
-    expect(run.outputs).toEqual({
+    // `release` (what the release step reads) is asserted in releases-dev.test.ts.
+    const { release: _release, ...outputs } = run.outputs;
+    expect(outputs).toEqual({
       graphqlUrl: `https://api123.appsync-api.${REGION}.amazonaws.com/graphql`,
       userPoolId: `${REGION}_pool`,
       userPoolClientId: 'users-client-id',
       plansTableArn: TABLE_ARN,
       executionsTableArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/savings-plan-buy-dev-executions`,
       purchaseStateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:savings-plan-buy-dev-purchase`,
+      purchaseStateMachineAliasArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:savings-plan-buy-dev-purchase:live`,
       eventBusName: 'savings-plan-buy-dev-events',
       kmsKeyArn: KEY_ARN,
       retryQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/savings-plan-buy-dev-purchase-retries`,

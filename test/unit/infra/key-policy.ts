@@ -309,8 +309,12 @@ export function expectedProjectKeyPolicy(P: string, options: { exchangeKeys: boo
         [stateMachine],
         ['kms:Decrypt', 'kms:GenerateDataKey'],
         {
-          StringEquals: {
-            'kms:EncryptionContext:aws:states:stateMachineArn': `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${P}-purchase`,
+          // The state machine, or any of its versions and aliases.
+          StringLike: {
+            'kms:EncryptionContext:aws:states:stateMachineArn': [
+              `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${P}-purchase`,
+              `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${P}-purchase:*`,
+            ],
           },
         },
       ),

@@ -90,12 +90,12 @@ describe('the notifications rule and queue', () => {
     });
   });
 
-  it('feeds the notifier in batches with partial batch failures', () => {
+  it('feeds the notifier, through its live alias, in batches with partial batch failures', () => {
     expect(
       run.one('aws:lambda/eventSourceMapping:EventSourceMapping', 'notifications-notify').inputs,
     ).toMatchObject({
       eventSourceArn: QUEUE_ARN,
-      functionName: `${P}-notifier`,
+      functionName: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${P}-notifier:live`,
       batchSize: 10,
       functionResponseTypes: ['ReportBatchItemFailures'],
       scalingConfig: { maximumConcurrency: 10 },

@@ -16,6 +16,16 @@ const table = (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${P
 const fn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${P}-${name}`;
 const BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${P}-events`;
 const SM_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${P}-purchase`;
+const SM_LIVE = `${SM_ARN}:live`;
+const live = (name: string) => `${fn(name)}:live`;
+/** Starting purchases: on the state machine's ARN, through the `live` alias only. */
+const startThroughLive = (sid: string, operator = 'StringEquals') => ({
+  Sid: sid,
+  Effect: 'Allow',
+  Action: 'states:StartExecution',
+  Resource: SM_ARN,
+  Condition: { [operator]: { 'states:StateMachineQualifier': 'live' } },
+});
 const SCHEDULER_ROLE = `arn:aws:iam::${ACCOUNT}:role/${P}-plans-scheduler`;
 const PLAN_SCHEDULES = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${P}-plans/plan-*`;
 const DLQ = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-plans-dlq`;
@@ -175,7 +185,7 @@ describe('the Lambdas', () => {
       POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
     });
     expect(env('retry-dispatcher')).toEqual({
-      PURCHASE_STATE_MACHINE_ARN: SM_ARN,
+      PURCHASE_STATE_MACHINE_ARN: SM_LIVE,
       RETRY_QUEUE_URL: RETRIES_URL,
       EXCHANGE: 'paper',
       EXCHANGE_STATE_TABLE: `${P}-exchange-state`,
@@ -192,7 +202,7 @@ describe('the Lambdas', () => {
     expect(env('schedule-sync')).toEqual({
       PLANS_TABLE: `${P}-plans`,
       SCHEDULE_GROUP: `${P}-plans`,
-      PURCHASE_STATE_MACHINE_ARN: SM_ARN,
+      PURCHASE_STATE_MACHINE_ARN: SM_LIVE,
       SCHEDULER_ROLE_ARN: SCHEDULER_ROLE,
       SCHEDULE_DLQ_ARN: DLQ,
       KMS_KEY_ARN: KEY_ARN,
@@ -356,12 +366,7 @@ describe('the Lambdas', () => {
         Resource: RETRIES,
       },
       via('sqs', ['kms:Decrypt', 'kms:GenerateDataKey'], 'RetryQueueIsEncryptedWithTheProjectKey'),
-      {
-        Sid: 'RestartPurchases',
-        Effect: 'Allow',
-        Action: 'states:StartExecution',
-        Resource: SM_ARN,
-      },
+      startThroughLive('RestartPurchases'),
       {
         Sid: 'ReadCircuitBreaker',
         Effect: 'Allow',
@@ -467,8 +472,8 @@ describe('the purchase workflow', () => {
       PlansTable: `${P}-plans`,
       ExecutionsTable: `${P}-executions`,
       EventBusName: `${P}-events`,
-      DecideFunctionArn: fn('decide'),
-      PlaceOrderFunctionArn: fn('place-order'),
+      DecideFunctionArn: live('decide'),
+      PlaceOrderFunctionArn: live('place-order'),
       RetryQueueUrl: RETRIES_URL,
       PurchaseWindowHours: '6',
     });
@@ -513,7 +518,11 @@ describe('the purchase workflow', () => {
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: KEY_ARN,
-        Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': SM_ARN } },
+        Condition: {
+          StringLike: {
+            'kms:EncryptionContext:aws:states:stateMachineArn': [SM_ARN, `${SM_ARN}:*`],
+          },
+        },
       },
       {
         Sid: 'PublishPurchaseEvents',
@@ -526,7 +535,7 @@ describe('the purchase workflow', () => {
         Sid: 'InvokePurchaseSteps',
         Effect: 'Allow',
         Action: 'lambda:InvokeFunction',
-        Resource: [fn('decide'), fn('place-order')],
+        Resource: [live('decide'), live('place-order')],
       },
       ...queue('DeferRetries', RETRIES),
     ]);
@@ -572,7 +581,8 @@ describe('scheduling', () => {
     expect(
       policy(run.one('aws:iam/rolePolicy:RolePolicy', 'scheduling-policy').inputs.policy).Statement,
     ).toEqual([
-      { Sid: 'StartPurchases', Effect: 'Allow', Action: 'states:StartExecution', Resource: SM_ARN },
+      // Schedules armed before the alias existed start the unqualified ARN until re-armed.
+      startThroughLive('StartPurchases', 'StringEqualsIfExists'),
       decryptSchedules(PLAN_SCHEDULES),
       ...queue('DeadLetters', DLQ),
     ]);
@@ -646,7 +656,7 @@ describe('scheduling', () => {
         .inputs,
     ).toMatchObject({
       eventSourceArn: RETRIES,
-      functionName: `${P}-retry-dispatcher`,
+      functionName: live('retry-dispatcher'),
       batchSize: 10,
       maximumBatchingWindowInSeconds: 5,
       functionResponseTypes: ['ReportBatchItemFailures'],
@@ -659,7 +669,7 @@ describe('scheduling', () => {
       run.one('aws:lambda/eventSourceMapping:EventSourceMapping', 'plan-sync-stream').inputs,
     ).toMatchObject({
       eventSourceArn: `${table('plans')}/stream/2026-01-01T00:00:00.000`,
-      functionName: `${P}-schedule-sync`,
+      functionName: live('schedule-sync'),
       startingPosition: 'TRIM_HORIZON',
       batchSize: 100,
       functionResponseTypes: ['ReportBatchItemFailures'],

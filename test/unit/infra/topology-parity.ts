@@ -13,6 +13,7 @@ import {
   functionArn,
   functionEnvironment,
   functionName,
+  mappingFunction,
   functionVariables,
   queueArn,
   ruleArn,
@@ -184,7 +185,7 @@ function eventSourceMismatches(run: ProgramRun, topology: Topology): string[] {
       return differences(`event source ${key}`, actual, {
         eventSourceArn:
           entry.kind === 'queue' ? queueArn(topology, entry.queue) : streamArn(entry.table),
-        functionName: functionName(topology, entry.function),
+        functionName: mappingFunction(topology, entry.function),
         batchSize: entry.batchSize,
         maximumBatchingWindowInSeconds: entry.maximumBatchingWindowSeconds,
         functionResponseTypes: entry.reportBatchItemFailures

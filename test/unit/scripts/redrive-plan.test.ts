@@ -75,10 +75,19 @@ describe('redriveQueue', () => {
 });
 
 describe('replayPlan', () => {
-  it('starts the purchase workflow with the input of a plan slot the Scheduler dead-lettered', () => {
+  it('starts the purchase workflow through its live alias with the input of a plan slot the Scheduler dead-lettered', () => {
+    expect(replayPlan(stack, 'plans-dlq', schedulerDeadLetter(`${STATE_MACHINE}:live`))).toEqual({
+      kind: 'start-execution',
+      stateMachineArn: `${STATE_MACHINE}:live`,
+      input: SLOT,
+      target: 'state machine savings-plan-buy-dev-purchase',
+    });
+  });
+
+  it('starts a slot armed before the alias existed through the live alias too', () => {
     expect(replayPlan(stack, 'plans-dlq', schedulerDeadLetter(STATE_MACHINE))).toEqual({
       kind: 'start-execution',
-      stateMachineArn: STATE_MACHINE,
+      stateMachineArn: `${STATE_MACHINE}:live`,
       input: SLOT,
       target: 'state machine savings-plan-buy-dev-purchase',
     });

@@ -22,6 +22,8 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
   'aws:cloudwatch/eventRule:EventRule',
   'aws:cloudwatch/logGroup:LogGroup',
   'aws:cloudwatch/metricAlarm:MetricAlarm',
+  'aws:codedeploy/application:Application',
+  'aws:codedeploy/deploymentGroup:DeploymentGroup',
   'aws:cognito/userPool:UserPool',
   'aws:dynamodb/table:Table',
   'aws:iam/openIdConnectProvider:OpenIdConnectProvider',
