@@ -430,7 +430,7 @@ describe('the Lambdas', () => {
         Sid: 'ReadAndReportReleaseDeployments',
         Effect: 'Allow',
         Action: ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
-        Resource: `arn:aws:codedeploy:${REGION}:${ACCOUNT}:deploymentgroup:${P}/*`,
+        Resource: `arn:aws:codedeploy:${REGION}:${ACCOUNT}:deploymentgroup:${P}-releases/*`,
       },
       {
         Sid: 'InvokeNewVersionsOfReleasedFunctions',
