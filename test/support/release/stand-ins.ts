@@ -6,16 +6,18 @@
  */
 import type { AddressInfo } from 'node:net';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import {
-  CodeDeployClient,
-  GetDeploymentCommand,
-  PutLifecycleEventHookExecutionStatusCommand,
-} from '@aws-sdk/client-codedeploy';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { parse } from 'yaml';
+import { isDeepStrictEqual } from 'node:util';
+import { runPreTrafficHook } from '../../../functions/pre-traffic/hook.ts';
 import { createJsonServer, createRoutes } from '../../../local/http.ts';
-import type { ReleaseTargets, StateMachineDeployment } from '../../../shared/release.ts';
+import {
+  PRE_TRAFFIC_REQUESTS,
+  codeDeployApplicationName,
+  type ReleaseTargets,
+  type StateMachineDeployment,
+} from '../../../shared/release.ts';
 import type { ReleaseClients } from '../../../scripts/lib/release/run.ts';
 import { CloudWatchStandIn } from './cloudwatch.ts';
 import { CodeDeployStandIn } from './codedeploy.ts';
@@ -26,7 +28,7 @@ import { VirtualClock } from './virtual-clock.ts';
 export const REGION = 'eu-central-1';
 export const ACCOUNT = '123456789012';
 export const PREFIX = 'savings-plan-buy-prod';
-export const APPLICATION = `${PREFIX}-functions`;
+export const APPLICATION = codeDeployApplicationName(PREFIX);
 export const HOOK = `${PREFIX}-pre-traffic`;
 export const CRITICAL_TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:${PREFIX}-critical`;
 export const STATE_MACHINE = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${PREFIX}-purchase`;
@@ -66,8 +68,15 @@ export function releaseTargets(
   };
 }
 
-/** What the pre-traffic hook sent each target version. */
-export const HARMLESS_REQUEST = { preTraffic: true };
+/**
+ * A released function's version as the stand-in runs it: its pre-traffic request gets the answer
+ * the real handler gives (`PRE_TRAFFIC_REQUESTS`), anything else `{ok: <version>}`.
+ */
+export function releasedVersion(fn: (typeof FUNCTIONS)[number], version: string) {
+  const { event: request, expect: answer } = PRE_TRAFFIC_REQUESTS[fn];
+  return (event: unknown): unknown =>
+    isDeepStrictEqual(event, request) ? answer : { ok: Number(version) };
+}
 
 export class ReleaseStandIns {
   readonly clock = new VirtualClock(Date.parse('2026-12-07T08:00:00Z'));
@@ -156,8 +165,8 @@ export class ReleaseStandIns {
   deployStack(): void {
     for (const fn of FUNCTIONS) {
       const name = `${PREFIX}-${fn}`;
-      this.lambda.publish(name, '3', () => ({ ok: 3 }));
-      this.lambda.publish(name, '4', () => ({ ok: 4 }));
+      this.lambda.publish(name, '3', releasedVersion(fn, '3'));
+      this.lambda.publish(name, '4', releasedVersion(fn, '4'));
       this.lambda.setAlias(name, 'live', '3');
       this.codeDeploy.addGroup({
         application: APPLICATION,
@@ -190,36 +199,15 @@ export class ReleaseStandIns {
     this.lambda.publish(HOOK, '1', (event) => this.#preTrafficHook(event));
   }
 
-  /**
-   * What `functions/pre-traffic/handler.ts` does, through the real clients: reads the deployment,
-   * invokes its target version with a harmless request, and reports Succeeded unless the version
-   * failed.
-   */
+  /** The real hook (`functions/pre-traffic/hook.ts`), its clients pointed at the stand-ins. */
   async #preTrafficHook(event: unknown): Promise<void> {
-    const { DeploymentId, LifecycleEventHookExecutionId } = event as Record<string, string>;
     const { codeDeploy, lambda } = this.clients();
     try {
-      const { deploymentInfo } = await codeDeploy.send(
-        new GetDeploymentCommand({ deploymentId: DeploymentId }),
-      );
-      const appSpec = parse(deploymentInfo?.revision?.appSpecContent?.content ?? '{}') as {
-        Resources: Record<string, { Properties: { Name: string; TargetVersion: string } }>[];
-      };
-      const [resource] = Object.values(appSpec.Resources[0] ?? {});
-      const result = await lambda.send(
-        new InvokeCommand({
-          FunctionName: resource?.Properties.Name,
-          Qualifier: resource?.Properties.TargetVersion,
-          Payload: JSON.stringify(HARMLESS_REQUEST),
-        }),
-      );
-      await codeDeploy.send(
-        new PutLifecycleEventHookExecutionStatusCommand({
-          deploymentId: DeploymentId,
-          lifecycleEventHookExecutionId: LifecycleEventHookExecutionId,
-          status: result.FunctionError === undefined ? 'Succeeded' : 'Failed',
-        }),
-      );
+      await runPreTrafficHook(event, {
+        codedeploy: codeDeploy,
+        lambda,
+        releasedFunctions: Object.fromEntries(FUNCTIONS.map((fn) => [`${PREFIX}-${fn}`, fn])),
+      });
     } finally {
       codeDeploy.destroy();
       lambda.destroy();

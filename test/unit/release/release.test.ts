@@ -6,11 +6,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PRE_TRAFFIC_REQUESTS } from '../../../shared/release.ts';
 import { lambdaAppSpec } from '../../../scripts/lib/release/appspec.ts';
 import { runRelease, type CommandDeps } from '../../../scripts/lib/release/run.ts';
 import {
   APPLICATION,
-  HARMLESS_REQUEST,
   HOOK,
   PREFIX,
   PURCHASES_AT_RISK,
@@ -105,8 +105,18 @@ describe('npm run release', () => {
         .filter((each) => each.functionName !== HOOK)
         .map(({ functionName, version, type, event }) => ({ functionName, version, type, event })),
     ).toEqual([
-      { functionName: PLACE_ORDER, version: '4', type: 'RequestResponse', event: HARMLESS_REQUEST },
-      { functionName: DECIDE, version: '4', type: 'RequestResponse', event: HARMLESS_REQUEST },
+      {
+        functionName: PLACE_ORDER,
+        version: '4',
+        type: 'RequestResponse',
+        event: PRE_TRAFFIC_REQUESTS['place-order'].event,
+      },
+      {
+        functionName: DECIDE,
+        version: '4',
+        type: 'RequestResponse',
+        event: PRE_TRAFFIC_REQUESTS.decide.event,
+      },
     ]);
     expect(aws.sfn.history.get(ALIAS)).toEqual([
       [route(1, 100)],
