@@ -16,7 +16,6 @@
  * It starts its own DynamoDB Local behind a counting proxy and its own local stack.
  */
 import { spawnSync } from 'node:child_process';
-import { createServer, request as httpRequest } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -26,7 +25,8 @@ import { bundleFunctions, writeBundle } from '#build/functions.ts';
 import { EXECUTION_STATUS } from '#shared/executions.ts';
 import type { FunctionVariable } from '#shared/functions.ts';
 import { LocalClock } from '#local/clock.ts';
-import { freePort, startDynamoDbLocal } from '#local/services/dynamodb.ts';
+import { startCountingProxy } from '#local/services/counting-proxy.ts';
+import { startDynamoDbLocal } from '#local/services/dynamodb.ts';
 import { parseExchangeFaults } from '#local/services/paper-exchange-server.ts';
 import { devStackConfig, startLocalStack } from '#local/stack.ts';
 import { chartSvg } from './lib/chart.ts';
@@ -62,38 +62,6 @@ function percentile(sorted: number[], p: number): number {
   return (
     sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
   );
-}
-
-/** Counts DynamoDB (and DynamoDB Streams) requests by operation on their way to DynamoDB Local. */
-async function countingProxy(target: string) {
-  const counts = new Map<string, number>();
-  const upstream = new URL(target);
-  const server = createServer((incoming, outgoing) => {
-    const operation = String(incoming.headers['x-amz-target'] ?? 'unknown');
-    counts.set(operation, (counts.get(operation) ?? 0) + 1);
-    const forward = httpRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: incoming.method,
-        path: incoming.url,
-        headers: incoming.headers,
-      },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    forward.on('error', (error) => outgoing.destroy(error));
-    incoming.pipe(forward);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${port}`,
-    counts,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 /** Bundle size and the median time to import each bundle in a fresh Node process (cold start). */
@@ -157,7 +125,7 @@ async function coldStarts() {
 }
 
 const dynamodb = await startDynamoDbLocal();
-const proxy = await countingProxy(dynamodb.endpoint);
+const proxy = await startCountingProxy(dynamodb.endpoint);
 const slot = '2027-03-02T08:00:00Z';
 const stack = await startLocalStack({
   port: 0,

@@ -7,12 +7,11 @@
  * through a proxy that counts requests by operation, so that a write undone before the end (an
  * idempotency record taken and given back) shows too: no request writes at all.
  */
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
+import { startCountingProxy } from '#local/services/counting-proxy.ts';
 import { LOCAL_AWS } from '#local/services/dynamodb.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { CANARY_FUNCTIONS } from '#shared/functions.ts';
@@ -29,44 +28,24 @@ const topology = deploymentTopology({
   accountId: '000000000000',
 });
 
-/** DynamoDB requests by operation (`PutItem`, `GetItem`...) since the stack started. */
-const operations = new Map<string, number>();
-
-/** Forwards every request to the run's DynamoDB Local, counting it by its `X-Amz-Target`. */
-const proxy: Server = createServer((incoming, outgoing) => {
-  const operation = String(incoming.headers['x-amz-target'] ?? 'unknown').replace(/^.*\./, '');
-  operations.set(operation, (operations.get(operation) ?? 0) + 1);
-  const upstream = new URL(sharedDynamoDbEndpoint());
-  const forward = httpRequest(
-    {
-      host: upstream.hostname,
-      port: upstream.port,
-      method: incoming.method,
-      path: incoming.url,
-      headers: incoming.headers,
-    },
-    (answer) => {
-      outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
-      answer.pipe(outgoing);
-    },
-  );
-  forward.on('error', (error) => outgoing.destroy(error));
-  incoming.pipe(forward);
-});
-await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+/** The stack's DynamoDB, through a proxy counting requests by operation since the stack started. */
+const proxy = await startCountingProxy(sharedDynamoDbEndpoint());
 
 const WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'];
 
 /** How many write requests DynamoDB has had so far. */
 function writes(): number {
-  return WRITES.reduce((sum, operation) => sum + (operations.get(operation) ?? 0), 0);
+  return WRITES.reduce(
+    (sum, operation) => sum + (proxy.counts.get(`DynamoDB_20120810.${operation}`) ?? 0),
+    0,
+  );
 }
 
 let stack: LocalStack;
 
 beforeAll(async () => {
   stack = await startTestStack({
-    dynamodbEndpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    dynamodbEndpoint: proxy.url,
     prefix: PREFIX,
     clock: new LocalClock(new Date('2027-10-04T06:00:00Z')),
   });
@@ -83,8 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  proxy.closeAllConnections();
-  await new Promise((resolve) => proxy.close(resolve));
+  await proxy.close();
 });
 
 async function items(table: string): Promise<unknown[]> {
