@@ -19,14 +19,14 @@ describe('feature flags', () => {
     expect(run.one('aws:appconfig/application:Application').inputs).toMatchObject({
       name: P,
     });
-    expect(run.one('aws:appconfig/environment:Environment').inputs).toMatchObject({
+    expect(run.one('aws:appconfig/environment:Environment', 'flags-environment').inputs).toMatchObject({
       applicationId: 'flags-application-id',
       name: 'prod',
     });
   });
 
   it('are a hosted JSON profile encrypted with the project key and validated with the flags schema', () => {
-    expect(run.one('aws:appconfig/configurationProfile:ConfigurationProfile').inputs).toMatchObject(
+    expect(run.one('aws:appconfig/configurationProfile:ConfigurationProfile', 'flags-profile').inputs).toMatchObject(
       {
         applicationId: 'flags-application-id',
         name: 'flags',
@@ -40,7 +40,8 @@ describe('feature flags', () => {
 
   it("are deployed with the stack's initial flags, encrypted, 20 % every 6 minutes", () => {
     expect(
-      run.one('aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion').inputs,
+      run.one('aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion', 'flags-initial')
+        .inputs,
     ).toMatchObject({
       applicationId: 'flags-application-id',
       configurationProfileId: 'flags-profile-prof',
@@ -55,7 +56,7 @@ describe('feature flags', () => {
         }),
       },
     });
-    expect(run.one('aws:appconfig/deployment:Deployment').inputs).toMatchObject({
+    expect(run.one('aws:appconfig/deployment:Deployment', 'flags-deployment').inputs).toMatchObject({
       applicationId: 'flags-application-id',
       environmentId: 'flags-environment-env',
       configurationProfileId: 'flags-profile-prof',
