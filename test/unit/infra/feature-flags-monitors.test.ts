@@ -42,7 +42,9 @@ beforeAll(async () => {
 
 describe('feature flag monitors', () => {
   it('watch every alarm given, up to five, each through the alarm role', () => {
-    expect(run.one('aws:appconfig/environment:Environment', 'flags-environment').inputs.monitors).toEqual(
+    expect(
+      run.one('aws:appconfig/environment:Environment', 'flags-environment').inputs.monitors,
+    ).toEqual(
       ALARMS.map((alarmArn) => ({
         alarmArn,
         alarmRoleArn: `arn:aws:iam::${ACCOUNT}:role/app-flags-alarms`,

@@ -28,7 +28,9 @@ export function describeFlagRelease(stack: string, expected: FlagReleaseExpectat
 
   describe(`flag deployments on ${stack}`, () => {
     it(`use ${expected.strategyId} for the stack's initial flags`, () => {
-      expect(run.one('aws:appconfig/deployment:Deployment', 'flags-deployment').inputs).toMatchObject({
+      expect(
+        run.one('aws:appconfig/deployment:Deployment', 'flags-deployment').inputs,
+      ).toMatchObject({
         deploymentStrategyId: expected.strategyId,
       });
     });
@@ -60,7 +62,9 @@ export function describeFlagRelease(stack: string, expected: FlagReleaseExpectat
     );
 
     it('roll back when purchases are at risk: the environment watches the composite alarm', () => {
-      expect(run.one('aws:appconfig/environment:Environment', 'flags-environment').inputs.monitors).toEqual([
+      expect(
+        run.one('aws:appconfig/environment:Environment', 'flags-environment').inputs.monitors,
+      ).toEqual([
         {
           alarmArn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${P}-purchases-at-risk`,
           alarmRoleArn: `arn:aws:iam::${ACCOUNT}:role/${P}-flags-alarms`,
@@ -128,8 +132,10 @@ export function describeFlagRelease(stack: string, expected: FlagReleaseExpectat
 
     it('is a hosted JSON profile encrypted with the project key and validated by its schema', () => {
       expect(
-        run.one('aws:appconfig/configurationProfile:ConfigurationProfile', 'flags-emergency-profile')
-          .inputs,
+        run.one(
+          'aws:appconfig/configurationProfile:ConfigurationProfile',
+          'flags-emergency-profile',
+        ).inputs,
       ).toEqual({
         applicationId: 'flags-application-id',
         name: 'emergency-stop',

@@ -250,8 +250,10 @@ function environmentMismatches(run: ProgramRun, { topology, config }: ParityExpe
           .environmentId,
       ),
       emergencyProfile: String(
-        run.one('aws:appconfig/configurationProfile:ConfigurationProfile', 'flags-emergency-profile')
-          .state.configurationProfileId,
+        run.one(
+          'aws:appconfig/configurationProfile:ConfigurationProfile',
+          'flags-emergency-profile',
+        ).state.configurationProfileId,
       ),
     },
     exchangeSecretArn: secret(''),
