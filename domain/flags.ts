@@ -186,3 +186,56 @@ export const FLAGS_JSON_SCHEMA = {
     },
   },
 } as const;
+
+/**
+ * The emergency stop: a document of its own in a second AppConfig environment with no alarm
+ * monitors, deployed all at once, so that no alarm can roll it back (the main flags roll back while
+ * `purchases-at-risk` is in ALARM, which in an incident it usually is). Purchases go on only while
+ * both it and the main flags allow them ({@link withEmergencyStop}).
+ */
+export interface EmergencyStop {
+  /** False stops every purchase, whatever the main flags say: slots end SKIPPED with PURCHASES_DISABLED. */
+  readonly purchasesEnabled: boolean;
+}
+
+/** What the emergency environment holds until an operator stops purchases. */
+export const DEFAULT_EMERGENCY_STOP: EmergencyStop = { purchasesEnabled: true };
+
+/**
+ * Checks an emergency stop document. `purchasesEnabled` is required: the one document an operator
+ * writes in an incident says what it means, and a misspelt or missing switch is refused rather
+ * than read as "buy".
+ */
+export function parseEmergencyStop(value: unknown): EmergencyStop {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new FlagsError('the emergency stop must be a JSON object: {"purchasesEnabled": false}');
+  }
+  const { purchasesEnabled, ...unknown } = value as Record<string, unknown>;
+  const extra = Object.keys(unknown);
+  if (extra.length > 0) {
+    throw new FlagsError(
+      `the emergency stop has purchasesEnabled only, not ${extra.join(', ')}: {"purchasesEnabled": false}`,
+    );
+  }
+  if (typeof purchasesEnabled !== 'boolean') {
+    throw new FlagsError('the emergency stop needs purchasesEnabled, true or false');
+  }
+  return { purchasesEnabled };
+}
+
+/**
+ * The flags in force: the main flags, with purchases off whenever the emergency stop says so
+ * (main AND emergency). Only the switch combines; the share and the maximums are the main flags'.
+ */
+export function withEmergencyStop(flags: Flags, stop: EmergencyStop): Flags {
+  return { ...flags, purchasesEnabled: flags.purchasesEnabled && stop.purchasesEnabled };
+}
+
+/** The same rules as {@link parseEmergencyStop}, as the JSON Schema AppConfig validates it with. */
+export const EMERGENCY_STOP_JSON_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-04/schema#',
+  type: 'object',
+  additionalProperties: false,
+  required: ['purchasesEnabled'],
+  properties: { purchasesEnabled: { type: 'boolean' } },
+} as const;

@@ -214,6 +214,8 @@ const alarmDefinitions = alarmCatalog(topology, config.monitoring, {
 const flags = new FeatureFlags('flags', {
   applicationName: prefix,
   environmentName: stack,
+  // The kill switch for incidents: no monitors, so an alarm in ALARM cannot roll a stop back.
+  emergencyEnvironmentName: `${stack}-emergency`,
   flags: config.flags,
   deployment: config.release.flags,
   // One composite covers every alarm that says customers' money is affected (AppConfig watches
@@ -299,6 +301,8 @@ const variables = functionVariables(topology, config, {
     application: flags.applicationId,
     environment: flags.environmentId,
     profile: flags.profileId,
+    emergencyEnvironment: flags.emergencyEnvironmentId,
+    emergencyProfile: flags.emergencyProfileId,
   },
   exchangeSecretArn: credentials?.arn ?? null,
   readOnlyExchangeSecretArn: readOnlyCredentials?.arn ?? null,
@@ -322,6 +326,7 @@ const statements = functionStatements({
   retryQueueArn: retryQueue.arn,
   stateMachineArn,
   flagsConfigurationArn: flags.configurationArn,
+  emergencyStopConfigurationArn: flags.emergencyConfigurationArn,
   eventBusArn: bus.arn,
   schedulerRoleArn: scheduling.role.arn,
   planSchedulesArn: scheduling.planSchedulesArn,
@@ -632,6 +637,13 @@ export const featureFlagsApplicationId = flags.applicationId;
 export const featureFlagsEnvironmentId = flags.environmentId;
 export const featureFlagsProfileId = flags.profileId;
 export const featureFlagsDeploymentStrategyId = flags.deploymentStrategyId;
+/**
+ * What an operator stops purchases with in an incident (runbook, Stopping purchases): the
+ * emergency stop's environment (no monitors) and profile, deployed with `AppConfig.AllAtOnce`.
+ */
+export const emergencyStopEnvironmentId = flags.emergencyEnvironmentId;
+export const emergencyStopProfileId = flags.emergencyProfileId;
+export const emergencyStopConfigurationArn = flags.emergencyConfigurationArn;
 export const notificationQueueUrl = notifications.queue.url;
 export const auditBucketName = audit.auditBucketName;
 export const auditTrailArn = audit.trailArn;

@@ -33,6 +33,8 @@ export interface PermissionContext {
   /** The purchase state machine (unqualified: its starters are held to the `live` alias by a condition). */
   readonly stateMachineArn: pulumi.Input<string>;
   readonly flagsConfigurationArn: pulumi.Input<string>;
+  /** The emergency stop, which the decision step reads beside the flags. */
+  readonly emergencyStopConfigurationArn: pulumi.Input<string>;
   readonly eventBusArn: pulumi.Input<string>;
   readonly schedulerRoleArn: pulumi.Input<string>;
   readonly planSchedulesArn: pulumi.Input<string>;
@@ -284,7 +286,11 @@ export function functionStatements(
       ...manageSchedules(context),
       ...publishEvents('PublishMissedRuns', context),
     ],
-    decide: readFlagsStatements(context.flagsConfigurationArn, context.kmsKeyArn, context.region),
+    decide: readFlagsStatements(
+      [context.flagsConfigurationArn, context.emergencyStopConfigurationArn],
+      context.kmsKeyArn,
+      context.region,
+    ),
     'place-order': [
       {
         Sid: 'ReadAndMarkRuns',

@@ -172,6 +172,15 @@ export function registerControlRoutes(routes: Routes, target: ControlTarget): vo
     status: 200,
     body: appConfig.set(request.body),
   }));
+  // The emergency stop: a document of its own, which no alarm rolls back when deployed.
+  routes.exact.set('GET /_local/flags/emergency-stop', () => ({
+    status: 200,
+    body: appConfig.emergencyStop,
+  }));
+  routes.exact.set('POST /_local/flags/emergency-stop', (request) => ({
+    status: 200,
+    body: appConfig.setEmergencyStop(request.body),
+  }));
   routes.exact.set('GET /_local/faults', () => ({ status: 200, body: faults }));
   routes.exact.set('GET /_local/executions', () => ({
     status: 200,

@@ -48,7 +48,7 @@ import { consoleRoutes } from './console.ts';
 import { graphiqlRoutes } from './graphiql.ts';
 import { createJsonServer, createRoutes, type LocalRequest, type Reply } from './http.ts';
 import { LocalLambda } from './services/lambda.ts';
-import { LocalAppConfig } from './services/appconfig.ts';
+import { LOCAL_APPCONFIG, LocalAppConfig } from './services/appconfig.ts';
 import {
   NO_EXCHANGE_FAULTS,
   PaperExchange,
@@ -353,7 +353,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const environments = localEnvironments(topology, config, {
       kmsKeyArn: `arn:aws:kms:${region}:${ACCOUNT}:key/local`,
       retryQueueUrl: retryQueue.url,
-      flags: { application: prefix, environment: 'local', profile: 'flags' },
+      flags: { application: prefix, ...LOCAL_APPCONFIG },
       exchangeSecretArn: null,
       readOnlyExchangeSecretArn: null,
       auditSigningKeyArn,

@@ -505,7 +505,17 @@ export function ruleMatches(
 export interface EnvironmentResources<T> {
   readonly kmsKeyArn: T;
   readonly retryQueueUrl: T;
-  readonly flags: { readonly application: T; readonly environment: T; readonly profile: T };
+  /**
+   * The AppConfig application, the main flags' environment and profile, and the emergency stop's
+   * environment (no monitors) and profile.
+   */
+  readonly flags: {
+    readonly application: T;
+    readonly environment: T;
+    readonly profile: T;
+    readonly emergencyEnvironment: T;
+    readonly emergencyProfile: T;
+  };
   /** The exchange's trading and view-only API keys; null for the paper exchange. */
   readonly exchangeSecretArn: T | null;
   readonly readOnlyExchangeSecretArn: T | null;
@@ -554,6 +564,8 @@ export function functionVariables<T>(
     APPCONFIG_APPLICATION: resources.flags.application,
     APPCONFIG_ENVIRONMENT: resources.flags.environment,
     APPCONFIG_FLAGS_PROFILE: resources.flags.profile,
+    APPCONFIG_EMERGENCY_ENVIRONMENT: resources.flags.emergencyEnvironment,
+    APPCONFIG_EMERGENCY_PROFILE: resources.flags.emergencyProfile,
     FLAGS_MAX_AGE_SECONDS: String(FLAGS_MAX_AGE_SECONDS),
     RETRY_QUEUE_URL: resources.retryQueueUrl,
     COMPLETER_SLA_SECONDS: String(COMPLETER_SLA_SECONDS),

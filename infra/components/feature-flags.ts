@@ -10,19 +10,41 @@
  * dev, 20 % every 6 minutes on staging and prod), and the environment watches the purchase alarms
  * while it does and through its bake time: one in ALARM rolls the flags back to the version
  * before. https://docs.aws.amazon.com/appconfig/latest/userguide/appconfig-creating-deployment-strategy.html
+ *
+ * In an incident that alarm is usually in ALARM, and AppConfig has no way to skip an environment's
+ * monitors for one deployment: a kill switch deployed to the main environment would be rolled back
+ * to the version that buys. So the kill switch an operator uses in an incident is a document of its
+ * own, the emergency stop (`emergency-stop`, `{"purchasesEnabled": boolean}`), in a second
+ * environment of the same application that has NO monitors and is only ever deployed all at once:
+ * nothing can roll it back, and it holds within one cache age. The decision step reads both and
+ * buys only while both allow it (`withEmergencyStop`).
+ * https://docs.aws.amazon.com/appconfig/latest/userguide/appconfig-deploying-reverting.html
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { FLAGS_JSON_SCHEMA, type Flags } from '#domain/flags.ts';
+import {
+  DEFAULT_EMERGENCY_STOP,
+  EMERGENCY_STOP_JSON_SCHEMA,
+  FLAGS_JSON_SCHEMA,
+  type Flags,
+} from '#domain/flags.ts';
 import type { FlagDeployment } from '#shared/release.ts';
 import { policyJson, type PolicyStatement } from '../iam.ts';
 
 /** AppConfig watches at most five alarms per environment. */
 export const MAX_MONITORS = 5;
 
+/**
+ * How the emergency stop is always deployed: at once, with no bake time (nothing would watch it:
+ * its environment has no monitors). A predefined strategy, so no stack config can make it gradual.
+ */
+export const EMERGENCY_STOP_STRATEGY = 'AppConfig.AllAtOnce';
+
 export interface FeatureFlagsArgs {
   readonly applicationName: string;
   readonly environmentName: string;
+  /** The emergency stop's environment (no monitors), e.g. `<stack>-emergency`. */
+  readonly emergencyEnvironmentName: string;
   readonly flags: Flags;
   /** How AppConfig deploys a flags version: a predefined strategy or one of the stack's own. */
   readonly deployment: FlagDeployment;
@@ -47,6 +69,11 @@ export class FeatureFlags extends pulumi.ComponentResource {
   readonly deploymentStrategyId: pulumi.Output<string>;
   /** The role AppConfig assumes to read the monitored alarms. */
   readonly alarmRoleArn: pulumi.Output<string>;
+  /** The emergency stop's environment: no monitors, so no alarm rolls a stop back. */
+  readonly emergencyEnvironmentId: pulumi.Output<string>;
+  readonly emergencyProfileId: pulumi.Output<string>;
+  /** The emergency stop a reader starts sessions on. */
+  readonly emergencyConfigurationArn: pulumi.Output<string>;
 
   constructor(name: string, args: FeatureFlagsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('savings:operations:FeatureFlags', name, {}, opts);
@@ -153,18 +180,94 @@ export class FeatureFlags extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const emergency = emergencyStopResources(this, name, args, application.id);
     this.applicationId = application.id;
     this.environmentId = environment.environmentId;
     this.profileId = profile.configurationProfileId;
     this.deploymentStrategyId = deploymentStrategyId;
     this.alarmRoleArn = alarmRole.arn;
     this.configurationArn = pulumi.interpolate`arn:aws:appconfig:${args.region}:${args.accountId}:application/${application.id}/environment/${environment.environmentId}/configuration/${profile.configurationProfileId}`;
+    this.emergencyEnvironmentId = emergency.environment.environmentId;
+    this.emergencyProfileId = emergency.profile.configurationProfileId;
+    this.emergencyConfigurationArn = pulumi.interpolate`arn:aws:appconfig:${args.region}:${args.accountId}:application/${application.id}/environment/${this.emergencyEnvironmentId}/configuration/${this.emergencyProfileId}`;
     this.registerOutputs({
       configurationArn: this.configurationArn,
+      emergencyConfigurationArn: this.emergencyConfigurationArn,
       deploymentStrategyId: this.deploymentStrategyId,
       alarmRoleArn: this.alarmRoleArn,
     });
   }
+}
+
+/**
+ * The emergency stop's environment, profile and initial deployment (purchases allowed).
+ * Deliberately no `monitors` on the environment and the predefined all-at-once strategy: these
+ * two are what make the stop impossible to roll back, so they are not arguments.
+ */
+function emergencyStopResources(
+  component: FeatureFlags,
+  name: string,
+  args: FeatureFlagsArgs,
+  applicationId: pulumi.Output<string>,
+) {
+  const parent = { parent: component };
+  const environment = new aws.appconfig.Environment(
+    `${name}-emergency-environment`,
+    {
+      applicationId,
+      name: args.emergencyEnvironmentName,
+      description:
+        'The emergency stop of purchases: no monitors and deployed all at once, so no alarm can roll a stop back',
+      tags: args.tags,
+    },
+    parent,
+  );
+  const profile = new aws.appconfig.ConfigurationProfile(
+    `${name}-emergency-profile`,
+    {
+      applicationId,
+      name: 'emergency-stop',
+      description:
+        'purchasesEnabled (boolean, required): false stops every purchase whatever the flags say',
+      locationUri: 'hosted',
+      type: 'AWS.Freeform',
+      kmsKeyIdentifier: args.kmsKeyArn,
+      validators: [{ type: 'JSON_SCHEMA', content: JSON.stringify(EMERGENCY_STOP_JSON_SCHEMA) }],
+      tags: args.tags,
+    },
+    parent,
+  );
+  const initial = new aws.appconfig.HostedConfigurationVersion(
+    `${name}-emergency-initial`,
+    {
+      applicationId,
+      configurationProfileId: profile.configurationProfileId,
+      description: 'Purchases allowed: the flags decide',
+      contentType: 'application/json',
+      content: JSON.stringify(DEFAULT_EMERGENCY_STOP),
+    },
+    parent,
+  );
+  new aws.appconfig.Deployment(
+    `${name}-emergency-deployment`,
+    {
+      applicationId,
+      environmentId: environment.environmentId,
+      configurationProfileId: profile.configurationProfileId,
+      configurationVersion: initial.versionNumber.apply(String),
+      deploymentStrategyId: EMERGENCY_STOP_STRATEGY,
+      kmsKeyIdentifier: args.kmsKeyArn,
+      tags: args.tags,
+    },
+    {
+      ...parent,
+      // Every input of a deployment forces a new one, and a new one would deploy the initial
+      // "purchases allowed" over a stop an operator deployed: a `pulumi up` in an incident (a fix
+      // going out while purchases are stopped) must never lift the stop.
+      ignoreChanges: ['configurationVersion', 'kmsKeyIdentifier', 'tags', 'description'],
+    },
+  );
+  return { environment, profile };
 }
 
 /**
@@ -201,9 +304,12 @@ export function describeAlarmsStatements(): PolicyStatement[] {
   ];
 }
 
-/** What a reader of the flags may do: start a session on this configuration and poll it. */
+/**
+ * What a reader of the flags may do: start sessions on these configurations (the main flags and
+ * the emergency stop) and poll them.
+ */
 export function readFlagsStatements(
-  configurationArn: pulumi.Input<string>,
+  configurationArns: readonly pulumi.Input<string>[],
   kmsKeyArn: pulumi.Input<string>,
   region: pulumi.Input<string>,
 ): PolicyStatement[] {
@@ -212,7 +318,7 @@ export function readFlagsStatements(
       Sid: 'ReadFeatureFlags',
       Effect: 'Allow',
       Action: ['appconfig:GetLatestConfiguration', 'appconfig:StartConfigurationSession'],
-      Resource: configurationArn,
+      Resource: [...configurationArns],
     },
     {
       Sid: 'FeatureFlagsAreEncryptedWithTheProjectKey',

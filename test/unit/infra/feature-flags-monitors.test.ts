@@ -19,6 +19,7 @@ beforeAll(async () => {
     const args = (monitorAlarmArns: string[]) => ({
       applicationName: 'app',
       environmentName: 'test',
+      emergencyEnvironmentName: 'test-emergency',
       flags: DEFAULT_FLAGS,
       deployment: { strategy: 'AppConfig.AllAtOnce' } as const,
       monitorAlarmArns,
@@ -41,7 +42,9 @@ beforeAll(async () => {
 
 describe('feature flag monitors', () => {
   it('watch every alarm given, up to five, each through the alarm role', () => {
-    expect(run.one('aws:appconfig/environment:Environment').inputs.monitors).toEqual(
+    expect(
+      run.one('aws:appconfig/environment:Environment', 'flags-environment').inputs.monitors,
+    ).toEqual(
       ALARMS.map((alarmArn) => ({
         alarmArn,
         alarmRoleArn: `arn:aws:iam::${ACCOUNT}:role/app-flags-alarms`,

@@ -1,9 +1,11 @@
 /**
  * How a stack deploys its feature flags, under Pulumi mocks: the AppConfig strategy its
  * `release.flags` names (or a strategy of its own), the purchase alarms the environment watches to
- * roll a deployment back, and the role AppConfig reads them with. One file per stack runs it.
+ * roll a deployment back, and the role AppConfig reads them with; and the emergency stop, which
+ * no alarm may roll back on any stack. One file per stack runs it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EMERGENCY_STOP_JSON_SCHEMA } from '#domain/flags.ts';
 import { ACCOUNT, REGION, policy, runProgram, type ProgramRun } from './program.ts';
 
 export interface FlagReleaseExpectation {
@@ -26,7 +28,9 @@ export function describeFlagRelease(stack: string, expected: FlagReleaseExpectat
 
   describe(`flag deployments on ${stack}`, () => {
     it(`use ${expected.strategyId} for the stack's initial flags`, () => {
-      expect(run.one('aws:appconfig/deployment:Deployment').inputs).toMatchObject({
+      expect(
+        run.one('aws:appconfig/deployment:Deployment', 'flags-deployment').inputs,
+      ).toMatchObject({
         deploymentStrategyId: expected.strategyId,
       });
     });
@@ -58,7 +62,9 @@ export function describeFlagRelease(stack: string, expected: FlagReleaseExpectat
     );
 
     it('roll back when purchases are at risk: the environment watches the composite alarm', () => {
-      expect(run.one('aws:appconfig/environment:Environment').inputs.monitors).toEqual([
+      expect(
+        run.one('aws:appconfig/environment:Environment', 'flags-environment').inputs.monitors,
+      ).toEqual([
         {
           alarmArn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${P}-purchases-at-risk`,
           alarmRoleArn: `arn:aws:iam::${ACCOUNT}:role/${P}-flags-alarms`,
@@ -103,6 +109,82 @@ export function describeFlagRelease(stack: string, expected: FlagReleaseExpectat
             Resource: '*',
           },
         ],
+      });
+    });
+  });
+
+  describe(`the emergency stop on ${stack}`, () => {
+    const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/project-key`;
+    const ENVIRONMENT = 'flags-emergency-environment-env';
+    const PROFILE = 'flags-emergency-profile-prof';
+
+    it('lives in an environment of its own with no monitors, so no alarm can roll a stop back', () => {
+      expect(
+        run.one('aws:appconfig/environment:Environment', 'flags-emergency-environment').inputs,
+      ).toEqual({
+        applicationId: 'flags-application-id',
+        name: `${stack}-emergency`,
+        description:
+          'The emergency stop of purchases: no monitors and deployed all at once, so no alarm can roll a stop back',
+        tags: TAGS,
+      });
+    });
+
+    it('is a hosted JSON profile encrypted with the project key and validated by its schema', () => {
+      expect(
+        run.one(
+          'aws:appconfig/configurationProfile:ConfigurationProfile',
+          'flags-emergency-profile',
+        ).inputs,
+      ).toEqual({
+        applicationId: 'flags-application-id',
+        name: 'emergency-stop',
+        description:
+          'purchasesEnabled (boolean, required): false stops every purchase whatever the flags say',
+        locationUri: 'hosted',
+        type: 'AWS.Freeform',
+        kmsKeyIdentifier: KEY_ARN,
+        validators: [{ type: 'JSON_SCHEMA', content: JSON.stringify(EMERGENCY_STOP_JSON_SCHEMA) }],
+        tags: TAGS,
+      });
+    });
+
+    it('starts with purchases allowed, deployed all at once whatever the flags strategy', () => {
+      expect(
+        run.one(
+          'aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion',
+          'flags-emergency-initial',
+        ).inputs,
+      ).toEqual({
+        applicationId: 'flags-application-id',
+        configurationProfileId: PROFILE,
+        description: 'Purchases allowed: the flags decide',
+        contentType: 'application/json',
+        // The provider marks content secret, so the mocks see it wrapped.
+        content: expect.objectContaining({ value: '{"purchasesEnabled":true}' }),
+      });
+      expect(
+        run.one('aws:appconfig/deployment:Deployment', 'flags-emergency-deployment').inputs,
+      ).toEqual({
+        applicationId: 'flags-application-id',
+        environmentId: ENVIRONMENT,
+        configurationProfileId: PROFILE,
+        configurationVersion: '1',
+        deploymentStrategyId: 'AppConfig.AllAtOnce',
+        kmsKeyIdentifier: KEY_ARN,
+        tags: TAGS,
+      });
+    });
+
+    it('is named in the stack outputs, with the ids a stop needs', () => {
+      expect({
+        environment: run.outputs.emergencyStopEnvironmentId,
+        profile: run.outputs.emergencyStopProfileId,
+        configuration: run.outputs.emergencyStopConfigurationArn,
+      }).toEqual({
+        environment: ENVIRONMENT,
+        profile: PROFILE,
+        configuration: `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/flags-application-id/environment/${ENVIRONMENT}/configuration/${PROFILE}`,
       });
     });
   });

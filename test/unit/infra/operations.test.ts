@@ -19,28 +19,33 @@ describe('feature flags', () => {
     expect(run.one('aws:appconfig/application:Application').inputs).toMatchObject({
       name: P,
     });
-    expect(run.one('aws:appconfig/environment:Environment').inputs).toMatchObject({
+    expect(
+      run.one('aws:appconfig/environment:Environment', 'flags-environment').inputs,
+    ).toMatchObject({
       applicationId: 'flags-application-id',
       name: 'prod',
     });
   });
 
   it('are a hosted JSON profile encrypted with the project key and validated with the flags schema', () => {
-    expect(run.one('aws:appconfig/configurationProfile:ConfigurationProfile').inputs).toMatchObject(
-      {
-        applicationId: 'flags-application-id',
-        name: 'flags',
-        locationUri: 'hosted',
-        type: 'AWS.Freeform',
-        kmsKeyIdentifier: KEY_ARN,
-        validators: [{ type: 'JSON_SCHEMA', content: JSON.stringify(FLAGS_JSON_SCHEMA) }],
-      },
-    );
+    expect(
+      run.one('aws:appconfig/configurationProfile:ConfigurationProfile', 'flags-profile').inputs,
+    ).toMatchObject({
+      applicationId: 'flags-application-id',
+      name: 'flags',
+      locationUri: 'hosted',
+      type: 'AWS.Freeform',
+      kmsKeyIdentifier: KEY_ARN,
+      validators: [{ type: 'JSON_SCHEMA', content: JSON.stringify(FLAGS_JSON_SCHEMA) }],
+    });
   });
 
   it("are deployed with the stack's initial flags, encrypted, 20 % every 6 minutes", () => {
     expect(
-      run.one('aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion').inputs,
+      run.one(
+        'aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion',
+        'flags-initial',
+      ).inputs,
     ).toMatchObject({
       applicationId: 'flags-application-id',
       configurationProfileId: 'flags-profile-prof',
@@ -55,14 +60,16 @@ describe('feature flags', () => {
         }),
       },
     });
-    expect(run.one('aws:appconfig/deployment:Deployment').inputs).toMatchObject({
-      applicationId: 'flags-application-id',
-      environmentId: 'flags-environment-env',
-      configurationProfileId: 'flags-profile-prof',
-      configurationVersion: '1',
-      deploymentStrategyId: 'AppConfig.Linear20PercentEvery6Minutes',
-      kmsKeyIdentifier: KEY_ARN,
-    });
+    expect(run.one('aws:appconfig/deployment:Deployment', 'flags-deployment').inputs).toMatchObject(
+      {
+        applicationId: 'flags-application-id',
+        environmentId: 'flags-environment-env',
+        configurationProfileId: 'flags-profile-prof',
+        configurationVersion: '1',
+        deploymentStrategyId: 'AppConfig.Linear20PercentEvery6Minutes',
+        kmsKeyIdentifier: KEY_ARN,
+      },
+    );
   });
 
   it('are named in the stack outputs', () => {

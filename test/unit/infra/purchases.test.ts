@@ -34,6 +34,7 @@ const RETRIES = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-purchase-retries`;
 const RETRIES_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${P}-purchase-retries`;
 const RETRIES_DLQ = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-purchase-retries-dlq`;
 const FLAGS = `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/flags-application-id/environment/flags-environment-env/configuration/flags-profile-prof`;
+const EMERGENCY_STOP = `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/flags-application-id/environment/flags-emergency-environment-env/configuration/flags-emergency-profile-prof`;
 
 const via = (service: string, actions: string[], sid: string) => ({
   Sid: sid,
@@ -180,6 +181,8 @@ describe('the Lambdas', () => {
       APPCONFIG_APPLICATION: 'flags-application-id',
       APPCONFIG_ENVIRONMENT: 'flags-environment-env',
       APPCONFIG_FLAGS_PROFILE: 'flags-profile-prof',
+      APPCONFIG_EMERGENCY_ENVIRONMENT: 'flags-emergency-environment-env',
+      APPCONFIG_EMERGENCY_PROFILE: 'flags-emergency-profile-prof',
       FLAGS_MAX_AGE_SECONDS: '30',
       POWERTOOLS_SERVICE_NAME: `${P}-decide`,
       POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
@@ -333,13 +336,13 @@ describe('the Lambdas', () => {
     expect(ownStatements('schedule-preview')).toEqual([]);
   });
 
-  it('let the decision read only the feature flags', () => {
+  it('let the decision read only the feature flags and the emergency stop', () => {
     expect(ownStatements('decide')).toEqual([
       {
         Sid: 'ReadFeatureFlags',
         Effect: 'Allow',
         Action: ['appconfig:GetLatestConfiguration', 'appconfig:StartConfigurationSession'],
-        Resource: FLAGS,
+        Resource: [FLAGS, EMERGENCY_STOP],
       },
       {
         Sid: 'FeatureFlagsAreEncryptedWithTheProjectKey',

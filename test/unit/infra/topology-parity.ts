@@ -239,10 +239,22 @@ function environmentMismatches(run: ProgramRun, { topology, config }: ParityExpe
     ),
     flags: {
       application: `${application.name}-id`,
-      environment: String(run.one('aws:appconfig/environment:Environment').state.environmentId),
+      environment: String(
+        run.one('aws:appconfig/environment:Environment', 'flags-environment').state.environmentId,
+      ),
       profile: String(
-        run.one('aws:appconfig/configurationProfile:ConfigurationProfile').state
+        run.one('aws:appconfig/configurationProfile:ConfigurationProfile', 'flags-profile').state
           .configurationProfileId,
+      ),
+      emergencyEnvironment: String(
+        run.one('aws:appconfig/environment:Environment', 'flags-emergency-environment').state
+          .environmentId,
+      ),
+      emergencyProfile: String(
+        run.one(
+          'aws:appconfig/configurationProfile:ConfigurationProfile',
+          'flags-emergency-profile',
+        ).state.configurationProfileId,
       ),
     },
     exchangeSecretArn: secret(''),

@@ -277,6 +277,19 @@ describe('AppConfig, the outbox and the clock', () => {
     expect(after.flags).toEqual(before.flags);
   });
 
+  it('keeps the emergency stop beside the flags, whichever was deployed last', () => {
+    const file = join(dir, 'appconfig-emergency.jsonl');
+    const before = new LocalAppConfig(undefined, new Journal(file));
+    before.set({ maxAmountPerRun: '50.00' });
+    before.setEmergencyStop({ purchasesEnabled: false });
+    const after = new LocalAppConfig(undefined, new Journal(file));
+    expect({ restored: after.restored, flags: after.flags, stop: after.emergencyStop }).toEqual({
+      restored: true,
+      flags: before.flags,
+      stop: { purchasesEnabled: false },
+    });
+  });
+
   it('reads flags journaled before the share of users existed as on for every user', () => {
     const file = join(dir, 'appconfig-before-share.jsonl');
     new Journal<AppConfigRecord>(file).put('deployed', {
