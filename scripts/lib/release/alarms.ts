@@ -41,16 +41,25 @@ export async function describeAlarms(
   return states;
 }
 
-/** The states of `names` (DescribeAlarms takes 100 names a call). */
-export async function alarmStates(
+/** The state of each of `names` that exists (DescribeAlarms takes 100 names a call). */
+export async function alarmStateValues(
   cloudWatch: CloudWatchClient,
   names: readonly string[],
-): Promise<AlarmStates> {
+): Promise<Map<string, string>> {
   const states = new Map<string, string>();
   for (let index = 0; index < names.length; index += 100) {
     const page = await describeAlarms(cloudWatch, { AlarmNames: names.slice(index, index + 100) });
     for (const [name, state] of page) states.set(name, state);
   }
+  return states;
+}
+
+/** The states of `names`. */
+export async function alarmStates(
+  cloudWatch: CloudWatchClient,
+  names: readonly string[],
+): Promise<AlarmStates> {
+  const states = await alarmStateValues(cloudWatch, names);
   return {
     firing: names.filter((name) => states.get(name) === 'ALARM'),
     missing: names.filter((name) => !states.has(name)),

@@ -28,6 +28,7 @@ import {
 import type { ReleaseTargets, ReleasedFunction } from '#shared/release.ts';
 import { appSpecSha256, lambdaAppSpec } from './appspec.ts';
 import type { Clock } from './clock.ts';
+import { NO_OVERRIDE, deploymentAlarms, type AlarmOverride } from './override.ts';
 
 export interface FunctionReleaseClients {
   readonly lambda: LambdaClient;
@@ -88,11 +89,18 @@ class FunctionRelease {
   readonly #targets: ReleaseTargets;
   readonly #clients: FunctionReleaseClients;
   readonly #options: WatchOptions;
+  readonly #override: AlarmOverride;
 
-  constructor(targets: ReleaseTargets, clients: FunctionReleaseClients, options: WatchOptions) {
+  constructor(
+    targets: ReleaseTargets,
+    clients: FunctionReleaseClients,
+    options: WatchOptions,
+    override: AlarmOverride,
+  ) {
     this.#targets = targets;
     this.#clients = clients;
     this.#options = options;
+    this.#override = override;
   }
 
   async run(): Promise<FunctionOutcome[]> {
@@ -196,6 +204,7 @@ class FunctionRelease {
       targetVersion: fn.version,
       beforeAllowTraffic: this.#targets.preTrafficHook,
     });
+    const alarms = deploymentAlarms(this.#override, fn.deploymentGroup);
     const { deploymentId } = await this.#clients.codeDeploy.send(
       new CreateDeploymentCommand({
         applicationName: this.#targets.codeDeployApplication,
@@ -206,11 +215,16 @@ class FunctionRelease {
           revisionType: 'AppSpecContent',
           appSpecContent: { content, sha256: appSpecSha256(content) },
         },
+        ...(alarms === undefined ? {} : { overrideAlarmConfiguration: alarms }),
       }),
     );
     if (deploymentId === undefined) throw new Error(`CreateDeployment for ${fn.function}: no id`);
+    const watching =
+      alarms === undefined
+        ? ''
+        : `, watching ${alarms.alarms?.map((alarm) => alarm.name).join(', ') || 'no alarm'} only (${this.#override.ignored.join(', ')} ignored)`;
     log(
-      `${fn.function}: live ${current} -> ${fn.version} through ${deploymentId} (${this.#targets.deploymentConfig})`,
+      `${fn.function}: live ${current} -> ${fn.version} through ${deploymentId} (${this.#targets.deploymentConfig}${watching})`,
     );
     return { fn, deploymentId, ours: true, from: current };
   }
@@ -261,12 +275,15 @@ class FunctionRelease {
 
 /**
  * Shifts the `live` alias of every function in `targets` to its version through CodeDeploy and
- * waits for every deployment to end. Outcomes in the order of `targets.functions`.
+ * waits for every deployment to end. Outcomes in the order of `targets.functions`. With an
+ * `override` (`--ignore-alarm`), each deployment on a group that watches an ignored alarm watches
+ * the group's other alarms only.
  */
 export function releaseFunctions(
   targets: ReleaseTargets,
   clients: FunctionReleaseClients,
   options: WatchOptions,
+  override: AlarmOverride = NO_OVERRIDE,
 ): Promise<FunctionOutcome[]> {
-  return new FunctionRelease(targets, clients, options).run();
+  return new FunctionRelease(targets, clients, options, override).run();
 }

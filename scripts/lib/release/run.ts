@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import type { ReleaseTargets } from '#shared/release.ts';
 import type { Clock } from './clock.ts';
 import { releaseFunctions, type FunctionOutcome } from './functions.ts';
+import { alarmOverride } from './override.ts';
 import { smokeProblems } from './smoke.ts';
 import { releaseStateMachine, type StateMachineOutcome } from './state-machine.ts';
 import {
@@ -62,8 +63,8 @@ export function awsClients(region: string): ReleaseClients {
   };
 }
 
-export const RELEASE_HELP = `npm run release -- --stack <stack>
-npm run release -- --targets <release.json>
+export const RELEASE_HELP = `npm run release -- --stack <stack> [--ignore-alarm <alarm name>]...
+npm run release -- --targets <release.json> [--ignore-alarm <alarm name>]...
 
 Shifts the live alias of every released function to the version Pulumi published, through one
 CodeDeploy deployment per function (pre-traffic hook, gradual shift, rollback on alarm), all at
@@ -72,8 +73,13 @@ release.stateMachine says, watching its alarms, and routes it back if one fires.
 stderr; exit 1 names each failed or rolled-back deployment and why. Running it again after a
 clean release does nothing.
 
---stack    read the targets with: pulumi stack output release --json --stack <stack>
---targets  read them from a file of the same JSON`;
+--stack         read the targets with: pulumi stack output release --json --stack <stack>
+--targets       read them from a file of the same JSON
+--ignore-alarm  an operator's override during an incident, never the pipeline's: release while
+                this alarm is in ALARM, watching every other alarm. Refused (exit 2, nothing
+                released) unless the alarm is in ALARM now and a released function's deployment
+                group or the state machine watches it. Ignored for the whole run; each CodeDeploy
+                deployment records it (overrideAlarmConfiguration). Repeat for another alarm.`;
 
 export const SMOKE_HELP = `npm run smoke -- --stack <stack>
 npm run smoke -- --outputs <outputs.json>
@@ -86,16 +92,22 @@ Exit 1 lists what failed.
 --stack    read the outputs with: pulumi stack output --json --stack <stack>
 --outputs  read them from a file of the same JSON`;
 
-type Source = { readonly stack: string } | { readonly file: string };
+type Source = ({ readonly stack: string } | { readonly file: string }) & {
+  /** `--ignore-alarm` (release only), in the order given. */
+  readonly ignoreAlarms: readonly string[];
+};
 
 function source(argv: readonly string[], fileOption: string, help: string): Source | 'help' {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
         stack: { type: 'string' },
         [fileOption]: { type: 'string' },
+        ...(fileOption === 'targets'
+          ? { 'ignore-alarm': { type: 'string' as const, multiple: true as const } }
+          : {}),
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -110,8 +122,12 @@ function source(argv: readonly string[], fileOption: string, help: string): Sour
   if ((stack === undefined) === (file === undefined)) {
     throw new ReleaseInputError(`give either --stack <stack> or --${fileOption} <file>\n\n${help}`);
   }
-  if (typeof stack === 'string') return { stack };
-  return { file: file as string };
+  const ignoreAlarms = (values['ignore-alarm'] as string[] | undefined) ?? [];
+  if (ignoreAlarms.some((name) => name.trim() === '')) {
+    throw new ReleaseInputError(`--ignore-alarm needs an alarm name\n\n${help}`);
+  }
+  if (typeof stack === 'string') return { stack, ignoreAlarms };
+  return { file: file as string, ignoreAlarms };
 }
 
 async function inputs(
@@ -119,15 +135,21 @@ async function inputs(
   deps: CommandDeps,
   fileOption: 'targets' | 'outputs',
   help: string,
-): Promise<{ readonly value: unknown; readonly from: string } | 'help'> {
+): Promise<
+  | { readonly value: unknown; readonly from: string; readonly ignoreAlarms: readonly string[] }
+  | 'help'
+> {
   const from = source(argv, fileOption, help);
   if (from === 'help') return 'help';
-  if ('file' in from) return { value: await readJsonFile(from.file), from: from.file };
+  const { ignoreAlarms } = from;
+  if ('file' in from) {
+    return { value: await readJsonFile(from.file), from: from.file, ignoreAlarms };
+  }
   const value = await deps.stackOutput(
     from.stack,
     fileOption === 'targets' ? 'release' : undefined,
   );
-  return { value, from: `stack ${from.stack}` };
+  return { value, from: `stack ${from.stack}`, ignoreAlarms };
 }
 
 /** Runs `code` with input errors turned into exit 2. */
@@ -189,22 +211,32 @@ export function runRelease(argv: readonly string[], deps: CommandDeps): Promise<
     const clients = deps.clients(regionOf(targets));
     const options = { clock: deps.clock, log: deps.stderr, pollMs: deps.pollMs ?? 15_000 };
     try {
-      const functions = await releaseFunctions(targets, clients, options);
+      const override = await alarmOverride(input.ignoreAlarms, targets, clients);
+      const ignored = override.ignored.join(', ');
+      // Said on every line that ends the run, so nobody reads a release as watched when it was not.
+      const note = ignored === '' ? '' : `; ${ignored} was ignored (--ignore-alarm)`;
+      if (ignored !== '') {
+        deps.stderr(
+          `OVERRIDE (--ignore-alarm): ${ignored} in ALARM now and IGNORED for this whole release; every other alarm stays watched`,
+        );
+      }
+      const functions = await releaseFunctions(targets, clients, options, override);
       for (const outcome of functions) deps.stdout(functionLine(outcome));
       const failed = functions.filter((outcome) => outcome.result === 'failed');
       if (failed.length > 0) {
         deps.stdout('state machine: not shifted, a function did not release');
         deps.stderr(
-          `release failed: ${failed.map((outcome) => outcome.function).join(', ')} (see above)`,
+          `release failed: ${failed.map((outcome) => outcome.function).join(', ')} (see above)${note}`,
         );
         return 1;
       }
-      const machine = await releaseStateMachine(targets, clients, options);
+      const machine = await releaseStateMachine(targets, clients, options, override.ignored);
       deps.stdout(stateMachineLine(machine));
       if (machine.result === 'rolled-back' || machine.result === 'failed') {
-        deps.stderr('release failed: the state machine (see above)');
+        deps.stderr(`release failed: the state machine (see above)${note}`);
         return 1;
       }
+      if (ignored !== '') deps.stdout(`released with ${ignored} ignored`);
       return 0;
     } finally {
       destroy(clients);

@@ -64,14 +64,18 @@ function versionOf(arn: string): string {
 
 /**
  * Moves the state machine's `live` alias to `targets.stateMachine.versionArn` gradually, or back
- * to where it was when an alarm fires.
+ * to where it was when an alarm fires. The `ignored` alarms (`--ignore-alarm`) are left out of
+ * both the check before the shift and the watch.
  */
 export async function releaseStateMachine(
   targets: ReleaseTargets,
   clients: StateMachineReleaseClients,
   options: WatchOptions,
+  ignored: readonly string[] = [],
 ): Promise<StateMachineOutcome> {
-  const { aliasArn, versionArn: target, deployment, alarms } = targets.stateMachine;
+  const { aliasArn, versionArn: target, deployment } = targets.stateMachine;
+  const alarms = targets.stateMachine.alarms.filter((name) => !ignored.includes(name));
+  const skipped = targets.stateMachine.alarms.filter((name) => ignored.includes(name));
   const { clock, log, pollMs } = options;
   const alias = await clients.sfn.send(
     new DescribeStateMachineAliasCommand({ stateMachineAliasArn: aliasArn }),
@@ -118,7 +122,7 @@ export async function releaseStateMachine(
     await route(percent);
     log(
       percent === 100
-        ? `state machine: every new execution on version ${versionOf(target)}, watching ${alarms.join(', ')}`
+        ? `state machine: every new execution on version ${versionOf(target)}, watching ${alarms.join(', ') || 'no alarm'}${skipped.length === 0 ? '' : ` (${skipped.join(', ')} ignored)`}`
         : `state machine: ${percent}% of new executions on version ${versionOf(target)}, ${100 - percent}% on ${versionOf(from)}`,
     );
     const end = clock.now() + hold;

@@ -1,7 +1,8 @@
 /**
  * CodeDeploy for Lambda, as the real `@aws-sdk/client-codedeploy` speaks to it (AWS JSON 1.1,
- * `x-amz-target: CodeDeploy_20141006.<Operation>`): CreateDeployment with an inline AppSpec,
- * GetDeployment, ListDeployments, and PutLifecycleEventHookExecutionStatus, which the pre-traffic
+ * `x-amz-target: CodeDeploy_20141006.<Operation>`): CreateDeployment with an inline AppSpec (and an
+ * optional `overrideAlarmConfiguration`), GetDeployment, ListDeployments, GetDeploymentGroup, and
+ * PutLifecycleEventHookExecutionStatus, which the pre-traffic
  * hook (`functions/pre-traffic/handler.ts`) calls after reading GetDeployment and invoking the
  * target version.
  *
@@ -9,7 +10,9 @@
  * asynchronously through the Lambda stand-in with `{ DeploymentId, LifecycleEventHookExecutionId
  * }` and waits for its status; then it shifts the alias's routing as the configuration says
  * (`CodeDeployDefault.Lambda<AllAtOnce|CanaryNPercentMMinutes|LinearNPercentEveryMMinute(s)>`) on
- * the virtual clock, and watches the group's alarms in the CloudWatch stand-in throughout. An
+ * the virtual clock, and watches the group's alarms in the CloudWatch stand-in throughout (or, for
+ * a deployment created with `overrideAlarmConfiguration`, only the alarms it lists, none when it
+ * is not enabled; GetDeployment returns that configuration as given). An
  * alarm in ALARM stops it (ALARM_ACTIVE), a hook reporting Failed fails it
  * (HOOK_EXECUTION_FAILURE), and with the group's automatic rollback the alias goes back to
  * CurrentVersion at once through a rollback deployment (`creator: codeDeployRollback`), as
@@ -86,6 +89,10 @@ interface AppSpecTarget {
 interface Deployment {
   readonly id: string;
   readonly group: StandInGroup;
+  /** What this deployment watches: the group's alarms, or those of its override. */
+  readonly alarms: readonly string[];
+  /** `overrideAlarmConfiguration` as CreateDeployment was given it. */
+  readonly override: JsonObject | undefined;
   readonly config: string;
   readonly steps: readonly Step[];
   readonly content: string;
@@ -127,9 +134,10 @@ export class CodeDeployStandIn {
         CreateDeployment: (input) => this.#create(input),
         GetDeployment: (input) => this.#get(input),
         ListDeployments: (input) => this.#list(input),
+        GetDeploymentGroup: (input) => this.#getGroup(input),
         PutLifecycleEventHookExecutionStatus: (input) => this.#putHookStatus(input),
       },
-      notImplemented: ['StopDeployment', 'GetDeploymentGroup', 'BatchGetDeployments'],
+      notImplemented: ['StopDeployment', 'BatchGetDeployments'],
     });
   }
 
@@ -210,8 +218,8 @@ export class CodeDeployStandIn {
     };
   }
 
-  #create(input: JsonObject): JsonObject {
-    const fields = new FieldReader(input, (problem) => PROTOCOL.validationError([problem]));
+  /** The group `applicationName`/`deploymentGroupName` names, or CodeDeploy's exception. */
+  #group(fields: FieldReader): StandInGroup {
     const application = fields.string('applicationName', { min: 1, max: 100 });
     if (application === undefined) {
       throw PROTOCOL.error('ApplicationNameRequiredException', 'Application name is required.');
@@ -236,6 +244,40 @@ export class CodeDeployStandIn {
         `No Deployment Group found for name: ${groupName}`,
       );
     }
+    return group;
+  }
+
+  /** The alarms an `overrideAlarmConfiguration` watches (at most 10, as CodeDeploy allows). */
+  #overrideAlarms(override: unknown): readonly string[] {
+    const invalid = (message: string) => PROTOCOL.error('InvalidAlarmConfigException', message);
+    if (override === null || typeof override !== 'object' || Array.isArray(override)) {
+      throw invalid('The alarm configuration must be an object.');
+    }
+    const { enabled, alarms = [] } = override as { enabled?: unknown; alarms?: unknown };
+    if (enabled !== undefined && typeof enabled !== 'boolean') {
+      throw invalid('The alarm configuration enabled must be true or false.');
+    }
+    if (
+      !Array.isArray(alarms) ||
+      alarms.some(
+        (alarm) =>
+          alarm === null ||
+          typeof alarm !== 'object' ||
+          typeof (alarm as { name?: unknown }).name !== 'string',
+      )
+    ) {
+      throw invalid('The alarm configuration alarms must be a list of {name}.');
+    }
+    if (alarms.length > 10) throw invalid('A maximum of 10 alarms can be added.');
+    return enabled === true ? alarms.map((alarm) => (alarm as { name: string }).name) : [];
+  }
+
+  #create(input: JsonObject): JsonObject {
+    const fields = new FieldReader(input, (problem) => PROTOCOL.validationError([problem]));
+    const group = this.#group(fields);
+    const groupName = group.name;
+    const override = input.overrideAlarmConfiguration as JsonObject | undefined;
+    const alarms = override === undefined ? group.alarms : this.#overrideAlarms(override);
     const config =
       fields.string('deploymentConfigName') ?? 'CodeDeployDefault.LambdaCanary10Percent5Minutes';
     const steps = configSteps(config);
@@ -279,6 +321,8 @@ export class CodeDeployStandIn {
     const deployment: Deployment = {
       id: this.#nextId(),
       group,
+      alarms,
+      override,
       config,
       steps,
       content,
@@ -355,7 +399,7 @@ export class CodeDeployStandIn {
       }
       return;
     }
-    const firing = deployment.group.alarms.filter(
+    const firing = deployment.alarms.filter(
       (name) => this.#options.cloudWatch.state(name) === 'ALARM',
     );
     if (firing.length > 0) {
@@ -470,6 +514,32 @@ export class CodeDeployStandIn {
           : { completeTime: deployment.completed / 1000 }),
         ...(deployment.error === undefined ? {} : { errorInformation: deployment.error }),
         ...(deployment.rollback === undefined ? {} : { rollbackInfo: deployment.rollback }),
+        ...(deployment.override === undefined
+          ? {}
+          : { overrideAlarmConfiguration: deployment.override }),
+        deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+      },
+    };
+  }
+
+  #getGroup(input: JsonObject): JsonObject {
+    const group = this.#group(
+      new FieldReader(input, (problem) => PROTOCOL.validationError([problem])),
+    );
+    return {
+      deploymentGroupInfo: {
+        applicationName: group.application,
+        deploymentGroupName: group.name,
+        computePlatform: 'Lambda',
+        alarmConfiguration: {
+          enabled: group.alarms.length > 0,
+          ignorePollAlarmFailure: false,
+          alarms: group.alarms.map((name) => ({ name })),
+        },
+        autoRollbackConfiguration: {
+          enabled: group.autoRollbackEvents.length > 0,
+          events: [...group.autoRollbackEvents],
+        },
         deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
       },
     };

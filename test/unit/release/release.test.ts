@@ -5,10 +5,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PRE_TRAFFIC_REQUESTS } from '../../../shared/release.ts';
 import { lambdaAppSpec } from '../../../scripts/lib/release/appspec.ts';
-import { runRelease, type CommandDeps } from '../../../scripts/lib/release/run.ts';
+import { RELEASE_HELP, runRelease, type CommandDeps } from '../../../scripts/lib/release/run.ts';
 import {
   APPLICATION,
   HOOK,
@@ -311,6 +312,7 @@ describe('npm run release', () => {
     [[], 'give either --stack <stack> or --targets <file>'],
     [['--stack', 'prod', '--targets', 'x.json'], 'give either --stack <stack> or --targets <file>'],
     [['--stak', 'prod'], "Unknown option '--stak'"],
+    [['--stack', 'prod', '--ignore-alarm', ''], '--ignore-alarm needs an alarm name'],
     [['--targets', '/nonexistent/release.json'], 'cannot read /nonexistent/release.json: ENOENT'],
   ])('refuses the arguments %j before calling anything', async (argv, message) => {
     expect(await release(argv)).toEqual(2);
@@ -324,6 +326,245 @@ describe('npm run release', () => {
     expect(await release()).toEqual(2);
     expect(stderr).toEqual([
       'stack prod: release.functions[0].version must be a published version number, not $LATEST',
+    ]);
+  });
+});
+
+/** The alarm configuration a deployment was created with, as GetDeployment returns it. */
+async function overrideOf(deploymentId: string): Promise<unknown> {
+  const { codeDeploy } = aws.clients();
+  try {
+    const { deploymentInfo } = await codeDeploy.send(new GetDeploymentCommand({ deploymentId }));
+    return deploymentInfo?.overrideAlarmConfiguration;
+  } finally {
+    codeDeploy.destroy();
+  }
+}
+
+const ignoring = (...names: string[]) => [
+  '--stack',
+  'prod',
+  ...names.flatMap((name) => ['--ignore-alarm', name]),
+];
+
+describe('npm run release --ignore-alarm (releasing a fix during an incident)', () => {
+  it('without the override, purchases-at-risk in ALARM stops and rolls back every function at once', async () => {
+    aws.cloudWatch.setAlarm(PURCHASES_AT_RISK, {
+      type: 'CompositeAlarm',
+      actions: [],
+      state: 'ALARM',
+    });
+    expect(await release()).toEqual(1);
+    const alarmed = `Stopped: ALARM_ACTIVE: One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <${PURCHASES_AT_RISK}>`;
+    expect(stdout).toEqual([
+      `place-order: FAILED d-000000001: ${alarmed}; rolled back to version 3 by d-000000003`,
+      `decide: FAILED d-000000002: ${alarmed}; rolled back to version 3 by d-000000004`,
+      'state machine: not shifted, a function did not release',
+    ]);
+    expect(aws.sfn.history.get(ALIAS)).toEqual([[route(1, 100)]]);
+  });
+
+  it('shifts the functions and the state machine while the ignored alarm is in ALARM, watching the others, and records the override in each deployment', async () => {
+    aws.cloudWatch.setAlarm(PURCHASES_AT_RISK, {
+      type: 'CompositeAlarm',
+      actions: [],
+      state: 'ALARM',
+    });
+    expect(await release(ignoring(PURCHASES_AT_RISK))).toEqual(0);
+    expect(stdout).toEqual([
+      'place-order: live 3 -> 4 (d-000000001)',
+      'decide: live 3 -> 4 (d-000000002)',
+      `state machine: live ${STATE_MACHINE}:1 -> ${STATE_MACHINE}:2`,
+      `released with ${PURCHASES_AT_RISK} ignored`,
+    ]);
+    expect(stderr).toEqual([
+      `OVERRIDE (--ignore-alarm): ${PURCHASES_AT_RISK} in ALARM now and IGNORED for this whole release; every other alarm stays watched`,
+      `place-order: live 3 -> 4 through d-000000001 (CodeDeployDefault.LambdaCanary10Percent5Minutes, watching ${errorsAlarm('place-order')} only (${PURCHASES_AT_RISK} ignored))`,
+      `decide: live 3 -> 4 through d-000000002 (CodeDeployDefault.LambdaCanary10Percent5Minutes, watching ${errorsAlarm('decide')} only (${PURCHASES_AT_RISK} ignored))`,
+      'place-order: d-000000001 InProgress, live on version 3',
+      'decide: d-000000002 InProgress, live on version 3',
+      'place-order: d-000000001 InProgress, live on version 3, 10% on version 4',
+      'decide: d-000000002 InProgress, live on version 3, 10% on version 4',
+      'place-order: d-000000001 Succeeded, live is on version 4',
+      'decide: d-000000002 Succeeded, live is on version 4',
+      'state machine: 10% of new executions on version 2, 90% on 1',
+      `state machine: every new execution on version 2, watching ${STATE_MACHINE_FAILED} (${PURCHASES_AT_RISK} ignored)`,
+      'state machine: live is on version 2',
+    ]);
+    expect(await overrideOf('d-000000001')).toEqual({
+      enabled: true,
+      ignorePollAlarmFailure: false,
+      alarms: [{ name: errorsAlarm('place-order') }],
+    });
+    expect(await overrideOf('d-000000002')).toEqual({
+      enabled: true,
+      ignorePollAlarmFailure: false,
+      alarms: [{ name: errorsAlarm('decide') }],
+    });
+    expect(aws.sfn.history.get(ALIAS)).toEqual([
+      [route(1, 100)],
+      [route(2, 10), route(1, 90)],
+      [route(2, 100)],
+    ]);
+  });
+
+  it('still rolls back a canary whose own alarm fires while another is ignored', async () => {
+    aws.cloudWatch.setAlarm(PURCHASES_AT_RISK, {
+      type: 'CompositeAlarm',
+      actions: [],
+      state: 'ALARM',
+    });
+    aws.cloudWatch.setAlarm(errorsAlarm('place-order'), {
+      type: 'MetricAlarm',
+      actions: [],
+      state: whileCanaryServes(PLACE_ORDER),
+    });
+    expect(await release(ignoring(PURCHASES_AT_RISK))).toEqual(1);
+    const alarmed = `One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <${errorsAlarm('place-order')}>`;
+    expect(stdout).toEqual([
+      `place-order: FAILED d-000000001: Stopped: ALARM_ACTIVE: ${alarmed}; rolled back to version 3 by d-000000003`,
+      'decide: live 3 -> 4 (d-000000002)',
+      'state machine: not shifted, a function did not release',
+    ]);
+    expect(stderr.at(-1)).toEqual(
+      `release failed: place-order (see above); ${PURCHASES_AT_RISK} was ignored (--ignore-alarm)`,
+    );
+    expect(aws.lambda.alias(PLACE_ORDER, 'live')).toEqual({ functionVersion: '3', weights: {} });
+    expect(aws.sfn.history.get(ALIAS)).toEqual([[route(1, 100)]]);
+  });
+
+  it('still routes the state machine back when one of its other alarms fires during its canary', async () => {
+    aws.cloudWatch.setAlarm(PURCHASES_AT_RISK, {
+      type: 'CompositeAlarm',
+      actions: [],
+      state: 'ALARM',
+    });
+    aws.cloudWatch.setAlarm(STATE_MACHINE_FAILED, {
+      type: 'MetricAlarm',
+      actions: [],
+      state: () =>
+        aws.sfn.routing(ALIAS)?.some((each) => each.stateMachineVersionArn.endsWith(':2'))
+          ? 'ALARM'
+          : 'OK',
+    });
+    expect(await release(ignoring(PURCHASES_AT_RISK))).toEqual(1);
+    expect(stdout.at(-1)).toEqual(
+      `state machine: ROLLED BACK to ${STATE_MACHINE}:1 at 10% on ${STATE_MACHINE}:2: ${STATE_MACHINE_FAILED} in ALARM`,
+    );
+    expect(stderr.at(-1)).toEqual(
+      `release failed: the state machine (see above); ${PURCHASES_AT_RISK} was ignored (--ignore-alarm)`,
+    );
+    expect(aws.sfn.history.get(ALIAS)).toEqual([
+      [route(1, 100)],
+      [route(2, 10), route(1, 90)],
+      [route(1, 100)],
+    ]);
+  });
+
+  it('without the override, an alarm of the state machine in ALARM keeps it from shifting', async () => {
+    aws.cloudWatch.setAlarm(STATE_MACHINE_FAILED, {
+      type: 'MetricAlarm',
+      actions: [],
+      state: 'ALARM',
+    });
+    expect(await release()).toEqual(1);
+    expect(stdout.at(-1)).toEqual(
+      `state machine: FAILED: alarm(s) ${STATE_MACHINE_FAILED} already in ALARM before the shift; nothing moved`,
+    );
+    expect(aws.sfn.history.get(ALIAS)).toEqual([[route(1, 100)]]);
+  });
+
+  it('lets the state machine shift past an alarm only it watches, leaving the groups their own alarms', async () => {
+    aws.cloudWatch.setAlarm(STATE_MACHINE_FAILED, {
+      type: 'MetricAlarm',
+      actions: [],
+      state: 'ALARM',
+    });
+    expect(await release(ignoring(STATE_MACHINE_FAILED))).toEqual(0);
+    expect(stdout).toEqual([
+      'place-order: live 3 -> 4 (d-000000001)',
+      'decide: live 3 -> 4 (d-000000002)',
+      `state machine: live ${STATE_MACHINE}:1 -> ${STATE_MACHINE}:2`,
+      `released with ${STATE_MACHINE_FAILED} ignored`,
+    ]);
+    expect(stderr.slice(1, 3)).toEqual([
+      'place-order: live 3 -> 4 through d-000000001 (CodeDeployDefault.LambdaCanary10Percent5Minutes)',
+      'decide: live 3 -> 4 through d-000000002 (CodeDeployDefault.LambdaCanary10Percent5Minutes)',
+    ]);
+    expect(stderr.at(-2)).toEqual(
+      `state machine: every new execution on version 2, watching ${PURCHASES_AT_RISK} (${STATE_MACHINE_FAILED} ignored)`,
+    );
+    expect(await overrideOf('d-000000001')).toEqual(undefined);
+    expect(await overrideOf('d-000000002')).toEqual(undefined);
+  });
+
+  it('refuses, naming each, an alarm that is OK, one that does not exist and one nothing released watches, and moves nothing', async () => {
+    aws.cloudWatch.setAlarm(PURCHASES_AT_RISK, {
+      type: 'CompositeAlarm',
+      actions: [],
+      state: 'ALARM',
+    });
+    aws.cloudWatch.setAlarm(`${PREFIX}-api-5xx`, {
+      type: 'MetricAlarm',
+      actions: [],
+      state: 'ALARM',
+    });
+    expect(
+      await release(
+        ignoring(
+          PURCHASES_AT_RISK,
+          errorsAlarm('decide'),
+          `${PREFIX}-no-such-alarm`,
+          `${PREFIX}-api-5xx`,
+        ),
+      ),
+    ).toEqual(2);
+    expect(stderr).toEqual([
+      [
+        '--ignore-alarm refused, nothing was released:',
+        `  ${errorsAlarm('decide')}: OK, not in ALARM; only an alarm already in ALARM when the release starts may be ignored`,
+        `  ${PREFIX}-no-such-alarm: no such alarm`,
+        `  ${PREFIX}-api-5xx: neither a released function's deployment group nor the state machine watches it, so there is nothing to ignore`,
+      ].join('\n'),
+    ]);
+    expect(stdout).toEqual([]);
+    expect(aws.codeDeploy.deployments()).toEqual([]);
+    expect(aws.lambda.moves).toEqual([`${PLACE_ORDER}:live -> 3`, `${DECIDE}:live -> 3`]);
+    expect(aws.sfn.history.get(ALIAS)).toEqual([[route(1, 100)]]);
+  });
+
+  it.each([
+    [
+      'OK',
+      'OK, not in ALARM; only an alarm already in ALARM when the release starts may be ignored',
+    ],
+    [
+      'INSUFFICIENT_DATA',
+      'INSUFFICIENT_DATA, not in ALARM; only an alarm already in ALARM when the release starts may be ignored',
+    ],
+  ] as const)('refuses to ignore a watched alarm that is %s', async (state, why) => {
+    aws.cloudWatch.setAlarm(PURCHASES_AT_RISK, { type: 'CompositeAlarm', actions: [], state });
+    expect(await release(ignoring(PURCHASES_AT_RISK))).toEqual(2);
+    expect(stderr).toEqual([
+      `--ignore-alarm refused, nothing was released:\n  ${PURCHASES_AT_RISK}: ${why}`,
+    ]);
+    expect(aws.codeDeploy.deployments()).toEqual([]);
+  });
+
+  it('documents the override in --help', async () => {
+    expect(await release(['--help'])).toEqual(0);
+    expect(stdout).toEqual([RELEASE_HELP]);
+    const lines = RELEASE_HELP.split('\n');
+    expect(lines.slice(0, 2)).toEqual([
+      'npm run release -- --stack <stack> [--ignore-alarm <alarm name>]...',
+      'npm run release -- --targets <release.json> [--ignore-alarm <alarm name>]...',
+    ]);
+    expect(lines.slice(lines.findIndex((line) => line.startsWith('--ignore-alarm')))).toEqual([
+      "--ignore-alarm  an operator's override during an incident, never the pipeline's: release while",
+      '                this alarm is in ALARM, watching every other alarm. Refused (exit 2, nothing',
+      "                released) unless the alarm is in ALARM now and a released function's deployment",
+      '                group or the state machine watches it. Ignored for the whole run; each CodeDeploy',
+      '                deployment records it (overrideAlarmConfiguration). Repeat for another alarm.',
     ]);
   });
 });

@@ -6,8 +6,11 @@ import {
 import {
   CreateDeploymentCommand,
   DeploymentDoesNotExistException,
+  DeploymentGroupDoesNotExistException,
   DeploymentLimitExceededException,
   GetDeploymentCommand,
+  GetDeploymentGroupCommand,
+  InvalidAlarmConfigException,
   InvalidLifecycleEventHookExecutionIdException,
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
@@ -95,6 +98,58 @@ describe('the CodeDeploy stand-in', () => {
         }),
       ),
     ).rejects.toBeInstanceOf(InvalidLifecycleEventHookExecutionIdException);
+  });
+
+  it("answers GetDeploymentGroup with the group's alarms and rollback, and an unknown group with its exception", async () => {
+    const { deploymentGroupInfo } = await clients.codeDeploy.send(
+      new GetDeploymentGroupCommand({
+        applicationName: APPLICATION,
+        deploymentGroupName: PLACE_ORDER,
+      }),
+    );
+    expect(deploymentGroupInfo).toEqual({
+      applicationName: APPLICATION,
+      deploymentGroupName: PLACE_ORDER,
+      computePlatform: 'Lambda',
+      alarmConfiguration: {
+        enabled: true,
+        ignorePollAlarmFailure: false,
+        alarms: [{ name: errorsAlarm('place-order') }, { name: PURCHASES_AT_RISK }],
+      },
+      autoRollbackConfiguration: {
+        enabled: true,
+        events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'],
+      },
+      deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+    });
+    await expect(
+      clients.codeDeploy.send(
+        new GetDeploymentGroupCommand({
+          applicationName: APPLICATION,
+          deploymentGroupName: `${PREFIX}-nothing`,
+        }),
+      ),
+    ).rejects.toBeInstanceOf(DeploymentGroupDoesNotExistException);
+  });
+
+  it('refuses an overrideAlarmConfiguration of more than 10 alarms, as CodeDeploy does', async () => {
+    await expect(
+      clients.codeDeploy.send(
+        new CreateDeploymentCommand({
+          applicationName: APPLICATION,
+          deploymentGroupName: PLACE_ORDER,
+          revision: {
+            revisionType: 'AppSpecContent',
+            appSpecContent: { content: appSpec('3') },
+          },
+          overrideAlarmConfiguration: {
+            enabled: true,
+            alarms: Array.from({ length: 11 }, (_, index) => ({ name: `alarm-${index}` })),
+          },
+        }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidAlarmConfigException);
+    expect(aws.codeDeploy.deployments()).toEqual([]);
   });
 
   it('knows the predefined Lambda configurations as steps of the new version share', () => {
