@@ -41,6 +41,7 @@ const STACKS = ['dev', 'staging', 'prod'] as const;
 const GENERAL_SECTIONS = [
   'Before you start',
   'Stopping purchases',
+  'Releasing a fix during an incident',
   'Alert routing',
   'Index of alarms',
 ];
