@@ -51,6 +51,7 @@ const ALLOWED: Record<string, Record<string, Permissions>> = {
     'dependency-review': READ,
     security: READ,
   },
+  'release-override.yml': { release: { contents: 'read', 'id-token': 'write' } },
   'security.yml': { lockfile: READ, audit: READ, secrets: READ, sbom: READ },
 };
 
@@ -94,13 +95,29 @@ const actions = (of: Job): string[] =>
   );
 
 describe('the workflows', () => {
-  it('are the pull-request, deploy, CodeQL and security-gates workflows', () => {
+  it('are the pull-request, deploy, CodeQL, release-override and security-gates workflows', () => {
     expect(FILES.map((file) => file.name)).toEqual([
       'codeql.yml',
       'deploy.yml',
       'pull-request.yml',
+      'release-override.yml',
       'security.yml',
     ]);
+  });
+
+  it('release during an incident only by hand, in the stack\u2019s environment and deploy group, inputs through the environment', () => {
+    const override = workflow('release-override.yml');
+    expect(Object.keys(override.on as Record<string, unknown>)).toEqual(['workflow_dispatch']);
+    const job = override.jobs.release as Job;
+    expect(job.environment).toEqual('${{ inputs.stack }}');
+    expect(job.concurrency).toEqual({
+      group: 'deploy-${{ inputs.stack }}',
+      'cancel-in-progress': false,
+    });
+    const scripts = (job.steps ?? []).flatMap((step) => (step.run === undefined ? [] : [step.run]));
+    // An input pasted into a script is a script injection; the shell reads them from env.
+    expect(scripts.filter((script) => script.includes('${{'))).toEqual([]);
+    expect(scripts.at(-1)).toContain('npm run release -- --stack "$STACK" "${args[@]}"');
   });
 
   it('run on pull requests to main, on pushes to main and weekly, never on pull_request_target', () => {
@@ -183,7 +200,7 @@ describe('the workflows', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
     };
-    for (const file of ['pull-request.yml', 'deploy.yml']) {
+    for (const file of ['pull-request.yml', 'deploy.yml', 'release-override.yml']) {
       expect(workflow(file).env?.PULUMI_VERSION).toEqual(pkg.dependencies['@pulumi/pulumi']);
     }
     const installs = WORKFLOWS.flatMap(({ workflow: { jobs } }) =>
@@ -191,7 +208,7 @@ describe('the workflows', () => {
     )
       .filter((step) => step.uses?.startsWith('pulumi/actions@') === true)
       .map((step) => step.with?.['pulumi-version']);
-    expect(installs).toEqual(Array(4).fill('${{ env.PULUMI_VERSION }}'));
+    expect(installs).toEqual(Array(5).fill('${{ env.PULUMI_VERSION }}'));
   });
 
   it('deploy each stack with pulumi up, then release it, then smoke-test it', () => {
