@@ -162,8 +162,14 @@ export async function pulumiStackOutput(stack: string, name?: string): Promise<u
       maxBuffer: 16 * 1024 * 1024,
     }));
   } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new ReleaseInputError(
-      `pulumi ${args.join(' ')} --stack ${stack} failed: ${(error as Error).message.trim()}`,
+      missing
+        ? `the Pulumi CLI is not on PATH (needed to read the stack's outputs); install it, or pass the outputs as a file (--targets for release, --outputs for smoke) from: pulumi stack output ${name ?? ''} --json --stack ${stack}`.replace(
+            '  ',
+            ' ',
+          )
+        : `pulumi ${args.join(' ')} --stack ${stack} failed: ${(error as Error).message.trim()}`,
     );
   }
   try {
