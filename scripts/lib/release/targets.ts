@@ -165,10 +165,7 @@ export async function pulumiStackOutput(stack: string, name?: string): Promise<u
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new ReleaseInputError(
       missing
-        ? `the Pulumi CLI is not on PATH (needed to read the stack's outputs); install it, or pass the outputs as a file (--targets for release, --outputs for smoke) from: pulumi stack output ${name ?? ''} --json --stack ${stack}`.replace(
-            '  ',
-            ' ',
-          )
+        ? `the Pulumi CLI is not on PATH (needed to read the stack's outputs); install it, or pass the outputs as a file (--targets for release, --outputs for smoke) from: pulumi ${args.join(' ')} --stack ${stack}`
         : `pulumi ${args.join(' ')} --stack ${stack} failed: ${(error as Error).message.trim()}`,
     );
   }
