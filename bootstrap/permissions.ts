@@ -16,6 +16,7 @@
  *   is not under the prefix is one.
  */
 import { KEY_ADMIN_ACTIONS } from '../infra/components/project-key.ts';
+import { LOG_DELIVERY_STATEMENT } from '../infra/components/purchase-workflow.ts';
 import {
   GITHUB_OIDC_HOST,
   OIDC_AUDIENCE,
@@ -275,14 +276,8 @@ function mainProgramStatements(scope: StateScope): Statement[] {
         'appsync:CreateGraphqlApi',
         'cloudtrail:DescribeTrails',
         'cognito-idp:CreateUserPool',
-        'logs:CreateLogDelivery',
-        'logs:DeleteLogDelivery',
-        'logs:DescribeLogGroups',
-        'logs:DescribeResourcePolicies',
-        'logs:GetLogDelivery',
-        'logs:ListLogDeliveries',
-        'logs:PutResourcePolicy',
-        'logs:UpdateLogDelivery',
+        // Whoever creates or updates the state machine's logging needs what its own role needs.
+        ...(LOG_DELIVERY_STATEMENT.Action as string[]),
       ],
       Resource: '*',
     },
