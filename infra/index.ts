@@ -307,6 +307,8 @@ const variables = functionVariables(topology, config, {
   exchangeSecretArn: credentials?.arn ?? null,
   readOnlyExchangeSecretArn: readOnlyCredentials?.arn ?? null,
   auditSigningKeyArn: audit.signingKeyArn,
+  // Issue 14: the protect configuration (notifications component) sets it where SMS is on.
+  smsProtectConfigurationId: null,
   exchange: { kind: 'configured' },
 });
 

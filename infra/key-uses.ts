@@ -56,6 +56,8 @@ export const FUNCTION_KEY_SERVICES: Readonly<Record<FunctionName, readonly KeySe
   completer: ['dynamodb', 'sqs'],
   reconcile: ['dynamodb', 'secretsmanager', 'events', 'sqs'],
   notifier: ['dynamodb', 'sqs', 'events'],
+  contacts: ['dynamodb'],
+  'email-feedback': ['dynamodb'],
   'slot-outcomes': ['sqs'],
   'audit-digest': ['s3', 'sqs'],
   'audit-report': ['s3', 'sqs'],

@@ -435,6 +435,43 @@ export function functionStatements(
           ]),
       ...publishEvents('PublishNotificationSent', context),
     ],
+    // Codes are kept on the preferences item and counted there and per destination (the same
+    // table); the code message is sent as the notifier sends, from the same identities.
+    contacts: [
+      {
+        Sid: 'KeepContactStateAndCounters',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: context.notificationsTableArn,
+      },
+      keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
+      {
+        Sid: 'SendCodesFromTheNotificationsIdentity',
+        Effect: 'Allow',
+        Action: 'ses:SendEmail',
+        Resource: context.emailIdentityArn,
+      },
+      ...(context.smsOriginationIdentityArn === null
+        ? []
+        : [
+            {
+              Sid: 'SendCodesFromTheStacksIdentity',
+              Effect: 'Allow' as const,
+              Action: 'sms-voice:SendTextMessage',
+              Resource: context.smsOriginationIdentityArn,
+            },
+          ]),
+    ],
+    // Marks addresses undeliverable on the preferences item (its queue: email-feedback).
+    'email-feedback': [
+      {
+        Sid: 'MarkAddressesUndeliverable',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: context.notificationsTableArn,
+      },
+      keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
+    ],
     // Its event source mapping receives and deletes as the function's role; the messages are
     // encrypted with the project key. Nothing else: the metrics are log lines (EMF).
     // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html

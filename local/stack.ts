@@ -357,6 +357,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       exchangeSecretArn: null,
       readOnlyExchangeSecretArn: null,
       auditSigningKeyArn,
+      // The local SMS stand-in applies the stack's countries itself (issue 14 wires its id).
+      smsProtectConfigurationId: null,
       // Locally the paper exchange is an HTTP service (so faults can be injected on the wire).
       exchange: {
         kind: 'paper-http',

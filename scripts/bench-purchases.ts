@@ -70,6 +70,8 @@ async function coldStarts() {
   // Every variable any function reads (the type makes the list complete), with plausible values.
   const variables: Record<FunctionVariable, string> = {
     PLANS_TABLE: 'x',
+    SMS_PROTECT_CONFIGURATION_ID: 'x',
+    NOTIFICATION_SETTINGS: '{}',
     EXECUTIONS_TABLE: 'x',
     IDEMPOTENCY_TABLE: 'x',
     SCHEDULE_GROUP: 'x',

@@ -38,6 +38,8 @@ export type FunctionVariable =
   | 'NOTIFICATIONS_TABLE'
   | 'EMAIL_FROM'
   | 'SMS_ORIGINATION_IDENTITY'
+  | 'SMS_PROTECT_CONFIGURATION_ID'
+  | 'NOTIFICATION_SETTINGS'
   | 'AUDIT_BUCKET'
   | 'AUDIT_SIGNING_KEY_ARN'
   | 'RELEASED_FUNCTIONS';
@@ -176,7 +178,36 @@ export const functionSpecs = {
       'EVENT_BUS_NAME',
       'EMAIL_FROM',
       'SMS_ORIGINATION_IDENTITY',
+      'SMS_PROTECT_CONFIGURATION_ID',
+      'NOTIFICATION_SETTINGS',
     ],
+  },
+  // AppSync data source of updateNotificationPreferences, verifyContact and resendVerification:
+  // issues and checks one-time codes (APPSYNC_JS has no HMAC) and sends the code itself, the
+  // only message that goes to a contact before it is verified.
+  contacts: {
+    description:
+      'AppSync data source: sends and checks the one-time codes that verify an email address or phone number',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    environment: [
+      'NOTIFICATIONS_TABLE',
+      'EMAIL_FROM',
+      'SMS_ORIGINATION_IDENTITY',
+      'SMS_PROTECT_CONFIGURATION_ID',
+      'NOTIFICATION_SETTINGS',
+    ],
+  },
+  // SES bounce and complaint events (configuration set -> default bus -> email-feedback queue):
+  // marks the address undeliverable on the user's preferences.
+  'email-feedback': {
+    description:
+      'Marks an email address undeliverable when SES reports a bounce or complaint for it',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    reservedConcurrency: 2,
+    environment: ['NOTIFICATIONS_TABLE'],
   },
   // Reads only its queue: the SLO's metrics come from the events themselves (their time and
   // slot), so it needs no table, no environment and nothing beyond decrypting its messages.

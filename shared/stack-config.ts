@@ -3,6 +3,11 @@
  * reads it for deployments; the local stack reads `Pulumi.dev.yaml` so local behaves like dev.
  * Every key is checked here, once, so a bad value fails `pulumi preview` and `npm start` alike.
  */
+import {
+  NotificationSettingsError,
+  parseNotificationSettings,
+  type NotificationSettings,
+} from './notification-settings.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { FlagsError, parseFlags, type Flags } from '#domain/flags.ts';
@@ -88,6 +93,11 @@ export interface StackConfig {
    * that say purchases are at risk (`shared/release.ts`; default: gradual everywhere).
    */
   readonly release: ReleaseSettings;
+  /**
+   * What may be sent and to where: daily limits per user and per destination, the coalescing of
+   * plan changes, the SMS countries and the SMS spend budget (`shared/notification-settings.ts`).
+   */
+  readonly notifications: NotificationSettings;
 }
 
 export type ExchangeKind = 'paper' | 'coinbase' | 'kraken';
@@ -118,6 +128,7 @@ export const STACK_CONFIG_KEYS = [
   'archiveRetentionDays',
   'monitoring',
   'release',
+  'notifications',
 ] as const;
 
 /**
@@ -292,9 +303,19 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     if (!(error instanceof ReleaseSettingsError)) throw error;
     throw new ConfigurationError(`${PROJECT}:${error.message}`);
   }
+  let notifications: NotificationSettings;
+  try {
+    notifications = parseNotificationSettings(
+      typeof raw.notifications === 'string' ? parseJson(raw.notifications) : raw.notifications,
+    );
+  } catch (error) {
+    if (!(error instanceof NotificationSettingsError)) throw error;
+    throw new ConfigurationError(`${PROJECT}:${error.message}`);
+  }
   return {
     monitoring,
     release,
+    notifications,
     notificationEmailFrom: emailFrom,
     smsOriginationIdentity: smsIdentity as string | null,
     operatorRoles: operatorRoles(raw),

@@ -521,6 +521,11 @@ export interface EnvironmentResources<T> {
   readonly readOnlyExchangeSecretArn: T | null;
   readonly auditSigningKeyArn: T;
   /**
+   * The End User Messaging SMS protect configuration every text message is sent with (its
+   * country rules allow only `notifications.sms.countries`); null where SMS is off.
+   */
+  readonly smsProtectConfigurationId: T | null;
+  /**
    * How the functions reach the exchange: as the stack's config says, or (locally) the paper
    * exchange over HTTP, so faults can be injected on the wire.
    */
@@ -572,6 +577,8 @@ export function functionVariables<T>(
     NOTIFICATIONS_TABLE: tableName(prefix, notificationsTable),
     EMAIL_FROM: config.notificationEmailFrom,
     SMS_ORIGINATION_IDENTITY: config.smsOriginationIdentity ?? '',
+    SMS_PROTECT_CONFIGURATION_ID: resources.smsProtectConfigurationId ?? '',
+    NOTIFICATION_SETTINGS: JSON.stringify(config.notifications),
     AUDIT_BUCKET: names.auditBucket,
     AUDIT_SIGNING_KEY_ARN: resources.auditSigningKeyArn,
     RELEASED_FUNCTIONS: JSON.stringify(

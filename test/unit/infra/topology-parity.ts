@@ -259,6 +259,7 @@ function environmentMismatches(run: ProgramRun, { topology, config }: ParityExpe
     },
     exchangeSecretArn: secret(''),
     readOnlyExchangeSecretArn: secret('/read-only'),
+    smsProtectConfigurationId: null,
     auditSigningKeyArn: String(
       stateOf(run, 'aws:kms/key:Key', (each) => each.inputs.keyUsage === 'SIGN_VERIFY').arn,
     ),
