@@ -17,8 +17,6 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { nextSlot, type ScheduleSpec } from '#domain/calendar.ts';
@@ -42,6 +40,7 @@ import {
 } from '#shared/tables.ts';
 import { BUS_EVENTS, busEntry, type NotificationSentDetail } from '#shared/bus-events.ts';
 import { documentClient, eventBridgeClient, sesClient, smsClient } from '../lib/aws.ts';
+import { answered, deliver, retryable, type DeliveryContext } from '../lib/delivery.ts';
 import { requireEnvironment } from '../lib/environment.ts';
 import { flushMetrics } from '../lib/metrics.ts';
 
@@ -66,6 +65,13 @@ const dynamodb = documentClient(tracer);
 const events = eventBridgeClient(tracer);
 const ses = sesClient(tracer);
 const sms = smsClient(tracer);
+const delivery: DeliveryContext = {
+  ses,
+  sms,
+  emailFrom: env.EMAIL_FROM,
+  smsOrigination,
+  smsProtectConfigurationId: process.env.SMS_PROTECT_CONFIGURATION_ID ?? '',
+};
 const processor = new BatchProcessor(EventType.SQS);
 
 /** An EventBridge event as a rule delivers it to an SQS target. */
@@ -191,62 +197,6 @@ function identityOf(event: BusEvent): { id: string; time: string } {
   return { id: event.id, time: event.time };
 }
 
-/** The error the provider answered with, if it answered: then nothing was sent. */
-function answered(error: unknown): { status: number; name: string } | null {
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return typeof status === 'number' ? { status, name: (error as Error).name } : null;
-}
-
-const HEADER_NAMES: Record<string, string> = {
-  event: 'Event',
-  planId: 'Plan-Id',
-  executionId: 'Execution-Id',
-};
-
-/** SES tag values allow only letters, digits, `_` and `-`. */
-const tagValue = (value: string) => value.replace(/[^A-Za-z0-9_-]/g, '_');
-
-async function deliver(
-  channel: NotificationChannel,
-  to: string,
-  message: Message,
-  tags: Record<string, string>,
-): Promise<string | undefined> {
-  if (channel === 'EMAIL') {
-    const { MessageId } = await ses.send(
-      new SendEmailCommand({
-        FromEmailAddress: env.EMAIL_FROM,
-        Destination: { ToAddresses: [to] },
-        Content: {
-          Simple: {
-            Subject: { Data: message.subject, Charset: 'UTF-8' },
-            Body: {
-              Text: { Data: message.text, Charset: 'UTF-8' },
-              Html: { Data: message.html, Charset: 'UTF-8' },
-            },
-            Headers: Object.entries(tags).map(([name, value]) => ({
-              Name: `X-Savings-${HEADER_NAMES[name] ?? name}`,
-              Value: value,
-            })),
-          },
-        },
-        EmailTags: Object.entries(tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
-      }),
-    );
-    return MessageId;
-  }
-  const { MessageId } = await sms.send(
-    new SendTextMessageCommand({
-      DestinationPhoneNumber: to,
-      MessageBody: message.sms,
-      MessageType: 'TRANSACTIONAL',
-      OriginationIdentity: smsOrigination,
-      Context: tags,
-    }),
-  );
-  return MessageId;
-}
-
 /** Sends one notification once: claim, send, record the outcome. */
 async function notify(
   event: BusEvent,
@@ -302,7 +252,7 @@ async function notify(
   let providerMessageId: string | undefined;
   let failure: string | undefined;
   try {
-    providerMessageId = await deliver(channel, to, message, tags);
+    providerMessageId = await deliver(delivery, channel, to, message, tags);
     status = 'SENT';
   } catch (error) {
     const answer = answered(error);
@@ -311,11 +261,7 @@ async function notify(
       status = 'UNCONFIRMED';
       failure = (error as Error).message;
       logger.error('the provider did not answer; not sending again', { error: error as Error });
-    } else if (
-      answer.status === 429 ||
-      answer.status >= 500 ||
-      /Throttl|TooMany/.test(answer.name)
-    ) {
+    } else if (retryable(answer)) {
       // Surely not sent: give the claim back so the queue's retry sends it once.
       await dynamodb.send(
         new DeleteCommand({
