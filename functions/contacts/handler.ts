@@ -1,0 +1,7 @@
+/**
+ * PLACEHOLDER while issue 14 is under way: part of the contract, replaced by its implementation
+ * before the issue is resolved. Every invocation fails loudly.
+ */
+export const handler = async (): Promise<never> => {
+  throw new Error('contacts is not implemented yet');
+};
