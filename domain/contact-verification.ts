@@ -13,6 +13,7 @@
  * Pure apart from the randomness it is given: no clock (times come in), no I/O.
  */
 import { createHmac, randomInt, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { StoredCode } from '#shared/contacts.ts';
 import type { NotificationChannel } from './notifications.ts';
 
 /** How long a code is valid: 10 minutes. */
@@ -26,19 +27,12 @@ export const MAX_CODES_PER_HOUR = 3;
 
 const HOUR_MS = 60 * 60 * 1000;
 
-/** What is stored for a contact point's pending code. */
-export interface PendingCode {
-  /** Hex HMAC-SHA-256 of the code (see {@link hashCode}). */
-  readonly hash: string;
-  /** Hex random key of the HMAC, new for every code. */
-  readonly salt: string;
-  /** ISO-8601 instant after which the code is expired. */
-  readonly expiresAt: string;
-  /** Wrong guesses so far. */
-  readonly attempts: number;
-  /** ISO-8601 instants at which codes were sent for this contact within the last hour. */
-  readonly sentAt: readonly string[];
-}
+/**
+ * What is stored for a contact point's pending code (`ContactState.code`): the hash of the code
+ * (see {@link hashCode}), its salt, when it expires and the wrong guesses so far. When codes were
+ * sent is kept beside it (`ContactState.codesSentAt`), since it outlives each code.
+ */
+export type PendingCode = StoredCode;
 
 /** Whose contact point a code proves. */
 export interface CodeSubject {
@@ -75,31 +69,43 @@ export class TooManyCodesError extends Error {
   }
 }
 
-/** The code for `subject`, hashed with `salt` (hex); what {@link PendingCode.hash} holds. */
+/** The code for `subject`, hashed with `salt` (hex); what {@link PendingCode} `hash` holds. */
 export function hashCode(code: string, salt: string, subject: CodeSubject): string {
   return createHmac('sha256', Buffer.from(salt, 'hex'))
     .update([subject.userId, subject.channel, subject.destination, code].join('\u0000'))
     .digest('hex');
 }
 
+/** The sending times of `sentAt` that are within the hour before `now`. */
+function withinHour(sentAt: readonly string[], now: Date): string[] {
+  return sentAt.filter((sent) => Date.parse(sent) > now.getTime() - HOUR_MS);
+}
+
+/**
+ * When a new code may be sent for a contact whose codes went out at `sentAt`: null when one may
+ * be sent at `now`, otherwise an hour after the oldest of the last {@link MAX_CODES_PER_HOUR}.
+ */
+export function nextCodeAllowedAt(sentAt: readonly string[], now: Date): string | null {
+  const recent = withinHour(sentAt, now);
+  if (recent.length < MAX_CODES_PER_HOUR) return null;
+  const oldest = Math.min(...recent.map((sent) => Date.parse(sent)));
+  return new Date(oldest + HOUR_MS).toISOString();
+}
+
 /**
  * A new code for `subject` at `now`, unless {@link MAX_CODES_PER_HOUR} were already sent in the
- * last hour: the code to send (never stored) and the record to store in place of any earlier one,
- * whose code stops working.
+ * last hour (`sentAt`, the contact's `codesSentAt`): the code to send (never stored), the record
+ * to store in place of any earlier one, whose code stops working, and the sending times to keep
+ * (those within the hour, this one included).
  */
 export function issueCode(
   subject: CodeSubject,
-  previous: PendingCode | null,
+  sentAt: readonly string[],
   now: Date,
   random: Randomness = CRYPTO_RANDOMNESS,
-): { readonly code: string; readonly pending: PendingCode } {
-  const recent = (previous?.sentAt ?? []).filter(
-    (sent) => Date.parse(sent) > now.getTime() - HOUR_MS,
-  );
-  if (recent.length >= MAX_CODES_PER_HOUR) {
-    const oldest = Math.min(...recent.map((sent) => Date.parse(sent)));
-    throw new TooManyCodesError(new Date(oldest + HOUR_MS).toISOString());
-  }
+): { readonly code: string; readonly pending: PendingCode; readonly sentAt: readonly string[] } {
+  const retryAt = nextCodeAllowedAt(sentAt, now);
+  if (retryAt !== null) throw new TooManyCodesError(retryAt);
   const code = String(random.integer(1_000_000)).padStart(6, '0');
   const salt = random.bytes(16).toString('hex');
   return {
@@ -109,9 +115,19 @@ export function issueCode(
       salt,
       expiresAt: new Date(now.getTime() + CODE_TTL_SECONDS * 1000).toISOString(),
       attempts: 0,
-      sentAt: [...recent, now.toISOString()],
     },
+    sentAt: [...withinHour(sentAt, now), now.toISOString()],
   };
+}
+
+/** Whether `pending` still takes guesses at `now`: not expired and not guessed wrong too often. */
+export function isLive(pending: PendingCode | null | undefined, now: Date): boolean {
+  return (
+    pending !== null &&
+    pending !== undefined &&
+    pending.attempts < MAX_ATTEMPTS &&
+    now.getTime() < Date.parse(pending.expiresAt)
+  );
 }
 
 /** What a guess comes to. */

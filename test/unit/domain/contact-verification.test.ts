@@ -6,9 +6,10 @@ import {
   checkCode,
   codeCheckMessage,
   hashCode,
+  isLive,
   issueCode,
+  nextCodeAllowedAt,
   type CodeSubject,
-  type PendingCode,
   type Randomness,
 } from '#domain/contact-verification.ts';
 
@@ -21,27 +22,27 @@ function fixed(integer: number): Randomness {
   return { integer: () => integer, bytes: (size) => Buffer.alloc(size, 7) };
 }
 
-function issued(code = 42): { code: string; pending: PendingCode } {
-  return issueCode(ADA, null, NOW, fixed(code));
+function issued(code = 42) {
+  return issueCode(ADA, [], NOW, fixed(code));
 }
 
 describe('issuing a verification code', () => {
   it('sends six digits, keeps only their salted hash, valid for 10 minutes', () => {
-    const { code, pending } = issued(42);
+    const { code, pending, sentAt } = issued(42);
     expect(code).toBe('000042');
     expect(pending).toEqual({
       hash: hashCode('000042', '07'.repeat(16), ADA),
       salt: '07'.repeat(16),
       expiresAt: '2027-01-04T09:10:00.000Z',
       attempts: 0,
-      sentAt: ['2027-01-04T09:00:00.000Z'],
     });
+    expect(sentAt).toEqual(['2027-01-04T09:00:00.000Z']);
     expect(JSON.stringify(pending)).not.toContain('000042');
     expect(CODE_TTL_SECONDS).toBe(600);
   });
 
   it('draws from the whole six-digit range with the platform CSPRNG', () => {
-    const codes = new Set(Array.from({ length: 50 }, () => issueCode(ADA, null, NOW).code));
+    const codes = new Set(Array.from({ length: 50 }, () => issueCode(ADA, [], NOW).code));
     expect([...codes].every((code) => /^\d{6}$/.test(code))).toBe(true);
     expect(codes.size).toBeGreaterThan(45);
   });
@@ -55,17 +56,19 @@ describe('issuing a verification code', () => {
   });
 
   it('sends at most three codes in any hour, and says when the next may be asked for', () => {
-    let pending: PendingCode | null = null;
+    let sentAt: readonly string[] = [];
     for (const minute of [0, 10, 20]) {
-      pending = issueCode(ADA, pending, at(minute), fixed(minute)).pending;
+      expect(nextCodeAllowedAt(sentAt, at(minute))).toBeNull();
+      sentAt = issueCode(ADA, sentAt, at(minute), fixed(minute)).sentAt;
     }
-    expect(() => issueCode(ADA, pending, at(59), fixed(1))).toThrow(TooManyCodesError);
-    expect(() => issueCode(ADA, pending, at(59), fixed(1))).toThrow(
+    expect(nextCodeAllowedAt(sentAt, at(59))).toBe('2027-01-04T10:00:00.000Z');
+    expect(() => issueCode(ADA, sentAt, at(59), fixed(1))).toThrow(TooManyCodesError);
+    expect(() => issueCode(ADA, sentAt, at(59), fixed(1))).toThrow(
       '3 codes were sent to this contact within the last hour; ask for a new one after 2027-01-04T10:00:00.000Z',
     );
     // An hour after the first, one more may go; the record forgets what is over an hour old.
-    const later = issueCode(ADA, pending, at(61), fixed(1)).pending;
-    expect(later.sentAt).toEqual([
+    const later = issueCode(ADA, sentAt, at(61), fixed(1)).sentAt;
+    expect(later).toEqual([
       '2027-01-04T09:10:00.000Z',
       '2027-01-04T09:20:00.000Z',
       '2027-01-04T10:01:00.000Z',
@@ -74,9 +77,20 @@ describe('issuing a verification code', () => {
 
   it('a new code replaces the old one: the old code stops working', () => {
     const first = issued(111111);
-    const second = issueCode(ADA, first.pending, at(1), fixed(222222));
+    const second = issueCode(ADA, first.sentAt, at(1), fixed(222222));
     expect(checkCode(ADA, second.pending, '111111', at(2))).toMatchObject({ outcome: 'WRONG' });
     expect(checkCode(ADA, second.pending, '222222', at(2))).toEqual({ outcome: 'VERIFIED' });
+  });
+});
+
+describe('a live code', () => {
+  it('takes guesses until it expires or was guessed wrong five times', () => {
+    const { pending } = issued();
+    expect(isLive(pending, at(9))).toBe(true);
+    expect(isLive(pending, at(10))).toBe(false);
+    expect(isLive({ ...pending, attempts: MAX_ATTEMPTS - 1 }, at(1))).toBe(true);
+    expect(isLive({ ...pending, attempts: MAX_ATTEMPTS }, at(1))).toBe(false);
+    expect(isLive(undefined, at(1))).toBe(false);
   });
 });
 
