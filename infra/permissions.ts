@@ -439,9 +439,13 @@ export function functionStatements(
     // table); the code message is sent as the notifier sends, from the same identities.
     contacts: [
       {
+        // GetItem reads the preferences item; UpdateItem writes it (conditional on its version)
+        // and raises the counters: `send-limits.ts` raises them in one TransactWriteItems, which
+        // has no action of its own and is authorized per item, an Update as dynamodb:UpdateItem.
+        // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html
         Sid: 'KeepContactStateAndCounters',
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         Resource: context.notificationsTableArn,
       },
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),

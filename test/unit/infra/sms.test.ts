@@ -20,13 +20,22 @@ describe('SMS from the stack’s origination identity', () => {
     ).toBe(POOL_ARN);
   });
 
-  it('lets the notifier send from exactly that identity, and no other role send SMS', () => {
+  it('lets the notifier and the contacts function (codes) send from exactly that identity, and no other role send SMS', () => {
     const sms = run.all('aws:iam/rolePolicy:RolePolicy').flatMap((resource) =>
       policy(resource.inputs.policy)
         .Statement.filter((statement) => JSON.stringify(statement.Action).includes('sms-voice:'))
         .map((statement) => [resource.name, statement]),
     );
     expect(sms).toEqual([
+      [
+        'contacts-policy',
+        {
+          Sid: 'SendCodesFromTheStacksIdentity',
+          Effect: 'Allow',
+          Action: 'sms-voice:SendTextMessage',
+          Resource: POOL_ARN,
+        },
+      ],
       [
         'notifier-policy',
         {
