@@ -73,7 +73,7 @@ async function preferences(
 async function invoke(
   operation: 'issueCodes' | 'verifyContact' | 'resendVerification',
   userId: string,
-  rest: { channel?: 'EMAIL' | 'SMS'; code?: string } = {},
+  rest: { channel?: 'EMAIL' | 'SMS'; code?: string; signInEmailVerified?: boolean } = {},
 ): Promise<Answer> {
   const contacts = stack.lambdas.get('contacts') as LocalLambda;
   return (await contacts.invoke({
@@ -244,6 +244,28 @@ describe('verification codes on the local stack', () => {
       codesSentAt: [],
     });
     expect(sentTo('+12025550123')).toEqual([]);
+  });
+
+  it('sends a code to an unverified sign-in email, creating the preferences item with the default rules', async () => {
+    const answer = itemOf(
+      await invoke('resendVerification', 'hal', { channel: 'EMAIL', signInEmailVerified: false }),
+    );
+    expect(answer).toMatchObject({
+      userId: 'hal',
+      sk: '#preferences',
+      version: 1,
+      rules: [
+        { event: 'PURCHASE_SUCCEEDED', channels: ['EMAIL'] },
+        { event: 'PURCHASE_FAILED', channels: ['EMAIL'] },
+        { event: 'RUN_MISSED', channels: ['EMAIL'] },
+        { event: 'PLAN_CHANGED', channels: ['EMAIL'] },
+      ],
+      emailContact: { destination: 'hal@example.com', status: 'PENDING' },
+    });
+    const code = lastCode('hal@example.com');
+    expect(
+      itemOf(await invoke('verifyContact', 'hal', { channel: 'EMAIL', code })).emailContact?.status,
+    ).toBe('VERIFIED');
   });
 
   it('refuses the right code once 10 minutes passed on the local clock', async () => {
