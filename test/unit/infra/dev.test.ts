@@ -331,6 +331,7 @@ describe('the GraphQL API', () => {
       plansTable: 'savings-plan-buy-dev-plans',
       maxPlansPerUser: config.maxPlansPerUser,
       currencies: currencySettings(config.currencies),
+      smsCountries: config.notifications.sms.countries,
     });
     const resolvers = run.all('aws:appsync/resolver:Resolver');
     expect(
