@@ -10,12 +10,9 @@
  */
 import { util, type Context, type LambdaRequest } from '@aws-appsync/utils';
 import type { ContactState, ContactStatus } from '#shared/contacts.ts';
+import { MAX_ATTEMPTS, MAX_CODES_PER_HOUR } from './code-limits.ts';
 import { callerId } from './plan.ts';
 
-/** Wrong guesses a code takes (`domain/contact-verification.ts` MAX_ATTEMPTS). */
-export const MAX_ATTEMPTS = 5;
-/** Codes one contact may be sent in any hour (`domain/contact-verification.ts`). */
-export const MAX_CODES_PER_HOUR = 3;
 const HOUR_MS = 60 * 60 * 1000;
 
 /** GraphQL `ContactVerification`. */
