@@ -38,5 +38,9 @@ export function response(
   >,
 ) {
   const item = contactsItem(ctx.error, ctx.result);
-  return toPreferences(item ? item : ctx.stash.saved, signIn(ctx), util.time.nowEpochMilliSeconds());
+  return toPreferences(
+    item ? item : ctx.stash.saved,
+    signIn(ctx),
+    util.time.nowEpochMilliSeconds(),
+  );
 }
