@@ -45,7 +45,7 @@ function signedIn(
   args: object,
   extra: Record<string, unknown> = {},
   claims: Record<string, unknown> = { email: 'alice@example.com', email_verified: true },
-) {
+): Record<string, unknown> {
   const base = context(args, extra);
   return { ...base, identity: { ...(base.identity as object), claims } };
 }
