@@ -487,6 +487,7 @@ const api = new GraphqlApi(
         indexArns: [],
       },
       calendar: { kind: 'lambda', functionArn: lambdas.calendar.arn },
+      contacts: { kind: 'lambda', functionArn: lambdas.contacts.arn },
       schedulePreview: { kind: 'lambda', functionArn: lambdas['schedule-preview'].arn },
     },
     userPoolId: users.id,

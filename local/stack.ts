@@ -616,6 +616,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       plansTable: variables.PLANS_TABLE,
       maxPlansPerUser: config.maxPlansPerUser,
       currencies: currencySettings(config.currencies),
+      smsCountries: config.notifications.sms.countries,
     };
     const plansSource = new LocalDynamoDbDataSource(dynamodb);
     const executionsSource = new LocalDynamoDbDataSource(dynamodb);
@@ -636,6 +637,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           executor: notificationsSource,
         },
         calendar: { kind: 'lambda', lambda: lambda('calendar') },
+        contacts: { kind: 'lambda', lambda: lambda('contacts') },
         schedulePreview: { kind: 'lambda', lambda: lambda('schedule-preview') },
       },
       now: () => clock.now(),

@@ -1,6 +1,8 @@
 /**
- * Pipeline: loadPreferences, then savePreferencesItem. Omitted fields stay as they are; each rule
- * given replaces the rule for its event only; bad input gets ValidationError and changes nothing.
+ * Pipeline: loadPreferences, checkPhoneCountry, savePreferencesItem, issueContactCodes. Omitted
+ * fields stay as they are; each rule given replaces the rule for its event only; bad input (a
+ * phone SMS does not go to included) gets ValidationError and changes nothing; a new email or
+ * phone is PENDING and sent a code.
  */
 import type { Context } from '@aws-appsync/utils';
 import { callerId } from './lib/plan.ts';

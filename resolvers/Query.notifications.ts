@@ -4,7 +4,10 @@ import { callerId } from './lib/plan.ts';
 
 type Args = { limit?: number | null; nextToken?: string | null };
 
-/** A sent notification as stored (sort key `n#<event time>#<event id>#<channel>`). */
+/**
+ * A notification as stored (sort key `n#<event time>#<event id>#<channel>`): sent, failed, or
+ * held back with its reason.
+ */
 interface NotificationItem {
   id: string;
   event: string;
@@ -16,6 +19,7 @@ interface NotificationItem {
   executionId?: string;
   status: string;
   sentAt: string;
+  reason?: string;
 }
 
 type QueryResult = { items: NotificationItem[]; nextToken?: string | null };
@@ -23,7 +27,11 @@ type QueryResult = { items: NotificationItem[]; nextToken?: string | null };
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 
-/** The caller's partition, notification items only, newest first. */
+/**
+ * The caller's partition, notification items only, newest first: the key condition leaves out
+ * the preferences item and the sending counters (`#sent#...`, `#codes#...`) kept beside them, and
+ * every other partition (other users, destinations, the platform).
+ */
 export function request(ctx: Context<Args>): DynamoDBQueryRequest {
   const userId = callerId(ctx);
   const limit = ctx.args.limit ?? DEFAULT_LIMIT;
@@ -67,6 +75,7 @@ export function response(ctx: Context<Args, object, object, object, QueryResult>
       executionId: item.executionId ?? null,
       status: item.status,
       sentAt: item.sentAt,
+      reason: item.reason ?? null,
     })),
     nextToken: ctx.result.nextToken ?? null,
   };

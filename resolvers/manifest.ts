@@ -40,6 +40,8 @@ export const dataSources = {
   executions: { kind: 'dynamodb', table: executionsTable },
   notifications: { kind: 'dynamodb', table: notificationsTable },
   calendar: { kind: 'lambda', functionName: 'calendar' },
+  // Codes need an HMAC and a CSPRNG, which APPSYNC_JS lacks, and the code message itself.
+  contacts: { kind: 'lambda', functionName: 'contacts' },
   // Previews on a function of their own, so they never compete with skipNextRun for capacity.
   schedulePreview: { kind: 'lambda', functionName: 'schedule-preview' },
 } as const satisfies Record<string, DynamoDbDataSource | LambdaDataSource>;
@@ -74,7 +76,12 @@ export const functions = {
   nextRunAfterSkip: { dataSource: 'calendar', actions: [] },
   skipNextRunItem: { dataSource: 'plans', actions: ['UpdateItem', 'GetItem'] },
   loadPreferences: { dataSource: 'notifications', actions: ['GetItem'] },
+  // Validation only, like checkSchedule: it returns early and never calls its data source.
+  checkPhoneCountry: { dataSource: 'notifications', actions: [] },
   savePreferencesItem: { dataSource: 'notifications', actions: ['PutItem', 'GetItem'] },
+  issueContactCodes: { dataSource: 'contacts', actions: [] },
+  verifyContactCode: { dataSource: 'contacts', actions: [] },
+  resendContactCode: { dataSource: 'contacts', actions: [] },
 } as const satisfies Record<string, DataSourceStep>;
 
 export type FunctionName = keyof typeof functions;
@@ -96,6 +103,8 @@ export const resolvers: Readonly<Record<string, DataSourceStep | Pipeline>> = {
   'Query.notificationPreferences': { dataSource: 'notifications', actions: ['GetItem'] },
   'Query.notifications': { dataSource: 'notifications', actions: ['Query'] },
   'Mutation.updateNotificationPreferences': {
-    pipeline: ['loadPreferences', 'savePreferencesItem'],
+    pipeline: ['loadPreferences', 'checkPhoneCountry', 'savePreferencesItem', 'issueContactCodes'],
   },
+  'Mutation.verifyContact': { pipeline: ['verifyContactCode'] },
+  'Mutation.resendVerification': { pipeline: ['resendContactCode'] },
 };

@@ -22,6 +22,11 @@ export interface ApiSettings {
   readonly maxPlansPerUser: number;
   /** Supported currencies by ISO 4217 code. */
   readonly currencies: Readonly<Record<string, CurrencySettings>>;
+  /**
+   * ISO 3166-1 alpha-2 countries SMS goes to (`notifications.sms.countries`): a phone elsewhere is
+   * refused when it is set, before any code is sent to it.
+   */
+  readonly smsCountries: readonly string[];
 }
 
 /** The global identifier that `build/resolvers.ts` replaces with the settings object. */
@@ -82,11 +87,13 @@ export function apiSettingsFor(
   config: {
     readonly maxPlansPerUser: number;
     readonly currencies: Readonly<Record<string, CurrencyLimits>>;
+    readonly notifications: { readonly sms: { readonly countries: readonly string[] } };
   },
 ): ApiSettings {
   return {
     plansTable: `${prefix}-plans`,
     maxPlansPerUser: config.maxPlansPerUser,
     currencies: currencySettings(config.currencies),
+    smsCountries: config.notifications.sms.countries,
   };
 }

@@ -13,6 +13,8 @@ import type { CognitoIdentity } from './appsync/engine.ts';
 export interface TokenRequest {
   readonly sub: string;
   readonly email?: string;
+  /** The `email_verified` claim with the email (default true); body field `email_verified`. */
+  readonly emailVerified?: boolean;
   readonly phone?: string;
   readonly groups?: string[];
 }
@@ -65,7 +67,13 @@ export class LocalUserPool {
         'Send a JSON object such as {"sub":"alice","email":"alice@example.com"}.',
       );
     }
-    const { sub, email, phone, groups } = body as Record<string, unknown>;
+    const {
+      sub,
+      email,
+      email_verified: emailVerified,
+      phone,
+      groups,
+    } = body as Record<string, unknown>;
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128 || /\s/.test(sub)) {
       throw new TokenRequestError(
         'sub must be a non-empty string of at most 128 characters, without spaces.',
@@ -73,6 +81,9 @@ export class LocalUserPool {
     }
     if (email !== undefined && (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email))) {
       throw new TokenRequestError('email must be an email address.');
+    }
+    if (emailVerified !== undefined && typeof emailVerified !== 'boolean') {
+      throw new TokenRequestError('email_verified must be true or false.');
     }
     if (phone !== undefined && (typeof phone !== 'string' || !/^\+[1-9]\d{1,14}$/.test(phone))) {
       throw new TokenRequestError('phone must be an E.164 number such as +4915112345678.');
@@ -86,17 +97,23 @@ export class LocalUserPool {
     return {
       sub,
       ...(email === undefined ? {} : { email }),
+      ...(email === undefined || emailVerified === undefined ? {} : { emailVerified }),
       ...(phone === undefined ? {} : { phone }),
       ...(groups === undefined ? {} : { groups: groups as string[] }),
     };
   }
 
-  /** Issues an ID token like Cognito's (claims `sub`, `email`, `phone_number`, `cognito:username`). */
+  /**
+   * Issues an ID token like Cognito's (claims `sub`, `email`, `email_verified`, `phone_number`,
+   * `cognito:username`).
+   */
   async issueToken(request: TokenRequest): Promise<string> {
     return new SignJWT({
       token_use: 'id',
       'cognito:username': request.sub,
-      ...(request.email === undefined ? {} : { email: request.email, email_verified: true }),
+      ...(request.email === undefined
+        ? {}
+        : { email: request.email, email_verified: request.emailVerified ?? true }),
       ...(request.phone === undefined
         ? {}
         : { phone_number: request.phone, phone_number_verified: true }),

@@ -3,7 +3,15 @@
  * for changing them. APPSYNC_JS has no regular expressions of its own: addresses are checked
  * with `util.matches` (Java patterns, whole input).
  */
-import { util, type Context } from '@aws-appsync/utils';
+import { util } from '@aws-appsync/utils';
+import type { ContactFields } from '#shared/contacts.ts';
+import {
+  stateFor,
+  statusOnly,
+  toVerification,
+  type ContactVerification,
+  type SignIn,
+} from './contacts.ts';
 import type { Problems } from './errors.ts';
 
 export type Channel = 'EMAIL' | 'SMS';
@@ -26,8 +34,11 @@ export interface NotificationRule {
   channels: Channel[];
 }
 
-/** The preferences item. `email` is absent while the sign-in email applies. */
-export interface PreferencesItem {
+/**
+ * The preferences item. `email` is absent while the sign-in email applies; `emailContact` and
+ * `phoneContact` hold the contacts' verification states.
+ */
+export interface PreferencesItem extends ContactFields {
   userId: string;
   sk: string;
   email?: string;
@@ -41,6 +52,8 @@ export interface Preferences {
   email: string | null;
   phone: string | null;
   rules: NotificationRule[];
+  emailVerification: ContactVerification | null;
+  phoneVerification: ContactVerification | null;
 }
 
 export interface PreferencesInput {
@@ -60,23 +73,34 @@ export function preferencesKey(userId: string) {
   return util.dynamodb.toMapValues({ userId, sk: PREFERENCES_KEY });
 }
 
-/** The email of the caller's sign-in (the token's `email` claim), if any. */
-export function signInEmail(ctx: Context): string | null {
-  const identity = ctx.identity as { claims?: { email?: string } } | null | undefined;
-  const claims = identity ? identity.claims : undefined;
-  const email = claims ? claims.email : undefined;
-  return typeof email === 'string' && email.length > 0 ? email : null;
-}
-
 /** Every event by email until the user says otherwise; SMS off until a phone is set. */
 function defaultRules(): NotificationRule[] {
   return NOTIFICATION_EVENTS.map((event) => ({ event, channels: ['EMAIL'] as Channel[] }));
 }
 
-/** The preferences in force: the stored ones over the defaults. */
+/**
+ * The email's state: its own when it has one; else the sign-in email stands as its provider
+ * verified it (PENDING, without a code, until resendVerification), and any other address (stored
+ * before contacts had states) is PENDING.
+ */
+function emailVerification(
+  item: PreferencesItem | null,
+  email: string,
+  who: SignIn,
+  nowMs: number,
+): ContactVerification {
+  const state = stateFor(item ? item.emailContact : null, email);
+  if (state) {
+    return toVerification(state, nowMs);
+  }
+  return statusOnly(email === who.email && who.emailVerified ? 'VERIFIED' : 'PENDING');
+}
+
+/** The preferences in force at `nowMs`: the stored ones over the defaults. */
 export function toPreferences(
   item: PreferencesItem | null,
-  fallbackEmail: string | null,
+  who: SignIn,
+  nowMs: number,
 ): Preferences {
   const rules = defaultRules().map((rule) => {
     const stored = item
@@ -84,22 +108,33 @@ export function toPreferences(
       : undefined;
     return stored ? { event: rule.event, channels: stored.channels } : rule;
   });
+  const email = item && item.email ? item.email : who.email;
+  const phone = item && item.phone ? item.phone : null;
+  const phoneState = phone ? stateFor(item ? item.phoneContact : null, phone) : null;
   return {
-    email: item && item.email ? item.email : fallbackEmail,
-    phone: item && item.phone ? item.phone : null,
+    email,
+    phone,
     rules,
+    emailVerification: email ? emailVerification(item, email, who, nowMs) : null,
+    phoneVerification: phone
+      ? phoneState
+        ? toVerification(phoneState, nowMs)
+        : statusOnly('PENDING')
+      : null,
   };
 }
 
 /**
  * The preferences after `input`: omitted fields stay; each rule given replaces its event's rule.
  * `email: null` returns to the sign-in email; `phone: null` removes the phone and with it SMS.
- * Every problem is recorded under its field's path.
+ * A well-formed new phone is refused with `phoneProblem` (checkPhoneCountry: SMS does not go to
+ * its country). Every problem is recorded under its field's path.
  */
 export function applyInput(
   current: Preferences,
   stored: PreferencesItem | null,
   input: PreferencesInput,
+  phoneProblem: string | null,
   problems: Problems,
 ): { email: string | null; phone: string | null; rules: NotificationRule[] } {
   let email: string | null = stored && stored.email ? stored.email : null;
@@ -119,6 +154,8 @@ export function applyInput(
     } else if (!util.matches(PHONE_PATTERN, input.phone)) {
       problems.phone =
         'must be in E.164 format: a plus, the country code and the number, such as +4915123456789';
+    } else if (phoneProblem) {
+      problems.phone = phoneProblem;
     } else {
       phone = input.phone;
     }

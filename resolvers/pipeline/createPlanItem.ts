@@ -19,7 +19,7 @@ import {
   type Problems,
 } from '../lib/errors.ts';
 import { callerId, planKey, toPlan, type PlanItem } from '../lib/plan.ts';
-import { signInEmail } from '../lib/preferences.ts';
+import { signIn, type SignIn } from '../lib/contacts.ts';
 import { settings } from '../lib/settings.ts';
 import { checkCurrency, normalizeAmount, type ScheduleInput } from '../lib/validate.ts';
 import type { ScheduleStash } from './checkSchedule.ts';
@@ -33,11 +33,12 @@ type TransactionResult = { cancellationReasons?: { type?: string }[] | null };
 const ASSETS = ['BTC'];
 
 /**
- * Counts the plan on the meta item, and keeps the sign-in email there: the notifier's address
- * until the user sets another in their notification preferences.
+ * Counts the plan on the meta item, and keeps the sign-in email there with whether its provider
+ * verified it: the notifier's address until the user sets another in their notification
+ * preferences, used only when verified.
  */
-function metaUpdate(now: string, email: string | null): DynamoDBExpression {
-  if (!email) {
+function metaUpdate(now: string, who: SignIn): DynamoDBExpression {
+  if (!who.email) {
     return {
       expression: 'SET #count = if_not_exists(#count, :zero) + :one, #updatedAt = :now',
       expressionNames: { '#count': 'planCount', '#updatedAt': 'updatedAt' },
@@ -46,13 +47,19 @@ function metaUpdate(now: string, email: string | null): DynamoDBExpression {
   }
   return {
     expression:
-      'SET #count = if_not_exists(#count, :zero) + :one, #updatedAt = :now, #email = :email',
-    expressionNames: { '#count': 'planCount', '#updatedAt': 'updatedAt', '#email': 'signInEmail' },
+      'SET #count = if_not_exists(#count, :zero) + :one, #updatedAt = :now, #email = :email, #verified = :verified',
+    expressionNames: {
+      '#count': 'planCount',
+      '#updatedAt': 'updatedAt',
+      '#email': 'signInEmail',
+      '#verified': 'signInEmailVerified',
+    },
     expressionValues: util.dynamodb.toMapValues({
       ':zero': 0,
       ':one': 1,
       ':now': now,
-      ':email': email,
+      ':email': who.email,
+      ':verified': who.emailVerified,
     }),
   };
 }
@@ -118,7 +125,7 @@ export function request(ctx: Context<CreatePlanArgs, Stash>): DynamoDBTransactWr
         table: settings.plansTable,
         operation: 'UpdateItem',
         key: planKey(userId, USER_META_ID),
-        update: metaUpdate(now, signInEmail(ctx)),
+        update: metaUpdate(now, signIn(ctx)),
         condition: {
           expression: 'attribute_not_exists(#count) OR #count < :max',
           expressionNames: { '#count': 'planCount' },

@@ -19,6 +19,7 @@ export const TEST_SETTINGS: ApiSettings = {
     USD: { digits: 2, minAmount: '1.00', maxAmount: '10000.00' },
     EUR: { digits: 2, minAmount: '1.00', maxAmount: '10000.00' },
   },
+  smsCountries: ['AT', 'DE', 'GB'],
 };
 
 /** 2026-11-23T08:00:00.000Z: a Monday. */

@@ -77,8 +77,13 @@ export async function tokenFor(
   return ((await response.json()) as { token: string }).token;
 }
 
-export async function signIn(stack: LocalStack, sub: string): Promise<GraphqlClient> {
-  const token = await tokenFor(stack, { sub, email: `${sub}@example.com` });
+/** Signs in as `sub` with the email `<sub>@example.com`; `claims` adds to the token request. */
+export async function signIn(
+  stack: LocalStack,
+  sub: string,
+  claims: Record<string, unknown> = {},
+): Promise<GraphqlClient> {
+  const token = await tokenFor(stack, { sub, email: `${sub}@example.com`, ...claims });
   const request = async <T>(query: string, variables: Record<string, unknown> = {}) => {
     const response = await fetch(stack.graphqlUrl, {
       method: 'POST',

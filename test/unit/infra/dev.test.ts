@@ -331,6 +331,7 @@ describe('the GraphQL API', () => {
       plansTable: 'savings-plan-buy-dev-plans',
       maxPlansPerUser: config.maxPlansPerUser,
       currencies: currencySettings(config.currencies),
+      smsCountries: config.notifications.sms.countries,
     });
     const resolvers = run.all('aws:appsync/resolver:Resolver');
     expect(
@@ -357,15 +358,19 @@ describe('the GraphQL API', () => {
     const functions = run.all('aws:appsync/function:Function');
     expect(functions.map((fn) => fn.inputs.name).sort()).toEqual([
       'checkOpenRuns',
+      'checkPhoneCountry',
       'checkSchedule',
       'createPlanItem',
       'deletePlanItem',
+      'issueContactCodes',
       'loadPlan',
       'loadPreferences',
       'nextRunAfterSkip',
+      'resendContactCode',
       'savePreferencesItem',
       'skipNextRunItem',
       'updatePlanItem',
+      'verifyContactCode',
     ]);
     for (const fn of functions)
       expect(fn.inputs.code).toBe(code.get(`pipeline/${String(fn.inputs.name)}`));

@@ -862,4 +862,32 @@ describe('storage and events', () => {
       run.one('aws:appsync/function:Function', 'graphql-fn-nextRunAfterSkip').inputs,
     ).toMatchObject({ dataSource: 'calendar' });
   });
+
+  it('lets AppSync invoke only the contacts function from the contacts data source, which only the code steps use', () => {
+    expect(
+      policy(run.one('aws:iam/rolePolicy:RolePolicy', 'graphql-contacts-policy').inputs.policy)
+        .Statement,
+    ).toEqual([
+      {
+        Sid: 'InvokeDataSourceFunction',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: fn('contacts'),
+      },
+    ]);
+    expect(run.one('aws:appsync/dataSource:DataSource', 'graphql-contacts').inputs).toEqual({
+      apiId: 'api123',
+      name: 'contacts',
+      type: 'AWS_LAMBDA',
+      serviceRoleArn: `arn:aws:iam::${ACCOUNT}:role/savings-plan-buy-dev-graphql-contacts-role`,
+      lambdaConfig: { functionArn: fn('contacts') },
+    });
+    expect(
+      run
+        .all('aws:appsync/function:Function')
+        .filter((step) => step.inputs.dataSource === 'contacts')
+        .map((step) => step.inputs.name)
+        .sort(),
+    ).toEqual(['issueContactCodes', 'resendContactCode', 'verifyContactCode']);
+  });
 });

@@ -32,6 +32,7 @@ const SETTINGS = {
   plansTable: 'catalog-test-plans',
   maxPlansPerUser: 25,
   currencies: { EUR: { digits: 2, minAmount: '1.00', maxAmount: '10000.00' } },
+  smsCountries: ['DE', 'FR'],
 };
 
 let code: ResolverCode;
@@ -74,10 +75,12 @@ describe('loadResolverCatalog', () => {
       'Mutation.createPlan',
       'Mutation.deletePlan',
       'Mutation.pausePlan',
+      'Mutation.resendVerification',
       'Mutation.resumePlan',
       'Mutation.skipNextRun',
       'Mutation.updateNotificationPreferences',
       'Mutation.updatePlan',
+      'Mutation.verifyContact',
       'Query.executions',
       'Query.notificationPreferences',
       'Query.notifications',
@@ -87,15 +90,19 @@ describe('loadResolverCatalog', () => {
     ]);
     expect(catalog.functions.map((entry) => entry.name)).toEqual([
       'checkOpenRuns',
+      'checkPhoneCountry',
       'checkSchedule',
       'createPlanItem',
       'deletePlanItem',
+      'issueContactCodes',
       'loadPlan',
       'loadPreferences',
       'nextRunAfterSkip',
+      'resendContactCode',
       'savePreferencesItem',
       'skipNextRunItem',
       'updatePlanItem',
+      'verifyContactCode',
     ]);
   });
 
@@ -162,10 +169,12 @@ describe('bundleResolvers', () => {
       'Mutation.createPlan',
       'Mutation.deletePlan',
       'Mutation.pausePlan',
+      'Mutation.resendVerification',
       'Mutation.resumePlan',
       'Mutation.skipNextRun',
       'Mutation.updateNotificationPreferences',
       'Mutation.updatePlan',
+      'Mutation.verifyContact',
       'Query.executions',
       'Query.notificationPreferences',
       'Query.notifications',
@@ -173,15 +182,19 @@ describe('bundleResolvers', () => {
       'Query.plans',
       'Query.previewSchedule',
       'pipeline/checkOpenRuns',
+      'pipeline/checkPhoneCountry',
       'pipeline/checkSchedule',
       'pipeline/createPlanItem',
       'pipeline/deletePlanItem',
+      'pipeline/issueContactCodes',
       'pipeline/loadPlan',
       'pipeline/loadPreferences',
       'pipeline/nextRunAfterSkip',
+      'pipeline/resendContactCode',
       'pipeline/savePreferencesItem',
       'pipeline/skipNextRunItem',
       'pipeline/updatePlanItem',
+      'pipeline/verifyContactCode',
     ]);
     for (const text of code.values()) expect(text.length).toBeLessThanOrEqual(RESOLVER_CODE_BUDGET);
     expect(RESOLVER_CODE_BUDGET).toBe(28_672);
@@ -192,6 +205,13 @@ describe('bundleResolvers', () => {
     expect(
       [...code].filter(([, text]) => text.includes('Addis_Ababa')).map(([name]) => name),
     ).toEqual(['Query.previewSchedule', 'pipeline/checkSchedule']);
+  });
+
+  it('bundles the table of phone countries only into the step that checks a new phone', () => {
+    // Jamaica's area code: only the NANP table holds it.
+    expect(
+      [...code].filter(([, text]) => text.includes('"876":"JM"')).map(([name]) => name),
+    ).toEqual(['pipeline/checkPhoneCountry']);
   });
 
   it('fails the build when a bundle is over the budget, naming the resolver and its size', async () => {
@@ -235,6 +255,7 @@ describe('bundleResolvers', () => {
       expect(/(?<![\w$])API_SETTINGS(?![\w$])/.test(text), name).toBe(false);
     }
     expect(code.get('pipeline/createPlanItem')).toContain('"catalog-test-plans"');
+    expect(code.get('pipeline/checkPhoneCountry')).toContain('smsCountries:["DE","FR"]');
   });
 
   it("produces code that passes AWS's APPSYNC_JS syntax rules after bundling", async () => {

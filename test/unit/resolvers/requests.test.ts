@@ -261,6 +261,54 @@ describe('the createPlan pipeline', () => {
     });
   });
 
+  it('keeps the sign-in email on the meta item with whether the token says it is verified', () => {
+    for (const [claim, verified] of [
+      [true, true],
+      ['true', true],
+      [false, false],
+      [undefined, false],
+    ] as const) {
+      const base = context(
+        { input: { amount: '25', currency: 'EUR', schedule: KOLKATA_DAILY } },
+        {
+          stash: {
+            schedule: { ...KOLKATA_DAILY, startDate: '2026-11-23' },
+            scheduleProblems: {},
+          },
+        },
+      );
+      const ctx = {
+        ...base,
+        identity: {
+          ...(base.identity as object),
+          claims: { email: 'alice@example.com', email_verified: claim },
+        },
+      };
+      const outcome = call(handlers('pipeline/createPlanItem').request, ctx);
+      const items =
+        outcome.kind === 'value'
+          ? (outcome.value as { transactItems: { update?: unknown }[] }).transactItems
+          : [];
+      expect(items[1]?.update).toEqual({
+        expression:
+          'SET #count = if_not_exists(#count, :zero) + :one, #updatedAt = :now, #email = :email, #verified = :verified',
+        expressionNames: {
+          '#count': 'planCount',
+          '#updatedAt': 'updatedAt',
+          '#email': 'signInEmail',
+          '#verified': 'signInEmailVerified',
+        },
+        expressionValues: {
+          ':zero': { N: 0 },
+          ':one': { N: 1 },
+          ':now': { S: NOW_ISO },
+          ':email': { S: 'alice@example.com' },
+          ':verified': { BOOL: verified },
+        },
+      });
+    }
+  });
+
   it('names the invalid fields of the input and of its schedule in one ValidationError', () => {
     const scheduleProblems = {
       'schedule.timezone': 'must be an IANA time zone name such as Europe/Berlin',
@@ -561,6 +609,81 @@ describe('the deletePlan pipeline', () => {
     expect(call(handlers('pipeline/deletePlanItem').response, ctx)).toEqual({
       kind: 'value',
       value: GRAPHQL_PLAN,
+    });
+  });
+});
+
+describe('Query.notifications', () => {
+  it("queries only notification items of the caller's partition, never the counters beside them", () => {
+    expect(call(handlers('Query.notifications').request, context({ limit: 5 }))).toEqual({
+      kind: 'value',
+      value: {
+        operation: 'Query',
+        query: {
+          expression: '#userId = :userId AND begins_with(#sk, :prefix)',
+          expressionNames: { '#userId': 'userId', '#sk': 'sk' },
+          expressionValues: { ':userId': { S: 'alice' }, ':prefix': { S: 'n#' } },
+        },
+        scanIndexForward: false,
+        limit: 5,
+      },
+    });
+  });
+
+  it('answers why a notification was held back, and null for one that was sent', () => {
+    const sent = {
+      id: 'e1#EMAIL',
+      event: 'PLAN_CHANGED',
+      channel: 'EMAIL',
+      to: 'alice@example.com',
+      subject: 'Your plan changed',
+      body: 'Your plan now buys 25.00 EUR weekly.',
+      planId: PLAN_ID,
+      status: 'SENT',
+      sentAt: NOW_ISO,
+    };
+    const held = {
+      ...sent,
+      id: 'e2#SMS',
+      channel: 'SMS',
+      to: '+4915123456789',
+      subject: undefined,
+      status: 'HELD_BACK',
+      reason: 'DAILY_LIMIT',
+    };
+    const common = { planId: PLAN_ID, executionId: null, sentAt: NOW_ISO, event: 'PLAN_CHANGED' };
+    expect(
+      call(
+        handlers('Query.notifications').response,
+        context({}, { result: { items: [held, sent], nextToken: null } }),
+      ),
+    ).toEqual({
+      kind: 'value',
+      value: {
+        items: [
+          {
+            ...common,
+            id: 'e2#SMS',
+            channel: 'SMS',
+            to: '+4915123456789',
+            subject: null,
+            body: sent.body,
+            status: 'HELD_BACK',
+            reason: 'DAILY_LIMIT',
+          },
+          {
+            ...common,
+            id: 'e1#EMAIL',
+            channel: 'EMAIL',
+            to: 'alice@example.com',
+            subject: 'Your plan changed',
+            body: sent.body,
+            status: 'SENT',
+            reason: null,
+          },
+        ],
+        nextToken: null,
+      },
     });
   });
 });
