@@ -71,6 +71,7 @@ import { Notifications } from './components/notifications.ts';
 import { PlanScheduling } from './components/plan-scheduling.ts';
 import { ProjectKey } from './components/project-key.ts';
 import { PurchaseWorkflow } from './components/purchase-workflow.ts';
+import { SmsProtection } from './components/sms-protection.ts';
 import { EncryptedQueue, sendToQueueStatements, topologyQueueArgs } from './components/queue.ts';
 import { QueueRule } from './components/queue-rule.ts';
 import { Table } from './components/table.ts';
@@ -293,6 +294,18 @@ const notifications = new Notifications('notifications', {
   configurationSetName: emailReputation.configurationSetName,
   tags,
 });
+// Where SMS is on, End User Messaging itself refuses every country outside the allow-list.
+const smsProtection =
+  config.smsOriginationIdentity === null
+    ? null
+    : new SmsProtection('sms-protection', {
+        countries: config.notifications.sms.countries,
+        name: prefix,
+        deletionProtection: config.deletionProtection,
+        accountId,
+        region,
+        tags,
+      });
 
 const variables = functionVariables(topology, config, {
   kmsKeyArn: key.arn,
@@ -307,8 +320,7 @@ const variables = functionVariables(topology, config, {
   exchangeSecretArn: credentials?.arn ?? null,
   readOnlyExchangeSecretArn: readOnlyCredentials?.arn ?? null,
   auditSigningKeyArn: audit.signingKeyArn,
-  // Issue 14: the protect configuration (notifications component) sets it where SMS is on.
-  smsProtectConfigurationId: null,
+  smsProtectConfigurationId: smsProtection?.id ?? null,
   exchange: { kind: 'configured' },
 });
 
@@ -338,6 +350,7 @@ const statements = functionStatements({
   outcomesQueueArn: outcomeQueue.arn,
   emailIdentityArn: notifications.emailIdentity.arn,
   smsOriginationIdentityArn: config.smsOriginationIdentity,
+  smsProtectConfigurationArn: smsProtection?.arn ?? null,
   auditBucketArn: audit.auditBucketArn,
   auditSigningKeyArn: audit.signingKeyArn,
   codeDeployApplication: codeDeployApplicationName(prefix),

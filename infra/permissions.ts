@@ -47,6 +47,8 @@ export interface PermissionContext {
   readonly emailIdentityArn: pulumi.Input<string>;
   /** The End User Messaging origination identity SMS is sent from; null: SMS is off. */
   readonly smsOriginationIdentityArn: string | null;
+  /** The protect configuration every SMS is sent under (set exactly when SMS is on). */
+  readonly smsProtectConfigurationArn: pulumi.Input<string> | null;
   /** The Object Lock bucket of the audit trail, and the asymmetric key that signs its digests. */
   readonly auditBucketArn: pulumi.Input<string>;
   readonly auditSigningKeyArn: pulumi.Input<string>;
@@ -74,6 +76,29 @@ export function keyThrough(
       },
     },
   };
+}
+
+/**
+ * SendTextMessage from the stack's origination identity, under its protect configuration: the
+ * action is authorized on each resource the request names (origination identity, protect
+ * configuration), so both are listed and nothing else. IAM has no condition key that would make
+ * the protect configuration mandatory; the senders always name it (`functions/lib/delivery.ts`)
+ * and the policy pack checks it is configured (`enforceSmsProtectConfiguration`).
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsendusermessagingsmsandvoicev2.html
+ */
+function sendTextMessages(sid: string, context: PermissionContext): PolicyStatement[] {
+  if (context.smsOriginationIdentityArn === null) return [];
+  return [
+    {
+      Sid: sid,
+      Effect: 'Allow',
+      Action: 'sms-voice:SendTextMessage',
+      Resource:
+        context.smsProtectConfigurationArn === null
+          ? context.smsOriginationIdentityArn
+          : [context.smsOriginationIdentityArn, context.smsProtectConfigurationArn],
+    },
+  ];
 }
 
 const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
@@ -423,16 +448,7 @@ export function functionStatements(
       },
       // SendTextMessage is authorized on the origination identity it sends from: the stack's
       // own only, and no SMS at all until one is configured.
-      ...(context.smsOriginationIdentityArn === null
-        ? []
-        : [
-            {
-              Sid: 'SendTextMessagesFromTheStacksIdentity',
-              Effect: 'Allow' as const,
-              Action: 'sms-voice:SendTextMessage',
-              Resource: context.smsOriginationIdentityArn,
-            },
-          ]),
+      ...sendTextMessages('SendTextMessagesFromTheStacksIdentity', context),
       ...publishEvents('PublishNotificationSent', context),
     ],
     // Codes are kept on the preferences item and counted there and per destination (the same
@@ -451,16 +467,7 @@ export function functionStatements(
         Action: 'ses:SendEmail',
         Resource: context.emailIdentityArn,
       },
-      ...(context.smsOriginationIdentityArn === null
-        ? []
-        : [
-            {
-              Sid: 'SendCodesFromTheStacksIdentity',
-              Effect: 'Allow' as const,
-              Action: 'sms-voice:SendTextMessage',
-              Resource: context.smsOriginationIdentityArn,
-            },
-          ]),
+      ...sendTextMessages('SendCodesFromTheStacksIdentity', context),
     ],
     // Marks addresses undeliverable on the preferences item (its queue: email-feedback).
     'email-feedback': [
