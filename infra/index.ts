@@ -11,7 +11,11 @@ import { bundleFunctions } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { apiSettingsFor } from '#shared/api-settings.ts';
 import { CANARY_FUNCTIONS, functionSpecs, type FunctionName } from '#shared/functions.ts';
-import { alarmCatalog, auditTamperingRuleName } from '#shared/monitoring/alarms.ts';
+import {
+  alarmCatalog,
+  auditTamperingRuleName,
+  smsSpendWatched,
+} from '#shared/monitoring/alarms.ts';
 import { dashboardCatalog } from '#shared/monitoring/dashboards.ts';
 import {
   functionReleaseAlarms,
@@ -211,6 +215,7 @@ const readOnlyCredentials =
 // Every alarm of the catalog (the monitoring below creates them); the flags watch some of them.
 const alarmDefinitions = alarmCatalog(topology, config.monitoring, {
   paper: config.exchange === 'paper',
+  sms: smsSpendWatched(config),
 });
 const flags = new FeatureFlags('flags', {
   applicationName: prefix,
