@@ -79,11 +79,13 @@ export function keyThrough(
 }
 
 /**
- * SendTextMessage from the stack's origination identity, under its protect configuration: the
- * action is authorized on each resource the request names (origination identity, protect
- * configuration), so both are listed and nothing else. IAM has no condition key that would make
- * the protect configuration mandatory; the senders always name it (`functions/lib/delivery.ts`)
- * and the policy pack checks it is configured (`enforceSmsProtectConfiguration`).
+ * SendTextMessage from the stack's origination identity, under its protect configuration. The
+ * service authorizes the action on the resources a request names, and `protect-configuration`
+ * is one of its resource types, so the statement lists the identity and the protect configuration
+ * the senders name, and nothing else. The service has no condition key of its own (only
+ * `aws:ResourceTag/*` and the global ones), so IAM cannot make the protect configuration
+ * mandatory: the senders always name it (`functions/lib/delivery.ts`) and the policy pack checks
+ * that it exists and is named (`enforceSmsProtectConfiguration`).
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsendusermessagingsmsandvoicev2.html
  */
 function sendTextMessages(sid: string, context: PermissionContext): PolicyStatement[] {
