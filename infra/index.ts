@@ -11,7 +11,11 @@ import { bundleFunctions } from '#build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { apiSettingsFor } from '#shared/api-settings.ts';
 import { CANARY_FUNCTIONS, functionSpecs, type FunctionName } from '#shared/functions.ts';
-import { alarmCatalog, auditTamperingRuleName } from '#shared/monitoring/alarms.ts';
+import {
+  alarmCatalog,
+  auditTamperingRuleName,
+  smsSpendWatched,
+} from '#shared/monitoring/alarms.ts';
 import { dashboardCatalog } from '#shared/monitoring/dashboards.ts';
 import {
   functionReleaseAlarms,
@@ -71,6 +75,7 @@ import { Notifications } from './components/notifications.ts';
 import { PlanScheduling } from './components/plan-scheduling.ts';
 import { ProjectKey } from './components/project-key.ts';
 import { PurchaseWorkflow } from './components/purchase-workflow.ts';
+import { SmsProtection } from './components/sms-protection.ts';
 import { EncryptedQueue, sendToQueueStatements, topologyQueueArgs } from './components/queue.ts';
 import { QueueRule } from './components/queue-rule.ts';
 import { Table } from './components/table.ts';
@@ -210,6 +215,7 @@ const readOnlyCredentials =
 // Every alarm of the catalog (the monitoring below creates them); the flags watch some of them.
 const alarmDefinitions = alarmCatalog(topology, config.monitoring, {
   paper: config.exchange === 'paper',
+  sms: smsSpendWatched(config),
 });
 const flags = new FeatureFlags('flags', {
   applicationName: prefix,
@@ -293,6 +299,18 @@ const notifications = new Notifications('notifications', {
   configurationSetName: emailReputation.configurationSetName,
   tags,
 });
+// Where SMS is on, End User Messaging itself refuses every country outside the allow-list.
+const smsProtection =
+  config.smsOriginationIdentity === null
+    ? null
+    : new SmsProtection('sms-protection', {
+        countries: config.notifications.sms.countries,
+        name: prefix,
+        deletionProtection: config.deletionProtection,
+        accountId,
+        region,
+        tags,
+      });
 
 const variables = functionVariables(topology, config, {
   kmsKeyArn: key.arn,
@@ -307,8 +325,7 @@ const variables = functionVariables(topology, config, {
   exchangeSecretArn: credentials?.arn ?? null,
   readOnlyExchangeSecretArn: readOnlyCredentials?.arn ?? null,
   auditSigningKeyArn: audit.signingKeyArn,
-  // Issue 14: the protect configuration (notifications component) sets it where SMS is on.
-  smsProtectConfigurationId: null,
+  smsProtectConfigurationId: smsProtection?.id ?? null,
   exchange: { kind: 'configured' },
 });
 
@@ -338,6 +355,7 @@ const statements = functionStatements({
   outcomesQueueArn: outcomeQueue.arn,
   emailIdentityArn: notifications.emailIdentity.arn,
   smsOriginationIdentityArn: config.smsOriginationIdentity,
+  smsProtectConfigurationArn: smsProtection?.arn ?? null,
   auditBucketArn: audit.auditBucketArn,
   auditSigningKeyArn: audit.signingKeyArn,
   codeDeployApplication: codeDeployApplicationName(prefix),

@@ -47,6 +47,8 @@ export interface PermissionContext {
   readonly emailIdentityArn: pulumi.Input<string>;
   /** The End User Messaging origination identity SMS is sent from; null: SMS is off. */
   readonly smsOriginationIdentityArn: string | null;
+  /** The protect configuration every SMS is sent under (set exactly when SMS is on). */
+  readonly smsProtectConfigurationArn: pulumi.Input<string> | null;
   /** The Object Lock bucket of the audit trail, and the asymmetric key that signs its digests. */
   readonly auditBucketArn: pulumi.Input<string>;
   readonly auditSigningKeyArn: pulumi.Input<string>;
@@ -74,6 +76,31 @@ export function keyThrough(
       },
     },
   };
+}
+
+/**
+ * SendTextMessage from the stack's origination identity, under its protect configuration. The
+ * service authorizes the action on the resources a request names, and `protect-configuration`
+ * is one of its resource types, so the statement lists the identity and the protect configuration
+ * the senders name, and nothing else. The service has no condition key of its own (only
+ * `aws:ResourceTag/*` and the global ones), so IAM cannot make the protect configuration
+ * mandatory: the senders always name it (`functions/lib/delivery.ts`) and the policy pack checks
+ * that it exists and is named (`enforceSmsProtectConfiguration`).
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsendusermessagingsmsandvoicev2.html
+ */
+function sendTextMessages(sid: string, context: PermissionContext): PolicyStatement[] {
+  if (context.smsOriginationIdentityArn === null) return [];
+  return [
+    {
+      Sid: sid,
+      Effect: 'Allow',
+      Action: 'sms-voice:SendTextMessage',
+      Resource:
+        context.smsProtectConfigurationArn === null
+          ? context.smsOriginationIdentityArn
+          : [context.smsOriginationIdentityArn, context.smsProtectConfigurationArn],
+    },
+  ];
 }
 
 const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
@@ -423,16 +450,7 @@ export function functionStatements(
       },
       // SendTextMessage is authorized on the origination identity it sends from: the stack's
       // own only, and no SMS at all until one is configured.
-      ...(context.smsOriginationIdentityArn === null
-        ? []
-        : [
-            {
-              Sid: 'SendTextMessagesFromTheStacksIdentity',
-              Effect: 'Allow' as const,
-              Action: 'sms-voice:SendTextMessage',
-              Resource: context.smsOriginationIdentityArn,
-            },
-          ]),
+      ...sendTextMessages('SendTextMessagesFromTheStacksIdentity', context),
       ...publishEvents('PublishNotificationSent', context),
     ],
     // Codes are kept on the preferences item and counted there and per destination (the same
@@ -455,16 +473,7 @@ export function functionStatements(
         Action: 'ses:SendEmail',
         Resource: context.emailIdentityArn,
       },
-      ...(context.smsOriginationIdentityArn === null
-        ? []
-        : [
-            {
-              Sid: 'SendCodesFromTheStacksIdentity',
-              Effect: 'Allow' as const,
-              Action: 'sms-voice:SendTextMessage',
-              Resource: context.smsOriginationIdentityArn,
-            },
-          ]),
+      ...sendTextMessages('SendCodesFromTheStacksIdentity', context),
     ],
     // Marks addresses undeliverable on the preferences item (its queue: email-feedback).
     'email-feedback': [

@@ -18,7 +18,7 @@
  * breaching).
  */
 import type { FunctionName } from '#shared/functions.ts';
-import { alarmCatalog, type AlarmDefinition } from '#shared/monitoring/alarms.ts';
+import { alarmCatalog, smsSpendWatched, type AlarmDefinition } from '#shared/monitoring/alarms.ts';
 import { dashboardCatalog, type DashboardDefinition } from '#shared/monitoring/dashboards.ts';
 import {
   APP_NAMESPACE,
@@ -239,7 +239,10 @@ export class LocalMonitoring {
       throw new Error(`no local value for ${JSON.stringify(ref)}`);
     };
     // The local stack trades on the paper exchange: it has the paper orders table.
-    this.definitions = alarmCatalog(topology, config.monitoring, { paper: true });
+    this.definitions = alarmCatalog(topology, config.monitoring, {
+      paper: true,
+      sms: smsSpendWatched(config),
+    });
     this.dashboards = resolveRefs(
       dashboardCatalog(topology, config.monitoring, this.definitions),
       resolve,

@@ -65,7 +65,7 @@ import { LocalAuditSigner, LocalAuditTrail } from './services/audit.ts';
 import { LocalKms } from './services/kms.ts';
 import { LocalS3 } from './services/s3.ts';
 import { LocalSes } from './services/ses.ts';
-import { LocalSms } from './services/sms.ts';
+import { LOCAL_PROTECT_CONFIGURATION_ID, LocalSms } from './services/sms.ts';
 import { LocalStepFunctionsApi } from './services/stepfunctions-api.ts';
 import { LocalStateMachine } from './services/stepfunctions.ts';
 import type { StreamFailure } from './services/streams.ts';
@@ -307,7 +307,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ],
     });
     routes.prefixes.set(ses.prefix, ses.handler);
-    const sms = new LocalSms({ now: () => clock.now(), outbox });
+    // End User Messaging as the stack's account has it: the protect configuration where SMS is on
+    // (its countries, as infra's SmsProtection), and the enforced monthly spend limit.
+    const sms = new LocalSms({
+      now: () => clock.now(),
+      outbox,
+      ...(config.smsOriginationIdentity === null
+        ? {}
+        : {
+            protectConfiguration: {
+              id: LOCAL_PROTECT_CONFIGURATION_ID,
+              countries: config.notifications.sms.countries,
+            },
+          }),
+      spendLimit: {
+        monthlySpendLimitUsd: config.notifications.sms.monthlySpendLimitUsd,
+        maxPricePerPartMicroUsd: config.notifications.sms.maxPricePerPartMicroUsd,
+      },
+    });
     // The metrics and alarms of the deployed stack, on the local clock; alerts into the outbox.
     const monitoring = new LocalMonitoring({
       topology,
@@ -357,8 +374,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       exchangeSecretArn: null,
       readOnlyExchangeSecretArn: null,
       auditSigningKeyArn,
-      // The local SMS stand-in applies the stack's countries itself (issue 14 wires its id).
-      smsProtectConfigurationId: null,
+      smsProtectConfigurationId:
+        config.smsOriginationIdentity === null ? null : LOCAL_PROTECT_CONFIGURATION_ID,
       // Locally the paper exchange is an HTTP service (so faults can be injected on the wire).
       exchange: {
         kind: 'paper-http',

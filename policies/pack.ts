@@ -45,6 +45,7 @@ import { configureErrorAlarm as lambdaFunctionConfigureErrorAlarm } from './aws/
 import { configureFailureDestination as lambdaFunctionConfigureFailureDestination } from './aws/lambda/Function/configureFailureDestination.ts';
 import { configureReservedConcurrency as lambdaFunctionConfigureReservedConcurrency } from './aws/lambda/Function/configureReservedConcurrency.ts';
 import { enableTracing as lambdaFunctionEnableTracing } from './aws/lambda/Function/enableTracing.ts';
+import { enforceSmsProtectConfiguration as lambdaFunctionEnforceSmsProtectConfiguration } from './aws/lambda/Function/enforceSmsProtectConfiguration.ts';
 import { enforceSupportedRuntime as lambdaFunctionEnforceSupportedRuntime } from './aws/lambda/Function/enforceSupportedRuntime.ts';
 import { disallowPublicAccess as lambdaPermissionDisallowPublicAccess } from './aws/lambda/Permission/disallowPublicAccess.ts';
 import { enablePublicAccessBlock as s3AccountPublicAccessBlockEnablePublicAccessBlock } from './aws/s3/AccountPublicAccessBlock/enablePublicAccessBlock.ts';
@@ -117,6 +118,7 @@ export const policies: readonly PackPolicy[] = [
   lambdaFunctionConfigureFailureDestination,
   lambdaFunctionConfigureReservedConcurrency,
   lambdaFunctionEnableTracing,
+  lambdaFunctionEnforceSmsProtectConfiguration,
   lambdaFunctionEnforceSupportedRuntime,
   lambdaPermissionDisallowPublicAccess,
   s3AccountPublicAccessBlockEnablePublicAccessBlock,

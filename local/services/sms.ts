@@ -17,6 +17,18 @@
  *   1 to 800 characters without white space at either end. A failure is a `ValidationException`
  *   listing every field that failed.
  * - `DryRun` validates and answers a MessageId but delivers nothing.
+ * - The stack's protect configuration (`protectConfiguration`, made from
+ *   `notifications.sms.countries` as infra's `SmsProtection` is): a send that names it
+ *   (`ProtectConfigurationId`, its id or ARN) to a number outside its allowed countries, or to a
+ *   number of no country (toll-free, premium, satellite), is refused with a `ConflictException`
+ *   (`Reason` DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION, `ResourceType`
+ *   protect-configuration, `ResourceId` its id); one that names another protect configuration
+ *   gets a `ResourceNotFoundException`. A send that names none goes under no country rules, as
+ *   in AWS when no account default is set.
+ * - The account's monthly SMS spend limit (`monthlySpendLimitUsd`): each delivered message
+ *   costs `maxPricePerPartMicroUsd` per part, counted per UTC month of the local clock; a send
+ *   that would pass the limit is refused with a `ServiceQuotaExceededException` (`Reason`
+ *   MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT) and costs nothing.
  * - `setFailure('THROTTLING')` answers every send with `ThrottlingException` until
  *   `setFailure(null)`; nothing is sent meanwhile.
  *
@@ -25,12 +37,16 @@
  * - A message body is required (the model makes it optional because a registered template or
  *   RCS could supply it; neither exists here).
  * - Every origination identity, keyword and configuration set is accepted (there are no phone
- *   numbers, pools or registrations locally), every destination country is enabled, no spend
- *   limit or opt-out list applies, and messages are not split into parts.
- * - Error messages are local wording; classes, reasons and fields follow the API reference.
+ *   numbers, pools or registrations locally), every destination country is enabled where no
+ *   protect configuration applies, and no opt-out list applies.
+ * - Every part costs the stack's counted price (`maxPricePerPartMicroUsd`), not the destination
+ *   country's; parts are counted as the senders count them (`smsParts`).
+ * - Error messages are local wording; classes, reasons and fields follow the API reference and
+ *   the SDK's model (`ConflictExceptionReason`, `ServiceQuotaExceededExceptionReason`).
  *
  * https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_SendTextMessage.html
  * https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_ValidationException.html
+ * https://docs.aws.amazon.com/sms-voice/latest/userguide/protect-configuration.html
  */
 import { randomUUID } from 'node:crypto';
 import type { Handler } from '../http.ts';
@@ -47,6 +63,25 @@ import {
   type JsonObject,
 } from './aws-json.ts';
 import type { LocalOutbox } from './outbox.ts';
+import { phoneCountry } from '#domain/phone-country.ts';
+import { smsParts } from '../../functions/lib/send-limits.ts';
+
+/** The local stack's protect configuration id, which its senders are given. */
+export const LOCAL_PROTECT_CONFIGURATION_ID = 'protect-10ca1000000000000000000000000000';
+
+/** A protect configuration: the countries its SMS rules ALLOW; every other country is blocked. */
+export interface LocalProtectConfiguration {
+  readonly id: string;
+  /** ISO 3166-1 alpha-2. */
+  readonly countries: readonly string[];
+}
+
+/** The account's monthly SMS spend limit, and what each message part is counted as. */
+export interface LocalSpendLimit {
+  /** Whole US dollars, as End User Messaging's enforced limit. */
+  readonly monthlySpendLimitUsd: number;
+  readonly maxPricePerPartMicroUsd: number;
+}
 
 export interface LocalSmsOptions {
   /** The local clock, in epoch milliseconds. */
@@ -54,6 +89,10 @@ export interface LocalSmsOptions {
   readonly outbox: LocalOutbox;
   /** Where `handler` is mounted. Default "/_aws/sms". */
   readonly prefix?: string;
+  /** The account's protect configuration; absent: none exists. */
+  readonly protectConfiguration?: LocalProtectConfiguration;
+  /** The account's monthly spend limit; absent: none applies. */
+  readonly spendLimit?: LocalSpendLimit;
 }
 
 /** A field that failed validation, as `ValidationException.Fields` carries it. */
@@ -91,6 +130,7 @@ const RULES = {
   Keyword: { min: 1, max: 30, pattern: /^[ \S]+$/ },
   ConfigurationSetName: { min: 1, max: 256, pattern: /^[A-Za-z0-9_:/-]+$/ },
   MaxPrice: { min: 2, max: 8, pattern: /^[0-9]{0,2}\.[0-9]{1,5}$/ },
+  ProtectConfigurationId: { min: 1, max: 256, pattern: /^[A-Za-z0-9_:/-]+$/ },
 } as const satisfies Record<string, StringRule>;
 
 const CONTEXT_KEY: StringRule = { min: 1, max: 100, pattern: /^\S+$/ };
@@ -123,6 +163,8 @@ function fieldMessage(problem: FieldProblem, bounds?: { min: number; max: number
 interface TextMessage {
   readonly destination: string;
   readonly body: string;
+  /** The protect configuration the request names (id or ARN), if any. */
+  readonly protectConfiguration: string | null;
   readonly context: Readonly<Record<string, string>>;
   readonly dryRun: boolean;
 }
@@ -136,11 +178,17 @@ export class LocalSms {
 
   readonly #now: () => number;
   readonly #outbox: LocalOutbox;
+  readonly #protect: LocalProtectConfiguration | null;
+  readonly #spendLimit: LocalSpendLimit | null;
   #failure: 'THROTTLING' | null = null;
+  /** The spend counted this month, in micro-USD, and the UTC month (`2026-12`) it is for. */
+  #spend = { month: '', microUsd: 0 };
 
   constructor(options: LocalSmsOptions) {
     this.#now = options.now;
     this.#outbox = options.outbox;
+    this.#protect = options.protectConfiguration ?? null;
+    this.#spendLimit = options.spendLimit ?? null;
     this.prefix = options.prefix ?? '/_aws/sms';
     this.handler = PROTOCOL.handler({
       path: this.prefix,
@@ -161,8 +209,11 @@ export class LocalSms {
       throw PROTOCOL.error('ThrottlingException', 'Rate exceeded.');
     }
     const message = readTextMessage(body);
+    this.#checkProtectConfiguration(message);
+    const cost = this.#cost(message);
     const id = randomUUID();
     if (message.dryRun) return { MessageId: id };
+    this.#spend = { month: this.#month(), microUsd: this.#spentThisMonth() + cost };
     this.#outbox.add({
       channel: 'SMS',
       to: message.destination,
@@ -176,6 +227,66 @@ export class LocalSms {
       messageId: id,
     });
     return { MessageId: id };
+  }
+
+  /** The UTC month of the local clock, `YYYY-MM`. */
+  #month(): string {
+    return new Date(this.#now()).toISOString().slice(0, 7);
+  }
+
+  #spentThisMonth(): number {
+    return this.#spend.month === this.#month() ? this.#spend.microUsd : 0;
+  }
+
+  /**
+   * The rules of the protect configuration the request names: its countries ALLOW, every other
+   * country (and a number of no country) is blocked.
+   */
+  #checkProtectConfiguration(message: TextMessage): void {
+    const named = message.protectConfiguration;
+    if (named === null) return;
+    const protect = this.#protect;
+    if (
+      protect === null ||
+      (named !== protect.id && !named.endsWith(`:protect-configuration/${protect.id}`))
+    ) {
+      throw PROTOCOL.error(
+        'ResourceNotFoundException',
+        `Protect configuration ${named} not found.`,
+        {
+          members: { ResourceType: 'protect-configuration', ResourceId: named },
+        },
+      );
+    }
+    const country = phoneCountry(message.destination);
+    if (country === null || !protect.countries.includes(country)) {
+      throw PROTOCOL.error(
+        'ConflictException',
+        `The destination country ${country ?? 'of this number'} is blocked by protect configuration ${protect.id}.`,
+        {
+          members: {
+            Reason: 'DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION',
+            ResourceType: 'protect-configuration',
+            ResourceId: protect.id,
+          },
+        },
+      );
+    }
+  }
+
+  /** What the message costs against the month's limit; refuses it when it would pass the limit. */
+  #cost(message: TextMessage): number {
+    const limit = this.#spendLimit;
+    if (limit === null) return 0;
+    const cost = smsParts(message.body) * limit.maxPricePerPartMicroUsd;
+    if (this.#spentThisMonth() + cost > limit.monthlySpendLimitUsd * 1_000_000) {
+      throw PROTOCOL.error(
+        'ServiceQuotaExceededException',
+        `The account's monthly spend limit for text messages (${limit.monthlySpendLimitUsd} USD) is reached.`,
+        { members: { Reason: 'MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT' } },
+      );
+    }
+    return cost;
   }
 }
 
@@ -226,7 +337,13 @@ function readTextMessage(body: Json): TextMessage {
       { Name: 'MessageBody', Message: 'Member must not be null' },
     ]);
   }
-  return { destination, body: messageBody, context, dryRun: body.DryRun === true };
+  return {
+    destination,
+    body: messageBody,
+    protectConfiguration: strings.ProtectConfigurationId ?? null,
+    context,
+    dryRun: body.DryRun === true,
+  };
 }
 
 function readContext(

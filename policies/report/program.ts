@@ -210,6 +210,16 @@ export function computedState(
       return { arn: arn('cloudtrail', `trail/${String(inputs.name)}`) };
     case 'aws:sns/topic:Topic':
       return { arn: arn('sns', String(inputs.name ?? name)) };
+    case 'aws:cloudcontrol/resource:Resource':
+      // Cloud Control's `properties`: the desired state with the read-only properties it adds.
+      if (inputs.typeName !== 'AWS::SMSVOICE::ProtectConfiguration') return {};
+      return {
+        properties: JSON.stringify({
+          ...(JSON.parse(String(inputs.desiredState)) as Record<string, unknown>),
+          ProtectConfigurationId: resourceId(type, name),
+          Arn: arn('sms-voice', `protect-configuration/${resourceId(type, name)}`),
+        }),
+      };
     case 'aws:cloudwatch/metricAlarm:MetricAlarm':
       return { arn: arn('cloudwatch', `alarm:${String(inputs.name ?? name)}`) };
     case 'aws:cloudwatch/compositeAlarm:CompositeAlarm':

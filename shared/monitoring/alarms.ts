@@ -32,6 +32,8 @@ import {
   type MonitoringContext,
 } from './contexts.ts';
 import type { AlarmFamily, AlarmTuning, MonitoringSettings } from './settings.ts';
+import { smsAlarmMicroUsd, type SmsSettings } from '../notification-settings.ts';
+import type { StackConfig } from '../stack-config.ts';
 
 export { CONTEXTS, OUTCOMES_FUNCTION, type MonitoringContext };
 
@@ -52,6 +54,7 @@ export type AlarmSubject =
   | { readonly kind: 'audit-stream' }
   | { readonly kind: 'api' }
   | { readonly kind: 'email' }
+  | { readonly kind: 'sms' }
   | { readonly kind: 'business' }
   | { readonly kind: 'slo' };
 
@@ -120,6 +123,13 @@ export const APP_METRICS = {
   logs: { eventsNotPublished: 'EventsNotPublished', graphqlErrors: 'GraphqlErrors' },
 } as const;
 
+/**
+ * The month's SMS spend in micro-USD, published by the senders (`functions/lib/send-limits.ts`)
+ * after each SMS under the service `sms-budget` rather than a function's name: the notifier and
+ * the contacts function share one monthly count. The catalog test holds it to the senders' names.
+ */
+export const SMS_SPEND_METRIC = { service: 'sms-budget', name: 'SmsSpendMonthToDateMicroUsd' };
+
 /** How late a slot may reach its final status and still count as on time (the SLO). */
 export const SLO_FINAL_WITHIN_SECONDS = COMPLETER_SLA_SECONDS;
 
@@ -175,6 +185,18 @@ function stackTables(paper: boolean): readonly TableDefinition[] {
 export interface AlarmCatalogOptions {
   /** The stack trades on the paper exchange (it has the paper orders table). */
   readonly paper: boolean;
+  /**
+   * The stack's SMS settings (`notifications.sms`) when it sends SMS (an origination identity is
+   * configured), else null: no SMS, no spend to watch.
+   */
+  readonly sms: SmsSettings | null;
+}
+
+/** {@link AlarmCatalogOptions.sms} of a stack: its SMS settings where it sends SMS. */
+export function smsSpendWatched(
+  config: Pick<StackConfig, 'smsOriginationIdentity' | 'notifications'>,
+): SmsSettings | null {
+  return config.smsOriginationIdentity === null ? null : config.notifications.sms;
 }
 
 /** Every alarm of the stack, metric alarms first, composites last. */
@@ -488,6 +510,20 @@ export function alarmCatalog(
     runbook: 'email-reputation',
     series: metricSeries(aws('SES', 'Reputation.ComplaintRate', {}, 'Maximum')),
   });
+
+  // SMS spend (account-wide in End User Messaging, counted by the senders): the alarm comes
+  // before the senders' budget stops SMS and long before the account's enforced limit.
+  if (options.sms !== null) {
+    add('sms-spend', 'smsSpend', {
+      severity: 'critical',
+      context: 'notifications',
+      subject: { kind: 'sms' },
+      summary: `This month's SMS spend passed ${options.sms.alarmPercent} % of the ${options.sms.monthlySpendLimitUsd} USD limit: SMS pumping, or growth the budget must follow; at ${options.sms.budgetPercent} % every SMS is held back.`,
+      runbook: 'sms-spend',
+      series: metricSeries(appMetric(SMS_SPEND_METRIC.service, SMS_SPEND_METRIC.name, 'Maximum')),
+      threshold: smsAlarmMicroUsd(options.sms),
+    });
+  }
 
   // The business, from the functions' own metrics.
   const service = (name: FunctionName) => functionName(topology, name);

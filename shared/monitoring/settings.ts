@@ -51,6 +51,8 @@ export const FAMILIES = {
   eventsNotPublished: 'outcomes recorded whose event could not be published (alarm above)',
   auditTampering:
     'attempts to delete, overwrite or change the retention of audit objects (alarm above)',
+  smsSpend:
+    "the month's SMS spend as the senders count it, in micro-USD (alarm above notifications.sms.alarmPercent of the spend limit: the threshold comes from there, not from tuning)",
 } as const;
 
 export type AlarmFamily = keyof typeof FAMILIES;
@@ -125,6 +127,9 @@ export const DEFAULT_TUNING: Readonly<Record<AlarmFamily, AlarmTuning>> = {
   slotsNotFinal: { threshold: 0, periodSeconds: 600, evaluationPeriods: 1, datapointsToAlarm: 1 },
   eventsNotPublished: minute(0, 1),
   auditTampering: minute(0, 1),
+  // Published after each SMS: the first period above the line is enough. The threshold is the
+  // stack's `notifications.sms` alarm share, set by the catalog.
+  smsSpend: { threshold: 0, periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 },
 };
 
 /** Where alerts go: the two topics' subscriptions. */

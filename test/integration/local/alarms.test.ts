@@ -72,7 +72,7 @@ describe('GET /_local/alarms', () => {
       region: 'eu-central-1',
       accountId: '000000000000',
     });
-    const names = alarmCatalog(topology, config.monitoring, { paper: true }).map(
+    const names = alarmCatalog(topology, config.monitoring, { paper: true, sms: null }).map(
       (definition) => definition.name,
     );
     const listed = await alarms();
@@ -272,7 +272,11 @@ describe('GET /_local/dashboards', () => {
     const { monitoring } = config;
     const expected = JSON.parse(
       JSON.stringify(
-        dashboardCatalog(topology, monitoring, alarmCatalog(topology, monitoring, { paper: true })),
+        dashboardCatalog(
+          topology,
+          monitoring,
+          alarmCatalog(topology, monitoring, { paper: true, sms: null }),
+        ),
       ).replaceAll('{"resource":"graphqlApiId"}', '"local"'),
     ) as unknown;
     expect(await call('GET', '/_local/dashboards')).toEqual({

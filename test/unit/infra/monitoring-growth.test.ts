@@ -72,6 +72,7 @@ beforeAll(async () => {
     const place = { prefix: P, accountId: ACCOUNT, region: REGION };
     const catalog = alarmCatalog(topology({ ...place }), parseMonitoringSettings(undefined), {
       paper: true,
+      sms: null,
     });
     const topics = new monitoring.AlertTopics('alerts', {
       ...place,

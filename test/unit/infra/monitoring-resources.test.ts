@@ -288,7 +288,7 @@ describe('delivery status logging of the alert topics', () => {
 describe('the dashboards', () => {
   const settings = parseMonitoringSettings({ alerts: ALERTS, runbookUrl: RUNBOOK_URL });
   const stackTopology = topology({ prefix: P, region: REGION, accountId: ACCOUNT });
-  const alarms = alarmCatalog(stackTopology, settings, { paper: true });
+  const alarms = alarmCatalog(stackTopology, settings, { paper: true, sms: null });
   const definitions = dashboardCatalog(stackTopology, settings, alarms);
   const bodyOf = (key: string): DashboardBody =>
     JSON.parse(

@@ -43,6 +43,8 @@ const FUNCTIONS_WITHOUT_PAGING_ERRORS = [
   'completer',
   'reconcile',
   'notifier',
+  'contacts',
+  'email-feedback',
   'audit-digest',
   'audit-report',
   'calendar',
@@ -60,6 +62,8 @@ const ALL_FUNCTIONS = [
   'completer',
   'reconcile',
   'notifier',
+  'contacts',
+  'email-feedback',
   'audit-digest',
   'audit-report',
   'calendar',
@@ -157,8 +161,18 @@ export const ALERTS = {
 };
 export const RUNBOOK_URL = 'https://github.com/example/savings-plan-buy/blob/main/docs/runbook.md';
 
-export function describeMonitoring(stack: string, options: { paper: boolean }): void {
+/** An origination identity for a stack that sends SMS (none of the stack files has one). */
+export const SMS_POOL_ARN = `arn:aws:sms-voice:${REGION}:${ACCOUNT}:pool/pool-0123456789abcdef0123456789abcdef`;
+
+/**
+ * `sms`: run the stack with an origination identity; it then also pages on the month's SMS spend.
+ */
+export function describeMonitoring(
+  stack: string,
+  options: { paper: boolean; sms?: boolean },
+): void {
   const P = `savings-plan-buy-${stack}`;
+  const criticalAlarms = [...CRITICAL_ALARMS, ...(options.sms === true ? ['sms-spend'] : [])];
   const topic = (severity: string) => `arn:aws:sns:${REGION}:${ACCOUNT}:${P}-alerts-${severity}`;
   const alarmArn = (name: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
   const composites = compositeRules(P);
@@ -167,6 +181,7 @@ export function describeMonitoring(stack: string, options: { paper: boolean }): 
   beforeAll(async () => {
     run = await runProgram(stack, {
       monitoring: { alerts: ALERTS, runbookUrl: RUNBOOK_URL },
+      ...(options.sms === true ? { smsOriginationIdentity: SMS_POOL_ARN } : {}),
     });
   });
 
@@ -180,7 +195,7 @@ export function describeMonitoring(stack: string, options: { paper: boolean }): 
           .map((alarm) => alarm.inputs.name)
           .sort(),
       ).toEqual(
-        [...CRITICAL_ALARMS, ...warningAlarms(options.paper)].map((key) => `${P}-${key}`).sort(),
+        [...criticalAlarms, ...warningAlarms(options.paper)].map((key) => `${P}-${key}`).sort(),
       );
     });
 
@@ -203,7 +218,7 @@ export function describeMonitoring(stack: string, options: { paper: boolean }): 
 
     it('notify the topic of their severity when they fire and when they recover', () => {
       const critical = new Set([
-        ...CRITICAL_ALARMS.map((key) => `${P}-${key}`),
+        ...criticalAlarms.map((key) => `${P}-${key}`),
         ...Object.entries(composites)
           .filter(([, composite]) => composite.severity === 'critical')
           .map(([name]) => name),
@@ -223,7 +238,7 @@ export function describeMonitoring(stack: string, options: { paper: boolean }): 
           return { name, alarm: [arn], ok: [arn], enabled: true };
         }),
       );
-      expect(actions.length).toBe(CRITICAL_ALARMS.length + warningAlarms(options.paper).length + 4);
+      expect(actions.length).toBe(criticalAlarms.length + warningAlarms(options.paper).length + 4);
     });
 
     it('link their section of the runbook in a description CloudWatch accepts', () => {

@@ -1,10 +1,13 @@
 /** The End User Messaging SMS stand-in, driven by the real SDK client over loopback. */
 import type { AddressInfo } from 'node:net';
 import {
+  ConflictException,
   DescribePhoneNumbersCommand,
   PinpointSMSVoiceV2Client,
   PinpointSMSVoiceV2ServiceException,
+  ResourceNotFoundException,
   SendTextMessageCommand,
+  ServiceQuotaExceededException,
   ThrottlingException,
   ValidationException,
   type SendTextMessageCommandInput,
@@ -12,7 +15,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonServer, createRoutes } from '#local/http.ts';
 import { LocalOutbox } from '#local/services/outbox.ts';
-import { LocalSms } from '#local/services/sms.ts';
+import { LocalSms, type LocalSmsOptions } from '#local/services/sms.ts';
 
 const REGION = 'eu-central-1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -235,6 +238,180 @@ describe('SendTextMessage', () => {
       [{ Name: 'Context', Message: 'Member must have at most 5 entries' }],
     );
     expect(outbox.messages()).toEqual([]);
+  });
+});
+
+const PROTECT_ID = 'protect-0123456789abcdef0123456789abcdef';
+const PROTECT_ARN = `arn:aws:sms-voice:${REGION}:111122223333:protect-configuration/${PROTECT_ID}`;
+
+/** A stand-in with the account's protect configuration and spend limit, on a clock `at` moves. */
+function account(options: Omit<LocalSmsOptions, 'now' | 'outbox'>, at: { now: number }): void {
+  sms = new LocalSms({ now: () => at.now, outbox, ...options });
+}
+
+describe('the protect configuration', () => {
+  const protectConfiguration = { id: PROTECT_ID, countries: ['AT', 'DE', 'GB'] };
+
+  beforeEach(() => account({ protectConfiguration }, { now: Date.parse(SENT_AT) }));
+
+  /** Asserts `promise` fails as End User Messaging fails a send its protect configuration blocks. */
+  async function expectBlocked(promise: Promise<unknown>, country: string): Promise<void> {
+    const error = await rejection(promise);
+    expect(error).toBeInstanceOf(ConflictException);
+    expect(error).toMatchObject({
+      name: 'ConflictException',
+      message: `The destination country ${country} is blocked by protect configuration ${PROTECT_ID}.`,
+      Reason: 'DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION',
+      ResourceType: 'protect-configuration',
+      ResourceId: PROTECT_ID,
+      $metadata: { httpStatusCode: 400 },
+    });
+  }
+
+  it('delivers to an allowed country when the send names it, by id or ARN', async () => {
+    await client.send(new SendTextMessageCommand({ ...text, ProtectConfigurationId: PROTECT_ID }));
+    await client.send(
+      new SendTextMessageCommand({
+        ...text,
+        DestinationPhoneNumber: '+447700900123',
+        ProtectConfigurationId: PROTECT_ARN,
+      }),
+    );
+    expect(outbox.messages().map((message) => message.to)).toEqual([
+      '+4915112345678',
+      '+447700900123',
+    ]);
+  });
+
+  it('refuses a country outside it, and delivers nothing', async () => {
+    const send = (destination: string) =>
+      client.send(
+        new SendTextMessageCommand({
+          ...text,
+          DestinationPhoneNumber: destination,
+          ProtectConfigurationId: PROTECT_ID,
+        }),
+      );
+    await expectBlocked(send('+18765550123'), 'JM');
+    await expectBlocked(send('+77012345678'), 'KZ');
+    await expectBlocked(send('+12025550123'), 'US');
+    expect(outbox.messages()).toEqual([]);
+  });
+
+  it('refuses a number of no country: premium, satellite', async () => {
+    for (const destination of ['+19005550123', '+8821234567']) {
+      await expectBlocked(
+        client.send(
+          new SendTextMessageCommand({
+            ...text,
+            DestinationPhoneNumber: destination,
+            ProtectConfigurationId: PROTECT_ID,
+          }),
+        ),
+        'of this number',
+      );
+    }
+    expect(outbox.messages()).toEqual([]);
+  });
+
+  it('refuses a dry run to a blocked country as it refuses the send', async () => {
+    await expectBlocked(
+      client.send(
+        new SendTextMessageCommand({
+          ...text,
+          DestinationPhoneNumber: '+18765550123',
+          ProtectConfigurationId: PROTECT_ID,
+          DryRun: true,
+        }),
+      ),
+      'JM',
+    );
+  });
+
+  it('answers ResourceNotFoundException for a protect configuration the account does not have', async () => {
+    const other = 'protect-ffffffffffffffffffffffffffffffff';
+    const error = await rejection(
+      client.send(new SendTextMessageCommand({ ...text, ProtectConfigurationId: other })),
+    );
+    expect(error).toBeInstanceOf(ResourceNotFoundException);
+    expect(error).toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: `Protect configuration ${other} not found.`,
+      ResourceType: 'protect-configuration',
+      ResourceId: other,
+    });
+    expect(outbox.messages()).toEqual([]);
+  });
+
+  it('does not apply to a send that names none, as without an account default', async () => {
+    await client.send(
+      new SendTextMessageCommand({ ...text, DestinationPhoneNumber: '+18765550123' }),
+    );
+    expect(outbox.messages().map((message) => message.to)).toEqual(['+18765550123']);
+  });
+});
+
+describe('the monthly spend limit', () => {
+  // 1 USD a month; 0.12 USD a part: eight one-part messages fit (0.96), a ninth does not.
+  const spendLimit = { monthlySpendLimitUsd: 1, maxPricePerPartMicroUsd: 120_000 };
+  const at = { now: Date.parse('2026-12-31T23:00:00.000Z') };
+
+  beforeEach(() => {
+    at.now = Date.parse('2026-12-31T23:00:00.000Z');
+    account({ spendLimit }, at);
+  });
+
+  async function expectLimitReached(promise: Promise<unknown>): Promise<void> {
+    const error = await rejection(promise);
+    expect(error).toBeInstanceOf(ServiceQuotaExceededException);
+    expect(error).toMatchObject({
+      name: 'ServiceQuotaExceededException',
+      message: "The account's monthly spend limit for text messages (1 USD) is reached.",
+      Reason: 'MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT',
+      $metadata: { httpStatusCode: 400 },
+    });
+  }
+
+  it('refuses the send that would pass the limit, and delivers nothing more', async () => {
+    for (let sent = 0; sent < 8; sent += 1) {
+      await client.send(new SendTextMessageCommand(text));
+    }
+    await expectLimitReached(client.send(new SendTextMessageCommand(text)));
+    expect(outbox.messages()).toHaveLength(8);
+  });
+
+  it('counts every part of a long message', async () => {
+    // 161 GSM characters are two parts (0.24 USD): four such messages fit (0.96), a fifth does
+    // not, nor does a one-part message (0.04 USD left).
+    const long = { ...text, MessageBody: 'x'.repeat(161) };
+    for (let sent = 0; sent < 4; sent += 1) {
+      await client.send(new SendTextMessageCommand(long));
+    }
+    await expectLimitReached(client.send(new SendTextMessageCommand(long)));
+    await expectLimitReached(client.send(new SendTextMessageCommand(text)));
+    expect(outbox.messages()).toHaveLength(4);
+  });
+
+  it('counts neither dry runs nor refused sends', async () => {
+    for (let sent = 0; sent < 20; sent += 1) {
+      await client.send(new SendTextMessageCommand({ ...text, DryRun: true }));
+    }
+    for (let sent = 0; sent < 8; sent += 1) {
+      await client.send(new SendTextMessageCommand(text));
+    }
+    await expectLimitReached(client.send(new SendTextMessageCommand(text)));
+    await expectLimitReached(client.send(new SendTextMessageCommand(text)));
+    expect(outbox.messages()).toHaveLength(8);
+  });
+
+  it('starts again with the next UTC month of the local clock', async () => {
+    for (let sent = 0; sent < 8; sent += 1) {
+      await client.send(new SendTextMessageCommand(text));
+    }
+    await expectLimitReached(client.send(new SendTextMessageCommand(text)));
+    at.now = Date.parse('2027-01-01T00:00:00.000Z');
+    await client.send(new SendTextMessageCommand(text));
+    expect(outbox.messages()).toHaveLength(9);
   });
 });
 

@@ -13,6 +13,8 @@ import {
 import { dashboardCatalog } from '#shared/monitoring/dashboards.ts';
 import { seriesMetrics } from '#shared/monitoring/metrics.ts';
 import { parseMonitoringSettings } from '#shared/monitoring/settings.ts';
+import { parseNotificationSettings } from '#shared/notification-settings.ts';
+import { SMS_SPEND_METRIC, SMS_SPEND_SERVICE } from '../../../functions/lib/send-limits.ts';
 import { topology } from '#shared/topology.ts';
 
 const stack = topology({
@@ -21,7 +23,7 @@ const stack = topology({
   accountId: '111111111111',
 });
 const settings = parseMonitoringSettings({ sloTargetPercent: 99.9 });
-const alarms = alarmCatalog(stack, settings, { paper: false });
+const alarms = alarmCatalog(stack, settings, { paper: false, sms: null });
 const metricAlarms = alarms.filter(
   (alarm): alarm is MetricAlarmDefinition => alarm.kind === 'metric',
 );
@@ -98,7 +100,7 @@ describe('the alarm catalog', () => {
   it('has no paper orders table alarms on a stack that trades on a real exchange', () => {
     expect(byKey.has('table-paper-orders-write-throttles')).toBe(false);
     expect(
-      alarmCatalog(stack, settings, { paper: true }).some(
+      alarmCatalog(stack, settings, { paper: true, sms: null }).some(
         (alarm) => alarm.key === 'table-paper-orders-write-throttles',
       ),
     ).toBe(true);
@@ -168,13 +170,51 @@ describe('the alarm catalog', () => {
     }
   });
 
+  it('alarms on the month\u2019s SMS spend at the alarm share of the spend limit, only where SMS is sent', () => {
+    expect(byKey.has('sms-spend')).toBe(false);
+    const { sms } = parseNotificationSettings({
+      sms: { countries: ['DE'], monthlySpendLimitUsd: 20, alarmPercent: 75, budgetPercent: 90 },
+    });
+    const spend = alarmCatalog(stack, settings, { paper: false, sms }).find(
+      (alarm) => alarm.key === 'sms-spend',
+    );
+    expect(spend).toEqual({
+      kind: 'metric',
+      key: 'sms-spend',
+      name: 'savings-plan-buy-prod-sms-spend',
+      family: 'smsSpend',
+      severity: 'critical',
+      context: 'notifications',
+      subject: { kind: 'sms' },
+      summary:
+        "This month's SMS spend passed 75 % of the 20 USD limit: SMS pumping, or growth the budget must follow; at 90 % every SMS is held back.",
+      runbook: 'sms-spend',
+      series: {
+        kind: 'metric',
+        metric: {
+          namespace: 'SavingsPlanBuy',
+          name: SMS_SPEND_METRIC,
+          dimensions: { service: SMS_SPEND_SERVICE },
+          stat: 'Maximum',
+        },
+      },
+      comparison: 'GreaterThanThreshold',
+      threshold: 15_000_000,
+      periodSeconds: 300,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: 'notBreaching',
+      atRisk: false,
+    });
+  });
+
   it('follows a stack\u2019s tuning: a quieter dev still has every alarm', () => {
     const quiet = alarmCatalog(
       stack,
       parseMonitoringSettings({
         tuning: { lambdaErrors: { evaluationPeriods: 10, datapointsToAlarm: 5 } },
       }),
-      { paper: false },
+      { paper: false, sms: null },
     );
     expect(quiet.map((alarm) => alarm.key)).toEqual(alarms.map((alarm) => alarm.key));
     expect(quiet.find((alarm) => alarm.key === 'lambda-decide-errors')).toMatchObject({

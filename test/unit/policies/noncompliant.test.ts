@@ -23,7 +23,7 @@ it('fails the report', () => {
     // 34 resources, the alarms and the explicit provider it adds, and the default provider.
     resources: 38,
     policies: policies.length,
-    mandatoryViolations: 81,
+    mandatoryViolations: 82,
     advisoryViolations: 33,
   });
 });
@@ -85,6 +85,7 @@ it('names each violation: level, policy and resource', () => {
     'mandatory aws-kms-key-enable-key-rotation aws:kms/key:Key::public',
     'mandatory aws-kms-key-enforce-log-group-encryption-context aws:kms/key:Key::account-wide',
     'mandatory aws-lambda-function-configure-error-alarm aws:lambda/function:Function::old-runtime',
+    'mandatory aws-lambda-function-enforce-sms-protect-configuration aws:lambda/function:Function::old-runtime',
     'mandatory aws-lambda-function-enforce-supported-runtime aws:lambda/function:Function::old-runtime',
     'mandatory aws-lambda-permission-disallow-public-access aws:lambda/permission:Permission::anyone',
     'mandatory aws-s3-accountpublicaccessblock-enable-public-access-block aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock::account',
