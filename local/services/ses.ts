@@ -204,7 +204,9 @@ export class LocalSes {
   readonly #region: string;
   readonly #identities: readonly string[];
   readonly #publish: ((event: SesEmailEvent) => Promise<StoredEvent>) | undefined;
-  readonly #suppressed: Journal<SuppressedDestination>;
+  /** The suppression list by lower-case address, kept in `#suppressionJournal` too. */
+  readonly #suppressed = new Map<string, SuppressedDestination>();
+  readonly #suppressionJournal: Journal<SuppressedDestination>;
   #failure: 'THROTTLING' | null = null;
 
   constructor(options: LocalSesOptions) {
@@ -213,21 +215,22 @@ export class LocalSes {
     this.#region = options.region;
     this.#identities = options.verifiedIdentities.map((identity) => identity.toLowerCase());
     this.#publish = options.publish;
-    this.#suppressed = options.suppressionJournal ?? new Journal();
+    this.#suppressionJournal = options.suppressionJournal ?? new Journal();
+    for (const [address, destination] of this.#suppressionJournal.entries()) {
+      this.#suppressed.set(address, destination);
+    }
     this.prefix = options.prefix ?? '/_aws/ses';
     this.handler = (request) => this.#handle(request);
   }
 
   /** The account's suppression list, in the order addresses were first put on it. */
   suppressedDestinations(): SuppressedDestination[] {
-    return this.#suppressed.entries().map(([, destination]) => destination);
+    return [...this.#suppressed.values()];
   }
 
   /** The suppression entry of `address` (compared without case), or undefined. */
   suppressedDestination(address: string): SuppressedDestination | undefined {
-    return this.suppressedDestinations().find(
-      (destination) => destination.emailAddress === address.toLowerCase(),
-    );
+    return this.#suppressed.get(bareAddress(address));
   }
 
   /**
@@ -242,22 +245,26 @@ export class LocalSes {
     if (publish === undefined) throw new Error('this local SES has no bus to publish events on');
     const sent = this.#outbox
       .messages()
-      .filter((message) => message.channel === 'EMAIL' && sameAddress(message.to, to))
+      .filter(
+        (message) => message.channel === 'EMAIL' && bareAddress(message.to) === bareAddress(to),
+      )
       .at(-1);
     if (sent === undefined) throw new NoEmailToAddressError(to);
     const at = new Date(this.#now()).toISOString();
     const event =
       kind === 'BOUNCE'
-        ? bounceEvent(mailOf(sent), sent.to, 'General', at)
-        : complaintEvent(mailOf(sent), sent.to, at);
+        ? bounceEvent(mailOf(sent), bareAddress(sent.to), 'General', at)
+        : complaintEvent(mailOf(sent), bareAddress(sent.to), at);
     const published = await publish(event);
-    this.#suppress(sent.to, kind, at);
+    this.#suppress(bareAddress(sent.to), kind, at);
     return published;
   }
 
   #suppress(address: string, reason: SuppressionReason, at: string): void {
     const emailAddress = address.toLowerCase();
-    this.#suppressed.put(emailAddress, { emailAddress, reason, lastUpdateTime: at });
+    const destination = { emailAddress, reason, lastUpdateTime: at };
+    this.#suppressed.set(emailAddress, destination);
+    this.#suppressionJournal.put(emailAddress, destination);
   }
 
   /**
@@ -319,11 +326,17 @@ export class LocalSes {
     const sentAt = new Date(this.#now()).toISOString();
     const tags = Object.fromEntries(email.tags);
     for (const to of email.recipients) {
-      if (this.suppressedDestination(to) !== undefined) {
+      const address = bareAddress(to);
+      if (this.suppressedDestination(address) !== undefined) {
         // Accepted and counted as sent, never delivered: SES bounces it at once, and says why.
-        const mail = { timestamp: sentAt, source: email.from, messageId: id, destination: [to] };
+        const mail = { timestamp: sentAt, messageId: id, destination: [address] };
         void this.#publish?.(
-          bounceEvent({ ...mail, tags: sesTags(tags) }, to, 'OnAccountSuppressionList', sentAt),
+          bounceEvent(
+            { ...mail, tags: sesTags(tags) },
+            address,
+            'OnAccountSuppressionList',
+            sentAt,
+          ),
         );
         continue;
       }
@@ -455,8 +468,10 @@ function readTags(body: Json): Map<string, string> {
   return tags;
 }
 
-function sameAddress(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+/** `local@domain` of "Name <local@domain>" or "local@domain", in lower case (not checked). */
+function bareAddress(value: string): string {
+  const angle = /^[^<>]*<([^<>]+)>\s*$/.exec(value);
+  return (angle?.[1] ?? value).trim().toLowerCase();
 }
 
 /** SES's form of message tags in its events: each tag a list of values. */
