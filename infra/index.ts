@@ -287,8 +287,10 @@ const retryQueue = queueWithDeadLetters('purchase-retries').queue;
 const outcomes = queueWithDeadLetters('slot-outcomes');
 const outcomeQueue = outcomes.queue;
 const outcomeDeadLetters = outcomes.deadLetters;
+const emailFeedback = queueWithDeadLetters('email-feedback');
 const emailReputation = new EmailReputation('email-reputation', {
   configurationSetName: `${prefix}-notifications`,
+  defaultEventBusArn: `arn:aws:events:${region}:${accountId}:event-bus/default`,
   tags,
 });
 const notifications = new Notifications('notifications', {
@@ -353,6 +355,7 @@ const statements = functionStatements({
   notificationsTableArn: notificationRecords.arn,
   notificationQueueArn: notifications.queue.arn,
   outcomesQueueArn: outcomeQueue.arn,
+  emailFeedbackQueueArn: emailFeedback.queue.arn,
   emailIdentityArn: notifications.emailIdentity.arn,
   smsOriginationIdentityArn: config.smsOriginationIdentity,
   smsProtectConfigurationArn: smsProtection?.arn ?? null,
@@ -416,10 +419,12 @@ const workQueues: Partial<Record<QueueKey, EncryptedQueue>> = {
   'purchase-retries': retryQueue,
   notifications: notifications.queue,
   'slot-outcomes': outcomeQueue,
+  'email-feedback': emailFeedback.queue,
 };
 const deadLetterQueues: Partial<Record<QueueKey, EncryptedQueue>> = {
   'notifications-dlq': notifications.deadLetterQueue,
   'slot-outcomes-dlq': outcomeDeadLetters,
+  'email-feedback-dlq': emailFeedback.deadLetters,
 };
 const queueArn = (key: QueueKey) => {
   const queue = workQueues[key];
@@ -457,7 +462,8 @@ for (const key of queueRules.filter((rule) => rule !== 'notifications')) {
   new QueueRule(key, {
     topology,
     rule: key,
-    eventBusName: bus.name,
+    // A rule on the default bus (`eventBus: 'default'`) names it; the others are on the project's.
+    eventBusName: entry.eventBus === 'default' ? 'default' : bus.name,
     queueArn: queueArn(entry.target.queue),
     deadLetterArn: deadLetters.arn,
     tags,

@@ -9,7 +9,7 @@
  * - DynamoDB tables (and their streams, read by schedule-sync's event source mapping), written
  *   and read by functions, the state machine and AppSync's data sources:
  *   `TablesAreUsedThroughDynamoDb`.
- * - SQS queues (retries, notifications, slot outcomes, dead letters, stream failures), sent to and received
+ * - SQS queues (retries, notifications, slot outcomes, email feedback, dead letters, stream failures), sent to and received
  *   from by functions (and their event source mappings), the state machine and the scheduler's
  *   dead-letter deliveries: `QueuesAreUsedThroughSqs`.
  * - The event bus, published to by functions and the state machine: `EventsArePublishedThroughEventBridge`.
@@ -57,7 +57,7 @@ export const FUNCTION_KEY_SERVICES: Readonly<Record<FunctionName, readonly KeySe
   reconcile: ['dynamodb', 'secretsmanager', 'events', 'sqs'],
   notifier: ['dynamodb', 'sqs', 'events'],
   contacts: ['dynamodb'],
-  'email-feedback': ['dynamodb'],
+  'email-feedback': ['sqs', 'dynamodb'],
   'slot-outcomes': ['sqs'],
   'audit-digest': ['s3', 'sqs'],
   'audit-report': ['s3', 'sqs'],

@@ -43,6 +43,8 @@ export interface PermissionContext {
   readonly notificationQueueArn: pulumi.Input<string>;
   /** The queue of slots' final outcomes (the outcomes rule's target). */
   readonly outcomesQueueArn: pulumi.Input<string>;
+  /** The queue of SES's bounces and complaints (the email-feedback rule's target). */
+  readonly emailFeedbackQueueArn: pulumi.Input<string>;
   /** The SES identity notification email is sent from. */
   readonly emailIdentityArn: pulumi.Input<string>;
   /** The End User Messaging origination identity SMS is sent from; null: SMS is off. */
@@ -475,13 +477,33 @@ export function functionStatements(
       },
       ...sendTextMessages('SendCodesFromTheStacksIdentity', context),
     ],
-    // Marks addresses undeliverable on the preferences item (its queue: email-feedback).
+    // Consumes SES's bounces and complaints (its event source mapping receives and deletes as
+    // the function's role) and marks addresses undeliverable on the preferences item; the
+    // sign-in email, when no address is stored, is on the user's meta item (plans table).
     'email-feedback': [
+      {
+        Sid: 'ConsumeEmailFeedbackQueue',
+        Effect: 'Allow',
+        Action: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ReceiveMessage',
+        ],
+        Resource: context.emailFeedbackQueueArn,
+      },
+      keyThrough('EmailFeedbackQueueIsEncryptedWithTheProjectKey', 'sqs', ['kms:Decrypt'], context),
       {
         Sid: 'MarkAddressesUndeliverable',
         Effect: 'Allow',
         Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         Resource: context.notificationsTableArn,
+      },
+      {
+        Sid: 'ReadSignInEmails',
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: context.plansTableArn,
       },
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
     ],

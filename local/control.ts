@@ -10,9 +10,10 @@ import type { ClockDriver } from './clock-driver.ts';
 import { BadRequestError, type Routes } from './http.ts';
 import type { LocalAppConfig } from './services/appconfig.ts';
 import type { LocalAuditTrail } from './services/audit.ts';
-import type { LocalEventBus } from './services/eventbridge.ts';
+import { toEventEnvelope, type LocalEventBus } from './services/eventbridge.ts';
 import type { LocalLambda } from './services/lambda.ts';
 import type { LocalOutbox } from './services/outbox.ts';
+import { NoEmailToAddressError, type LocalSes, type SuppressionReason } from './services/ses.ts';
 import { parseExchangeFaults, type PaperExchange } from './services/paper-exchange-server.ts';
 import type { LocalScheduler } from './services/scheduler.ts';
 import type { LocalStateMachine } from './services/stepfunctions.ts';
@@ -42,6 +43,10 @@ export interface ControlTarget {
   readonly stateMachine: LocalStateMachine;
   readonly eventBus: LocalEventBus;
   readonly outbox: LocalOutbox;
+  /** `POST /_local/outbox`: bounces and complaints of the emails sent. */
+  readonly ses: LocalSes;
+  /** Waits until the system has settled (what a bounce or complaint started is done). */
+  readonly settle: () => Promise<void>;
   readonly audit: LocalAuditTrail;
   /** `GET /_local/dead-letters`: what each dead-letter destination holds. */
   readonly deadLetters: () => Record<string, unknown>;
@@ -72,6 +77,29 @@ export function parseRedriveRequest(body: unknown): RedriveRequest {
     dryRun: dryRun ?? false,
     ...(max === undefined ? {} : { max: max as number }),
   };
+}
+
+/** A `POST /_local/outbox` request, checked. */
+export interface FeedbackRequest {
+  readonly feedback: SuppressionReason;
+  readonly to: string;
+}
+
+/** Checks a `POST /_local/outbox` body. */
+export function parseFeedbackRequest(body: unknown): FeedbackRequest {
+  const usage =
+    'send {"feedback": "BOUNCE" | "COMPLAINT", "to": "<an address an email was sent to>"}';
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadRequestError(usage);
+  }
+  const { feedback, to, ...unknown } = body as Record<string, unknown>;
+  const extra = Object.keys(unknown);
+  if (extra.length > 0)
+    throw new BadRequestError(`unknown field(s): ${extra.join(', ')}; ${usage}`);
+  if ((feedback !== 'BOUNCE' && feedback !== 'COMPLAINT') || typeof to !== 'string' || to === '') {
+    throw new BadRequestError(usage);
+  }
+  return { feedback, to };
 }
 
 /** Checks a `POST /_local/faults` body. */
@@ -188,6 +216,19 @@ export function registerControlRoutes(routes: Routes, target: ControlTarget): vo
   }));
   routes.exact.set('GET /_local/events', () => ({ status: 200, body: eventBus.events() }));
   routes.exact.set('GET /_local/outbox', () => ({ status: 200, body: outbox.messages() }));
+  // The newest email to an address bounces or draws a complaint: SES's event on the default bus,
+  // the address on the suppression list; answered once what the event started has settled.
+  routes.exact.set('POST /_local/outbox', async (request) => {
+    const { feedback, to } = parseFeedbackRequest(request.body);
+    try {
+      const event = await target.ses.simulateFeedback(feedback, to);
+      await target.settle();
+      return { status: 200, body: { event: toEventEnvelope(event) } };
+    } catch (error) {
+      if (error instanceof NoEmailToAddressError) throw new BadRequestError(error.message);
+      throw error;
+    }
+  });
   routes.exact.set('GET /_local/audit', () => ({ status: 200, body: audit.records() }));
   routes.exact.set('GET /_local/dead-letters', () => ({
     status: 200,

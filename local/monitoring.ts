@@ -339,9 +339,12 @@ export class LocalMonitoring {
   ruleDelivery(key: RuleKey, outcome: RuleOutcome): void {
     const { topology } = this.#options;
     const rule = topology.rules[key];
+    // A rule on the default bus has its metrics by rule name only.
     const sets: Record<string, string>[] = [
       { RuleName: rule.name },
-      { EventBusName: topology.names.eventBus, RuleName: rule.name },
+      ...(rule.eventBus === 'default'
+        ? []
+        : [{ EventBusName: topology.names.eventBus, RuleName: rule.name }]),
     ];
     for (const dimensions of sets) {
       this.#put('AWS/Events', 'MatchedEvents', dimensions, 1, 'Count');

@@ -305,6 +305,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       verifiedIdentities: [
         config.notificationEmailFrom.slice(config.notificationEmailFrom.indexOf('@') + 1),
       ],
+      // Bounces and complaints, as the configuration set's EventBridge destination publishes them.
+      publish: (event) => eventBus.publishServiceEvent({ source: 'aws.ses', ...event }),
+      suppressionJournal: journal('ses-suppression'),
     });
     routes.prefixes.set(ses.prefix, ses.handler);
     // End User Messaging as the stack's account has it: the protect configuration where SMS is on
@@ -736,6 +739,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stateMachine,
       eventBus,
       outbox,
+      ses,
+      settle: () => clockDriver.settle(),
       audit,
       deadLetters: () => ({
         schedules: scheduler.deadLetters(),

@@ -14,6 +14,7 @@ import {
   functionVariables,
   JOB_NAMES,
   queueArn,
+  ruleEventBusName,
   ruleMatches,
   visibilityTimeoutSeconds,
   type EnvironmentResources,
@@ -186,7 +187,11 @@ export interface RuleTargets {
 /** What became of an event a rule matched. */
 export type RuleOutcome = 'delivered' | 'sent-to-dead-letters' | 'lost';
 
-/** Subscribes every rule of the topology to the local bus; answers the rules' keys in order. */
+/**
+ * Subscribes every rule of the topology to the local bus; answers the rules' keys in order. A
+ * rule sees only the events of its own bus (the project's, or the account's default bus where
+ * AWS services publish: `eventBus` in its entry), as in EventBridge.
+ */
 export function subscribeRules(
   topology: Topology,
   eventBus: LocalEventBus,
@@ -196,8 +201,9 @@ export function subscribeRules(
   for (const key of keys) {
     const rule = topology.rules[key];
     const { target } = rule;
+    const busName = ruleEventBusName(topology, key);
     eventBus.subscribe((event) => {
-      if (!ruleMatches(rule, event)) return;
+      if (event.eventBusName !== busName || !ruleMatches(rule, event)) return;
       try {
         if ('queue' in target) {
           targets.sqs.send(

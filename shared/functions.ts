@@ -206,8 +206,10 @@ export const functionSpecs = {
       'Marks an email address undeliverable when SES reports a bounce or complaint for it',
     memoryMb: 256,
     timeoutSeconds: 30,
+    // SQS event sources scale to 2 concurrent invocations at least (`MaximumConcurrency`).
     reservedConcurrency: 2,
-    environment: ['NOTIFICATIONS_TABLE'],
+    // The plans table: the sign-in email (meta item) is the address when none is stored.
+    environment: ['NOTIFICATIONS_TABLE', 'PLANS_TABLE'],
   },
   // Reads only its queue: the SLO's metrics come from the events themselves (their time and
   // slot), so it needs no table, no environment and nothing beyond decrypting its messages.

@@ -61,10 +61,12 @@ export type QueueKey =
   | 'plans-dlq'
   | 'audit-dlq'
   | 'slot-outcomes'
-  | 'slot-outcomes-dlq';
+  | 'slot-outcomes-dlq'
+  | 'email-feedback'
+  | 'email-feedback-dlq';
 
 /** The bus rules, by their name without the stack's prefix. */
-export type RuleKey = 'notifications' | 'audit' | 'outcomes';
+export type RuleKey = 'notifications' | 'audit' | 'outcomes' | 'email-feedback';
 
 /**
  * Who may send to a queue: a function (with its own role: SendMessage, an on-failure destination
@@ -135,7 +137,8 @@ export type EventSourceKey =
   | 'plan-stream-failures-resync'
   | 'purchase-retries-dispatch'
   | 'notifications-notify'
-  | 'slot-outcomes-count';
+  | 'slot-outcomes-count'
+  | 'email-feedback-handle';
 
 /** The functions that run on a recurring schedule. */
 export type JobName = 'sweeper' | 'completer' | 'reconcile' | 'audit-digest' | 'audit-report';
@@ -162,6 +165,11 @@ export interface JobEntry {
 export interface RuleEntry {
   /** The physical rule name. */
   readonly name: string;
+  /**
+   * The bus the rule is on: absent, the project's bus; `default`, the account's default bus,
+   * where AWS services publish their own events (SES's email events go nowhere else).
+   */
+  readonly eventBus?: 'default';
   readonly description: string;
   /** An EventBridge pattern of top-level fields with lists of exact values. */
   readonly pattern: Readonly<Record<string, readonly string[]>>;
@@ -267,6 +275,17 @@ export function topology(names: TopologyNames): Topology {
     },
     // Also the rule's dead-letter queue, as for the notifications.
     'slot-outcomes-dlq': deadLetters([{ rule: 'outcomes' }]),
+    // SES's bounce and complaint events (the email-feedback rule on the default bus). Four days,
+    // as the notifications: a weekend's outage of the consumer loses no bounce.
+    'email-feedback': {
+      kind: 'work',
+      messageRetentionSeconds: 4 * DAY,
+      visibility: { consumer: 'email-feedback', consumerTimeouts: 6 },
+      deadLetter: { queue: 'email-feedback-dlq', maxReceiveCount: 5 },
+      senders: [{ rule: 'email-feedback' }],
+    },
+    // Also the rule's dead-letter queue, as for the notifications.
+    'email-feedback-dlq': deadLetters([{ rule: 'email-feedback' }]),
   };
   // A day of retries, EventBridge's most; each rule gets its own copy (entries share nothing).
   const everyDay = () => ({ maximumEventAgeSeconds: DAY, maximumRetryAttempts: 185 });
@@ -347,6 +366,17 @@ export function topology(names: TopologyNames): Topology {
         reportBatchItemFailures: true,
         maximumConcurrency: functionSpecs['slot-outcomes'].reservedConcurrency,
       },
+      // Bounces and complaints mark addresses undeliverable: partial batch failures, so only an
+      // unreadable or failing record comes back (and, after five receives, waits in the DLQ).
+      'email-feedback-handle': {
+        kind: 'queue',
+        queue: 'email-feedback',
+        function: 'email-feedback',
+        batchSize: 10,
+        maximumBatchingWindowSeconds: 1,
+        reportBatchItemFailures: true,
+        maximumConcurrency: functionSpecs['email-feedback'].reservedConcurrency,
+      },
     },
     jobs: {
       sweeper: job(SWEEP_RATE, 'Finds plans whose run was missed and re-arms them'),
@@ -385,8 +415,34 @@ export function topology(names: TopologyNames): Topology {
         retryPolicy: everyDay(),
         deadLetterQueue: 'slot-outcomes-dlq',
       },
+      // SES publishes a configuration set's events to the default bus only (its EventBridge
+      // destination accepts no other bus), so this rule lives there.
+      'email-feedback': {
+        name: `${prefix}-email-feedback`,
+        eventBus: 'default',
+        description: 'Bounces and complaints of the notification email (SES), to mark addresses',
+        pattern: SES_FEEDBACK_EVENT_PATTERN,
+        target: { queue: 'email-feedback' },
+        retryPolicy: everyDay(),
+        deadLetterQueue: 'email-feedback-dlq',
+      },
     },
   };
+}
+
+/**
+ * SES's email events on the default bus that say an address should get no more mail. The
+ * detail-types are SES's own, as listed in "Amazon Simple Email Service events" of the
+ * EventBridge events reference: https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ses.html
+ */
+export const SES_FEEDBACK_EVENT_PATTERN: Readonly<Record<string, readonly string[]>> = {
+  source: ['aws.ses'],
+  'detail-type': ['Email Bounced', 'Email Complaint Received'],
+};
+
+/** The name of the bus a rule is on: `default`, or the project's bus. */
+export function ruleEventBusName(topology: Topology, key: RuleKey): string {
+  return topology.rules[key].eventBus === 'default' ? 'default' : topology.names.eventBus;
 }
 
 /** The recurring jobs, in the order they are declared. */
@@ -411,9 +467,11 @@ export function queueArn(topology: Topology, key: QueueKey): string {
   return `arn:aws:sqs:${region}:${accountId}:${topology.queues[key].name}`;
 }
 
+/** A rule's ARN: a rule on the default bus has no bus in it (`rule/<name>`). */
 export function ruleArn(topology: Topology, key: RuleKey): string {
-  const { region, accountId, eventBus } = topology.names;
-  return `arn:aws:events:${region}:${accountId}:rule/${eventBus}/${topology.rules[key].name}`;
+  const { region, accountId } = topology.names;
+  const bus = topology.rules[key].eventBus === 'default' ? '' : `${topology.names.eventBus}/`;
+  return `arn:aws:events:${region}:${accountId}:rule/${bus}${topology.rules[key].name}`;
 }
 
 export function functionName(topology: Topology, name: FunctionName): string {

@@ -244,6 +244,8 @@ async function notify(
   }
 
   const tags: Record<string, string> = {
+    // SES's bounce and complaint events carry the tags back: how email-feedback finds the user.
+    userId,
     event: kind,
     ...(planId === null ? {} : { planId }),
     ...(executionId === null ? {} : { executionId }),

@@ -7,7 +7,10 @@
  * `ErrorMessage` in its result, counted in `FailedEntryCount`) while the others are stored; a bad
  * request (no entries, more than ten) is a `ValidationException`; any other operation is an
  * `UnknownOperationException`. Every bus name is accepted (there is no bus registry locally), and
- * the 256 KB entry size limit is not checked.
+ * the 256 KB entry size limit is not checked. As in EventBridge, a caller cannot put an event with
+ * an `aws.` source; the local stand-ins of AWS services publish theirs with
+ * {@link LocalEventBus.publishServiceEvent}, on the default bus (the local SES's bounces and
+ * complaints).
  *
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html
  */
@@ -139,6 +142,34 @@ export class LocalEventBus {
     };
   }
 
+  /**
+   * Publishes an event of an AWS service (source `aws.<service>`) on the account's default bus,
+   * as the service itself does; answers it once every listener has handled it.
+   */
+  async publishServiceEvent(entry: {
+    readonly source: string;
+    readonly detailType: string;
+    readonly detail: Record<string, unknown>;
+    readonly resources?: readonly string[];
+  }): Promise<StoredEvent> {
+    if (!entry.source.startsWith('aws.')) {
+      throw new Error(`a service event's source starts with aws., not ${entry.source}`);
+    }
+    const event: StoredEvent = {
+      id: randomUUID(),
+      time: isoSeconds(this.#now()),
+      source: entry.source,
+      detailType: entry.detailType,
+      detail: entry.detail,
+      eventBusName: 'default',
+      resources: [...(entry.resources ?? [])],
+      account: this.#accountId,
+      region: this.#region,
+    };
+    await this.#store(event);
+    return event;
+  }
+
   #putEvents(body: JsonObject): { FailedEntryCount: number; Entries: EntryResult[] } {
     const entries = new FieldReader(body, (problem) =>
       PROTOCOL.validationError([problem]),
@@ -191,17 +222,24 @@ export class LocalEventBus {
       account: this.#accountId,
       region: this.#region,
     };
-    this.#events.push(event);
-    for (const listener of this.#listeners) {
-      // Routing is asynchronous in EventBridge: a listener never delays or fails PutEvents.
-      void Promise.resolve()
-        .then(() => listener(event))
-        .catch((error: unknown) =>
-          this.#log(
-            `event ${event.id} (${event.detailType}) listener failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-          ),
-        );
-    }
+    // Routing is asynchronous in EventBridge: a listener never delays or fails PutEvents.
+    void this.#store(event);
     return { EventId: event.id };
+  }
+
+  /** Stores `event` and hands it to every listener; resolves once they all have handled it. */
+  async #store(event: StoredEvent): Promise<void> {
+    this.#events.push(event);
+    await Promise.all(
+      [...this.#listeners].map((listener) =>
+        Promise.resolve()
+          .then(() => listener(event))
+          .catch((error: unknown) =>
+            this.#log(
+              `event ${event.id} (${event.detailType}) listener failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+            ),
+          ),
+      ),
+    );
   }
 }

@@ -29,6 +29,11 @@ export interface OutboxMessage {
   readonly sentAt: string;
   /** The id the service answered (one SES send to several recipients shares one id). */
   readonly messageId: string;
+  /**
+   * An email's SES message tags (`EmailTags`), absent when it had none: SES gives them back on
+   * the bounce and complaint events of the message (`POST /_local/outbox`).
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** The messages sent through the local stand-ins, oldest first. */

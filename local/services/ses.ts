@@ -19,6 +19,15 @@
  *   `ses:feedback-id-a`/`-b` tag names are allowed.
  * - `setFailure('THROTTLING')` answers every send with `TooManyRequestsException` (429, which the
  *   SDK's retry strategy treats as throttling) until `setFailure(null)`; nothing is sent meanwhile.
+ * - The account's suppression list (BOUNCE and COMPLAINT, as the stack turns it on): a send to a
+ *   suppressed address is accepted (200 and a MessageId, as SES answers) but not delivered to the
+ *   outbox, and a bounce event is published for it (`Permanent`/`OnAccountSuppressionList`).
+ * - Bounces and complaints: {@link LocalSes.simulateFeedback} (`POST /_local/outbox` with
+ *   `{"feedback": "BOUNCE" | "COMPLAINT", "to": "<address>"}`) takes the newest email to the
+ *   address in the outbox and publishes the event SES publishes through the configuration set's
+ *   EventBridge destination (default bus, source `aws.ses`, detail-type `Email Bounced` or
+ *   `Email Complaint Received`, the detail with the message's `mail`, its tags included), then
+ *   puts the address on the suppression list, as the account-level list does.
  *
  * Deliberately local:
  * - Only `SendEmail` with `Simple` content. `Raw` and `Template` content and
@@ -33,10 +42,40 @@
  * https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html
  * https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MessageTag.html
  * https://docs.aws.amazon.com/ses/latest/dg/quotas.html
+ * https://docs.aws.amazon.com/ses/latest/dg/sending-email-suppression-list.html
+ * https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html
+ * https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ses.html
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Handler, LocalRequest, Reply } from '../http.ts';
-import type { LocalOutbox } from './outbox.ts';
+import { Journal } from './journal.ts';
+import type { StoredEvent } from './eventbridge.ts';
+import type { LocalOutbox, OutboxMessage } from './outbox.ts';
+
+/** Why an address is on the account's suppression list. */
+export type SuppressionReason = 'BOUNCE' | 'COMPLAINT';
+
+/** An address on the suppression list. */
+export interface SuppressedDestination {
+  readonly emailAddress: string;
+  readonly reason: SuppressionReason;
+  /** ISO-8601 (local clock). */
+  readonly lastUpdateTime: string;
+}
+
+/** An SES email event as the local SES publishes it (the EventBridge entry's parts). */
+export interface SesEmailEvent {
+  readonly detailType: 'Email Bounced' | 'Email Complaint Received';
+  readonly detail: Record<string, unknown>;
+}
+
+/** `simulateFeedback` cannot: no email was sent to the address. */
+export class NoEmailToAddressError extends Error {
+  constructor(address: string) {
+    super(`no email to ${address} in the outbox: send one first (GET /_local/outbox lists them)`);
+    this.name = 'NoEmailToAddressError';
+  }
+}
 
 export interface LocalSesOptions {
   /** The local clock, in epoch milliseconds. */
@@ -48,6 +87,13 @@ export interface LocalSesOptions {
   readonly verifiedIdentities: readonly string[];
   /** Where `handler` is mounted. Default "/_aws/ses". */
   readonly prefix?: string;
+  /**
+   * Publishes an SES email event on the default bus (source `aws.ses`); resolves once it is
+   * routed. Without it, bounces and complaints are not published.
+   */
+  readonly publish?: (event: SesEmailEvent) => Promise<StoredEvent>;
+  /** Where the suppression list survives restarts (the stack's data folder); default memory. */
+  readonly suppressionJournal?: Journal<SuppressedDestination>;
 }
 
 /** The exceptions this stand-in answers, with their HTTP status from the SES v2 model. */
@@ -157,6 +203,10 @@ export class LocalSes {
   readonly #outbox: LocalOutbox;
   readonly #region: string;
   readonly #identities: readonly string[];
+  readonly #publish: ((event: SesEmailEvent) => Promise<StoredEvent>) | undefined;
+  /** The suppression list by lower-case address, kept in `#suppressionJournal` too. */
+  readonly #suppressed = new Map<string, SuppressedDestination>();
+  readonly #suppressionJournal: Journal<SuppressedDestination>;
   #failure: 'THROTTLING' | null = null;
 
   constructor(options: LocalSesOptions) {
@@ -164,8 +214,57 @@ export class LocalSes {
     this.#outbox = options.outbox;
     this.#region = options.region;
     this.#identities = options.verifiedIdentities.map((identity) => identity.toLowerCase());
+    this.#publish = options.publish;
+    this.#suppressionJournal = options.suppressionJournal ?? new Journal();
+    for (const [address, destination] of this.#suppressionJournal.entries()) {
+      this.#suppressed.set(address, destination);
+    }
     this.prefix = options.prefix ?? '/_aws/ses';
     this.handler = (request) => this.#handle(request);
+  }
+
+  /** The account's suppression list, in the order addresses were first put on it. */
+  suppressedDestinations(): SuppressedDestination[] {
+    return [...this.#suppressed.values()];
+  }
+
+  /** The suppression entry of `address` (compared without case), or undefined. */
+  suppressedDestination(address: string): SuppressedDestination | undefined {
+    return this.#suppressed.get(bareAddress(address));
+  }
+
+  /**
+   * Simulates what SES reports when the newest email to `to` bounces (permanently: the mailbox
+   * does not exist) or its recipient marks it as spam: publishes SES's event for it on the default
+   * bus, waits until it is routed, and puts the address on the suppression list. Answers the event
+   * as the bus stored it. Throws {@link NoEmailToAddressError} when no email to `to` is in the
+   * outbox.
+   */
+  async simulateFeedback(kind: SuppressionReason, to: string): Promise<StoredEvent> {
+    const publish = this.#publish;
+    if (publish === undefined) throw new Error('this local SES has no bus to publish events on');
+    const sent = this.#outbox
+      .messages()
+      .filter(
+        (message) => message.channel === 'EMAIL' && bareAddress(message.to) === bareAddress(to),
+      )
+      .at(-1);
+    if (sent === undefined) throw new NoEmailToAddressError(to);
+    const at = new Date(this.#now()).toISOString();
+    const event =
+      kind === 'BOUNCE'
+        ? bounceEvent(mailOf(sent), bareAddress(sent.to), 'General', at)
+        : complaintEvent(mailOf(sent), bareAddress(sent.to), at);
+    const published = await publish(event);
+    this.#suppress(bareAddress(sent.to), kind, at);
+    return published;
+  }
+
+  #suppress(address: string, reason: SuppressionReason, at: string): void {
+    const emailAddress = address.toLowerCase();
+    const destination = { emailAddress, reason, lastUpdateTime: at };
+    this.#suppressed.set(emailAddress, destination);
+    this.#suppressionJournal.put(emailAddress, destination);
   }
 
   /**
@@ -225,7 +324,22 @@ export class LocalSes {
     }
     const id = messageId();
     const sentAt = new Date(this.#now()).toISOString();
+    const tags = Object.fromEntries(email.tags);
     for (const to of email.recipients) {
+      const address = bareAddress(to);
+      if (this.suppressedDestination(address) !== undefined) {
+        // Accepted and counted as sent, never delivered: SES bounces it at once, and says why.
+        const mail = { timestamp: sentAt, messageId: id, destination: [address] };
+        void this.#publish?.(
+          bounceEvent(
+            { ...mail, tags: sesTags(tags) },
+            address,
+            'OnAccountSuppressionList',
+            sentAt,
+          ),
+        );
+        continue;
+      }
       this.#outbox.add({
         channel: 'EMAIL',
         to,
@@ -240,6 +354,7 @@ export class LocalSes {
           email.headers.get('x-savings-execution-id') ?? email.tags.get('executionId') ?? null,
         sentAt,
         messageId: id,
+        ...(email.tags.size === 0 ? {} : { tags }),
       });
     }
     return id;
@@ -351,4 +466,90 @@ function readTags(body: Json): Map<string, string> {
     tags.set(name, tagValue);
   }
   return tags;
+}
+
+/** `local@domain` of "Name <local@domain>" or "local@domain", in lower case (not checked). */
+function bareAddress(value: string): string {
+  const angle = /^[^<>]*<([^<>]+)>\s*$/.exec(value);
+  return (angle?.[1] ?? value).trim().toLowerCase();
+}
+
+/** SES's form of message tags in its events: each tag a list of values. */
+function sesTags(tags: Readonly<Record<string, string>>): Record<string, string[]> {
+  return {
+    ...Object.fromEntries(Object.entries(tags).map(([name, value]) => [name, [value]])),
+    'ses:operation': ['SendEmail'],
+  };
+}
+
+/** The `mail` object of an SES event about a message of the outbox. */
+function mailOf(sent: OutboxMessage): Record<string, unknown> {
+  return {
+    timestamp: sent.sentAt,
+    messageId: sent.messageId,
+    destination: [sent.to],
+    tags: sesTags(sent.tags ?? {}),
+  };
+}
+
+/** Feedback ids look like SES's: hex, a UUID, a suffix. */
+function feedbackId(): string {
+  return `${randomBytes(8).toString('hex')}-${randomUUID()}-000000`;
+}
+
+/** A permanent bounce of `recipient` (SES's `Bounce` event record). */
+function bounceEvent(
+  mail: Record<string, unknown>,
+  recipient: string,
+  subType: 'General' | 'OnAccountSuppressionList',
+  at: string,
+): SesEmailEvent {
+  const suppressed = subType === 'OnAccountSuppressionList';
+  return {
+    detailType: 'Email Bounced',
+    detail: {
+      eventType: 'Bounce',
+      bounce: {
+        feedbackId: feedbackId(),
+        bounceType: 'Permanent',
+        bounceSubType: subType,
+        bouncedRecipients: [
+          {
+            emailAddress: recipient,
+            action: 'failed',
+            status: '5.1.1',
+            diagnosticCode: suppressed
+              ? 'Amazon SES did not send the message to this address because it is on the suppression list for your account.'
+              : 'smtp; 550 5.1.1 user unknown',
+          },
+        ],
+        timestamp: at,
+        reportingMTA: 'dns; local.amazonses.com',
+      },
+      mail,
+    },
+  };
+}
+
+/** A complaint by `recipient` (SES's `Complaint` event record). */
+function complaintEvent(
+  mail: Record<string, unknown>,
+  recipient: string,
+  at: string,
+): SesEmailEvent {
+  return {
+    detailType: 'Email Complaint Received',
+    detail: {
+      eventType: 'Complaint',
+      complaint: {
+        feedbackId: feedbackId(),
+        complainedRecipients: [{ emailAddress: recipient }],
+        timestamp: at,
+        arrivalDate: at,
+        userAgent: 'local-mailbox',
+        complaintFeedbackType: 'abuse',
+      },
+      mail,
+    },
+  };
 }

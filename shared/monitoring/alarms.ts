@@ -377,7 +377,12 @@ export function alarmCatalog(
     RuleKey,
     Topology['rules'][RuleKey],
   ][]) {
-    const dimensions = { EventBusName: topology.names.eventBus, RuleName: rule.name };
+    // EventBridge adds the bus to a rule's metrics on custom buses only; on the default bus a
+    // rule's metrics carry its name alone. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html
+    const dimensions: MetricSpec['dimensions'] =
+      rule.eventBus === 'default'
+        ? { RuleName: rule.name }
+        : { EventBusName: topology.names.eventBus, RuleName: rule.name };
     const context = ruleContext(key);
     add(`rule-${key}-failed-invocations`, 'ruleFailedInvocations', {
       severity: 'critical',

@@ -25,6 +25,7 @@ const FUNCTION_CONTEXTS: Readonly<Record<string, MonitoringContext>> = {
   completer: 'purchases',
   reconcile: 'exchange',
   notifier: 'notifications',
+  'email-feedback': 'notifications',
   'audit-digest': 'audit',
   'audit-report': 'audit',
   calendar: 'api',
@@ -45,12 +46,15 @@ const QUEUE_CONTEXTS: Readonly<Record<QueueKey, MonitoringContext>> = {
   'audit-dlq': 'audit',
   'slot-outcomes': 'purchases',
   'slot-outcomes-dlq': 'purchases',
+  'email-feedback': 'notifications',
+  'email-feedback-dlq': 'notifications',
 };
 
 const RULE_CONTEXTS: Readonly<Record<RuleKey, MonitoringContext>> = {
   notifications: 'notifications',
   audit: 'audit',
   outcomes: 'purchases',
+  'email-feedback': 'notifications',
 };
 
 /** The context a function's alarms and graphs belong to (a new function: purchases, until said). */

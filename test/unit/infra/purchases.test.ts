@@ -708,6 +708,8 @@ describe('scheduling', () => {
     const queues = run.all('aws:sqs/queue:Queue');
     expect(queues.map((item) => item.inputs.name).sort()).toEqual([
       `${P}-audit-dlq`,
+      `${P}-email-feedback`,
+      `${P}-email-feedback-dlq`,
       `${P}-notifications`,
       `${P}-notifications-dlq`,
       `${P}-plan-stream-failures`,
@@ -722,8 +724,8 @@ describe('scheduling', () => {
       expect(item.inputs).toMatchObject({ kmsMasterKeyId: KEY_ARN });
     }
     for (const queuePolicy of run.all('aws:sqs/queuePolicy:QueuePolicy')) {
-      // The notifications and slot-outcomes queues also let their one rule send (asserted with
-      // their consumers).
+      // The notifications, slot-outcomes and email-feedback queues also let their one rule send
+      // (asserted with their consumers).
       expect(policy(queuePolicy.inputs.policy).Statement.slice(0, 1)).toEqual([
         expect.objectContaining({
           Effect: 'Deny',

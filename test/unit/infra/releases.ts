@@ -97,6 +97,7 @@ export function describeReleases(stack: string, expected: ReleaseExpectations): 
         'purchase-retries-dispatch': `${fn('retry-dispatcher')}:live`,
         'notifications-notify': `${fn('notifier')}:live`,
         'slot-outcomes-count': `${P}-slot-outcomes`,
+        'email-feedback-handle': `${P}-email-feedback`,
       });
     });
 

@@ -17,8 +17,10 @@ import {
   functionVariables,
   queueArn,
   ruleArn,
+  ruleEventBusName,
   visibilityTimeoutSeconds,
   type QueueKey,
+  type RuleKey,
   type QueueSender,
   type Topology,
 } from '#shared/topology.ts';
@@ -337,11 +339,18 @@ function jobMismatches(run: ProgramRun, topology: Topology): string[] {
 
 function ruleMismatches(run: ProgramRun, topology: Topology): string[] {
   const { region, accountId, eventBus } = topology.names;
-  // The topology declares the project bus's rules; the account's default bus carries AWS's own
-  // events (the audit-tampering rule, `monitoring-resources.test.ts`), which the local stack has not.
+  // The topology declares the project bus's rules and those of its rules that live on the
+  // account's default bus (`eventBus: 'default'`); the default bus has others that the local
+  // stack has not (the audit-tampering rule, `monitoring-resources.test.ts`).
+  const onDefaultBus = Object.values(topology.rules)
+    .filter((rule) => rule.eventBus === 'default')
+    .map((rule) => rule.name);
   const rules = run
     .all('aws:cloudwatch/eventRule:EventRule')
-    .filter((rule) => rule.inputs.eventBusName === eventBus);
+    .filter(
+      (rule) =>
+        rule.inputs.eventBusName === eventBus || onDefaultBus.includes(String(rule.inputs.name)),
+    );
   const targets = run.all('aws:cloudwatch/eventTarget:EventTarget');
   const entries = Object.entries(topology.rules);
   return [
@@ -369,7 +378,7 @@ function ruleMismatches(run: ProgramRun, topology: Topology): string[] {
           targets: actualTargets,
         },
         {
-          eventBusName: eventBus,
+          eventBusName: ruleEventBusName(topology, key as RuleKey),
           description: rule.description,
           pattern: rule.pattern,
           targets: [

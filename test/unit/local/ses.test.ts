@@ -13,7 +13,8 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonServer, createRoutes } from '#local/http.ts';
 import { LocalOutbox } from '#local/services/outbox.ts';
-import { LocalSes } from '#local/services/ses.ts';
+import type { StoredEvent } from '#local/services/eventbridge.ts';
+import { LocalSes, NoEmailToAddressError, type SesEmailEvent } from '#local/services/ses.ts';
 
 const REGION = 'eu-central-1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -125,6 +126,11 @@ describe('SendEmail', () => {
       executionId: 'plan-01J8Z_20261207T080000Z',
       sentAt: SENT_AT,
       messageId: answer.MessageId,
+      tags: {
+        event: 'PurchaseSucceeded',
+        planId: 'plan-01J8Z',
+        executionId: 'plan-01J8Z_20261207T080000Z',
+      },
     });
     expect(outbox.messages()).toEqual([
       delivered('ada@example.org'),
@@ -336,5 +342,195 @@ describe('other operations', () => {
         'The local SES supports only SendEmail (POST /v2/email/outbound-emails), not GET /v2/email/account.',
       $metadata: { httpStatusCode: 404 },
     });
+  });
+});
+
+describe('bounces, complaints and the suppression list', () => {
+  let published: SesEmailEvent[];
+  const tagged: SendEmailCommandInput = {
+    ...email,
+    Destination: { ToAddresses: ['Ada <Ada@Example.org>'] },
+    EmailTags: [
+      { Name: 'userId', Value: 'user-1' },
+      { Name: 'event', Value: 'PurchaseSucceeded' },
+    ],
+  };
+  const stored = (event: SesEmailEvent): StoredEvent => ({
+    id: 'event-1',
+    time: '2026-12-07T08:00:03Z',
+    source: 'aws.ses',
+    detailType: event.detailType,
+    detail: event.detail,
+    eventBusName: 'default',
+    resources: [],
+    account: '000000000000',
+    region: REGION,
+  });
+
+  beforeEach(() => {
+    published = [];
+    ses = new LocalSes({
+      now: () => Date.parse(SENT_AT),
+      outbox,
+      region: REGION,
+      verifiedIdentities: ['savings.example'],
+      publish: async (event) => {
+        published.push(event);
+        return stored(event);
+      },
+    });
+  });
+
+  const feedbackId = expect.stringMatching(MESSAGE_ID) as unknown;
+
+  it('publishes a permanent bounce of the newest email to an address, with its tags, and suppresses it', async () => {
+    await client.send(new SendEmailCommand(email));
+    const { MessageId } = await client.send(new SendEmailCommand(tagged));
+
+    const event = await ses.simulateFeedback('BOUNCE', 'ada@example.org');
+
+    const detail = {
+      eventType: 'Bounce',
+      bounce: {
+        feedbackId,
+        bounceType: 'Permanent',
+        bounceSubType: 'General',
+        bouncedRecipients: [
+          {
+            emailAddress: 'ada@example.org',
+            action: 'failed',
+            status: '5.1.1',
+            diagnosticCode: 'smtp; 550 5.1.1 user unknown',
+          },
+        ],
+        timestamp: SENT_AT,
+        reportingMTA: 'dns; local.amazonses.com',
+      },
+      mail: {
+        timestamp: SENT_AT,
+        messageId: MessageId,
+        destination: ['Ada <Ada@Example.org>'],
+        tags: {
+          userId: ['user-1'],
+          event: ['PurchaseSucceeded'],
+          'ses:operation': ['SendEmail'],
+        },
+      },
+    };
+    expect(published).toEqual([{ detailType: 'Email Bounced', detail }]);
+    expect(event).toEqual(stored({ detailType: 'Email Bounced', detail }));
+    expect(ses.suppressedDestinations()).toEqual([
+      { emailAddress: 'ada@example.org', reason: 'BOUNCE', lastUpdateTime: SENT_AT },
+    ]);
+  });
+
+  it('publishes a complaint of the newest email to an address and suppresses it', async () => {
+    const { MessageId } = await client.send(new SendEmailCommand(tagged));
+
+    await ses.simulateFeedback('COMPLAINT', 'ADA@example.org');
+
+    expect(published).toEqual([
+      {
+        detailType: 'Email Complaint Received',
+        detail: {
+          eventType: 'Complaint',
+          complaint: {
+            feedbackId,
+            complainedRecipients: [{ emailAddress: 'ada@example.org' }],
+            timestamp: SENT_AT,
+            arrivalDate: SENT_AT,
+            userAgent: 'local-mailbox',
+            complaintFeedbackType: 'abuse',
+          },
+          mail: {
+            timestamp: SENT_AT,
+            messageId: MessageId,
+            destination: ['Ada <Ada@Example.org>'],
+            tags: {
+              userId: ['user-1'],
+              event: ['PurchaseSucceeded'],
+              'ses:operation': ['SendEmail'],
+            },
+          },
+        },
+      },
+    ]);
+    expect(ses.suppressedDestinations()).toEqual([
+      { emailAddress: 'ada@example.org', reason: 'COMPLAINT', lastUpdateTime: SENT_AT },
+    ]);
+  });
+
+  it('refuses feedback for an address no email was sent to, and changes nothing', async () => {
+    await client.send(new SendEmailCommand(email));
+
+    await expect(ses.simulateFeedback('BOUNCE', 'grace@example.org')).rejects.toEqual(
+      new NoEmailToAddressError('grace@example.org'),
+    );
+    expect(published).toEqual([]);
+    expect(ses.suppressedDestinations()).toEqual([]);
+  });
+
+  it('accepts a send to a suppressed address without delivering it, and bounces it as suppressed', async () => {
+    await client.send(new SendEmailCommand(tagged));
+    await ses.simulateFeedback('BOUNCE', 'ada@example.org');
+    published = [];
+
+    const answer = await client.send(new SendEmailCommand(tagged));
+
+    expect(answer.MessageId).toMatch(MESSAGE_ID);
+    expect(outbox.messages().map((message) => message.messageId)).not.toContain(answer.MessageId);
+    expect(published).toEqual([
+      {
+        detailType: 'Email Bounced',
+        detail: {
+          eventType: 'Bounce',
+          bounce: {
+            feedbackId,
+            bounceType: 'Permanent',
+            bounceSubType: 'OnAccountSuppressionList',
+            bouncedRecipients: [
+              {
+                emailAddress: 'ada@example.org',
+                action: 'failed',
+                status: '5.1.1',
+                diagnosticCode:
+                  'Amazon SES did not send the message to this address because it is on the suppression list for your account.',
+              },
+            ],
+            timestamp: SENT_AT,
+            reportingMTA: 'dns; local.amazonses.com',
+          },
+          mail: {
+            timestamp: SENT_AT,
+            messageId: answer.MessageId,
+            destination: ['ada@example.org'],
+            tags: {
+              userId: ['user-1'],
+              event: ['PurchaseSucceeded'],
+              'ses:operation': ['SendEmail'],
+            },
+          },
+        },
+      },
+    ]);
+  });
+
+  it('still delivers to the other recipients of a send that names a suppressed address', async () => {
+    await client.send(new SendEmailCommand(tagged));
+    await ses.simulateFeedback('COMPLAINT', 'ada@example.org');
+
+    const answer = await client.send(
+      new SendEmailCommand({
+        ...tagged,
+        Destination: { ToAddresses: ['ada@example.org', 'grace@example.org'] },
+      }),
+    );
+
+    expect(
+      outbox
+        .messages()
+        .filter((message) => message.messageId === answer.MessageId)
+        .map((message) => message.to),
+    ).toEqual(['grace@example.org']);
   });
 });

@@ -61,6 +61,7 @@ describe('the local wiring', () => {
       ['wired-plans-dlq', { MessageRetentionPeriod: twoWeeks }],
       ['wired-audit-dlq', { MessageRetentionPeriod: twoWeeks }],
       ['wired-slot-outcomes-dlq', { MessageRetentionPeriod: twoWeeks }],
+      ['wired-email-feedback-dlq', { MessageRetentionPeriod: twoWeeks }],
       [
         'wired-purchase-retries',
         {
@@ -105,6 +106,17 @@ describe('the local wiring', () => {
           }),
         },
       ],
+      [
+        'wired-email-feedback',
+        {
+          MessageRetentionPeriod: String(4 * 24 * 3600),
+          VisibilityTimeout: '180',
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: arn('email-feedback-dlq'),
+            maxReceiveCount: 5,
+          }),
+        },
+      ],
     ]);
   });
 
@@ -140,6 +152,12 @@ describe('the local wiring', () => {
         reportBatchItemFailures: true,
       },
       'slot-outcomes-count': {
+        batchSize: 10,
+        maximumConcurrency: 2,
+        maximumBatchingWindowSeconds: 1,
+        reportBatchItemFailures: true,
+      },
+      'email-feedback-handle': {
         batchSize: 10,
         maximumConcurrency: 2,
         maximumBatchingWindowSeconds: 1,
