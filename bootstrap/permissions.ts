@@ -178,6 +178,9 @@ export const MAIN_PROGRAM_SERVICES: Readonly<Record<string, string>> = {
   'aws:codedeploy/deploymentGroup:DeploymentGroup': 'codedeploy',
   'aws:cognito/userPool:UserPool': 'cognito-idp',
   'aws:cognito/userPoolClient:UserPoolClient': 'cognito-idp',
+  // Cloud Control (IAM service `cloudformation`) creates the SMS protect configuration, which then
+  // needs the sms-voice actions of ManageTheSmsProtectConfiguration.
+  'aws:cloudcontrol/resource:Resource': 'cloudformation',
   'aws:dynamodb/table:Table': 'dynamodb',
   'aws:iam/role:Role': 'iam',
   'aws:iam/rolePolicy:RolePolicy': 'iam',
@@ -202,7 +205,9 @@ export const MAIN_PROGRAM_SERVICES: Readonly<Record<string, string>> = {
   'aws:scheduler/schedule:Schedule': 'scheduler',
   'aws:scheduler/scheduleGroup:ScheduleGroup': 'scheduler',
   'aws:secretsmanager/secret:Secret': 'secretsmanager',
+  'aws:sesv2/accountSuppressionAttributes:AccountSuppressionAttributes': 'ses',
   'aws:sesv2/configurationSet:ConfigurationSet': 'ses',
+  'aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination': 'ses',
   'aws:sesv2/emailIdentity:EmailIdentity': 'ses',
   'aws:sfn/alias:Alias': 'states',
   'aws:sfn/stateMachine:StateMachine': 'states',
@@ -234,6 +239,12 @@ export const ROLE_SERVICES = [
  * other statement names `savings-plan-buy-<stack>-*` ARNs only (the test checks both).
  */
 export const DEPLOY_EXCEPTIONS: Readonly<Record<string, string>> = {
+  ManageTheAccountSuppressionList:
+    'The SES suppression list is the account\u2019s (one per account and Region; each stack has its account): ses:PutAccountSuppressionAttributes and ses:GetAccount authorize no resource.',
+  CreateTheSmsProtectConfiguration:
+    'Cloud Control\u2019s actions and sms-voice:CreateProtectConfiguration and DescribeProtectConfigurations authorize no resource.',
+  ManageTheSmsProtectConfiguration:
+    'A protect configuration\u2019s ARN carries an id End User Messaging generates (protect-configuration/protect-<id>), unknown before it exists, and it has no name to scope by.',
   CreateTheStacksKeys:
     'kms:CreateKey authorizes no resource; the key must carry the stack\u2019s project and stack tags.',
   CreateResourcesWithoutResourceLevelPermissions:
@@ -679,8 +690,47 @@ function mainProgramStatements(scope: StateScope): Statement[] {
         'ses:PutConfigurationSetTrackingOptions',
         'ses:TagResource',
         'ses:UntagResource',
+        // Its bounce and complaint events to the default bus (issue 14).
+        'ses:CreateConfigurationSetEventDestination',
+        'ses:DeleteConfigurationSetEventDestination',
+        'ses:GetConfigurationSetEventDestinations',
+        'ses:UpdateConfigurationSetEventDestination',
       ],
       Resource: arn('ses', `configuration-set/${p}-*`),
+    },
+    {
+      Sid: 'ManageTheAccountSuppressionList',
+      Effect: 'Allow',
+      Action: ['ses:GetAccount', 'ses:PutAccountSuppressionAttributes'],
+      Resource: '*',
+    },
+    {
+      Sid: 'CreateTheSmsProtectConfiguration',
+      Effect: 'Allow',
+      Action: [
+        'cloudformation:CreateResource',
+        'cloudformation:DeleteResource',
+        'cloudformation:GetResource',
+        'cloudformation:GetResourceRequestStatus',
+        'cloudformation:UpdateResource',
+        'sms-voice:CreateProtectConfiguration',
+        'sms-voice:DescribeProtectConfigurations',
+      ],
+      Resource: '*',
+    },
+    {
+      Sid: 'ManageTheSmsProtectConfiguration',
+      Effect: 'Allow',
+      Action: [
+        'sms-voice:DeleteProtectConfiguration',
+        'sms-voice:GetProtectConfigurationCountryRuleSet',
+        'sms-voice:ListTagsForResource',
+        'sms-voice:TagResource',
+        'sms-voice:UntagResource',
+        'sms-voice:UpdateProtectConfiguration',
+        'sms-voice:UpdateProtectConfigurationCountryRuleSet',
+      ],
+      Resource: arn('sms-voice', 'protect-configuration/*'),
     },
     {
       Sid: 'ManageTheEmailIdentity',

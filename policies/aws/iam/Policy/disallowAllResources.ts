@@ -38,6 +38,22 @@ export const ALL_RESOURCES_ALLOW_LIST: Readonly<Record<string, string>> = {
   'cloudtrail:DescribeTrails': 'CloudTrail authorizes DescribeTrails on no resource.',
   // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncognitouserpools.html
   'cognito-idp:CreateUserPool': 'Cognito authorizes CreateUserPool on no resource.',
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudcontrolapi.html
+  'cloudformation:CreateResource': 'Cloud Control authorizes CreateResource on no resource.',
+  'cloudformation:DeleteResource': 'Cloud Control authorizes DeleteResource on no resource.',
+  'cloudformation:GetResource': 'Cloud Control authorizes GetResource on no resource.',
+  'cloudformation:GetResourceRequestStatus':
+    'Cloud Control authorizes GetResourceRequestStatus on no resource.',
+  'cloudformation:UpdateResource': 'Cloud Control authorizes UpdateResource on no resource.',
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservicev2.html
+  'ses:GetAccount': 'SES authorizes GetAccount (the account\u2019s settings) on no resource.',
+  'ses:PutAccountSuppressionAttributes':
+    'SES authorizes PutAccountSuppressionAttributes (the account\u2019s suppression list) on no resource.',
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsendusermessagingsmsandvoicev2.html
+  'sms-voice:CreateProtectConfiguration':
+    'End User Messaging authorizes CreateProtectConfiguration on no resource.',
+  'sms-voice:DescribeProtectConfigurations':
+    'End User Messaging authorizes DescribeProtectConfigurations on no resource.',
   // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
   'kms:CreateKey': 'KMS authorizes CreateKey on no resource (narrow it with aws:RequestTag).',
 };
