@@ -41,6 +41,7 @@ const QUEUE_CONTEXTS: Readonly<Record<QueueKey, MonitoringContext>> = {
   'plan-stream-failures-dlq': 'scheduling',
   notifications: 'notifications',
   'notifications-dlq': 'notifications',
+  'plan-change-notifications': 'notifications',
   'plans-dlq': 'scheduling',
   'audit-dlq': 'audit',
   'slot-outcomes': 'purchases',
@@ -49,6 +50,7 @@ const QUEUE_CONTEXTS: Readonly<Record<QueueKey, MonitoringContext>> = {
 
 const RULE_CONTEXTS: Readonly<Record<RuleKey, MonitoringContext>> = {
   notifications: 'notifications',
+  'plan-change-notifications': 'notifications',
   audit: 'audit',
   outcomes: 'purchases',
 };
