@@ -386,6 +386,7 @@ export function expectedProjectKeyPolicy(P: string, options: { exchangeKeys: boo
           ArnEquals: {
             'aws:SourceArn': [
               `arn:aws:events:${REGION}:${ACCOUNT}:rule/${P}-events/${P}-notifications`,
+              `arn:aws:events:${REGION}:${ACCOUNT}:rule/${P}-events/${P}-plan-change-notifications`,
               `arn:aws:events:${REGION}:${ACCOUNT}:rule/${P}-events/${P}-outcomes`,
             ],
           },

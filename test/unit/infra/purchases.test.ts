@@ -710,6 +710,7 @@ describe('scheduling', () => {
       `${P}-audit-dlq`,
       `${P}-notifications`,
       `${P}-notifications-dlq`,
+      `${P}-plan-change-notifications`,
       `${P}-plan-stream-failures`,
       `${P}-plan-stream-failures-dlq`,
       `${P}-plans-dlq`,
