@@ -29,7 +29,9 @@ export function patternOf(events: readonly DetailType[]): EventPattern {
  * Plan changes wait out the coalescing delay in their own queue (a burst becomes one message):
  * the plan-change-notifications rule routes them there.
  */
-export const DELAYED_NOTIFYING_EVENTS = ['PlanChanged'] as const satisfies readonly NotifyingEvent[];
+export const DELAYED_NOTIFYING_EVENTS = [
+  'PlanChanged',
+] as const satisfies readonly NotifyingEvent[];
 
 /**
  * Events a person is told about at once: the notifications rule routes these to the notifier's

@@ -27,7 +27,11 @@ export interface SignInEmail {
 /** A channel's destination: usable, or held back for the reason given. */
 export type Destination =
   | { readonly to: string; readonly usable: true }
-  | { readonly to: string; readonly usable: false; readonly reason: 'NOT_VERIFIED' | 'UNDELIVERABLE' };
+  | {
+      readonly to: string;
+      readonly usable: false;
+      readonly reason: 'NOT_VERIFIED' | 'UNDELIVERABLE';
+    };
 
 /** Addresses are compared case-insensitively: a bounce for `Paula@x` is a bounce for `paula@x`. */
 function sameDestination(channel: NotificationChannel, a: string, b: string): boolean {

@@ -40,7 +40,6 @@ import {
   type NotificationChannel,
   type NotificationEvent,
   type NotificationPreferences,
-  type NotificationRule,
 } from '#domain/notifications.ts';
 import { HELD_BACK_REASONS, type HeldBackReason } from '#shared/contacts.ts';
 import type { NotificationSettings } from '#shared/notification-settings.ts';

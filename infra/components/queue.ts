@@ -45,7 +45,9 @@ export interface EncryptedQueueArgs {
 }
 
 /** A policy condition's value: one ARN as it is, several as a (mutable) list. */
-function sourceArns(arns: pulumi.Input<string> | readonly string[]): pulumi.Input<string> | string[] {
+function sourceArns(
+  arns: pulumi.Input<string> | readonly string[],
+): pulumi.Input<string> | string[] {
   return Array.isArray(arns) ? [...(arns as readonly string[])] : (arns as pulumi.Input<string>);
 }
 

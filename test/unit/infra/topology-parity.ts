@@ -119,8 +119,7 @@ function registeredSenders(run: ProgramRun, topology: Topology): Map<string, Set
       const principal = statement.Principal as { Service?: string } | undefined;
       if (statement.Effect !== 'Allow' || principal?.Service !== 'events.amazonaws.com') continue;
       const condition = statement.Condition as
-        | { ArnEquals?: Record<string, string | string[]> }
-        | undefined;
+        { ArnEquals?: Record<string, string | string[]> } | undefined;
       for (const source of [condition?.ArnEquals?.['aws:SourceArn']].flat()) {
         add(statement.Resource, rules.get(String(source)) ?? `events from ${String(source)}`);
       }
