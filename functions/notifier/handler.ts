@@ -417,8 +417,9 @@ async function notify(notification: Notification): Promise<void> {
       failure = (error as Error).message;
       logger.error('the provider did not answer; not sending again', { error: error as Error });
     } else if (retryable(answer)) {
-      // Surely not sent: give the claim and the allowance back so the queue's retry sends it once.
-      await allowance.giveBack();
+      // Surely not sent: give the claim and the allowance back so the queue's retry sends it once
+      // (the claim first: should giving the allowance back fail, the retry still sends, and the
+      // counters are one too high, the safe side).
       await dynamodb.send(
         new DeleteCommand({
           TableName: env.NOTIFICATIONS_TABLE,
@@ -428,6 +429,7 @@ async function notify(notification: Notification): Promise<void> {
           ExpressionAttributeValues: { ':sending': 'SENDING' },
         }),
       );
+      await allowance.giveBack();
       throw error;
     } else {
       status = 'FAILED';

@@ -4,11 +4,14 @@
  * one user's inbox, and a burst of plan changes (pausing and resuming a plan 300 times) is one
  * message. Whatever is held back is in the history with its reason, never dropped.
  */
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
 import type { OutboxMessage } from '#local/services/outbox.ts';
 import type { LocalStack } from '#local/stack.ts';
 import type { PurchaseSucceededDetail } from '#shared/bus-events.ts';
+import { sentCounterKey } from '#shared/contacts.ts';
+import { notificationsTable } from '#shared/tables.ts';
 import { busEventProblems } from '../../support/bus-events.ts';
 import { recordedNotifications, setContactState, verifyContacts } from '../../support/contacts.ts';
 import { createDailyPlans } from '../../support/purchases.ts';
@@ -188,6 +191,32 @@ describe('the daily limit', () => {
       ...Array.from({ length: 5 }, () => 'HELD_BACK DAILY_LIMIT'),
       ...Array.from({ length: 25 }, () => 'SENT null'),
     ]);
+  });
+});
+
+describe('a provider that answers "try again"', () => {
+  it('gets the allowance back with the claim: the day counts only the message that went', async () => {
+    const rita = await signIn(stack, 'rita');
+    await rita.data(UPDATE, { input: { email: 'rita.saver@example.com' } });
+    await verifyContacts(stack, rita.sub);
+    stack.ses.setFailure('THROTTLING');
+    await deliver([purchase(rita.sub, 0)]);
+    // Two more receives, both throttled (the queue's visibility timeout is 180 s).
+    await stack.advanceTo(stack.clock.now() + 200_000);
+    await stack.advanceTo(stack.clock.now() + 200_000);
+    stack.ses.setFailure(null);
+    await stack.advanceTo(stack.clock.now() + 200_000);
+    expect(
+      (await outbox()).filter((message) => message.to === 'rita.saver@example.com'),
+    ).toHaveLength(1);
+    const { Item } = await DynamoDBDocumentClient.from(stack.dynamodb).send(
+      new GetCommand({
+        TableName: stack.tableNames[notificationsTable.name],
+        Key: { userId: rita.sub, sk: sentCounterKey('EMAIL', START.slice(0, 10)) },
+        ConsistentRead: true,
+      }),
+    );
+    expect(Item?.count).toBe(1);
   });
 });
 
