@@ -42,7 +42,10 @@ import {
   type NotificationPreferences,
 } from '#domain/notifications.ts';
 import { HELD_BACK_REASONS, type HeldBackReason } from '#shared/contacts.ts';
-import type { NotificationSettings } from '#shared/notification-settings.ts';
+import {
+  NotificationSettingsError,
+  type NotificationSettings,
+} from '#shared/notification-settings.ts';
 import {
   NOTIFICATION_KEY_PREFIX,
   NOTIFICATION_TTL_DAYS,
@@ -110,7 +113,9 @@ function parseSettings(json: string): NotificationSettings {
     !Array.isArray(parsed.sms?.countries) ||
     !whole(parsed.sms.maxPricePerPartMicroUsd)
   ) {
-    throw new Error('NOTIFICATION_SETTINGS is not the JSON of NotificationSettings');
+    throw new NotificationSettingsError(
+      'NOTIFICATION_SETTINGS is not the JSON of NotificationSettings',
+    );
   }
   return parsed as NotificationSettings;
 }
