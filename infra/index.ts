@@ -92,7 +92,7 @@ const { accountId } = await aws.getCallerIdentity();
 const { region } = await aws.getRegion();
 checkSmsOriginationRegion(config, region);
 // Queues, event sources, jobs, rules and environments: one declaration, shared with `local/`.
-const topology = deploymentTopology({ prefix, region, accountId });
+const topology = deploymentTopology({ prefix, region, accountId }, config.notifications);
 
 // Rules are named, so their ARNs are known before anything exists (the key policy names those
 // that deliver into a queue: EventBridge encrypts what it sends there with the project key).
@@ -354,6 +354,7 @@ const statements = functionStatements({
   streamFailureQueueArn: streamFailures.arn,
   notificationsTableArn: notificationRecords.arn,
   notificationQueueArn: notifications.queue.arn,
+  planChangeQueueArn: notifications.planChangeQueue.arn,
   outcomesQueueArn: outcomeQueue.arn,
   emailFeedbackQueueArn: emailFeedback.queue.arn,
   emailIdentityArn: notifications.emailIdentity.arn,
@@ -418,6 +419,7 @@ const workQueues: Partial<Record<QueueKey, EncryptedQueue>> = {
   'plan-stream-failures': streamFailures,
   'purchase-retries': retryQueue,
   notifications: notifications.queue,
+  'plan-change-notifications': notifications.planChangeQueue,
   'slot-outcomes': outcomeQueue,
   'email-feedback': emailFeedback.queue,
 };
@@ -452,8 +454,9 @@ for (const [name, entry] of Object.entries(topology.eventSources) as [
   );
 }
 // The rules into queues that no context component builds (the notifications component builds
-// its own rule): each from its topology entry.
-for (const key of queueRules.filter((rule) => rule !== 'notifications')) {
+// its own two rules): each from its topology entry.
+const componentRules: readonly RuleKey[] = ['notifications', 'plan-change-notifications'];
+for (const key of queueRules.filter((rule) => !componentRules.includes(rule))) {
   const entry = topology.rules[key];
   const deadLetters = deadLetterQueues[entry.deadLetterQueue];
   if (!('queue' in entry.target) || deadLetters === undefined) {

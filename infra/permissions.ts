@@ -41,6 +41,8 @@ export interface PermissionContext {
   readonly streamFailureQueueArn: pulumi.Input<string>;
   readonly notificationsTableArn: pulumi.Input<string>;
   readonly notificationQueueArn: pulumi.Input<string>;
+  /** The plan-change queue (`plan-change-notifications`), which the notifier also consumes. */
+  readonly planChangeQueueArn: pulumi.Input<string>;
   /** The queue of slots' final outcomes (the outcomes rule's target). */
   readonly outcomesQueueArn: pulumi.Input<string>;
   /** The queue of SES's bounces and complaints (the email-feedback rule's target). */
@@ -423,7 +425,7 @@ export function functionStatements(
           'sqs:GetQueueAttributes',
           'sqs:ReceiveMessage',
         ],
-        Resource: context.notificationQueueArn,
+        Resource: [context.notificationQueueArn, context.planChangeQueueArn],
       },
       keyThrough('NotificationQueueIsEncryptedWithTheProjectKey', 'sqs', ['kms:Decrypt'], context),
       {

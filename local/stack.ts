@@ -289,7 +289,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     routes.prefixes.set(sqs.prefix, sqs.handler);
     // Every queue of the topology, as the deploy creates them.
-    const topology = deploymentTopology({ prefix, region, accountId: ACCOUNT });
+    const topology = deploymentTopology(
+      { prefix, region, accountId: ACCOUNT },
+      config.notifications,
+    );
     const queues = createQueues(sqs, topology);
     const retryQueue = queues['purchase-retries'];
     const stepFunctionsPrefix = '/_aws/states';

@@ -52,6 +52,7 @@ export function createQueues(sqs: LocalSqs, topology: Topology): Record<QueueKey
     const visibility = visibilityTimeoutSeconds(entry);
     const url = sqs.createQueue(entry.name, {
       MessageRetentionPeriod: String(entry.messageRetentionSeconds),
+      ...(entry.delaySeconds === undefined ? {} : { DelaySeconds: String(entry.delaySeconds) }),
       ...(visibility === undefined ? {} : { VisibilityTimeout: String(visibility) }),
       ...(entry.deadLetter === undefined
         ? {}

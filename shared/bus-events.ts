@@ -11,11 +11,12 @@
  * Adding an event is adding an entry here; a field that a publisher adds or drops fails the
  * compiler (Lambdas) or the contract test (the workflow).
  *
- * Imports only types and the leaf `shared/executions.ts`, so that domain modules can import it
+ * Imports only types and the leaves `shared/executions.ts` and `shared/contacts.ts`, so that domain modules can import it
  * without anything importing them back.
  */
 import type { Frequency, PlanStatus } from '#domain/plan.ts';
 import type { ReconciliationBreak } from '#domain/reconciliation.ts';
+import { HELD_BACK_REASONS, type HeldBackReason } from './contacts.ts';
 import { BOUGHT_STATUSES, SKIP_CODES, type SkipCode } from './executions.ts';
 
 /** Every source on the bus: the component that publishes. */
@@ -206,7 +207,10 @@ export interface NotificationSentDetail {
   /** A `NotificationEvent` (`domain/notifications.ts`). */
   readonly event: string;
   readonly channel: 'EMAIL' | 'SMS';
-  readonly status: 'SENT' | 'FAILED' | 'UNCONFIRMED';
+  /** HELD_BACK: recorded in the history and not sent, for `reason`. */
+  readonly status: 'SENT' | 'FAILED' | 'UNCONFIRMED' | 'HELD_BACK';
+  /** Why it was held back (a `HeldBackReason` of `shared/contacts.ts`); null otherwise. */
+  readonly reason: HeldBackReason | null;
   /** Stable across redeliveries: `<source event identity>-<channel>`. */
   readonly notificationId: string;
   readonly sourceEventId: string;
@@ -367,7 +371,8 @@ export const BUS_EVENTS: { readonly [Name in DetailType]: BusEventSpec<Name> } =
       scheduledFor: textOrNull,
       event: text,
       channel: oneOf(['EMAIL', 'SMS']),
-      status: oneOf(['SENT', 'FAILED', 'UNCONFIRMED']),
+      status: oneOf(['SENT', 'FAILED', 'UNCONFIRMED', 'HELD_BACK']),
+      reason: { type: 'string', nullable: true, values: HELD_BACK_REASONS },
       notificationId: text,
       sourceEventId: text,
       providerMessageId: textOrNull,

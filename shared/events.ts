@@ -25,8 +25,27 @@ export function patternOf(events: readonly DetailType[]): EventPattern {
   };
 }
 
-/** Events a person is told about: the notifications rule routes these to the notifier's queue. */
-export const NOTIFICATIONS_EVENT_PATTERN: EventPattern = patternOf(NOTIFYING_EVENTS);
+/**
+ * Plan changes wait out the coalescing delay in their own queue (a burst becomes one message):
+ * the plan-change-notifications rule routes them there.
+ */
+export const DELAYED_NOTIFYING_EVENTS = [
+  'PlanChanged',
+] as const satisfies readonly NotifyingEvent[];
+
+/**
+ * Events a person is told about at once: the notifications rule routes these to the notifier's
+ * queue (every notifying event but the delayed ones).
+ */
+export const NOTIFICATIONS_EVENT_PATTERN: EventPattern = patternOf(
+  NOTIFYING_EVENTS.filter(
+    (event) => !(DELAYED_NOTIFYING_EVENTS as readonly NotifyingEvent[]).includes(event),
+  ),
+);
+
+/** Plan changes, for the notifier after `coalesceSeconds`: the plan-change-notifications rule. */
+export const PLAN_CHANGE_NOTIFICATIONS_EVENT_PATTERN: EventPattern =
+  patternOf(DELAYED_NOTIFYING_EVENTS);
 
 /**
  * Every final outcome of a slot: the workflow's three (the slot was bought, failed or let go) and

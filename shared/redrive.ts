@@ -8,6 +8,9 @@
  *   queue: SQS's message move task, or one message at a time when a count is asked for. The
  *   notifications rule also dead-letters into `notifications-dlq`: those messages are the events
  *   themselves, which belong in the notifications queue too, so the destination is always given.
+ *   The plan-change queue and its rule dead-letter there as well: the notifier reads either queue
+ *   the same way (a dead letter's coalescing delay is long over), so they go back to the
+ *   notifications queue too (the first queue declared with it as its dead-letter queue).
  * - `plans-dlq` holds the Scheduler's dead-letter events (plan slots and job runs) and the jobs'
  *   asynchronous on-failure records; `audit-dlq` the events the audit rule could not put on its
  *   stream. Each message is replayed through the target it missed.

@@ -10,7 +10,11 @@
  * No Pulumi or SDK import here: values that only a created resource knows (a generated id, a
  * local stand-in's endpoint) are handed in by each side ({@link EnvironmentResources}).
  */
-import { NOTIFICATIONS_EVENT_PATTERN, OUTCOMES_EVENT_PATTERN } from './events.ts';
+import {
+  NOTIFICATIONS_EVENT_PATTERN,
+  OUTCOMES_EVENT_PATTERN,
+  PLAN_CHANGE_NOTIFICATIONS_EVENT_PATTERN,
+} from './events.ts';
 import {
   AUDIT_DIGEST_RATE,
   AUDIT_REPORT_RATE,
@@ -27,6 +31,10 @@ import {
   type FunctionVariable,
 } from './functions.ts';
 import { LIVE_ALIAS } from './release.ts';
+import {
+  DEFAULT_NOTIFICATION_SETTINGS,
+  type NotificationSettings,
+} from './notification-settings.ts';
 import type { StackConfig } from './stack-config.ts';
 import {
   exchangeStateTable,
@@ -58,6 +66,7 @@ export type QueueKey =
   | 'plan-stream-failures-dlq'
   | 'notifications'
   | 'notifications-dlq'
+  | 'plan-change-notifications'
   | 'plans-dlq'
   | 'audit-dlq'
   | 'slot-outcomes'
@@ -66,7 +75,8 @@ export type QueueKey =
   | 'email-feedback-dlq';
 
 /** The bus rules, by their name without the stack's prefix. */
-export type RuleKey = 'notifications' | 'audit' | 'outcomes' | 'email-feedback';
+export type RuleKey =
+  'notifications' | 'plan-change-notifications' | 'audit' | 'outcomes' | 'email-feedback';
 
 /**
  * Who may send to a queue: a function (with its own role: SendMessage, an on-failure destination
@@ -86,6 +96,8 @@ export interface QueueEntry {
   /** A work queue has a consumer; a dead-letter queue waits for a person. */
   readonly kind: 'work' | 'dead-letter';
   readonly messageRetentionSeconds: number;
+  /** How long every message waits before it can be received (SQS `DelaySeconds`); absent: 0. */
+  readonly delaySeconds?: number;
   /**
    * A work queue's visibility timeout, as a multiple of its consumer's timeout (six, as Lambda's
    * SQS event source recommends: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
@@ -137,6 +149,7 @@ export type EventSourceKey =
   | 'plan-stream-failures-resync'
   | 'purchase-retries-dispatch'
   | 'notifications-notify'
+  | 'plan-change-notifications-notify'
   | 'slot-outcomes-count'
   | 'email-feedback-handle';
 
@@ -211,8 +224,14 @@ export function schedulerRoleNames(groupName: string): { plans: string; jobs: st
   return { plans: `${groupName}-scheduler`, jobs: `${groupName}-jobs-scheduler` };
 }
 
-/** The deployment's queues, event sources, jobs and rules for a stack named by `names`. */
-export function topology(names: TopologyNames): Topology {
+/**
+ * The deployment's queues, event sources, jobs and rules for a stack named by `names`, with its
+ * `notifications` settings (the plan-change queue's delay is `coalesceSeconds`).
+ */
+export function topology(
+  names: TopologyNames,
+  notifications: Pick<NotificationSettings, 'coalesceSeconds'> = DEFAULT_NOTIFICATION_SETTINGS,
+): Topology {
   const { prefix, region, accountId } = names;
   const scheduleGroup = `${prefix}-plans`;
   const deadLetters = (senders: readonly QueueSender[] = []): Omit<QueueEntry, 'name'> => ({
@@ -254,8 +273,21 @@ export function topology(names: TopologyNames): Topology {
       deadLetter: { queue: 'notifications-dlq', maxReceiveCount: 5 },
       senders: [{ rule: 'notifications' }],
     },
-    // Also the rule's dead-letter queue: events it could not deliver to the queue land here.
-    'notifications-dlq': deadLetters([{ rule: 'notifications' }]),
+    // Also both notification rules' dead-letter queue: events they could not deliver land here.
+    'notifications-dlq': deadLetters([
+      { rule: 'notifications' },
+      { rule: 'plan-change-notifications' },
+    ]),
+    // Plan changes wait `coalesceSeconds` here before the notifier reads them, so that a burst
+    // of changes has settled and only its last change is told (`functions/notifier/coalesce.ts`).
+    'plan-change-notifications': {
+      kind: 'work',
+      messageRetentionSeconds: 4 * DAY,
+      delaySeconds: notifications.coalesceSeconds,
+      visibility: { consumer: 'notifier', consumerTimeouts: 6 },
+      deadLetter: { queue: 'notifications-dlq', maxReceiveCount: 5 },
+      senders: [{ rule: 'plan-change-notifications' }],
+    },
     // Deliveries the Scheduler gave up on, and job runs that failed (their on-failure destination).
     'plans-dlq': deadLetters([
       { scheduler: 'plans' },
@@ -346,7 +378,9 @@ export function topology(names: TopologyNames): Topology {
         reportBatchItemFailures: true,
         maximumConcurrency: 5,
       },
-      // The notifier: partial batch failures; the queue's redrive parks what keeps failing.
+      // The notifier: partial batch failures; the queue's redrive parks what keeps failing. Its
+      // two mappings share its reserved concurrency (more would be throttled, and a throttled
+      // batch counts as a receive): plan changes, already delayed, get SQS's minimum of 2.
       'notifications-notify': {
         kind: 'queue',
         queue: 'notifications',
@@ -354,7 +388,17 @@ export function topology(names: TopologyNames): Topology {
         batchSize: 10,
         maximumBatchingWindowSeconds: 1,
         reportBatchItemFailures: true,
-        maximumConcurrency: functionSpecs.notifier.reservedConcurrency,
+        maximumConcurrency: functionSpecs.notifier.reservedConcurrency - 2,
+      },
+      // The plan changes, once their delay is over.
+      'plan-change-notifications-notify': {
+        kind: 'queue',
+        queue: 'plan-change-notifications',
+        function: 'notifier',
+        batchSize: 10,
+        maximumBatchingWindowSeconds: 1,
+        reportBatchItemFailures: true,
+        maximumConcurrency: 2,
       },
       // The outcomes counter: partial batch failures; a batch is a second's events at most.
       'slot-outcomes-count': {
@@ -391,10 +435,17 @@ export function topology(names: TopologyNames): Topology {
     rules: {
       notifications: {
         name: `${prefix}-notifications`,
-        description:
-          'Events a person is told about: purchases, failures, missed runs, plan changes',
+        description: 'Events a person is told about at once: purchases, failures, missed runs',
         pattern: NOTIFICATIONS_EVENT_PATTERN,
         target: { queue: 'notifications' },
+        retryPolicy: everyDay(),
+        deadLetterQueue: 'notifications-dlq',
+      },
+      'plan-change-notifications': {
+        name: `${prefix}-plan-change-notifications`,
+        description: 'Plan changes a person is told about, after a delay that lets a burst settle',
+        pattern: PLAN_CHANGE_NOTIFICATIONS_EVENT_PATTERN,
+        target: { queue: 'plan-change-notifications' },
         retryPolicy: everyDay(),
         deadLetterQueue: 'notifications-dlq',
       },

@@ -3,10 +3,20 @@
  * there) and sends each event by email (SES v2) and SMS (End User Messaging SMS) as the user's
  * preferences say, recording every notification in the user's history.
  *
+ * It consumes two queues: `notifications` (purchases, failures, missed runs) and
+ * `plan-change-notifications`, whose delay lets a burst of plan changes settle first
+ * (`coalesce.ts`: only the last change of a burst is told).
+ *
+ * Nothing goes to a contact its owner has not proved (`contacts.ts`), and nothing past the
+ * limits (`functions/lib/send-limits.ts`: per user and per destination per day, the SMS
+ * countries and the platform's SMS budget). What is not sent for those reasons is recorded in the
+ * history as HELD_BACK with its reason, never dropped silently.
+ *
  * Never twice: before sending, a notification's item is written with a condition, keyed by the
- * event's id and the channel; a redelivered event finds it and sends nothing. The claim is given
- * back only when the provider answered that it did not send (throttled, unavailable), so the
- * queue's retry sends it once. When no answer came at all, the notification stays UNCONFIRMED
+ * event's id and the channel; a redelivered event finds it and sends nothing (a held-back
+ * notification takes the same key, so it too is recorded once). The claim is given
+ * back only when the provider answered that it did not send (throttled, unavailable), with the
+ * allowance it took, so the queue's retry sends it once. When no answer came at all, the notification stays UNCONFIRMED
  * rather than risk a second message.
  *
  * Partial batch failures: only the records that should be tried again come back.
@@ -30,8 +40,12 @@ import {
   type NotificationChannel,
   type NotificationEvent,
   type NotificationPreferences,
-  type NotificationRule,
 } from '#domain/notifications.ts';
+import { HELD_BACK_REASONS, type HeldBackReason } from '#shared/contacts.ts';
+import {
+  NotificationSettingsError,
+  type NotificationSettings,
+} from '#shared/notification-settings.ts';
 import {
   NOTIFICATION_KEY_PREFIX,
   NOTIFICATION_TTL_DAYS,
@@ -43,6 +57,9 @@ import { documentClient, eventBridgeClient, sesClient, smsClient } from '../lib/
 import { answered, deliver, retryable, type DeliveryContext } from '../lib/delivery.ts';
 import { requireEnvironment } from '../lib/environment.ts';
 import { flushMetrics } from '../lib/metrics.ts';
+import { takeAllowance, type LimitContext } from '../lib/send-limits.ts';
+import { coalesced, type PlanNow } from './coalesce.ts';
+import { destinationOf, type StoredPreferences } from './contacts.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
@@ -52,7 +69,9 @@ const env = requireEnvironment([
   'PLANS_TABLE',
   'EVENT_BUS_NAME',
   'EMAIL_FROM',
+  'NOTIFICATION_SETTINGS',
 ]);
+const settings = parseSettings(env.NOTIFICATION_SETTINGS);
 /**
  * The origination identity SMS is sent from (the only one the role may use). Unset: SMS is not
  * configured on this stack, and SMS notifications are skipped, never sent from another identity.
@@ -72,7 +91,34 @@ const delivery: DeliveryContext = {
   smsOrigination,
   smsProtectConfigurationId: process.env.SMS_PROTECT_CONFIGURATION_ID ?? '',
 };
+const limits: LimitContext = {
+  dynamodb,
+  table: env.NOTIFICATIONS_TABLE,
+  settings,
+  now: () => new Date(),
+};
 const processor = new BatchProcessor(EventType.SQS);
+
+/**
+ * `NOTIFICATION_SETTINGS`: the stack's parsed `notifications` settings as JSON
+ * (`shared/topology.ts`). Checked at cold start, so a bad configuration fails loudly.
+ */
+function parseSettings(json: string): NotificationSettings {
+  const parsed = JSON.parse(json) as Partial<NotificationSettings>;
+  const whole = (value: unknown) => typeof value === 'number' && Number.isInteger(value);
+  if (
+    !whole(parsed.dailyLimits?.EMAIL) ||
+    !whole(parsed.dailyLimits?.SMS) ||
+    !whole(parsed.coalesceSeconds) ||
+    !Array.isArray(parsed.sms?.countries) ||
+    !whole(parsed.sms.maxPricePerPartMicroUsd)
+  ) {
+    throw new NotificationSettingsError(
+      'NOTIFICATION_SETTINGS is not the JSON of NotificationSettings',
+    );
+  }
+  return parsed as NotificationSettings;
+}
 
 /** An EventBridge event as a rule delivers it to an SQS target. */
 interface BusEvent {
@@ -83,7 +129,7 @@ interface BusEvent {
   readonly detail: Record<string, unknown> & { userId?: string; planId?: string };
 }
 
-interface PlanRecord {
+interface PlanRecord extends PlanNow {
   readonly status: string;
   readonly schedule: ScheduleSpec;
   readonly lastRunAt?: string;
@@ -126,22 +172,36 @@ async function getItem<T>(table: string, key: Record<string, string>): Promise<T
   return Item as T | undefined;
 }
 
+/** Who the user is to the notifier: the preferences in force and where each channel goes. */
+interface Recipient {
+  readonly preferences: NotificationPreferences;
+  readonly stored: StoredPreferences | undefined;
+  readonly signIn: { readonly address: string | null; readonly verified: boolean };
+}
+
 /** The preferences in force: stored rules over the defaults, email from the sign-in otherwise. */
-async function preferencesOf(userId: string): Promise<NotificationPreferences> {
+async function recipientOf(userId: string): Promise<Recipient> {
   const [stored, meta] = await Promise.all([
-    getItem<{ email?: string; phone?: string; rules?: NotificationRule[] }>(
-      env.NOTIFICATIONS_TABLE,
-      { userId, sk: PREFERENCES_KEY },
-    ),
-    getItem<{ signInEmail?: string }>(env.PLANS_TABLE, { userId, planId: USER_META_ID }),
+    getItem<StoredPreferences>(env.NOTIFICATIONS_TABLE, { userId, sk: PREFERENCES_KEY }),
+    getItem<{ signInEmail?: string; signInEmailVerified?: boolean }>(env.PLANS_TABLE, {
+      userId,
+      planId: USER_META_ID,
+    }),
   ]);
   const defaults = defaultPreferences(stored?.email ?? meta?.signInEmail ?? null);
   return {
-    email: defaults.email,
-    phone: stored?.phone ?? null,
-    rules: defaults.rules.map(
-      (rule) => stored?.rules?.find((candidate) => candidate.event === rule.event) ?? rule,
-    ),
+    preferences: {
+      email: defaults.email,
+      phone: stored?.phone ?? null,
+      rules: defaults.rules.map(
+        (rule) => stored?.rules?.find((candidate) => candidate.event === rule.event) ?? rule,
+      ),
+    },
+    stored,
+    signIn: {
+      address: meta?.signInEmail ?? null,
+      verified: meta?.signInEmailVerified === true,
+    },
   };
 }
 
@@ -197,20 +257,42 @@ function identityOf(event: BusEvent): { id: string; time: string } {
   return { id: event.id, time: event.time };
 }
 
-/** Sends one notification once: claim, send, record the outcome. */
-async function notify(
-  event: BusEvent,
-  kind: NotificationEvent,
-  channel: NotificationChannel,
-  to: string,
-  message: Message,
-): Promise<void> {
+/** One notification: an event told on one channel to one destination. */
+interface Notification {
+  readonly event: BusEvent;
+  readonly kind: NotificationEvent;
+  readonly channel: NotificationChannel;
+  readonly to: string;
+  readonly message: Message;
+}
+
+/** What a notification's item and its `NotificationSent` event are keyed and tagged by. */
+function identify({ event, channel }: Notification) {
   const userId = event.detail.userId ?? '';
   const planId = typeof event.detail.planId === 'string' ? event.detail.planId : null;
   const slot = typeof event.detail.scheduledFor === 'string' ? event.detail.scheduledFor : null;
   const executionId = planId !== null && slot !== null ? executionIdFor(planId, slot) : null;
   const { id: sourceId, time } = identityOf(event);
-  const key = { userId, sk: `${NOTIFICATION_KEY_PREFIX}${time}#${sourceId}#${channel}` };
+  return {
+    userId,
+    planId,
+    slot,
+    executionId,
+    notificationId: `${sourceId}-${channel.toLowerCase()}`,
+    key: { userId, sk: `${NOTIFICATION_KEY_PREFIX}${time}#${sourceId}#${channel}` },
+  };
+}
+
+/**
+ * Writes the notification's item unless it exists: SENDING (a claim before sending) or HELD_BACK
+ * with its reason. False when it existed: the event was handled before and nothing is done.
+ */
+async function record(
+  notification: Notification,
+  outcome: { status: 'SENDING' } | { status: 'HELD_BACK'; reason: HeldBackReason },
+): Promise<boolean> {
+  const { event, kind, channel, to, message } = notification;
+  const { planId, executionId, notificationId, key } = identify(notification);
   const now = new Date();
   try {
     await dynamodb.send(
@@ -218,7 +300,7 @@ async function notify(
         TableName: env.NOTIFICATIONS_TABLE,
         Item: {
           ...key,
-          id: `${sourceId}-${channel.toLowerCase()}`,
+          id: notificationId,
           event: kind,
           channel,
           to,
@@ -227,26 +309,102 @@ async function notify(
           ...(planId === null ? {} : { planId }),
           ...(executionId === null ? {} : { executionId }),
           sourceEvent: event['detail-type'],
-          status: 'SENDING',
+          ...outcome,
           sentAt: now.toISOString(),
           expiresAt: Math.floor(now.getTime() / 1000) + NOTIFICATION_TTL_DAYS * 86_400,
         },
         ConditionExpression: 'attribute_not_exists(sk)',
       }),
     );
+    return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) {
       logger.info('already notified', { eventId: event.id, channel });
       metrics.addMetric('NotificationsDeduplicated', MetricUnit.Count, 1);
-      return;
+      return false;
     }
     throw error;
   }
+}
 
-  const tags: Record<string, string> = {
-    // SES's bounce and complaint events carry the tags back: how email-feedback finds the user.
+/** Tells the bus (and so the audit trail) what became of one notification. */
+async function published(
+  notification: Notification,
+  status: NotificationSentDetail['status'],
+  details: { providerMessageId?: string; reason?: HeldBackReason },
+): Promise<void> {
+  const { userId, planId, executionId, slot, notificationId } = identify(notification);
+  metrics.addMetric(`Notifications${status}`, MetricUnit.Count, 1);
+  await events.send(
+    new PutEventsCommand({
+      Entries: [
+        busEntry(env.EVENT_BUS_NAME, 'NotificationSent', {
+          userId,
+          planId,
+          executionId,
+          scheduledFor: slot,
+          event: notification.kind,
+          channel: notification.channel,
+          status,
+          reason: details.reason ?? null,
+          notificationId,
+          sourceEventId: notification.event.id,
+          providerMessageId: details.providerMessageId ?? null,
+        }),
+      ],
+    }),
+  );
+}
+
+/** Records a notification held back for `reason`, once; nothing is sent. */
+async function holdBack(notification: Notification, reason: HeldBackReason): Promise<void> {
+  if (!(await record(notification, { status: 'HELD_BACK', reason }))) return;
+  logger.info('notification held back', {
+    eventId: notification.event.id,
+    channel: notification.channel,
+    reason,
+  });
+  metrics.addMetric(`NotificationsHeldBack_${reason}`, MetricUnit.Count, 1);
+  await published(notification, 'HELD_BACK', { reason });
+}
+
+/** Whether a refusal is one a notification can meet (CODE_LIMIT is for codes only). */
+const isHeldBackReason = (reason: string): reason is HeldBackReason =>
+  (HELD_BACK_REASONS as readonly string[]).includes(reason);
+
+/** Sends one notification once: claim, take its allowance, send, record the outcome. */
+async function notify(notification: Notification): Promise<void> {
+  const { event, kind, channel, to, message } = notification;
+  const { userId, planId, executionId, key } = identify(notification);
+  if (!(await record(notification, { status: 'SENDING' }))) return;
+
+  const allowance = await takeAllowance(limits, {
     userId,
+    channel,
+    destination: to,
+    ...(channel === 'SMS' ? { smsText: message.sms } : {}),
+  });
+  if (!allowance.allowed) {
+    const reason = isHeldBackReason(allowance.reason) ? allowance.reason : 'DAILY_LIMIT';
+    await dynamodb.send(
+      new UpdateCommand({
+        TableName: env.NOTIFICATIONS_TABLE,
+        Key: key,
+        UpdateExpression: 'SET #status = :status, reason = :reason',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': 'HELD_BACK', ':reason': reason },
+      }),
+    );
+    logger.info('notification held back', { eventId: event.id, channel, reason });
+    metrics.addMetric(`NotificationsHeldBack_${reason}`, MetricUnit.Count, 1);
+    await published(notification, 'HELD_BACK', { reason });
+    return;
+  }
+
+  // SES's bounce and complaint events carry the tags back: how email-feedback finds the user.
+  const tags: Record<string, string> = {
     event: kind,
+    userId,
     ...(planId === null ? {} : { planId }),
     ...(executionId === null ? {} : { executionId }),
   };
@@ -264,7 +422,9 @@ async function notify(
       failure = (error as Error).message;
       logger.error('the provider did not answer; not sending again', { error: error as Error });
     } else if (retryable(answer)) {
-      // Surely not sent: give the claim back so the queue's retry sends it once.
+      // Surely not sent: give the claim and the allowance back so the queue's retry sends it once
+      // (the claim first: should giving the allowance back fail, the retry still sends, and the
+      // counters are one too high, the safe side).
       await dynamodb.send(
         new DeleteCommand({
           TableName: env.NOTIFICATIONS_TABLE,
@@ -274,6 +434,7 @@ async function notify(
           ExpressionAttributeValues: { ':sending': 'SENDING' },
         }),
       );
+      await allowance.giveBack();
       throw error;
     } else {
       status = 'FAILED';
@@ -296,24 +457,30 @@ async function notify(
           : { ':status': status, ':failure': failure },
     }),
   );
-  metrics.addMetric(`Notifications${status}`, MetricUnit.Count, 1);
-  await events.send(
-    new PutEventsCommand({
-      Entries: [
-        busEntry(env.EVENT_BUS_NAME, 'NotificationSent', {
-          userId,
-          planId,
-          executionId,
-          scheduledFor: slot,
-          event: kind,
-          channel,
-          status,
-          notificationId: `${sourceId}-${channel.toLowerCase()}`,
-          sourceEventId: event.id,
-          providerMessageId: providerMessageId ?? null,
-        }),
-      ],
-    }),
+  await published(notification, status, {
+    ...(providerMessageId === undefined ? {} : { providerMessageId }),
+  });
+}
+
+/** For a plan change: whether a later change of its burst is told instead (`coalesce.ts`). */
+async function supersededChange(event: BusEvent): Promise<boolean> {
+  if (event['detail-type'] !== BUS_EVENTS.PlanChanged.detailType) return false;
+  const detail = event.detail as { change?: unknown; version?: unknown; changedAt?: unknown };
+  if (typeof event.detail.planId !== 'string' || typeof detail.changedAt !== 'string') {
+    return false;
+  }
+  const plan = await getItem<PlanRecord>(env.PLANS_TABLE, {
+    userId: event.detail.userId ?? '',
+    planId: event.detail.planId,
+  });
+  return coalesced(
+    {
+      change: String(detail.change),
+      version: typeof detail.version === 'number' ? detail.version : null,
+      changedAt: detail.changedAt,
+    },
+    plan,
+    settings.coalesceSeconds,
   );
 }
 
@@ -322,23 +489,27 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   const kind = notificationEventOf(event['detail-type']);
   if (kind === null) return;
   const userId = event.detail.userId ?? '';
-  const preferences = await preferencesOf(userId);
-  const channels = channelsFor(preferences, kind);
+  const recipient = await recipientOf(userId);
+  const channels = channelsFor(recipient.preferences, kind);
   if (channels.length === 0) return;
   const message = composeMessage(kind, event.detail as never, await contextOf(event));
+  const superseded = await supersededChange(event);
   // Every channel gets its chance; one that must be tried again fails the record afterwards
   // (the others are not sent twice: their claims stand).
   const failures: unknown[] = [];
   for (const channel of channels) {
-    const to = channel === 'EMAIL' ? preferences.email : preferences.phone;
-    if (to === null) continue;
+    const destination = destinationOf(channel, recipient.stored, recipient.signIn);
+    if (destination === null) continue;
     if (channel === 'SMS' && smsOrigination === '') {
       logger.info('SMS not configured: skipping the SMS notification', { eventId: event.id });
       metrics.addMetric('NotificationsSkippedSmsNotConfigured', MetricUnit.Count, 1);
       continue;
     }
+    const notification = { event, kind, channel, to: destination.to, message };
     try {
-      await notify(event, kind, channel, to, message);
+      if (!destination.usable) await holdBack(notification, destination.reason);
+      else if (superseded) await holdBack(notification, 'COALESCED');
+      else await notify(notification);
     } catch (error) {
       failures.push(error);
     }

@@ -1,12 +1,15 @@
 /**
  * Notifications: the bus's rule feeds an encrypted queue (backpressure, retries, dead letters)
- * that the notifier consumes, and the SES identity email is sent from. Queue, dead-letter queue
+ * that the notifier consumes, and the SES identity email is sent from. Plan changes have their
+ * own rule and queue, whose delay (`coalesceSeconds`) lets a burst of changes settle before the
+ * notifier reads them; both share the dead-letter queue. Queue, dead-letter queue
  * and rule take their settings from `shared/topology.ts`. Every child was created at the root
  * before this component existed: each has an alias to its old URN, so a deployed stack keeps it.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { Topology } from '#shared/topology.ts';
+import { QueueRule } from './queue-rule.ts';
 import { EncryptedQueue, topologyQueueArgs } from './queue.ts';
 
 export interface NotificationsArgs {
@@ -24,6 +27,8 @@ export class Notifications extends pulumi.ComponentResource {
   readonly queue: EncryptedQueue;
   readonly deadLetterQueue: EncryptedQueue;
   readonly rule: aws.cloudwatch.EventRule;
+  /** Plan changes wait here for `coalesceSeconds` (the queue's delay). */
+  readonly planChangeQueue: EncryptedQueue;
   readonly emailIdentity: aws.sesv2.EmailIdentity;
 
   constructor(name: string, args: NotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -73,6 +78,37 @@ export class Notifications extends pulumi.ComponentResource {
       },
       child,
     );
+    const planChanges = topology.rules['plan-change-notifications'];
+    if (
+      !('queue' in planChanges.target) ||
+      planChanges.target.queue !== 'plan-change-notifications' ||
+      planChanges.deadLetterQueue !== rule.deadLetterQueue
+    ) {
+      throw new Error(
+        'the plan-change rule must target the plan-change queue and share the dead-letter queue',
+      );
+    }
+    this.planChangeQueue = new EncryptedQueue(
+      `${name}-plan-changes`,
+      topologyQueueArgs(topology, planChanges.target.queue, {
+        kmsKeyArn,
+        tags,
+        deadLetterArn: this.deadLetterQueue.arn,
+      }),
+      { parent: this },
+    );
+    new QueueRule(
+      `${name}-plan-changes`,
+      {
+        topology,
+        rule: 'plan-change-notifications',
+        eventBusName: args.eventBusName,
+        queueArn: this.planChangeQueue.arn,
+        deadLetterArn: this.deadLetterQueue.arn,
+        tags,
+      },
+      { parent: this },
+    );
     // The sending domain's identity; DKIM records must be published in its DNS (README, Deploying).
     this.emailIdentity = new aws.sesv2.EmailIdentity(
       `${name}-sender`,
@@ -85,6 +121,10 @@ export class Notifications extends pulumi.ComponentResource {
       },
       child,
     );
-    this.registerOutputs({ queueArn: this.queue.arn, ruleArn: this.rule.arn });
+    this.registerOutputs({
+      queueArn: this.queue.arn,
+      ruleArn: this.rule.arn,
+      planChangeQueueArn: this.planChangeQueue.arn,
+    });
   }
 }

@@ -21,12 +21,15 @@ export interface EncryptedQueueArgs {
   readonly visibilityTimeoutSeconds?: number;
   /** Default two weeks, the maximum. */
   readonly messageRetentionSeconds?: number;
+  /** How long every message waits before it can be received; default 0 (SQS's). */
+  readonly delaySeconds?: number;
   /** Where messages go after `maxReceiveCount` receives. */
   readonly deadLetter?: { readonly arn: pulumi.Input<string>; readonly maxReceiveCount: number };
-  /** A service that may send to the queue, from one source only (e.g. an EventBridge rule). */
+  /** A service that may send to the queue, from its sources only (e.g. EventBridge rules). */
   readonly sender?: {
     readonly service: string;
-    readonly sourceArn: pulumi.Input<string>;
+    /** One source, or several (a dead-letter queue shared by two rules). */
+    readonly sourceArn: pulumi.Input<string> | readonly string[];
     /** The statement's Sid; default `OneSourceSends`. */
     readonly sid?: string;
   };
@@ -39,6 +42,13 @@ export interface EncryptedQueueArgs {
     readonly queue: pulumi.Input<pulumi.URN | pulumi.Alias>[];
     readonly policy: pulumi.Input<pulumi.URN | pulumi.Alias>[];
   };
+}
+
+/** A policy condition's value: one ARN as it is, several as a (mutable) list. */
+function sourceArns(
+  arns: pulumi.Input<string> | readonly string[],
+): pulumi.Input<string> | string[] {
+  return Array.isArray(arns) ? [...(arns as readonly string[])] : (arns as pulumi.Input<string>);
 }
 
 export class EncryptedQueue extends pulumi.ComponentResource {
@@ -59,6 +69,7 @@ export class EncryptedQueue extends pulumi.ComponentResource {
         ...(args.visibilityTimeoutSeconds === undefined
           ? {}
           : { visibilityTimeoutSeconds: args.visibilityTimeoutSeconds }),
+        ...(args.delaySeconds === undefined ? {} : { delaySeconds: args.delaySeconds }),
         ...(args.deadLetter === undefined
           ? {}
           : {
@@ -93,7 +104,7 @@ export class EncryptedQueue extends pulumi.ComponentResource {
                   Principal: { Service: args.sender.service },
                   Action: 'sqs:SendMessage',
                   Resource: this.queue.arn,
-                  Condition: { ArnEquals: { 'aws:SourceArn': args.sender.sourceArn } },
+                  Condition: { ArnEquals: { 'aws:SourceArn': sourceArns(args.sender.sourceArn) } },
                 },
               ]),
         ]),
@@ -107,8 +118,8 @@ export class EncryptedQueue extends pulumi.ComponentResource {
 }
 
 /**
- * The settings of the topology's queue `key` (`shared/topology.ts`): its name, retention,
- * visibility, redrive and the one rule that may send to it. `deadLetterArn` is the created
+ * The settings of the topology's queue `key` (`shared/topology.ts`): its name, retention, delay,
+ * visibility, redrive and the rules that may send to it. `deadLetterArn` is the created
  * dead-letter queue's ARN (so the redrive waits for it), required exactly when the entry has one.
  */
 export function topologyQueueArgs(
@@ -126,12 +137,12 @@ export function topologyQueueArgs(
   }
   const visibility = visibilityTimeoutSeconds(entry);
   const rules = entry.senders.flatMap((sender) => ('rule' in sender ? [sender.rule] : []));
-  if (rules.length > 1) throw new Error(`queue ${key}: one rule at most may send to a queue`);
-  const [rule] = rules;
+  const ruleArns = rules.map((rule) => ruleArn(topology, rule));
   return {
     queueName: entry.name,
     kmsKeyArn: context.kmsKeyArn,
     messageRetentionSeconds: entry.messageRetentionSeconds,
+    ...(entry.delaySeconds === undefined ? {} : { delaySeconds: entry.delaySeconds }),
     ...(visibility === undefined ? {} : { visibilityTimeoutSeconds: visibility }),
     ...(entry.deadLetter === undefined || context.deadLetterArn === undefined
       ? {}
@@ -141,9 +152,14 @@ export function topologyQueueArgs(
             maxReceiveCount: entry.deadLetter.maxReceiveCount,
           },
         }),
-    ...(rule === undefined
+    ...(ruleArns.length === 0
       ? {}
-      : { sender: { service: 'events.amazonaws.com', sourceArn: ruleArn(topology, rule) } }),
+      : {
+          sender: {
+            service: 'events.amazonaws.com',
+            sourceArn: ruleArns.length === 1 ? (ruleArns[0] as string) : ruleArns,
+          },
+        }),
     tags: context.tags,
   };
 }

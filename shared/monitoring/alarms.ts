@@ -260,8 +260,10 @@ export function alarmCatalog(
       continue;
     }
     const visibility = visibilityTimeoutSeconds(queue) ?? 30;
+    // A delay queue's messages are that much older before anyone may receive them.
     const budget =
-      settings.queueBudgetSeconds[key] ?? visibility * (queue.deadLetter?.maxReceiveCount ?? 1);
+      settings.queueBudgetSeconds[key] ??
+      visibility * (queue.deadLetter?.maxReceiveCount ?? 1) + (queue.delaySeconds ?? 0);
     add(`queue-${key}-oldest-message-age`, 'queueAge', {
       severity: 'warning',
       context: queueContext(key),

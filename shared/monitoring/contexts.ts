@@ -42,6 +42,7 @@ const QUEUE_CONTEXTS: Readonly<Record<QueueKey, MonitoringContext>> = {
   'plan-stream-failures-dlq': 'scheduling',
   notifications: 'notifications',
   'notifications-dlq': 'notifications',
+  'plan-change-notifications': 'notifications',
   'plans-dlq': 'scheduling',
   'audit-dlq': 'audit',
   'slot-outcomes': 'purchases',
@@ -52,6 +53,7 @@ const QUEUE_CONTEXTS: Readonly<Record<QueueKey, MonitoringContext>> = {
 
 const RULE_CONTEXTS: Readonly<Record<RuleKey, MonitoringContext>> = {
   notifications: 'notifications',
+  'plan-change-notifications': 'notifications',
   audit: 'audit',
   outcomes: 'purchases',
   'email-feedback': 'notifications',

@@ -10,6 +10,7 @@ import { LOCAL_AWS } from '#local/services/dynamodb.ts';
 import type { OutboxMessage } from '#local/services/outbox.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { busEventProblems } from '../../support/bus-events.ts';
+import { recordedNotifications, verifyContacts } from '../../support/contacts.ts';
 import { createDailyPlans } from '../../support/purchases.ts';
 import { signIn, smsStackConfig, startTestStack, type GraphqlClient } from '../../support/stack.ts';
 
@@ -54,6 +55,8 @@ beforeAll(async () => {
       ],
     },
   });
+  // Only a verified phone gets messages (test/integration/notifications/limits.test.ts).
+  await verifyContacts(stack, paula.sub);
 });
 
 afterAll(async () => {
@@ -231,6 +234,8 @@ describe('a throttled provider', () => {
 describe('a plan change', () => {
   it('is told by email with the old and new values, once, and bookkeeping is not', async () => {
     const id = await planOn('2027-09-20');
+    // Past coalesceSeconds (60 s on dev): each change is a burst of its own.
+    await stack.advanceTo(stack.clock.now() + 61_000);
     const { plan } = await paula.data<{ plan: { version: number } }>(
       'query Plan($id: ID!) { plan(id: $id) { version } }',
       { id },
@@ -239,13 +244,19 @@ describe('a plan change', () => {
       'mutation Update($input: UpdatePlanInput!) { updatePlan(input: $input) { version } }',
       { input: { id, expectedVersion: plan.version, amount: '40.00' } },
     );
+    await stack.settle();
+    await stack.advanceTo(stack.clock.now() + 61_000);
     await paula.data('mutation Pause($id: ID!) { pausePlan(id: $id) { status } }', { id });
     await stack.settle();
-    await stack.advanceTo(stack.clock.now() + 60_000);
+    await stack.advanceTo(stack.clock.now() + 61_000);
     const changes = (await outbox()).filter(
       (message) => message.planId === id && message.event === 'PLAN_CHANGED',
     );
-    expect(changes.map((message) => message.channel)).toEqual(['EMAIL', 'EMAIL', 'EMAIL']);
+    expect(changes.map((message) => [message.channel, message.subject?.split(':')[0]])).toEqual([
+      ['EMAIL', 'Plan created'],
+      ['EMAIL', 'Plan updated'],
+      ['EMAIL', 'Plan paused'],
+    ]);
     const updated = changes.find((message) => message.body.includes('was changed'));
     expect(updated?.body).toContain('Amount: 25.00 EUR → 40.00 EUR');
     const published = stack.eventBus
@@ -259,6 +270,34 @@ describe('a plan change', () => {
       [1, 'CREATED'],
       [2, 'UPDATED'],
       [3, 'PAUSED'],
+    ]);
+  });
+
+  it('is told once for a burst of changes: the last one, the others held back as COALESCED', async () => {
+    const id = await planOn('2027-09-21');
+    await paula.data('mutation Pause($id: ID!) { pausePlan(id: $id) { status } }', { id });
+    await paula.data('mutation Resume($id: ID!) { resumePlan(id: $id) { status } }', { id });
+    await stack.settle();
+    expect(
+      (await outbox()).filter(
+        (message) => message.planId === id && message.event === 'PLAN_CHANGED',
+      ),
+    ).toEqual([]);
+    await stack.advanceTo(stack.clock.now() + 61_000);
+    expect(
+      (await outbox())
+        .filter((message) => message.planId === id && message.event === 'PLAN_CHANGED')
+        .map((message) => [message.channel, message.subject?.split(':')[0]]),
+    ).toEqual([['EMAIL', 'Plan resumed']]);
+    // The history keeps every one, with why it was not sent.
+    expect(
+      (await recordedNotifications(stack, paula.sub))
+        .filter((item) => item.planId === id && item.event === 'PLAN_CHANGED')
+        .map((item) => [item.id, item.status, item.reason ?? null]),
+    ).toEqual([
+      [`${id}-v1-created-email`, 'HELD_BACK', 'COALESCED'],
+      [`${id}-v2-paused-email`, 'HELD_BACK', 'COALESCED'],
+      [`${id}-v3-resumed-email`, 'SENT', null],
     ]);
   });
 });

@@ -11,7 +11,12 @@ import {
   detailProblems,
   type PlanRunMissedDetail,
 } from '#shared/bus-events.ts';
-import { NOTIFICATIONS_EVENT_PATTERN, NOTIFYING_EVENTS, patternOf } from '#shared/events.ts';
+import {
+  NOTIFICATIONS_EVENT_PATTERN,
+  NOTIFYING_EVENTS,
+  PLAN_CHANGE_NOTIFICATIONS_EVENT_PATTERN,
+  patternOf,
+} from '#shared/events.ts';
 
 const MISSED: PlanRunMissedDetail = {
   planId: 'p-1',
@@ -102,10 +107,17 @@ describe('detailProblems', () => {
 });
 
 describe('the notifications rule', () => {
-  it('matches exactly the events a person may be notified of, by their sources in the catalog', () => {
+  it('matches exactly the events a person is told of at once, by their sources in the catalog', () => {
     expect(NOTIFICATIONS_EVENT_PATTERN).toEqual({
-      source: ['savings.purchases', 'savings.scheduler', 'savings.plans'],
-      'detail-type': ['PurchaseSucceeded', 'PurchaseFailed', 'PlanRunMissed', 'PlanChanged'],
+      source: ['savings.purchases', 'savings.scheduler'],
+      'detail-type': ['PurchaseSucceeded', 'PurchaseFailed', 'PlanRunMissed'],
+    });
+  });
+
+  it('leaves plan changes to the plan-change rule, whose queue lets a burst settle', () => {
+    expect(PLAN_CHANGE_NOTIFICATIONS_EVENT_PATTERN).toEqual({
+      source: ['savings.plans'],
+      'detail-type': ['PlanChanged'],
     });
   });
 

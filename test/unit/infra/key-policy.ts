@@ -391,6 +391,7 @@ export function expectedProjectKeyPolicy(P: string, options: { exchangeKeys: boo
           ArnEquals: {
             'aws:SourceArn': [
               `arn:aws:events:${REGION}:${ACCOUNT}:rule/${P}-events/${P}-notifications`,
+              `arn:aws:events:${REGION}:${ACCOUNT}:rule/${P}-events/${P}-plan-change-notifications`,
               `arn:aws:events:${REGION}:${ACCOUNT}:rule/${P}-events/${P}-outcomes`,
               `arn:aws:events:${REGION}:${ACCOUNT}:rule/${P}-email-feedback`,
             ],

@@ -4,7 +4,10 @@
  * sending identity and the notifications table.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NOTIFICATIONS_EVENT_PATTERN } from '#shared/events.ts';
+import {
+  NOTIFICATIONS_EVENT_PATTERN,
+  PLAN_CHANGE_NOTIFICATIONS_EVENT_PATTERN,
+} from '#shared/events.ts';
 import { ACCOUNT, REGION, policy, runProgram, type ProgramRun } from './program.ts';
 
 let run: ProgramRun;
@@ -13,6 +16,8 @@ const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/project-key`;
 const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-notifications`;
 const DLQ_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-notifications-dlq`;
 const RULE_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:rule/${P}-events/${P}-notifications`;
+const PLAN_QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-plan-change-notifications`;
+const PLAN_RULE_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:rule/${P}-events/${P}-plan-change-notifications`;
 const via = (service: string, actions: string[], sid: string) => ({
   Sid: sid,
   Effect: 'Allow',
@@ -26,7 +31,7 @@ beforeAll(async () => {
 });
 
 describe('the notifications rule and queue', () => {
-  it('routes purchases, failures, missed runs and plan changes from the bus', () => {
+  it('routes purchases, failures and missed runs from the bus', () => {
     expect(run.one('aws:cloudwatch/eventRule:EventRule', 'notifications').inputs).toMatchObject({
       name: `${P}-notifications`,
       eventBusName: `${P}-events`,
@@ -76,7 +81,7 @@ describe('the notifications rule and queue', () => {
     ]);
   });
 
-  it('lets the rule put what it could not deliver in the dead-letter queue', () => {
+  it('lets both rules put what they could not deliver in the dead-letter queue', () => {
     expect(
       policy(run.one('aws:sqs/queuePolicy:QueuePolicy', 'notifications-dlq-policy').inputs.policy)
         .Statement[1],
@@ -86,7 +91,7 @@ describe('the notifications rule and queue', () => {
       Principal: { Service: 'events.amazonaws.com' },
       Action: 'sqs:SendMessage',
       Resource: DLQ_ARN,
-      Condition: { ArnEquals: { 'aws:SourceArn': RULE_ARN } },
+      Condition: { ArnEquals: { 'aws:SourceArn': [RULE_ARN, PLAN_RULE_ARN] } },
     });
   });
 
@@ -98,7 +103,73 @@ describe('the notifications rule and queue', () => {
       functionName: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${P}-notifier:live`,
       batchSize: 10,
       functionResponseTypes: ['ReportBatchItemFailures'],
-      scalingConfig: { maximumConcurrency: 10 },
+      // The plan changes' mapping takes the other 2 of the notifier's reserved 10.
+      scalingConfig: { maximumConcurrency: 8 },
+    });
+  });
+});
+
+describe('the plan-change rule and queue', () => {
+  it('routes plan changes from the bus into their own queue', () => {
+    expect(
+      run.one('aws:cloudwatch/eventRule:EventRule', 'notifications-plan-changes-rule').inputs,
+    ).toMatchObject({
+      name: `${P}-plan-change-notifications`,
+      eventBusName: `${P}-events`,
+      eventPattern: JSON.stringify(PLAN_CHANGE_NOTIFICATIONS_EVENT_PATTERN),
+    });
+    expect(
+      run.one('aws:cloudwatch/eventTarget:EventTarget', 'notifications-plan-changes-target').inputs,
+    ).toEqual({
+      rule: `${P}-plan-change-notifications`,
+      eventBusName: `${P}-events`,
+      arn: PLAN_QUEUE_ARN,
+      retryPolicy: { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 },
+      deadLetterConfig: { arn: DLQ_ARN },
+    });
+  });
+
+  it('holds each change for the stack’s coalesceSeconds, encrypted, and takes sends from that rule only', () => {
+    const queue = run.one('aws:sqs/queue:Queue', 'notifications-plan-changes-queue').inputs;
+    expect(queue).toMatchObject({
+      name: `${P}-plan-change-notifications`,
+      kmsMasterKeyId: KEY_ARN,
+      // Pulumi.dev.yaml: notifications.coalesceSeconds 60.
+      delaySeconds: 60,
+      visibilityTimeoutSeconds: 180,
+      messageRetentionSeconds: 345600,
+    });
+    expect(JSON.parse(queue.redrivePolicy as string)).toEqual({
+      deadLetterTargetArn: DLQ_ARN,
+      maxReceiveCount: 5,
+    });
+    expect(
+      policy(
+        run.one('aws:sqs/queuePolicy:QueuePolicy', 'notifications-plan-changes-policy').inputs
+          .policy,
+      ).Statement[1],
+    ).toEqual({
+      Sid: 'OneSourceSends',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Resource: PLAN_QUEUE_ARN,
+      Condition: { ArnEquals: { 'aws:SourceArn': PLAN_RULE_ARN } },
+    });
+  });
+
+  it('feeds the notifier, through its live alias, two batches at a time at most', () => {
+    expect(
+      run.one(
+        'aws:lambda/eventSourceMapping:EventSourceMapping',
+        'plan-change-notifications-notify',
+      ).inputs,
+    ).toMatchObject({
+      eventSourceArn: PLAN_QUEUE_ARN,
+      functionName: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${P}-notifier:live`,
+      batchSize: 10,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      scalingConfig: { maximumConcurrency: 2 },
     });
   });
 });
@@ -112,13 +183,24 @@ describe('the notifier', () => {
       EVENT_BUS_NAME: `${P}-events`,
       // No origination identity on dev: empty variables are left out.
       EMAIL_FROM: 'notifications@dev.savings-plan-buy.example',
+      NOTIFICATION_SETTINGS: JSON.stringify({
+        dailyLimits: { EMAIL: 25, SMS: 10 },
+        coalesceSeconds: 60,
+        sms: {
+          countries: ['AT', 'BE', 'CH', 'DE', 'ES', 'FR', 'GB', 'IE', 'IT', 'LU', 'NL', 'PT'],
+          monthlySpendLimitUsd: 10,
+          budgetPercent: 90,
+          alarmPercent: 75,
+          maxPricePerPartMicroUsd: 120000,
+        },
+      }),
       POWERTOOLS_SERVICE_NAME: `${P}-notifier`,
       POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
     });
     expect(fn).toMatchObject({ runtime: 'nodejs24.x', reservedConcurrentExecutions: 10 });
   });
 
-  it('may consume its queue, record notifications, read plans, send from its identity and publish', () => {
+  it('may consume its two queues, record notifications, read plans, send from its identity and publish', () => {
     const statements = policy(
       run.one('aws:iam/rolePolicy:RolePolicy', 'notifier-policy').inputs.policy,
     ).Statement.slice(3);
@@ -132,7 +214,7 @@ describe('the notifier', () => {
           'sqs:GetQueueAttributes',
           'sqs:ReceiveMessage',
         ],
-        Resource: QUEUE_ARN,
+        Resource: [QUEUE_ARN, PLAN_QUEUE_ARN],
       },
       via('sqs', ['kms:Decrypt'], 'NotificationQueueIsEncryptedWithTheProjectKey'),
       {

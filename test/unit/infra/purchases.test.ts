@@ -712,6 +712,7 @@ describe('scheduling', () => {
       `${P}-email-feedback-dlq`,
       `${P}-notifications`,
       `${P}-notifications-dlq`,
+      `${P}-plan-change-notifications`,
       `${P}-plan-stream-failures`,
       `${P}-plan-stream-failures-dlq`,
       `${P}-plans-dlq`,

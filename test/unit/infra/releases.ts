@@ -96,6 +96,7 @@ export function describeReleases(stack: string, expected: ReleaseExpectations): 
         'plan-stream-failures-resync': `${P}-schedule-resync`,
         'purchase-retries-dispatch': `${fn('retry-dispatcher')}:live`,
         'notifications-notify': `${fn('notifier')}:live`,
+        'plan-change-notifications-notify': `${fn('notifier')}:live`,
         'slot-outcomes-count': `${P}-slot-outcomes`,
         'email-feedback-handle': `${P}-email-feedback`,
       });

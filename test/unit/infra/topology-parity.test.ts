@@ -51,6 +51,16 @@ describe('the topology', () => {
     ]);
   });
 
+  it("notices a queue's delay (the plan changes' coalescing) changed on one side only", () => {
+    const mutated = changed((copy) => {
+      (copy.topology.queues['plan-change-notifications'] as { delaySeconds: number }).delaySeconds =
+        120;
+    });
+    expect(topologyMismatches(run, mutated)).toEqual([
+      'queue plan-change-notifications: delaySeconds is 60, the topology says 120',
+    ]);
+  });
+
   it("notices a job's rate changed on one side only", () => {
     const mutated = changed((copy) => {
       copy.topology.jobs.sweeper.expression = 'rate(15 minutes)';
@@ -76,7 +86,7 @@ describe('the topology', () => {
       copy.topology.rules.notifications.retryPolicy.maximumRetryAttempts = 3;
     });
     expect(topologyMismatches(run, mutated)).toEqual([
-      'queue notifications-dlq: senders is ["rule notifications"], the topology says []',
+      'queue notifications-dlq: senders is ["rule notifications","rule plan-change-notifications"], the topology says []',
       'rule notifications: targets is [{"arn":"arn:aws:sqs:eu-central-1:123456789012:savings-plan-buy-dev-notifications","retryPolicy":{"maximumEventAgeInSeconds":86400,"maximumRetryAttempts":185},"deadLetterQueue":"arn:aws:sqs:eu-central-1:123456789012:savings-plan-buy-dev-notifications-dlq"}], the topology says [{"arn":"arn:aws:sqs:eu-central-1:123456789012:savings-plan-buy-dev-notifications","retryPolicy":{"maximumEventAgeInSeconds":86400,"maximumRetryAttempts":3},"deadLetterQueue":"arn:aws:sqs:eu-central-1:123456789012:savings-plan-buy-dev-notifications-dlq"}]',
     ]);
   });

@@ -41,9 +41,13 @@ export interface ParityExpectation {
 
 /** What the topology says for `stack`, read from `Pulumi.<stack>.yaml` as the program reads it. */
 export function stackExpectation(stack: string): ParityExpectation {
+  const config = parseStackConfig(readStackConfigValues(stackConfigFile(stack)));
   return {
-    topology: topology({ prefix: `${PROJECT}-${stack}`, region: REGION, accountId: ACCOUNT }),
-    config: parseStackConfig(readStackConfigValues(stackConfigFile(stack))),
+    topology: topology(
+      { prefix: `${PROJECT}-${stack}`, region: REGION, accountId: ACCOUNT },
+      config.notifications,
+    ),
+    config,
   };
 }
 
@@ -116,9 +120,11 @@ function registeredSenders(run: ProgramRun, topology: Topology): Map<string, Set
     for (const statement of policy(queuePolicy.inputs.policy).Statement) {
       const principal = statement.Principal as { Service?: string } | undefined;
       if (statement.Effect !== 'Allow' || principal?.Service !== 'events.amazonaws.com') continue;
-      const source = (statement.Condition as { ArnEquals?: Record<string, string> } | undefined)
-        ?.ArnEquals?.['aws:SourceArn'];
-      add(statement.Resource, rules.get(String(source)) ?? `events from ${String(source)}`);
+      const condition = statement.Condition as
+        { ArnEquals?: Record<string, string | string[]> } | undefined;
+      for (const source of [condition?.ArnEquals?.['aws:SourceArn']].flat()) {
+        add(statement.Resource, rules.get(String(source)) ?? `events from ${String(source)}`);
+      }
     }
   }
   return senders;
@@ -144,6 +150,7 @@ function queueMismatches(run: ProgramRun, topology: Topology): string[] {
           `queue ${key}`,
           {
             messageRetentionSeconds: queue.inputs.messageRetentionSeconds,
+            delaySeconds: queue.inputs.delaySeconds,
             visibilityTimeoutSeconds: queue.inputs.visibilityTimeoutSeconds,
             redrivePolicy:
               typeof redrivePolicy === 'string'
@@ -153,6 +160,7 @@ function queueMismatches(run: ProgramRun, topology: Topology): string[] {
           },
           {
             messageRetentionSeconds: entry.messageRetentionSeconds,
+            delaySeconds: entry.delaySeconds,
             visibilityTimeoutSeconds: visibilityTimeoutSeconds(entry),
             redrivePolicy:
               entry.deadLetter === undefined

@@ -16,7 +16,10 @@ import { topology } from '#shared/topology.ts';
 const REGION = 'eu-central-1';
 const ACCOUNT = '000000000000';
 const START = Date.parse('2027-03-01T10:00:00Z');
-const local = topology({ prefix: 'wired', region: REGION, accountId: ACCOUNT });
+const local = topology(
+  { prefix: 'wired', region: REGION, accountId: ACCOUNT },
+  { coalesceSeconds: 45 },
+);
 const arn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:wired-${name}`;
 
 function wiredStack(invoke: (name: FunctionName, event: unknown) => Promise<unknown>) {
@@ -96,6 +99,19 @@ describe('the local wiring', () => {
         },
       ],
       [
+        'wired-plan-change-notifications',
+        {
+          MessageRetentionPeriod: String(4 * 24 * 3600),
+          // The stack's coalesceSeconds: a burst of plan changes settles before it is read.
+          DelaySeconds: '45',
+          VisibilityTimeout: '180',
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: arn('notifications-dlq'),
+            maxReceiveCount: 5,
+          }),
+        },
+      ],
+      [
         'wired-slot-outcomes',
         {
           MessageRetentionPeriod: String(4 * 24 * 3600),
@@ -147,7 +163,13 @@ describe('the local wiring', () => {
       },
       'notifications-notify': {
         batchSize: 10,
-        maximumConcurrency: 10,
+        maximumConcurrency: 8,
+        maximumBatchingWindowSeconds: 1,
+        reportBatchItemFailures: true,
+      },
+      'plan-change-notifications-notify': {
+        batchSize: 10,
+        maximumConcurrency: 2,
         maximumBatchingWindowSeconds: 1,
         reportBatchItemFailures: true,
       },
