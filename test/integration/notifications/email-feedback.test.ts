@@ -164,8 +164,9 @@ describe('a bounce of a verified stored address', () => {
       },
       codesSentAt: [VERIFIED_AT],
     });
-    // updateNotificationPreferences wrote version 1, the test's verification 2, the bounce 3.
-    expect(item?.version).toBe(3);
+    // updateNotificationPreferences wrote version 1, its code 2, the test's verification 3, the
+    // bounce 4.
+    expect(item?.version).toBe(4);
     expect(stack.ses.suppressedDestination(ADDRESS)).toEqual({
       emailAddress: ADDRESS,
       reason: 'BOUNCE',

@@ -113,11 +113,18 @@ describe('an unverified contact', () => {
 
   it('gets nothing: the notification is held back as NOT_VERIFIED in the history', async () => {
     await deliver([purchase(pia.sub, 0)]);
+    // Only the verification codes (one per contact, sent when they were set) reached them.
     expect(
-      (await outbox()).filter(
-        (message) => message.to === '+4915111111111' || message.to === 'pia.elsewhere@example.com',
-      ),
-    ).toEqual([]);
+      (await outbox())
+        .filter(
+          (message) =>
+            message.to === '+4915111111111' || message.to === 'pia.elsewhere@example.com',
+        )
+        .map((message) => [message.channel, message.event]),
+    ).toEqual([
+      ['EMAIL', 'CONTACT_VERIFICATION'],
+      ['SMS', 'CONTACT_VERIFICATION'],
+    ]);
     expect(await statuses(pia, 'PURCHASE_SUCCEEDED')).toEqual([
       ['EMAIL', 'pia.elsewhere@example.com', 'HELD_BACK', 'NOT_VERIFIED'],
       ['SMS', '+4915111111111', 'HELD_BACK', 'NOT_VERIFIED'],
@@ -176,20 +183,23 @@ describe('an unverified contact', () => {
 });
 
 describe('the daily limit', () => {
-  it('lets 25 emails of 30 purchases in one day through and holds back the rest as DAILY_LIMIT', async () => {
+  it('lets 25 emails a day through, the code included, and holds back the rest as DAILY_LIMIT', async () => {
     const sam = await signIn(stack, 'sam');
     await sam.data(UPDATE, { input: { email: 'sam.saver@example.com' } });
     await verifyContacts(stack, sam.sub);
     await deliver(Array.from({ length: 30 }, (_, index) => purchase(sam.sub, index)));
-    expect(
-      (await outbox()).filter((message) => message.to === 'sam.saver@example.com'),
-    ).toHaveLength(25);
+    // The verification code sent when the address was set is one of the day's 25.
+    const sent = (await outbox()).filter((message) => message.to === 'sam.saver@example.com');
+    expect(sent.map((message) => message.event)).toEqual([
+      'CONTACT_VERIFICATION',
+      ...Array.from({ length: 24 }, () => 'PURCHASE_SUCCEEDED'),
+    ]);
     const outcomes = (await statuses(sam, 'PURCHASE_SUCCEEDED')).map(
       ([, , status, reason]) => `${String(status)} ${String(reason)}`,
     );
     expect(outcomes.sort()).toEqual([
-      ...Array.from({ length: 5 }, () => 'HELD_BACK DAILY_LIMIT'),
-      ...Array.from({ length: 25 }, () => 'SENT null'),
+      ...Array.from({ length: 6 }, () => 'HELD_BACK DAILY_LIMIT'),
+      ...Array.from({ length: 24 }, () => 'SENT null'),
     ]);
   });
 });
@@ -207,8 +217,10 @@ describe('a provider that answers "try again"', () => {
     stack.ses.setFailure(null);
     await stack.advanceTo(stack.clock.now() + 200_000);
     expect(
-      (await outbox()).filter((message) => message.to === 'rita.saver@example.com'),
-    ).toHaveLength(1);
+      (await outbox())
+        .filter((message) => message.to === 'rita.saver@example.com')
+        .map((message) => message.event),
+    ).toEqual(['CONTACT_VERIFICATION', 'PURCHASE_SUCCEEDED']);
     const { Item } = await DynamoDBDocumentClient.from(stack.dynamodb).send(
       new GetCommand({
         TableName: stack.tableNames[notificationsTable.name],
@@ -216,7 +228,8 @@ describe('a provider that answers "try again"', () => {
         ConsistentRead: true,
       }),
     );
-    expect(Item?.count).toBe(1);
+    // The code and the one purchase email that went; the throttled attempts were given back.
+    expect(Item?.count).toBe(2);
   });
 });
 
