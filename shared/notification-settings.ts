@@ -228,3 +228,27 @@ export function smsBudgetMicroUsd(sms: SmsSettings): number {
 export function smsAlarmMicroUsd(sms: SmsSettings): number {
   return (sms.monthlySpendLimitUsd * MICRO * sms.alarmPercent) / 100;
 }
+
+/**
+ * The settings as the functions receive them: `NOTIFICATION_SETTINGS`, the JSON of the parsed
+ * {@link NotificationSettings} (`shared/topology.ts`). Checked where a function starts, so a
+ * value without the limits it counts against fails the cold start loudly.
+ */
+export function readNotificationSettings(json: string): NotificationSettings {
+  const parsed = JSON.parse(json) as Partial<NotificationSettings>;
+  const whole = (value: unknown) => typeof value === 'number' && Number.isInteger(value);
+  if (
+    !whole(parsed.dailyLimits?.EMAIL) ||
+    !whole(parsed.dailyLimits?.SMS) ||
+    !whole(parsed.coalesceSeconds) ||
+    !Array.isArray(parsed.sms?.countries) ||
+    !whole(parsed.sms.maxPricePerPartMicroUsd) ||
+    !whole(parsed.sms.monthlySpendLimitUsd) ||
+    !whole(parsed.sms.budgetPercent)
+  ) {
+    throw new NotificationSettingsError(
+      'NOTIFICATION_SETTINGS is not the JSON of the parsed notifications settings',
+    );
+  }
+  return parsed as NotificationSettings;
+}

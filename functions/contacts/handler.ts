@@ -16,7 +16,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { CRYPTO_RANDOMNESS } from '#domain/contact-verification.ts';
 import { defaultPreferences } from '#domain/notifications.ts';
-import type { NotificationSettings } from '#shared/notification-settings.ts';
+import { readNotificationSettings } from '#shared/notification-settings.ts';
 import { PREFERENCES_KEY } from '#shared/tables.ts';
 import { documentClient, sesClient, smsClient } from '../lib/aws.ts';
 import { deliver, type DeliveryContext } from '../lib/delivery.ts';
@@ -37,20 +37,7 @@ const logger = new Logger();
 const metrics = new Metrics();
 const tracer = new Tracer();
 const env = requireEnvironment(['NOTIFICATIONS_TABLE', 'EMAIL_FROM', 'NOTIFICATION_SETTINGS']);
-/**
- * The stack's `notifications` settings, already parsed and checked by the stack config
- * (`shared/topology.ts` passes the parsed object as JSON); a value without the limits the
- * function counts against fails the cold start.
- */
-const settings = JSON.parse(env.NOTIFICATION_SETTINGS) as NotificationSettings;
-if (
-  typeof settings.dailyLimits?.EMAIL !== 'number' ||
-  typeof settings.dailyLimits.SMS !== 'number' ||
-  !Array.isArray(settings.sms?.countries) ||
-  typeof settings.sms.maxPricePerPartMicroUsd !== 'number'
-) {
-  throw new Error('NOTIFICATION_SETTINGS is not the parsed notifications settings');
-}
+const settings = readNotificationSettings(env.NOTIFICATION_SETTINGS);
 /** Unset: SMS is not configured on this stack, and no SMS code can be sent. */
 const smsOrigination = process.env.SMS_ORIGINATION_IDENTITY ?? '';
 const dynamodb = documentClient(tracer);

@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { MAX_CODES_PER_HOUR } from '#domain/contact-verification.ts';
 import { phoneCountry } from '#domain/phone-country.ts';
+import { smsParts } from '#domain/sms-parts.ts';
 import {
   DESTINATION_PARTITION_PREFIX,
   PLATFORM_PARTITION,
@@ -96,32 +97,6 @@ function windows(now: Date) {
     dayExpiresAt: dayStart + 3 * DAY_SECONDS,
     monthExpiresAt: monthEnd + 2 * DAY_SECONDS,
   };
-}
-
-/** GSM 03.38's basic character set: a message of only these is sent 7-bit. */
-const GSM_BASIC =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
-/** GSM's extension characters: each takes two of the 7-bit positions. */
-const GSM_EXTENDED = '^{}\\[~]|€\f';
-
-/**
- * How many parts an SMS is billed as: 160 GSM-7 positions in one part or 153 per part when
- * concatenated; 70 UCS-2 code units in one part or 67 per part otherwise.
- * https://docs.aws.amazon.com/sms-voice/latest/userguide/sms-limitations-character.html
- */
-export function smsParts(text: string): number {
-  let septets = 0;
-  let gsm = true;
-  for (const char of text) {
-    if (GSM_BASIC.includes(char)) septets += 1;
-    else if (GSM_EXTENDED.includes(char)) septets += 2;
-    else {
-      gsm = false;
-      break;
-    }
-  }
-  if (gsm) return septets <= 160 ? 1 : Math.ceil(septets / 153);
-  return text.length <= 70 ? 1 : Math.ceil(text.length / 67);
 }
 
 /** Whether SMS may go to `phone`: its country is one the stack serves. */

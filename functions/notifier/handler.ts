@@ -42,10 +42,7 @@ import {
   type NotificationPreferences,
 } from '#domain/notifications.ts';
 import { HELD_BACK_REASONS, type HeldBackReason } from '#shared/contacts.ts';
-import {
-  NotificationSettingsError,
-  type NotificationSettings,
-} from '#shared/notification-settings.ts';
+import { readNotificationSettings } from '#shared/notification-settings.ts';
 import {
   NOTIFICATION_KEY_PREFIX,
   NOTIFICATION_TTL_DAYS,
@@ -71,7 +68,7 @@ const env = requireEnvironment([
   'EMAIL_FROM',
   'NOTIFICATION_SETTINGS',
 ]);
-const settings = parseSettings(env.NOTIFICATION_SETTINGS);
+const settings = readNotificationSettings(env.NOTIFICATION_SETTINGS);
 /**
  * The origination identity SMS is sent from (the only one the role may use). Unset: SMS is not
  * configured on this stack, and SMS notifications are skipped, never sent from another identity.
@@ -98,27 +95,6 @@ const limits: LimitContext = {
   now: () => new Date(),
 };
 const processor = new BatchProcessor(EventType.SQS);
-
-/**
- * `NOTIFICATION_SETTINGS`: the stack's parsed `notifications` settings as JSON
- * (`shared/topology.ts`). Checked at cold start, so a bad configuration fails loudly.
- */
-function parseSettings(json: string): NotificationSettings {
-  const parsed = JSON.parse(json) as Partial<NotificationSettings>;
-  const whole = (value: unknown) => typeof value === 'number' && Number.isInteger(value);
-  if (
-    !whole(parsed.dailyLimits?.EMAIL) ||
-    !whole(parsed.dailyLimits?.SMS) ||
-    !whole(parsed.coalesceSeconds) ||
-    !Array.isArray(parsed.sms?.countries) ||
-    !whole(parsed.sms.maxPricePerPartMicroUsd)
-  ) {
-    throw new NotificationSettingsError(
-      'NOTIFICATION_SETTINGS is not the JSON of NotificationSettings',
-    );
-  }
-  return parsed as NotificationSettings;
-}
 
 /** An EventBridge event as a rule delivers it to an SQS target. */
 interface BusEvent {

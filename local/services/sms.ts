@@ -40,7 +40,7 @@
  *   numbers, pools or registrations locally), every destination country is enabled where no
  *   protect configuration applies, and no opt-out list applies.
  * - Every part costs the stack's counted price (`maxPricePerPartMicroUsd`), not the destination
- *   country's; parts are counted as the senders count them (`smsParts`).
+ *   country's; parts are counted as the senders count them (`domain/sms-parts.ts`).
  * - Error messages are local wording; classes, reasons and fields follow the API reference and
  *   the SDK's model (`ConflictExceptionReason`, `ServiceQuotaExceededExceptionReason`).
  *
@@ -64,7 +64,7 @@ import {
 } from './aws-json.ts';
 import type { LocalOutbox } from './outbox.ts';
 import { phoneCountry } from '#domain/phone-country.ts';
-import { smsParts } from '../../functions/lib/send-limits.ts';
+import { smsParts } from '#domain/sms-parts.ts';
 
 /** The local stack's protect configuration id, which its senders are given. */
 export const LOCAL_PROTECT_CONFIGURATION_ID = 'protect-10ca1000000000000000000000000000';

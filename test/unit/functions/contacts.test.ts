@@ -19,7 +19,7 @@ import {
   type PreferencesItem,
 } from '../../../functions/contacts/contacts.ts';
 import type { Allowance, AllowanceRefusal } from '../../../functions/lib/send-limits.ts';
-import { smsParts } from '../../../functions/lib/send-limits.ts';
+import { smsParts } from '#domain/sms-parts.ts';
 
 const USER = 'user-ada';
 const PHONE = '+4915170000001';

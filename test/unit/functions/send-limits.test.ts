@@ -6,11 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_NOTIFICATION_SETTINGS } from '#shared/notification-settings.ts';
-import {
-  destinationPartition,
-  smsCountryAllowed,
-  smsParts,
-} from '../../../functions/lib/send-limits.ts';
+import { smsParts } from '#domain/sms-parts.ts';
+import { destinationPartition, smsCountryAllowed } from '../../../functions/lib/send-limits.ts';
 
 describe('smsParts', () => {
   it('bills up to 160 GSM-7 characters as one part and 161 as two', () => {
