@@ -107,6 +107,11 @@ function sendTextMessages(sid: string, context: PermissionContext): PolicyStatem
   ];
 }
 
+/** Sending email from the stack's notifications identity (SES authorizes on the identity). */
+function sendEmails(sid: string, context: PermissionContext): PolicyStatement {
+  return { Sid: sid, Effect: 'Allow', Action: 'ses:SendEmail', Resource: context.emailIdentityArn };
+}
+
 const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
 
 /** Creating, re-arming and removing the plans' schedules (and handing them their role). */
@@ -446,12 +451,7 @@ export function functionStatements(
         Resource: context.plansTableArn,
       },
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
-      {
-        Sid: 'SendEmailFromTheNotificationsIdentity',
-        Effect: 'Allow',
-        Action: 'ses:SendEmail',
-        Resource: context.emailIdentityArn,
-      },
+      sendEmails('SendEmailFromTheNotificationsIdentity', context),
       // SendTextMessage is authorized on the origination identity it sends from: the stack's
       // own only, and no SMS at all until one is configured.
       ...sendTextMessages('SendTextMessagesFromTheStacksIdentity', context),
@@ -471,12 +471,7 @@ export function functionStatements(
         Resource: context.notificationsTableArn,
       },
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
-      {
-        Sid: 'SendCodesFromTheNotificationsIdentity',
-        Effect: 'Allow',
-        Action: 'ses:SendEmail',
-        Resource: context.emailIdentityArn,
-      },
+      sendEmails('SendCodesFromTheNotificationsIdentity', context),
       ...sendTextMessages('SendCodesFromTheStacksIdentity', context),
     ],
     // Consumes SES's bounces and complaints (its event source mapping receives and deletes as

@@ -10,6 +10,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { OutboxMessage } from '#local/services/outbox.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { CONTACT_ATTRIBUTE, type ContactState } from '#shared/contacts.ts';
 import type { ContactChannel } from '#shared/notification-settings.ts';
@@ -109,4 +110,17 @@ export async function recordedNotifications(
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
   return items;
+}
+
+/** What the local outbox holds for `to` (an address or a phone number), oldest first. */
+export function sentTo(stack: LocalStack, to: string): OutboxMessage[] {
+  return stack.outbox.messages().filter((message) => message.to === to);
+}
+
+/** The six digits of the newest verification code sent to `to`, as its owner reads them. */
+export function latestCode(stack: LocalStack, to: string): string {
+  const codes = sentTo(stack, to).filter((message) => message.event === 'CONTACT_VERIFICATION');
+  const code = /\b(\d{6})\b/.exec(codes.at(-1)?.body ?? '')?.[1];
+  if (code === undefined) throw new Error(`no code was sent to ${to}`);
+  return code;
 }

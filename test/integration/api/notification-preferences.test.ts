@@ -9,6 +9,7 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '#local/stack.ts';
+import { latestCode } from '../../support/contacts.ts';
 import { signIn, smsStackConfig, startTestStack, type GraphqlClient } from '../../support/stack.ts';
 
 const VERIFICATION =
@@ -105,14 +106,6 @@ const EVERY_EVENT_BY_EMAIL = [
   { event: 'PLAN_CHANGED', channels: ['EMAIL'] },
 ];
 
-/** The six digits of the last code sent to `to`. */
-function lastCode(to: string): string {
-  const sent = stack.outbox.messages().filter((message) => message.to === to);
-  const code = /\b(\d{6})\b/.exec(sent.at(-1)?.body ?? '')?.[1];
-  if (code === undefined) throw new Error(`no code was sent to ${to}`);
-  return code;
-}
-
 /** A live code's state: sent at `since`, valid 10 minutes from when the function issued it. */
 function expectFreshCode(verification: Verification | null) {
   expect(verification).toMatchObject({
@@ -171,7 +164,7 @@ describe('updateNotificationPreferences', () => {
     });
     // The new phone is pending, and its code went out.
     expectFreshCode(updated.phoneVerification);
-    expect(lastCode('+4915123456789')).toMatch(/^\d{6}$/);
+    expect(latestCode(stack, '+4915123456789')).toMatch(/^\d{6}$/);
     expect(await read(nina)).toEqual(updated);
 
     const second = await update(nina, {
@@ -184,7 +177,7 @@ describe('updateNotificationPreferences', () => {
       phoneVerification: updated.phoneVerification,
     });
     expectFreshCode(second.emailVerification);
-    expect(lastCode('nina.savings@example.org')).toMatch(/^\d{6}$/);
+    expect(latestCode(stack, 'nina.savings@example.org')).toMatch(/^\d{6}$/);
     expect(second.rules).toContainEqual({ event: 'PURCHASE_FAILED', channels: ['EMAIL', 'SMS'] });
     expect(second.rules).toContainEqual({ event: 'PLAN_CHANGED', channels: [] });
     // Two changes, and a code stored after each.
@@ -289,7 +282,7 @@ describe('verifyContact and resendVerification', () => {
   it('verifies a new phone with the code sent to it; a wrong guess counts, a second submit changes nothing', async () => {
     const pending = await update(vera, { phone: '+4915111111111' });
     expectFreshCode(pending.phoneVerification);
-    const code = lastCode('+4915111111111');
+    const code = latestCode(stack, '+4915111111111');
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
     const mismatch = await vera.error(VERIFY, { channel: 'SMS', code: wrong });
@@ -328,7 +321,7 @@ describe('verifyContact and resendVerification', () => {
     const verified = (
       await uma.data<{ verifyContact: Preferences }>(VERIFY, {
         channel: 'EMAIL',
-        code: lastCode('uma@example.com'),
+        code: latestCode(stack, 'uma@example.com'),
       })
     ).verifyContact;
     expect(verified.emailVerification).toMatchObject({ status: 'VERIFIED', codeExpiresAt: null });

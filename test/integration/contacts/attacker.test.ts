@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
-import type { OutboxMessage } from '#local/services/outbox.ts';
 import type { LocalStack } from '#local/stack.ts';
+import { latestCode, sentTo } from '../../support/contacts.ts';
 import { createDailyPlans } from '../../support/purchases.ts';
 import { signIn, smsStackConfig, startTestStack, type GraphqlClient } from '../../support/stack.ts';
 
@@ -60,17 +60,6 @@ afterAll(async () => {
   await stack.stop();
 });
 
-const sentTo = (to: string): OutboxMessage[] =>
-  stack.outbox.messages().filter((message) => message.to === to);
-
-/** The six digits of the newest code message sent to `to`. */
-function latestCode(to: string): string {
-  const codes = sentTo(to).filter((message) => message.event === 'CONTACT_VERIFICATION');
-  const match = /\b(\d{6})\b/.exec(codes.at(-1)?.body ?? '');
-  if (match?.[1] === undefined) throw new Error(`no code was sent to ${to}`);
-  return match[1];
-}
-
 async function history(client: GraphqlClient): Promise<HistoryItem[]> {
   const items: HistoryItem[] = [];
   let nextToken: string | null = null;
@@ -89,7 +78,7 @@ async function verifiedPhone(client: GraphqlClient, phone: string): Promise<void
   });
   const verified = await client.data<{
     verifyContact: { phoneVerification: { status: string } };
-  }>(VERIFY, { channel: 'SMS', code: latestCode(phone) });
+  }>(VERIFY, { channel: 'SMS', code: latestCode(stack, phone) });
   expect(verified.verifyContact.phoneVerification.status).toBe('VERIFIED');
 }
 
@@ -105,7 +94,7 @@ describe('a phone outside the countries SMS serves', () => {
       const error = await mallory.error(UPDATE, { input: { phone } });
       expect(error.errorType).toBe('ValidationError');
       expect(error.message).toContain(country);
-      expect(sentTo(phone)).toEqual([]);
+      expect(sentTo(stack, phone)).toEqual([]);
     },
   );
 
@@ -114,7 +103,7 @@ describe('a phone outside the countries SMS serves', () => {
     for (const phone of ['+19005550123', '+18005550123', '+881612345678']) {
       const error = await mallory.error(UPDATE, { input: { phone } });
       expect(error.errorType).toBe('ValidationError');
-      expect(sentTo(phone)).toEqual([]);
+      expect(sentTo(stack, phone)).toEqual([]);
     }
   });
 });
@@ -149,7 +138,7 @@ describe('a bot toggling a plan to pump SMS', () => {
       }
 
       // The code took one of the day's messages; the creation coalesced into the first burst.
-      const texts = sentTo(phone).filter((message) => message.event === 'PLAN_CHANGED');
+      const texts = sentTo(stack, phone).filter((message) => message.event === 'PLAN_CHANGED');
       expect(texts.length).toBe(dailyLimits.SMS - 1);
       const changes = (await history(bot)).filter(
         (item) => item.planId === planId && item.event === 'PLAN_CHANGED' && item.channel === 'SMS',
@@ -184,7 +173,7 @@ describe("someone else's email", () => {
     await stack.settle();
     await stack.advanceTo(Date.parse('2027-10-05T07:00:00Z'));
 
-    expect(sentTo(victim).map((message) => message.event)).toEqual(['CONTACT_VERIFICATION']);
+    expect(sentTo(stack, victim).map((message) => message.event)).toEqual(['CONTACT_VERIFICATION']);
     const toVictim = (await history(eve)).filter((item) => item.to === victim);
     expect(toVictim.every((item) => item.status === 'HELD_BACK')).toBe(true);
     const purchases = toVictim.filter((item) => item.event === 'PURCHASE_SUCCEEDED');
@@ -197,7 +186,7 @@ describe('guessed codes', () => {
     const guesser = await signIn(stack, 'guesser');
     const phone = '+4915100000002';
     await guesser.data(UPDATE, { input: { phone } });
-    const code = latestCode(phone);
+    const code = latestCode(stack, phone);
     const wrong = code === '000000' ? '111111' : '000000';
     const answers: string[] = [];
     for (let attempt = 1; attempt <= 5; attempt += 1) {
@@ -229,6 +218,6 @@ describe('many accounts aiming at one phone', () => {
     await sybil.data(UPDATE, { input: { phone } });
     const error = await sybil.error(RESEND, { channel: 'SMS' });
     expect(error.errorType).toBe('LimitExceededError');
-    expect(sentTo(phone).length).toBe(3);
+    expect(sentTo(stack, phone).length).toBe(3);
   });
 });

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
-import type { OutboxMessage } from '#local/services/outbox.ts';
 import type { LocalStack } from '#local/stack.ts';
+import { latestCode, sentTo } from '../../support/contacts.ts';
 import { createDailyPlans } from '../../support/purchases.ts';
 import { signIn, smsStackConfig, startTestStack, type GraphqlClient } from '../../support/stack.ts';
 
@@ -55,16 +55,6 @@ afterAll(async () => {
   expect(stack.accessViolations()).toEqual([]);
   await stack.stop();
 });
-
-const sentTo = (to: string): OutboxMessage[] =>
-  stack.outbox.messages().filter((message) => message.to === to);
-
-function latestCode(to: string): string {
-  const codes = sentTo(to).filter((message) => message.event === 'CONTACT_VERIFICATION');
-  const match = /\b(\d{6})\b/.exec(codes.at(-1)?.body ?? '');
-  if (match?.[1] === undefined) throw new Error(`no code was sent to ${to}`);
-  return match[1];
-}
 
 const emailState = async (client: GraphqlClient) =>
   (
@@ -124,10 +114,10 @@ describe('the sign-in email', () => {
     expect(await purchaseEmail(una, first)).toEqual([
       ['una@example.com', 'HELD_BACK', 'NOT_VERIFIED'],
     ]);
-    expect(sentTo('una@example.com')).toEqual([]);
+    expect(sentTo(stack, 'una@example.com')).toEqual([]);
 
     await una.data(RESEND, { channel: 'EMAIL' });
-    await una.data(VERIFY, { channel: 'EMAIL', code: latestCode('una@example.com') });
+    await una.data(VERIFY, { channel: 'EMAIL', code: latestCode(stack, 'una@example.com') });
     expect((await emailState(una)).emailVerification.status).toBe('VERIFIED');
     const second = await buyOn(una, '2027-11-04');
     expect(await purchaseEmail(una, second)).toEqual([['una@example.com', 'SENT', null]]);
@@ -139,7 +129,7 @@ describe('a code', () => {
     const ivo = await signIn(stack, 'ivo');
     const phone = '+4915100000011';
     await ivo.data(UPDATE, { input: { phone } });
-    const expired = latestCode(phone);
+    const expired = latestCode(stack, phone);
     await stack.advanceTo(stack.clock.now() + 10 * 60_000 + 1000);
     const error = await ivo.error(VERIFY, { channel: 'SMS', code: expired });
     expect(error.errorType).toBe('ExpiredCodeError');
@@ -152,7 +142,7 @@ describe('a code', () => {
     );
     const verified = await ivo.data<{ verifyContact: { phoneVerification: State } }>(VERIFY, {
       channel: 'SMS',
-      code: latestCode(phone),
+      code: latestCode(stack, phone),
     });
     expect(verified.verifyContact.phoneVerification.status).toBe('VERIFIED');
   });
@@ -166,7 +156,7 @@ describe.each([
     const saver = await signIn(stack, name);
     const address = `${name}.old@example.org`;
     await saver.data(UPDATE, { input: { email: address } });
-    await saver.data(VERIFY, { channel: 'EMAIL', code: latestCode(address) });
+    await saver.data(VERIFY, { channel: 'EMAIL', code: latestCode(stack, address) });
     const first = await buyOn(saver, day1);
     expect(await purchaseEmail(saver, first)).toEqual([[address, 'SENT', null]]);
 
@@ -181,7 +171,7 @@ describe.each([
     });
     const second = await buyOn(saver, day2);
     expect(await purchaseEmail(saver, second)).toEqual([[address, 'HELD_BACK', 'UNDELIVERABLE']]);
-    const toOld = sentTo(address).length;
+    const toOld = sentTo(stack, address).length;
 
     // A new address starts over: a code, then messages once verified.
     const fresh = `${name}.new@example.org`;
@@ -189,9 +179,9 @@ describe.each([
       updateNotificationPreferences: { emailVerification: State };
     }>(UPDATE, { input: { email: fresh } });
     expect(changed.updateNotificationPreferences.emailVerification.status).toBe('PENDING');
-    await saver.data(VERIFY, { channel: 'EMAIL', code: latestCode(fresh) });
+    await saver.data(VERIFY, { channel: 'EMAIL', code: latestCode(stack, fresh) });
     const third = await buyOn(saver, day3);
     expect(await purchaseEmail(saver, third)).toEqual([[fresh, 'SENT', null]]);
-    expect(sentTo(address).length).toBe(toOld);
+    expect(sentTo(stack, address).length).toBe(toOld);
   });
 });

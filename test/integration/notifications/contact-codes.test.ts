@@ -7,10 +7,10 @@
  */
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { latestCode, sentTo } from '../../support/contacts.ts';
 import { codeMessage } from '#domain/contact-messages.ts';
 import { LocalClock } from '#local/clock.ts';
 import type { LocalLambda } from '#local/services/lambda.ts';
-import type { OutboxMessage } from '#local/services/outbox.ts';
 import type { LocalStack } from '#local/stack.ts';
 import type { ContactState } from '#shared/contacts.ts';
 import { smsStackConfig, startTestStack } from '../../support/stack.ts';
@@ -92,18 +92,6 @@ function itemOf(answer: Answer): Item {
   return answer.item;
 }
 
-/** The messages sent to `to`, oldest first. */
-const sentTo = (to: string): OutboxMessage[] =>
-  stack.outbox.messages().filter((message) => message.to === to);
-
-/** The six digits of the newest message to `to`. */
-function lastCode(to: string): string {
-  const body = sentTo(to).at(-1)?.body ?? '';
-  const code = /\b(\d{6})\b/.exec(body)?.[1];
-  if (code === undefined) throw new Error(`no code in ${JSON.stringify(body)}`);
-  return code;
-}
-
 /** Every string in the table with the attribute it is under. */
 async function everyString(): Promise<[string, string][]> {
   const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: table }));
@@ -125,9 +113,14 @@ describe('verification codes on the local stack', () => {
     await preferences('ada', { phone });
     const issued = itemOf(await invoke('issueCodes', 'ada'));
 
-    const code = lastCode(phone);
+    const code = latestCode(stack, phone);
     expect(
-      sentTo(phone).map(({ channel, subject, body, event }) => ({ channel, subject, body, event })),
+      sentTo(stack, phone).map(({ channel, subject, body, event }) => ({
+        channel,
+        subject,
+        body,
+        event,
+      })),
     ).toEqual([
       { channel: 'SMS', subject: null, body: codeMessage(code).sms, event: 'CONTACT_VERIFICATION' },
     ]);
@@ -170,7 +163,7 @@ describe('verification codes on the local stack', () => {
     const phone = '+4915170000002';
     await preferences('bea', { phone });
     await invoke('issueCodes', 'bea');
-    const code = lastCode(phone);
+    const code = latestCode(stack, phone);
     const wrong = code === '000000' ? '111111' : '000000';
     const types: string[] = [];
     for (let guess = 0; guess < 5; guess += 1) {
@@ -193,7 +186,7 @@ describe('verification codes on the local stack', () => {
     for (let resend = 0; resend < 3; resend += 1) {
       item = itemOf(await invoke('resendVerification', 'cleo', { channel: 'EMAIL' }));
     }
-    expect(sentTo(email).map((message) => message.subject)).toEqual(
+    expect(sentTo(stack, email).map((message) => message.subject)).toEqual(
       Array.from({ length: 3 }, () => 'Your Savings Plan Buy code'),
     );
     const first = Date.parse(item?.emailContact?.codesSentAt[0] ?? '');
@@ -203,7 +196,7 @@ describe('verification codes on the local stack', () => {
         message: `3 codes were sent to this email address within the last hour; ask for a new one after ${new Date(first + 3_600_000).toISOString()}.`,
       },
     });
-    expect(sentTo(email)).toHaveLength(3);
+    expect(sentTo(stack, email)).toHaveLength(3);
   });
 
   it('limits codes to one phone number across accounts', async () => {
@@ -213,7 +206,7 @@ describe('verification codes on the local stack', () => {
     await invoke('resendVerification', 'dan', { channel: 'SMS' });
     await invoke('resendVerification', 'dan', { channel: 'SMS' });
     await invoke('issueCodes', 'eve');
-    expect(sentTo(phone)).toHaveLength(3);
+    expect(sentTo(stack, phone)).toHaveLength(3);
     // Eve has had one code herself, but the number has had three this hour.
     const refused = await invoke('resendVerification', 'eve', { channel: 'SMS' });
     expect(refused).toEqual({
@@ -223,7 +216,7 @@ describe('verification codes on the local stack', () => {
           '3 codes were sent to this phone number within this hour; ask for a new one after 2027-03-01T10:00:00.000Z.',
       },
     });
-    expect(sentTo(phone)).toHaveLength(3);
+    expect(sentTo(stack, phone)).toHaveLength(3);
   });
 
   it('refuses SMS codes to a country the stack does not serve, naming it', async () => {
@@ -243,7 +236,7 @@ describe('verification codes on the local stack', () => {
       since: new Date(START).toISOString(),
       codesSentAt: [],
     });
-    expect(sentTo('+12025550123')).toEqual([]);
+    expect(sentTo(stack, '+12025550123')).toEqual([]);
   });
 
   it('sends a code to an unverified sign-in email, creating the preferences item with the default rules', async () => {
@@ -262,7 +255,7 @@ describe('verification codes on the local stack', () => {
       ],
       emailContact: { destination: 'hal@example.com', status: 'PENDING' },
     });
-    const code = lastCode('hal@example.com');
+    const code = latestCode(stack, 'hal@example.com');
     expect(
       itemOf(await invoke('verifyContact', 'hal', { channel: 'EMAIL', code })).emailContact?.status,
     ).toBe('VERIFIED');
@@ -272,8 +265,8 @@ describe('verification codes on the local stack', () => {
     const phone = '+4915170000003';
     await preferences('gus', { phone });
     await invoke('issueCodes', 'gus');
-    const code = lastCode(phone);
-    await stack.advanceTo(Date.parse(sentTo(phone)[0]?.sentAt ?? '') + 10 * 60_000);
+    const code = latestCode(stack, phone);
+    await stack.advanceTo(Date.parse(sentTo(stack, phone)[0]?.sentAt ?? '') + 10 * 60_000);
     expect(await invoke('verifyContact', 'gus', { channel: 'SMS', code })).toEqual({
       error: {
         type: 'ExpiredCodeError',
