@@ -64,6 +64,7 @@ import { enableCustomerKeyEncryption as schedulerScheduleEnableCustomerKeyEncryp
 import { disallowPublicAccess as secretsmanagerSecretDisallowPublicAccess } from './aws/secretsmanager/Secret/disallowPublicAccess.ts';
 import { enableCustomerKeyEncryption as secretsmanagerSecretEnableCustomerKeyEncryption } from './aws/secretsmanager/Secret/enableCustomerKeyEncryption.ts';
 import { enableRotation as secretsmanagerSecretEnableRotation } from './aws/secretsmanager/Secret/enableRotation.ts';
+import { enforceFeedback as sesv2ConfigurationSetEnforceFeedback } from './aws/sesv2/ConfigurationSet/enforceFeedback.ts';
 import { enableCustomerKeyEncryption as sfnStateMachineEnableCustomerKeyEncryption } from './aws/sfn/StateMachine/enableCustomerKeyEncryption.ts';
 import { enableLogging as sfnStateMachineEnableLogging } from './aws/sfn/StateMachine/enableLogging.ts';
 import { enableTracing as sfnStateMachineEnableTracing } from './aws/sfn/StateMachine/enableTracing.ts';
@@ -137,6 +138,7 @@ export const policies: readonly PackPolicy[] = [
   secretsmanagerSecretDisallowPublicAccess,
   secretsmanagerSecretEnableCustomerKeyEncryption,
   secretsmanagerSecretEnableRotation,
+  sesv2ConfigurationSetEnforceFeedback,
   sfnStateMachineEnableCustomerKeyEncryption,
   sfnStateMachineEnableLogging,
   sfnStateMachineEnableTracing,

@@ -20,11 +20,11 @@ beforeAll(async () => {
 it('fails the report', () => {
   expect(report.passed).toBe(false);
   expect(report.summary).toEqual({
-    // 34 resources, the alarms and the explicit provider it adds, and the default provider.
-    resources: 38,
+    // 36 resources, the alarms and the explicit provider it adds, and the default provider.
+    resources: 40,
     policies: policies.length,
-    mandatoryViolations: 82,
-    advisoryViolations: 33,
+    mandatoryViolations: 86,
+    advisoryViolations: 35,
   });
 });
 
@@ -110,6 +110,10 @@ it('names each violation: level, policy and resource', () => {
     'mandatory aws-scheduler-schedule-enable-customer-key-encryption aws:scheduler/schedule:Schedule::unencrypted',
     'mandatory aws-secretsmanager-secret-disallow-public-access aws:secretsmanager/secretPolicy:SecretPolicy::unrotated',
     'mandatory aws-secretsmanager-secret-enable-customer-key-encryption aws:secretsmanager/secret:Secret::unrotated',
+    'mandatory aws-sesv2-configurationset-enforce-feedback (stack)',
+    'mandatory aws-sesv2-configurationset-enforce-feedback aws:sesv2/configurationSet:ConfigurationSet::unsuppressed',
+    'mandatory aws-sesv2-configurationset-enforce-feedback aws:sesv2/configurationSet:ConfigurationSet::unsuppressed',
+    'mandatory aws-sesv2-configurationset-enforce-feedback aws:sesv2/emailIdentity:EmailIdentity::unsuppressed',
     'mandatory aws-sfn-statemachine-enable-customer-key-encryption aws:sfn/stateMachine:StateMachine::silent',
     'mandatory aws-sfn-statemachine-enable-logging aws:sfn/stateMachine:StateMachine::silent',
     'mandatory aws-sns-topic-disallow-public-access aws:sns/topic:Topic::open',
@@ -136,6 +140,8 @@ it('names each violation: level, policy and resource', () => {
     'advisory aws-all-resource-missing-required-tags aws:s3/bucket:Bucket::public',
     'advisory aws-all-resource-missing-required-tags aws:s3/bucket:Bucket::unlocked-audit',
     'advisory aws-all-resource-missing-required-tags aws:secretsmanager/secret:Secret::unrotated',
+    'advisory aws-all-resource-missing-required-tags aws:sesv2/configurationSet:ConfigurationSet::unsuppressed',
+    'advisory aws-all-resource-missing-required-tags aws:sesv2/emailIdentity:EmailIdentity::unsuppressed',
     'advisory aws-all-resource-missing-required-tags aws:sfn/stateMachine:StateMachine::silent',
     'advisory aws-all-resource-missing-required-tags aws:sns/topic:Topic::open',
     'advisory aws-all-resource-missing-required-tags aws:sqs/queue:Queue::open',
