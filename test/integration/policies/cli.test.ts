@@ -39,14 +39,14 @@ it('exits 1 on a mandatory violation and writes both reports', () => {
   const result = compliance('--stack', 'prod', '--out', OUT, '--program', NONCOMPLIANT);
   expect(result.status).toBe(1);
   expect(result.stdout).toMatch(
-    /^FAIL savings-plan-buy\/prod: 81 mandatory and 33 advisory violations on 38 resources; 36 of 36 applicable FSBP controls enforced\.\n/,
+    /^FAIL savings-plan-buy\/prod: 86 mandatory and 35 advisory violations on 40 resources; 36 of 36 applicable FSBP controls enforced\.\n/,
   );
   const json = JSON.parse(readFileSync(join(OUT, 'compliance-prod.json'), 'utf8')) as {
     passed: boolean;
   };
   expect(json.passed).toBe(false);
   expect(readFileSync(join(OUT, 'compliance-prod.md'), 'utf8')).toContain(
-    '- **Result: FAIL**: 81 mandatory and 33 advisory violations.',
+    '- **Result: FAIL**: 86 mandatory and 35 advisory violations.',
   );
 });
 
@@ -76,18 +76,18 @@ it('checks every stack one at a time, a line per stack as it goes, and ends with
   const progress = result.stderr.trimEnd().split('\n');
   expect(progress.map((line) => line.replace(/\(\d+\.\d s\)$/, '(<time>)'))).toEqual([
     'compliance: 3 stacks (dev, prod, staging), one at a time',
-    '[1/3] dev: FAIL, 79 mandatory, 33 advisory on 38 resources (<time>)',
-    '[2/3] prod: FAIL, 81 mandatory, 33 advisory on 38 resources (<time>)',
-    '[3/3] staging: FAIL, 80 mandatory, 33 advisory on 38 resources (<time>)',
+    '[1/3] dev: FAIL, 84 mandatory, 35 advisory on 40 resources (<time>)',
+    '[2/3] prod: FAIL, 86 mandatory, 35 advisory on 40 resources (<time>)',
+    '[3/3] staging: FAIL, 85 mandatory, 35 advisory on 40 resources (<time>)',
   ]);
   // The time column's width depends on the times: left out.
   const table = result.stdout.split('\n').slice(0, 5);
   expect(table.map((line) => line.replace(/\s+(Time|-+|\d+\.\d s)$/, ''))).toEqual([
     'Stack    Result  Mandatory  Advisory  Resources  FSBP controls',
     '-------  ------  ---------  --------  ---------  -------------',
-    'dev      FAIL           79        33         38  35 of 36',
-    'prod     FAIL           81        33         38  36 of 36',
-    'staging  FAIL           80        33         38  36 of 36',
+    'dev      FAIL           84        35         40  35 of 36',
+    'prod     FAIL           86        35         40  36 of 36',
+    'staging  FAIL           85        35         40  36 of 36',
   ]);
   for (const stack of ['dev', 'prod', 'staging']) {
     const report = JSON.parse(readFileSync(join(OUT, `compliance-${stack}.json`), 'utf8')) as {
