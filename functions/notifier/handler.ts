@@ -181,20 +181,26 @@ async function recipientOf(userId: string): Promise<Recipient> {
   };
 }
 
+/** The plan the event is about, as it is now (one read serves the message and coalescing). */
+async function planOf(event: BusEvent): Promise<PlanRecord | undefined> {
+  return typeof event.detail.planId === 'string'
+    ? getItem<PlanRecord>(env.PLANS_TABLE, {
+        userId: event.detail.userId ?? '',
+        planId: event.detail.planId,
+      })
+    : undefined;
+}
+
 /** The plan's zone and next run, as the plan is now (its re-arming may still be under way). */
-async function contextOf(event: BusEvent): Promise<{ nextRunAt: string | null; timezone: string }> {
+function contextOf(
+  event: BusEvent,
+  plan: PlanRecord | undefined,
+): { nextRunAt: string | null; timezone: string } {
   const detail = event.detail;
   const changed = detail as {
     new?: { schedule?: ScheduleSpec };
     old?: { schedule?: ScheduleSpec };
   };
-  const plan =
-    typeof detail.planId === 'string'
-      ? await getItem<PlanRecord>(env.PLANS_TABLE, {
-          userId: detail.userId ?? '',
-          planId: detail.planId,
-        })
-      : undefined;
   const timezone =
     plan?.schedule.timezone ??
     changed.new?.schedule?.timezone ??
@@ -335,6 +341,11 @@ async function published(
 /** Records a notification held back for `reason`, once; nothing is sent. */
 async function holdBack(notification: Notification, reason: HeldBackReason): Promise<void> {
   if (!(await record(notification, { status: 'HELD_BACK', reason }))) return;
+  await heldBack(notification, reason);
+}
+
+/** Logs, counts and publishes a notification recorded as held back. */
+async function heldBack(notification: Notification, reason: HeldBackReason): Promise<void> {
   logger.info('notification held back', {
     eventId: notification.event.id,
     channel: notification.channel,
@@ -350,7 +361,7 @@ const isHeldBackReason = (reason: string): reason is HeldBackReason =>
 
 /** Sends one notification once: claim, take its allowance, send, record the outcome. */
 async function notify(notification: Notification): Promise<void> {
-  const { event, kind, channel, to, message } = notification;
+  const { kind, channel, to, message } = notification;
   const { userId, planId, executionId, key } = identify(notification);
   if (!(await record(notification, { status: 'SENDING' }))) return;
 
@@ -371,9 +382,7 @@ async function notify(notification: Notification): Promise<void> {
         ExpressionAttributeValues: { ':status': 'HELD_BACK', ':reason': reason },
       }),
     );
-    logger.info('notification held back', { eventId: event.id, channel, reason });
-    metrics.addMetric(`NotificationsHeldBack_${reason}`, MetricUnit.Count, 1);
-    await published(notification, 'HELD_BACK', { reason });
+    await heldBack(notification, reason);
     return;
   }
 
@@ -439,16 +448,12 @@ async function notify(notification: Notification): Promise<void> {
 }
 
 /** For a plan change: whether a later change of its burst is told instead (`coalesce.ts`). */
-async function supersededChange(event: BusEvent): Promise<boolean> {
+function supersededChange(event: BusEvent, plan: PlanRecord | undefined): boolean {
   if (event['detail-type'] !== BUS_EVENTS.PlanChanged.detailType) return false;
   const detail = event.detail as { change?: unknown; version?: unknown; changedAt?: unknown };
   if (typeof event.detail.planId !== 'string' || typeof detail.changedAt !== 'string') {
     return false;
   }
-  const plan = await getItem<PlanRecord>(env.PLANS_TABLE, {
-    userId: event.detail.userId ?? '',
-    planId: event.detail.planId,
-  });
   return coalesced(
     {
       change: String(detail.change),
@@ -468,8 +473,9 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   const recipient = await recipientOf(userId);
   const channels = channelsFor(recipient.preferences, kind);
   if (channels.length === 0) return;
-  const message = composeMessage(kind, event.detail as never, await contextOf(event));
-  const superseded = await supersededChange(event);
+  const plan = await planOf(event);
+  const message = composeMessage(kind, event.detail as never, contextOf(event, plan));
+  const superseded = supersededChange(event, plan);
   // Every channel gets its chance; one that must be tried again fails the record afterwards
   // (the others are not sent twice: their claims stand).
   const failures: unknown[] = [];
