@@ -424,6 +424,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             AWS_ENDPOINT_URL_S3: `${url}${s3.prefix}`,
             AWS_ENDPOINT_URL_KMS: `${url}${kms.prefix}`,
             AWS_LAMBDA_FUNCTION_NAME: `${prefix}-${name}`,
+            // Names the caller in the SDK's user agent (`app/<name>`), so a counting proxy in
+            // front of DynamoDB Local can say which function sent each request.
+            AWS_SDK_UA_APP_ID: name,
             // As deployed (`infra/components/lambda-function.ts`): the metrics' `service`
             // dimension is the function's name, which the alarms read.
             POWERTOOLS_SERVICE_NAME: `${prefix}-${name}`,

@@ -71,7 +71,7 @@ async function coldStarts() {
   const variables: Record<FunctionVariable, string> = {
     PLANS_TABLE: 'x',
     SMS_PROTECT_CONFIGURATION_ID: 'x',
-    NOTIFICATION_SETTINGS: '{}',
+    NOTIFICATION_SETTINGS: JSON.stringify(baseConfig.notifications),
     EXECUTIONS_TABLE: 'x',
     IDEMPOTENCY_TABLE: 'x',
     SCHEDULE_GROUP: 'x',
@@ -195,6 +195,7 @@ try {
     stack.exchange.setFaults(parseExchangeFaults({ rateLimitPerSecond: rateLimit }));
   }
   proxy.counts.clear();
+  proxy.countsByCaller.clear();
   const started = performance.now();
   progress(`firing ${plans} plans at ${slot}...`);
   const ticker = setInterval(() => {
@@ -207,6 +208,9 @@ try {
   const seconds = (performance.now() - started) / 1000;
   progress(`settled after ${seconds.toFixed(1)} s`);
   const counts = new Map(proxy.counts);
+  const byCaller = new Map(
+    [...proxy.countsByCaller].map(([caller, operations]) => [caller, new Map(operations)]),
+  );
 
   const ledger: Record<string, unknown>[] = [];
   let startKey: Record<string, never> | undefined;
@@ -267,6 +271,20 @@ try {
     '\nDynamoDB requests by operation:',
     Object.fromEntries([...counts].sort((a, b) => b[1] - a[1])),
   );
+  console.log('\n| caller | DynamoDB requests | per purchase | by operation |');
+  console.log('| --- | ---: | ---: | --- |');
+  for (const [caller, operations] of [...byCaller].sort()) {
+    const tables = [...operations].filter(([operation]) => operation.startsWith('DynamoDB_'));
+    const total = tables.reduce((sum, [, n]) => sum + n, 0);
+    if (total === 0) continue;
+    const detail = tables
+      .sort((a, b) => b[1] - a[1])
+      .map(([operation, n]) => `${operation.replace('DynamoDB_20120810.', '')} ${n}`)
+      .join(', ');
+    console.log(
+      `| ${caller} | ${total} | ${(total / Math.max(filled.length, 1)).toFixed(2)} | ${detail} |`,
+    );
+  }
   console.log('\n| Lambda | bundle | module load (median of 5) |');
   console.log('| --- | ---: | ---: |');
   for (const row of await coldStarts()) console.log(row);

@@ -77,6 +77,8 @@ const dynamodb = new DynamoDBClient({
   region: data.region,
   credentials,
   endpoint: data.dynamodbEndpoint,
+  // The caller a counting proxy in front of DynamoDB Local attributes these requests to.
+  userAgentAppId: 'states',
 });
 const events = new EventBridgeClient({
   region: data.region,
