@@ -120,6 +120,13 @@ export const executionsTable = {
       hashKey: { name: 'orderDay', type: 'S' },
       rangeKey: { name: 'clientOrderId', type: 'S' },
     },
+    {
+      // Sparse: only slots that joined a block order (aggregated execution) carry `blockMember`
+      // (`<blockId>#<shard>`, `shared/blocks.ts`); the block worker reads its members here.
+      name: 'blockMembers',
+      hashKey: { name: 'blockMember', type: 'S' },
+      rangeKey: { name: 'ownerPlan', type: 'S' },
+    },
   ],
   stream: 'NEW_AND_OLD_IMAGES',
 } as const satisfies TableDefinition;
