@@ -6,7 +6,10 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LocalStack } from '#local/stack.ts';
+import { BTC_DIGITS, CURRENCY_DIGITS } from '#domain/currencies.ts';
+import { toUnits } from '#domain/money.ts';
 import type { ReconciliationResult } from '#domain/reconciliation.ts';
+import { blockClientOrderId } from '#shared/blocks.ts';
 import type { GraphqlClient } from './stack.ts';
 
 const CREATE = `mutation Create($input: CreatePlanInput!) { createPlan(input: $input) { id } }`;
@@ -93,6 +96,14 @@ export interface Figures {
   readonly filledWithoutExactlyOneOrder: number;
   /** Orders at the exchange whose slot the ledger does not record as bought. */
   readonly ordersNotBought: number;
+  /**
+   * Exchange orders whose fill (satoshis, spent, fee) differs from the sum of what the ledger
+   * records for the slots it bought for: one slot per order in per-slot mode, the block's members
+   * in aggregated mode.
+   */
+  readonly allocationMismatches: number;
+  /** Slots bought through a block order (aggregated mode). */
+  readonly inBlocks: number;
   readonly failureCodes: Readonly<Record<string, number>>;
   readonly executions: number;
   readonly retries: number;
@@ -115,11 +126,21 @@ export interface MissedRun {
 
 const BOUGHT = new Set(['FILLED', 'PARTIALLY_FILLED']);
 
+/**
+ * The client order id of the exchange order a slot's purchase went into: its block part's once it
+ * was sealed into one (aggregated mode), its own otherwise.
+ */
+export function orderIdOf(item: LedgerItem): string {
+  return typeof item.blockId === 'string' && item.blockPart !== undefined
+    ? blockClientOrderId(item.blockId, Number(item.blockPart))
+    : item.clientOrderId;
+}
+
 /** What happened to the slots of `planIds`, in figures. */
 export async function figures(stack: LocalStack, planIds: readonly string[]): Promise<Figures> {
   const plans = new Set(planIds);
   const entries = (await ledger(stack)).filter((item) => plans.has(item.planId));
-  const clientIds = new Set(entries.map((item) => item.clientOrderId));
+  const clientIds = new Set(entries.map(orderIdOf));
   const orders = stack.exchange
     .state()
     .orders.filter((order) => clientIds.has(order.clientOrderId));
@@ -148,14 +169,27 @@ export async function figures(stack: LocalStack, planIds: readonly string[]): Pr
     orders: orders.length,
     duplicateOrders: [...ordersByClientId.values()].filter((n) => n > 1).length,
     filledWithoutExactlyOneOrder: entries.filter(
-      (item) => BOUGHT.has(item.status) && ordersByClientId.get(item.clientOrderId) !== 1,
+      (item) => BOUGHT.has(item.status) && ordersByClientId.get(orderIdOf(item)) !== 1,
     ).length,
     ordersNotBought: orders.filter(
       (order) =>
-        !BOUGHT.has(
-          entries.find((item) => item.clientOrderId === order.clientOrderId)?.status ?? '',
-        ),
+        !entries.some((item) => orderIdOf(item) === order.clientOrderId && BOUGHT.has(item.status)),
     ).length,
+    allocationMismatches: orders.filter((order) => {
+      const bought = entries.filter(
+        (item) => orderIdOf(item) === order.clientOrderId && BOUGHT.has(item.status),
+      );
+      const sum = (field: string) =>
+        bought.reduce((total, item) => total + BigInt(String(item[field] ?? '0')), 0n);
+      const digits = CURRENCY_DIGITS[order.currency] ?? 2;
+      return (
+        sum('btcAcquired') !== toUnits(order.filledSize, BTC_DIGITS) ||
+        sum('spent') !== toUnits(order.spent, digits) ||
+        sum('fee') !== toUnits(order.fee, digits)
+      );
+    }).length,
+    inBlocks: entries.filter((item) => BOUGHT.has(item.status) && typeof item.blockId === 'string')
+      .length,
     failureCodes,
     executions: executions.length,
     retries: executions.filter((execution) => 'attempt' in (execution.input as object)).length,

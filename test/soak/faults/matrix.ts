@@ -132,6 +132,7 @@ export function expectNoMoneyLost(result: ScenarioResult): void {
     duplicateOrders: result.duplicateOrders,
     filledWithoutExactlyOneOrder: result.filledWithoutExactlyOneOrder,
     ordersNotBought: result.ordersNotBought,
+    allocationMismatches: result.allocationMismatches,
     reconciliationBreaks: result.reconciliationBreaks,
     notifiedFailures: result.purchaseFailedEvents,
   }).toEqual({
@@ -140,6 +141,7 @@ export function expectNoMoneyLost(result: ScenarioResult): void {
     duplicateOrders: 0,
     filledWithoutExactlyOneOrder: 0,
     ordersNotBought: 0,
+    allocationMismatches: 0,
     reconciliationBreaks: 0,
     notifiedFailures: result.failed,
   });
