@@ -4,10 +4,12 @@
  * faults, then moves the clock past every purchase window, clears the faults and reconciles each
  * day. It answers the figures the suite asserts and prints, with the alarms that fired on the way.
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
 import type { ExchangeStats } from '#local/services/paper-exchange-server.ts';
 import { devStackConfig, type LocalStack } from '#local/stack.ts';
+import { parseExecutionSettings, type ExecutionMode } from '#shared/execution-settings.ts';
+import type { MatrixGroup } from './scenarios.ts';
 import { createDailyPlans, figures, reconcileDay, type Figures } from '../../support/purchases.ts';
 import { signIn, startTestStack } from '../../support/stack.ts';
 
@@ -37,10 +39,22 @@ export interface ScenarioResult extends Figures {
   readonly seconds: number;
 }
 
-export async function startMatrixStack(start: string): Promise<LocalStack> {
+/** Days of slots per scenario in aggregated mode: each day is one block order. */
+export const AGGREGATED_DAYS = 2;
+
+export async function startMatrixStack(
+  start: string,
+  mode: ExecutionMode = 'per-slot',
+): Promise<LocalStack> {
   return startTestStack({
     clock: new LocalClock(new Date(start)),
-    config: { ...devStackConfig(), maxPlansPerUser: PLANS },
+    config: {
+      ...devStackConfig(),
+      maxPlansPerUser: PLANS,
+      execution: parseExecutionSettings(
+        mode === 'aggregated' ? { mode, windowSeconds: 60 } : { mode },
+      ),
+    },
     lambdaConcurrency: 8,
     exchangeTimeoutMs: 1000,
   });
@@ -167,4 +181,45 @@ export function table(results: readonly ScenarioResult[]): string {
     ...rows,
     ...(missed.length > 0 ? ['', ...missed] : []),
   ].join('\n');
+}
+
+/**
+ * Runs `groups` of scenarios on one stack in `mode`, one test each, and prints their figures. The
+ * groups' days must not overlap: in aggregated mode, slots due together share block orders.
+ */
+export function runMatrix(
+  title: string,
+  start: string,
+  groups: readonly MatrixGroup[],
+  mode: ExecutionMode,
+): void {
+  let stack: LocalStack;
+  const results: ScenarioResult[] = [];
+  beforeAll(async () => {
+    stack = await startMatrixStack(start, mode);
+  });
+  afterAll(async () => {
+    console.log(`\nFault matrix (${mode}): ${title}\n${table(results)}\n`);
+    await stack.stop();
+  });
+  for (const group of groups) {
+    describe(`${group.title} (${mode})`, () => {
+      for (const matrixCase of group.cases) {
+        it(
+          `${matrixCase.name}: ${matrixCase.rule}`,
+          async () => {
+            const scenario =
+              mode === 'aggregated'
+                ? { ...matrixCase, days: Math.min(matrixCase.days ?? DAYS, AGGREGATED_DAYS) }
+                : matrixCase;
+            const result = await runScenario(stack, scenario, matrixCase.firstDay);
+            results.push(result);
+            expectNoMoneyLost(result);
+            matrixCase.check(result, mode);
+          },
+          matrixCase.timeoutMs,
+        );
+      }
+    });
+  }
 }
