@@ -129,7 +129,7 @@ async function coldStarts() {
 }
 
 const dynamodb = await startDynamoDbLocal();
-const proxy = await startCountingProxy(dynamodb.endpoint);
+const proxy = await startCountingProxy(dynamodb.endpoint, { capacity: true });
 const slot = '2027-03-02T08:00:00Z';
 const stack = await startLocalStack({
   port: 0,
@@ -196,6 +196,7 @@ try {
   }
   proxy.counts.clear();
   proxy.countsByCaller.clear();
+  proxy.capacityByCaller.clear();
   const started = performance.now();
   progress(`firing ${plans} plans at ${slot}...`);
   const ticker = setInterval(() => {
@@ -210,6 +211,9 @@ try {
   const counts = new Map(proxy.counts);
   const byCaller = new Map(
     [...proxy.countsByCaller].map(([caller, operations]) => [caller, new Map(operations)]),
+  );
+  const capacity = new Map(
+    [...proxy.capacityByCaller].map(([caller, units]) => [caller, { ...units }]),
   );
 
   const ledger: Record<string, unknown>[] = [];
@@ -271,8 +275,10 @@ try {
     '\nDynamoDB requests by operation:',
     Object.fromEntries([...counts].sort((a, b) => b[1] - a[1])),
   );
-  console.log('\n| caller | DynamoDB requests | per purchase | by operation |');
-  console.log('| --- | ---: | ---: | --- |');
+  console.log(
+    '\n| caller | DynamoDB requests | per purchase | read units / purchase | write units / purchase | by operation |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | --- |');
   for (const [caller, operations] of [...byCaller].sort()) {
     const tables = [...operations].filter(([operation]) => operation.startsWith('DynamoDB_'));
     const total = tables.reduce((sum, [, n]) => sum + n, 0);
@@ -281,8 +287,10 @@ try {
       .sort((a, b) => b[1] - a[1])
       .map(([operation, n]) => `${operation.replace('DynamoDB_20120810.', '')} ${n}`)
       .join(', ');
+    const per = (n: number) => (n / Math.max(filled.length, 1)).toFixed(2);
+    const units = capacity.get(caller) ?? { read: 0, write: 0 };
     console.log(
-      `| ${caller} | ${total} | ${(total / Math.max(filled.length, 1)).toFixed(2)} | ${detail} |`,
+      `| ${caller} | ${total} | ${per(total)} | ${per(units.read)} | ${per(units.write)} | ${detail} |`,
     );
   }
   console.log('\n| Lambda | bundle | module load (median of 5) |');
