@@ -160,8 +160,13 @@ export async function runBlock(
   }
   let waitSeconds: number | null;
   try {
-    waitSeconds =
-      block.status === BLOCK_STATUS.DONE ? null : await work(deps, blockId, owner, block.status);
+    if (block.status === BLOCK_STATUS.DONE) {
+      // A slot that joined after the block was done still gets its run back.
+      await releaseStragglers(new RunContext(deps, blockId));
+      waitSeconds = null;
+    } else {
+      waitSeconds = await work(deps, blockId, owner, block.status);
+    }
   } finally {
     await releaseLease(deps, blockId, owner).catch((error: unknown) =>
       deps.log('warn', 'could not release the block lease', { blockId, error }),
@@ -206,14 +211,13 @@ async function work(
   return null;
 }
 
-/** What a run keeps between its steps: the block, its currency, and the flags once read. */
+/** What a run keeps between its steps: the block and its currency. */
 class RunContext {
   readonly deps: BlockWorkerDeps;
   readonly blockId: string;
   readonly currency: string;
   readonly windowStart: string;
   readonly digits: number;
-  #flags: Promise<Flags> | undefined;
 
   constructor(deps: BlockWorkerDeps, blockId: string) {
     this.deps = deps;
@@ -224,9 +228,12 @@ class RunContext {
     this.digits = digitsOf(currency);
   }
 
+  /**
+   * The flags in force now: read at the seal and again before each order (the reader keeps its own
+   * short cache), so a kill switch flipped between the two holds.
+   */
   flags(): Promise<Flags> {
-    this.#flags ??= this.deps.readFlags();
-    return this.#flags;
+    return this.deps.readFlags();
   }
 
   now(): string {
@@ -374,7 +381,7 @@ async function advancePart(
   initial: PartItem,
   members: MemberItem[],
 ): Promise<number | null> {
-  const { deps, blockId } = context;
+  const { blockId } = context;
   let part = initial;
   // PENDING -> SUBMITTED -> (read back: none) PENDING -> SUBMITTED at most, then a fill.
   for (let step = 0; step < 6; step += 1) {
