@@ -224,6 +224,15 @@ async function plan(of: Member): Promise<Record<string, unknown>> {
 const ordersOf = (blockId: string, part = 0) =>
   paper.state().orders.filter((order) => order.clientOrderId === blockClientOrderId(blockId, part));
 
+function at<T>(list: readonly T[], index: number): T {
+  return present(list[index]);
+}
+
+function present<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a value');
+  return value;
+}
+
 const cents = (text: string) => BigInt(text.replace('.', ''));
 const sats = (text: string) => BigInt(text.replace('.', ''));
 
@@ -247,14 +256,14 @@ describe('the block worker', () => {
 
     const orders = ordersOf(blockId);
     expect(orders.length).toBe(1);
-    const order = orders[0]!;
+    const order = at(orders, 0);
     expect(order.quote).toBe('286.64');
     expect(await totals(members)).toEqual({
       sats: sats(order.filledSize),
       spent: cents(order.spent),
       fee: cents(order.fee),
     });
-    const first = await execution(members[0]!);
+    const first = await execution(at(members, 0));
     expect(first).toMatchObject({
       status: 'FILLED',
       failureCode: null,
@@ -271,7 +280,7 @@ describe('the block worker', () => {
       unspent: '0',
     });
     expect(first.openShard).toBeUndefined();
-    expect(await plan(members[0]!)).toMatchObject({
+    expect(await plan(at(members, 0))).toMatchObject({
       executionCount: 1,
       totalSpentMinor: Number(first.spent),
       totalNetMinor: Number(first.spent) - Number(first.fee),
@@ -279,7 +288,7 @@ describe('the block worker', () => {
       lastRunAt: slot,
       lastSlotAt: slot,
     });
-    expect(await item(holdingsKey(members[0]!.userId, 'EUR'))).toMatchObject({
+    expect(await item(holdingsKey(at(members, 0).userId, 'EUR'))).toMatchObject({
       btcSats: Number(first.btcAcquired),
       spentMinor: Number(first.spent),
       feesMinor: Number(first.fee),
@@ -296,13 +305,15 @@ describe('the block worker', () => {
     expect(await item({ ownerPlan: 'holdings#house', scheduledFor: 'EUR' })).toEqual({});
     expect(events.map((entry) => entry.DetailType)).toEqual(quotes.map(() => 'PurchaseSucceeded'));
     expect(
-      JSON.parse(events.find((entry) => entry.Detail.includes(members[0]!.planId))!.Detail),
+      JSON.parse(
+        present(events.find((entry) => entry.Detail.includes(at(members, 0).planId))).Detail,
+      ),
     ).toEqual({
-      planId: members[0]!.planId,
-      userId: members[0]!.userId,
+      planId: at(members, 0).planId,
+      userId: at(members, 0).userId,
       scheduledFor: slot,
       status: 'FILLED',
-      clientOrderId: clientOrderIdFor(members[0]!.planId, slot),
+      clientOrderId: clientOrderIdFor(at(members, 0).planId, slot),
       exchangeOrderId: order.orderId,
       amount: '25.00',
       currency: 'EUR',
@@ -310,7 +321,7 @@ describe('the block worker', () => {
       spentMinor: first.spent,
       feeMinor: first.fee,
       averagePrice: order.averagePrice,
-      executionArn: `arn:execution:${members[0]!.planId}`,
+      executionArn: `arn:execution:${at(members, 0).planId}`,
     });
     expect(messages).toEqual([]);
   });
@@ -426,7 +437,7 @@ describe('the block worker', () => {
     paper.setFaults(NO_EXCHANGE_FAULTS);
     expect(await runBlock(deps(), blockId, LEASE_MS)).toEqual({ outcome: 'DONE' });
     expect(paper.state().stats.orders).toBe(1);
-    expect((await execution(members[1]!)).status).toBe('FILLED');
+    expect((await execution(at(members, 1))).status).toBe('FILLED');
   });
 
   it('fails every member with the exchange’s code when it rejects the order', async () => {
@@ -443,7 +454,7 @@ describe('the block worker', () => {
         failureReason: 'Insufficient funds in the account for this order.',
       });
     }
-    expect(await plan(members[0]!)).toMatchObject({ lastRunAt: slot, lastSlotAt: slot });
+    expect(await plan(at(members, 0))).toMatchObject({ lastRunAt: slot, lastSlotAt: slot });
     expect(await item(blockPartKey(blockId, 0))).toMatchObject({
       status: 'FAILED',
       failureCode: 'INSUFFICIENT_FUNDS',
@@ -458,7 +469,7 @@ describe('the block worker', () => {
     );
     paper.configure({ liquidity: { EUR: '50.00' } });
     expect(await runBlock(deps(), blockId, LEASE_MS)).toEqual({ outcome: 'DONE' });
-    const order = ordersOf(blockId)[0]!;
+    const order = at(ordersOf(blockId), 0);
     expect(order.status).toBe('PARTIALLY_FILLED');
     expect(await totals(members)).toEqual({
       sats: sats(order.filledSize),
@@ -471,7 +482,7 @@ describe('the block worker', () => {
       ['PARTIALLY_FILLED', 'PARTIAL_FILL', '1500'],
       ['PARTIALLY_FILLED', 'PARTIAL_FILL', '500'],
     ]);
-    expect(records[0]!.failureReason).toBe(
+    expect(at(records, 0).failureReason).toBe(
       'Only 30.00 EUR of 60.00 EUR could be bought: the exchange could not fill the whole order. The rest was not spent.',
     );
   });
@@ -516,7 +527,7 @@ describe('the block worker', () => {
     expect(await execution(active)).toMatchObject({ status: 'FILLED', blockSize: 1 });
     expect(ordersOf(blockId).map((order) => order.quote)).toEqual(['15.00']);
     expect(
-      JSON.parse(events.find((entry) => entry.DetailType === 'PurchaseSkipped')!.Detail),
+      JSON.parse(present(events.find((entry) => entry.DetailType === 'PurchaseSkipped')).Detail),
     ).toEqual({
       planId: paused.planId,
       userId: paused.userId,

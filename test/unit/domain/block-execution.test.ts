@@ -16,6 +16,7 @@ import {
 } from '#domain/block-execution.ts';
 import { ExchangeUnknownOutcomeError, type ExchangeOrder } from '#domain/exchange.ts';
 import { DEFAULT_FLAGS } from '#domain/flags.ts';
+import { retryDelayMs } from '#domain/retry-backoff.ts';
 import type { PlanForDecision } from '#domain/purchase-decision.ts';
 
 describe('orderLimitMinor', () => {
@@ -270,9 +271,9 @@ describe('partialFillReason', () => {
 
 describe('blockRetryDelaySeconds', () => {
   it('backs off from about a minute, never beyond the longest SQS delay', () => {
-    const first = blockRetryDelaySeconds(1, 'block');
-    expect(first >= 30 && first <= 60).toBe(true);
-    expect(blockRetryDelaySeconds(20, 'block')).toBeLessThanOrEqual(900);
+    expect(blockRetryDelaySeconds(1, 'block')).toBe(Math.ceil(retryDelayMs(1, 'block') / 1000));
+    expect(blockRetryDelaySeconds(20, 'block')).toBe(Math.ceil(retryDelayMs(20, 'block') / 1000));
+    expect(Math.ceil(retryDelayMs(20, 'block') / 1000)).toBeLessThanOrEqual(900);
   });
 
   it('waits at least as long as the exchange asked, capped at 900 s', () => {
