@@ -26,6 +26,11 @@ export interface Market {
   readonly minBaseSats: bigint;
   readonly quoteIncrementMinor: bigint;
   readonly baseIncrementSats: bigint;
+  /**
+   * The most one market buy may spend, fee included, when the exchange has such a limit (absent:
+   * none known). Aggregated execution splits a block into parts so that no order exceeds it.
+   */
+  readonly maxQuoteMinor?: bigint;
 }
 
 export type OrderStatus = 'FILLED' | 'PARTIALLY_FILLED' | 'OPEN' | 'CANCELLED' | 'REJECTED';

@@ -63,7 +63,7 @@ function outcome(
   action: 'SKIP' | 'FAIL',
   code: OutcomeCode,
   reason: string,
-  plan: PlanForDecision | null,
+  plan: Pick<PlanForDecision, 'amount' | 'currency'> | null,
 ): Decision {
   return { action, code, reason, amount: plan?.amount ?? null, currency: plan?.currency ?? null };
 }
@@ -133,6 +133,21 @@ export function decidePurchase(
     if (ranIn === slotIn)
       return outcome('SKIP', 'PERIOD_ALREADY_RAN', 'A purchase already ran in this period.', plan);
   }
+  return decideControls(plan, slot, context);
+}
+
+/**
+ * The controls that stop money moving, for a run whose plan already allows it: purchases switched
+ * on for the user (the switch and the share), the amount within the per-run maximum, and the
+ * purchase window still open. {@link decidePurchase} ends with them; the block worker asks them
+ * again for each sealed member right before its block order is sent, as the per-slot workflow
+ * decides again before every send.
+ */
+export function decideControls(
+  plan: Pick<PlanForDecision, 'amount' | 'currency'>,
+  slot: string,
+  context: DecisionContext,
+): Decision {
   if (!context.flags.purchasesEnabled) {
     return outcome(
       'SKIP',
