@@ -14,7 +14,8 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
+import { pureSdkSchemas } from './sdk-schemas.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const FUNCTIONS_DIR = join(ROOT, 'functions');
@@ -61,7 +62,24 @@ export async function bundleFunctions(
 ): Promise<Map<string, FunctionBundle>> {
   const prebuilt = process.env[PREBUILT_FUNCTIONS_ENV];
   if (prebuilt !== undefined && prebuilt !== '') return readPrebuiltFunctions(prebuilt, names);
-  const result = await build({
+  const result = await build(bundleOptions(names));
+  const bundles = new Map<string, FunctionBundle>();
+  for (const name of names) {
+    const output = result.outputFiles.find(
+      (file) => file.path === join(ROOT, 'lambda', `${name}.js`),
+    );
+    if (output === undefined) throw new Error(`esbuild produced no bundle for ${name}`);
+    bundles.set(name, { name, code: output.text });
+  }
+  return bundles;
+}
+
+/**
+ * How every Lambda is bundled (esbuild's options for the handlers of `names`, in memory). Exported
+ * for `npm run bench:bundles -- --packages <name>`, which asks esbuild what a bundle holds.
+ */
+export function bundleOptions(names: readonly string[]): BuildOptions & { write: false } {
+  return {
     absWorkingDir: ROOT,
     entryPoints: names.map((name) => ({ in: join(FUNCTIONS_DIR, name, 'handler.ts'), out: name })),
     outdir: 'lambda',
@@ -75,20 +93,17 @@ export async function bundleFunctions(
     keepNames: true,
     legalComments: 'none',
     logLevel: 'silent',
+    alias: {
+      // On Lambda credentials always come from the environment: the rest of the default chain
+      // (SSO, ini files, process, web identity, instance metadata, with STS) never runs there.
+      '@aws-sdk/credential-provider-node': './build/lambda-credentials.ts',
+    },
+    plugins: [pureSdkSchemas],
     // Some dependencies still call require(); give the ES module one.
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     },
-  });
-  const bundles = new Map<string, FunctionBundle>();
-  for (const name of names) {
-    const output = result.outputFiles.find(
-      (file) => file.path === join(ROOT, 'lambda', `${name}.js`),
-    );
-    if (output === undefined) throw new Error(`esbuild produced no bundle for ${name}`);
-    bundles.set(name, { name, code: output.text });
-  }
-  return bundles;
+  };
 }
 
 /**

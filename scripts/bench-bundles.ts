@@ -15,7 +15,8 @@ import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bundleFunctions, writeBundle } from '#build/functions.ts';
+import { build } from 'esbuild';
+import { bundleFunctions, bundleOptions, writeBundle } from '#build/functions.ts';
 import type { FunctionVariable } from '#shared/functions.ts';
 import { devStackConfig } from '#local/stack.ts';
 import { functionVariables, topology } from '#shared/topology.ts';
@@ -94,11 +95,6 @@ export function coldStartTable(rows: readonly ColdStart[], runs = 5): string[] {
 
 /** What one function's bundle holds, by npm package (or `(project)`), largest first. */
 async function packagesOf(name: string): Promise<string[]> {
-  const { build } = await import('esbuild');
-  const { bundleOptions } = (await import('#build/functions.ts')) as {
-    bundleOptions?: (names: readonly string[]) => Parameters<typeof build>[0];
-  };
-  if (bundleOptions === undefined) throw new Error('--packages needs build/functions.ts bundleOptions');
   const result = await build({ ...bundleOptions([name]), metafile: true });
   const output = Object.values(result.metafile.outputs)[0];
   if (output === undefined) throw new Error(`esbuild produced no bundle for ${name}`);
