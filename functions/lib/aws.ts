@@ -3,15 +3,14 @@
  * the standard `AWS_ENDPOINT_URL_<SERVICE>` variables, which the local stack sets.
  *
  * No X-Ray SDK (Powertools Tracer): with `aws-xray-sdk-core`, `semver` and `cls-hooked` it was the
- * largest dependency of every bundle (about 125 KiB, a third of the module load). Active tracing
+ * largest dependency of every bundle (about 125 KiB). Active tracing
  * stays on every function (`infra/components/lambda-function.ts`, the policy
  * `aws-lambda-function-enable-tracing`): Lambda itself records each invocation's segment
  * (initialization, invocation, overhead) and the SDK's recursion-detection middleware forwards the
- * trace header (`X-Amzn-Trace-Id`) on every AWS call, so Step Functions, SQS-fed and
- * EventBridge-fed functions stay on one trace
+ * trace header (`X-Amzn-Trace-Id`) on every AWS call, so traced services downstream join the trace
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html). What is lost: a subsegment per
  * AWS or HTTP call (which DynamoDB request or exchange call was slow) and the Tracer's cold-start
- * and service annotations; the logs' timings and the metrics answer those questions instead.
+ * and service annotations; a slow invocation still shows in its segment and Lambda's Duration.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
