@@ -15,20 +15,18 @@
  *
  * It starts its own DynamoDB Local behind a counting proxy and its own local stack.
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { bundleFunctions, writeBundle } from '#build/functions.ts';
 import { EXECUTION_STATUS } from '#shared/executions.ts';
-import type { FunctionVariable } from '#shared/functions.ts';
 import { LocalClock } from '#local/clock.ts';
 import { startCountingProxy } from '#local/services/counting-proxy.ts';
 import { startDynamoDbLocal } from '#local/services/dynamodb.ts';
 import { parseExchangeFaults } from '#local/services/paper-exchange-server.ts';
 import { devStackConfig, startLocalStack } from '#local/stack.ts';
+import { coldStartTable, coldStarts } from './bench-bundles.ts';
 import { chartSvg } from './lib/chart.ts';
 
 const { values } = parseArgs({
@@ -62,70 +60,6 @@ function percentile(sorted: number[], p: number): number {
   return (
     sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
   );
-}
-
-/** Bundle size and the median time to import each bundle in a fresh Node process (cold start). */
-async function coldStarts() {
-  const rows: string[] = [];
-  // Every variable any function reads (the type makes the list complete), with plausible values.
-  const variables: Record<FunctionVariable, string> = {
-    PLANS_TABLE: 'x',
-    SMS_PROTECT_CONFIGURATION_ID: 'x',
-    NOTIFICATION_SETTINGS: JSON.stringify(baseConfig.notifications),
-    EXECUTIONS_TABLE: 'x',
-    IDEMPOTENCY_TABLE: 'x',
-    SCHEDULE_GROUP: 'x',
-    PURCHASE_STATE_MACHINE_ARN: 'x',
-    SCHEDULER_ROLE_ARN: 'x',
-    SCHEDULE_DLQ_ARN: 'x',
-    KMS_KEY_ARN: 'x',
-    EVENT_BUS_NAME: 'x',
-    SWEEP_GRACE_SECONDS: '1200',
-    EXCHANGE: 'paper-http',
-    EXCHANGE_API_URL: '',
-    EXCHANGE_SECRET_ARN: '',
-    EXCHANGE_READONLY_SECRET_ARN: '',
-    EXCHANGE_STATE_TABLE: 'x',
-    EXCHANGE_RATE_LIMIT_PER_SECOND: '25',
-    PAPER_EXCHANGE_URL: 'http://127.0.0.1:1',
-    PAPER_EXCHANGE_TIMEOUT_MS: '3000',
-    PAPER_ORDERS_TABLE: '',
-    PAPER_SETTINGS: '',
-    PURCHASE_WINDOW_SECONDS: '21600',
-    APPCONFIG_APPLICATION: 'x',
-    APPCONFIG_ENVIRONMENT: 'x',
-    APPCONFIG_FLAGS_PROFILE: 'x',
-    APPCONFIG_EMERGENCY_ENVIRONMENT: 'x',
-    APPCONFIG_EMERGENCY_PROFILE: 'x',
-    FLAGS_MAX_AGE_SECONDS: '30',
-    RETRY_QUEUE_URL: 'http://127.0.0.1:1/queue',
-    COMPLETER_SLA_SECONDS: '1800',
-    NOTIFICATIONS_TABLE: 'x',
-    EMAIL_FROM: 'notifications@example.com',
-    SMS_ORIGINATION_IDENTITY: '',
-    AUDIT_BUCKET: 'x',
-    AUDIT_SIGNING_KEY_ARN: 'x',
-    RELEASED_FUNCTIONS: '{"x-place-order":"place-order"}',
-  };
-  const env = { ...process.env, AWS_REGION: 'eu-central-1', ...variables };
-  for (const [name, bundle] of await bundleFunctions()) {
-    const file = writeBundle(bundle);
-    const times: number[] = [];
-    for (let run = 0; run < 5; run += 1) {
-      const script = `const t = performance.now(); await import(${JSON.stringify(`file://${file}`)}); console.log(performance.now() - t);`;
-      const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-        env,
-        encoding: 'utf8',
-      });
-      if (result.status !== 0) throw new Error(`${name} did not load: ${result.stderr}`);
-      times.push(Number(result.stdout.trim()));
-    }
-    times.sort((a, b) => a - b);
-    rows.push(
-      `| ${name} | ${(Buffer.byteLength(bundle.code) / 1024).toFixed(0)} KiB | ${percentile(times, 50).toFixed(0)} ms |`,
-    );
-  }
-  return rows;
 }
 
 const dynamodb = await startDynamoDbLocal();
@@ -293,9 +227,8 @@ try {
       `| ${caller} | ${total} | ${per(total)} | ${per(units.read)} | ${per(units.write)} | ${detail} |`,
     );
   }
-  console.log('\n| Lambda | bundle | module load (median of 5) |');
-  console.log('| --- | ---: | ---: |');
-  for (const row of await coldStarts()) console.log(row);
+  console.log('');
+  for (const line of coldStartTable(await coldStarts())) console.log(line);
   if (values.chart !== undefined) {
     const one = (title: string, unit: string, label: string, value: number) => ({
       title,

@@ -12,7 +12,6 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { sealDays } from '#domain/audit-digest.ts';
 import { kmsClient, s3Client } from '../lib/aws.ts';
@@ -22,10 +21,9 @@ import { flushMetrics } from '../lib/metrics.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const tracer = new Tracer();
 const env = requireEnvironment(['AUDIT_BUCKET', 'AUDIT_SIGNING_KEY_ARN']);
-const store = s3AuditStore(s3Client(tracer), env.AUDIT_BUCKET);
-const sign = kmsAuditSigner(kmsClient(tracer), env.AUDIT_SIGNING_KEY_ARN);
+const store = s3AuditStore(s3Client(), env.AUDIT_BUCKET);
+const sign = kmsAuditSigner(kmsClient(), env.AUDIT_SIGNING_KEY_ARN);
 
 /** How long after a day ends it is sealed: Firehose's buffer and retries. */
 export const SEAL_AFTER_MS = 60 * 60 * 1000;

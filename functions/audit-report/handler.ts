@@ -8,7 +8,6 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { dayOfKey } from '#domain/audit-digest.ts';
 import {
@@ -28,9 +27,8 @@ import { flushMetrics } from '../lib/metrics.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const tracer = new Tracer();
 const env = requireEnvironment(['AUDIT_BUCKET']);
-const store = s3AuditStore(s3Client(tracer), env.AUDIT_BUCKET);
+const store = s3AuditStore(s3Client(), env.AUDIT_BUCKET);
 
 /** How long after a month ends its report is written: Firehose's buffer and retries. */
 const REPORT_AFTER_MS = 60 * 60 * 1000;

@@ -14,7 +14,6 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { EXECUTION_STATUS } from '#shared/executions.ts';
 import type { RetryMessage } from '#shared/retry-message.ts';
@@ -25,11 +24,10 @@ import { flushMetrics } from '../lib/metrics.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const tracer = new Tracer();
 const env = requireEnvironment(['EXECUTIONS_TABLE', 'RETRY_QUEUE_URL', 'COMPLETER_SLA_SECONDS']);
 const slaMs = Number(env.COMPLETER_SLA_SECONDS) * 1000;
-const dynamodb = documentClient(tracer);
-const sqs = sqsClient(tracer);
+const dynamodb = documentClient();
+const sqs = sqsClient();
 
 interface OpenRun {
   readonly ownerPlan: string;

@@ -10,7 +10,6 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
@@ -35,15 +34,14 @@ import {
 
 const logger = new Logger();
 const metrics = new Metrics();
-const tracer = new Tracer();
 const env = requireEnvironment(['NOTIFICATIONS_TABLE', 'EMAIL_FROM', 'NOTIFICATION_SETTINGS']);
 const settings = readNotificationSettings(env.NOTIFICATION_SETTINGS);
 /** Unset: SMS is not configured on this stack, and no SMS code can be sent. */
 const smsOrigination = process.env.SMS_ORIGINATION_IDENTITY ?? '';
-const dynamodb = documentClient(tracer);
+const dynamodb = documentClient();
 const delivery: DeliveryContext = {
-  ses: sesClient(tracer),
-  sms: smsClient(tracer),
+  ses: sesClient(),
+  sms: smsClient(),
   emailFrom: env.EMAIL_FROM,
   smsOrigination,
   smsProtectConfigurationId: process.env.SMS_PROTECT_CONFIGURATION_ID ?? '',

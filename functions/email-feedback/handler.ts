@@ -13,7 +13,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -33,9 +32,8 @@ import {
 
 const logger = new Logger();
 const metrics = new Metrics();
-const tracer = new Tracer();
 const env = requireEnvironment(['NOTIFICATIONS_TABLE', 'PLANS_TABLE']);
-const dynamodb = documentClient(tracer);
+const dynamodb = documentClient();
 const processor = new BatchProcessor(EventType.SQS);
 
 /** The metric each outcome counts in (EMF, namespace and service as every function's). */

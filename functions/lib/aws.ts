@@ -1,7 +1,16 @@
 /**
- * SDK clients shared by the handlers, created once per execution environment and traced with
- * X-Ray through the handler's Powertools tracer. Endpoints come from the standard
- * `AWS_ENDPOINT_URL_<SERVICE>` variables, which the local stack sets.
+ * SDK clients shared by the handlers, created once per execution environment. Endpoints come from
+ * the standard `AWS_ENDPOINT_URL_<SERVICE>` variables, which the local stack sets.
+ *
+ * No X-Ray SDK (Powertools Tracer): with `aws-xray-sdk-core`, `semver` and `cls-hooked` it was the
+ * largest dependency of every bundle (about 125 KiB). Active tracing
+ * stays on every function (`infra/components/lambda-function.ts`, the policy
+ * `aws-lambda-function-enable-tracing`): Lambda itself records each invocation's segment
+ * (initialization, invocation, overhead) and the SDK's recursion-detection middleware forwards the
+ * trace header (`X-Amzn-Trace-Id`) on every AWS call, so traced services downstream join the trace
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html). What is lost: a subsegment per
+ * AWS or HTTP call (which DynamoDB request or exchange call was slow) and the Tracer's cold-start
+ * and service annotations; a slow invocation still shows in its segment and Lambda's Duration.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -16,66 +25,58 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
 
-function traced<Client extends object>(client: Client, tracer: Tracer | undefined): Client {
-  return tracer === undefined ? client : tracer.captureAWSv3Client(client);
-}
-
-export function documentClient(tracer?: Tracer): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(traced(new DynamoDBClient({}), tracer), {
+export function documentClient(): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }
 
-export function dynamodbStreamsClient(tracer?: Tracer): DynamoDBStreamsClient {
-  return traced(new DynamoDBStreamsClient({}), tracer);
+export function dynamodbStreamsClient(): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient({});
 }
 
-export function schedulerClient(tracer?: Tracer): SchedulerClient {
-  return traced(new SchedulerClient({}), tracer);
+export function schedulerClient(): SchedulerClient {
+  return new SchedulerClient({});
 }
 
-export function eventBridgeClient(tracer?: Tracer): EventBridgeClient {
-  return traced(new EventBridgeClient({}), tracer);
+export function eventBridgeClient(): EventBridgeClient {
+  return new EventBridgeClient({});
 }
 
-export function sfnClient(tracer?: Tracer): SFNClient {
-  return traced(new SFNClient({}), tracer);
+export function sfnClient(): SFNClient {
+  return new SFNClient({});
 }
 
-export function sqsClient(tracer?: Tracer): SQSClient {
-  return traced(new SQSClient({}), tracer);
+export function sqsClient(): SQSClient {
+  return new SQSClient({});
 }
 
-export function sesClient(tracer?: Tracer): SESv2Client {
-  return traced(new SESv2Client({}), tracer);
+export function sesClient(): SESv2Client {
+  return new SESv2Client({});
 }
 
 /** AWS End User Messaging SMS (the API Pinpoint's SMS moved to). */
-export function smsClient(tracer?: Tracer): PinpointSMSVoiceV2Client {
-  return traced(new PinpointSMSVoiceV2Client({}), tracer);
+export function smsClient(): PinpointSMSVoiceV2Client {
+  return new PinpointSMSVoiceV2Client({});
 }
 
 /**
  * S3, in path style when an endpoint is configured (the local stand-in serves
  * `<endpoint>/<bucket>/<key>`; on AWS no endpoint is set and buckets are virtual hosts).
  */
-export function s3Client(tracer?: Tracer): S3Client {
-  return traced(
-    new S3Client({ forcePathStyle: (process.env.AWS_ENDPOINT_URL_S3 ?? '') !== '' }),
-    tracer,
-  );
+export function s3Client(): S3Client {
+  return new S3Client({ forcePathStyle: (process.env.AWS_ENDPOINT_URL_S3 ?? '') !== '' });
 }
 
-export function kmsClient(tracer?: Tracer): KMSClient {
-  return traced(new KMSClient({}), tracer);
+export function kmsClient(): KMSClient {
+  return new KMSClient({});
 }
 
-export function codeDeployClient(tracer?: Tracer): CodeDeployClient {
-  return traced(new CodeDeployClient({}), tracer);
+export function codeDeployClient(): CodeDeployClient {
+  return new CodeDeployClient({});
 }
 
-export function lambdaClient(tracer?: Tracer): LambdaClient {
-  return traced(new LambdaClient({}), tracer);
+export function lambdaClient(): LambdaClient {
+  return new LambdaClient({});
 }

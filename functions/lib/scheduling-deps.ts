@@ -1,10 +1,9 @@
 /** The scheduling dependencies of a handler, from its environment (checked at cold start). */
-import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { documentClient, schedulerClient } from './aws.ts';
 import { requireEnvironment } from './environment.ts';
 import type { SchedulingDeps } from './scheduling.ts';
 
-export function schedulingDepsFromEnvironment(tracer?: Tracer): SchedulingDeps {
+export function schedulingDepsFromEnvironment(): SchedulingDeps {
   const env = requireEnvironment([
     'PLANS_TABLE',
     'SCHEDULE_GROUP',
@@ -14,8 +13,8 @@ export function schedulingDepsFromEnvironment(tracer?: Tracer): SchedulingDeps {
     'KMS_KEY_ARN',
   ]);
   return {
-    dynamodb: documentClient(tracer),
-    scheduler: schedulerClient(tracer),
+    dynamodb: documentClient(),
+    scheduler: schedulerClient(),
     now: () => Date.now(),
     settings: {
       plansTable: env.PLANS_TABLE,

@@ -24,7 +24,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -60,7 +59,6 @@ import { destinationOf, type StoredPreferences } from './contacts.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const tracer = new Tracer();
 const env = requireEnvironment([
   'NOTIFICATIONS_TABLE',
   'PLANS_TABLE',
@@ -77,10 +75,10 @@ const smsOrigination = process.env.SMS_ORIGINATION_IDENTITY ?? '';
 if (smsOrigination === '') {
   logger.warn('SMS is not configured (no SMS_ORIGINATION_IDENTITY): SMS notifications are skipped');
 }
-const dynamodb = documentClient(tracer);
-const events = eventBridgeClient(tracer);
-const ses = sesClient(tracer);
-const sms = smsClient(tracer);
+const dynamodb = documentClient();
+const events = eventBridgeClient();
+const ses = sesClient();
+const sms = smsClient();
 const delivery: DeliveryContext = {
   ses,
   sms,

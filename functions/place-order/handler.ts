@@ -26,7 +26,6 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { CURRENCY_DIGITS } from '#domain/currencies.ts';
 import {
@@ -59,14 +58,13 @@ import { exchangeFromEnvironment } from '../lib/exchanges.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const tracer = new Tracer();
 const env = requireEnvironment([
   'EXECUTIONS_TABLE',
   'IDEMPOTENCY_TABLE',
   'PURCHASE_WINDOW_SECONDS',
 ]);
 const windowMs = Number(env.PURCHASE_WINDOW_SECONDS) * 1000;
-const dynamodb = documentClient(tracer);
+const dynamodb = documentClient();
 const exchange = exchangeFromEnvironment(dynamodb, (error) =>
   logger.warn('could not update the shared exchange state', { error }),
 );

@@ -4,7 +4,6 @@
  * asynchronously by CodeDeploy, once per deployment.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { CANARY_FUNCTIONS } from '#shared/functions.ts';
 import type { CanaryFunction } from '#shared/release.ts';
@@ -13,7 +12,6 @@ import { requireEnvironment } from '../lib/environment.ts';
 import { HookReportError, runPreTrafficHook, type HookDependencies } from './hook.ts';
 
 const logger = new Logger();
-const tracer = new Tracer();
 const env = requireEnvironment(['RELEASED_FUNCTIONS']);
 
 /** `RELEASED_FUNCTIONS`: each released function's deployed name and its catalog name. */
@@ -31,8 +29,8 @@ function releasedFunctions(value: string): Record<string, CanaryFunction> {
 }
 
 const deps: HookDependencies = {
-  codedeploy: codeDeployClient(tracer),
-  lambda: lambdaClient(tracer),
+  codedeploy: codeDeployClient(),
+  lambda: lambdaClient(),
   releasedFunctions: releasedFunctions(env.RELEASED_FUNCTIONS),
 };
 

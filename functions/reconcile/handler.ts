@@ -10,7 +10,6 @@ import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-ev
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import {
   dayBounds,
@@ -28,10 +27,9 @@ import { exchangeFromEnvironment } from '../lib/exchanges.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const tracer = new Tracer();
 const env = requireEnvironment(['EXECUTIONS_TABLE', 'EVENT_BUS_NAME']);
-const dynamodb = documentClient(tracer);
-const events = eventBridgeClient(tracer);
+const dynamodb = documentClient();
+const events = eventBridgeClient();
 // Reconciliation only reads orders: it holds the view-only key, never the one that trades.
 const exchange = exchangeFromEnvironment(
   dynamodb,

@@ -20,7 +20,6 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { admission, type BreakerState } from '#domain/circuit-breaker.ts';
 import { retryDelayMs } from '#domain/retry-backoff.ts';
@@ -33,17 +32,16 @@ import { exchangeName } from '../lib/exchanges.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const tracer = new Tracer();
 const env = requireEnvironment([
   'PURCHASE_STATE_MACHINE_ARN',
   'RETRY_QUEUE_URL',
   'EXCHANGE',
   'EXCHANGE_STATE_TABLE',
 ]);
-const sfn = sfnClient(tracer);
-const sqs = sqsClient(tracer);
+const sfn = sfnClient();
+const sqs = sqsClient();
 const breaker = new SharedCircuitBreaker(exchangeName(), {
-  dynamodb: documentClient(tracer),
+  dynamodb: documentClient(),
   tableName: env.EXCHANGE_STATE_TABLE,
 });
 

@@ -11,7 +11,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import {
   ExpiredIteratorException,
   GetRecordsCommand,
@@ -28,13 +27,12 @@ import { schedulingDepsFromEnvironment } from '../lib/scheduling-deps.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const tracer = new Tracer();
 const processor = new BatchProcessor(EventType.SQS);
 const { EVENT_BUS_NAME } = requireEnvironment(['EVENT_BUS_NAME']);
-const streams = dynamodbStreamsClient(tracer);
+const streams = dynamodbStreamsClient();
 const deps = {
-  scheduling: schedulingDepsFromEnvironment(tracer),
-  events: eventBridgeClient(tracer),
+  scheduling: schedulingDepsFromEnvironment(),
+  events: eventBridgeClient(),
   eventBusName: EVENT_BUS_NAME,
   logger,
   metrics,

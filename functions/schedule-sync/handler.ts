@@ -8,7 +8,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, DynamoDBStreamEvent, DynamoDBBatchResponse } from 'aws-lambda';
 import { eventBridgeClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
@@ -17,12 +16,11 @@ import { schedulingDepsFromEnvironment } from '../lib/scheduling-deps.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const tracer = new Tracer();
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 const { EVENT_BUS_NAME } = requireEnvironment(['EVENT_BUS_NAME']);
 const deps = {
-  scheduling: schedulingDepsFromEnvironment(tracer),
-  events: eventBridgeClient(tracer),
+  scheduling: schedulingDepsFromEnvironment(),
+  events: eventBridgeClient(),
   eventBusName: EVENT_BUS_NAME,
   logger,
   metrics,

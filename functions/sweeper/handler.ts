@@ -15,7 +15,6 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { formatInstant } from '#domain/calendar.ts';
 import { clientOrderIdFor } from '#domain/ids.ts';
@@ -31,9 +30,8 @@ import { schedulingDepsFromEnvironment } from '../lib/scheduling-deps.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const tracer = new Tracer();
-const deps = schedulingDepsFromEnvironment(tracer);
-const events = eventBridgeClient(tracer);
+const deps = schedulingDepsFromEnvironment();
+const events = eventBridgeClient();
 const env = requireEnvironment(['EXECUTIONS_TABLE', 'EVENT_BUS_NAME', 'SWEEP_GRACE_SECONDS']);
 const graceMs = Number(env.SWEEP_GRACE_SECONDS) * 1000;
 

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench:bundles`: every Lambda's bundle size and its module load time (a cold `import()`
+ * of the bundle in a fresh Node process, median of 5), in about a minute and without the local
+ * stack. `bench:purchases` prints the same table after its run.
+ *
+ *   npm run bench:bundles
+ *   npm run bench:bundles -- --runs 9
+ *   npm run bench:bundles -- --packages place-order   # what is in a bundle, by package
+ *
+ * Each function is imported with the environment it gets when deployed (the dev stack's values,
+ * from `functionVariables`), so a module that checks its configuration at cold start does so here.
+ * No AWS credentials are set: as on Lambda, nothing may call AWS while loading.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { bundleFunctions, bundleOptions, writeBundle } from '#build/functions.ts';
+import type { FunctionVariable } from '#shared/functions.ts';
+import { devStackConfig } from '#local/stack.ts';
+import { functionVariables, topology } from '#shared/topology.ts';
+
+/** One Lambda's row of the table. */
+export interface ColdStart {
+  readonly name: string;
+  /** Bytes of the bundle (`index.mjs`). */
+  readonly bytes: number;
+  /** Median of the runs, in milliseconds, from `import()` called to settled. */
+  readonly medianMs: number;
+}
+
+/** The environment of every function on the dev stack, with plausible stand-in resources. */
+function deployedVariables(): Record<FunctionVariable, string> {
+  const config = devStackConfig();
+  const names = { prefix: 'bench', region: 'eu-central-1', accountId: '000000000000' };
+  return functionVariables(topology(names, config.notifications), config, {
+    kmsKeyArn: 'arn:aws:kms:eu-central-1:000000000000:key/bench',
+    retryQueueUrl: 'http://127.0.0.1:1/000000000000/bench-purchase-retries',
+    flags: {
+      application: 'bench',
+      environment: 'bench',
+      profile: 'flags',
+      emergencyEnvironment: 'bench-emergency',
+      emergencyProfile: 'emergency',
+    },
+    exchangeSecretArn: null,
+    readOnlyExchangeSecretArn: null,
+    auditSigningKeyArn: 'arn:aws:kms:eu-central-1:000000000000:key/bench-audit',
+    smsProtectConfigurationId: null,
+    exchange: { kind: 'paper-http', url: 'http://127.0.0.1:1', timeoutMs: 3000 },
+  }) as Record<FunctionVariable, string>;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil(sorted.length / 2) - 1] ?? Number.NaN;
+}
+
+/**
+ * Bundles every Lambda (or reads the prebuilt bundles, `SAVINGS_PLAN_BUY_PREBUILT`) and imports
+ * each `runs` times, each time in a fresh Node process: the module load part of a cold start.
+ */
+export async function coldStarts(runs = 5): Promise<ColdStart[]> {
+  const env = { ...process.env, AWS_REGION: 'eu-central-1', ...deployedVariables() };
+  const rows: ColdStart[] = [];
+  for (const [name, bundle] of await bundleFunctions()) {
+    const url = pathToFileURL(writeBundle(bundle)).href;
+    const script = `const t = performance.now(); await import(${JSON.stringify(url)}); console.log(performance.now() - t);`;
+    const times: number[] = [];
+    for (let run = 0; run < runs; run += 1) {
+      const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        env,
+        encoding: 'utf8',
+      });
+      if (result.status !== 0) throw new Error(`${name} did not load: ${result.stderr}`);
+      times.push(Number(result.stdout.trim()));
+    }
+    rows.push({ name, bytes: Buffer.byteLength(bundle.code), medianMs: median(times) });
+  }
+  return rows;
+}
+
+/** The Markdown table of {@link coldStarts}, one line per row, header included. */
+export function coldStartTable(rows: readonly ColdStart[], runs = 5): string[] {
+  return [
+    `| Lambda | bundle | module load (median of ${runs}) |`,
+    '| --- | ---: | ---: |',
+    ...rows.map(
+      (row) =>
+        `| ${row.name} | ${(row.bytes / 1024).toFixed(0)} KiB | ${row.medianMs.toFixed(0)} ms |`,
+    ),
+  ];
+}
+
+/** What one function's bundle holds, by npm package (or `(project)`), largest first. */
+async function packagesOf(name: string): Promise<string[]> {
+  const result = await build({ ...bundleOptions([name]), metafile: true });
+  const output = Object.values(result.metafile.outputs)[0];
+  if (output === undefined) throw new Error(`esbuild produced no bundle for ${name}`);
+  const sizes = new Map<string, number>();
+  for (const [path, input] of Object.entries(output.inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    const key = match?.[1] ?? '(project)';
+    sizes.set(key, (sizes.get(key) ?? 0) + input.bytesInOutput);
+  }
+  return [...sizes]
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, bytes]) => `${(bytes / 1024).toFixed(1).padStart(7)} KiB  ${key}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '5' }, packages: { type: 'string' } },
+  });
+  if (values.packages !== undefined) {
+    for (const line of await packagesOf(values.packages)) console.log(line);
+  } else {
+    const runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
+    const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+    console.log(`Machine: ${machine}\n`);
+    for (const line of coldStartTable(await coldStarts(runs), runs)) console.log(line);
+  }
+}
