@@ -9,7 +9,6 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { parseBlockId, type BlockOrderMessage } from '#shared/blocks.ts';
 import { readExecutionSettings } from '#shared/execution-settings.ts';
@@ -22,7 +21,6 @@ import { runBlock, type BlockWorkerDeps } from './worker.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const tracer = new Tracer();
 const env = requireEnvironment([
   'EXECUTIONS_TABLE',
   'PLANS_TABLE',
@@ -42,9 +40,9 @@ if (!Number.isInteger(purchaseWindowMs) || purchaseWindowMs <= 0) {
     `PURCHASE_WINDOW_SECONDS must be a positive whole number, not ${env.PURCHASE_WINDOW_SECONDS}`,
   );
 }
-const dynamodb = documentClient(tracer);
-const events = eventBridgeClient(tracer);
-const sqs = sqsClient(tracer);
+const dynamodb = documentClient();
+const events = eventBridgeClient();
+const sqs = sqsClient();
 
 /** The lease outlives the invocation by this much, so two workers never overlap on a block. */
 const LEASE_MARGIN_MS = 60_000;
