@@ -88,7 +88,12 @@ describe('changesSchedule', () => {
       true,
     ],
     ['syncs a new amount', REARMED, { ...REARMED, amount: { S: '40.00' } }, true],
-    ['syncs a change to an attribute no rule knows yet', REARMED, { ...REARMED, pausedUntil: { S: 'x' } }, true],
+    [
+      'syncs a change to an attribute no rule knows yet',
+      REARMED,
+      { ...REARMED, pausedUntil: { S: 'x' } },
+      true,
+    ],
     ['skips a write that changed nothing', REARMED, REARMED, false],
   ])('%s', (_case, before, after, expected) => {
     expect(changesSchedule(before, after)).toBe(expected);
