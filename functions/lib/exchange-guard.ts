@@ -18,10 +18,11 @@
  * token, drawing a nonce) is thrown as {@link ExchangeStateUnavailableError}, an
  * `ExchangeUnavailableError`: nothing was sent, so the run can safely go back to PENDING.
  *
- * One item per exchange holds the breaker: every call reads it and writes its count. The budget
- * caps requests at the exchange's own rate limit (tens per second), far below a DynamoDB item's
- * 1,000 writes per second; the nonce counter takes one write per Kraken private request, two when
- * two environments draw within the same millisecond.
+ * One item per exchange holds the breaker: each environment reads it at most once a second while
+ * it calls, adding its successes with that refresh, and writes failures and probes at once
+ * ({@link SharedCircuitBreaker}). The budget caps requests at the exchange's own rate limit (tens
+ * per second), far below a DynamoDB item's 1,000 writes per second; the nonce counter takes one
+ * write per Kraken private request, two when two environments draw within the same millisecond.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -166,21 +167,108 @@ async function updateState(
   }
 }
 
+/**
+ * How long an environment admits calls on the breaker state it last saw (read, or answered by
+ * one of its own writes) before it reads the shared item again: a circuit another environment
+ * opens stops this one's calls within this time, or at this environment's own next failure,
+ * whichever comes first (a failure is written at once and answers the state).
+ */
+export const BREAKER_STATE_MAX_AGE_MS = 1000;
+
+/**
+ * The circuit breaker, shared through one item per exchange. Per call an environment costs, in
+ * steady state, no request: it admits on the state it saw within {@link BREAKER_STATE_MAX_AGE_MS},
+ * and keeps its successes in memory until it next refreshes that state, when one UpdateItem adds
+ * them and answers the state (instead of a read). A failure, a probe and opening write at once.
+ * The shared count of calls therefore lags each environment's successes by at most that age (the
+ * last second of an environment that goes quiet is not counted at all): the failure share a
+ * window opens at is, if anything, reached a little earlier, never later.
+ */
 export class SharedCircuitBreaker {
   readonly #options: GuardOptions;
   readonly #exchange: string;
   readonly #settings: BreakerSettings;
   readonly #key: { pk: string };
+  readonly #maxAgeMs: number;
+  /** The state this environment last saw, and when. */
+  #seen: { state: BreakerState; at: number } | undefined;
+  /** Successes this environment has not added to the shared count yet, and their window. */
+  #pending = { window: 0, calls: 0 };
 
   constructor(
     exchange: string,
     options: GuardOptions,
     settings: BreakerSettings = DEFAULT_BREAKER,
+    maxAgeMs: number = BREAKER_STATE_MAX_AGE_MS,
   ) {
     this.#options = options;
     this.#exchange = exchange;
     this.#settings = settings;
     this.#key = { pk: `breaker#${exchange}` };
+    this.#maxAgeMs = maxAgeMs;
+  }
+
+  #remember(state: BreakerState | null): BreakerState | null {
+    if (state !== null) this.#seen = { state, at: this.#now() };
+    return state;
+  }
+
+  /** The successes kept for `window` (those of an earlier window no longer count), taken out. */
+  #takePending(window: number): number {
+    const calls = this.#pending.window === window ? this.#pending.calls : 0;
+    this.#pending = { window, calls: 0 };
+    return calls;
+  }
+
+  /**
+   * Adds calls and failures to `window`'s count and answers the state: the first write of a window
+   * starts it; a concurrent starter makes us count in its window.
+   */
+  async #count(window: number, calls: number, failures: number): Promise<BreakerState | null> {
+    const add = () =>
+      this.#update(
+        'ADD calls :calls, failures :failures',
+        { ':window': window, ':calls': calls, ':failures': failures },
+        'windowStart = :window',
+      );
+    return (
+      (await add()) ??
+      (await this.#update(
+        'SET windowStart = :window, calls = :calls, failures = :failures, #state = if_not_exists(#state, :closed), openUntil = if_not_exists(openUntil, :zero), probeUntil = if_not_exists(probeUntil, :zero)',
+        {
+          ':window': window,
+          ':calls': calls,
+          ':failures': failures,
+          ':closed': 'CLOSED',
+          ':zero': 0,
+        },
+        'attribute_not_exists(windowStart) OR windowStart < :window',
+      )) ??
+      (await add())
+    );
+  }
+
+  /**
+   * The state to admit on: the one last seen while it is fresh; otherwise the shared item, read
+   * strongly consistent, or, with successes kept, updated with them (one request either way).
+   */
+  async #current(): Promise<BreakerState> {
+    const now = this.#now();
+    if (this.#seen !== undefined && now - this.#seen.at < this.#maxAgeMs) return this.#seen.state;
+    const window = windowOf(now, this.#settings);
+    const calls = this.#takePending(window);
+    if (calls === 0) return this.read();
+    try {
+      const state = this.#remember(await this.#count(window, calls, 0));
+      if (state !== null) return state;
+    } catch (error) {
+      this.#pending = { window, calls: this.#pending.calls + calls };
+      throw new ExchangeStateUnavailableError(
+        `reading the ${this.#exchange} circuit breaker`,
+        error,
+      );
+    }
+    return this.read();
   }
 
   #now(): number {
@@ -216,7 +304,9 @@ export class SharedCircuitBreaker {
           ConsistentRead: true,
         }),
       );
-      return { ...CLOSED, ...(Item as Partial<BreakerState> | undefined) };
+      const state: BreakerState = { ...CLOSED, ...(Item as Partial<BreakerState> | undefined) };
+      this.#remember(state);
+      return state;
     } catch (error) {
       throw new ExchangeStateUnavailableError(
         `reading the ${this.#exchange} circuit breaker`,
@@ -231,94 +321,110 @@ export class SharedCircuitBreaker {
    * ({@link ExchangeStateUnavailableError}).
    */
   async admit(): Promise<'CALL' | 'PROBE'> {
-    const state = await this.read();
+    let state = await this.#current();
     const now = this.#now();
     const decision = admission(state, now);
     if (decision === 'CALL') return 'CALL';
     if (decision === 'PROBE') {
       let leased: BreakerState | null;
       try {
-        leased = await this.#update(
-          'SET probeUntil = :lease',
-          {
-            ':open': 'OPEN',
-            ':now': now,
-            ':lease': now + this.#settings.probeLeaseSeconds * 1000,
-          },
-          '#state = :open AND probeUntil <= :now',
+        leased = this.#remember(
+          await this.#update(
+            'SET probeUntil = :lease',
+            {
+              ':open': 'OPEN',
+              ':now': now,
+              ':lease': now + this.#settings.probeLeaseSeconds * 1000,
+            },
+            '#state = :open AND probeUntil <= :now',
+          ),
         );
       } catch (error) {
         throw new ExchangeStateUnavailableError(`leasing the ${this.#exchange} probe`, error);
       }
       if (leased !== null) return 'PROBE';
+      // Another probe has the lease, or has already closed the circuit: see which.
+      state = await this.read();
+      if (admission(state, now) === 'CALL') return 'CALL';
     }
     throw new ExchangeCircuitOpenError(this.#exchange, retryAfterSeconds(state, now));
   }
 
-  /** Counts a call's outcome; a probe's outcome closes or re-opens the circuit. */
+  /**
+   * Counts a call's outcome; a probe's outcome closes or re-opens the circuit. A success is kept
+   * in memory until this environment next refreshes the state; a failure is written at once, with
+   * the successes kept, and may open the circuit.
+   */
   async record(admitted: 'CALL' | 'PROBE', outcome: Outcome): Promise<void> {
     const now = this.#now();
     if (admitted === 'PROBE') {
       if (outcome === 'failure') {
-        await this.#update(
-          'SET openUntil = :until, probeUntil = :zero',
-          { ':open': 'OPEN', ':until': now + this.#settings.openSeconds * 1000, ':zero': 0 },
-          '#state = :open',
+        this.#remember(
+          await this.#update(
+            'SET openUntil = :until, probeUntil = :zero',
+            { ':open': 'OPEN', ':until': now + this.#settings.openSeconds * 1000, ':zero': 0 },
+            '#state = :open',
+          ),
         );
       } else {
-        await this.#update(
-          'SET #state = :closed, windowStart = :window, calls = :zero, failures = :zero, openUntil = :zero, probeUntil = :zero',
-          {
-            ':open': 'OPEN',
-            ':closed': 'CLOSED',
-            ':window': windowOf(now, this.#settings),
-            ':zero': 0,
-          },
-          '#state = :open',
+        this.#remember(
+          await this.#update(
+            'SET #state = :closed, windowStart = :window, calls = :zero, failures = :zero, openUntil = :zero, probeUntil = :zero',
+            {
+              ':open': 'OPEN',
+              ':closed': 'CLOSED',
+              ':window': windowOf(now, this.#settings),
+              ':zero': 0,
+            },
+            '#state = :open',
+          ),
         );
       }
       return;
     }
     if (outcome === 'neutral') return;
     const window = windowOf(now, this.#settings);
-    const failed = outcome === 'failure' ? 1 : 0;
-    const count = () =>
-      this.#update(
-        'ADD calls :one, failures :failed',
-        { ':window': window, ':one': 1, ':failed': failed },
-        'windowStart = :window',
-      );
-    // The first call of a window starts it; a concurrent starter makes us count in its window.
-    const state =
-      (await count()) ??
-      (await this.#update(
-        'SET windowStart = :window, calls = :one, failures = :failed, #state = if_not_exists(#state, :closed), openUntil = if_not_exists(openUntil, :zero), probeUntil = if_not_exists(probeUntil, :zero)',
-        { ':window': window, ':one': 1, ':failed': failed, ':closed': 'CLOSED', ':zero': 0 },
-        'attribute_not_exists(windowStart) OR windowStart < :window',
-      )) ??
-      (await count());
+    const kept = this.#takePending(window);
+    if (outcome === 'success') {
+      this.#pending = { window, calls: kept + 1 };
+      return;
+    }
+    let state: BreakerState | null;
+    try {
+      state = this.#remember(await this.#count(window, kept + 1, 1));
+    } catch (error) {
+      this.#pending = { window, calls: this.#pending.calls + kept };
+      throw error;
+    }
     if (
-      failed === 1 &&
       state !== null &&
       state.state === 'CLOSED' &&
       tripped(state.calls, state.failures, this.#settings)
     ) {
-      await this.#update(
-        'SET #state = :open, openUntil = :until, probeUntil = :zero',
-        {
-          ':open': 'OPEN',
-          ':closed': 'CLOSED',
-          ':until': now + this.#settings.openSeconds * 1000,
-          ':zero': 0,
-        },
-        '#state = :closed',
+      this.#remember(
+        await this.#update(
+          'SET #state = :open, openUntil = :until, probeUntil = :zero',
+          {
+            ':open': 'OPEN',
+            ':closed': 'CLOSED',
+            ':until': now + this.#settings.openSeconds * 1000,
+            ':zero': 0,
+          },
+          '#state = :closed',
+        ),
       );
     }
   }
 
   /** Gives a probe lease back unused (the call was never made). */
   async release(): Promise<void> {
-    await this.#update('SET probeUntil = :zero', { ':open': 'OPEN', ':zero': 0 }, '#state = :open');
+    this.#remember(
+      await this.#update(
+        'SET probeUntil = :zero',
+        { ':open': 'OPEN', ':zero': 0 },
+        '#state = :open',
+      ),
+    );
   }
 }
 

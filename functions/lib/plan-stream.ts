@@ -15,7 +15,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { classifyPlanChange, snapshotOf, type PlanImage } from '#domain/plan-changes.ts';
+import { changesSchedule } from '#domain/schedule-inputs.ts';
 import { busEntry } from '#shared/bus-events.ts';
+import type { PlanRecord } from '#shared/plan-record.ts';
 import { USER_META_ID } from '#shared/tables.ts';
 import { syncPlanSchedule, type ScheduleSyncOutcome, type SchedulingDeps } from './scheduling.ts';
 
@@ -75,24 +77,59 @@ async function publishChange(
 }
 
 /**
- * A handler for the records of one batch: records of one plan share one sync (it is
- * level-triggered: the plan as it is now), and each record's change is published after it.
+ * Where a record's sync takes the plan from. `image`: the record's new image, for the stream's
+ * own consumer, which handles a plan's changes in the order they were made (a later change
+ * re-syncs from its own image). `table`: a consistent read of the plan as it is now, for a
+ * consumer that reads records back late and out of step with the stream (`schedule-resync`).
  */
-export function planRecordHandler(deps: PlanStreamDeps): (record: DynamoDBRecord) => Promise<void> {
-  const syncs = new Map<string, Promise<ScheduleSyncOutcome>>();
+export type PlanSource = 'image' | 'table';
+
+/**
+ * A handler for the records of one batch. A record whose change cannot move the schedule
+ * (`domain/schedule-inputs.ts`: the sync's own write back, purchase totals) costs nothing. The
+ * others sync the plan: from their own images in order (`image`), or, level-triggered, once per
+ * plan and batch from the plan as it is now (`table`). Each record's change is published after
+ * its plan's sync.
+ */
+export function planRecordHandler(
+  deps: PlanStreamDeps,
+  source: PlanSource = 'table',
+): (record: DynamoDBRecord) => Promise<void> {
+  const syncs = new Map<string, Promise<unknown>>();
+  const synced = async (planId: string, sync: Promise<ScheduleSyncOutcome>) => {
+    const outcome = await sync;
+    deps.logger.debug('plan synced', { planId, outcome });
+    deps.metrics.addMetric(`PlanSync_${outcome.kind}`, MetricUnit.Count, 1);
+  };
   return async (record) => {
     const key = planKeyOf(record);
     if (key === undefined) return;
     const id = `${key.userId}/${key.planId}`;
-    let sync = syncs.get(id);
-    if (sync === undefined) {
-      sync = syncPlanSchedule(deps.scheduling, key.userId, key.planId);
-      syncs.set(id, sync);
-      const outcome = await sync;
-      deps.logger.debug('plan synced', { planId: key.planId, outcome });
-      deps.metrics.addMetric(`PlanSync_${outcome.kind}`, MetricUnit.Count, 1);
+    // Synchronous up to here: records are handed over in stream order, possibly all at once, and
+    // each plan's syncs must chain in that order before anything is awaited.
+    if (changesSchedule(record.dynamodb?.OldImage, record.dynamodb?.NewImage)) {
+      if (source === 'image') {
+        const plan = planImage(record.dynamodb?.NewImage as Image) as PlanRecord | undefined;
+        // After the previous record's sync of this plan; failing with it, so that the batch is
+        // retried from that record on, in order.
+        const previous = syncs.get(id) ?? Promise.resolve();
+        syncs.set(
+          id,
+          previous.then(() =>
+            synced(
+              key.planId,
+              syncPlanSchedule(deps.scheduling, key.userId, key.planId, { plan: plan ?? null }),
+            ),
+          ),
+        );
+      } else if (!syncs.has(id)) {
+        syncs.set(
+          id,
+          synced(key.planId, syncPlanSchedule(deps.scheduling, key.userId, key.planId)),
+        );
+      }
     }
-    await sync;
+    await syncs.get(id);
     await publishChange(deps, record, key);
   };
 }

@@ -154,18 +154,33 @@ export async function loadPlan(
   return Item as PlanRecord | undefined;
 }
 
+export interface SyncOptions {
+  /**
+   * The write back also requires the plan still to show this next run (the sweeper uses it so
+   * that two sweeps never both act on one missed slot).
+   */
+  readonly expectedNextRunAt?: string;
+  /**
+   * The plan as a change to it left it (the plans stream's new image; null: deleted), instead of
+   * a consistent read. Only for a consumer that sees every later change of the plan after this
+   * one, as the stream's in-order consumer does: a later change re-syncs from its own image, and
+   * the write back is still conditional on the version, so a stale image never has the last word.
+   */
+  readonly plan?: PlanRecord | null;
+}
+
 /**
- * Makes the schedule and the plan's `nextRunAt` match the plan as it is now. With
- * `expectedNextRunAt`, the write back also requires the plan still to show that next run (the
- * sweeper uses it so that two sweeps never both act on one missed slot).
+ * Makes the schedule and the plan's `nextRunAt` match the plan as it is now (or as
+ * `options.plan` shows it).
  */
 export async function syncPlanSchedule(
   deps: SchedulingDeps,
   userId: string,
   planId: string,
-  options: { expectedNextRunAt?: string } = {},
+  options: SyncOptions = {},
 ): Promise<ScheduleSyncOutcome> {
-  const plan = await loadPlan(deps, userId, planId);
+  const plan =
+    options.plan === undefined ? await loadPlan(deps, userId, planId) : (options.plan ?? undefined);
   if (plan === undefined) {
     await deleteSchedule(deps, planId);
     return { kind: 'removed' };

@@ -1,9 +1,11 @@
 /**
- * The plans table's stream consumer: every change to a plan (create, update, pause, resume,
- * delete, a finished purchase) re-syncs that plan's schedule and tells the bus what the user
- * changed (`functions/lib/plan-stream.ts`). Partial batch failures let Lambda retry only from the
- * first failed record; a batch that still fails goes to the `plan-stream-failures` queue, which
- * `schedule-resync` works off.
+ * The plans table's stream consumer: every change to a plan that can move its schedule (create,
+ * update, pause, resume, delete, a finished purchase) re-syncs that plan's schedule from the
+ * record's new image, in stream order, and the user's changes go to the bus
+ * (`functions/lib/plan-stream.ts`); its own write back and purchase totals cost nothing. Partial
+ * batch failures let Lambda retry only from the first failed record; a batch that still fails
+ * goes to the `plan-stream-failures` queue, which `schedule-resync` works off (reading the plan
+ * from the table: its records come back late).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -32,7 +34,9 @@ export const handler = async (
 ): Promise<DynamoDBBatchResponse> => {
   logger.addContext(context);
   try {
-    return await processPartialResponse(event, planRecordHandler(deps), processor, { context });
+    return await processPartialResponse(event, planRecordHandler(deps, 'image'), processor, {
+      context,
+    });
   } finally {
     metrics.publishStoredMetrics();
   }

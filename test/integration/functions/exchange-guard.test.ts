@@ -19,6 +19,7 @@ import {
 import { ensureTables, LOCAL_AWS } from '#local/services/dynamodb.ts';
 import { exchangeStateTable } from '#shared/tables.ts';
 import {
+  BREAKER_STATE_MAX_AGE_MS,
   breakerOutcome,
   ExchangeCircuitOpenError,
   ExchangeStateUnavailableError,
@@ -199,6 +200,108 @@ describe('SharedCircuitBreaker', () => {
   });
 });
 
+/** A document client that counts the requests it sends, by command. */
+function countingClient() {
+  const sent: string[] = [];
+  const counting = {
+    send: (command: { constructor: { name: string } }) => {
+      sent.push(command.constructor.name);
+      return dynamodb.send(command as never);
+    },
+  } as unknown as DynamoDBDocumentClient;
+  return { counting, sent };
+}
+
+describe('SharedCircuitBreaker, each environment keeping the state it saw for a second', () => {
+  it('stops every environment within a second of another one opening the circuit', async () => {
+    const calling = new SharedCircuitBreaker(exchange, options());
+    expect(await calling.admit()).toBe('CALL');
+    const failing = new SharedCircuitBreaker(exchange, options());
+    for (let call = 0; call < 5; call += 1) await failing.record('CALL', 'failure');
+    expect((await failing.read()).state).toBe('OPEN');
+    now += BREAKER_STATE_MAX_AGE_MS - 1;
+    expect(await calling.admit()).toBe('CALL');
+    now += 1;
+    await expect(calling.admit()).rejects.toThrow(ExchangeCircuitOpenError);
+  });
+
+  it('stops an environment at its own next failure, before the second is over', async () => {
+    const calling = new SharedCircuitBreaker(exchange, options());
+    expect(await calling.admit()).toBe('CALL');
+    const failing = new SharedCircuitBreaker(exchange, options());
+    for (let call = 0; call < 5; call += 1) await failing.record('CALL', 'failure');
+    await calling.record('CALL', 'failure');
+    await expect(calling.admit()).rejects.toThrow(ExchangeCircuitOpenError);
+  });
+
+  it('sends one request a second while calling: the refresh adds the successes kept since', async () => {
+    const { counting, sent } = countingClient();
+    const breaker = new SharedCircuitBreaker(exchange, { ...options(), dynamodb: counting });
+    for (let call = 0; call < 10; call += 1) {
+      expect(await breaker.admit()).toBe('CALL');
+      await breaker.record('CALL', 'success');
+      now += 90;
+    }
+    expect(sent).toEqual(['GetCommand']);
+    now += 100;
+    expect(await breaker.admit()).toBe('CALL');
+    // One refresh; the first count of a window also starts it (its ADD finds no window): two.
+    expect(sent).toEqual(['GetCommand', 'UpdateCommand', 'UpdateCommand']);
+    now += BREAKER_STATE_MAX_AGE_MS;
+    await breaker.record('CALL', 'success');
+    expect(await breaker.admit()).toBe('CALL');
+    expect(sent).toEqual(['GetCommand', 'UpdateCommand', 'UpdateCommand', 'UpdateCommand']);
+    expect(await new SharedCircuitBreaker(exchange, options()).read()).toMatchObject({
+      state: 'CLOSED',
+      calls: 11,
+      failures: 0,
+    });
+  });
+
+  it('writes a failure at once, with the successes kept, and opens on the exact share', async () => {
+    const { counting, sent } = countingClient();
+    const breaker = new SharedCircuitBreaker(exchange, { ...options(), dynamodb: counting });
+    for (let call = 0; call < 5; call += 1) await breaker.record('CALL', 'success');
+    await breaker.record('CALL', 'failure');
+    expect(sent).toEqual(['UpdateCommand', 'UpdateCommand']);
+    expect(await breaker.read()).toMatchObject({ state: 'CLOSED', calls: 6, failures: 1 });
+    for (let call = 0; call < 4; call += 1) await breaker.record('CALL', 'failure');
+    expect(await breaker.read()).toMatchObject({ state: 'OPEN', calls: 10, failures: 5 });
+  });
+
+  it('does not open on a few failures among many calls made by other environments', async () => {
+    const healthy = new SharedCircuitBreaker(exchange, options());
+    for (let call = 0; call < 20; call += 1) {
+      await healthy.admit();
+      await healthy.record('CALL', 'success');
+    }
+    now += BREAKER_STATE_MAX_AGE_MS;
+    await healthy.admit();
+    const failing = new SharedCircuitBreaker(exchange, options());
+    for (let call = 0; call < 8; call += 1) await failing.record('CALL', 'failure');
+    expect(await failing.read()).toMatchObject({ state: 'CLOSED', calls: 28, failures: 8 });
+  });
+
+  it('drops successes kept from a window that has ended', async () => {
+    const breaker = new SharedCircuitBreaker(exchange, options());
+    for (let call = 0; call < 5; call += 1) await breaker.record('CALL', 'success');
+    now += DEFAULT_BREAKER.windowSeconds * 1000;
+    await breaker.record('CALL', 'failure');
+    expect(await breaker.read()).toMatchObject({ calls: 1, failures: 1 });
+  });
+
+  it('admits a call at once when the probe it found due was already closed by another', async () => {
+    const breaker = new SharedCircuitBreaker(exchange, options());
+    for (let call = 0; call < 5; call += 1) await breaker.record('CALL', 'failure');
+    now += DEFAULT_BREAKER.openSeconds * 1000;
+    const prober = new SharedCircuitBreaker(exchange, options());
+    expect(await prober.admit()).toBe('PROBE');
+    await prober.record('PROBE', 'success');
+    // `breaker` still holds the OPEN state it wrote: the lease fails, the fresh read says CLOSED.
+    expect(await breaker.admit()).toBe('CALL');
+  });
+});
+
 describe('SharedRateLimiter', () => {
   it('hands out at most the budget per second, paced evenly across it', async () => {
     const limiter = new SharedRateLimiter(exchange, 4, options());
@@ -310,6 +413,9 @@ describe('GuardedExchange', () => {
     for (let call = 0; call < 10; call += 1) {
       await expect(guarded.market('EUR')).rejects.toThrow('no money');
     }
+    // Successes are added to the shared count when the environment next refreshes its state.
+    now += BREAKER_STATE_MAX_AGE_MS;
+    expect(await breaker.admit()).toBe('CALL');
     expect(await breaker.read()).toMatchObject({ state: 'CLOSED', calls: 10, failures: 0 });
   });
 });
