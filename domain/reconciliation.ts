@@ -34,7 +34,10 @@ export interface MemberAllocation {
   readonly userId: string;
   readonly scheduledFor: string;
   readonly status: string;
-  /** Satoshis and fiat minor units allocated, as digit strings (absent: nothing). */
+  /**
+   * Satoshis and fiat minor units allocated, as digit strings (absent: nothing); `spent`
+   * includes the fee, as a single run's does and as the exchange reports a block's spend.
+   */
   readonly btcAcquired?: string;
   readonly spent?: string;
   readonly fee?: string;
@@ -50,7 +53,7 @@ export interface BlockPartEntry {
   /** The members sealed into it. */
   readonly memberCount: number;
   readonly exchangeOrderId?: string;
-  /** The fill as the part records it: satoshis and fiat minor units, digit strings. */
+  /** The fill as the part records it and the exchange reports it (spend fee included). */
   readonly filledSats?: string;
   readonly spentMinor?: string;
   readonly feeMinor?: string;
