@@ -135,6 +135,37 @@ export function divideUnits(numerator: string, denominator: string): string {
   return stripLeadingZeros(quotient.join(''));
 }
 
+/**
+ * The quotient `numerator / denominator` of two digit strings rounded half up (a half goes away
+ * from zero), exact at any length: the digit after the integer quotient decides. A zero
+ * denominator answers "0".
+ */
+export function divideUnitsHalfUp(numerator: string, denominator: string): string {
+  const tenfold = divideUnits(`${numerator}0`, denominator);
+  const quotient = tenfold.length > 1 ? tenfold.slice(0, -1) : '0';
+  return DIGITS.indexOf(tenfold.charAt(tenfold.length - 1)) >= 5
+    ? addUnits(quotient, '1')
+    : quotient;
+}
+
+/** `a + b` for digit strings. */
+export function addUnits(a: string, b: string): string {
+  const left = a.split('').reverse();
+  const right = b.split('').reverse();
+  const longer = left.length >= right.length ? left : right;
+  let carry = 0;
+  const digits: string[] = [];
+  longer.forEach((_, index) => {
+    const value = DIGITS.indexOf(left[index] ?? '0') + DIGITS.indexOf(right[index] ?? '0') + carry;
+    digits.push(DIGITS.charAt(value % 10));
+    carry = value >= 10 ? 1 : 0;
+  });
+  if (carry > 0) {
+    digits.push('1');
+  }
+  return stripLeadingZeros(digits.reverse().join(''));
+}
+
 /** A digit string times a single digit. */
 function multiplyByDigit(units: string, digit: number): string {
   let carry = 0;

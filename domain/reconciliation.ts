@@ -2,7 +2,13 @@
  * Daily reconciliation: the exchange's orders of a day against the ledger, matched by client
  * order id. Every mismatch is a break that someone must look at; a day with none proves the
  * ledger and the exchange agree. Pure: the job reads both sides and publishes the breaks.
+ *
+ * A block order (aggregated execution, `shared/blocks.ts`) is matched against its part item like
+ * a single run against its execution, and then against the sum of what its members were
+ * allocated: the allocation is exact, so any difference means a member was left out, counted
+ * twice or given a wrong share.
  */
+import { BLOCK_PART_STATUS } from '#shared/blocks.ts';
 import { BOUGHT_STATUSES } from '#shared/executions.ts';
 import type { ExchangeOrder } from './exchange.ts';
 
@@ -22,6 +28,39 @@ export interface LedgerEntry {
   readonly fee?: string;
 }
 
+/** A member's allocation as reconciliation needs it (a slot's execution item in a block). */
+export interface MemberAllocation {
+  readonly planId: string;
+  readonly userId: string;
+  readonly scheduledFor: string;
+  readonly status: string;
+  /**
+   * Satoshis and fiat minor units allocated, as digit strings (absent: nothing); `spent`
+   * includes the fee, as a single run's does and as the exchange reports a block's spend.
+   */
+  readonly btcAcquired?: string;
+  readonly spent?: string;
+  readonly fee?: string;
+}
+
+/** A block order's part item (one exchange order), with the members allocated from it. */
+export interface BlockPartEntry {
+  readonly blockId: string;
+  readonly clientOrderId: string;
+  readonly status: string;
+  /** The UTC day its order was sent (`YYYY-MM-DD`, from its `orderDay`). */
+  readonly orderDay: string;
+  /** The members sealed into it. */
+  readonly memberCount: number;
+  readonly exchangeOrderId?: string;
+  /** The fill as the part records it and the exchange reports it (spend fee included). */
+  readonly filledSats?: string;
+  readonly spentMinor?: string;
+  readonly feeMinor?: string;
+  /** Every member whose `blockClientOrderId` is this part's. */
+  readonly members: readonly MemberAllocation[];
+}
+
 export type BreakKind =
   /** The exchange filled more than one order for one client order id: a double buy. */
   | 'DUPLICATE_ORDER'
@@ -32,7 +71,12 @@ export type BreakKind =
   /** The ledger says bought, the exchange has no such order. */
   | 'MISSING_ON_EXCHANGE'
   /** Both sides have the fill, with different figures or order ids. */
-  | 'AMOUNT_MISMATCH';
+  | 'AMOUNT_MISMATCH'
+  /**
+   * A block order's members were allocated more or less than the exchange filled and charged,
+   * or fewer or more members than were sealed into it carry an allocation.
+   */
+  | 'ALLOCATION_MISMATCH';
 
 export interface ReconciliationBreak {
   readonly kind: BreakKind;
@@ -96,17 +140,116 @@ function breakOf(
 }
 
 function compare(entry: LedgerEntry, order: ExchangeOrder): ReconciliationBreak['differences'] {
-  const pairs: [string, string | undefined, string][] = [
+  return differencesOf([
     ['exchangeOrderId', entry.exchangeOrderId, order.exchangeOrderId],
     ['btcAcquired', entry.btcAcquired, order.filledSats.toString()],
     ['spent', entry.spent, order.spentMinor.toString()],
     ['fee', entry.fee, order.feeMinor.toString()],
-  ];
+  ]);
+}
+
+function differencesOf(
+  pairs: readonly [string, string | undefined, string][],
+): ReconciliationBreak['differences'] {
   const differences: Record<string, { ledger: string | null; exchange: string }> = {};
   for (const [field, ledger, exchange] of pairs) {
     if (ledger !== exchange) differences[field] = { ledger: ledger ?? null, exchange };
   }
   return differences;
+}
+
+/** What a block part's members were allocated, summed. */
+function allocated(part: BlockPartEntry): { sats: bigint; spent: bigint; fee: bigint } {
+  return part.members.reduce(
+    (sum, member) => ({
+      sats: sum.sats + BigInt(member.btcAcquired ?? '0'),
+      spent: sum.spent + BigInt(member.spent ?? '0'),
+      fee: sum.fee + BigInt(member.fee ?? '0'),
+    }),
+    { sats: 0n, spent: 0n, fee: 0n },
+  );
+}
+
+/** A part that says its order filled, in part or in whole (allocated or not yet). */
+function partBought(part: BlockPartEntry): boolean {
+  if (BOUGHT.has(part.status)) return true;
+  return part.status === BLOCK_PART_STATUS.ALLOCATED && BigInt(part.filledSats ?? '0') > 0n;
+}
+
+function partBreak(
+  kind: BreakKind,
+  part: BlockPartEntry,
+  orders: readonly ExchangeOrder[],
+  message: string,
+  differences: ReconciliationBreak['differences'] = {},
+): ReconciliationBreak {
+  return {
+    kind,
+    clientOrderId: part.clientOrderId,
+    planId: null,
+    userId: null,
+    scheduledFor: null,
+    ledgerStatus: part.status,
+    exchangeOrderIds: orders.map((order) => order.exchangeOrderId),
+    differences,
+    message: `Block ${part.blockId}: ${message}`,
+  };
+}
+
+/**
+ * A block order filled at the exchange against its part and its members. The part must record
+ * the exchange's fill exactly (AMOUNT_MISMATCH otherwise); the members' allocations must add up
+ * to what the exchange filled and charged, one allocation per member sealed into the part
+ * (ALLOCATION_MISMATCH otherwise, `ledger` being the members' sums and count).
+ */
+function reconcilePart(part: BlockPartEntry, order: ExchangeOrder): ReconciliationBreak[] {
+  if (!partBought(part)) {
+    return [
+      partBreak(
+        'LEDGER_NOT_FILLED',
+        part,
+        [order],
+        `the exchange filled the block order; its part says ${part.status}.`,
+      ),
+    ];
+  }
+  const breaks: ReconciliationBreak[] = [];
+  const recorded = differencesOf([
+    ['exchangeOrderId', part.exchangeOrderId, order.exchangeOrderId],
+    ['btcAcquired', part.filledSats, order.filledSats.toString()],
+    ['spent', part.spentMinor, order.spentMinor.toString()],
+    ['fee', part.feeMinor, order.feeMinor.toString()],
+  ]);
+  if (Object.keys(recorded).length > 0) {
+    breaks.push(
+      partBreak(
+        'AMOUNT_MISMATCH',
+        part,
+        [order],
+        'its part and the exchange disagree on the fill.',
+        recorded,
+      ),
+    );
+  }
+  const sums = allocated(part);
+  const shared = differencesOf([
+    ['members', String(part.members.length), String(part.memberCount)],
+    ['btcAcquired', sums.sats.toString(), order.filledSats.toString()],
+    ['spent', sums.spent.toString(), order.spentMinor.toString()],
+    ['fee', sums.fee.toString(), order.feeMinor.toString()],
+  ]);
+  if (Object.keys(shared).length > 0) {
+    breaks.push(
+      partBreak(
+        'ALLOCATION_MISMATCH',
+        part,
+        [order],
+        `its ${part.members.length} allocations do not add up to the fill of its ${part.memberCount} members.`,
+        shared,
+      ),
+    );
+  }
+  return breaks;
 }
 
 /**
@@ -118,6 +261,7 @@ export function reconcile(
   day: string,
   orders: readonly ExchangeOrder[],
   ledger: readonly LedgerEntry[],
+  parts: readonly BlockPartEntry[] = [],
 ): ReconciliationResult {
   const { start, end } = dayBounds(day);
   const inDay = (instant: string | undefined) =>
@@ -128,6 +272,7 @@ export function reconcile(
     byClientId.set(order.clientOrderId, [...(byClientId.get(order.clientOrderId) ?? []), order]);
   }
   const entries = new Map(ledger.map((entry) => [entry.clientOrderId, entry]));
+  const partsById = new Map(parts.map((part) => [part.clientOrderId, part]));
   const breaks: ReconciliationBreak[] = [];
   let matched = 0;
   let exchangeOrders = 0;
@@ -149,6 +294,13 @@ export function reconcile(
       continue;
     }
     const order = group[0] as ExchangeOrder;
+    const part = partsById.get(clientOrderId);
+    if (part !== undefined) {
+      const found = reconcilePart(part, order);
+      breaks.push(...found);
+      if (found.length === 0) matched += 1;
+      continue;
+    }
     if (entry === undefined) {
       breaks.push(
         breakOf(
@@ -204,5 +356,24 @@ export function reconcile(
       );
     }
   }
-  return { day, exchangeOrders, ledgerEntries: ledgerOfDay.length, matched, breaks };
+  const partsOfDay = parts.filter((part) => part.orderDay === day);
+  for (const part of partsOfDay) {
+    if (partBought(part) && !byClientId.has(part.clientOrderId)) {
+      breaks.push(
+        partBreak(
+          'MISSING_ON_EXCHANGE',
+          part,
+          [],
+          'its part records a fill the exchange does not have.',
+        ),
+      );
+    }
+  }
+  return {
+    day,
+    exchangeOrders,
+    ledgerEntries: ledgerOfDay.length + partsOfDay.length,
+    matched,
+    breaks,
+  };
 }

@@ -404,6 +404,13 @@ export function functionStatements(
         Action: 'dynamodb:Query',
         Resource: pulumi.interpolate`${context.executionsTableArn}/index/orders`,
       },
+      {
+        // A block order's members, to match their allocations against its fill.
+        Sid: 'ReadBlockMembers',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: pulumi.interpolate`${context.executionsTableArn}/index/blockMembers`,
+      },
       ...tradeOnExchange(context, ['dynamodb:Scan'], 'read-only'),
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
       ...publishEvents('PublishReconciliation', context),

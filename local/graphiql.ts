@@ -28,6 +28,10 @@ mutation Create {
 query List {
   plans(limit: 10) { items { id status amount currency version createdAt } nextToken }
 }
+
+query Holdings {
+  holdings { currency btcBought amountSpent fees averagePrice purchases }
+}
 `;
 
 /** Where the page's assets are served; one route per allow-listed file, nothing else under it. */

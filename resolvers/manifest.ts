@@ -91,6 +91,7 @@ export const resolvers: Readonly<Record<string, DataSourceStep | Pipeline>> = {
   'Query.plan': { dataSource: 'plans', actions: ['GetItem'] },
   'Query.plans': { dataSource: 'plans', actions: ['Query'] },
   'Query.executions': { dataSource: 'executions', actions: ['Query'] },
+  'Query.holdings': { dataSource: 'executions', actions: ['Query'] },
   'Query.previewSchedule': { dataSource: 'schedulePreview', actions: [] },
   'Mutation.createPlan': { pipeline: ['checkSchedule', 'createPlanItem'] },
   'Mutation.updatePlan': {

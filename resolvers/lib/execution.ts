@@ -23,6 +23,32 @@ export interface ExecutionItem {
   attempts?: number;
   createdAt: string;
   updatedAt: string;
+  /**
+   * A member of a block order, once allocated (`MEMBER_ATTRIBUTE` in `shared/blocks.ts`): the
+   * part's client order id, the exchange's order id, its members, its average price (decimal
+   * string), this slot's share of its quote (decimal fraction) and the minor units not spent.
+   */
+  blockClientOrderId?: string;
+  blockOrderId?: string | null;
+  blockSize?: number;
+  blockAveragePrice?: string | null;
+  blockShare?: string;
+  unspent?: string | null;
+}
+
+/** The block order a member bought through, as the GraphQL `ExecutionBlock`; null for others. */
+export function toExecutionBlock(item: ExecutionItem, digits: number) {
+  if (!item.blockClientOrderId) {
+    return null;
+  }
+  return {
+    clientOrderId: item.blockClientOrderId,
+    orderId: item.blockOrderId ?? null,
+    size: item.blockSize ?? 0,
+    averagePrice: item.blockAveragePrice ?? null,
+    share: item.blockShare ?? '0',
+    unspent: item.unspent ? formatUnits(item.unspent, digits) : null,
+  };
 }
 
 /** A ledger entry as the GraphQL `Execution`. */
@@ -45,5 +71,6 @@ export function toExecution(item: ExecutionItem) {
     attempts: item.attempts ?? 0,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
+    block: toExecutionBlock(item, digits),
   };
 }

@@ -1,11 +1,11 @@
 /**
- * Long division and subtraction on digit strings (the APPSYNC_JS-safe arithmetic behind average
+ * Long division (rounded down and half up), addition and subtraction on digit strings (the APPSYNC_JS-safe arithmetic behind average
  * prices), checked against hand-worked tables and against BigInt over digit strings of up to 40
  * digits.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { divideUnits, subtractUnits } from '#domain/decimal.ts';
+import { addUnits, divideUnits, divideUnitsHalfUp, subtractUnits } from '#domain/decimal.ts';
 
 /** Digit strings without leading zeros ("0" for zero), up to 40 digits. */
 const units = fc
@@ -109,6 +109,64 @@ describe('subtractUnits', () => {
       fc.property(units, (a) => {
         expect(subtractUnits(a, a)).toEqual('0');
       }),
+    );
+  });
+});
+
+describe('divideUnitsHalfUp', () => {
+  const cases: [string, string, string][] = [
+    ['10', '4', '3'],
+    ['10', '3', '3'],
+    ['11', '6', '2'],
+    ['5', '10', '1'],
+    ['4', '10', '0'],
+    ['0', '7', '0'],
+    ['248500000000', '54021', '4600063'],
+    ['99999999999999999999', '2', '50000000000000000000'],
+    ['9999999999999999999999999999999999999999', '10', '1000000000000000000000000000000000000000'],
+  ];
+
+  it.each(cases)(
+    'divides %s by %s as %s, a half rounded up',
+    (numerator, denominator, quotient) => {
+      expect(divideUnitsHalfUp(numerator, denominator)).toEqual(quotient);
+    },
+  );
+
+  it('answers "0" for a zero denominator', () => {
+    expect(divideUnitsHalfUp('25', '0')).toEqual('0');
+  });
+
+  it('answers floor((2n + d) / 2d), the BigInt quotient rounded half up', () => {
+    fc.assert(
+      fc.property(units, positiveUnits, (numerator, denominator) => {
+        const n = BigInt(numerator);
+        const d = BigInt(denominator);
+        expect(divideUnitsHalfUp(numerator, denominator)).toEqual(
+          ((2n * n + d) / (2n * d)).toString(),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('addUnits', () => {
+  it.each([
+    ['0', '0', '0'],
+    ['999', '1', '1000'],
+    ['1', '999', '1000'],
+    ['2485', '15', '2500'],
+  ])('adds %s + %s as %s', (a, b, sum) => {
+    expect(addUnits(a, b)).toEqual(sum);
+  });
+
+  it('answers the BigInt sum', () => {
+    fc.assert(
+      fc.property(units, units, (a, b) => {
+        expect(addUnits(a, b)).toEqual((BigInt(a) + BigInt(b)).toString());
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ExchangeOrder } from '#domain/exchange.ts';
-import { dayBounds, previousDay, reconcile, type LedgerEntry } from '#domain/reconciliation.ts';
+import {
+  dayBounds,
+  previousDay,
+  reconcile,
+  type BlockPartEntry,
+  type LedgerEntry,
+  type MemberAllocation,
+} from '#domain/reconciliation.ts';
 
 const DAY = '2026-11-24';
 
@@ -175,5 +182,155 @@ describe('days', () => {
 
   it('takes the last complete UTC day', () => {
     expect(previousDay(Date.parse('2026-11-25T00:15:00Z'))).toBe('2026-11-24');
+  });
+});
+
+describe('reconcile, block orders', () => {
+  const BLOCK = 'EUR#2026-11-24T08:00:00.000Z';
+  // 10,000 + 15,000 + 25,000 of quote: the exchange filled 108,042 sats for 500.00 EUR, 3.00 fee.
+  const blockOrder = order({
+    exchangeOrderId: 'bx-1',
+    clientOrderId: 'b-1',
+    quoteMinor: 50_000n,
+    filledSats: 108_042n,
+    spentMinor: 50_000n,
+    feeMinor: 300n,
+  });
+  const member = (
+    planId: string,
+    btcAcquired: string,
+    spent: string,
+    fee: string,
+  ): MemberAllocation => ({
+    planId,
+    userId: `u-${planId}`,
+    scheduledFor: '2026-11-24T08:00:00Z',
+    status: 'FILLED',
+    btcAcquired,
+    spent,
+    fee,
+  });
+  const MEMBERS = [
+    member('p-1', '21608', '10000', '60'),
+    member('p-2', '32413', '15000', '90'),
+    member('p-3', '54021', '25000', '150'),
+  ];
+  const part = (overrides: Partial<BlockPartEntry> = {}): BlockPartEntry => ({
+    blockId: BLOCK,
+    clientOrderId: 'b-1',
+    status: 'ALLOCATED',
+    orderDay: DAY,
+    memberCount: 3,
+    exchangeOrderId: 'bx-1',
+    filledSats: '108042',
+    spentMinor: '50000',
+    feeMinor: '300',
+    members: MEMBERS,
+    ...overrides,
+  });
+
+  it('matches a block order whose members’ allocations add up to its fill exactly', () => {
+    expect(reconcile(DAY, [blockOrder, order()], [entry()], [part()])).toEqual({
+      day: DAY,
+      exchangeOrders: 2,
+      ledgerEntries: 2,
+      matched: 2,
+      breaks: [],
+    });
+  });
+
+  it('reports one satoshi allocated beyond the fill as an ALLOCATION_MISMATCH', () => {
+    const members = [member('p-1', '21609', '10000', '60'), ...MEMBERS.slice(1)];
+    expect(reconcile(DAY, [blockOrder], [], [part({ members })]).breaks).toEqual([
+      {
+        kind: 'ALLOCATION_MISMATCH',
+        clientOrderId: 'b-1',
+        planId: null,
+        userId: null,
+        scheduledFor: null,
+        ledgerStatus: 'ALLOCATED',
+        exchangeOrderIds: ['bx-1'],
+        differences: { btcAcquired: { ledger: '108043', exchange: '108042' } },
+        message: `Block ${BLOCK}: its 3 allocations do not add up to the fill of its 3 members.`,
+      },
+    ]);
+  });
+
+  it('reports a member without its allocation as an ALLOCATION_MISMATCH naming the count and the sums', () => {
+    const result = reconcile(DAY, [blockOrder], [], [part({ members: MEMBERS.slice(0, 2) })]);
+    expect(result.matched).toBe(0);
+    expect(result.breaks).toEqual([
+      {
+        kind: 'ALLOCATION_MISMATCH',
+        clientOrderId: 'b-1',
+        planId: null,
+        userId: null,
+        scheduledFor: null,
+        ledgerStatus: 'ALLOCATED',
+        exchangeOrderIds: ['bx-1'],
+        differences: {
+          members: { ledger: '2', exchange: '3' },
+          btcAcquired: { ledger: '54021', exchange: '108042' },
+          spent: { ledger: '25000', exchange: '50000' },
+          fee: { ledger: '150', exchange: '300' },
+        },
+        message: `Block ${BLOCK}: its 2 allocations do not add up to the fill of its 3 members.`,
+      },
+    ]);
+  });
+
+  it('reports a part that recorded another fill than the exchange’s as an AMOUNT_MISMATCH', () => {
+    expect(
+      reconcile(DAY, [blockOrder], [], [part({ filledSats: '108041' })]).breaks.map((found) => [
+        found.kind,
+        found.differences,
+      ]),
+    ).toEqual([['AMOUNT_MISMATCH', { btcAcquired: { ledger: '108041', exchange: '108042' } }]]);
+  });
+
+  it('reports a filled block order whose part is still SUBMITTED as LEDGER_NOT_FILLED', () => {
+    const submitted = part({ status: 'SUBMITTED', members: [] });
+    expect(reconcile(DAY, [blockOrder], [], [submitted]).breaks).toEqual([
+      {
+        kind: 'LEDGER_NOT_FILLED',
+        clientOrderId: 'b-1',
+        planId: null,
+        userId: null,
+        scheduledFor: null,
+        ledgerStatus: 'SUBMITTED',
+        exchangeOrderIds: ['bx-1'],
+        differences: {},
+        message: `Block ${BLOCK}: the exchange filled the block order; its part says SUBMITTED.`,
+      },
+    ]);
+  });
+
+  it('reports a bought part of the day that the exchange does not have as MISSING_ON_EXCHANGE', () => {
+    const result = reconcile(
+      DAY,
+      [],
+      [],
+      [part(), part({ clientOrderId: 'b-2', orderDay: '2026-11-23' })],
+    );
+    expect(result.breaks.map((found) => [found.kind, found.clientOrderId])).toEqual([
+      ['MISSING_ON_EXCHANGE', 'b-1'],
+    ]);
+    expect(result.ledgerEntries).toBe(1);
+  });
+
+  it('takes a failed part that sent nothing as agreeing with an exchange that has nothing', () => {
+    const failed = part({ status: 'ALLOCATED', filledSats: '0', members: [] });
+    expect(reconcile(DAY, [], [], [failed]).breaks).toEqual([]);
+  });
+
+  it('reports two fills for one block order as a DUPLICATE_ORDER', () => {
+    expect(
+      reconcile(
+        DAY,
+        [blockOrder, { ...blockOrder, exchangeOrderId: 'bx-2' }],
+        [],
+        [part()],
+      ).breaks.map((found) => [found.kind, found.exchangeOrderIds]),
+    ).toEqual([['DUPLICATE_ORDER', ['bx-1', 'bx-2']]]);
   });
 });

@@ -400,13 +400,19 @@ describe('the Lambdas', () => {
     ]);
   });
 
-  it('let reconciliation read the orders index and the exchange, publish what it finds and report its own failed run', () => {
+  it('let reconciliation read the orders and block members indexes and the exchange, publish what it finds and report its own failed run', () => {
     expect(ownStatements('reconcile')).toEqual([
       {
         Sid: 'ReadLedgerByOrderDay',
         Effect: 'Allow',
         Action: 'dynamodb:Query',
         Resource: `${table('executions')}/index/orders`,
+      },
+      {
+        Sid: 'ReadBlockMembers',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: `${table('executions')}/index/blockMembers`,
       },
       SHARE_EXCHANGE_STATE,
       {

@@ -14,6 +14,7 @@ import {
   FAILURE_CODES,
   ORDER_OUTCOMES,
 } from '#shared/executions.ts';
+import { HOLDINGS_UPDATE_EXPRESSION, holdingsPartition, holdingsUpdate } from '#shared/holdings.ts';
 import { PURCHASE_STATE_MACHINE_FILE } from '#shared/state-machines.ts';
 
 interface State {
@@ -177,5 +178,73 @@ describe('the GraphQL schema', () => {
     const description = execution?.fields?.find((field) => field.name.value === 'failureCode')
       ?.description?.value;
     expect(unique(description?.match(/\b[A-Z][A-Z_]{2,}\b/g) ?? [])).toEqual(unique(FAILURE_CODES));
+  });
+});
+
+describe('the holdings postings the purchase workflow writes', () => {
+  /** The transaction items of a state that update the holdings (`shared/holdings.ts`). */
+  const postingsOf = (state: State) =>
+    ((state.Parameters?.TransactItems ?? []) as { Update?: Record<string, unknown> }[])
+      .map((item) => item.Update)
+      .filter((update) => update?.UpdateExpression === HOLDINGS_UPDATE_EXPRESSION);
+  const posting = {
+    TableName: '${ExecutionsTable}',
+    Key: {
+      ownerPlan: { 'S.$': "States.Format('holdings#{}', $.userId)" },
+      scheduledFor: { 'S.$': '$.placed.order.currency' },
+    },
+    UpdateExpression: HOLDINGS_UPDATE_EXPRESSION,
+    ExpressionAttributeValues: {
+      ':sats': { 'N.$': '$.placed.order.btcAcquired' },
+      ':spent': { 'N.$': '$.placed.order.spent' },
+      ':fee': { 'N.$': '$.placed.order.fee' },
+      ':cost': { 'N.$': '$.placed.order.net' },
+      ':one': { N: '1' },
+      ':currency': { 'S.$': '$.placed.order.currency' },
+      ':user': { 'S.$': '$.userId' },
+      ':now': { 'S.$': '$$.State.EnteredTime' },
+    },
+  };
+
+  it('posts exactly once in every state that records a purchase, and nowhere else', () => {
+    expect(
+      STATES.filter(([, state]) => postingsOf(state).length > 0).map(([name, state]) => [
+        name,
+        postingsOf(state).length,
+      ]),
+    ).toEqual([
+      ['RecordPurchase', 1],
+      ['RecordPurchaseTotalsOnly', 1],
+      ['RecordPurchaseLedgerOnly', 1],
+    ]);
+    expect(JSON.stringify(definition).split('holdings#').length - 1).toBe(3);
+  });
+
+  it('writes the ledger’s expression on the key and values of shared/holdings.ts', () => {
+    const { Key, ExpressionAttributeValues } = holdingsUpdate(
+      'e',
+      { userId: 'u', currency: 'EUR', sats: 1n, spentMinor: 2n, feeMinor: 1n },
+      'now',
+    ).Update;
+    expect(Key).toEqual({ ownerPlan: holdingsPartition('u'), scheduledFor: 'EUR' });
+    expect(holdingsPartition('u')).toBe('holdings#u');
+    for (const [name, state] of STATES) {
+      for (const update of postingsOf(state)) {
+        expect(update, name).toEqual(posting);
+        expect(Object.keys(update?.ExpressionAttributeValues as object).sort(), name).toEqual(
+          Object.keys(ExpressionAttributeValues).sort(),
+        );
+      }
+    }
+  });
+
+  it('posts in the same transaction as the ledger entry, after its status condition', () => {
+    for (const name of ['RecordPurchase', 'RecordPurchaseTotalsOnly', 'RecordPurchaseLedgerOnly']) {
+      const state = definition.States[name];
+      const items = state?.Parameters?.TransactItems as { Update: Record<string, unknown> }[];
+      expect(state?.Resource, name).toBe('arn:aws:states:::aws-sdk:dynamodb:transactWriteItems');
+      expect(items[0]?.Update.ConditionExpression, name).toBe('#status IN (:pending, :submitted)');
+      expect(items.at(-1)?.Update.UpdateExpression, name).toBe(HOLDINGS_UPDATE_EXPRESSION);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { detailProblems } from '#shared/bus-events.ts';
+import { HOLDINGS_UPDATE_EXPRESSION } from '#shared/holdings.ts';
 import {
   DefinitionSubstitutionError,
   PURCHASE_STATE_MACHINE_FILE,
@@ -287,8 +288,9 @@ describe('purchase.asl.json', () => {
     };
 
     /** What a stubbed task does on each call: answer a value or throw an error of that name. */
-    type Step = { ok: unknown } | { error: string };
-    const fail = (name: string): Step => ({ error: name });
+    type Step = { ok: unknown } | { error: string; cause?: string };
+    const fail = (name: string, cause?: string): Step =>
+      cause === undefined ? { error: name } : { error: name, cause };
 
     /**
      * Runs the whole definition; each Task answers its scripted steps in turn (the last one
@@ -308,7 +310,7 @@ describe('purchase.asl.json', () => {
           const steps = script[name] ?? [{ ok: {} }];
           const step = steps[Math.min(made.length - 1, steps.length - 1)] as Step;
           if ('error' in step) {
-            const error = new Error(step.error);
+            const error = new Error(step.cause ?? step.error);
             error.name = step.error;
             return Promise.reject(error);
           }
@@ -329,7 +331,7 @@ describe('purchase.asl.json', () => {
           overrides: {
             taskResourceLocalHandlers: handlers,
             retryIntervalOverrides: retries,
-            waitTimeOverrides: { InRunBackoff: 0 },
+            waitTimeOverrides: { InRunBackoff: 0, RecordConflictBackoff: 0 },
           },
           context: {
             Execution: { Id: 'arn:aws:states:eu-central-1:123456789012:express:purchase:x' },
@@ -571,8 +573,9 @@ describe('purchase.asl.json', () => {
         PlaceOrder: [lambda(FILLED)],
         RecordPurchase: [canceled],
       });
-      expect(late.path.slice(-4)).toEqual([
+      expect(late.path.slice(-5)).toEqual([
         'RecordPurchase',
+        'RecordPurchaseCanceled',
         'RecordPurchaseTotalsOnly',
         'PublishSucceeded',
         'Purchased',
@@ -583,12 +586,90 @@ describe('purchase.asl.json', () => {
         RecordPurchase: [canceled],
         RecordPurchaseTotalsOnly: [canceled],
       });
-      expect(gone.path.slice(-4)).toEqual([
+      expect(gone.path.slice(-5)).toEqual([
         'RecordPurchaseTotalsOnly',
+        'RecordPurchaseTotalsOnlyCanceled',
         'RecordPurchaseLedgerOnly',
         'PublishSucceeded',
         'Purchased',
       ]);
+    });
+
+    it('stops without publishing when another delivery recorded the purchase first', async () => {
+      const canceled = fail(
+        'DynamoDb.TransactionCanceledException',
+        'Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed, None]',
+      );
+      const { path, calls } = await run({
+        Decide: [lambda(BUY)],
+        PlaceOrder: [lambda(FILLED)],
+        RecordPurchase: [canceled],
+        RecordPurchaseTotalsOnly: [canceled],
+        RecordPurchaseLedgerOnly: [canceled],
+      });
+      expect(path.slice(-3)).toEqual([
+        'RecordPurchaseLedgerOnly',
+        'RecordPurchaseLedgerOnlyCanceled',
+        'AlreadyProcessed',
+      ]);
+      expect(calls.PublishSucceeded).toBeUndefined();
+    });
+
+    it('records again from the start when the transaction met another on the shared holdings item', async () => {
+      const conflict = fail(
+        'DynamoDb.TransactionCanceledException',
+        'Transaction cancelled, please refer cancellation reasons for specific reasons [None, None, TransactionConflict]',
+      );
+      const { path, calls } = await run({
+        Decide: [lambda(BUY)],
+        PlaceOrder: [lambda(FILLED)],
+        RecordPurchase: [conflict, { ok: {} }],
+        RecordPurchaseTotalsOnly: [conflict],
+      });
+      expect(path.slice(-6)).toEqual([
+        'RecordPurchase',
+        'RecordPurchaseCanceled',
+        'RecordConflictBackoff',
+        'RecordPurchase',
+        'PublishSucceeded',
+        'Purchased',
+      ]);
+      expect(calls.RecordPurchase).toHaveLength(2);
+      expect(calls.RecordPurchaseTotalsOnly).toBeUndefined();
+    });
+
+    it('posts the purchase to the holdings in the same transaction as the ledger entry, in every recording state', async () => {
+      const canceled = fail('DynamoDb.TransactionCanceledException');
+      const { calls } = await run({
+        Decide: [lambda(BUY)],
+        PlaceOrder: [lambda(FILLED)],
+        RecordPurchase: [canceled],
+        RecordPurchaseTotalsOnly: [canceled],
+      });
+      const posting = {
+        Update: {
+          TableName: 'e',
+          Key: { ownerPlan: { S: 'holdings#u' }, scheduledFor: { S: 'EUR' } },
+          UpdateExpression: HOLDINGS_UPDATE_EXPRESSION,
+          ExpressionAttributeValues: {
+            ':sats': { N: '54000' },
+            ':spent': { N: '2500' },
+            ':fee': { N: '15' },
+            ':cost': { N: '2485' },
+            ':one': { N: '1' },
+            ':currency': { S: 'EUR' },
+            ':user': { S: 'u' },
+            ':now': { S: '2026-11-30T08:00:00.000Z' },
+          },
+        },
+      };
+      const transactions = [
+        'RecordPurchase',
+        'RecordPurchaseTotalsOnly',
+        'RecordPurchaseLedgerOnly',
+      ].map((name) => (calls[name]?.[0] as { TransactItems: unknown[] }).TransactItems);
+      expect(transactions.map((items) => items.length)).toEqual([3, 3, 2]);
+      expect(transactions.map((items) => items.at(-1))).toEqual([posting, posting, posting]);
     });
 
     it('publishes every outcome with the detail the bus event catalog describes', async () => {
