@@ -250,11 +250,13 @@ export function topology(
       messageRetentionSeconds: 2 * DAY,
       visibility: { consumer: 'retry-dispatcher', consumerTimeouts: 6 },
       deadLetter: { queue: 'purchase-retries-dlq', maxReceiveCount: 10 },
-      // The workflow defers a slot; the completer redrives stale runs; the dispatcher re-queues.
+      // The workflow defers a slot; the completer redrives stale runs; the dispatcher re-queues;
+      // the block worker releases members it could not buy for in their block (aggregated mode).
       senders: [
         { stateMachine: 'purchase' },
         { function: 'retry-dispatcher' },
         { function: 'completer' },
+        { function: 'block-worker' },
       ],
     },
     'purchase-retries-dlq': deadLetters(),
