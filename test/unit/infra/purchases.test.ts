@@ -928,7 +928,7 @@ describe('storage and events', () => {
     });
   });
 
-  it('indexes unfinished runs (all, and by plan) and runs by order day, for the completer, the API and reconciliation', () => {
+  it('indexes unfinished runs (all, and by plan), runs by order day and block members, for the completer, the API, reconciliation and the block worker', () => {
     const indexes = run.one('aws:dynamodb/table:Table', 'executions-table').inputs
       .globalSecondaryIndexes as Record<string, unknown>[];
     expect(indexes).toEqual([
@@ -948,6 +948,12 @@ describe('storage and events', () => {
         name: 'orders',
         hashKey: 'orderDay',
         rangeKey: 'clientOrderId',
+        projectionType: 'ALL',
+      }),
+      expect.objectContaining({
+        name: 'blockMembers',
+        hashKey: 'blockMember',
+        rangeKey: 'ownerPlan',
         projectionType: 'ALL',
       }),
     ]);
