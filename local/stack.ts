@@ -17,10 +17,7 @@ import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { currencySettings, type ApiSettings } from '#shared/api-settings.ts';
 import { functionSpecs, type FunctionName } from '#shared/functions.ts';
 import { parseStackConfig, readStackConfigValues, type StackConfig } from '#shared/stack-config.ts';
-import {
-  PURCHASE_STATE_MACHINE_FILE,
-  type PurchaseSubstitutions,
-} from '#shared/state-machines.ts';
+import { PURCHASE_STATE_MACHINE_FILE, type PurchaseSubstitutions } from '#shared/state-machines.ts';
 import {
   functionArn as topologyFunctionArn,
   functionInvokeArn,

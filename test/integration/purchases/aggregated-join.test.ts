@@ -55,9 +55,12 @@ const slots = async () =>
   (await ledger(stack))
     .filter((item) => planIds.includes(item.planId))
     .sort((a, b) => planIds.indexOf(a.planId) - planIds.indexOf(b.planId));
+/** A queue's physical name: the stack's prefix (its tables') and the topology key. */
+const queueName = (key: string) =>
+  `${(stack.tableNames.executions ?? '').replace(/-executions$/, '')}-${key}`;
 const blockMessages = () =>
   stack.sqs
-    .messages(`${stack.tableNames.executions.replace(/-executions$/, '')}-block-orders`)
+    .messages(queueName('block-orders'))
     .map((message) => ({ body: message.body, state: message.state }));
 const pathOf = (index: number) => stack.stateMachine.history().at(index)?.path;
 
@@ -188,11 +191,7 @@ describe('a member, on the per-slot paths', () => {
     expect(blockMessages().map(({ body }) => body)).toEqual(
       Array.from({ length: before + 1 }, () => message),
     );
-    expect(
-      stack.sqs.messages(
-        `${stack.tableNames.executions.replace(/-executions$/, '')}-purchase-retries`,
-      ),
-    ).toEqual([]);
+    expect(stack.sqs.messages(queueName('purchase-retries'))).toEqual([]);
     expect(stack.stateMachine.started).toBe(started);
   });
 });
