@@ -284,6 +284,8 @@ function queueWithDeadLetters(work: QueueKey): {
 }
 const streamFailures = queueWithDeadLetters('plan-stream-failures').queue;
 const retryQueue = queueWithDeadLetters('purchase-retries').queue;
+// Aggregated mode's blocks (created in either mode: switching modes is a config change only).
+const blockOrders = queueWithDeadLetters('block-orders').queue;
 const outcomes = queueWithDeadLetters('slot-outcomes');
 const outcomeQueue = outcomes.queue;
 const outcomeDeadLetters = outcomes.deadLetters;
@@ -317,6 +319,7 @@ const smsProtection =
 const variables = functionVariables(topology, config, {
   kmsKeyArn: key.arn,
   retryQueueUrl: retryQueue.url,
+  blockOrdersQueueUrl: blockOrders.url,
   flags: {
     application: flags.applicationId,
     environment: flags.environmentId,
@@ -345,6 +348,7 @@ const statements = functionStatements({
   readOnlyExchangeSecretArn: readOnlyCredentials?.arn ?? null,
   exchangeStateTableArn: exchangeState.arn,
   retryQueueArn: retryQueue.arn,
+  blockOrdersQueueArn: blockOrders.arn,
   stateMachineArn,
   flagsConfigurationArn: flags.configurationArn,
   emergencyStopConfigurationArn: flags.emergencyConfigurationArn,
@@ -404,6 +408,8 @@ const workflow = new PurchaseWorkflow('purchase', {
   // The Tasks invoke the `live` aliases: the release step decides which version buys.
   decideFunctionArn: lambdas.decide.invokeArn,
   placeOrderFunctionArn: lambdas['place-order'].invokeArn,
+  joinBlockFunctionArn: lambdas['join-block'].invokeArn,
+  executionMode: config.execution.mode,
   retryQueueUrl: retryQueue.url,
   retryQueueArn: retryQueue.arn,
   purchaseWindowHours: config.purchaseWindowHours,
@@ -418,6 +424,7 @@ const workflow = new PurchaseWorkflow('purchase', {
 const workQueues: Partial<Record<QueueKey, EncryptedQueue>> = {
   'plan-stream-failures': streamFailures,
   'purchase-retries': retryQueue,
+  'block-orders': blockOrders,
   notifications: notifications.queue,
   'plan-change-notifications': notifications.planChangeQueue,
   'slot-outcomes': outcomeQueue,

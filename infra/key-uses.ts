@@ -52,6 +52,8 @@ export const FUNCTION_KEY_SERVICES: Readonly<Record<FunctionName, readonly KeySe
   sweeper: ['dynamodb', 'scheduler', 'sqs', 'events'],
   decide: ['appconfig'],
   'place-order': ['dynamodb', 'secretsmanager'],
+  'join-block': ['dynamodb', 'sqs'],
+  'block-worker': ['sqs', 'secretsmanager', 'dynamodb', 'appconfig', 'events'],
   'retry-dispatcher': ['dynamodb', 'sqs'],
   completer: ['dynamodb', 'sqs'],
   reconcile: ['dynamodb', 'secretsmanager', 'events', 'sqs'],

@@ -30,6 +30,8 @@ export interface PermissionContext {
   readonly readOnlyExchangeSecretArn: pulumi.Input<string> | null;
   readonly exchangeStateTableArn: pulumi.Input<string>;
   readonly retryQueueArn: pulumi.Input<string>;
+  /** The `block-orders` queue: aggregated mode's blocks, which the block worker consumes. */
+  readonly blockOrdersQueueArn: pulumi.Input<string>;
   /** The purchase state machine (unqualified: its starters are held to the `live` alias by a condition). */
   readonly stateMachineArn: pulumi.Input<string>;
   readonly flagsConfigurationArn: pulumi.Input<string>;
@@ -348,6 +350,81 @@ export function functionStatements(
       ...tradeOnExchange(context, ['dynamodb:GetItem', 'dynamodb:PutItem']),
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
     ],
+    // Aggregated mode: one conditional write on the slot's execution (a consistent read when the
+    // slot is in a block already), and the block's message for the worker.
+    'join-block': [
+      {
+        Sid: 'JoinRunsToBlocks',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: context.executionsTableArn,
+      },
+      keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
+      ...sendToQueueStatements(
+        'AnnounceBlocks',
+        context.blockOrdersQueueArn,
+        context.kmsKeyArn,
+        context.region,
+      ),
+    ],
+    // Decide and place-order combined, per block: it consumes its queue (and re-sends its own
+    // message to wait), reads the members through their index, writes the block, its parts and
+    // each member's outcome with the plan's totals and the holdings (TransactWriteItems is
+    // authorized per item, an Update as dynamodb:UpdateItem), decides each member again (flags,
+    // plans), trades through the shared guard, publishes the members' events and hands released
+    // members to the retry queue.
+    'block-worker': [
+      {
+        Sid: 'ConsumeBlockOrders',
+        Effect: 'Allow',
+        Action: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ReceiveMessage',
+          'sqs:SendMessage',
+        ],
+        Resource: context.blockOrdersQueueArn,
+      },
+      keyThrough(
+        'BlockOrdersAreEncryptedWithTheProjectKey',
+        'sqs',
+        ['kms:Decrypt', 'kms:GenerateDataKey'],
+        context,
+      ),
+      ...sendToQueueStatements(
+        'ReleaseMembersToRetries',
+        context.retryQueueArn,
+        context.kmsKeyArn,
+        context.region,
+      ),
+      {
+        Sid: 'ReadBlockMembers',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: pulumi.interpolate`${context.executionsTableArn}/index/blockMembers`,
+      },
+      {
+        Sid: 'RecordBlocksAndMembers',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: context.executionsTableArn,
+      },
+      {
+        Sid: 'ReadPlansAndRecordTotals',
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: context.plansTableArn,
+      },
+      ...tradeOnExchange(context, ['dynamodb:GetItem', 'dynamodb:PutItem']),
+      keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),
+      ...readFlagsStatements(
+        [context.flagsConfigurationArn, context.emergencyStopConfigurationArn],
+        context.kmsKeyArn,
+        context.region,
+      ),
+      ...publishEvents('PublishMemberOutcomes', context),
+    ],
     'retry-dispatcher': [
       {
         Sid: 'ConsumeRetryQueue',
@@ -393,6 +470,13 @@ export function functionStatements(
       ...sendToQueueStatements(
         'RedriveStaleRuns',
         context.retryQueueArn,
+        context.kmsKeyArn,
+        context.region,
+      ),
+      // A stale member of a block is not restarted: its block goes to the worker again.
+      ...sendToQueueStatements(
+        'ResendStaleBlocks',
+        context.blockOrdersQueueArn,
         context.kmsKeyArn,
         context.region,
       ),

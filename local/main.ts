@@ -6,12 +6,16 @@
  *   PORT=4100 npm start       another port (default 4000)
  *   LOCAL_CLOCK_START=2026-12-01T08:00:00Z npm start    start the clock at that instant
  *   LOCAL_DATA_DIR=/tmp/spb npm start                    keep data elsewhere than .local/
+ *   LOCAL_EXECUTION_MODE=aggregated npm start            block orders per market and window
+ *   LOCAL_EXECUTION_WINDOW_SECONDS=30 ...                 their window (aggregated; default 60)
  */
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ConfigurationError } from '#shared/api-settings.ts';
+import { withLocalExecution } from './execution-mode.ts';
 import { JavaMissingError } from './services/dynamodb.ts';
-import { startLocalStack } from './stack.ts';
+import { devStackConfig, startLocalStack } from './stack.ts';
 
 const DATA_DIR =
   process.env.LOCAL_DATA_DIR ?? fileURLToPath(new URL('../.local/', import.meta.url));
@@ -25,7 +29,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'Usage: npm start [-- --fresh]   (PORT and LOCAL_CLOCK_START are read from the environment)',
+      'Usage: npm start [-- --fresh]   (PORT, LOCAL_CLOCK_START, LOCAL_EXECUTION_MODE and LOCAL_EXECUTION_WINDOW_SECONDS are read from the environment)',
     );
     return;
   }
@@ -35,8 +39,10 @@ async function main(): Promise<void> {
     throw new Error(`PORT must be a port number, not '${process.env.PORT}'`);
   }
 
+  // Checked before anything starts: a bad mode or window fails at once.
+  const config = withLocalExecution(devStackConfig());
   const started = Date.now();
-  const stack = await startLocalStack({ port, dataDir: DATA_DIR });
+  const stack = await startLocalStack({ port, dataDir: DATA_DIR, config });
   const { url, graphqlUrl } = stack;
   console.log(`
 Savings Plan Buy is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s).
@@ -45,6 +51,7 @@ Savings Plan Buy is running locally (ready in ${((Date.now() - started) / 1000).
   Local token     POST ${url}/_local/token   {"sub":"alice","email":"alice@example.com"}
   Health          GET  ${url}/_local/health
   Clock           ${stack.clock.nowIso()}
+  Execution       ${config.execution.mode === 'aggregated' ? `aggregated, ${config.execution.windowSeconds} s windows` : 'per-slot'}
   Data            ${DATA_DIR}   (npm start -- --fresh starts empty)
 
 Try it from another terminal:
@@ -74,7 +81,7 @@ Press Ctrl-C to stop.
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof JavaMissingError) {
+  if (error instanceof JavaMissingError || error instanceof ConfigurationError) {
     console.error(`error: ${error.message}`);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     console.error(

@@ -17,7 +17,7 @@ import { bundleResolvers, loadResolverCatalog } from '#build/resolvers.ts';
 import { currencySettings, type ApiSettings } from '#shared/api-settings.ts';
 import { functionSpecs, type FunctionName } from '#shared/functions.ts';
 import { parseStackConfig, readStackConfigValues, type StackConfig } from '#shared/stack-config.ts';
-import { PURCHASE_STATE_MACHINE_FILE } from '#shared/state-machines.ts';
+import { PURCHASE_STATE_MACHINE_FILE, type PurchaseSubstitutions } from '#shared/state-machines.ts';
 import {
   functionArn as topologyFunctionArn,
   functionInvokeArn,
@@ -295,6 +295,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     const queues = createQueues(sqs, topology);
     const retryQueue = queues['purchase-retries'];
+    const blockOrdersQueue = queues['block-orders'];
     const stepFunctionsPrefix = '/_aws/states';
     const eventBus = new LocalEventBus({ now: () => clock.now(), region, accountId: ACCOUNT, log });
     routes.prefixes.set(eventBus.prefix, eventBus.handler);
@@ -376,6 +377,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const environments = localEnvironments(topology, config, {
       kmsKeyArn: `arn:aws:kms:${region}:${ACCOUNT}:key/local`,
       retryQueueUrl: retryQueue.url,
+      blockOrdersQueueUrl: blockOrdersQueue.url,
       flags: { application: prefix, ...LOCAL_APPCONFIG },
       exchangeSecretArn: null,
       readOnlyExchangeSecretArn: null,
@@ -457,9 +459,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // As deployed: the Tasks invoke the `live` aliases (the local Lambdas answer any qualifier).
         DecideFunctionArn: functionInvokeArn(topology, 'decide'),
         PlaceOrderFunctionArn: functionInvokeArn(topology, 'place-order'),
+        JoinBlockFunctionArn: functionInvokeArn(topology, 'join-block'),
+        // `config.execution` decides, as in the deploy: a BUY joins a block in aggregated mode.
+        ExecutionMode: config.execution.mode,
         RetryQueueUrl: retryQueue.url,
         PurchaseWindowHours: String(config.purchaseWindowHours),
-      },
+      } satisfies PurchaseSubstitutions,
       clockOffset: clock.offset,
       now: () => clock.now(),
       dynamodbEndpoint,

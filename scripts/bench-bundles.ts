@@ -19,6 +19,7 @@ import { build } from 'esbuild';
 import { bundleFunctions, bundleOptions, writeBundle } from '#build/functions.ts';
 import type { FunctionVariable } from '#shared/functions.ts';
 import { devStackConfig } from '#local/stack.ts';
+import { parseExecutionSettings } from '#shared/execution-settings.ts';
 import { functionVariables, topology } from '#shared/topology.ts';
 
 /** One Lambda's row of the table. */
@@ -30,13 +31,20 @@ export interface ColdStart {
   readonly medianMs: number;
 }
 
-/** The environment of every function on the dev stack, with plausible stand-in resources. */
+/**
+ * The environment of every function on the dev stack, with plausible stand-in resources, in
+ * aggregated execution: the functions that only run in that mode load as they would there.
+ */
 function deployedVariables(): Record<FunctionVariable, string> {
-  const config = devStackConfig();
+  const config = {
+    ...devStackConfig(),
+    execution: parseExecutionSettings({ mode: 'aggregated' }),
+  };
   const names = { prefix: 'bench', region: 'eu-central-1', accountId: '000000000000' };
   return functionVariables(topology(names, config.notifications), config, {
     kmsKeyArn: 'arn:aws:kms:eu-central-1:000000000000:key/bench',
     retryQueueUrl: 'http://127.0.0.1:1/000000000000/bench-purchase-retries',
+    blockOrdersQueueUrl: 'http://127.0.0.1:1/000000000000/bench-block-orders',
     flags: {
       application: 'bench',
       environment: 'bench',

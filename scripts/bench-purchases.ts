@@ -6,6 +6,7 @@
  *
  *   npm run bench:purchases -- --plans 1000
  *   npm run bench:purchases -- --rate-limit 30
+ *   npm run bench:purchases -- --execution aggregated --window 60
  *
  * With `--rate-limit N` the paper exchange answers 429 beyond N requests a second (local clock),
  * as a real exchange does, and the report sets the time taken against the minimum that limit
@@ -13,20 +14,29 @@
  * `Pulumi.dev.yaml`) stays below it unless `--budget` says otherwise; any 429 or failure fails
  * the run.
  *
+ * `--execution aggregated` (default `per-slot`) runs the stack in aggregated mode with
+ * `--window <seconds>` (default 60): the slots of a window and market join one block order. It
+ * then also reports the blocks and the most orders one market and window got, and fails the run
+ * if a block got more orders than `maxOrderAmount` required (`scripts/lib/block-report.ts`). The
+ * clock goes on past each window's seal until every slot is final (or the purchase window ends).
+ *
  * It starts its own DynamoDB Local behind a counting proxy and its own local stack.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { SEAL_GRACE_MS } from '#shared/blocks.ts';
+import { parseExecutionSettings, type ExecutionSettings } from '#shared/execution-settings.ts';
 import { EXECUTION_STATUS } from '#shared/executions.ts';
 import { LocalClock } from '#local/clock.ts';
 import { startCountingProxy } from '#local/services/counting-proxy.ts';
-import { startDynamoDbLocal } from '#local/services/dynamodb.ts';
+import { LOCAL_AWS, startDynamoDbLocal } from '#local/services/dynamodb.ts';
 import { parseExchangeFaults } from '#local/services/paper-exchange-server.ts';
 import { devStackConfig, startLocalStack } from '#local/stack.ts';
 import { coldStartTable, coldStarts } from './bench-bundles.ts';
+import { blockReport } from './lib/block-report.ts';
 import { chartSvg } from './lib/chart.ts';
 
 const { values } = parseArgs({
@@ -35,6 +45,8 @@ const { values } = parseArgs({
     'rate-limit': { type: 'string' },
     budget: { type: 'string' },
     chart: { type: 'string' },
+    execution: { type: 'string', default: 'per-slot' },
+    window: { type: 'string' },
   },
 });
 
@@ -52,6 +64,20 @@ function positiveInteger(name: string, text: string | undefined): number | undef
 const plans = positiveInteger('plans', values.plans) ?? 1000;
 const rateLimit = positiveInteger('rate-limit', values['rate-limit']);
 const baseConfig = devStackConfig();
+if (values.execution !== 'per-slot' && values.execution !== 'aggregated') {
+  throw new Error('--execution must be per-slot or aggregated');
+}
+if (values.execution === 'per-slot' && values.window !== undefined) {
+  throw new Error('--window applies to --execution aggregated only');
+}
+/** The mode the stack runs in (the window checked as the stack config checks it). */
+const execution: ExecutionSettings =
+  values.execution === 'aggregated'
+    ? parseExecutionSettings({
+        mode: 'aggregated',
+        windowSeconds: positiveInteger('window', values.window) ?? 60,
+      })
+    : parseExecutionSettings({ mode: 'per-slot' });
 const budget =
   positiveInteger('budget', values.budget) ??
   Math.min(baseConfig.exchangeRateLimitPerSecond, rateLimit ?? Number.MAX_SAFE_INTEGER);
@@ -72,8 +98,52 @@ const stack = await startLocalStack({
   autoFire: false,
   log: () => undefined,
   lambdaLogLevel: 'ERROR',
-  config: { ...baseConfig, exchangeRateLimitPerSecond: budget },
+  config: { ...baseConfig, exchangeRateLimitPerSecond: budget, execution },
 });
+/** Slot executions (not blocks, their parts or holdings), straight from DynamoDB Local: uncounted. */
+const uncounted = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamodb.endpoint });
+async function scanLedger(client: DynamoDBClient): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, never> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: stack.tableNames.executions,
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+    startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (startKey !== undefined);
+  return items;
+}
+const isSlot = (item: Record<string, unknown>) =>
+  typeof item.planId === 'string' && !String(item.ownerPlan).startsWith('block#');
+const OPEN: readonly unknown[] = [EXECUTION_STATUS.PENDING, EXECUTION_STATUS.SUBMITTED];
+
+/**
+ * Fires the slot and settles. Aggregated: the blocks are placed after their windows are sealed,
+ * so the clock goes on a window (and the seal's grace) at a time until no slot is open, at most
+ * until the purchase window ends. Answers the schedules fired.
+ */
+async function advance(): Promise<number> {
+  let until = Date.parse(slot) + 60_000;
+  let fired = await stack.advanceTo(until);
+  if (execution.mode !== 'aggregated') return fired;
+  const end = Date.parse(slot) + baseConfig.purchaseWindowHours * 3_600_000;
+  const step = execution.windowSeconds * 1000 + SEAL_GRACE_MS;
+  while (until < end) {
+    const open = (await scanLedger(uncounted)).filter(
+      (item) => isSlot(item) && OPEN.includes(item.status),
+    ).length;
+    if (open === 0) break;
+    progress(`${open} slots open at ${new Date(until).toISOString()}: sealing the next window`);
+    until = Math.max(until, stack.clock.now()) + step;
+    fired += await stack.advanceTo(until);
+  }
+  return fired;
+}
 try {
   // N plans across users (25 each), all due at 09:00 Berlin on 2027-03-02.
   const users = Math.ceil(plans / stack.settings.maxPlansPerUser);
@@ -137,7 +207,7 @@ try {
     const elapsed = ((performance.now() - started) / 1000).toFixed(0);
     progress(`${elapsed} s: ${stack.exchange.state().orders.length} orders placed of ${plans}`);
   }, 2000);
-  const fired = await stack.advanceTo(Date.parse(slot) + 60_000).finally(() => {
+  const fired = await advance().finally(() => {
     clearInterval(ticker);
   });
   const seconds = (performance.now() - started) / 1000;
@@ -150,15 +220,8 @@ try {
     [...proxy.capacityByCaller].map(([caller, units]) => [caller, { ...units }]),
   );
 
-  const ledger: Record<string, unknown>[] = [];
-  let startKey: Record<string, never> | undefined;
-  do {
-    const page = await stack.dynamodb.send(
-      new ScanCommand({ TableName: stack.tableNames.executions, ExclusiveStartKey: startKey }),
-    );
-    ledger.push(...(page.Items ?? []).map((item) => unmarshall(item)));
-    startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
-  } while (startKey !== undefined);
+  const everything = await scanLedger(uncounted);
+  const ledger = everything.filter(isSlot);
   const filled = ledger.filter((item) => item.status === EXECUTION_STATUS.FILLED);
   const latencies = filled
     .map((item) => Date.parse(item.updatedAt as string) - Date.parse(item.scheduledFor as string))
@@ -205,6 +268,21 @@ try {
   console.log(`| DynamoDB Streams requests (local polling) | ${streamRequests} |`);
   console.log(`| exchange orders | ${orders.length} |`);
   console.log(`| duplicate orders | ${duplicates} |`);
+  const blocks =
+    execution.mode === 'aggregated' ? blockReport(everything, orders, execution) : null;
+  if (blocks !== null && execution.mode === 'aggregated') {
+    console.log(`| execution | aggregated, ${execution.windowSeconds} s windows |`);
+    console.log(`| slots that joined a block | ${blocks.members} |`);
+    console.log(`| blocks (market and window) | ${blocks.blocks} |`);
+    console.log(`| block orders per market and window, max | ${blocks.maxOrdersPerBlock} |`);
+    console.log(`| exchange orders outside any block | ${blocks.ordersOutsideBlocks} |`);
+    console.log(
+      `| blocks with more orders than maxOrderAmount requires | ${blocks.oversplit.length} |`,
+    );
+    for (const block of blocks.oversplit) {
+      progress(`block ${block.blockId}: ${block.orders} orders, at most ${block.allowed} allowed`);
+    }
+  }
   console.log(
     '\nDynamoDB requests by operation:',
     Object.fromEntries([...counts].sort((a, b) => b[1] - a[1])),
@@ -262,10 +340,16 @@ try {
     );
     progress(`chart written to ${values.chart}`);
   }
-  if (duplicates > 0 || filled.length !== plans || exchangeStats.rateLimited > 0) {
+  if (
+    duplicates > 0 ||
+    filled.length !== plans ||
+    exchangeStats.rateLimited > 0 ||
+    (blocks !== null && (blocks.oversplit.length > 0 || blocks.ordersOutsideBlocks > 0))
+  ) {
     process.exitCode = 1;
   }
 } finally {
+  uncounted.destroy();
   await stack.stop();
   await proxy.close();
   await dynamodb.stop();

@@ -34,6 +34,8 @@ export type FunctionVariable =
   | 'APPCONFIG_EMERGENCY_PROFILE'
   | 'FLAGS_MAX_AGE_SECONDS'
   | 'RETRY_QUEUE_URL'
+  | 'BLOCK_ORDERS_QUEUE_URL'
+  | 'EXECUTION_SETTINGS'
   | 'COMPLETER_SLA_SECONDS'
   | 'NOTIFICATIONS_TABLE'
   | 'EMAIL_FROM'
@@ -76,6 +78,16 @@ const READING: readonly FunctionVariable[] = TRADING.map((variable) =>
   variable === 'EXCHANGE_SECRET_ARN' ? 'EXCHANGE_READONLY_SECRET_ARN' : variable,
 );
 
+/** What a function that decides whether a slot buys reads: the feature flags and the emergency stop. */
+const DECIDING: readonly FunctionVariable[] = [
+  'APPCONFIG_APPLICATION',
+  'APPCONFIG_ENVIRONMENT',
+  'APPCONFIG_FLAGS_PROFILE',
+  'APPCONFIG_EMERGENCY_ENVIRONMENT',
+  'APPCONFIG_EMERGENCY_PROFILE',
+  'FLAGS_MAX_AGE_SECONDS',
+];
+
 const SCHEDULING: readonly FunctionVariable[] = [
   'PLANS_TABLE',
   'SCHEDULE_GROUP',
@@ -117,15 +129,7 @@ export const functionSpecs = {
     timeoutSeconds: 10,
     reservedConcurrency: 50,
     canary: true,
-    environment: [
-      'PURCHASE_WINDOW_SECONDS',
-      'APPCONFIG_APPLICATION',
-      'APPCONFIG_ENVIRONMENT',
-      'APPCONFIG_FLAGS_PROFILE',
-      'APPCONFIG_EMERGENCY_ENVIRONMENT',
-      'APPCONFIG_EMERGENCY_PROFILE',
-      'FLAGS_MAX_AGE_SECONDS',
-    ],
+    environment: ['PURCHASE_WINDOW_SECONDS', ...DECIDING],
   },
   'place-order': {
     description:
@@ -135,6 +139,40 @@ export const functionSpecs = {
     reservedConcurrency: 50,
     canary: true,
     environment: ['EXECUTIONS_TABLE', 'IDEMPOTENCY_TABLE', 'PURCHASE_WINDOW_SECONDS', ...TRADING],
+  },
+  // Aggregated mode (`execution.mode: aggregated`): after Decide said BUY, the workflow hands the
+  // slot to its market's block for the current window instead of placing an order.
+  'join-block': {
+    description:
+      'Purchase workflow (aggregated mode): joins a decided slot to its market\u2019s block order for the current window, once',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    // As decide: every slot of a busy minute passes through it once.
+    reservedConcurrency: 50,
+    environment: ['EXECUTIONS_TABLE', 'BLOCK_ORDERS_QUEUE_URL', 'EXECUTION_SETTINGS'],
+  },
+  // Aggregated mode: seals a window's block, decides each member again, places and reads back the
+  // block's orders, allocates the fill and records every member (one message per block).
+  'block-worker': {
+    description:
+      'Aggregated mode: seals each window\u2019s block, places its orders exactly once and allocates the fill to its members (block-orders queue)',
+    memoryMb: 512,
+    // A block of 10,000 members is sealed, ordered and allocated in one invocation; a block that
+    // must wait (its window not over, an order still open) re-sends its own message instead.
+    timeoutSeconds: 900,
+    // Blocks are few (one per market and window): two at once leave the exchange's budget to them.
+    reservedConcurrency: 2,
+    environment: [
+      'EXECUTIONS_TABLE',
+      'PLANS_TABLE',
+      'EVENT_BUS_NAME',
+      'EXECUTION_SETTINGS',
+      'PURCHASE_WINDOW_SECONDS',
+      'RETRY_QUEUE_URL',
+      'BLOCK_ORDERS_QUEUE_URL',
+      ...DECIDING,
+      ...TRADING,
+    ],
   },
   'retry-dispatcher': {
     description:
@@ -156,7 +194,14 @@ export const functionSpecs = {
     memoryMb: 256,
     timeoutSeconds: 120,
     reservedConcurrency: 1,
-    environment: ['EXECUTIONS_TABLE', 'RETRY_QUEUE_URL', 'COMPLETER_SLA_SECONDS'],
+    // A stale member of a block (aggregated mode) is not restarted: its block is sent to the
+    // block worker again.
+    environment: [
+      'EXECUTIONS_TABLE',
+      'RETRY_QUEUE_URL',
+      'BLOCK_ORDERS_QUEUE_URL',
+      'COMPLETER_SLA_SECONDS',
+    ],
   },
   reconcile: {
     description: 'Daily: matches the exchange\u2019s orders against the ledger by client order id',

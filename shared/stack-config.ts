@@ -8,6 +8,11 @@ import {
   parseNotificationSettings,
   type NotificationSettings,
 } from './notification-settings.ts';
+import {
+  ExecutionSettingsError,
+  parseExecutionSettings,
+  type ExecutionSettings,
+} from './execution-settings.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { FlagsError, parseFlags, type Flags } from '#domain/flags.ts';
@@ -98,6 +103,12 @@ export interface StackConfig {
    * plan changes, the SMS countries and the SMS spend budget (`shared/notification-settings.ts`).
    */
   readonly notifications: NotificationSettings;
+  /**
+   * How purchases are executed: `per-slot` (every slot its own order, the default) or
+   * `aggregated` (the slots of one market and window share a block order;
+   * `shared/execution-settings.ts`).
+   */
+  readonly execution: ExecutionSettings;
 }
 
 export type ExchangeKind = 'paper' | 'coinbase' | 'kraken';
@@ -129,6 +140,7 @@ export const STACK_CONFIG_KEYS = [
   'monitoring',
   'release',
   'notifications',
+  'execution',
 ] as const;
 
 /**
@@ -312,10 +324,20 @@ export function parseStackConfig(raw: RawConfig): StackConfig {
     if (!(error instanceof NotificationSettingsError)) throw error;
     throw new ConfigurationError(`${PROJECT}:${error.message}`);
   }
+  let execution: ExecutionSettings;
+  try {
+    execution = parseExecutionSettings(
+      typeof raw.execution === 'string' ? parseJson(raw.execution) : raw.execution,
+    );
+  } catch (error) {
+    if (!(error instanceof ExecutionSettingsError)) throw error;
+    throw new ConfigurationError(`${PROJECT}:${error.message}`);
+  }
   return {
     monitoring,
     release,
     notifications,
+    execution,
     notificationEmailFrom: emailFrom,
     smsOriginationIdentity: smsIdentity as string | null,
     operatorRoles: operatorRoles(raw),

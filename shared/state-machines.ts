@@ -4,6 +4,7 @@
  * the local stack substitute them the same way, and both fail on a placeholder left unfilled.
  */
 import { fileURLToPath } from 'node:url';
+import type { ExecutionMode } from './execution-settings.ts';
 
 export const PURCHASE_STATE_MACHINE_FILE = fileURLToPath(
   new URL('../statemachines/purchase.asl.json', import.meta.url),
@@ -16,6 +17,10 @@ export interface PurchaseSubstitutions {
   readonly EventBusName: string;
   readonly DecideFunctionArn: string;
   readonly PlaceOrderFunctionArn: string;
+  /** Aggregated mode's join step (`functions/join-block`). */
+  readonly JoinBlockFunctionArn: string;
+  /** `per-slot` or `aggregated` (the stack's `execution.mode`): where a BUY goes. */
+  readonly ExecutionMode: ExecutionMode;
   readonly RetryQueueUrl: string;
   /** The purchase window in hours, as users read it in a waiting run's reason. */
   readonly PurchaseWindowHours: string;

@@ -72,7 +72,9 @@ export type QueueKey =
   | 'slot-outcomes'
   | 'slot-outcomes-dlq'
   | 'email-feedback'
-  | 'email-feedback-dlq';
+  | 'email-feedback-dlq'
+  | 'block-orders'
+  | 'block-orders-dlq';
 
 /** The bus rules, by their name without the stack's prefix. */
 export type RuleKey =
@@ -151,7 +153,8 @@ export type EventSourceKey =
   | 'notifications-notify'
   | 'plan-change-notifications-notify'
   | 'slot-outcomes-count'
-  | 'email-feedback-handle';
+  | 'email-feedback-handle'
+  | 'block-orders-work';
 
 /** The functions that run on a recurring schedule. */
 export type JobName = 'sweeper' | 'completer' | 'reconcile' | 'audit-digest' | 'audit-report';
@@ -247,11 +250,13 @@ export function topology(
       messageRetentionSeconds: 2 * DAY,
       visibility: { consumer: 'retry-dispatcher', consumerTimeouts: 6 },
       deadLetter: { queue: 'purchase-retries-dlq', maxReceiveCount: 10 },
-      // The workflow defers a slot; the completer redrives stale runs; the dispatcher re-queues.
+      // The workflow defers a slot; the completer redrives stale runs; the dispatcher re-queues;
+      // the block worker releases members it could not buy for in their block (aggregated mode).
       senders: [
         { stateMachine: 'purchase' },
         { function: 'retry-dispatcher' },
         { function: 'completer' },
+        { function: 'block-worker' },
       ],
     },
     'purchase-retries-dlq': deadLetters(),
@@ -318,6 +323,26 @@ export function topology(
     },
     // Also the rule's dead-letter queue, as for the notifications.
     'email-feedback-dlq': deadLetters([{ rule: 'email-feedback' }]),
+    // Aggregated mode: one message per block (`{ blockId }`, `shared/blocks.ts`), delayed until
+    // its window is sealed. The join sends it once per block and execution environment, the
+    // completer again for a block whose members went stale, and the worker itself to wait (an
+    // open window, an order still open). The worker is idempotent, so a duplicate costs a read.
+    // Kept as long as the retries: a block is never dropped before its members are final.
+    'block-orders': {
+      kind: 'work',
+      messageRetentionSeconds: 2 * DAY,
+      // Two worker timeouts (30 minutes), not six: a block's message is received by one worker at
+      // a time (batch size 1, concurrency 2, no throttling to absorb), and a worker that died
+      // mid-block should be retried well inside the purchase window.
+      visibility: { consumer: 'block-worker', consumerTimeouts: 2 },
+      deadLetter: { queue: 'block-orders-dlq', maxReceiveCount: 10 },
+      senders: [
+        { function: 'join-block' },
+        { function: 'block-worker' },
+        { function: 'completer' },
+      ],
+    },
+    'block-orders-dlq': deadLetters(),
   };
   // A day of retries, EventBridge's most; each rule gets its own copy (entries share nothing).
   const everyDay = () => ({ maximumEventAgeSeconds: DAY, maximumRetryAttempts: 185 });
@@ -420,6 +445,16 @@ export function topology(
         maximumBatchingWindowSeconds: 1,
         reportBatchItemFailures: true,
         maximumConcurrency: functionSpecs['email-feedback'].reservedConcurrency,
+      },
+      // One block per invocation: a block is a whole invocation's work (sealing, orders,
+      // allocation), and a failing block must not hold another back.
+      'block-orders-work': {
+        kind: 'queue',
+        queue: 'block-orders',
+        function: 'block-worker',
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        maximumConcurrency: functionSpecs['block-worker'].reservedConcurrency,
       },
     },
     jobs: {
@@ -614,6 +649,8 @@ export function ruleMatches(
 export interface EnvironmentResources<T> {
   readonly kmsKeyArn: T;
   readonly retryQueueUrl: T;
+  /** The `block-orders` queue (aggregated mode's blocks, for the block worker). */
+  readonly blockOrdersQueueUrl: T;
   /**
    * The AppConfig application, the main flags' environment and profile, and the emergency stop's
    * environment (no monitors) and profile.
@@ -682,6 +719,8 @@ export function functionVariables<T>(
     APPCONFIG_EMERGENCY_PROFILE: resources.flags.emergencyProfile,
     FLAGS_MAX_AGE_SECONDS: String(FLAGS_MAX_AGE_SECONDS),
     RETRY_QUEUE_URL: resources.retryQueueUrl,
+    BLOCK_ORDERS_QUEUE_URL: resources.blockOrdersQueueUrl,
+    EXECUTION_SETTINGS: JSON.stringify(config.execution),
     COMPLETER_SLA_SECONDS: String(COMPLETER_SLA_SECONDS),
     NOTIFICATIONS_TABLE: tableName(prefix, notificationsTable),
     EMAIL_FROM: config.notificationEmailFrom,

@@ -2,7 +2,8 @@
  * The completer, run every few minutes by a recurring schedule: finds purchase runs that have not
  * reached a final state and have not moved for longer than the SLA (a run that crashed, a retry
  * message that was lost or dead-lettered, an order whose outcome is still unknown), and sends
- * each back through the retry queue. The workflow then reads the exchange by client order id
+ * each back through the retry queue (a member of a block order: its block back to the block worker,
+ * `redrive.ts`). The workflow then reads the exchange by client order id
  * before anything else, and finishes the run: FILLED when the order exists, the decision's outcome
  * (or WINDOW_EXPIRED) when it does not.
  *
@@ -16,36 +17,30 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { EXECUTION_STATUS } from '#shared/executions.ts';
-import type { RetryMessage } from '#shared/retry-message.ts';
 import { EXECUTION_SHARDS } from '#shared/tables.ts';
 import { documentClient, sqsClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
 import { flushMetrics } from '../lib/metrics.ts';
+import { redrivesOf, type OpenRun } from './redrive.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const env = requireEnvironment(['EXECUTIONS_TABLE', 'RETRY_QUEUE_URL', 'COMPLETER_SLA_SECONDS']);
+const env = requireEnvironment([
+  'EXECUTIONS_TABLE',
+  'RETRY_QUEUE_URL',
+  'BLOCK_ORDERS_QUEUE_URL',
+  'COMPLETER_SLA_SECONDS',
+]);
 const slaMs = Number(env.COMPLETER_SLA_SECONDS) * 1000;
 const dynamodb = documentClient();
 const sqs = sqsClient();
 
-interface OpenRun {
-  readonly ownerPlan: string;
-  readonly scheduledFor: string;
-  readonly planId: string;
-  readonly userId: string;
-  readonly planVersion: number;
-  readonly clientOrderId: string;
-  readonly amount: string;
-  readonly currency: string;
-  readonly status: string;
-  readonly updatedAt: string;
-  readonly attempts?: number;
-}
-
 export interface CompleterResult {
   readonly stale: number;
+  /** Runs sent back through the retry queue. */
   readonly sent: number;
+  /** Blocks (of stale members, aggregated mode) sent to the block worker again. */
+  readonly blocks: number;
 }
 
 async function staleRuns(shard: number, cutoff: string): Promise<OpenRun[]> {
@@ -94,26 +89,12 @@ async function claim(run: OpenRun, now: string): Promise<boolean> {
   }
 }
 
-function messageOf(run: OpenRun): RetryMessage {
-  return {
-    planId: run.planId,
-    userId: run.userId,
-    version: Number(run.planVersion),
-    scheduledFor: run.scheduledFor,
-    clientOrderId: run.clientOrderId,
-    amount: run.amount,
-    currency: run.currency,
-    attempt: (run.attempts ?? 0) + 1,
-    error: 'completer',
-  };
-}
-
-async function send(messages: readonly RetryMessage[]): Promise<void> {
+async function send(queueUrl: string, messages: readonly object[]): Promise<void> {
   for (let start = 0; start < messages.length; start += 10) {
     const batch = messages.slice(start, start + 10);
     const { Failed } = await sqs.send(
       new SendMessageBatchCommand({
-        QueueUrl: env.RETRY_QUEUE_URL,
+        QueueUrl: queueUrl,
         Entries: batch.map((message, index) => ({
           Id: String(index),
           MessageBody: JSON.stringify(message),
@@ -122,7 +103,7 @@ async function send(messages: readonly RetryMessage[]): Promise<void> {
     );
     if (Failed !== undefined && Failed.length > 0) {
       // Stamped but not sent: they are due again after the next SLA; say so loudly.
-      logger.error('some stale runs could not be queued', { failed: Failed });
+      logger.error('some stale runs or blocks could not be queued', { failed: Failed });
     }
   }
 }
@@ -139,11 +120,13 @@ export const handler = async (_event: unknown, context: Context): Promise<Comple
     // Counted as soon as they are found (zero included), so a claim or send that fails does not
     // hide them from the slots-not-final alarm.
     metrics.addMetric('StaleRuns', MetricUnit.Count, stale.length);
-    const claimed: RetryMessage[] = [];
+    const claimed: OpenRun[] = [];
     for (const run of stale) {
-      if (await claim(run, now.toISOString())) claimed.push(messageOf(run));
+      if (await claim(run, now.toISOString())) claimed.push(run);
     }
-    await send(claimed);
+    const { retries, blocks } = redrivesOf(claimed);
+    await send(env.RETRY_QUEUE_URL, retries);
+    await send(env.BLOCK_ORDERS_QUEUE_URL, blocks);
     if (stale.length > 0) {
       logger.warn('re-drove runs stuck past their SLA', {
         runs: stale.map((run) => ({
@@ -153,7 +136,7 @@ export const handler = async (_event: unknown, context: Context): Promise<Comple
         })),
       });
     }
-    return { stale: stale.length, sent: claimed.length };
+    return { stale: stale.length, sent: retries.length, blocks: blocks.length };
   } finally {
     flushMetrics(metrics);
   }

@@ -49,6 +49,7 @@ import {
   type PLACE_ORDER_PROBE,
   type PlaceOrderProbeAnswer,
 } from '#shared/release.ts';
+import { MEMBER_ATTRIBUTE } from '#shared/blocks.ts';
 import { orderDayKey, ownerPlanKey } from '#shared/tables.ts';
 import { documentClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
@@ -129,6 +130,18 @@ export class OrderNotPlacedError extends Error {
   }
 }
 
+/**
+ * The slot joined a block order (aggregated mode): the block worker finishes it, and the per-slot
+ * path neither sends, reads back nor resets it. Thrown, not returned, so that no idempotency
+ * record keeps it; the workflow stops the run (`InBlock`).
+ */
+export class RunInBlockError extends Error {
+  constructor(blockId: string) {
+    super(`the run is a member of block ${blockId}: the block worker finishes it`);
+    this.name = 'RunInBlockError';
+  }
+}
+
 /** The exchange reported spending more than the plan's amount: never record it as normal. */
 export class OverspendError extends Error {
   constructor(message: string) {
@@ -188,8 +201,9 @@ async function claimToSend(event: PlaceOrderEvent): Promise<boolean> {
         Key: runKey(event),
         UpdateExpression:
           'SET #status = :submitted, amount = :amount, currency = :currency, updatedAt = :now, orderDay = if_not_exists(orderDay, :day), submittedAt = if_not_exists(submittedAt, :now)',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
+        // A member of a block (aggregated mode) is never sent by the per-slot path.
+        ConditionExpression: '#status = :pending AND attribute_not_exists(#blockId)',
+        ExpressionAttributeNames: { '#status': 'status', '#blockId': MEMBER_ATTRIBUTE.blockId },
         ExpressionAttributeValues: {
           ':submitted': EXECUTION_STATUS.SUBMITTED,
           ':pending': EXECUTION_STATUS.PENDING,
@@ -211,6 +225,8 @@ interface RunRecord {
   readonly status: ExecutionStatus;
   readonly amount: string;
   readonly currency: string;
+  /** Set on a member of a block order (aggregated mode). */
+  readonly blockId?: string;
 }
 
 /** The run's execution record as it is now (strongly consistent), or undefined. */
@@ -221,8 +237,8 @@ async function readRun(
     new GetCommand({
       TableName: env.EXECUTIONS_TABLE,
       Key: runKey(event),
-      ProjectionExpression: '#status, amount, currency',
-      ExpressionAttributeNames: { '#status': 'status' },
+      ProjectionExpression: '#status, amount, currency, #blockId',
+      ExpressionAttributeNames: { '#status': 'status', '#blockId': MEMBER_ATTRIBUTE.blockId },
       ConsistentRead: true,
     }),
   );
@@ -249,8 +265,9 @@ async function markPending(event: PlaceOrderEvent): Promise<void> {
         TableName: env.EXECUTIONS_TABLE,
         Key: runKey(event),
         UpdateExpression: 'SET #status = :pending, updatedAt = :now',
-        ConditionExpression: '#status = :submitted',
-        ExpressionAttributeNames: { '#status': 'status' },
+        // A member's SUBMITTED belongs to its block's order: the per-slot path never resets it.
+        ConditionExpression: '#status = :submitted AND attribute_not_exists(#blockId)',
+        ExpressionAttributeNames: { '#status': 'status', '#blockId': MEMBER_ATTRIBUTE.blockId },
         ExpressionAttributeValues: {
           ':pending': EXECUTION_STATUS.PENDING,
           ':submitted': EXECUTION_STATUS.SUBMITTED,
@@ -333,6 +350,8 @@ async function readBackSubmitted(
 async function resume(event: PlaceOrderEvent): Promise<PlaceOrderResult> {
   const run = await readRun(event);
   if (run === undefined) throw new InvalidOrderEventError('the slot has no execution record');
+  // Its block's worker reads back, places and records a member: nothing here may.
+  if (run.blockId !== undefined) throw new RunInBlockError(run.blockId);
   // What the earlier attempt sent is on the record, whatever this event's decision says now.
   if (run.status === EXECUTION_STATUS.SUBMITTED)
     return readBackSubmitted(event, runAmount(run.amount, run.currency));

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import type { ExecutionMode } from '#shared/execution-settings.ts';
 import { LIVE_ALIAS } from '#shared/release.ts';
 import {
   PURCHASE_STATE_MACHINE_FILE,
@@ -31,6 +32,10 @@ export interface PurchaseWorkflowArgs {
   /** The ARNs the Task states invoke: the functions' `live` aliases. */
   readonly decideFunctionArn: pulumi.Input<string>;
   readonly placeOrderFunctionArn: pulumi.Input<string>;
+  /** Aggregated mode's join (named in either mode: the definition routes by `executionMode`). */
+  readonly joinBlockFunctionArn: pulumi.Input<string>;
+  /** `per-slot` or `aggregated` (`execution.mode`): where a BUY goes. */
+  readonly executionMode: ExecutionMode;
   readonly retryQueueUrl: pulumi.Input<string>;
   readonly retryQueueArn: pulumi.Input<string>;
   readonly purchaseWindowHours: number;
@@ -134,7 +139,7 @@ export function purchaseWorkflowPolicy(
       Sid: 'InvokePurchaseSteps',
       Effect: 'Allow',
       Action: 'lambda:InvokeFunction',
-      Resource: [args.decideFunctionArn, args.placeOrderFunctionArn],
+      Resource: [args.decideFunctionArn, args.placeOrderFunctionArn, args.joinBlockFunctionArn],
     },
     ...sendToQueueStatements('DeferRetries', args.retryQueueArn, args.kmsKeyArn, args.region),
     LOG_DELIVERY_STATEMENT,
@@ -235,15 +240,18 @@ export class PurchaseWorkflow extends pulumi.ComponentResource {
         args.eventBusName,
         args.decideFunctionArn,
         args.placeOrderFunctionArn,
+        args.joinBlockFunctionArn,
         args.retryQueueUrl,
       ])
-      .apply(([plans, executions, bus, decide, placeOrder, retryQueue]) => {
+      .apply(([plans, executions, bus, decide, placeOrder, joinBlock, retryQueue]) => {
         const values: PurchaseSubstitutions = {
           PlansTable: plans,
           ExecutionsTable: executions,
           EventBusName: bus,
           DecideFunctionArn: decide,
           PlaceOrderFunctionArn: placeOrder,
+          JoinBlockFunctionArn: joinBlock,
+          ExecutionMode: args.executionMode,
           RetryQueueUrl: retryQueue,
           PurchaseWindowHours: String(args.purchaseWindowHours),
         };

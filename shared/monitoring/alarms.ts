@@ -156,13 +156,20 @@ export const BURN_RATE_WINDOWS = [
  * errors are a warning; what those mean for money pages through the breaker, the workflow's
  * failures and the share of failed slots.
  */
-const MONEY_PATH: readonly FunctionName[] = ['schedule-sync', 'decide', 'retry-dispatcher'];
+const MONEY_PATH: readonly FunctionName[] = [
+  'schedule-sync',
+  'decide',
+  'join-block',
+  'retry-dispatcher',
+];
 
 /** Dead-letter queues whose messages are slots or schedules: customers' purchases. */
 const PURCHASE_DEAD_LETTERS: readonly QueueKey[] = [
   'purchase-retries-dlq',
   'plans-dlq',
   'plan-stream-failures-dlq',
+  // Blocks of aggregated mode: their members' purchases.
+  'block-orders-dlq',
 ];
 
 function aws(

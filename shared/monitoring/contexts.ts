@@ -21,6 +21,9 @@ const FUNCTION_CONTEXTS: Readonly<Record<string, MonitoringContext>> = {
   sweeper: 'scheduling',
   decide: 'purchases',
   'place-order': 'exchange',
+  'join-block': 'purchases',
+  // Places the block orders, as place-order places single ones.
+  'block-worker': 'exchange',
   'retry-dispatcher': 'purchases',
   completer: 'purchases',
   reconcile: 'exchange',
@@ -49,6 +52,8 @@ const QUEUE_CONTEXTS: Readonly<Record<QueueKey, MonitoringContext>> = {
   'slot-outcomes-dlq': 'purchases',
   'email-feedback': 'notifications',
   'email-feedback-dlq': 'notifications',
+  'block-orders': 'purchases',
+  'block-orders-dlq': 'purchases',
 };
 
 const RULE_CONTEXTS: Readonly<Record<RuleKey, MonitoringContext>> = {

@@ -118,17 +118,20 @@ describe('a stack on Coinbase', () => {
     expect(variables.PAPER_SETTINGS).toBeUndefined();
   });
 
-  it('lets only the order function read the trading key, and only reconciliation the view-only key', () => {
+  it('lets only the order function and the block worker read the trading key, and only reconciliation the view-only key', () => {
     expect(statementsOf('place-order')).toEqual(expect.arrayContaining(READ_SECRET));
+    expect(statementsOf('block-worker')).toEqual(expect.arrayContaining(READ_SECRET));
     expect(statementsOf('reconcile')).toEqual(expect.arrayContaining(READ_READONLY_SECRET));
     const secrets = (name: string) =>
       statementsOf(name)
         .filter((statement) => statement.Action === 'secretsmanager:GetSecretValue')
         .map((statement) => statement.Resource);
     expect(secrets('place-order')).toEqual([SECRET_ARN]);
+    expect(secrets('block-worker')).toEqual([SECRET_ARN]);
     expect(secrets('reconcile')).toEqual([READONLY_SECRET_ARN]);
     for (const name of [
       'decide',
+      'join-block',
       'retry-dispatcher',
       'completer',
       'sweeper',

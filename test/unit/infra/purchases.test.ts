@@ -33,6 +33,8 @@ const STREAM_FAILURES = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-plan-stream-failu
 const RETRIES = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-purchase-retries`;
 const RETRIES_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${P}-purchase-retries`;
 const RETRIES_DLQ = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-purchase-retries-dlq`;
+const BLOCKS = `arn:aws:sqs:${REGION}:${ACCOUNT}:${P}-block-orders`;
+const BLOCKS_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${P}-block-orders`;
 const FLAGS = `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/flags-application-id/environment/flags-environment-env/configuration/flags-profile-prof`;
 const EMERGENCY_STOP = `arn:aws:appconfig:${REGION}:${ACCOUNT}:application/flags-application-id/environment/flags-emergency-environment-env/configuration/flags-emergency-profile-prof`;
 
@@ -198,8 +200,40 @@ describe('the Lambdas', () => {
     expect(env('completer')).toEqual({
       EXECUTIONS_TABLE: `${P}-executions`,
       RETRY_QUEUE_URL: RETRIES_URL,
+      BLOCK_ORDERS_QUEUE_URL: BLOCKS_URL,
       COMPLETER_SLA_SECONDS: '1800',
       POWERTOOLS_SERVICE_NAME: `${P}-completer`,
+      POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
+    });
+    expect(env('join-block')).toEqual({
+      EXECUTIONS_TABLE: `${P}-executions`,
+      BLOCK_ORDERS_QUEUE_URL: BLOCKS_URL,
+      EXECUTION_SETTINGS: JSON.stringify({ mode: 'per-slot' }),
+      POWERTOOLS_SERVICE_NAME: `${P}-join-block`,
+      POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
+    });
+    expect(env('block-worker')).toEqual({
+      EXECUTIONS_TABLE: `${P}-executions`,
+      PLANS_TABLE: `${P}-plans`,
+      EVENT_BUS_NAME: `${P}-events`,
+      EXECUTION_SETTINGS: JSON.stringify({ mode: 'per-slot' }),
+      PURCHASE_WINDOW_SECONDS: '21600',
+      RETRY_QUEUE_URL: RETRIES_URL,
+      BLOCK_ORDERS_QUEUE_URL: BLOCKS_URL,
+      APPCONFIG_APPLICATION: 'flags-application-id',
+      APPCONFIG_ENVIRONMENT: 'flags-environment-env',
+      APPCONFIG_FLAGS_PROFILE: 'flags-profile-prof',
+      APPCONFIG_EMERGENCY_ENVIRONMENT: 'flags-emergency-environment-env',
+      APPCONFIG_EMERGENCY_PROFILE: 'flags-emergency-profile-prof',
+      FLAGS_MAX_AGE_SECONDS: '30',
+      EXCHANGE: 'paper',
+      EXCHANGE_STATE_TABLE: `${P}-exchange-state`,
+      EXCHANGE_RATE_LIMIT_PER_SECOND: '25',
+      PAPER_ORDERS_TABLE: `${P}-paper-orders`,
+      PAPER_SETTINGS: JSON.stringify({
+        prices: { USD: '50000.00', EUR: '46000.00', GBP: '40000.00' },
+      }),
+      POWERTOOLS_SERVICE_NAME: `${P}-block-worker`,
       POWERTOOLS_METRICS_NAMESPACE: 'SavingsPlanBuy',
     });
     expect(env('schedule-sync')).toEqual({
@@ -396,7 +430,90 @@ describe('the Lambdas', () => {
       },
       TABLE_KEY,
       ...queue('RedriveStaleRuns', RETRIES),
+      ...queue('ResendStaleBlocks', BLOCKS),
       ...queue('FailedRuns', DLQ),
+    ]);
+  });
+
+  it('let the join write only a slot’s execution (read it back) and announce its block', () => {
+    expect(ownStatements('join-block')).toEqual([
+      {
+        Sid: 'JoinRunsToBlocks',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: table('executions'),
+      },
+      TABLE_KEY,
+      ...queue('AnnounceBlocks', BLOCKS),
+    ]);
+  });
+
+  it('let the block worker consume its queue, read members, record blocks, decide, trade, publish and release members, nothing more', () => {
+    expect(ownStatements('block-worker')).toEqual([
+      {
+        Sid: 'ConsumeBlockOrders',
+        Effect: 'Allow',
+        Action: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ReceiveMessage',
+          'sqs:SendMessage',
+        ],
+        Resource: BLOCKS,
+      },
+      via(
+        'sqs',
+        ['kms:Decrypt', 'kms:GenerateDataKey'],
+        'BlockOrdersAreEncryptedWithTheProjectKey',
+      ),
+      ...queue('ReleaseMembersToRetries', RETRIES),
+      {
+        Sid: 'ReadBlockMembers',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: `${table('executions')}/index/blockMembers`,
+      },
+      {
+        Sid: 'RecordBlocksAndMembers',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: table('executions'),
+      },
+      {
+        Sid: 'ReadPlansAndRecordTotals',
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: table('plans'),
+      },
+      SHARE_EXCHANGE_STATE,
+      {
+        Sid: 'PaperExchangeOrders',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: table('paper-orders'),
+      },
+      TABLE_KEY,
+      {
+        Sid: 'ReadFeatureFlags',
+        Effect: 'Allow',
+        Action: ['appconfig:GetLatestConfiguration', 'appconfig:StartConfigurationSession'],
+        Resource: [FLAGS, EMERGENCY_STOP],
+      },
+      {
+        Sid: 'FeatureFlagsAreEncryptedWithTheProjectKey',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: KEY_ARN,
+        Condition: { StringEquals: { 'kms:ViaService': `appconfig.${REGION}.amazonaws.com` } },
+      },
+      {
+        Sid: 'PublishMemberOutcomes',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: BUS_ARN,
+      },
+      via('events', ['kms:Decrypt', 'kms:GenerateDataKey'], 'EventBusIsEncryptedWithTheProjectKey'),
     ]);
   });
 
@@ -483,6 +600,9 @@ describe('the purchase workflow', () => {
       EventBusName: `${P}-events`,
       DecideFunctionArn: live('decide'),
       PlaceOrderFunctionArn: live('place-order'),
+      // Not released through an alias (no `canary`): the function itself.
+      JoinBlockFunctionArn: fn('join-block'),
+      ExecutionMode: 'per-slot',
       RetryQueueUrl: RETRIES_URL,
       PurchaseWindowHours: '6',
     });
@@ -544,7 +664,7 @@ describe('the purchase workflow', () => {
         Sid: 'InvokePurchaseSteps',
         Effect: 'Allow',
         Action: 'lambda:InvokeFunction',
-        Resource: [live('decide'), live('place-order')],
+        Resource: [live('decide'), live('place-order'), fn('join-block')],
       },
       ...queue('DeferRetries', RETRIES),
     ]);
@@ -673,6 +793,31 @@ describe('scheduling', () => {
     });
   });
 
+  it('hands each block to one block worker at a time, two at most, and parks a block that keeps failing', () => {
+    expect(
+      run.one('aws:lambda/eventSourceMapping:EventSourceMapping', 'block-orders-work').inputs,
+    ).toEqual({
+      eventSourceArn: BLOCKS,
+      functionName: `${P}-block-worker`,
+      batchSize: 1,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      scalingConfig: { maximumConcurrency: 2 },
+      tags: expect.objectContaining({ stack: 'dev' }),
+    });
+    const blocks = run.one('aws:sqs/queue:Queue', 'block-orders-queue').inputs;
+    expect(blocks).toMatchObject({
+      visibilityTimeoutSeconds: 1800,
+      messageRetentionSeconds: 172800,
+    });
+    expect(JSON.parse(blocks.redrivePolicy as string)).toEqual({
+      deadLetterTargetArn: `${BLOCKS}-dlq`,
+      maxReceiveCount: 10,
+    });
+    expect(run.one('aws:sqs/queue:Queue', 'block-orders-dlq-queue').inputs).toMatchObject({
+      messageRetentionSeconds: 1209600,
+    });
+  });
+
   it('feeds the plans stream to the consumer with partial batch failures, bisecting, bounded retries and a failure queue', () => {
     expect(
       run.one('aws:lambda/eventSourceMapping:EventSourceMapping', 'plan-sync-stream').inputs,
@@ -714,6 +859,8 @@ describe('scheduling', () => {
     const queues = run.all('aws:sqs/queue:Queue');
     expect(queues.map((item) => item.inputs.name).sort()).toEqual([
       `${P}-audit-dlq`,
+      `${P}-block-orders`,
+      `${P}-block-orders-dlq`,
       `${P}-email-feedback`,
       `${P}-email-feedback-dlq`,
       `${P}-notifications`,
@@ -787,7 +934,7 @@ describe('storage and events', () => {
     });
   });
 
-  it('indexes unfinished runs (all, and by plan) and runs by order day, for the completer, the API and reconciliation', () => {
+  it('indexes unfinished runs (all, and by plan), runs by order day and block members, for the completer, the API, reconciliation and the block worker', () => {
     const indexes = run.one('aws:dynamodb/table:Table', 'executions-table').inputs
       .globalSecondaryIndexes as Record<string, unknown>[];
     expect(indexes).toEqual([
@@ -807,6 +954,12 @@ describe('storage and events', () => {
         name: 'orders',
         hashKey: 'orderDay',
         rangeKey: 'clientOrderId',
+        projectionType: 'ALL',
+      }),
+      expect.objectContaining({
+        name: 'blockMembers',
+        hashKey: 'blockMember',
+        rangeKey: 'ownerPlan',
         projectionType: 'ALL',
       }),
     ]);

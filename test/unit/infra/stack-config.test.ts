@@ -159,3 +159,45 @@ describe('resolverCountLimit and apiRateLimitPer5Minutes', () => {
     );
   });
 });
+
+describe('execution', () => {
+  const { execution: _execution, ...withoutExecution } = dev;
+
+  it('is per-slot, stated explicitly, in every stack file', () => {
+    for (const stack of ['dev', 'staging', 'prod']) {
+      const values = readStackConfigValues(join(ROOT, `Pulumi.${stack}.yaml`));
+      expect([stack, values.execution]).toEqual([stack, { mode: 'per-slot' }]);
+      expect(parseStackConfig(values).execution).toEqual({ mode: 'per-slot' });
+    }
+  });
+
+  it('is per-slot when a stack leaves it out', () => {
+    expect(parseStackConfig(withoutExecution).execution).toEqual({ mode: 'per-slot' });
+  });
+
+  it('takes aggregated with its window and block limits, as YAML or as the JSON Pulumi hands over', () => {
+    const raw = { mode: 'aggregated', windowSeconds: 30, maxOrderAmount: { EUR: '250000.00' } };
+    const expected = { mode: 'aggregated', windowSeconds: 30, maxOrderMinor: { EUR: '25000000' } };
+    expect(parseStackConfig({ ...dev, execution: raw }).execution).toEqual(expected);
+    expect(parseStackConfig({ ...dev, execution: JSON.stringify(raw) }).execution).toEqual(
+      expected,
+    );
+  });
+
+  it.each([
+    [
+      { mode: 'batched' },
+      'savings-plan-buy:execution.mode must be one of per-slot, aggregated (got "batched")',
+    ],
+    [
+      { mode: 'aggregated', windowSeconds: 7 },
+      'savings-plan-buy:execution.windowSeconds must be a whole number of seconds from 10 to 900 that divides a day (e.g. 30, 60, 300)',
+    ],
+    [
+      'aggregated',
+      "savings-plan-buy:execution must be an object such as { mode: aggregated, windowSeconds: 60 } or { mode: 'per-slot' }",
+    ],
+  ])('refuses %j with a message that names the key', (execution, message) => {
+    expect(() => parseStackConfig({ ...dev, execution })).toThrow(new ConfigurationError(message));
+  });
+});

@@ -77,6 +77,20 @@ describe('the topology', () => {
     expect(topologyMismatches(run, mutated)).toEqual([
       'function decide\'s environment: PURCHASE_WINDOW_SECONDS is "21600", the topology says "7200"',
       'function place-order\'s environment: PURCHASE_WINDOW_SECONDS is "21600", the topology says "7200"',
+      'function block-worker\'s environment: PURCHASE_WINDOW_SECONDS is "21600", the topology says "7200"',
+    ]);
+  });
+
+  it('notices the execution settings changed on one side only', () => {
+    const aggregated = { mode: 'aggregated', windowSeconds: 60, maxOrderMinor: {} } as const;
+    const mutated = changed((copy) => {
+      copy.config.execution = aggregated;
+    });
+    const deployed = JSON.stringify(JSON.stringify({ mode: 'per-slot' }));
+    const declared = JSON.stringify(JSON.stringify(aggregated));
+    expect(topologyMismatches(run, mutated)).toEqual([
+      `function join-block's environment: EXECUTION_SETTINGS is ${deployed}, the topology says ${declared}`,
+      `function block-worker's environment: EXECUTION_SETTINGS is ${deployed}, the topology says ${declared}`,
     ]);
   });
 

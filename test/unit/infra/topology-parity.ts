@@ -247,6 +247,13 @@ function environmentMismatches(run: ProgramRun, { topology, config }: ParityExpe
         (each) => each.inputs.name === topology.queues['purchase-retries'].name,
       ).url,
     ),
+    blockOrdersQueueUrl: String(
+      stateOf(
+        run,
+        'aws:sqs/queue:Queue',
+        (each) => each.inputs.name === topology.queues['block-orders'].name,
+      ).url,
+    ),
     flags: {
       application: `${application.name}-id`,
       environment: String(

@@ -65,6 +65,7 @@ describe('the local wiring', () => {
       ['wired-audit-dlq', { MessageRetentionPeriod: twoWeeks }],
       ['wired-slot-outcomes-dlq', { MessageRetentionPeriod: twoWeeks }],
       ['wired-email-feedback-dlq', { MessageRetentionPeriod: twoWeeks }],
+      ['wired-block-orders-dlq', { MessageRetentionPeriod: twoWeeks }],
       [
         'wired-purchase-retries',
         {
@@ -133,6 +134,18 @@ describe('the local wiring', () => {
           }),
         },
       ],
+      [
+        'wired-block-orders',
+        {
+          MessageRetentionPeriod: String(2 * 24 * 3600),
+          // Two block-worker timeouts (900 s each).
+          VisibilityTimeout: '1800',
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: arn('block-orders-dlq'),
+            maxReceiveCount: 10,
+          }),
+        },
+      ],
     ]);
   });
 
@@ -183,6 +196,12 @@ describe('the local wiring', () => {
         batchSize: 10,
         maximumConcurrency: 2,
         maximumBatchingWindowSeconds: 1,
+        reportBatchItemFailures: true,
+      },
+      'block-orders-work': {
+        batchSize: 1,
+        maximumConcurrency: 2,
+        maximumBatchingWindowSeconds: 0,
         reportBatchItemFailures: true,
       },
     });

@@ -147,6 +147,7 @@ describe('the alarm catalog', () => {
         'queue-purchase-retries-dlq-dead-letters',
         'queue-plan-stream-failures-dlq-dead-letters',
         'queue-plans-dlq-dead-letters',
+        'queue-block-orders-dlq-dead-letters',
         'purchase-executions-failed',
         'purchase-executions-timed-out',
         'scheduler-invocations-dropped',

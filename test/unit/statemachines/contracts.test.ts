@@ -14,6 +14,7 @@ import {
   FAILURE_CODES,
   ORDER_OUTCOMES,
 } from '#shared/executions.ts';
+import { EXECUTION_MODES } from '#shared/execution-settings.ts';
 import { HOLDINGS_UPDATE_EXPRESSION, holdingsPartition, holdingsUpdate } from '#shared/holdings.ts';
 import { PURCHASE_STATE_MACHINE_FILE } from '#shared/state-machines.ts';
 
@@ -146,9 +147,10 @@ describe('the values the purchase workflow branches on', () => {
     '$.claim.status': EXECUTION_STATUSES,
     '$.decision.action': DECISION_ACTIONS,
     '$.placed.order.outcome': ORDER_OUTCOMES,
+    '$.execution.mode': EXECUTION_MODES,
   };
 
-  it('compares only the claim’s status, the decision’s action and the order’s outcome', () => {
+  it('compares only the claim’s status, the decision’s action, the order’s outcome and the execution mode', () => {
     expect(unique(compared.map(({ variable }) => variable))).toEqual(Object.keys(declared).sort());
   });
 

@@ -24,6 +24,8 @@ const VALUES = {
   EventBusName: 'b',
   DecideFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:decide',
   PlaceOrderFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:place-order',
+  JoinBlockFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:join-block',
+  ExecutionMode: 'per-slot',
   RetryQueueUrl: 'https://sqs.eu-central-1.amazonaws.com/123456789012/purchase-retries',
   PurchaseWindowHours: '6',
 };
@@ -54,10 +56,13 @@ const IN_RUN_RETRIED = [
   'States.Timeout',
 ];
 
-const definition = substituteDefinition(TEXT, VALUES) as {
-  TimeoutSeconds: number;
-  States: Record<string, State>;
-};
+type Definition = { TimeoutSeconds: number; States: Record<string, State> };
+const definition = substituteDefinition(TEXT, VALUES) as Definition;
+/** The same definition as an aggregated stack deploys it. */
+const aggregated = substituteDefinition(TEXT, {
+  ...VALUES,
+  ExecutionMode: 'aggregated',
+}) as Definition;
 
 describe('purchase.asl.json', () => {
   it('is valid Amazon States Language (JSONPath)', () => {
@@ -74,6 +79,32 @@ describe('purchase.asl.json', () => {
       expect(state.Catch?.length, name).toBeGreaterThan(0);
       expect(state.Catch?.at(-1)?.ErrorEquals, name).toEqual(['States.ALL']);
     }
+  });
+
+  it('retries the join like the decision: only invokes that never ran', () => {
+    expect(definition.States.JoinBlock?.Retry).toEqual(definition.States.Decide?.Retry);
+  });
+
+  it('takes the execution mode from the stack, as a placeholder the deploy and the local stack fill', () => {
+    expect(definition.States.ExecutionMode?.Parameters).toEqual({ mode: 'per-slot' });
+    expect(aggregated.States.ExecutionMode?.Parameters).toEqual({ mode: 'aggregated' });
+    expect(definition.States.PerSlotOrBlock?.Choices).toEqual([
+      { Variable: '$.execution.mode', StringEquals: 'aggregated', Next: 'JoinBlock' },
+    ]);
+    expect(definition.States.PerSlotOrBlock?.Default).toBe('PlaceOrder');
+  });
+
+  it('stops a run whose slot is in a block before any per-slot branch of the claim', () => {
+    expect(definition.States.ClaimState?.Choices?.[0]).toEqual({
+      Variable: '$.claim.item.blockId',
+      IsPresent: true,
+      Next: 'InBlock',
+    });
+    expect(definition.States.ReadBack?.Catch?.[0]).toEqual({
+      ErrorEquals: ['RunInBlockError'],
+      ResultPath: null,
+      Next: 'InBlock',
+    });
   });
 
   it('stays far inside the five minutes an Express execution may run', () => {
@@ -96,12 +127,13 @@ describe('purchase.asl.json', () => {
 
   it('sends a run that exhausted its in-run retries to the retry queue, never to a failure', () => {
     const states = definition.States;
-    for (const name of ['LoadPlan', 'Decide']) {
+    for (const name of ['LoadPlan', 'Decide', 'JoinBlock']) {
       expect(states[name]?.Catch, name).toEqual([
         { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ScheduleRetry' },
       ]);
     }
     expect(states.PlaceOrder?.Catch).toEqual([
+      { ErrorEquals: ['RunInBlockError'], ResultPath: null, Next: 'InBlock' },
       {
         ErrorEquals: ['InvalidOrderEventError', 'OverspendError'],
         ResultPath: '$.error',
@@ -144,7 +176,7 @@ describe('purchase.asl.json', () => {
 
   it('records a refusal by the decision as FAILED and a skip as SKIPPED', () => {
     expect(definition.States.BuyOrSkip?.Choices).toEqual([
-      { Variable: '$.decision.action', StringEquals: 'BUY', Next: 'PlaceOrder' },
+      { Variable: '$.decision.action', StringEquals: 'BUY', Next: 'ExecutionMode' },
       { Variable: '$.decision.action', StringEquals: 'FAIL', Next: 'RecordDecisionFailure' },
     ]);
     expect(definition.States.BuyOrSkip?.Default).toBe('RecordSkipped');
@@ -171,7 +203,7 @@ describe('purchase.asl.json', () => {
 
   it('takes every final status, partial fills included, as a finished slot', () => {
     const finished = (
-      definition.States.ClaimState?.Choices?.[0] as unknown as {
+      definition.States.ClaimState?.Choices?.[1] as unknown as {
         Or: { StringEquals: string }[];
       }
     ).Or.map((choice) => choice.StringEquals);
@@ -299,10 +331,11 @@ describe('purchase.asl.json', () => {
     async function run(
       script: Partial<Record<string, readonly Step[]>>,
       input: Record<string, unknown> = SLOT,
+      machineDefinition: Definition = definition,
     ): Promise<{ path: string[]; calls: Record<string, unknown[]>; end: string }> {
       const calls: Record<string, unknown[]> = {};
       const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-      for (const [name, state] of Object.entries(definition.States)) {
+      for (const [name, state] of Object.entries(machineDefinition.States)) {
         if (state.Type !== 'Task') continue;
         handlers[name] = (payload) => {
           const made = (calls[name] ??= []);
@@ -317,11 +350,11 @@ describe('purchase.asl.json', () => {
           return Promise.resolve(step.ok);
         };
       }
-      const machine = new StateMachine(definition as never, {
+      const machine = new StateMachine(machineDefinition as never, {
         validationOptions: { checkArn: false },
       });
       const retries = Object.fromEntries(
-        Object.entries(definition.States)
+        Object.entries(machineDefinition.States)
           .filter(([, state]) => state.Retry !== undefined)
           .map(([name]) => [name, 0]),
       );
@@ -357,6 +390,135 @@ describe('purchase.asl.json', () => {
       ok: { Item: { status: { S: status }, amount: { S: '25.00' }, currency: { S: 'EUR' } } },
     });
     const plan: Step = { ok: { Item: { status: { S: 'PAUSED' } } } };
+
+    const member = (status: string): Step => ({
+      ok: {
+        Item: {
+          status: { S: status },
+          amount: { S: '25.00' },
+          currency: { S: 'EUR' },
+          blockId: { S: 'EUR#2026-11-30T08:00:00.000Z' },
+        },
+      },
+    });
+
+    it('places the slot’s own order after a BUY in per-slot mode, exactly as before blocks', async () => {
+      const { path, calls } = await run({ Decide: [lambda(BUY)], PlaceOrder: [lambda(FILLED)] });
+      expect(path).toEqual([
+        'ClaimSlot',
+        'LoadPlan',
+        'Decide',
+        'BuyOrSkip',
+        'ExecutionMode',
+        'PerSlotOrBlock',
+        'PlaceOrder',
+        'OrderOutcome',
+        'FilledNote',
+        'RecordPurchase',
+        'PublishSucceeded',
+        'Purchased',
+      ]);
+      expect(calls.JoinBlock).toBeUndefined();
+    });
+
+    it('joins the slot to its block after a BUY in aggregated mode, and ends there: no order, no record', async () => {
+      const { path, calls } = await run(
+        {
+          Decide: [lambda({ ...BUY, amount: '24.50' })],
+          JoinBlock: [lambda({ blockId: 'EUR#2026-11-30T08:00:00.000Z' })],
+        },
+        SLOT,
+        aggregated,
+      );
+      expect(path).toEqual([
+        'ClaimSlot',
+        'LoadPlan',
+        'Decide',
+        'BuyOrSkip',
+        'ExecutionMode',
+        'PerSlotOrBlock',
+        'JoinBlock',
+        'JoinedBlock',
+      ]);
+      expect(calls.JoinBlock).toEqual([
+        {
+          FunctionName: VALUES.JoinBlockFunctionArn,
+          Payload: {
+            userId: 'u',
+            planId: 'p',
+            scheduledFor: SLOT.scheduledFor,
+            amount: '24.50',
+            currency: 'EUR',
+            version: 1,
+          },
+        },
+      ]);
+      expect(Object.keys(calls).sort()).toEqual(['ClaimSlot', 'Decide', 'JoinBlock', 'LoadPlan']);
+    });
+
+    it('skips or refuses in aggregated mode exactly as per slot: only a BUY joins a block', async () => {
+      const { path, calls } = await run({ Decide: [lambda(PAUSED)] }, SLOT, aggregated);
+      expect(path.slice(-3)).toEqual(['RecordSkipped', 'PublishSkipped', 'Skipped']);
+      expect(calls.JoinBlock).toBeUndefined();
+    });
+
+    it('defers a slot whose join failed to the retry queue', async () => {
+      const { path } = await run(
+        {
+          Decide: [lambda(BUY)],
+          JoinBlock: [fail('ProvisionedThroughputExceededException')],
+          ScheduleRetry: [{ ok: { Attributes: { attempts: { N: '1' } } } }],
+        },
+        SLOT,
+        aggregated,
+      );
+      expect(path.slice(-4)).toEqual([
+        'JoinBlock',
+        'ScheduleRetry',
+        'DeferRetry',
+        'RetryScheduled',
+      ]);
+    });
+
+    it('ends a duplicate delivery of a block member at InBlock, whatever its status, in either mode', async () => {
+      for (const machine of [definition, aggregated]) {
+        for (const status of ['PENDING', 'SUBMITTED', 'FILLED']) {
+          const { path, calls } = await run(
+            { ClaimSlot: [taken], ReadClaim: [member(status)] },
+            SLOT,
+            machine,
+          );
+          expect(path).toEqual(['ClaimSlot', 'ReadClaim', 'ClaimState', 'InBlock']);
+          expect(Object.keys(calls).sort()).toEqual(['ClaimSlot', 'ReadClaim']);
+        }
+      }
+    });
+
+    it('reads only what the claim’s branches need, the block a member is in included', async () => {
+      const { calls } = await run({ ClaimSlot: [taken], ReadClaim: [member('PENDING')] });
+      expect(calls.ReadClaim).toEqual([
+        {
+          TableName: 'e',
+          Key: { ownerPlan: { S: 'u#p' }, scheduledFor: { S: SLOT.scheduledFor } },
+          ConsistentRead: true,
+          ProjectionExpression: '#status, #amount, #currency, #blockId',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#amount': 'amount',
+            '#currency': 'currency',
+            '#blockId': 'blockId',
+          },
+        },
+      ]);
+    });
+
+    it('stops a run the order step finds in a block (a run of the other mode): nothing is deferred or recorded', async () => {
+      const { path } = await run({
+        Decide: [lambda(BUY)],
+        PlaceOrder: [fail('RunInBlockError')],
+      });
+      expect(path.slice(-2)).toEqual(['PlaceOrder', 'InBlock']);
+    });
 
     it('reads back a SUBMITTED run and, finding no order, decides again: a paused plan ends SKIPPED', async () => {
       const { path, calls, end } = await run({
@@ -430,6 +592,8 @@ describe('purchase.asl.json', () => {
         'LoadPlan',
         'Decide',
         'BuyOrSkip',
+        'ExecutionMode',
+        'PerSlotOrBlock',
         'PlaceOrder',
         'LoadPlan',
         'Decide',
@@ -452,6 +616,8 @@ describe('purchase.asl.json', () => {
         'LoadPlan',
         'Decide',
         'BuyOrSkip',
+        'ExecutionMode',
+        'PerSlotOrBlock',
         'PlaceOrder',
         'InRunRetry',
         'FirstInRunAttempt',
@@ -460,6 +626,8 @@ describe('purchase.asl.json', () => {
         'LoadPlan',
         'Decide',
         'BuyOrSkip',
+        'ExecutionMode',
+        'PerSlotOrBlock',
         'PlaceOrder',
         'OrderOutcome',
         'FilledNote',
@@ -476,7 +644,7 @@ describe('purchase.asl.json', () => {
         PlaceOrder: [fail('ExchangeUnknownOutcomeError')],
         ReadBack: [lambda(FILLED)],
       });
-      expect(path.slice(4)).toEqual([
+      expect(path.slice(6)).toEqual([
         'PlaceOrder',
         'InRunRetry',
         'FirstInRunAttempt',
@@ -549,7 +717,7 @@ describe('purchase.asl.json', () => {
         PlaceOrder: [fail('ExchangeCircuitOpenError')],
         ScheduleRetry: [{ ok: { Attributes: { attempts: { N: '1' } } } }],
       });
-      expect(path.slice(4)).toEqual([
+      expect(path.slice(6)).toEqual([
         'PlaceOrder',
         'ScheduleRetry',
         'DeferRetry',
