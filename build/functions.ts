@@ -91,7 +91,7 @@ export function prebuiltBundleFile(dir: string, name: string): string {
  * Bundles every handler with its dependencies (the AWS SDK included, so the deployed version is
  * the tested one). Minified with names kept, so stack traces stay readable (no source maps are
  * shipped, and `--enable-source-maps` would slow every cold start). What is left out of the SDK
- * and why: `build/lambda-credentials.ts` and `build/sdk-plugins.ts`; the X-Ray SDK:
+ * and why: `build/lambda-credentials.ts`, `build/lru-cache.ts` and `build/sdk-plugins.ts`; the X-Ray SDK:
  * `functions/lib/aws.ts`. With
  * {@link PREBUILT_FUNCTIONS_ENV} set, reads the bundles built earlier instead.
  */
@@ -135,6 +135,8 @@ export function bundleOptions(names: readonly string[]): BuildOptions & { write:
       // On Lambda credentials always come from the environment: the rest of the default chain
       // (SSO, ini files, process, web identity, instance metadata, with STS) never runs there.
       '@aws-sdk/credential-provider-node': './build/lambda-credentials.ts',
+      // The DynamoDB client's endpoint-discovery cache, on a Map (why: build/lru-cache.ts).
+      'mnemonist/lru-cache': './build/lru-cache.ts',
     },
     plugins: [pureSdkSchemas, noEventStreams, sdkPackageVersions],
     // Some dependencies still call require(); give the ES module one.
