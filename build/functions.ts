@@ -47,24 +47,24 @@ const ORDER_FUNCTIONS = new Set(['place-order', 'block-worker']);
  * the budgets were set, rounded up to 8 KiB). What keeps them there is in the README (Benchmarks); every
  * entry is work left, to be removed once the function fits.
  */
-const OVER_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
-  'audit-digest': 384 * 1024,
-  'audit-report': 368 * 1024,
-  contacts: 304 * 1024,
-  notifier: 416 * 1024,
-  'pre-traffic': 456 * 1024,
-  reconcile: 336 * 1024,
-  'schedule-resync': 384 * 1024,
-  'schedule-sync': 368 * 1024,
-  sweeper: 368 * 1024,
+export const OVER_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
+  'audit-digest': 376 * 1024,
+  'audit-report': 360 * 1024,
+  'block-worker': 424 * 1024,
+  notifier: 344 * 1024,
+  'pre-traffic': 328 * 1024,
+  reconcile: 328 * 1024,
+  'schedule-resync': 312 * 1024,
 };
 
-/** The most bytes the bundle of the Lambda `name` may have. */
+/** The budget of the Lambda `name` (issue 15), whether or not it is there yet. */
+export function bundleTargetBytes(name: string): number {
+  return ORDER_FUNCTIONS.has(name) ? ORDER_BUNDLE_BUDGET_BYTES : BUNDLE_BUDGET_BYTES;
+}
+
+/** The most bytes the bundle of the Lambda `name` may have: its ceiling, or else its budget. */
 export function bundleBudgetBytes(name: string): number {
-  return (
-    OVER_BUDGET_CEILINGS[name] ??
-    (ORDER_FUNCTIONS.has(name) ? ORDER_BUNDLE_BUDGET_BYTES : BUNDLE_BUDGET_BYTES)
-  );
+  return OVER_BUDGET_CEILINGS[name] ?? bundleTargetBytes(name);
 }
 
 export interface FunctionBundle {
