@@ -2,9 +2,15 @@
  * The Map-based LRU cache the bundles use in place of mnemonist's (`build/lru-cache.ts`): the same
  * answers as mnemonist's `LRUCache` for the calls the DynamoDB client's endpoint cache makes.
  */
-import MnemonistLRUCache from 'mnemonist/lru-cache';
+import { createRequire } from 'node:module';
+import type Mnemonist from 'mnemonist/lru-cache.js';
 import { describe, expect, it } from 'vitest';
 import LRUCache from '#build/lru-cache.ts';
+
+// A CommonJS module whose typings declare an ES default export: required, as the SDK's bundle gets it.
+const MnemonistLRUCache = createRequire(import.meta.url)(
+  'mnemonist/lru-cache',
+) as typeof Mnemonist.default;
 
 interface Cache {
   get(key: string): number | undefined;
