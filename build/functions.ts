@@ -47,24 +47,24 @@ const ORDER_FUNCTIONS = new Set(['place-order', 'block-worker']);
  * the budgets were set, rounded up to 8 KiB). What keeps them there is in the README (Benchmarks); every
  * entry is work left, to be removed once the function fits.
  */
-const OVER_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
-  'audit-digest': 384 * 1024,
-  'audit-report': 368 * 1024,
-  contacts: 304 * 1024,
-  notifier: 416 * 1024,
-  'pre-traffic': 456 * 1024,
-  reconcile: 336 * 1024,
-  'schedule-resync': 384 * 1024,
-  'schedule-sync': 368 * 1024,
-  sweeper: 368 * 1024,
+export const OVER_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
+  'audit-digest': 376 * 1024,
+  'audit-report': 360 * 1024,
+  'block-worker': 424 * 1024,
+  notifier: 344 * 1024,
+  'pre-traffic': 328 * 1024,
+  reconcile: 328 * 1024,
+  'schedule-resync': 312 * 1024,
 };
 
-/** The most bytes the bundle of the Lambda `name` may have. */
+/** The budget of the Lambda `name` (issue 15), whether or not it is there yet. */
+export function bundleTargetBytes(name: string): number {
+  return ORDER_FUNCTIONS.has(name) ? ORDER_BUNDLE_BUDGET_BYTES : BUNDLE_BUDGET_BYTES;
+}
+
+/** The most bytes the bundle of the Lambda `name` may have: its ceiling, or else its budget. */
 export function bundleBudgetBytes(name: string): number {
-  return (
-    OVER_BUDGET_CEILINGS[name] ??
-    (ORDER_FUNCTIONS.has(name) ? ORDER_BUNDLE_BUDGET_BYTES : BUNDLE_BUDGET_BYTES)
-  );
+  return OVER_BUDGET_CEILINGS[name] ?? bundleTargetBytes(name);
 }
 
 export interface FunctionBundle {
@@ -91,7 +91,7 @@ export function prebuiltBundleFile(dir: string, name: string): string {
  * Bundles every handler with its dependencies (the AWS SDK included, so the deployed version is
  * the tested one). Minified with names kept, so stack traces stay readable (no source maps are
  * shipped, and `--enable-source-maps` would slow every cold start). What is left out of the SDK
- * and why: `build/lambda-credentials.ts` and `build/sdk-plugins.ts`; the X-Ray SDK:
+ * and why: `build/lambda-credentials.ts`, `build/lru-cache.ts` and `build/sdk-plugins.ts`; the X-Ray SDK:
  * `functions/lib/aws.ts`. With
  * {@link PREBUILT_FUNCTIONS_ENV} set, reads the bundles built earlier instead.
  */
@@ -135,6 +135,8 @@ export function bundleOptions(names: readonly string[]): BuildOptions & { write:
       // On Lambda credentials always come from the environment: the rest of the default chain
       // (SSO, ini files, process, web identity, instance metadata, with STS) never runs there.
       '@aws-sdk/credential-provider-node': './build/lambda-credentials.ts',
+      // The DynamoDB client's endpoint-discovery cache, on a Map (why: build/lru-cache.ts).
+      'mnemonist/lru-cache': './build/lru-cache.ts',
     },
     plugins: [pureSdkSchemas, noEventStreams, sdkPackageVersions],
     // Some dependencies still call require(); give the ES module one.

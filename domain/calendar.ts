@@ -2,11 +2,27 @@
  * The calendar of a savings plan: which local dates have a slot, the instant each slot runs at,
  * and the period each date belongs to.
  *
- * Pure: no AWS SDK and no I/O. Every time zone rule comes from Temporal (temporal-polyfill, on the
- * runtime's Intl tz data); nothing here knows an offset of its own.
+ * Pure: no AWS SDK and no I/O. Every time zone rule comes from the runtime's Intl tz data, read
+ * with Temporal's rules by `zoned-time.ts`; nothing here knows an offset of its own.
  */
-import { Temporal } from 'temporal-polyfill';
 import type { Frequency, ScheduleSpec } from './plan.ts';
+import {
+  checkTimeZone,
+  compareInstants,
+  dateFields,
+  daysInMonth,
+  type EpochDay,
+  epochDayOf,
+  formatDate,
+  formatInstantSeconds,
+  formatYearMonth,
+  type Instant,
+  instantAt,
+  instantOfLocal,
+  localFieldsAt,
+  parseDate as parseEpochDay,
+  parseInstant as parseInstantText,
+} from './zoned-time.ts';
 
 // Declared with the rest of a plan's terms, where the resolvers can import them too.
 export type { Frequency, ScheduleSpec } from './plan.ts';
@@ -55,19 +71,20 @@ const MAX_CANDIDATES = 5000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
-/** A spec checked once and turned into Temporal values. */
+/** A spec checked once and turned into dates and a minute of the day. */
 interface Calendar {
   readonly frequency: Frequency;
-  readonly time: Temporal.PlainTime;
+  /** The time of day, in minutes after midnight. */
+  readonly time: number;
   readonly zone: string;
   /** 1..7 for WEEKLY and BIWEEKLY, 0 otherwise. */
   readonly dayOfWeek: number;
   /** 1..31 for MONTHLY, 0 otherwise. */
   readonly dayOfMonth: number;
-  readonly start: Temporal.PlainDate;
-  readonly end: Temporal.PlainDate | undefined;
+  readonly start: EpochDay;
+  readonly end: EpochDay | undefined;
   /** BIWEEKLY: the first date on or after `start` on `dayOfWeek`; every 14th day from it. */
-  readonly anchor: Temporal.PlainDate;
+  readonly anchor: EpochDay;
 }
 
 /** Specs read from DynamoDB or GraphQL may carry `null` for a field that is absent. */
@@ -79,31 +96,37 @@ function isIntegerIn(value: unknown, min: number, max: number): value is number 
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 
-function parseDate(text: string, what: string): Temporal.PlainDate {
+function parseDate(text: string, what: string): EpochDay {
   if (typeof text !== 'string' || !DATE.test(text)) {
     throw new CalendarError(`${what} must be a date written YYYY-MM-DD, got ${String(text)}`);
   }
-  try {
-    return Temporal.PlainDate.from(text);
-  } catch {
+  const date = parseEpochDay(text);
+  if (date === undefined) {
     throw new CalendarError(`${what} must be a real calendar date, got ${text}`);
   }
+  return date;
 }
 
-function parseInstant(text: string, what: string): Temporal.Instant {
-  try {
-    return Temporal.Instant.from(text);
-  } catch {
+function parseInstant(text: string, what: string): Instant {
+  const instant = parseInstantText(text);
+  if (instant === undefined) {
     throw new CalendarError(`${what} must be an ISO instant with Z or an offset, got ${text}`);
   }
+  return instant;
 }
 
-function zoned(instant: Temporal.Instant, zone: string): Temporal.ZonedDateTime {
+function checkZone(zone: string): void {
   try {
-    return instant.toZonedDateTimeISO(zone);
+    checkTimeZone(zone);
   } catch {
     throw new CalendarError(`timezone must be an IANA time zone name, got ${zone}`);
   }
+}
+
+/** The local date in `zone` at `instant`. */
+function localDateAt(instant: Instant, zone: string): EpochDay {
+  checkZone(zone);
+  return localFieldsAt(zone, instant.epochMs).date;
 }
 
 function calendarOf(spec: ScheduleSpec): Calendar {
@@ -119,7 +142,7 @@ function calendarOf(spec: ScheduleSpec): Calendar {
   if (typeof spec.timeOfDay !== 'string' || !TIME.test(spec.timeOfDay)) {
     throw new CalendarError(`timeOfDay must be HH:MM, got ${String(spec.timeOfDay)}`);
   }
-  const time = Temporal.PlainTime.from(spec.timeOfDay);
+  const time = Number(spec.timeOfDay.slice(0, 2)) * 60 + Number(spec.timeOfDay.slice(3));
   const byWeekday = frequency === 'WEEKLY' || frequency === 'BIWEEKLY';
   if (byWeekday !== present(spec.dayOfWeek)) {
     throw new CalendarError(
@@ -144,11 +167,11 @@ function calendarOf(spec: ScheduleSpec): Calendar {
   }
   const start = parseDate(spec.startDate, 'startDate');
   const end = present(spec.endDate) ? parseDate(spec.endDate, 'endDate') : undefined;
-  if (end !== undefined && Temporal.PlainDate.compare(end, start) < 0) {
+  if (end !== undefined && end < start) {
     throw new CalendarError('endDate must not be before startDate');
   }
   // Fails here, once, rather than on the first slot, when the zone is unknown.
-  zoned(Temporal.Instant.fromEpochMilliseconds(0), spec.timezone);
+  checkZone(spec.timezone);
   const dayOfWeek = byWeekday ? (spec.dayOfWeek ?? 0) : 0;
   return {
     frequency,
@@ -158,52 +181,54 @@ function calendarOf(spec: ScheduleSpec): Calendar {
     dayOfMonth: monthly ? (spec.dayOfMonth ?? 0) : 0,
     start,
     end,
-    anchor: byWeekday ? start.add({ days: (dayOfWeek - start.dayOfWeek + 7) % 7 }) : start,
+    anchor: byWeekday ? start + ((dayOfWeek - dateFields(start).dayOfWeek + 7) % 7) : start,
   };
 }
 
 /** The day of `dayOfMonth` in the month of `date`, or the month's last day when it is shorter. */
-function monthlyDateIn(date: Temporal.PlainDate, dayOfMonth: number): Temporal.PlainDate {
-  return date.with({ day: Math.min(dayOfMonth, date.daysInMonth) });
+function monthlyDateIn(year: number, month: number, dayOfMonth: number): EpochDay {
+  return epochDayOf(year, month, Math.min(dayOfMonth, daysInMonth(year, month)));
 }
 
 /** The first date on or after `date` that the frequency picks, ignoring start and end. */
-function firstCandidateFrom(calendar: Calendar, date: Temporal.PlainDate): Temporal.PlainDate {
+function firstCandidateFrom(calendar: Calendar, date: EpochDay): EpochDay {
   switch (calendar.frequency) {
     case 'DAILY':
       return date;
     case 'WEEKLY':
-      return date.add({ days: (calendar.dayOfWeek - date.dayOfWeek + 7) % 7 });
+      return date + ((calendar.dayOfWeek - dateFields(date).dayOfWeek + 7) % 7);
     case 'BIWEEKLY': {
-      const days = calendar.anchor.until(date, { largestUnit: 'days' }).days;
-      return days <= 0 ? calendar.anchor : calendar.anchor.add({ days: Math.ceil(days / 14) * 14 });
+      const days = date - calendar.anchor;
+      return days <= 0 ? calendar.anchor : calendar.anchor + Math.ceil(days / 14) * 14;
     }
     case 'MONTHLY': {
-      const inMonth = monthlyDateIn(date, calendar.dayOfMonth);
-      return Temporal.PlainDate.compare(inMonth, date) >= 0
-        ? inMonth
-        : monthlyDateIn(date.with({ day: 1 }).add({ months: 1 }), calendar.dayOfMonth);
+      const { year, month } = dateFields(date);
+      const inMonth = monthlyDateIn(year, month, calendar.dayOfMonth);
+      if (inMonth >= date) return inMonth;
+      return month === 12
+        ? monthlyDateIn(year + 1, 1, calendar.dayOfMonth)
+        : monthlyDateIn(year, month + 1, calendar.dayOfMonth);
     }
   }
 }
 
-function isCandidate(calendar: Calendar, date: Temporal.PlainDate): boolean {
-  return firstCandidateFrom(calendar, date).equals(date);
+function isCandidate(calendar: Calendar, date: EpochDay): boolean {
+  return firstCandidateFrom(calendar, date) === date;
 }
 
-function periodOf(calendar: Calendar, date: Temporal.PlainDate): string {
+function periodOf(calendar: Calendar, date: EpochDay): string {
   switch (calendar.frequency) {
     case 'DAILY':
-      return `D:${date.toString()}`;
+      return `D:${formatDate(date)}`;
     case 'WEEKLY':
-      return `W:${date.subtract({ days: date.dayOfWeek - 1 }).toString()}`;
+      return `W:${formatDate(date - (dateFields(date).dayOfWeek - 1))}`;
     case 'BIWEEKLY': {
-      const days = calendar.anchor.until(date, { largestUnit: 'days' }).days;
+      const days = date - calendar.anchor;
       // `+ 0` turns the -0 of Math.floor(-0 / 14) into 0.
       return `F:${Math.floor(days / 14) + 0}`;
     }
     case 'MONTHLY':
-      return `M:${date.toPlainYearMonth().toString()}`;
+      return `M:${formatYearMonth(date)}`;
   }
 }
 
@@ -212,23 +237,20 @@ function periodOf(calendar: Calendar, date: Temporal.PlainDate): string {
  * in a spring-forward gap runs later by the gap, a wall time that occurs twice runs at its first
  * occurrence, so no date is ever skipped or doubled by a DST change.
  */
-function instantOn(calendar: Calendar, date: Temporal.PlainDate): Temporal.Instant {
-  return date
-    .toPlainDateTime(calendar.time)
-    .toZonedDateTime(calendar.zone, { disambiguation: 'compatible' })
-    .toInstant();
+function instantOn(calendar: Calendar, date: EpochDay): Instant {
+  return instantAt(instantOfLocal(calendar.zone, date, calendar.time));
 }
 
-function slotAt(calendar: Calendar, date: Temporal.PlainDate, instant: Temporal.Instant): Slot {
+function slotAt(calendar: Calendar, date: EpochDay, instant: Instant): Slot {
   return {
-    at: formatInstant(instant.epochMilliseconds),
-    localDate: date.toString(),
+    at: formatInstant(instant.epochMs),
+    localDate: formatDate(date),
     period: periodOf(calendar, date),
   };
 }
 
-function afterEnd(calendar: Calendar, date: Temporal.PlainDate): boolean {
-  return calendar.end !== undefined && Temporal.PlainDate.compare(date, calendar.end) > 0;
+function afterEnd(calendar: Calendar, date: EpochDay): boolean {
+  return calendar.end !== undefined && date > calendar.end;
 }
 
 /**
@@ -237,13 +259,13 @@ function afterEnd(calendar: Calendar, date: Temporal.PlainDate): boolean {
  */
 function* slotsFrom(
   calendar: Calendar,
-  from: Temporal.PlainDate,
-): Generator<{ date: Temporal.PlainDate; instant: Temporal.Instant }> {
-  const first = Temporal.PlainDate.compare(from, calendar.start) < 0 ? calendar.start : from;
+  from: EpochDay,
+): Generator<{ date: EpochDay; instant: Instant }> {
+  const first = from < calendar.start ? calendar.start : from;
   for (
     let date = firstCandidateFrom(calendar, first);
     !afterEnd(calendar, date);
-    date = firstCandidateFrom(calendar, date.add({ days: 1 }))
+    date = firstCandidateFrom(calendar, date + 1)
   ) {
     yield { date, instant: instantOn(calendar, date) };
   }
@@ -254,8 +276,8 @@ function* slotsFrom(
  * or, pushed through a gap that spans midnight (Pacific/Apia skipped 2011-12-30 entirely), on a
  * later one; so the day before the instant's local date is the earliest that can qualify.
  */
-function earliestDateFor(calendar: Calendar, instant: Temporal.Instant): Temporal.PlainDate {
-  return zoned(instant, calendar.zone).toPlainDate().subtract({ days: 1 });
+function earliestDateFor(calendar: Calendar, instant: Instant): EpochDay {
+  return localDateAt(instant, calendar.zone) - 1;
 }
 
 /**
@@ -268,9 +290,7 @@ export function formatInstant(epochMs: number): string {
     throw new CalendarError(`an instant must be a finite number of milliseconds, got ${epochMs}`);
   }
   try {
-    return Temporal.Instant.fromEpochMilliseconds(Math.floor(epochMs)).toString({
-      smallestUnit: 'second',
-    });
+    return formatInstantSeconds(Math.floor(epochMs));
   } catch {
     throw new CalendarError(`${epochMs} ms is outside the range of instants`);
   }
@@ -281,9 +301,7 @@ export function todayIn(timezone: string, epochMs: number): string {
   if (!Number.isFinite(epochMs)) {
     throw new CalendarError(`an instant must be a finite number of milliseconds, got ${epochMs}`);
   }
-  return zoned(Temporal.Instant.fromEpochMilliseconds(Math.floor(epochMs)), timezone)
-    .toPlainDate()
-    .toString();
+  return formatDate(localDateAt(instantAt(Math.floor(epochMs)), timezone));
 }
 
 /**
@@ -300,11 +318,7 @@ export function periodKey(spec: ScheduleSpec, localDate: string): string {
 export function slotOn(spec: ScheduleSpec, localDate: string): Slot | null {
   const calendar = calendarOf(spec);
   const date = parseDate(localDate, 'localDate');
-  if (
-    Temporal.PlainDate.compare(date, calendar.start) < 0 ||
-    afterEnd(calendar, date) ||
-    !isCandidate(calendar, date)
-  ) {
+  if (date < calendar.start || afterEnd(calendar, date) || !isCandidate(calendar, date)) {
     return null;
   }
   return slotAt(calendar, date, instantOn(calendar, date));
@@ -319,13 +333,9 @@ export function nextSlot(spec: ScheduleSpec, options: NextSlotOptions): Slot | n
   const calendar = calendarOf(spec);
   const notBefore = parseInstant(options.notBefore, 'notBefore');
   const after = present(options.after) ? parseInstant(options.after, 'after') : undefined;
-  const bound =
-    after !== undefined && Temporal.Instant.compare(after, notBefore) > 0 ? after : notBefore;
+  const bound = after !== undefined && compareInstants(after, notBefore) > 0 ? after : notBefore;
   const lastPeriod = present(options.lastRunAt)
-    ? periodOf(
-        calendar,
-        zoned(parseInstant(options.lastRunAt, 'lastRunAt'), calendar.zone).toPlainDate(),
-      )
+    ? periodOf(calendar, localDateAt(parseInstant(options.lastRunAt, 'lastRunAt'), calendar.zone))
     : undefined;
   const skip = new Set(options.skip ?? []);
   let candidates = 0;
@@ -335,8 +345,8 @@ export function nextSlot(spec: ScheduleSpec, options: NextSlotOptions): Slot | n
       throw new CalendarError(`no slot within ${MAX_CANDIDATES} candidate dates; check skip`);
     }
     if (
-      Temporal.Instant.compare(instant, notBefore) < 0 ||
-      (after !== undefined && Temporal.Instant.compare(instant, after) <= 0)
+      compareInstants(instant, notBefore) < 0 ||
+      (after !== undefined && compareInstants(instant, after) <= 0)
     ) {
       continue;
     }
@@ -364,7 +374,7 @@ export function upcomingSlots(spec: ScheduleSpec, notBefore: string, count: numb
     return slots;
   }
   for (const { date, instant } of slotsFrom(calendar, earliestDateFor(calendar, bound))) {
-    const order = Temporal.Instant.compare(instant, bound);
+    const order = compareInstants(instant, bound);
     if (order > 0 || (order === 0 && inclusive)) {
       slots.push(slotAt(calendar, date, instant));
       if (slots.length === count) {
@@ -381,13 +391,13 @@ export function upcomingSlots(spec: ScheduleSpec, notBefore: string, count: numb
 export function isSlot(spec: ScheduleSpec, instant: string): boolean {
   const calendar = calendarOf(spec);
   const target = parseInstant(instant, 'instant');
-  const localDate = zoned(target, calendar.zone).toPlainDate();
+  const localDate = localDateAt(target, calendar.zone);
   // The day before counts too: a slot pushed through a gap over midnight lands on the next date.
-  return [localDate.subtract({ days: 1 }), localDate].some(
+  return [localDate - 1, localDate].some(
     (date) =>
-      Temporal.PlainDate.compare(date, calendar.start) >= 0 &&
+      date >= calendar.start &&
       !afterEnd(calendar, date) &&
       isCandidate(calendar, date) &&
-      instantOn(calendar, date).equals(target),
+      compareInstants(instantOn(calendar, date), target) === 0,
   );
 }

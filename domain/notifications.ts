@@ -4,11 +4,10 @@
  * (Changes to preferences are checked where they are made: `resolvers/lib/preferences.ts`.)
  *
  * Pure: no AWS SDK and no I/O. Amounts are formatted from integers (satoshis, fiat minor units)
- * with the decimal code of this folder, never through floating point; local times come from
- * Temporal (temporal-polyfill, on the runtime's Intl tz data), with English names for days and
- * months kept here so that the wording does not depend on the runtime's ICU version.
+ * with the decimal code of this folder, never through floating point; local times come from the
+ * runtime's Intl tz data (read by `zoned-time.ts` with Temporal's rules), with English names for
+ * days and months kept here so that the wording does not depend on the runtime's ICU version.
  */
-import { Temporal } from 'temporal-polyfill';
 import type {
   PlanChange,
   PlanRunMissedDetail,
@@ -21,6 +20,14 @@ import type { FailureCode } from '#shared/executions.ts';
 import { CURRENCY_DIGITS } from './currencies.ts';
 import { compareUnits, formatUnits, parseDecimal, subtractUnits } from './decimal.ts';
 import { formatBtc } from './money.ts';
+import {
+  checkTimeZone,
+  dateFields,
+  type LocalFields,
+  localFieldsAt,
+  parseDate,
+  parseInstant,
+} from './zoned-time.ts';
 
 /** The events a person can be notified of. */
 export type NotificationEvent =
@@ -132,20 +139,19 @@ function two(value: number): string {
   return value < 10 ? `0${value}` : String(value);
 }
 
-function zonedAt(instant: string, timezone: string, what: string): Temporal.ZonedDateTime {
-  let parsed: Temporal.Instant;
-  try {
-    parsed = Temporal.Instant.from(instant);
-  } catch {
+function zonedAt(instant: string, timezone: string, what: string): LocalFields {
+  const parsed = parseInstant(instant);
+  if (parsed === undefined) {
     throw new NotificationError(
       `${what} must be an ISO instant with Z or an offset, got ${instant}`,
     );
   }
   try {
-    return parsed.toZonedDateTimeISO(timezone);
+    checkTimeZone(timezone);
   } catch {
     throw new NotificationError(`timezone must be an IANA time zone name, got ${timezone}`);
   }
+  return localFieldsAt(timezone, parsed.epochMs);
 }
 
 function dateWords(date: { dayOfWeek: number; day: number; month: number; year: number }): string {
@@ -163,12 +169,11 @@ export function formatLocalTime(instant: string, timezone: string): string {
 
 /** A plain date in words: `2026-12-31` -> `31 December 2026`. */
 function formatPlainDate(text: string, what: string): string {
-  let date: Temporal.PlainDate;
-  try {
-    date = Temporal.PlainDate.from(text);
-  } catch {
+  const epochDay = parseDate(text);
+  if (epochDay === undefined) {
     throw new NotificationError(`${what} must be a date written YYYY-MM-DD, got ${text}`);
   }
+  const date = dateFields(epochDay);
   return `${date.day} ${MONTHS[date.month - 1]} ${date.year}`;
 }
 

@@ -197,19 +197,24 @@ describe('the pre-traffic hook', () => {
     });
   });
 
-  it('reads an AppSpec written in YAML with the Pascal-case keys SAM uses', async () => {
+  it('reads an AppSpec with the Pascal-case keys SAM uses and numbers for versions', async () => {
     deployment = lambdaDeployment(
-      [
-        'version: 0.0',
-        'Resources:',
-        '  - decide:',
-        '      Type: AWS::Lambda::Function',
-        '      Properties:',
-        `        Name: ${PREFIX}-decide`,
-        '        Alias: live',
-        '        CurrentVersion: 3',
-        '        TargetVersion: 4',
-      ].join('\n'),
+      JSON.stringify({
+        version: 0.0,
+        Resources: [
+          {
+            decide: {
+              Type: 'AWS::Lambda::Function',
+              Properties: {
+                Name: `${PREFIX}-decide`,
+                Alias: 'live',
+                CurrentVersion: 3,
+                TargetVersion: 4,
+              },
+            },
+          },
+        ],
+      }),
     );
     invokeAnswer = {
       payload: JSON.stringify(PRE_TRAFFIC_REQUESTS.decide.expect),
@@ -322,7 +327,16 @@ describe('the pre-traffic hook', () => {
       appSpec(`${PREFIX}-place-order`, 'live', '$LATEST'),
       'target version $LATEST is not a published version',
     ],
-    ['an AppSpec that is not YAML', '{resources: [', /^the AppSpec is neither YAML nor JSON: /],
+    [
+      'an AppSpec that is not JSON',
+      '{resources: [',
+      /^the AppSpec is not JSON, as the release step writes it: /,
+    ],
+    [
+      'an AppSpec in YAML, which the release step never writes',
+      ['version: 0.0', 'Resources:', '  - decide:', '      Type: AWS::Lambda::Function'].join('\n'),
+      /^the AppSpec is not JSON, as the release step writes it: /,
+    ],
     [
       'an AppSpec with two resources',
       JSON.stringify({ resources: [{}, {}] }),
