@@ -62,7 +62,7 @@ describe('redriveQueue', () => {
 
   it('refuses a work queue and an unknown queue, naming the queues it takes', () => {
     const queues =
-      'purchase-retries-dlq, plan-stream-failures-dlq, notifications-dlq, plans-dlq, audit-dlq, slot-outcomes-dlq, email-feedback-dlq';
+      'purchase-retries-dlq, plan-stream-failures-dlq, notifications-dlq, plans-dlq, audit-dlq, slot-outcomes-dlq, email-feedback-dlq, block-orders-dlq';
     expect(() => redriveQueue(stack, 'purchase-retries')).toThrow(
       new RedriveQueueError(
         `purchase-retries is a work queue, not a dead-letter queue: redrive one of ${queues}`,
