@@ -247,16 +247,6 @@ async function seal(
   owner: string,
 ): Promise<{ members: MemberItem[]; parts: PartItem[] } | number> {
   const { deps, blockId, currency } = context;
-  let limit: bigint | null;
-  try {
-    const market = await deps.exchange.market(currency);
-    limit = orderLimitMinor(market.maxQuoteMinor, deps.maxOrderMinor[currency]);
-  } catch (error) {
-    if (!(error instanceof ExchangeUnavailableError)) throw error;
-    // The parts cannot be sized without the market's rules: seal once they can be read.
-    const attempt = await countBlockAttempt(deps, blockId, error.name, context.now());
-    return blockRetryDelaySeconds(attempt, blockId, waitAsked(error));
-  }
   const found = await queryMembers(deps, blockId);
   const alreadySealed = found.filter(
     (member) =>
@@ -281,6 +271,21 @@ async function seal(
     );
     if (verdict.action === 'BUY') buyers.push(member);
     else await finishMember(context, member, endOf(verdict));
+  }
+  // Members are decided before the market is read: while the exchange is down, every attempt
+  // still ends the members whose purchase window has passed (WINDOW_EXPIRED), or that a control
+  // stopped, as a per-slot run's retries do.
+  let limit: bigint | null = null;
+  if (buyers.length > 0) {
+    try {
+      const market = await deps.exchange.market(currency);
+      limit = orderLimitMinor(market.maxQuoteMinor, deps.maxOrderMinor[currency]);
+    } catch (error) {
+      if (!(error instanceof ExchangeUnavailableError)) throw error;
+      // The parts cannot be sized without the market's rules: seal once they can be read.
+      const attempt = await countBlockAttempt(deps, blockId, error.name, context.now());
+      return blockRetryDelaySeconds(attempt, blockId, waitAsked(error));
+    }
   }
   const assigned = assignParts(
     buyers.map((member) => ({ id: memberId(member), quote: BigInt(member.blockQuote) })),

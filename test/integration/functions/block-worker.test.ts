@@ -440,6 +440,28 @@ describe('the block worker', () => {
     expect((await execution(at(members, 1))).status).toBe('FILLED');
   });
 
+  it('ends every member WINDOW_EXPIRED once the window passed while the exchange was down before the seal', async () => {
+    const { blockId, slot } = pastWindow();
+    const members = await Promise.all(
+      ['2500', '1500'].map((quote) => member(blockId, slot, quote)),
+    );
+    paper.setFaults({ ...NO_EXCHANGE_FAULTS, down: true });
+    expect((await runBlock(deps(), blockId, LEASE_MS)).outcome).toBe('WAITING');
+    expect((await execution(at(members, 0))).status).toBe('PENDING');
+
+    // Still down seven hours later: the members are decided again, without the market's rules.
+    const later = deps({ now: () => Date.now() + 7 * 3_600_000 });
+    expect(await runBlock(later, blockId, LEASE_MS)).toEqual({ outcome: 'DONE' });
+    paper.setFaults(NO_EXCHANGE_FAULTS);
+    const records = await Promise.all(members.map(execution));
+    expect(records.map((record) => [record.status, record.failureCode])).toEqual([
+      ['FAILED', 'WINDOW_EXPIRED'],
+      ['FAILED', 'WINDOW_EXPIRED'],
+    ]);
+    expect(paper.state().stats.orders).toBe(0);
+    expect(events.map((entry) => entry.DetailType)).toEqual(['PurchaseFailed', 'PurchaseFailed']);
+  });
+
   it('fails every member with the exchange’s code when it rejects the order', async () => {
     const { blockId, slot } = pastWindow();
     const members = await Promise.all(

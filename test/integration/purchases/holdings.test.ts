@@ -3,16 +3,17 @@
  * currencies, a partial fill and every slot delivered twice, `holdings` answers exactly what the
  * bought executions add up to, and nothing is posted twice.
  *
- * Written per execution mode: each mode is a stack config; the aggregated mode joins the list
- * once its stack config exists (issue 15, part A1/A2).
+ * Proven in both execution modes: per-slot, and aggregated, where each slot is bought through a
+ * block order (here one member per block: the plans are due at different minutes).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { divideUnitsHalfUp, formatUnits } from '#domain/decimal.ts';
 import { LocalClock } from '#local/clock.ts';
 import { devStackConfig, type LocalStack } from '#local/stack.ts';
+import { parseExecutionSettings } from '#shared/execution-settings.ts';
 import { BOUGHT_STATUSES } from '#shared/executions.ts';
 import { holdingsPartition } from '#shared/holdings.ts';
-import { createDailyPlans, ledger, type LedgerItem } from '../../support/purchases.ts';
+import { createDailyPlans, ledger, orderIdOf, type LedgerItem } from '../../support/purchases.ts';
 import { signIn, startTestStack, type GraphqlClient } from '../../support/stack.ts';
 
 const HOLDINGS = `query Holdings { holdings { currency btcBought amountSpent fees averagePrice purchases } }`;
@@ -27,7 +28,16 @@ interface Holding {
 }
 
 /** The execution modes this file proves the rule in, each as the stack config it runs. */
-const MODES = [{ mode: 'per-slot', config: devStackConfig }] as const;
+const MODES = [
+  { mode: 'per-slot', config: devStackConfig },
+  {
+    mode: 'aggregated',
+    config: () => ({
+      ...devStackConfig(),
+      execution: parseExecutionSettings({ mode: 'aggregated', windowSeconds: 60 }),
+    }),
+  },
+] as const;
 
 /** What `holdings` must answer: the user's bought executions, summed per currency. */
 function holdingsFromExecutions(executions: readonly LedgerItem[]): Holding[] {
@@ -121,12 +131,12 @@ describe.each(MODES)('holdings in $mode execution', ({ config }) => {
       'USD FILLED',
       'USD PARTIALLY_FILLED',
     ]);
-    // One order per slot: the duplicates converged on the first.
+    // One order per slot (its own, or its block's): the duplicates converged on the first.
     expect(
       stack.exchange
         .state()
         .orders.filter((order) =>
-          executions.some((item) => item.clientOrderId === order.clientOrderId),
+          executions.some((item) => orderIdOf(item) === order.clientOrderId),
         ),
     ).toHaveLength(6);
 

@@ -164,10 +164,10 @@ export function expectNoMoneyLost(result: ScenarioResult): void {
 /** The figures as a markdown table, for the suite's output. */
 export function table(results: readonly ScenarioResult[]): string {
   const header =
-    '| scenario | slots | filled | failed (codes) | open | orders | duplicate orders | breaks | runs (retries) | exchange 5xx / timeouts / 429 / down | alarms fired | s |';
+    '| scenario | slots | filled | failed (codes) | open | orders | duplicate orders | allocation mismatches | in blocks | breaks | runs (retries) | exchange 5xx / timeouts / 429 / down | alarms fired | s |';
   const rows = results.map(
     (r) =>
-      `| ${r.name} | ${r.slots} | ${r.filled + r.partiallyFilled} | ${r.failed} ${JSON.stringify(r.failureCodes)} | ${r.open} | ${r.orders} | ${r.duplicateOrders} | ${r.reconciliationBreaks} | ${r.executions} (${r.retries}) | ${r.exchange.errors} / ${r.exchange.timeouts} / ${r.exchange.rateLimited} / ${r.exchange.unavailable} | ${r.firedAlarms.length === 0 ? 'none' : r.firedAlarms.join(', ')} | ${r.seconds} |`,
+      `| ${r.name} | ${r.slots} | ${r.filled + r.partiallyFilled} | ${r.failed} ${JSON.stringify(r.failureCodes)} | ${r.open} | ${r.orders} | ${r.duplicateOrders} | ${r.allocationMismatches} | ${r.inBlocks} | ${r.reconciliationBreaks} | ${r.executions} (${r.retries}) | ${r.exchange.errors} / ${r.exchange.timeouts} / ${r.exchange.rateLimited} / ${r.exchange.unavailable} | ${r.firedAlarms.length === 0 ? 'none' : r.firedAlarms.join(', ')} | ${r.seconds} |`,
   );
   const missed = results.flatMap((r) =>
     r.missedRuns.map(
@@ -177,7 +177,7 @@ export function table(results: readonly ScenarioResult[]): string {
   );
   return [
     header,
-    '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+    '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
     ...rows,
     ...(missed.length > 0 ? ['', ...missed] : []),
   ].join('\n');
