@@ -687,17 +687,31 @@ export async function recordMemberPurchase(
     [execution, totals(false), holdings],
     [execution, holdings],
   ]) {
-    try {
-      await tables.dynamodb.send(new TransactWriteCommand({ TransactItems: variant }));
-      return true;
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      // The execution is final already: another attempt recorded it, postings included.
-      if (failedConditions(error)[0] === true) return false;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await tables.dynamodb.send(new TransactWriteCommand({ TransactItems: variant }));
+        return true;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const failed = failedConditions(error);
+        // The execution is final already: another attempt recorded it, postings included.
+        if (failed[0] === true) return false;
+        // The plan's condition failed (gone, another currency, a later slot recorded): the next
+        // variant records the purchase without what that condition guarded.
+        if (failed.some(Boolean)) break;
+        // No condition failed: a conflict with another write of the same item (two purchases of
+        // one saver posting to the same holdings at once) or throttling. The same variant again,
+        // never a lesser one; beyond the attempts the message comes back and the run resumes.
+        if (attempt >= RECORD_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+      }
     }
   }
   throw new Error(`could not record the purchase of ${memberId(member)}`);
 }
+
+/** Attempts of one member's record transaction against conflicts and throttling. */
+const RECORD_ATTEMPTS = 5;
 
 /**
  * Marks a filled part ALLOCATED once every member is recorded, posting to the house account any

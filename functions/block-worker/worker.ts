@@ -22,6 +22,7 @@
  *    queue, so their run joins a later window.
  */
 import { randomUUID } from 'node:crypto';
+import { mapBounded } from '../lib/bounded.ts';
 import { allocateBlock } from '#domain/block-allocation.ts';
 import {
   assignParts,
@@ -124,6 +125,12 @@ const OPEN = new Set<string>([EXECUTION_STATUS.PENDING, EXECUTION_STATUS.SUBMITT
 const FINAL_PARTS = new Set<string>([BLOCK_PART_STATUS.ALLOCATED, BLOCK_PART_STATUS.FAILED]);
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Members recorded at once after a fill: a block of 10,000 members takes about a tenth of the time
+ * one at a time would (each is one transaction on items of its own: no contention between them).
+ */
+const ALLOCATION_CONCURRENCY = 16;
 
 function digitsOf(currency: string): number {
   const digits = Object.hasOwn(CURRENCY_DIGITS, currency) ? CURRENCY_DIGITS[currency] : undefined;
@@ -697,43 +704,48 @@ async function allocatePart(
   );
   const byId = new Map(inOrder.map((member) => [memberId(member), member]));
   const partial = part.status === BLOCK_PART_STATUS.PARTIALLY_FILLED;
-  const entries: BusEntry[] = [];
   let sats = 0n;
   let charged = 0n;
   let fees = 0n;
   for (const allocation of allocations) {
-    const member = byId.get(allocation.id) as MemberItem;
-    const memberQuote = BigInt(member.blockQuote);
-    const memberCharged = BigInt(allocation.spent) + BigInt(allocation.fee);
     sats += BigInt(allocation.base);
-    charged += memberCharged;
+    charged += BigInt(allocation.spent) + BigInt(allocation.fee);
     fees += BigInt(allocation.fee);
-    if (member.status !== EXECUTION_STATUS.SUBMITTED) continue;
-    const status = partial ? EXECUTION_STATUS.PARTIALLY_FILLED : EXECUTION_STATUS.FILLED;
-    const amount = fromUnits(memberQuote, digits);
-    const recorded = await recordMemberPurchase(
-      deps,
-      member,
-      {
-        status,
-        code: partial ? FAILURE_CODE.PARTIAL_FILL : null,
-        reason: partial ? partialFillReason(memberCharged, memberQuote, currency, digits) : null,
-        sats: BigInt(allocation.base),
-        spentMinor: memberCharged,
-        feeMinor: BigInt(allocation.fee),
-        unspentMinor: BigInt(allocation.unspent),
-        amount,
-        averagePrice: part.averagePrice ?? '0',
-        exchangeOrderId: part.exchangeOrderId ?? '',
-        blockClientOrderId: part.clientOrderId,
-        blockSize: part.memberCount,
-        blockShare: shareOf(memberQuote, BigInt(part.quoteMinor)),
-      },
-      context.now(),
-    );
-    if (!recorded) continue;
-    entries.push(
-      busEntry(deps.eventBusName, 'PurchaseSucceeded', {
+  }
+  // One transaction per member, ALLOCATION_CONCURRENCY at a time: each is conditional on the
+  // member still being SUBMITTED in this block, so a re-run records only what is left.
+  const recordedEntries = await mapBounded(
+    allocations,
+    ALLOCATION_CONCURRENCY,
+    async (allocation) => {
+      const member = byId.get(allocation.id) as MemberItem;
+      const memberQuote = BigInt(member.blockQuote);
+      const memberCharged = BigInt(allocation.spent) + BigInt(allocation.fee);
+      if (member.status !== EXECUTION_STATUS.SUBMITTED) return null;
+      const status = partial ? EXECUTION_STATUS.PARTIALLY_FILLED : EXECUTION_STATUS.FILLED;
+      const amount = fromUnits(memberQuote, digits);
+      const recorded = await recordMemberPurchase(
+        deps,
+        member,
+        {
+          status,
+          code: partial ? FAILURE_CODE.PARTIAL_FILL : null,
+          reason: partial ? partialFillReason(memberCharged, memberQuote, currency, digits) : null,
+          sats: BigInt(allocation.base),
+          spentMinor: memberCharged,
+          feeMinor: BigInt(allocation.fee),
+          unspentMinor: BigInt(allocation.unspent),
+          amount,
+          averagePrice: part.averagePrice ?? '0',
+          exchangeOrderId: part.exchangeOrderId ?? '',
+          blockClientOrderId: part.clientOrderId,
+          blockSize: part.memberCount,
+          blockShare: shareOf(memberQuote, BigInt(part.quoteMinor)),
+        },
+        context.now(),
+      );
+      if (!recorded) return null;
+      return busEntry(deps.eventBusName, 'PurchaseSucceeded', {
         planId: member.planId,
         userId: member.userId,
         scheduledFor: member.scheduledFor,
@@ -747,9 +759,10 @@ async function allocatePart(
         feeMinor: allocation.fee,
         averagePrice: part.averagePrice ?? '0',
         executionArn: member.executionArn ?? '',
-      }),
-    );
-  }
+      });
+    },
+  );
+  const entries = recordedEntries.filter((entry): entry is BusEntry => entry !== null);
   for (let index = 0; index < entries.length; index += 10) {
     await deps.putEvents(entries.slice(index, index + 10));
   }

@@ -143,9 +143,10 @@ async function member(
   slot: string,
   quote: string,
   plan: Record<string, unknown> = {},
+  owner?: string,
 ): Promise<Member> {
   const planId = randomUUID();
-  const userId = `user-${planId.slice(0, 8)}`;
+  const userId = owner ?? `user-${planId.slice(0, 8)}`;
   const amount = (Number(quote) / 100).toFixed(2);
   await dynamodb.send(
     new PutCommand({
@@ -324,6 +325,34 @@ describe('the block worker', () => {
       executionArn: `arn:execution:${at(members, 0).planId}`,
     });
     expect(messages).toEqual([]);
+  });
+
+  it('records every member of one saver with its plan’s totals, all in the saver’s holdings', async () => {
+    const { blockId, slot } = pastWindow();
+    const saver = `saver-${randomUUID().slice(0, 8)}`;
+    // Eight plans of one saver in one block: their transactions all post to one holdings item at
+    // once, and a conflict must never record a purchase without its plan's totals.
+    const members = await Promise.all(
+      ['1000', '1100', '1200', '1300', '1400', '1500', '1600', '1700'].map((quote) =>
+        member(blockId, slot, quote, {}, saver),
+      ),
+    );
+    expect(await runBlock(deps(), blockId, LEASE_MS)).toEqual({ outcome: 'DONE' });
+
+    const records = await Promise.all(members.map(execution));
+    expect(records.map((record) => record.status)).toEqual(members.map(() => 'FILLED'));
+    const plans = await Promise.all(members.map(plan));
+    expect(plans.map((item) => [item.executionCount, item.lastRunAt])).toEqual(
+      members.map(() => [1, slot]),
+    );
+    const sum = (field: string) =>
+      records.reduce((total, record) => total + Number(record[field] as string), 0);
+    expect(await item(holdingsKey(saver, 'EUR'))).toMatchObject({
+      btcSats: sum('btcAcquired'),
+      spentMinor: sum('spent'),
+      feesMinor: sum('fee'),
+      purchases: 8,
+    });
   });
 
   it('splits a block into parts at the stack’s maximum order amount, one order each', async () => {
