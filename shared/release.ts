@@ -314,6 +314,12 @@ export interface PreTrafficRequest {
   readonly expect: unknown;
 }
 
+/** A stream or queue batch with no records, answered with no failed item. */
+const EMPTY_BATCH: PreTrafficRequest = {
+  event: { Records: [] },
+  expect: { batchItemFailures: [] },
+};
+
 /**
  * What the pre-traffic hook sends the new version of each released function before CodeDeploy
  * shifts any traffic to it: a request the real handler answers without a side effect (no table
@@ -324,7 +330,7 @@ export interface PreTrafficRequest {
  */
 export const PRE_TRAFFIC_REQUESTS: Readonly<Record<CanaryFunction, PreTrafficRequest>> = {
   // A stream batch with no records: the batch processor runs and reports no failures.
-  'schedule-sync': { event: { Records: [] }, expect: { batchItemFailures: [] } },
+  'schedule-sync': EMPTY_BATCH,
   // A slot whose plan is gone (the workflow's GetItem found nothing): the flags are read and the
   // decision is to skip. Deciding writes nothing; the workflow records decisions, not this step.
   decide: {
@@ -350,9 +356,9 @@ export const PRE_TRAFFIC_REQUESTS: Readonly<Record<CanaryFunction, PreTrafficReq
   // explicit probe that reads one execution and stops before both.
   'join-block': { event: JOIN_BLOCK_PROBE, expect: JOIN_BLOCK_PROBE_ANSWER },
   // A queue batch with no blocks: nothing is sealed, ordered or sent, in either execution mode.
-  'block-worker': { event: { Records: [] }, expect: { batchItemFailures: [] } },
+  'block-worker': EMPTY_BATCH,
   // A queue batch with no messages: the breaker is read, nothing is started or sent back.
-  'retry-dispatcher': { event: { Records: [] }, expect: { batchItemFailures: [] } },
+  'retry-dispatcher': EMPTY_BATCH,
   // A queue batch with no events: nothing is claimed or sent.
-  notifier: { event: { Records: [] }, expect: { batchItemFailures: [] } },
+  notifier: EMPTY_BATCH,
 };
