@@ -149,6 +149,7 @@ export const functionSpecs = {
     timeoutSeconds: 10,
     // As decide: every slot of a busy minute passes through it once.
     reservedConcurrency: 50,
+    canary: true,
     environment: ['EXECUTIONS_TABLE', 'BLOCK_ORDERS_QUEUE_URL', 'EXECUTION_SETTINGS'],
   },
   // Aggregated mode: seals a window's block, decides each member again, places and reads back the
@@ -162,6 +163,7 @@ export const functionSpecs = {
     timeoutSeconds: 900,
     // Blocks are few (one per market and window): two at once leave the exchange's budget to them.
     reservedConcurrency: 2,
+    canary: true,
     environment: [
       'EXECUTIONS_TABLE',
       'PLANS_TABLE',

@@ -264,15 +264,46 @@ export const PLACE_ORDER_PROBE_ANSWER: PlaceOrderProbeAnswer = {
   runFound: false,
 };
 
-/** Whether an event is exactly {@link PLACE_ORDER_PROBE} (a real order with an extra field is not). */
-export function isPlaceOrderProbe(event: unknown): event is typeof PLACE_ORDER_PROBE {
+/** Whether an event is exactly `{ probe: 'pre-traffic' }`: an object with that one key. */
+function isProbe(event: unknown): event is { readonly probe: 'pre-traffic' } {
   return (
     event !== null &&
     typeof event === 'object' &&
     !Array.isArray(event) &&
     Object.keys(event).length === 1 &&
-    (event as Record<string, unknown>).probe === PLACE_ORDER_PROBE.probe
+    (event as Record<string, unknown>).probe === 'pre-traffic'
   );
+}
+
+/** Whether an event is exactly {@link PLACE_ORDER_PROBE} (a real order with an extra field is not). */
+export function isPlaceOrderProbe(event: unknown): event is typeof PLACE_ORDER_PROBE {
+  return isProbe(event);
+}
+
+/**
+ * The request join-block answers without joining anything (aggregated mode's step after Decide):
+ * every slot it is given first sends its block's message and then writes the slot's execution, so
+ * a harmless request has to stop before both. It reads the execution of a slot no plan has and
+ * stops, in either execution mode (a per-slot stack deploys and releases join-block too). Every
+ * event the workflow sends names a user, a plan and a slot, so none looks like this.
+ */
+export const JOIN_BLOCK_PROBE = { probe: 'pre-traffic' } as const;
+
+/** What join-block answers {@link JOIN_BLOCK_PROBE}: whether the execution it read exists. */
+export interface JoinBlockProbeAnswer {
+  readonly probe: typeof JOIN_BLOCK_PROBE.probe;
+  readonly executionFound: boolean;
+}
+
+/** The answer of a working join-block: it could read the executions table, and found nothing. */
+export const JOIN_BLOCK_PROBE_ANSWER: JoinBlockProbeAnswer = {
+  probe: 'pre-traffic',
+  executionFound: false,
+};
+
+/** Whether an event is exactly {@link JOIN_BLOCK_PROBE} (a slot with an extra field is not). */
+export function isJoinBlockProbe(event: unknown): event is typeof JOIN_BLOCK_PROBE {
+  return isProbe(event);
 }
 
 /** A harmless request for a released function, and the one answer that says it works. */
@@ -282,6 +313,12 @@ export interface PreTrafficRequest {
   /** The function's answer, exactly (JSON); anything else, or a function error, fails the release. */
   readonly expect: unknown;
 }
+
+/** A stream or queue batch with no records, answered with no failed item. */
+const EMPTY_BATCH: PreTrafficRequest = {
+  event: { Records: [] },
+  expect: { batchItemFailures: [] },
+};
 
 /**
  * What the pre-traffic hook sends the new version of each released function before CodeDeploy
@@ -293,7 +330,7 @@ export interface PreTrafficRequest {
  */
 export const PRE_TRAFFIC_REQUESTS: Readonly<Record<CanaryFunction, PreTrafficRequest>> = {
   // A stream batch with no records: the batch processor runs and reports no failures.
-  'schedule-sync': { event: { Records: [] }, expect: { batchItemFailures: [] } },
+  'schedule-sync': EMPTY_BATCH,
   // A slot whose plan is gone (the workflow's GetItem found nothing): the flags are read and the
   // decision is to skip. Deciding writes nothing; the workflow records decisions, not this step.
   decide: {
@@ -315,8 +352,13 @@ export const PRE_TRAFFIC_REQUESTS: Readonly<Record<CanaryFunction, PreTrafficReq
   // Every order event goes through the idempotency store (a write) before it can be refused, so
   // place-order has an explicit probe that stops before it.
   'place-order': { event: PLACE_ORDER_PROBE, expect: PLACE_ORDER_PROBE_ANSWER },
+  // Every slot it is given sends its block's message and writes (the join), so join-block has an
+  // explicit probe that reads one execution and stops before both.
+  'join-block': { event: JOIN_BLOCK_PROBE, expect: JOIN_BLOCK_PROBE_ANSWER },
+  // A queue batch with no blocks: nothing is sealed, ordered or sent, in either execution mode.
+  'block-worker': EMPTY_BATCH,
   // A queue batch with no messages: the breaker is read, nothing is started or sent back.
-  'retry-dispatcher': { event: { Records: [] }, expect: { batchItemFailures: [] } },
+  'retry-dispatcher': EMPTY_BATCH,
   // A queue batch with no events: nothing is claimed or sent.
-  notifier: { event: { Records: [] }, expect: { batchItemFailures: [] } },
+  notifier: EMPTY_BATCH,
 };

@@ -4,14 +4,19 @@
  * early, the exchange down, an outcome unknown, another worker on the block) sends the message
  * again, delayed; a failure throws, so SQS delivers the message again and, past the queue's
  * redrive policy, moves it to the dead-letter queue.
+ *
+ * Every stack deploys the worker and releases it through its `live` alias, per-slot ones too, so a
+ * cold start in per-slot mode succeeds and a batch with no records (the pre-traffic hook's
+ * request) is answered in either mode; a block message in per-slot mode fails
+ * ({@link NotAggregatedError}): only aggregated mode's join sends one.
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseBlockId, type BlockOrderMessage } from '#shared/blocks.ts';
-import { readExecutionSettings } from '#shared/execution-settings.ts';
+import { readExecutionSettings, type ExecutionSettings } from '#shared/execution-settings.ts';
 import { documentClient, eventBridgeClient, sqsClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
 import { exchangeFromEnvironment } from '../lib/exchanges.ts';
@@ -31,9 +36,6 @@ const env = requireEnvironment([
   'BLOCK_ORDERS_QUEUE_URL',
 ]);
 const settings = readExecutionSettings(env.EXECUTION_SETTINGS);
-if (settings.mode !== 'aggregated') {
-  throw new Error('the block worker runs only with EXECUTION_SETTINGS in aggregated mode');
-}
 const purchaseWindowMs = Number(env.PURCHASE_WINDOW_SECONDS) * 1000;
 if (!Number.isInteger(purchaseWindowMs) || purchaseWindowMs <= 0) {
   throw new Error(
@@ -47,7 +49,19 @@ const sqs = sqsClient();
 /** The lease outlives the invocation by this much, so two workers never overlap on a block. */
 const LEASE_MARGIN_MS = 60_000;
 
-const deps: BlockWorkerDeps = {
+/** The stack executes per slot: there are no blocks to work on. */
+export class NotAggregatedError extends Error {
+  constructor() {
+    super('the block worker runs only with EXECUTION_SETTINGS in aggregated mode');
+    this.name = 'NotAggregatedError';
+  }
+}
+
+/** What `runBlock` needs, with aggregated mode's window and order limits. */
+const aggregatedDeps = ({
+  windowSeconds,
+  maxOrderMinor,
+}: Extract<ExecutionSettings, { mode: 'aggregated' }>): BlockWorkerDeps => ({
   dynamodb,
   executionsTable: env.EXECUTIONS_TABLE,
   plansTable: env.PLANS_TABLE,
@@ -55,8 +69,8 @@ const deps: BlockWorkerDeps = {
     logger.warn('could not update the shared exchange state', { error }),
   ),
   readFlags: flagsFromEnvironment(),
-  windowSeconds: settings.windowSeconds,
-  maxOrderMinor: settings.maxOrderMinor,
+  windowSeconds,
+  maxOrderMinor,
   purchaseWindowMs,
   eventBusName: env.EVENT_BUS_NAME,
   putEvents: async (entries) => {
@@ -85,7 +99,10 @@ const deps: BlockWorkerDeps = {
   count: (metric, value) => metrics.addMetric(metric, MetricUnit.Count, value),
   log: (level, message, extra) => logger[level](message, { ...extra }),
   now: Date.now,
-};
+});
+
+/** Undefined in per-slot mode: the worker has no block to run there. */
+const deps = settings.mode === 'aggregated' ? aggregatedDeps(settings) : undefined;
 
 /** Thrown for a message that is not `{ blockId }` (it goes to the dead-letter queue). */
 export class InvalidBlockMessageError extends Error {
@@ -109,10 +126,15 @@ export function parseBlockMessage(body: string): BlockOrderMessage {
   return { blockId };
 }
 
-export const handler = async (event: SQSEvent, context: Context): Promise<void> => {
+/**
+ * Runs each block of the batch (batch size 1). A failure throws, so an answer always reports no
+ * failed item; a batch with no records is answered at once.
+ */
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
   try {
     for (const record of event.Records) {
+      if (deps === undefined) throw new NotAggregatedError();
       const { blockId } = parseBlockMessage(record.body);
       const result = await runBlock(
         deps,
@@ -121,6 +143,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<void> 
       );
       logger.info('block run', { blockId, ...result });
     }
+    return { batchItemFailures: [] };
   } finally {
     flushMetrics(metrics);
   }

@@ -7,11 +7,19 @@
  * invocation that reaches it anyway (a run of the previous workflow version, started before the
  * mode changed) fails with {@link NotAggregatedError} and the workflow defers the slot to the
  * retry queue, whose restart takes the per-slot path.
+ *
+ * The pre-traffic hook's probe (`JOIN_BLOCK_PROBE`) is answered first, in either mode: a per-slot
+ * stack releases join-block too, and the probe only reads.
  */
 import { documentClient, sqsClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
 import { readExecutionSettings } from '#shared/execution-settings.ts';
-import { joinBlock, type JoinBlockEvent, type JoinBlockResult } from './join.ts';
+import {
+  isJoinBlockProbe,
+  type JOIN_BLOCK_PROBE,
+  type JoinBlockProbeAnswer,
+} from '#shared/release.ts';
+import { answerProbe, joinBlock, type JoinBlockEvent, type JoinBlockResult } from './join.ts';
 
 const env = requireEnvironment([
   'EXECUTIONS_TABLE',
@@ -32,7 +40,12 @@ export class NotAggregatedError extends Error {
   }
 }
 
-export const handler = async (event: JoinBlockEvent): Promise<JoinBlockResult> => {
+export const handler = async (
+  event: JoinBlockEvent | typeof JOIN_BLOCK_PROBE,
+): Promise<JoinBlockResult | JoinBlockProbeAnswer> => {
+  if (isJoinBlockProbe(event)) {
+    return answerProbe({ dynamodb, executionsTable: env.EXECUTIONS_TABLE });
+  }
   if (settings.mode !== 'aggregated') throw new NotAggregatedError();
   return joinBlock(event, {
     dynamodb,

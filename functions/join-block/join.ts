@@ -27,6 +27,7 @@ import {
   type BlockOrderMessage,
 } from '#shared/blocks.ts';
 import { EXECUTION_STATUS } from '#shared/executions.ts';
+import type { JoinBlockProbeAnswer } from '#shared/release.ts';
 import { ownerPlanKey } from '#shared/tables.ts';
 
 /** What the purchase workflow's `JoinBlock` state sends, after Decide said BUY. */
@@ -193,4 +194,34 @@ export async function joinBlock(
   );
   const current = Item?.[MEMBER_ATTRIBUTE.blockId];
   return { blockId: typeof current === 'string' ? current : null };
+}
+
+/** The slot {@link answerProbe} reads: plan ids are ULIDs, so no plan has it and nothing is found. */
+export const PROBE_SLOT = {
+  userId: 'pre-traffic',
+  planId: 'probe',
+  scheduledFor: '1970-01-01T00:00:00.000Z',
+} as const;
+
+/**
+ * The pre-traffic hook's probe (`JOIN_BLOCK_PROBE` in `shared/release.ts`): one read of the
+ * execution of {@link PROBE_SLOT}, with the function's configuration, client and role, and the
+ * answer whether it exists. No message is sent and nothing is written.
+ */
+export async function answerProbe(
+  deps: Pick<JoinDependencies, 'dynamodb' | 'executionsTable'>,
+): Promise<JoinBlockProbeAnswer> {
+  const { Item } = await deps.dynamodb.send(
+    new GetCommand({
+      TableName: deps.executionsTable,
+      Key: {
+        ownerPlan: ownerPlanKey(PROBE_SLOT.userId, PROBE_SLOT.planId),
+        scheduledFor: PROBE_SLOT.scheduledFor,
+      },
+      ProjectionExpression: '#status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ConsistentRead: true,
+    }),
+  );
+  return { probe: 'pre-traffic', executionFound: Item !== undefined };
 }

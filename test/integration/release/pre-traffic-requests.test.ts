@@ -6,6 +6,11 @@
  * order has changed, and the exchange has not even been asked. The stack reaches DynamoDB Local
  * through a proxy that counts requests by operation, so that a write undone before the end (an
  * idempotency record taken and given back) shows too: no request writes at all.
+ *
+ * Once per execution mode: every stack deploys and releases every function, aggregated mode's
+ * `join-block` and `block-worker` included, so each request must be harmless (and answered) in
+ * a per-slot stack and in an aggregated one, the latter with a slot in a block whose order is
+ * still to be placed.
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -13,20 +18,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClock } from '#local/clock.ts';
 import { startCountingProxy } from '#local/services/counting-proxy.ts';
 import { LOCAL_AWS } from '#local/services/dynamodb.ts';
-import type { LocalStack } from '#local/stack.ts';
+import { devStackConfig, type LocalStack } from '#local/stack.ts';
+import type { ExecutionSettings } from '#shared/execution-settings.ts';
 import { CANARY_FUNCTIONS } from '#shared/functions.ts';
 import { PRE_TRAFFIC_REQUESTS } from '#shared/release.ts';
 import { topology as deploymentTopology, type QueueKey } from '#shared/topology.ts';
 import { sharedDynamoDbEndpoint } from '../../support/dynamodb.ts';
 import { createDailyPlans } from '../../support/purchases.ts';
 import { signIn, startTestStack } from '../../support/stack.ts';
-
-const PREFIX = `t${crypto.randomUUID().slice(0, 8)}`;
-const topology = deploymentTopology({
-  prefix: PREFIX,
-  region: LOCAL_AWS.region,
-  accountId: '000000000000',
-});
 
 /** The stack's DynamoDB, through a proxy counting requests by operation since the stack started. */
 const proxy = await startCountingProxy(sharedDynamoDbEndpoint());
@@ -41,33 +40,7 @@ function writes(): number {
   );
 }
 
-let stack: LocalStack;
-
-beforeAll(async () => {
-  stack = await startTestStack({
-    dynamodbEndpoint: proxy.url,
-    prefix: PREFIX,
-    clock: new LocalClock(new Date('2027-10-04T06:00:00Z')),
-  });
-  // A stack with something in it: a plan, its schedule, its change on the bus and its
-  // notification, so that a request that touched any of them would show.
-  const ada = await signIn(stack, 'ada');
-  await createDailyPlans(ada, 1, {
-    timeOfDay: '09:00',
-    startDate: '2027-10-04',
-    endDate: '2027-12-31',
-  });
-  await stack.settle();
-  // Plan changes are told once coalesceSeconds (60 s on dev) are over.
-  await stack.advanceTo(stack.clock.now() + 61_000);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await proxy.close();
-});
-
-async function items(table: string): Promise<unknown[]> {
+async function items(stack: LocalStack, table: string): Promise<unknown[]> {
   const found: unknown[] = [];
   let start: Record<string, never> | undefined;
   do {
@@ -81,9 +54,11 @@ async function items(table: string): Promise<unknown[]> {
 }
 
 /** Everything a side effect could change, as the stand-ins hold it. */
-async function everything() {
+async function everything(stack: LocalStack, topology: ReturnType<typeof deploymentTopology>) {
   const tables = await Promise.all(
-    Object.entries(stack.tableNames).map(async ([key, name]) => [key, await items(name)] as const),
+    Object.entries(stack.tableNames).map(
+      async ([key, name]) => [key, await items(stack, name)] as const,
+    ),
   );
   return {
     tables: Object.fromEntries(tables),
@@ -110,9 +85,51 @@ async function everything() {
   };
 }
 
-describe('the pre-traffic requests', () => {
-  it('the stack they run on holds a plan, its schedule, its change and its notification', async () => {
-    const before = await everything();
+const SETTINGS: readonly ExecutionSettings[] = [
+  { mode: 'per-slot' },
+  { mode: 'aggregated', windowSeconds: 60, maxOrderMinor: {} },
+];
+
+describe.each(SETTINGS)('the pre-traffic requests, $mode', (execution) => {
+  const prefix = `t${crypto.randomUUID().slice(0, 8)}`;
+  const topology = deploymentTopology({
+    prefix,
+    region: LOCAL_AWS.region,
+    accountId: '000000000000',
+  });
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      dynamodbEndpoint: proxy.url,
+      prefix,
+      clock: new LocalClock(new Date('2027-10-04T06:00:00Z')),
+      config: { ...devStackConfig(), execution },
+    });
+    // A stack with something in it: a plan, its schedule, its change on the bus and its
+    // notification, so that a request that touched any of them would show.
+    const ada = await signIn(stack, 'ada');
+    await createDailyPlans(ada, 1, {
+      timeOfDay: '09:00',
+      startDate: '2027-10-04',
+      endDate: '2027-12-31',
+    });
+    await stack.settle();
+    // Plan changes are told once coalesceSeconds (60 s on dev) are over.
+    await stack.advanceTo(stack.clock.now() + 61_000);
+    if (execution.mode === 'aggregated') {
+      // The 09:00 slot joins its block; the block's order waits for the window to be sealed
+      // (09:01:05), after this test's last step.
+      await stack.advanceTo(Date.parse('2027-10-04T09:00:20Z'));
+    }
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('the stack they run on holds a plan, its schedule, its change and its notification (aggregated: a slot in a block)', async () => {
+    const before = await everything(stack, topology);
     // The plan and its user's record.
     expect(before.tables.plans?.length).toBe(2);
     expect(before.schedules.filter((schedule) => schedule.name.startsWith('plan-')).length).toBe(1);
@@ -125,6 +142,15 @@ describe('the pre-traffic requests', () => {
     expect(before.tables.notifications?.length).toBe(3);
     // The proxy sees the stack's writes (the plan, its sync, the notification).
     expect(writes()).toBeGreaterThan(0);
+    if (execution.mode === 'aggregated') {
+      // The slot's run joined its block, whose message waits for the window to be sealed.
+      expect(before.executions.map((run) => run.path.at(-1))).toEqual(['JoinedBlock']);
+      expect(before.queues['block-orders']?.map((message) => message.body)).toEqual([
+        JSON.stringify({ blockId: 'EUR#2027-10-04T09:00:00.000Z' }),
+      ]);
+    } else {
+      expect(before.executions).toEqual([]);
+    }
   });
 
   it.each(CANARY_FUNCTIONS)(
@@ -132,7 +158,7 @@ describe('the pre-traffic requests', () => {
     async (name) => {
       const lambda = stack.lambdas.get(name);
       if (lambda === undefined) throw new Error(`no local function ${name}`);
-      const before = await everything();
+      const before = await everything(stack, topology);
       const invocations = lambda.invocations;
       const written = writes();
       const answer = await lambda.invoke(PRE_TRAFFIC_REQUESTS[name].event);
@@ -140,8 +166,12 @@ describe('the pre-traffic requests', () => {
       expect(answer).toEqual(PRE_TRAFFIC_REQUESTS[name].expect);
       // The real handler ran (a cold start at least), not a stand-in.
       expect(lambda.invocations).toBe(invocations + 1);
-      expect(await everything()).toEqual(before);
+      expect(await everything(stack, topology)).toEqual(before);
       expect(writes()).toBe(written);
     },
   );
+});
+
+afterAll(async () => {
+  await proxy.close();
 });

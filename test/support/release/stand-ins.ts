@@ -15,6 +15,7 @@ import { createJsonServer, createRoutes } from '../../../local/http.ts';
 import {
   PRE_TRAFFIC_REQUESTS,
   codeDeployApplicationName,
+  type CanaryFunction,
   type ReleaseTargets,
   type StateMachineDeployment,
 } from '../../../shared/release.ts';
@@ -35,8 +36,8 @@ export const STATE_MACHINE = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:$
 export const PURCHASES_AT_RISK = `${PREFIX}-purchases-at-risk`;
 export const STATE_MACHINE_FAILED = `${PREFIX}-state-machine-failed`;
 
-/** The released functions: from version 3 to version 4 each. */
-export const FUNCTIONS = ['place-order', 'decide'] as const;
+/** The released functions unless a test names others: from version 3 to version 4 each. */
+export const FUNCTIONS = ['place-order', 'decide'] as const satisfies readonly CanaryFunction[];
 
 export const errorsAlarm = (fn: string) => `${PREFIX}-lambda-${fn}-errors`;
 
@@ -45,6 +46,8 @@ export function releaseTargets(
   options: {
     deploymentConfig?: string;
     stateMachine?: StateMachineDeployment;
+    /** The released functions (default {@link FUNCTIONS}). */
+    functions?: readonly CanaryFunction[];
   } = {},
 ): ReleaseTargets {
   return {
@@ -52,7 +55,7 @@ export function releaseTargets(
     codeDeployApplication: APPLICATION,
     deploymentConfig: options.deploymentConfig ?? 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
     preTrafficHook: HOOK,
-    functions: FUNCTIONS.map((fn) => ({
+    functions: (options.functions ?? FUNCTIONS).map((fn) => ({
       function: fn,
       functionName: `${PREFIX}-${fn}`,
       version: '4',
@@ -72,7 +75,7 @@ export function releaseTargets(
  * A released function's version as the stand-in runs it: its pre-traffic request gets the answer
  * the real handler gives (`PRE_TRAFFIC_REQUESTS`), anything else `{ok: <version>}`.
  */
-export function releasedVersion(fn: (typeof FUNCTIONS)[number], version: string) {
+export function releasedVersion(fn: CanaryFunction, version: string) {
   const { event: request, expect: answer } = PRE_TRAFFIC_REQUESTS[fn];
   return (event: unknown): unknown =>
     isDeepStrictEqual(event, request) ? answer : { ok: Number(version) };
@@ -88,6 +91,8 @@ export class ReleaseStandIns {
   graphqlStatus = 401;
   readonly #server;
   #endpoint = '';
+  /** The functions {@link deployStack} released, which the hook knows. */
+  #functions: readonly CanaryFunction[] = FUNCTIONS;
 
   constructor() {
     this.lambda = new LambdaStandIn({
@@ -161,9 +166,11 @@ export class ReleaseStandIns {
    * The stack after `pulumi up`: versions 3 and 4 of each function with `live` on 3, versions 1
    * and 2 of the state machine with `live` on 1, a group per function watching its errors alarm
    * and purchases-at-risk with both rollbacks on, every alarm OK, and the pre-traffic hook.
+   * `functions` are the released functions (default {@link FUNCTIONS}).
    */
-  deployStack(): void {
-    for (const fn of FUNCTIONS) {
+  deployStack(functions: readonly CanaryFunction[] = FUNCTIONS): void {
+    this.#functions = functions;
+    for (const fn of functions) {
       const name = `${PREFIX}-${fn}`;
       this.lambda.publish(name, '3', releasedVersion(fn, '3'));
       this.lambda.publish(name, '4', releasedVersion(fn, '4'));
@@ -206,7 +213,7 @@ export class ReleaseStandIns {
       await runPreTrafficHook(event, {
         codedeploy: codeDeploy,
         lambda,
-        releasedFunctions: Object.fromEntries(FUNCTIONS.map((fn) => [`${PREFIX}-${fn}`, fn])),
+        releasedFunctions: Object.fromEntries(this.#functions.map((fn) => [`${PREFIX}-${fn}`, fn])),
       });
     } finally {
       codeDeploy.destroy();

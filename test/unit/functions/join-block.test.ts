@@ -2,7 +2,7 @@
  * Aggregated mode's join (`functions/join-block/join.ts`): the window a slot joins (the margin
  * before a window's end sends it to the next), the one conditional write that makes it a member,
  * the block's message for the worker (sent once per execution environment and block, delayed to
- * the seal), and what a slot already in a block is answered.
+ * the seal), what a slot already in a block is answered, and the pre-traffic probe.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -10,6 +10,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { blockMemberKey } from '#shared/blocks.ts';
 import {
+  answerProbe,
   InvalidJoinEventError,
   joinBlock,
   sealDelaySeconds,
@@ -225,6 +226,40 @@ describe('joinBlock', () => {
     const { deps, table, queue } = recorder();
     await expect(joinBlock(event, deps)).rejects.toThrow(new InvalidJoinEventError(message));
     expect({ table, queue }).toEqual({ table: [], queue: [] });
+  });
+});
+
+describe('answerProbe (the pre-traffic hook’s request)', () => {
+  const READ = {
+    GetCommand: {
+      TableName: 'executions',
+      Key: { ownerPlan: 'pre-traffic#probe', scheduledFor: '1970-01-01T00:00:00.000Z' },
+      ProjectionExpression: '#status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ConsistentRead: true,
+    },
+  };
+
+  it('reads the execution of a slot no plan has, and nothing else: no message, no write', async () => {
+    const { deps, table, queue } = recorder({ inBlock: null });
+    // The recorder finds an item for every read: here the answer says it was found.
+    expect(await answerProbe(deps)).toEqual({ probe: 'pre-traffic', executionFound: true });
+    expect({ table, queue }).toEqual({ table: [READ], queue: [] });
+  });
+
+  it('answers executionFound false when the read finds nothing, as on every real stack', async () => {
+    const table: unknown[] = [];
+    const answer = await answerProbe({
+      dynamodb: {
+        send: async (command) => {
+          table.push({ [command.constructor.name]: command.input });
+          return {};
+        },
+      },
+      executionsTable: 'executions',
+    });
+    expect(answer).toEqual({ probe: 'pre-traffic', executionFound: false });
+    expect(table).toEqual([READ]);
   });
 });
 

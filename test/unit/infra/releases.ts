@@ -48,6 +48,8 @@ export function describeReleases(stack: string, expected: ReleaseExpectations): 
         'schedule-sync',
         'decide',
         'place-order',
+        'join-block',
+        'block-worker',
         'retry-dispatcher',
         'notifier',
       ]);
@@ -95,6 +97,7 @@ export function describeReleases(stack: string, expected: ReleaseExpectations): 
         'plan-sync-stream': `${fn('schedule-sync')}:live`,
         'plan-stream-failures-resync': `${P}-schedule-resync`,
         'purchase-retries-dispatch': `${fn('retry-dispatcher')}:live`,
+        'block-orders-work': `${fn('block-worker')}:live`,
         'notifications-notify': `${fn('notifier')}:live`,
         'plan-change-notifications-notify': `${fn('notifier')}:live`,
         'slot-outcomes-count': `${P}-slot-outcomes`,
@@ -113,7 +116,11 @@ export function describeReleases(stack: string, expected: ReleaseExpectations): 
           ),
         ),
       ].sort();
-      expect(invoked).toEqual([`${fn('decide')}:live`, `${fn('place-order')}:live`]);
+      expect(invoked).toEqual([
+        `${fn('decide')}:live`,
+        `${fn('join-block')}:live`,
+        `${fn('place-order')}:live`,
+      ]);
     });
   });
 

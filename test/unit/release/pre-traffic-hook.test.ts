@@ -18,7 +18,9 @@ import {
 } from '../../../functions/pre-traffic/hook.ts';
 import { CANARY_FUNCTIONS } from '#shared/functions.ts';
 import {
+  isJoinBlockProbe,
   isPlaceOrderProbe,
+  JOIN_BLOCK_PROBE,
   PLACE_ORDER_PROBE,
   PRE_TRAFFIC_REQUESTS,
   codeDeployApplicationName,
@@ -195,6 +197,51 @@ describe('the pre-traffic hook', () => {
       ],
       report: [{ ...REPORT, status: 'Succeeded' }],
     });
+  });
+
+  it.each([
+    ['join-block', { probe: 'pre-traffic' }, { probe: 'pre-traffic', executionFound: false }],
+    ['block-worker', { Records: [] }, { batchItemFailures: [] }],
+  ] as const)(
+    'sends %s (aggregated mode) its own harmless request and reports Succeeded on the expected answer',
+    async (name, request, answer) => {
+      deployment = lambdaDeployment(appSpec(`${PREFIX}-${name}`));
+      invokeAnswer = { payload: JSON.stringify(answer), executedVersion: '8' };
+      expect(await runPreTrafficHook(EVENT, deps)).toEqual({
+        status: 'Succeeded',
+        reason: `version 8 of ${name} answered the harmless request as expected`,
+        target: { function: name, version: '8' },
+        reported: true,
+      });
+      expect(recorded).toEqual({
+        getDeployment: [{ deploymentId: EVENT.DeploymentId }],
+        invoke: [
+          {
+            function: `${PREFIX}-${name}`,
+            qualifier: '8',
+            type: 'RequestResponse',
+            payload: request,
+          },
+        ],
+        report: [{ ...REPORT, status: 'Succeeded' }],
+      });
+    },
+  );
+
+  it("reports Failed when join-block's probe finds the execution no plan has", async () => {
+    deployment = lambdaDeployment(appSpec(`${PREFIX}-join-block`));
+    invokeAnswer = {
+      payload: JSON.stringify({ probe: 'pre-traffic', executionFound: true }),
+      executedVersion: '8',
+    };
+    expect(await runPreTrafficHook(EVENT, deps)).toEqual({
+      status: 'Failed',
+      reason:
+        'version 8 of join-block answered {"probe":"pre-traffic","executionFound":true}, expected {"probe":"pre-traffic","executionFound":false}',
+      target: { function: 'join-block', version: '8' },
+      reported: true,
+    });
+    expect(recorded.report).toEqual([{ ...REPORT, status: 'Failed' }]);
   });
 
   it('reads an AppSpec with the Pascal-case keys SAM uses and numbers for versions', async () => {
@@ -432,5 +479,24 @@ describe('the harmless requests', () => {
     expect(isPlaceOrderProbe({ probe: 'other' })).toBe(false);
     expect(isPlaceOrderProbe([])).toBe(false);
     expect(isPlaceOrderProbe(null)).toBe(false);
+  });
+
+  it("join-block's probe is exactly the probe: a slot with a probe field is still a slot", () => {
+    expect(isJoinBlockProbe(JOIN_BLOCK_PROBE)).toBe(true);
+    expect(isJoinBlockProbe({ probe: 'pre-traffic' })).toBe(true);
+    expect(
+      isJoinBlockProbe({
+        probe: 'pre-traffic',
+        userId: 'u',
+        planId: 'p',
+        scheduledFor: '2027-03-02T08:00:00Z',
+        amount: '10.00',
+        currency: 'EUR',
+        version: 1,
+      }),
+    ).toBe(false);
+    expect(isJoinBlockProbe({ probe: 'other' })).toBe(false);
+    expect(isJoinBlockProbe([])).toBe(false);
+    expect(isJoinBlockProbe(null)).toBe(false);
   });
 });

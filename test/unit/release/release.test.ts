@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { validateJoinEvent, type JoinBlockEvent } from '../../../functions/join-block/join.ts';
 import { PRE_TRAFFIC_REQUESTS } from '../../../shared/release.ts';
 import { lambdaAppSpec } from '../../../scripts/lib/release/appspec.ts';
 import { RELEASE_HELP, runRelease, type CommandDeps } from '../../../scripts/lib/release/run.ts';
@@ -346,6 +347,59 @@ const ignoring = (...names: string[]) => [
   'prod',
   ...names.flatMap((name) => ['--ignore-alarm', name]),
 ];
+
+describe("npm run release, aggregated mode's functions", () => {
+  const JOIN_BLOCK = `${PREFIX}-join-block`;
+  const BLOCK_WORKER = `${PREFIX}-block-worker`;
+
+  beforeEach(async () => {
+    await aws.stop();
+    aws = new ReleaseStandIns();
+    await aws.start();
+    aws.deployStack(['join-block', 'block-worker']);
+    targets = releaseTargets({ functions: ['join-block', 'block-worker'] });
+  });
+
+  it('shifts join-block and block-worker once the hook had each new version answer its harmless request', async () => {
+    expect(await release()).toEqual(0);
+    expect(stdout).toEqual([
+      'join-block: live 3 -> 4 (d-000000001)',
+      'block-worker: live 3 -> 4 (d-000000002)',
+      `state machine: live ${STATE_MACHINE}:1 -> ${STATE_MACHINE}:2`,
+    ]);
+    expect(
+      aws.lambda.invocations
+        .filter((each) => each.functionName !== HOOK)
+        .map(({ functionName, version, type, event }) => ({ functionName, version, type, event })),
+    ).toEqual([
+      {
+        functionName: JOIN_BLOCK,
+        version: '4',
+        type: 'RequestResponse',
+        event: { probe: 'pre-traffic' },
+      },
+      { functionName: BLOCK_WORKER, version: '4', type: 'RequestResponse', event: { Records: [] } },
+    ]);
+    expect(aws.lambda.alias(JOIN_BLOCK, 'live')).toEqual({ functionVersion: '4', weights: {} });
+    expect(aws.lambda.alias(BLOCK_WORKER, 'live')).toEqual({ functionVersion: '4', weights: {} });
+  });
+
+  it('keeps a join-block that would take the probe for a slot, and a block worker that answers an empty batch with nothing, off live', async () => {
+    // A join-block without the probe validates it as a slot (and would go on to send and write).
+    aws.lambda.publish(JOIN_BLOCK, '4', (event) => validateJoinEvent(event as JoinBlockEvent));
+    // The worker as it was before it answered an empty batch: no answer at all.
+    aws.lambda.publish(BLOCK_WORKER, '4', () => undefined);
+    expect(await release()).toEqual(1);
+    expect(stdout).toEqual([
+      `join-block: FAILED d-000000001: Failed (pre-traffic hook ${HOOK}): HOOK_EXECUTION_FAILURE: The BeforeAllowTraffic hook ${HOOK} reported Failed; no traffic was shifted.; rolled back to version 3 by d-000000003`,
+      `block-worker: FAILED d-000000002: Failed (pre-traffic hook ${HOOK}): HOOK_EXECUTION_FAILURE: The BeforeAllowTraffic hook ${HOOK} reported Failed; no traffic was shifted.; rolled back to version 3 by d-000000004`,
+      'state machine: not shifted, a function did not release',
+    ]);
+    expect(aws.lambda.alias(JOIN_BLOCK, 'live')).toEqual({ functionVersion: '3', weights: {} });
+    expect(aws.lambda.alias(BLOCK_WORKER, 'live')).toEqual({ functionVersion: '3', weights: {} });
+    expect(aws.sfn.history.get(ALIAS)).toEqual([[route(1, 100)]]);
+  });
+});
 
 describe('npm run release --ignore-alarm (releasing a fix during an incident)', () => {
   it('without the override, purchases-at-risk in ALARM stops and rolls back every function at once', async () => {
