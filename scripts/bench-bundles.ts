@@ -35,7 +35,7 @@ export interface ColdStart {
  * The environment of every function on the dev stack, with plausible stand-in resources, in
  * aggregated execution: the functions that only run in that mode load as they would there.
  */
-function deployedVariables(): Record<FunctionVariable, string> {
+export function deployedVariables(): Record<FunctionVariable, string> {
   const config = {
     ...devStackConfig(),
     execution: parseExecutionSettings({ mode: 'aggregated' }),
