@@ -72,6 +72,8 @@ const PURCHASED_PATH = [
   'LoadPlan',
   'Decide',
   'BuyOrSkip',
+  'ExecutionMode',
+  'PerSlotOrBlock',
   'PlaceOrder',
   'OrderOutcome',
   'FilledNote',

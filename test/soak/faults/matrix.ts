@@ -210,7 +210,11 @@ export function runMatrix(
           async () => {
             const scenario =
               mode === 'aggregated'
-                ? { ...matrixCase, days: Math.min(matrixCase.days ?? DAYS, AGGREGATED_DAYS) }
+                ? {
+                    ...matrixCase,
+                    faults: matrixCase.aggregatedFaults ?? matrixCase.faults,
+                    days: Math.min(matrixCase.days ?? DAYS, AGGREGATED_DAYS),
+                  }
                 : matrixCase;
             const result = await runScenario(stack, scenario, matrixCase.firstDay);
             results.push(result);
