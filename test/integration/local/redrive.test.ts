@@ -52,7 +52,7 @@ const localTopology = () =>
 describe('POST /_local/dead-letters/redrive', () => {
   it('refuses a work queue and an unknown queue with a clear message', async () => {
     const queues =
-      'purchase-retries-dlq, plan-stream-failures-dlq, notifications-dlq, plans-dlq, audit-dlq, slot-outcomes-dlq, email-feedback-dlq';
+      'purchase-retries-dlq, plan-stream-failures-dlq, notifications-dlq, plans-dlq, audit-dlq, slot-outcomes-dlq, email-feedback-dlq, block-orders-dlq';
     expect(await post('/_local/dead-letters/redrive', { queue: 'purchase-retries' })).toEqual({
       status: 400,
       body: {
