@@ -61,6 +61,7 @@ Object.assign(process.env, {
   EVENT_BUS_NAME: `${P}-events`,
   SWEEP_GRACE_SECONDS: String(20 * 60),
   RETRY_QUEUE_URL: `${standUrl}/000000000000/retries`,
+  BLOCK_ORDERS_QUEUE_URL: `${standUrl}/000000000000/block-orders`,
   COMPLETER_SLA_SECONDS: String(30 * 60),
   EXCHANGE: 'paper-http',
   PAPER_EXCHANGE_URL: standUrl,
