@@ -9,8 +9,8 @@
  *    in batches, and the flags, read once); the ones not to buy end SKIPPED or FAILED as per-slot
  *    runs do, the others are sealed into parts (PENDING to SUBMITTED with `blockPart`), each part's
  *    totals come from what was really sealed, then the block is SEALED.
- * 3. Send each part not final: the controls again right before the money moves (kill switch,
- *    share, maximum, purchase window, per member), the part PENDING to SUBMITTED, then one market
+ * 3. Send each part not final: every member decided again right before the money moves (its plan
+ *    read again, the flags, the purchase window), the part PENDING to SUBMITTED, then one market
  *    buy with the part's client order id. A part found SUBMITTED is read back and never sent again
  *    unless the exchange has no such order. Errors keep place-order's contract
  *    (`domain/exchange.ts`): unavailable means nothing was sent (back to PENDING), an unknown
@@ -34,7 +34,6 @@ import {
   partialFillReason,
   partOutcome,
   shareOf,
-  verdictOf,
   type MemberVerdict,
   type PartOutcome,
 } from '#domain/block-execution.ts';
@@ -48,7 +47,6 @@ import {
 } from '#domain/exchange.ts';
 import type { Flags } from '#domain/flags.ts';
 import { floorTo, fromUnits } from '#domain/money.ts';
-import { decideControls } from '#domain/purchase-decision.ts';
 import {
   BLOCK_PART_STATUS,
   BLOCK_STATUS,
@@ -442,8 +440,8 @@ async function waitForExchange(context: RunContext, part: PartItem, error: Error
 }
 
 /**
- * A PENDING part: the controls again for each member right before the money moves, then
- * PENDING -> SUBMITTED and the order. The part as it now is, or the seconds to wait.
+ * A PENDING part: each member decided again right before the money moves (plan and flags read
+ * now), then PENDING -> SUBMITTED and the order. The part as it now is, or the seconds to wait.
  */
 async function sendPart(
   context: RunContext,
@@ -452,19 +450,23 @@ async function sendPart(
 ): Promise<PartItem | number> {
   const { deps, blockId } = context;
   let part = pendingPart;
+  // The whole decision again, plans read now: a pause, a delete or a skip since the seal holds on
+  // the first send and on every send after a read-back found no order, as a per-slot run's
+  // decision does after its read-back.
+  const open = allMembers.filter((candidate) => OPEN.has(candidate.status));
+  const plans = await batchGetPlans(deps, open);
   const flags = await context.flags();
   const nowMs = deps.now();
   const members: MemberItem[] = [];
-  for (const member of allMembers.filter((candidate) => OPEN.has(candidate.status))) {
-    const verdict = verdictOf(
-      decideControls(
-        {
-          amount: fromUnits(BigInt(member.blockQuote), context.digits),
-          currency: context.currency,
-        },
-        member.scheduledFor,
-        { flags, userId: member.userId, nowMs, windowMs: deps.purchaseWindowMs },
-      ),
+  for (const member of open) {
+    const verdict = decideMember(
+      plans.get(`${member.userId}#${member.planId}`) ?? null,
+      {
+        scheduledFor: member.scheduledFor,
+        amount: fromUnits(BigInt(member.blockQuote), context.digits),
+        currency: context.currency,
+      },
+      { flags, userId: member.userId, nowMs, windowMs: deps.purchaseWindowMs },
     );
     if (verdict.action === 'BUY') members.push(member);
     else {

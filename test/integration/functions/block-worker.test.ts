@@ -12,6 +12,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -537,6 +538,74 @@ describe('the block worker', () => {
       'Only 30.00 EUR of 60.00 EUR could be bought: the exchange could not fill the whole order. The rest was not spent.',
     );
   });
+
+  it.each([
+    [
+      'the kill switch',
+      () => {
+        flags = () => ({ ...DEFAULT_FLAGS, purchasesEnabled: false });
+        return Promise.resolve();
+      },
+      ['SKIPPED', 'PURCHASES_DISABLED'],
+    ],
+    [
+      'a lower maximum per run',
+      () => {
+        flags = () => ({
+          ...DEFAULT_FLAGS,
+          maxAmountPerRun: '20.00',
+          maxAmountPerRunByCurrency: {},
+        });
+        return Promise.resolve();
+      },
+      ['FAILED', 'AMOUNT_ABOVE_LIMIT'],
+    ],
+    [
+      'a pause of the plans',
+      async (members: readonly Member[]) => {
+        for (const { userId, planId } of members) {
+          await dynamodb.send(
+            new UpdateCommand({
+              TableName: PLANS,
+              Key: { userId, planId },
+              UpdateExpression: 'SET #status = :paused',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':paused': 'PAUSED' },
+            }),
+          );
+        }
+      },
+      ['SKIPPED', 'PLAN_PAUSED'],
+    ],
+  ] as [string, (members: readonly Member[]) => Promise<void>, [string, string]][])(
+    'holds %s for a part left SUBMITTED by an order the exchange never got: read back, decided again, nothing sent',
+    async (_control, apply, [status, code]) => {
+      const { blockId, slot } = pastWindow();
+      const members = await Promise.all(
+        ['2500', '2500'].map((quote) => member(blockId, slot, quote)),
+      );
+      // Order entry fails after the part went SUBMITTED, without the exchange taking the order.
+      const lost: Exchange = {
+        name: 'paper',
+        market: (currency) => exchange.market(currency),
+        findOrder: (...args) => exchange.findOrder(...args),
+        ordersBetween: (...args) => exchange.ordersBetween(...args),
+        placeMarketBuy: () => Promise.reject(new ExchangeUnknownOutcomeError('timed out')),
+      };
+      expect((await runBlock(deps({ exchange: lost }), blockId, LEASE_MS)).outcome).toBe('WAITING');
+      expect(await item(blockPartKey(blockId, 0))).toMatchObject({ status: 'SUBMITTED' });
+
+      // The operator's control, then the recovery run.
+      await apply(members);
+      expect(await runBlock(deps(), blockId, LEASE_MS)).toEqual({ outcome: 'DONE' });
+      expect(paper.state().stats.orders).toBe(0);
+      const records = await Promise.all(members.map(execution));
+      expect(records.map((record) => [record.status, record.failureCode])).toEqual([
+        [status, code],
+        [status, code],
+      ]);
+    },
+  );
 
   it('sends nothing when the kill switch is flipped between the seal and the order', async () => {
     const { blockId, slot } = pastWindow();
