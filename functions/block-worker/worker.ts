@@ -246,6 +246,36 @@ class RunContext {
   }
 }
 
+/**
+ * Decides `members` again as a per-slot run is decided (their plans read now in batches, the flags
+ * once): the ones not to buy end SKIPPED or FAILED here; answers the ones to buy.
+ */
+async function decideAgain(context: RunContext, members: MemberItem[]): Promise<MemberItem[]> {
+  const { deps } = context;
+  const plans = await batchGetPlans(deps, members);
+  const flags = await context.flags();
+  const nowMs = deps.now();
+  const buyers: MemberItem[] = [];
+  for (const member of members) {
+    const verdict = decideMember(
+      plans.get(`${member.userId}#${member.planId}`) ?? null,
+      {
+        scheduledFor: member.scheduledFor,
+        amount: fromUnits(BigInt(member.blockQuote), context.digits),
+        currency: context.currency,
+      },
+      { flags, userId: member.userId, nowMs, windowMs: deps.purchaseWindowMs },
+    );
+    if (verdict.action === 'BUY') {
+      buyers.push(member);
+    } else {
+      await finishMember(context, member, endOf(verdict));
+      Object.assign(member, { status: endOf(verdict).status });
+    }
+  }
+  return buyers;
+}
+
 /** Step 2: seals the block; its members and parts, or the seconds to wait before sealing. */
 async function seal(
   context: RunContext,
@@ -260,23 +290,7 @@ async function seal(
   const pending = found.filter(
     (member) => member.status === EXECUTION_STATUS.PENDING && member.blockPart === undefined,
   );
-  const plans = await batchGetPlans(deps, pending);
-  const flags = await context.flags();
-  const nowMs = deps.now();
-  const buyers: MemberItem[] = [];
-  for (const member of pending) {
-    const verdict = decideMember(
-      plans.get(`${member.userId}#${member.planId}`) ?? null,
-      {
-        scheduledFor: member.scheduledFor,
-        amount: fromUnits(BigInt(member.blockQuote), context.digits),
-        currency,
-      },
-      { flags, userId: member.userId, nowMs, windowMs: deps.purchaseWindowMs },
-    );
-    if (verdict.action === 'BUY') buyers.push(member);
-    else await finishMember(context, member, endOf(verdict));
-  }
+  const buyers = await decideAgain(context, pending);
   // Members are decided before the market is read: while the exchange is down, every attempt
   // still ends the members whose purchase window has passed (WINDOW_EXPIRED), or that a control
   // stopped, as a per-slot run's retries do.
@@ -453,27 +467,10 @@ async function sendPart(
   // The whole decision again, plans read now: a pause, a delete or a skip since the seal holds on
   // the first send and on every send after a read-back found no order, as a per-slot run's
   // decision does after its read-back.
-  const open = allMembers.filter((candidate) => OPEN.has(candidate.status));
-  const plans = await batchGetPlans(deps, open);
-  const flags = await context.flags();
-  const nowMs = deps.now();
-  const members: MemberItem[] = [];
-  for (const member of open) {
-    const verdict = decideMember(
-      plans.get(`${member.userId}#${member.planId}`) ?? null,
-      {
-        scheduledFor: member.scheduledFor,
-        amount: fromUnits(BigInt(member.blockQuote), context.digits),
-        currency: context.currency,
-      },
-      { flags, userId: member.userId, nowMs, windowMs: deps.purchaseWindowMs },
-    );
-    if (verdict.action === 'BUY') members.push(member);
-    else {
-      await finishMember(context, member, endOf(verdict));
-      Object.assign(member, { status: endOf(verdict).status });
-    }
-  }
+  const members = await decideAgain(
+    context,
+    allMembers.filter((candidate) => OPEN.has(candidate.status)),
+  );
   const quote = members.reduce((sum, member) => sum + BigInt(member.blockQuote), 0n);
   if (members.length === 0) {
     await movePart(
