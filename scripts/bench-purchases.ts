@@ -17,8 +17,9 @@
  * `--execution aggregated` (default `per-slot`) runs the stack in aggregated mode with
  * `--window <seconds>` (default 60): the slots of a window and market join one block order. It
  * then also reports the blocks and the most orders one market and window got, and fails the run
- * if a block got more orders than `maxOrderAmount` required (`scripts/lib/block-report.ts`). The
- * clock goes on past each window's seal until every slot is final (or the purchase window ends).
+ * if a block got more orders than `maxOrderAmount` required (`scripts/lib/block-report.ts`).
+ * In either mode the clock goes on until every slot is final (or the purchase window ends): past
+ * each window's seal, or past the retries of the runs the request budget turned away.
  *
  * It starts its own DynamoDB Local behind a counting proxy and its own local stack.
  */
@@ -123,22 +124,24 @@ const isSlot = (item: Record<string, unknown>) =>
 const OPEN: readonly unknown[] = [EXECUTION_STATUS.PENDING, EXECUTION_STATUS.SUBMITTED];
 
 /**
- * Fires the slot and settles. Aggregated: the blocks are placed after their windows are sealed,
- * so the clock goes on a window (and the seal's grace) at a time until no slot is open, at most
- * until the purchase window ends. Answers the schedules fired.
+ * Fires the slot and settles, then moves the clock on a step at a time until no slot is open, at
+ * most until the purchase window ends. Per-slot, a step is five minutes: runs the exchange's
+ * budget turned away come back from the retry queue at their backoff, delivered at their time on
+ * the way. Aggregated, a step is a window and the seal's grace: blocks are placed after their
+ * window is sealed. Answers the schedules fired.
  */
 async function advance(): Promise<number> {
   let until = Date.parse(slot) + 60_000;
   let fired = await stack.advanceTo(until);
-  if (execution.mode !== 'aggregated') return fired;
   const end = Date.parse(slot) + baseConfig.purchaseWindowHours * 3_600_000;
-  const step = execution.windowSeconds * 1000 + SEAL_GRACE_MS;
+  const step =
+    execution.mode === 'aggregated' ? execution.windowSeconds * 1000 + SEAL_GRACE_MS : 300_000;
   while (until < end) {
     const open = (await scanLedger(uncounted)).filter(
       (item) => isSlot(item) && OPEN.includes(item.status),
     ).length;
     if (open === 0) break;
-    progress(`${open} slots open at ${new Date(until).toISOString()}: sealing the next window`);
+    progress(`${open} slots open at ${new Date(until).toISOString()}: moving the clock on`);
     until = Math.max(until, stack.clock.now()) + step;
     fired += await stack.advanceTo(until);
   }

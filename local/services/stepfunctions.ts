@@ -48,7 +48,22 @@ export interface LocalStateMachineOptions {
   readonly retryScale: number;
   /** Told of every execution started and finished (the local metric store's AWS/States). */
   readonly observer?: ExecutionObserver;
+  /**
+   * Executions running at once at most (default {@link DEFAULT_MAX_RUNNING}); later starts wait
+   * for one to finish, in order, and their 240-second limit counts from when they run.
+   */
+  readonly maxRunning?: number;
 }
+
+/**
+ * How many executions the local state machine runs at once by default. AWS runs a burst of
+ * Express executions side by side on as many Lambda environments as it needs; here they share a
+ * few local environments (4 per function by default), so thousands started together would spend
+ * their whole 240-second limit queued for an environment and time out. Beyond this many the
+ * local stand-in holds the start back instead, as a Scheduler delivering at a finite rate would:
+ * the slot's time to FILLED then shows the local machine's throughput, not a timeout.
+ */
+export const DEFAULT_MAX_RUNNING = 64;
 
 /** Watches executions start and end. */
 export interface ExecutionObserver {
@@ -67,6 +82,10 @@ export class LocalStateMachine {
   >();
   readonly #history: ExecutionOutcome[] = [];
   #nextId = 1;
+  /** Executions running or about to (places taken). */
+  #active = 0;
+  /** Starts waiting for a running execution to finish, oldest first. */
+  readonly #waiting: (() => void)[] = [];
   /** Abort the next N executions right after this state (a crash between order and ledger). */
   readonly crashAfter = { state: 'PlaceOrder', remaining: 0 };
 
@@ -161,9 +180,25 @@ export class LocalStateMachine {
     }
   }
 
-  /** Starts an execution (as StartExecution does) and resolves when it has finished. */
+  /**
+   * Starts an execution (as StartExecution does) and resolves when it has finished. Beyond
+   * `maxRunning` executions in flight it first waits for one of them to finish.
+   */
   async start(input: unknown, name: string = randomUUID()): Promise<ExecutionOutcome> {
     await this.#ready;
+    if (this.#active < (this.#options.maxRunning ?? DEFAULT_MAX_RUNNING)) this.#active += 1;
+    // A finishing execution hands its place over to the oldest waiting start.
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await this.#run(input, name);
+    } finally {
+      const next = this.#waiting.shift();
+      if (next === undefined) this.#active -= 1;
+      else next();
+    }
+  }
+
+  #run(input: unknown, name: string): Promise<ExecutionOutcome> {
     const id = this.#nextId++;
     let abortAfterState: string | undefined;
     if (this.crashAfter.remaining > 0) {
@@ -196,6 +231,11 @@ export class LocalStateMachine {
   /** Executions still running. */
   get inFlight(): number {
     return this.#running.size;
+  }
+
+  /** Executions started that wait for one of the running ones to finish. */
+  get waiting(): number {
+    return this.#waiting.length;
   }
 
   /** Finished executions, oldest first (the last 10,000). */

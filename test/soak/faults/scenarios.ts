@@ -97,8 +97,9 @@ export const EXCHANGE_ERRORS: MatrixGroup = {
       timeoutMs: 600_000,
       check: (result, mode) => {
         allBought(result, mode);
-        // Per slot, 200 orders meet the errors; a block order a day meets a few of them.
-        expect(result.exchange.errors).toBeGreaterThan(mode === 'per-slot' ? 40 : 0);
+        // Per slot, 80 orders and their retries meet the errors (about 60 of them); a block order
+        // a day meets a few.
+        expect(result.exchange.errors).toBeGreaterThan(mode === 'per-slot' ? 15 : 0);
       },
     },
     {
@@ -124,7 +125,8 @@ export const UNKNOWN_OUTCOMES: MatrixGroup = {
       timeoutMs: 600_000,
       check: (result, mode) => {
         allBought(result, mode);
-        if (mode === 'per-slot') expect(result.exchange.timeouts).toBeGreaterThan(20);
+        // Per slot, 80 orders meet them (about 18 timeouts); a block order a day may not.
+        if (mode === 'per-slot') expect(result.exchange.timeouts).toBeGreaterThan(5);
         expect(result.exchange.duplicateFills).toBe(0);
       },
     },
@@ -208,16 +210,15 @@ export const WINDOW: MatrixGroup = {
   start: '2027-07-01T00:00:00Z',
   cases: [
     {
-      // One day of slots: each is retried for six hours, and the 200-slot outage scenarios
-      // (down 1 h) already cover the volume. About 4 minutes alone on two cores; over 15 beside
-      // two other soak files with the local alarms evaluating every minute of the six hours; it
-      // timed out at 30 minutes once on a machine also running benchmarks, hence 45.
+      // One day of slots: each is retried for six hours, and the outage scenarios (down 1 h)
+      // already cover two days. About 2.5 minutes alone on two cores, 5.5 beside another soak
+      // file (the local alarms evaluate every minute of the six hours).
       name: 'down for the whole window',
       rule: 'fails every slot with WINDOW_EXPIRED once the window has passed, and buys nothing',
       faults: { exchange: { down: true } },
       days: 1,
       firstDay: '2027-07-08',
-      timeoutMs: 2_700_000,
+      timeoutMs: 1_800_000,
       check: (result) => {
         expect({
           failed: result.failed,
