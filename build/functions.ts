@@ -15,7 +15,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
-import { noEventStreams, pureSdkSchemas, sdkPackageVersions } from './sdk-plugins.ts';
+import {
+  nativeHashesOnly,
+  noEventStreams,
+  pureSdkSchemas,
+  sdkPackageVersions,
+} from './sdk-plugins.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const FUNCTIONS_DIR = join(ROOT, 'functions');
@@ -138,7 +143,7 @@ export function bundleOptions(names: readonly string[]): BuildOptions & { write:
       // The DynamoDB client's endpoint-discovery cache, on a Map (why: build/lru-cache.ts).
       'mnemonist/lru-cache': './build/lru-cache.ts',
     },
-    plugins: [pureSdkSchemas, noEventStreams, sdkPackageVersions],
+    plugins: [pureSdkSchemas, noEventStreams, nativeHashesOnly, sdkPackageVersions],
     // Some dependencies still call require(); give the ES module one.
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -105,3 +105,41 @@ export const sdkPackageVersions: Plugin = {
     });
   },
 };
+
+/** The Node hash classes of the SDK and the pure-JavaScript fallback each imports. */
+const NODE_HASH_FALLBACKS: Readonly<Record<string, string>> = {
+  'Sha256Node.js': './Sha256Js',
+  'Sha1Node.js': './Sha1Js',
+  'Crc32Node.js': './Crc32Js',
+};
+
+/** What a bundle loads in place of a pure-JavaScript hash that Node's own always replaces. */
+function noJsHash(name: string): string {
+  return `export class ${name} { constructor() { throw new Error('${name} is not bundled: build/sdk-plugins.ts leaves it out, since Node 24 hashes natively'); } }`;
+}
+
+/**
+ * Leaves out the pure-JavaScript SHA-256 (3.4 KiB in every bundle), SHA-1 and CRC32 that the
+ * SDK's Node hash classes fall back to when the runtime has no native one
+ * (`createHash('sha256')` or `createHash('sha1')` throwing, or `zlib.crc32` missing). On
+ * `nodejs24.x` (and the Node 24 the local stack and tests run) `node:crypto` hashes both, SHA-256
+ * and SHA-1 stay available even under FIPS mode, and `zlib.crc32` exists since Node 22.2, so the
+ * fallback is never chosen: each class is checked once at load and the native one is used. Only
+ * the fallback imported by the Node class is replaced; a module importing the JavaScript class
+ * itself still gets it. MD5 keeps its fallback: FIPS mode has no MD5.
+ */
+export const nativeHashesOnly: Plugin = {
+  name: 'native-hashes-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(Sha256Js|Sha1Js|Crc32Js)$/ }, (args) => {
+      const importer = /[^\\/]+$/.exec(args.importer)?.[0] ?? '';
+      return NODE_HASH_FALLBACKS[importer] === args.path && args.importer.includes('node_modules')
+        ? { path: args.path.slice(2), namespace: 'native-hashes-only' }
+        : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: 'native-hashes-only' }, (args) => ({
+      contents: noJsHash(args.path),
+      loader: 'js',
+    }));
+  },
+};
