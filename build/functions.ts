@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 import {
+  compactSdkExceptions,
   nativeHashesOnly,
   noEventStreams,
   pureSdkSchemas,
@@ -145,7 +146,13 @@ export function bundleOptions(names: readonly string[]): BuildOptions & { write:
       // The DynamoDB client's endpoint-discovery cache, on a Map (why: build/lru-cache.ts).
       'mnemonist/lru-cache': './build/lru-cache.ts',
     },
-    plugins: [pureSdkSchemas, noEventStreams, nativeHashesOnly, sdkPackageVersions],
+    plugins: [
+      pureSdkSchemas,
+      compactSdkExceptions,
+      noEventStreams,
+      nativeHashesOnly,
+      sdkPackageVersions,
+    ],
     // Some dependencies still call require(); give the ES module one.
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
