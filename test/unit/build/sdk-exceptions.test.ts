@@ -162,7 +162,9 @@ function instanceView(
     isServiceException: (
       bundled.ServiceException as unknown as { isInstance(value: unknown): boolean }
     ).isInstance(error),
-    instanceOfClasses: Object.keys(module).filter((name) => error instanceof module[name]!),
+    instanceOfClasses: Object.entries(module)
+      .filter(([, Exception]) => error instanceof Exception)
+      .map(([name]) => name),
   };
 }
 
@@ -238,7 +240,9 @@ describe('compactSdkExceptions', () => {
   it.each(labels)(
     'builds every exception of %s exactly as the SDK does, through one shared class body',
     (label) => {
-      const { original, compact } = bundled.pairs[label]!;
+      const pair = bundled.pairs[label];
+      if (pair === undefined) throw new Error(`${label} was not bundled`);
+      const { original, compact } = pair;
       expect(Object.keys(compact)).toEqual(Object.keys(original));
       expect(Object.keys(original).length).toBeGreaterThan(0);
       // Distinct classes built by the factory (so the comparison is not of a module with itself).
