@@ -327,12 +327,11 @@ function normalized(source: string): string {
 export function readSdkErrorsModule(source: string, file: string): SdkErrorsModule {
   const program = parse(source, { ecmaVersion: 'latest', sourceType: 'module' });
   const [first, ...rest] = program.body;
-  const specifiers =
-    first?.type === 'ImportDeclaration' ? first.specifiers : ([] as Node[] as never[]);
-  const specifier = specifiers[0];
+  if (first?.type !== 'ImportDeclaration')
+    unexpected(file, `it does not start with the import of ${BASE_LOCAL}`);
+  const [specifier, ...others] = first.specifiers;
   if (
-    first?.type !== 'ImportDeclaration' ||
-    specifiers.length !== 1 ||
+    others.length > 0 ||
     specifier?.type !== 'ImportSpecifier' ||
     specifier.imported.type !== 'Identifier' ||
     specifier.local.name !== BASE_LOCAL
