@@ -26,7 +26,6 @@
  *   round down, fees round up (never more than what was spent), prices round down.
  */
 import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { BTC_DIGITS } from '#domain/currencies.ts';
 import {
   ExchangeRejectedError,
@@ -66,6 +65,7 @@ import {
   ExchangeCredentialsError,
   ExchangeLookupIncompleteError,
 } from './errors.ts';
+import { signEs256Jwt } from './es256-jwt.ts';
 
 /** Production REST host. */
 export const COINBASE_URL = 'https://api.coinbase.com';
@@ -358,20 +358,17 @@ export class CoinbaseExchange implements Exchange {
   async #jwt(method: string, path: string): Promise<string> {
     const { keyName, privateKey } = this.#credentials;
     const nowSeconds = Math.floor(this.#now() / 1000);
-    return new SignJWT({
-      sub: keyName,
-      iss: 'cdp',
-      nbf: nowSeconds,
-      exp: nowSeconds + JWT_LIFETIME_SECONDS,
-      uri: `${method} ${this.#host}${path}`,
-    })
-      .setProtectedHeader({
-        alg: 'ES256',
-        kid: keyName,
-        nonce: randomBytes(16).toString('hex'),
-        typ: 'JWT',
-      })
-      .sign(privateKey);
+    return signEs256Jwt(
+      { alg: 'ES256', kid: keyName, nonce: randomBytes(16).toString('hex'), typ: 'JWT' },
+      {
+        sub: keyName,
+        iss: 'cdp',
+        nbf: nowSeconds,
+        exp: nowSeconds + JWT_LIFETIME_SECONDS,
+        uri: `${method} ${this.#host}${path}`,
+      },
+      privateKey,
+    );
   }
 
   /**
