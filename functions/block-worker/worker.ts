@@ -22,7 +22,7 @@
  *    queue, so their run joins a later window.
  */
 import { randomUUID } from 'node:crypto';
-import { mapBounded } from '../lib/bounded.ts';
+import { mapBounded } from '#shared/bounded.ts';
 import { allocateBlock } from '#domain/block-allocation.ts';
 import {
   assignParts,

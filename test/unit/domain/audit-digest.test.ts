@@ -201,6 +201,36 @@ describe('sealDays', () => {
     );
   });
 
+  it('reads a day of many objects at most readsAtOnce at a time, and digests them in key order', async () => {
+    const keys = Array.from(
+      { length: 40 },
+      (_, index) => `events/2026/12/07/2026-12-07T08:00:${String(index).padStart(2, '0')}Z-x.json`,
+    );
+    const { objects, store } = memoryStore(Object.fromEntries(keys.map((key) => [key, key])));
+    let reading = 0;
+    let mostAtOnce = 0;
+    const get = store.get;
+    // Later keys answer sooner: the digest must still list them in key order.
+    const slowStore: AuditStore = {
+      ...store,
+      get: async (key) => {
+        reading += 1;
+        mostAtOnce = Math.max(mostAtOnce, reading);
+        await new Promise((resolve) => setTimeout(resolve, 40 - keys.indexOf(key)));
+        reading -= 1;
+        return get(key);
+      },
+    };
+    expect(await sealDays(slowStore, sign, DAY1, { readsAtOnce: 8 })).toEqual([DAY1]);
+    const digest = JSON.parse(new TextDecoder().decode(objects.get(digestKey(DAY1)))) as {
+      entries: { key: string }[];
+    };
+    expect({ mostAtOnce, keys: digest.entries.map((entry) => entry.key) }).toEqual({
+      mostAtOnce: 8,
+      keys,
+    });
+  });
+
   it('stops at maxDays and continues on the next call', async () => {
     const { store } = memoryStore({ [A]: 'a' });
     expect(await sealDays(store, sign, '2026-12-12', { maxDays: 2 })).toEqual([DAY1, DAY2]);

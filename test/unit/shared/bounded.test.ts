@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapBounded } from '../../../functions/lib/bounded.ts';
+import { mapBounded } from '#shared/bounded.ts';
 
 describe('mapBounded', () => {
   it('answers every result in the items’ order with at most `limit` running at once', async () => {
