@@ -49,14 +49,27 @@ export class BadRequestError extends Error {
   }
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * The largest request body each kind of route reads. The `/_local/...` and GraphQL routes take
+ * JSON documents; the AWS API stand-ins take what their service does, and S3 takes objects far
+ * larger than 1 MiB (a day's audit digest of 10,000 plans is larger: one line per event).
+ */
+export const LOCAL_BODY_LIMITS = { json: 1024 * 1024, awsApi: 64 * 1024 * 1024 } as const;
 
-async function readBody(request: IncomingMessage): Promise<Buffer> {
+/** A body over its route's limit: answered 413 and the connection closed. */
+class PayloadTooLargeError extends Error {
+  constructor(limit: number) {
+    super(`request body is larger than ${limit / (1024 * 1024)} MiB`);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BadRequestError('request body is larger than 1 MiB');
+    if (size > limit) throw new PayloadTooLargeError(limit);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -131,7 +144,10 @@ export function createJsonServer(routes: Routes, log: (line: string) => void): S
     }
     void (async () => {
       try {
-        const bytes = await readBody(request);
+        const bytes = await readBody(
+          request,
+          prefix === undefined ? LOCAL_BODY_LIMITS.json : LOCAL_BODY_LIMITS.awsApi,
+        );
         const rawBody = bytes.toString('utf8');
         const reply = await handler({
           method,
@@ -147,6 +163,17 @@ export function createJsonServer(routes: Routes, log: (line: string) => void): S
       } catch (error) {
         if (error instanceof BadRequestError) {
           send(response, { status: 400, body: { error: error.message } });
+          return;
+        }
+        if (error instanceof PayloadTooLargeError) {
+          // The rest of the body is never read: answer, then close, so the writer is not left
+          // waiting to send it (the SDK waits for a response it would otherwise never get).
+          send(response, {
+            status: 413,
+            body: { error: error.message },
+            headers: { connection: 'close' },
+          });
+          response.once('finish', () => request.destroy());
           return;
         }
         log(`${method} ${url.pathname} failed: ${(error as Error).stack ?? String(error)}`);

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureVerifies } from '#domain/audit-digest.ts';
 import { LocalAuditSigner, LocalObjectStore } from '#local/services/audit.ts';
 import { LOCAL_AWS } from '#local/services/dynamodb.ts';
-import { createJsonServer, createRoutes } from '#local/http.ts';
+import { createJsonServer, createRoutes, LOCAL_BODY_LIMITS } from '#local/http.ts';
 import { LocalKms } from '#local/services/kms.ts';
 import { LocalS3 } from '#local/services/s3.ts';
 import {
@@ -53,6 +53,22 @@ afterAll(async () => {
 });
 
 describe('the local S3', () => {
+  it('takes an object of several MiB, as S3 does (a day of 10,000 plans has a digest over 1 MiB)', async () => {
+    const store = s3AuditStore(s3, 'audit');
+    const body = Buffer.alloc(3 * 1024 * 1024 + 17, 'digest line\n');
+    expect(await store.create('digests/2026-12-06.json', body)).toBe(true);
+    expect(Buffer.from((await store.get('digests/2026-12-06.json')) ?? []).equals(body)).toBe(true);
+  });
+
+  it('refuses a body over its limit with 413 and closes the connection, instead of leaving the writer waiting', async () => {
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const response = await fetch(`${origin}/_aws/s3/audit/too-big`, {
+      method: 'PUT',
+      body: Buffer.alloc(LOCAL_BODY_LIMITS.awsApi + 1),
+    });
+    expect([response.status, response.headers.get('connection')]).toEqual([413, 'close']);
+  });
+
   it('writes an object once, reads its bytes back and refuses a second write', async () => {
     const store = s3AuditStore(s3, 'audit');
     const body = Buffer.from([0x30, 0x45, 0x02, 0x21, 0x00, 0xff, 0x0a]);
