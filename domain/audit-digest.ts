@@ -172,11 +172,9 @@ export interface SealOptions {
 }
 
 /**
- * How many of a day's objects the sealer reads at once. One at a time, a day of many objects
- * costs a round trip each: after the 10,000-plan benchmark created its plans (the local bucket
- * keeps one object per event), the digest ran past its 300-second limit at every hourly run, and
- * the day was never sealed. Firehose's buffering keeps AWS's days to far fewer objects, but an
- * object's read is still a round trip.
+ * How many of a day's objects the sealer reads at once. One at a time, a day costs one round trip
+ * per object inside the digest's 300-second limit; Firehose's buffering keeps AWS's days to few
+ * objects, but the local bucket keeps one per event (10,000 for the 10,000-plan benchmark's day).
  */
 export const SEAL_READS_AT_ONCE = 16;
 
