@@ -751,7 +751,7 @@ describe('sending and receiving', () => {
   });
 
   it('refuses a message over 1 MiB, the default and largest MaximumMessageSize', async () => {
-    // Sent in process: the local HTTP server takes request bodies of up to 1 MiB only.
+    // Sent in process: a message this size is quicker to build than to send over HTTP.
     sqs.createQueue('orders');
     sqs.send(arnOf('orders'), 'x'.repeat(1_048_576));
     expect(() => sqs.send(arnOf('orders'), 'x'.repeat(1_048_577))).toThrow(
