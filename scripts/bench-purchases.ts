@@ -90,6 +90,13 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const dynamodb = await startDynamoDbLocal();
+// Ctrl-C or a kill skips the `finally` below: stop DynamoDB Local anyway, or its JVM outlives the
+// run and slows whatever runs next on the machine.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void dynamodb.stop().finally(() => process.exit(130));
+  });
+}
 const proxy = await startCountingProxy(dynamodb.endpoint, { capacity: true });
 const slot = '2027-03-02T08:00:00Z';
 const stack = await startLocalStack({
