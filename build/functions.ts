@@ -118,6 +118,19 @@ export async function bundleFunctions(
 }
 
 /**
+ * The code every Lambda bundle is: an ES module for Node 24, minified with names kept (why:
+ * {@link bundleFunctions}). Shared with tests that bundle SDK modules the way the Lambdas do.
+ */
+export const LAMBDA_CODE_OPTIONS = {
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  minify: true,
+  keepNames: true,
+} as const satisfies BuildOptions;
+
+/**
  * How every Lambda is bundled (esbuild's options for the handlers of `names`, in memory). Exported
  * for `npm run bench:bundles -- --packages <name>`, which asks esbuild what a bundle holds.
  */
@@ -128,12 +141,7 @@ export function bundleOptions(names: readonly string[]): BuildOptions & { write:
     outdir: 'lambda',
     bundle: true,
     write: false,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    minify: true,
-    keepNames: true,
+    ...LAMBDA_CODE_OPTIONS,
     legalComments: 'none',
     logLevel: 'silent',
     alias: {

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleOptions, functionNames } from '#build/functions.ts';
+import { bundleOptions, functionNames, LAMBDA_CODE_OPTIONS } from '#build/functions.ts';
 import {
   compactSdkErrorsModule,
   compactSdkExceptions,
@@ -91,12 +91,7 @@ beforeAll(async () => {
     absWorkingDir: ROOT,
     bundle: true,
     write: false,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    minify: true,
-    keepNames: true,
+    ...LAMBDA_CODE_OPTIONS,
     logLevel: 'silent',
     plugins: [originalModules, compactSdkExceptions],
   });
