@@ -5,7 +5,7 @@
  * `compactSdkExceptions`, removes nothing: it writes the SDK's exception classes more compactly.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, type Node, type VariableDeclaration } from 'acorn';
 import type { Plugin } from 'esbuild';
@@ -62,32 +62,73 @@ export const pureSdkSchemas: Plugin = {
   },
 };
 
+/** Why an event-stream operation fails in a bundle: what the stand-ins below throw. */
+const NO_EVENT_STREAMS_MESSAGE =
+  'event streams are not bundled: build/sdk-plugins.ts leaves them out, since no function calls an event-stream operation';
+
 /** What a bundle loads in place of `@smithy/core/event-streams` when it is only imported lazily. */
-const NO_EVENT_STREAMS =
-  "throw new Error('event streams are not bundled: build/sdk-plugins.ts leaves them out, since no function calls an event-stream operation');";
+const NO_EVENT_STREAMS = `throw new Error('${NO_EVENT_STREAMS_MESSAGE}');`;
 
 /**
- * Leaves out the event-stream codec (about 15 KiB) that every client's protocol imports lazily,
- * with `await import('@smithy/core/event-streams')`, for the few operations whose request or
- * response is an event stream (S3 SelectObjectContent, Lambda InvokeWithResponseStream, ...).
- * No function of this system calls one; if one ever did, that call would fail with the message
- * above on every run, in tests first. The clients that import the codec statically (S3, Lambda)
- * keep it.
+ * What a client that imports `@smithy/core/event-streams` statically (S3, Lambda) gets instead:
+ * the real config resolver (`resolveEventStreamSerdeConfig`, which only stores what the provider
+ * returns as `eventStreamMarshaller`), and a provider whose marshaller throws on use. The client
+ * builds the marshaller once, at construction; only an event-stream operation ever calls it.
+ */
+function staticEventStreams(configResolver: string): string {
+  return [
+    `export { resolveEventStreamSerdeConfig } from ${JSON.stringify(configResolver)};`,
+    `const unavailable = () => { throw new Error('${NO_EVENT_STREAMS_MESSAGE}'); };`,
+    'export const eventStreamSerdeProvider = () => ({ serialize: unavailable, deserialize: unavailable });',
+  ].join('\n');
+}
+
+/** Marks plugin-internal resolutions so a plugin does not see its own `build.resolve`. */
+const RESOLVING = Symbol('resolving');
+
+/**
+ * Leaves out the event-stream codec (about 9 KiB in the bundles) that every client's protocol
+ * imports lazily, with `await import('@smithy/core/event-streams')`, for the few operations whose
+ * request or response is an event stream (S3 SelectObjectContent, Lambda InvokeWithResponseStream,
+ * ...), and that S3 and Lambda also import statically for their marshaller. No function of this
+ * system calls one; if one ever did, that call would fail with the message above on every run, in
+ * tests first. A static import from anywhere else than an SDK client is left alone, and a client
+ * importing a name the stand-in lacks fails the build.
  */
 export const noEventStreams: Plugin = {
   name: 'no-event-streams',
   setup(build) {
-    build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, (args) =>
-      args.kind === 'dynamic-import'
-        ? { path: 'event-streams', namespace: 'no-event-streams' }
-        : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'no-event-streams' }, () => ({
-      contents: NO_EVENT_STREAMS,
-      loader: 'js',
-    }));
+    build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, async (args) => {
+      if (args.kind === 'dynamic-import') return { path: 'lazy', namespace: 'no-event-streams' };
+      if (args.pluginData === RESOLVING || !SDK_CLIENT_MODULE.test(args.importer)) return undefined;
+      const real = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: RESOLVING,
+      });
+      if (real.errors.length > 0) return { errors: real.errors };
+      const configResolver = join(
+        dirname(real.path),
+        'eventstream-serde-config-resolver',
+        'EventStreamSerdeConfig.js',
+      );
+      return { path: 'static', namespace: 'no-event-streams', pluginData: configResolver };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'no-event-streams' }, (args) => {
+      if (args.path === 'lazy') return { contents: NO_EVENT_STREAMS, loader: 'js' };
+      const configResolver = args.pluginData as string;
+      return {
+        contents: staticEventStreams(configResolver),
+        resolveDir: dirname(configResolver),
+        loader: 'js',
+      };
+    });
   },
 };
+
+/** A module of an SDK client package (`@aws-sdk/client-s3`, ...). */
+const SDK_CLIENT_MODULE = /[\\/]node_modules[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]/;
 
 /** The `package.json` of an AWS SDK package. */
 export const SDK_PACKAGE_JSON = /[\\/]node_modules[\\/]@aws-sdk[\\/][^\\/]+[\\/]package\.json$/;
@@ -105,6 +146,38 @@ export const sdkPackageVersions: Plugin = {
         version: string;
       };
       return { contents: JSON.stringify({ name, version }), loader: 'json' };
+    });
+  },
+};
+
+/** A module of `@aws-sdk/lib-dynamodb`. */
+const DOCUMENT_CLIENT_MODULE = /[\\/]node_modules[\\/]@aws-sdk[\\/]lib-dynamodb[\\/]/;
+
+/**
+ * Lets esbuild drop the unused modules of `@aws-sdk/lib-dynamodb`. Its package.json declares no
+ * `sideEffects`, and each of its command modules declares a class extending an imported one,
+ * which esbuild must assume may run code; so every bundle importing the document client kept all
+ * of its commands and, through them, every DynamoDB command they wrap with its schemas (PartiQL,
+ * batch execute, ...), and a bundle importing the module without using it (the audit jobs, through
+ * `functions/lib/aws.ts`) kept the whole DynamoDB client. Every top-level statement of the
+ * package is an import, an export, or a class, function or constant declaration (checked by
+ * `test/unit/build/sdk-plugins.test.ts` for the installed version), so leaving out a module nobody imports changes nothing at run time.
+ */
+export const sideEffectFreeDocumentClient: Plugin = {
+  name: 'side-effect-free-document-client',
+  setup(build) {
+    build.onResolve({ filter: /^(@aws-sdk\/lib-dynamodb|\.)/ }, async (args) => {
+      if (args.pluginData === RESOLVING) return undefined;
+      const fromPackage = args.path.startsWith('.') && DOCUMENT_CLIENT_MODULE.test(args.importer);
+      if (!fromPackage && !args.path.startsWith('@aws-sdk/lib-dynamodb')) return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: RESOLVING,
+      });
+      if (resolved.errors.length > 0) return { errors: resolved.errors };
+      return { path: resolved.path, namespace: resolved.namespace, sideEffects: false };
     });
   },
 };
