@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, type Node, type VariableDeclaration } from 'acorn';
-import type { Plugin } from 'esbuild';
+import type { OnResolveArgs, Plugin, PluginBuild, ResolveResult } from 'esbuild';
 
 /*
  * Unused operation schemas.
@@ -86,6 +86,16 @@ function staticEventStreams(configResolver: string): string {
 /** Marks plugin-internal resolutions so a plugin does not see its own `build.resolve`. */
 const RESOLVING = Symbol('resolving');
 
+/** Where esbuild would resolve `args` without this file's plugins' own answers. */
+function resolveAsUsual(build: PluginBuild, args: OnResolveArgs): Promise<ResolveResult> {
+  return build.resolve(args.path, {
+    kind: args.kind,
+    importer: args.importer,
+    resolveDir: args.resolveDir,
+    pluginData: RESOLVING,
+  });
+}
+
 /**
  * Leaves out the event-stream codec (about 9 KiB in the bundles) that every client's protocol
  * imports lazily, with `await import('@smithy/core/event-streams')`, for the few operations whose
@@ -101,12 +111,7 @@ export const noEventStreams: Plugin = {
     build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, async (args) => {
       if (args.kind === 'dynamic-import') return { path: 'lazy', namespace: 'no-event-streams' };
       if (args.pluginData === RESOLVING || !SDK_CLIENT_MODULE.test(args.importer)) return undefined;
-      const real = await build.resolve(args.path, {
-        kind: args.kind,
-        importer: args.importer,
-        resolveDir: args.resolveDir,
-        pluginData: RESOLVING,
-      });
+      const real = await resolveAsUsual(build, args);
       if (real.errors.length > 0) return { errors: real.errors };
       const configResolver = join(
         dirname(real.path),
@@ -170,12 +175,7 @@ export const sideEffectFreeDocumentClient: Plugin = {
       if (args.pluginData === RESOLVING) return undefined;
       const fromPackage = args.path.startsWith('.') && DOCUMENT_CLIENT_MODULE.test(args.importer);
       if (!fromPackage && !args.path.startsWith('@aws-sdk/lib-dynamodb')) return undefined;
-      const resolved = await build.resolve(args.path, {
-        kind: args.kind,
-        importer: args.importer,
-        resolveDir: args.resolveDir,
-        pluginData: RESOLVING,
-      });
+      const resolved = await resolveAsUsual(build, args);
       if (resolved.errors.length > 0) return { errors: resolved.errors };
       return { path: resolved.path, namespace: resolved.namespace, sideEffects: false };
     });
