@@ -11,21 +11,34 @@ import type { LocalStreamMapping } from './services/streams.ts';
 
 /** Asynchronous work started by deliveries (executions, asynchronous invokes) still running. */
 export class WorkInFlight {
-  readonly #pending = new Set<Promise<unknown>>();
+  /** Each piece of work still running, with what it is (`execution of purchase`, ...). */
+  readonly #pending = new Map<Promise<unknown>, string>();
 
-  /** Registers work the clock must wait for before it calls the system settled. */
-  track(work: Promise<unknown>): void {
+  /**
+   * Registers work the clock must wait for before it calls the system settled; `label` says what
+   * it is when a settle takes long ({@link ClockDriverOptions.slowSettle}).
+   */
+  track(work: Promise<unknown>, label = 'work'): void {
     const settled = work.then(
       () => undefined,
       () => undefined,
     );
-    this.#pending.add(settled);
+    this.#pending.set(settled, label);
     void settled.then(() => this.#pending.delete(settled));
+  }
+
+  /** What is running, as `<count> x <label>` by label, most first (`64 x execution of purchase`). */
+  describe(): string[] {
+    const counts = new Map<string, number>();
+    for (const label of this.#pending.values()) counts.set(label, (counts.get(label) ?? 0) + 1);
+    return [...counts]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([label, count]) => `${count} x ${label}`);
   }
 
   /** Waits for everything registered so far; answers whether anything was still running. */
   async wait(): Promise<boolean> {
-    const running = [...this.#pending];
+    const running = [...this.#pending.keys()];
     await Promise.all(running);
     return running.length > 0;
   }
@@ -60,7 +73,17 @@ export interface ClockDriverOptions {
    * alarms evaluate on it (`local/services/alarms.ts`).
    */
   readonly observer?: ClockObserver;
+  /**
+   * Reports a settle that takes long in wall time: every `afterMs` while it lasts (60 s unless
+   * said), one line naming the local instant and what is in flight. The clock does not move while
+   * the system settles, so a job waiting for its timeout holds every schedule behind it; without
+   * this, that shows as no progress at all.
+   */
+  readonly slowSettle?: { readonly report: (line: string) => void; readonly afterMs?: number };
 }
+
+/** How long a settle may take in wall time before {@link ClockDriverOptions.slowSettle} hears. */
+export const SLOW_SETTLE_MS = 60_000;
 
 /** Watches the clock advance (the local alarms). */
 export interface ClockObserver {
@@ -99,12 +122,36 @@ export class ClockDriver {
    * window passes in wall time whatever happens next, here the clock may not move again.
    */
   async settle(): Promise<void> {
-    for (;;) {
-      const waited = await this.#options.work.wait();
-      for (const stream of this.#options.streams) await stream.drain();
-      const delivered = await this.#drainQueues();
-      if (!waited && !delivered && !(await this.#options.work.wait())) return;
+    const stopWatching = this.#watchSlowSettle();
+    try {
+      for (;;) {
+        const waited = await this.#options.work.wait();
+        for (const stream of this.#options.streams) await stream.drain();
+        const delivered = await this.#drainQueues();
+        if (!waited && !delivered && !(await this.#options.work.wait())) return;
+      }
+    } finally {
+      stopWatching();
     }
+  }
+
+  /** Starts reporting this settle if it takes long; answers how to stop. */
+  #watchSlowSettle(): () => void {
+    const slow = this.#options.slowSettle;
+    if (slow === undefined) return () => undefined;
+    const started = Date.now();
+    const timer = setInterval(() => {
+      const running = this.#options.work.describe();
+      const seconds = Math.round((Date.now() - started) / 1000);
+      const at = new Date(this.#options.clock.now()).toISOString();
+      slow.report(
+        `local clock held at ${at}: settling for ${seconds} s of wall time; in flight: ${
+          running.length === 0 ? 'nothing (streams and queues draining)' : running.join(', ')
+        }`,
+      );
+    }, slow.afterMs ?? SLOW_SETTLE_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** Delivers every queue message visible now; answers whether any was. */

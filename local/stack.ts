@@ -539,6 +539,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             }),
           );
         })(),
+        `asynchronous invocation of ${target.config.name}`,
       );
       return true;
     };
@@ -552,7 +553,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const input = JSON.parse(delivery.input) as unknown;
         // The schedules target the `live` alias; locally there is one version of the workflow.
         if (unqualifiedStateMachineArn(delivery.target.Arn) === stateMachineArn) {
-          work.track(stateMachine.start(input));
+          work.track(stateMachine.start(input), 'execution of the purchase workflow');
           return;
         }
         if (!invokeAsync(delivery.target.Arn, input)) {
@@ -594,7 +595,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const stream of eventSources.streams) stoppers.push(() => stream.stop());
     const stepFunctionsApi = new LocalStepFunctionsApi({
       stateMachines: [stateMachine],
-      track: (execution) => work.track(execution),
+      track: (execution, label) => work.track(execution, label),
       now: () => clock.now(),
       prefix: stepFunctionsPrefix,
     });
@@ -609,6 +610,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       work,
       copies: () => faults.duplicateDeliveries,
       observer: monitoring,
+      slowSettle: { report: log },
       quiet: new Map(
         [
           ...quietJobs({

@@ -237,7 +237,10 @@ export class LocalSqsEventSource {
     const invocation = this.#invoke({
       Records: messages.map((message) => toRecord(message, this.#queueArn, this.#region)),
     });
-    this.#work?.track(invocation);
+    this.#work?.track(
+      invocation,
+      `batch from ${this.#queueArn.slice(this.#queueArn.lastIndexOf(':') + 1)}`,
+    );
     let failed: ReadonlySet<string>;
     try {
       const response = await invocation;

@@ -27,7 +27,7 @@ const PROTOCOL = new AwsJsonProtocol({
 export interface LocalStepFunctionsApiOptions {
   readonly stateMachines: readonly LocalStateMachine[];
   /** Registers a started execution as work the clock must wait for. */
-  readonly track: (work: Promise<unknown>) => void;
+  readonly track: (work: Promise<unknown>, label: string) => void;
   /** The local clock, in epoch milliseconds. */
   readonly now: () => number;
   readonly prefix?: string;
@@ -84,7 +84,10 @@ export class LocalStepFunctionsApi {
         `Invalid State Machine Execution Input: '${text.slice(0, 100)}'`,
       );
     }
-    this.#options.track(machine.start(input, name));
+    this.#options.track(
+      machine.start(input, name),
+      `execution of ${machine.arn.slice(machine.arn.lastIndexOf(':') + 1)}`,
+    );
     this.started += 1;
     return {
       executionArn: `${machine.arn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`,
