@@ -82,6 +82,9 @@ export interface ClockDriverOptions {
   readonly slowSettle?: { readonly report: (line: string) => void; readonly afterMs?: number };
 }
 
+/** How every slow-settle line starts, for whoever filters a stack's log for them. */
+export const SLOW_SETTLE_LINE = 'local clock held at';
+
 /** How long a settle may take in wall time before {@link ClockDriverOptions.slowSettle} hears. */
 export const SLOW_SETTLE_MS = 60_000;
 
@@ -145,7 +148,7 @@ export class ClockDriver {
       const seconds = Math.round((Date.now() - started) / 1000);
       const at = new Date(this.#options.clock.now()).toISOString();
       slow.report(
-        `local clock held at ${at}: settling for ${seconds} s of wall time; in flight: ${
+        `${SLOW_SETTLE_LINE} ${at}: settling for ${seconds} s of wall time; in flight: ${
           running.length === 0 ? 'nothing (streams and queues draining)' : running.join(', ')
         }`,
       );

@@ -35,6 +35,7 @@ import { LocalClock } from '#local/clock.ts';
 import { startCountingProxy } from '#local/services/counting-proxy.ts';
 import { LOCAL_AWS, startDynamoDbLocal } from '#local/services/dynamodb.ts';
 import { parseExchangeFaults } from '#local/services/paper-exchange-server.ts';
+import { SLOW_SETTLE_LINE } from '#local/clock-driver.ts';
 import { devStackConfig, startLocalStack } from '#local/stack.ts';
 import { coldStartTable, coldStarts } from './bench-bundles.ts';
 import { blockReport } from './lib/block-report.ts';
@@ -106,7 +107,7 @@ const stack = await startLocalStack({
   autoFire: false,
   // The stack's own lines stay quiet, but for a settle that holds the clock over a minute.
   log: (line) => {
-    if (line.startsWith('local clock held')) progress(line);
+    if (line.startsWith(SLOW_SETTLE_LINE)) progress(line);
   },
   lambdaLogLevel: 'ERROR',
   config: { ...baseConfig, exchangeRateLimitPerSecond: budget, execution },
