@@ -45,7 +45,7 @@ export interface ColdStart {
  * before it loads the user function (`src/utils/runtime-setup.ts`: `RAPIDClient.create`, then
  * `UserFunctionLoader.load`), and its entry point requires `node:worker_threads`
  * (`src/worker/ignition.ts`). The SDK's HTTP handler imports `node:http` too: in a bare process
- * the handler's import pays for loading it (25 to 40 ms on the benchmark machine), on Lambda it
+ * the handler's import pays for loading it (10 to 20 ms on a quiet benchmark machine), on Lambda it
  * does not.
  */
 export const RUNTIME_PRELOADED = ['node:http', 'node:worker_threads'] as const;
