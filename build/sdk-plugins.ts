@@ -165,8 +165,9 @@ const DOCUMENT_CLIENT_MODULE = /[\\/]node_modules[\\/]@aws-sdk[\\/]lib-dynamodb[
  * of its commands and, through them, every DynamoDB command they wrap with its schemas (PartiQL,
  * batch execute, ...), and a bundle importing the module without using it (the audit jobs, through
  * `functions/lib/aws.ts`) kept the whole DynamoDB client. Every top-level statement of the
- * package is an import, an export, or a class, function or constant declaration (checked by
- * `test/unit/build/sdk-plugins.test.ts` for the installed version), so leaving out a module nobody imports changes nothing at run time.
+ * package is an import, an export, or a class, function or constant declaration (checked for the
+ * installed version by `test/unit/build/document-client-side-effects.test.ts`), so leaving out a
+ * module nobody imports changes nothing at run time.
  */
 export const sideEffectFreeDocumentClient: Plugin = {
   name: 'side-effect-free-document-client',
