@@ -117,8 +117,8 @@ export async function bundleFunctions(
 }
 
 /**
- * The code every Lambda bundle is: an ES module for Node 24, minified with names kept (why:
- * {@link bundleFunctions}). Shared with tests that bundle SDK modules the way the Lambdas do.
+ * The code every Lambda bundle is: an ES module for Node 24 with a `require` of its own, minified
+ * with names kept (why: {@link bundleFunctions}). Shared with tests that bundle SDK modules the way the Lambdas do.
  */
 export const LAMBDA_CODE_OPTIONS = {
   format: 'esm',
@@ -127,6 +127,10 @@ export const LAMBDA_CODE_OPTIONS = {
   mainFields: ['module', 'main'],
   minify: true,
   keepNames: true,
+  // Some dependencies still call require(); give the ES module one.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
 } as const satisfies BuildOptions;
 
 /**
@@ -158,10 +162,6 @@ export function bundleOptions(names: readonly string[]): BuildOptions & { write:
       sdkPackageVersions,
       sideEffectFreeDocumentClient,
     ],
-    // Some dependencies still call require(); give the ES module one.
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
   };
 }
 

@@ -83,6 +83,9 @@ function staticEventStreams(configResolver: string): string {
   ].join('\n');
 }
 
+/** A module of an SDK client package (`@aws-sdk/client-s3`, ...). */
+const SDK_CLIENT_MODULE = /[\\/]node_modules[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]/;
+
 /** Marks plugin-internal resolutions so a plugin does not see its own `build.resolve`. */
 const RESOLVING = Symbol('resolving');
 
@@ -131,9 +134,6 @@ export const noEventStreams: Plugin = {
     });
   },
 };
-
-/** A module of an SDK client package (`@aws-sdk/client-s3`, ...). */
-const SDK_CLIENT_MODULE = /[\\/]node_modules[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]/;
 
 /** The `package.json` of an AWS SDK package. */
 export const SDK_PACKAGE_JSON = /[\\/]node_modules[\\/]@aws-sdk[\\/][^\\/]+[\\/]package\.json$/;

@@ -11,7 +11,7 @@ import type { LocalStreamMapping } from './services/streams.ts';
 
 /** Asynchronous work started by deliveries (executions, asynchronous invokes) still running. */
 export class WorkInFlight {
-  /** Each piece of work still running, with what it is (`execution of purchase`, ...). */
+  /** Each piece of work still running, with what it is (`batch from notifications`, ...). */
   readonly #pending = new Map<Promise<unknown>, string>();
 
   /**
@@ -27,7 +27,7 @@ export class WorkInFlight {
     void settled.then(() => this.#pending.delete(settled));
   }
 
-  /** What is running, as `<count> x <label>` by label, most first (`64 x execution of purchase`). */
+  /** What is running, as `<count> x <label>` by label, most first (`64 x execution of ...`). */
   describe(): string[] {
     const counts = new Map<string, number>();
     for (const label of this.#pending.values()) counts.set(label, (counts.get(label) ?? 0) + 1);

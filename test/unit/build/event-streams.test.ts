@@ -27,9 +27,6 @@ async function bundle(contents: string, withPlugin: boolean) {
     logLevel: 'silent',
     metafile: true,
     plugins: withPlugin ? [noEventStreams] : [],
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
   });
   const [output] = result.outputFiles;
   const [meta] = Object.values(result.metafile.outputs);
