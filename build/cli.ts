@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { apiSettingsFor } from '#shared/api-settings.ts';
 import { PROJECT, parseStackConfig, readStackConfigValues } from '#shared/stack-config.ts';
-import { bundleFunctions, PREBUILT_FUNCTIONS_ENV } from './functions.ts';
+import { bundleFunctions, PREBUILT_FUNCTIONS_ENV, SOURCE_MAP_FILE } from './functions.ts';
 import {
   APPSYNC_CODE_LIMIT,
   bundleResolvers,
@@ -80,6 +80,7 @@ try {
   for (const [name, bundle] of functions) {
     // The file name and handler the Lambdas deploy with: index.mjs, index.handler.
     const size = write(join(target, 'functions', name, 'index.mjs'), bundle.code);
+    write(join(target, 'functions', name, SOURCE_MAP_FILE), bundle.sourceMap);
     rows.push(`| Lambda   | ${name} | ${kib(size)} |`);
   }
   for (const [name, code] of resolvers) {

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
+import { runtimeClassNames } from './runtime-names.ts';
 import {
   compactSdkExceptions,
   nativeHashesOnly,
@@ -51,12 +52,10 @@ const ORDER_FUNCTIONS = new Set(['place-order', 'block-worker']);
 
 /**
  * Functions still above their budget, each with the ceiling it may not grow past (its size when
- * last measured, plus about 1 KiB). What keeps them there is in the README (Benchmarks); every
- * entry is work left, to be removed once the function fits.
+ * last measured, plus about 1 KiB). What keeps them there goes in the README (Benchmarks); every
+ * entry is work left, to be removed once the function fits. None today.
  */
-export const OVER_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
-  notifier: 316 * 1024,
-};
+export const OVER_BUDGET_CEILINGS: Readonly<Record<string, number>> = {};
 
 /** The budget of the Lambda `name` (issue 15), whether or not it is there yet. */
 export function bundleTargetBytes(name: string): number {
@@ -72,7 +71,15 @@ export interface FunctionBundle {
   readonly name: string;
   /** The ES module Lambda loads as `index.mjs` (handler `index.handler`). */
   readonly code: string;
+  /**
+   * Its source map, deployed beside it as {@link SOURCE_MAP_FILE}: positions and names only, no
+   * source text. Node reads it only with `--enable-source-maps` (README, Monitoring).
+   */
+  readonly sourceMap: string;
 }
+
+/** The file name of a bundle's source map, next to `index.mjs`, which names it in its last line. */
+export const SOURCE_MAP_FILE = 'index.mjs.map';
 
 /**
  * The environment variable naming a folder of Lambda bundles built earlier (`npm run build`'s
@@ -90,10 +97,8 @@ export function prebuiltBundleFile(dir: string, name: string): string {
 
 /**
  * Bundles every handler with its dependencies (the AWS SDK included, so the deployed version is
- * the tested one). Minified with names kept, so stack traces stay readable (no source maps are
- * shipped, and `--enable-source-maps` would slow every cold start) and because dependencies compare
- * class names at run time (Powertools batch's `BatchProcessor`, the SDK's `NoOpLogger`); the names
- * cost about 7% of a bundle (23 to 28 KiB). What is left out of the SDK
+ * the tested one), minified without names (why: {@link LAMBDA_CODE_OPTIONS}), each with its
+ * source map (`index.mjs.map`). What is left out of the SDK
  * and why: `build/lambda-credentials.ts`, `build/lru-cache.ts` and `build/sdk-plugins.ts` (with
  * `build/sdk-exceptions.ts`); the X-Ray SDK:
  * `functions/lib/aws.ts`. With
@@ -110,15 +115,27 @@ export async function bundleFunctions(
     const output = result.outputFiles.find(
       (file) => file.path === join(ROOT, 'lambda', `${name}.js`),
     );
-    if (output === undefined) throw new Error(`esbuild produced no bundle for ${name}`);
-    bundles.set(name, { name, code: output.text });
+    const map = result.outputFiles.find(
+      (file) => file.path === join(ROOT, 'lambda', `${name}.js.map`),
+    );
+    if (output === undefined || map === undefined) {
+      throw new Error(`esbuild produced no bundle or no source map for ${name}`);
+    }
+    bundles.set(name, { name, code: output.text, sourceMap: map.text });
   }
   return bundles;
 }
 
 /**
- * The code every Lambda bundle is: an ES module for Node 24 with a `require` of its own, minified
- * with names kept (why: {@link bundleFunctions}). Shared with tests that bundle SDK modules the way the Lambdas do.
+ * The code every Lambda bundle is: an ES module for Node 24 with a `require` of its own, minified.
+ * Shared with tests that bundle SDK modules the way the Lambdas do.
+ *
+ * Names are not kept: `keepNames` cost about 7% of every bundle (15 to 25 KiB) and a call per
+ * function as the module loads. The two class names dependencies compare at run time are given
+ * back by `runtimeClassNames` (`build/runtime-names.ts`); errors of this system name themselves
+ * (`this.name = '...'`), the SDK's exceptions too (`build/sdk-exceptions.ts`). Stack traces name
+ * minified functions; with `NODE_OPTIONS=--enable-source-maps` on a function, Node maps them to
+ * the TypeScript sources through the deployed `index.mjs.map` (README, Monitoring).
  */
 export const LAMBDA_CODE_OPTIONS = {
   format: 'esm',
@@ -126,7 +143,7 @@ export const LAMBDA_CODE_OPTIONS = {
   target: 'node24',
   mainFields: ['module', 'main'],
   minify: true,
-  keepNames: true,
+  keepNames: false,
   // Some dependencies still call require(); give the ES module one.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
@@ -147,6 +164,11 @@ export function bundleOptions(names: readonly string[]): BuildOptions & { write:
     ...LAMBDA_CODE_OPTIONS,
     legalComments: 'none',
     logLevel: 'silent',
+    // Names and positions for `--enable-source-maps`, which the names esbuild no longer keeps
+    // need; no source text (maps stay about 350 KiB, and the code is in the repository).
+    sourcemap: 'external',
+    sourcesContent: false,
+    footer: { js: `//# sourceMappingURL=${SOURCE_MAP_FILE}` },
     alias: {
       // On Lambda credentials always come from the environment: the rest of the default chain
       // (SSO, ini files, process, web identity, instance metadata, with STS) never runs there.
@@ -155,6 +177,7 @@ export function bundleOptions(names: readonly string[]): BuildOptions & { write:
       'mnemonist/lru-cache': './build/lru-cache.ts',
     },
     plugins: [
+      runtimeClassNames,
       pureSdkSchemas,
       compactSdkExceptions,
       noEventStreams,
@@ -173,12 +196,22 @@ function readPrebuiltFunctions(dir: string, names: readonly string[]): Map<strin
   const bundles = new Map<string, FunctionBundle>();
   for (const name of names) {
     const file = prebuiltBundleFile(dir, name);
-    if (!existsSync(file)) {
-      throw new Error(
-        `${PREBUILT_FUNCTIONS_ENV} is ${dir}, which has no bundle for ${name} (${file}); run npm run build, or unset it to bundle now`,
-      );
+    const map = join(dirname(file), SOURCE_MAP_FILE);
+    for (const [what, path] of [
+      ['bundle', file],
+      ['source map', map],
+    ] as const) {
+      if (!existsSync(path)) {
+        throw new Error(
+          `${PREBUILT_FUNCTIONS_ENV} is ${dir}, which has no ${what} for ${name} (${path}); run npm run build, or unset it to bundle now`,
+        );
+      }
     }
-    bundles.set(name, { name, code: readFileSync(file, 'utf8') });
+    bundles.set(name, {
+      name,
+      code: readFileSync(file, 'utf8'),
+      sourceMap: readFileSync(map, 'utf8'),
+    });
   }
   return bundles;
 }
@@ -192,6 +225,7 @@ export function writePrebuiltFunctions(dir: string, bundles: Map<string, Functio
     const file = prebuiltBundleFile(dir, bundle.name);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, bundle.code);
+    writeFileSync(join(dirname(file), SOURCE_MAP_FILE), bundle.sourceMap);
   }
 }
 

@@ -380,6 +380,7 @@ for (const [name, spec] of Object.entries(functionSpecs) as [
     functionName: functionName(name),
     spec,
     code: bundle.code,
+    sourceMap: bundle.sourceMap,
     // Only what the function declares, and only what this stack's configuration uses.
     environment: functionEnvironment(name, variables),
     statements:

@@ -12,6 +12,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { FunctionSpec } from '#shared/functions.ts';
+import { SOURCE_MAP_FILE } from '#build/functions.ts';
 import { LIVE_ALIAS } from '#shared/release.ts';
 import { policyJson, serviceTrustPolicy, type PolicyStatement } from '../iam.ts';
 
@@ -20,6 +21,8 @@ export interface LambdaFunctionArgs {
   readonly spec: FunctionSpec;
   /** The bundled ES module (`build/functions.ts`). */
   readonly code: string;
+  /** Its source map, deployed as `index.mjs.map` beside it. */
+  readonly sourceMap: string;
   readonly environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** What the function itself needs, beyond its logs and traces. */
   readonly statements: PolicyStatement[];
@@ -121,6 +124,8 @@ export class LambdaFunction extends pulumi.ComponentResource {
         handler: 'index.handler',
         code: new pulumi.asset.AssetArchive({
           'index.mjs': new pulumi.asset.StringAsset(args.code),
+          // Read only with NODE_OPTIONS=--enable-source-maps (README, Monitoring).
+          [SOURCE_MAP_FILE]: new pulumi.asset.StringAsset(args.sourceMap),
         }),
         role: this.role.arn,
         memorySize: args.spec.memoryMb,

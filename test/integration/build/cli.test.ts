@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundleFunctions, functionNames } from '../../../build/functions.ts';
+import { bundleFunctions, functionNames, SOURCE_MAP_FILE } from '../../../build/functions.ts';
 import { bundleResolvers, loadResolverCatalog } from '../../../build/resolvers.ts';
 import { apiSettingsFor } from '#shared/api-settings.ts';
 import { parseStackConfig, readStackConfigValues } from '#shared/stack-config.ts';
@@ -46,6 +46,9 @@ it('writes every Lambda and resolver bundle as the prod deploy builds them', asy
   for (const [name, bundle] of lambdas) {
     expect(readFileSync(join(target, 'functions', name, 'index.mjs'), 'utf8'), name).toBe(
       bundle.code,
+    );
+    expect(readFileSync(join(target, 'functions', name, SOURCE_MAP_FILE), 'utf8'), name).toBe(
+      bundle.sourceMap,
     );
   }
 

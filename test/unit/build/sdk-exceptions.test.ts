@@ -1,8 +1,8 @@
 /**
  * The compact SDK exception modules (`build/sdk-plugins.ts`, `compactSdkExceptions`) against the
  * SDK's own. Every installed client's errors module (which includes every client a Lambda
- * bundles: there is one `node_modules`) is bundled both ways into one module, minified with names
- * kept as the Lambdas are, so both sets of classes share the service's base exception and
+ * bundles: there is one `node_modules`) is bundled both ways into one module, minified as the
+ * Lambdas are but with names kept (the SDK's classes as the SDK names them), so both sets of classes share the service's base exception and
  * `ServiceException`; then every exception is built both ways, directly and as the protocol
  * builds errors, and compared.
  */
@@ -92,6 +92,9 @@ beforeAll(async () => {
     bundle: true,
     write: false,
     ...LAMBDA_CODE_OPTIONS,
+    // The SDK's classes with the names they have in the SDK: the compact ones name themselves,
+    // with names kept or not (the Lambdas do not keep them).
+    keepNames: true,
     logLevel: 'silent',
     plugins: [originalModules, compactSdkExceptions],
   });
