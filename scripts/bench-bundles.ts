@@ -132,9 +132,12 @@ export function coldStartTable(rows: readonly ColdStart[], runs = 5): string[] {
 }
 
 /** What one function's bundle holds, by npm package (or `(project)`), largest first. */
-async function packagesOf(name: string): Promise<string[]> {
+export async function packagesOf(name: string): Promise<string[]> {
   const result = await build({ ...bundleOptions([name]), metafile: true });
-  const output = Object.values(result.metafile.outputs)[0];
+  // The bundle, not its source map (which esbuild lists as an output with no inputs).
+  const output = Object.entries(result.metafile.outputs).find(([file]) =>
+    file.endsWith('.js'),
+  )?.[1];
   if (output === undefined) throw new Error(`esbuild produced no bundle for ${name}`);
   const sizes = new Map<string, number>();
   for (const [path, input] of Object.entries(output.inputs)) {
