@@ -207,13 +207,17 @@ export function runMatrix(
   for (const group of groups) {
     describe(`${group.title} (${mode})`, () => {
       for (const matrixCase of group.cases) {
+        const scenario =
+          mode === 'aggregated'
+            ? {
+                ...matrixCase,
+                name: matrixCase.aggregatedName ?? matrixCase.name,
+                faults: matrixCase.aggregatedFaults ?? matrixCase.faults,
+              }
+            : matrixCase;
         it(
-          `${matrixCase.name}: ${matrixCase.rule}`,
+          `${scenario.name}: ${matrixCase.rule}`,
           async () => {
-            const scenario =
-              mode === 'aggregated'
-                ? { ...matrixCase, faults: matrixCase.aggregatedFaults ?? matrixCase.faults }
-                : matrixCase;
             const result = await runScenario(stack, scenario, matrixCase.firstDay);
             results.push(result);
             expectNoMoneyLost(result);

@@ -20,6 +20,8 @@ export interface MatrixCase extends Scenario {
    * block orders of a scenario (one a day), so a rare fault is made certain there.
    */
   readonly aggregatedFaults?: Record<string, unknown>;
+  /** The name in aggregated mode, when its faults differ enough that `name` would mislead. */
+  readonly aggregatedName?: string;
   /** What this scenario's outcome must be in `mode`, beyond `expectNoMoneyLost`. */
   check(result: ScenarioResult, mode: ExecutionMode): void;
 }
@@ -61,6 +63,9 @@ function withDuplicates(
       ...(scenario.aggregatedFaults === undefined
         ? {}
         : { aggregatedFaults: { duplicateDeliveries: 2, ...scenario.aggregatedFaults } }),
+      ...(scenario.aggregatedName === undefined
+        ? {}
+        : { aggregatedName: `${scenario.aggregatedName} + duplicate deliveries` }),
       firstDay: firstDays[1],
     },
   ]);
@@ -145,6 +150,7 @@ export const UNKNOWN_OUTCOMES: MatrixGroup = {
       // Every block order crashes its worker once the exchange took it: the message comes back,
       // the part is read back by its client order id and allocated, never sent again.
       aggregatedFaults: { crashAfterOrderRate: 1 },
+      aggregatedName: 'crash after every block order',
       firstDays: ['2027-05-26', '2027-06-01'],
       timeoutMs: 600_000,
       check: (result, mode) => {
