@@ -461,9 +461,10 @@ export function functionStatements(
         Resource: pulumi.interpolate`${context.executionsTableArn}/index/open`,
       },
       {
-        Sid: 'StampStaleRuns',
+        // The index holds keys only: the runs it finds are read in batches, then stamped.
+        Sid: 'ReadAndStampStaleRuns',
         Effect: 'Allow',
-        Action: 'dynamodb:UpdateItem',
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
         Resource: context.executionsTableArn,
       },
       keyThrough('TablesAreEncryptedWithTheProjectKey', 'dynamodb', TABLE_KEY_ACTIONS, context),

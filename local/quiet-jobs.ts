@@ -19,7 +19,12 @@ import {
   SYNC_GRACE_SECONDS,
   type FunctionName,
 } from '#shared/functions.ts';
-import { DUE_SHARDS, EXECUTION_SHARDS, SYNC_SHARDS } from '#shared/tables.ts';
+import {
+  DUE_SHARDS,
+  EXECUTION_PROGRESS_ATTRIBUTE,
+  EXECUTION_SHARDS,
+  SYNC_SHARDS,
+} from '#shared/tables.ts';
 import type { LocalObjectStore } from './services/audit.ts';
 
 /** A recurring job's probe, and what must change before its answer can. */
@@ -146,7 +151,7 @@ export function quietJobs(options: QuietJobsOptions): ReadonlyMap<string, QuietP
             'open',
             'openShard',
             numbered(EXECUTION_SHARDS),
-            'updatedAt',
+            EXECUTION_PROGRESS_ATTRIBUTE,
             COMPLETER_SLA_SECONDS * 1000,
           ),
       },

@@ -264,10 +264,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const tableNames = Object.fromEntries(
       tables.map((table) => [table.name, tableName(prefix, table)]),
     );
-    await ensureTables(
+    const migrated = await ensureTables(
       dynamodb,
       tables.map((table) => ({ table, name: tableName(prefix, table) })),
     );
+    if (migrated.length > 0) {
+      log(
+        `kept data: rebuilt the indexes this version defines differently: ${migrated.join(', ')}`,
+      );
+    }
 
     const faults: Faults = {
       duplicateDeliveries: 1,

@@ -100,10 +100,13 @@ export const executionsTable = {
   rangeKey: { name: 'scheduledFor', type: 'S' },
   globalSecondaryIndexes: [
     {
-      // Sparse: only runs not final yet carry `openShard`; the completer finds the stale ones.
+      // Sparse: only runs not final yet carry `openShard`; the completer finds the stale ones by
+      // `progressAt` ({@link EXECUTION_PROGRESS_ATTRIBUTE}). Keys only: a write that moves neither
+      // key (an order sent, a block joined or sealed) costs the index nothing.
       name: 'open',
       hashKey: { name: 'openShard', type: 'S' },
-      rangeKey: { name: 'updatedAt', type: 'S' },
+      rangeKey: { name: 'progressAt', type: 'S' },
+      projection: 'KEYS_ONLY',
     },
     {
       // Sparse by its sort key: a plan's unfinished runs (only they carry `openShard`), so the
@@ -130,6 +133,16 @@ export const executionsTable = {
   ],
   stream: 'NEW_AND_OLD_IMAGES',
 } as const satisfies TableDefinition;
+
+/**
+ * When an unfinished run last made progress as the completer measures it: its claim, an attempt
+ * that failed and waits for a retry, a run put back to PENDING, a block member let go, the
+ * completer's own stamp. Sending an order, joining a block and sealing it leave it alone (they
+ * follow the claim within moments, and a run stuck after them is exactly what the completer is
+ * for), so those writes never move the `open` index entry; `updatedAt` still moves on every
+ * change, as the API shows it.
+ */
+export const EXECUTION_PROGRESS_ATTRIBUTE = 'progressAt';
 
 /** Partitions of the executions table's `open` and `orders` indexes. */
 export const EXECUTION_SHARDS = DUE_SHARDS;

@@ -11,7 +11,6 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -31,6 +30,8 @@ import {
 } from '#shared/blocks.ts';
 import { EXECUTION_STATUS, type ExecutionStatus } from '#shared/executions.ts';
 import { holdingsUpdate, HOUSE_HOLDINGS_KEY, type HoldingsPosting } from '#shared/holdings.ts';
+import { EXECUTION_PROGRESS_ATTRIBUTE } from '#shared/tables.ts';
+import { batchGetAll } from '../lib/batch-get.ts';
 
 /** Where the worker reads and writes. */
 export interface BlockTables {
@@ -237,28 +238,17 @@ export async function batchGetPlans(
   keys: readonly { userId: string; planId: string }[],
 ): Promise<Map<string, PlanForDecision>> {
   const unique = [...new Map(keys.map((key) => [`${key.userId}#${key.planId}`, key])).values()];
+  const found = await batchGetAll(
+    tables.dynamodb,
+    tables.plansTable,
+    unique.map(({ userId, planId }) => ({ userId, planId })),
+  );
   const plans = new Map<string, PlanForDecision>();
-  for (let index = 0; index < unique.length; index += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> = {
-      [tables.plansTable]: {
-        Keys: unique.slice(index, index + 100).map(({ userId, planId }) => ({ userId, planId })),
-        ConsistentRead: true,
-      },
-    };
-    for (let round = 0; Object.keys(request).length > 0; round += 1) {
-      if (round > 0)
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
-      const { Responses, UnprocessedKeys } = await tables.dynamodb.send(
-        new BatchGetCommand({ RequestItems: request }),
-      );
-      for (const plan of Responses?.[tables.plansTable] ?? []) {
-        plans.set(
-          `${plan.userId as string}#${plan.planId as string}`,
-          plan as unknown as PlanForDecision,
-        );
-      }
-      request = (UnprocessedKeys ?? {}) as typeof request;
-    }
+  for (const plan of found) {
+    plans.set(
+      `${plan.userId as string}#${plan.planId as string}`,
+      plan as unknown as PlanForDecision,
+    );
   }
   return plans;
 }
@@ -772,7 +762,7 @@ export async function releaseStraggler(
       new UpdateCommand({
         TableName: tables.executionsTable,
         Key: memberKey(member),
-        UpdateExpression: `SET updatedAt = :now REMOVE ${MEMBER_ATTRIBUTE.blockId}, ${MEMBER_ATTRIBUTE.blockMember}, ${MEMBER_ATTRIBUTE.blockQuote}, ${MEMBER_ATTRIBUTE.blockJoinedAt}`,
+        UpdateExpression: `SET updatedAt = :now, ${EXECUTION_PROGRESS_ATTRIBUTE} = :now REMOVE ${MEMBER_ATTRIBUTE.blockId}, ${MEMBER_ATTRIBUTE.blockMember}, ${MEMBER_ATTRIBUTE.blockQuote}, ${MEMBER_ATTRIBUTE.blockJoinedAt}`,
         ConditionExpression: `#status = :pending AND ${MEMBER_ATTRIBUTE.blockId} = :block AND attribute_not_exists(${MEMBER_ATTRIBUTE.blockPart})`,
         ExpressionAttributeNames: STATUS,
         ExpressionAttributeValues: {

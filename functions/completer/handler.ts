@@ -7,7 +7,9 @@
  * before anything else, and finishes the run: FILLED when the order exists, the decision's outcome
  * (or WINDOW_EXPIRED) when it does not.
  *
- * It reads the sparse `open` index shard by shard: no scan, only unfinished runs. A run it sends
+ * It reads the sparse `open` index shard by shard: no scan, only unfinished runs, by when they last
+ * made progress (`progressAt`, `shared/tables.ts`). The index holds keys only, so the runs it
+ * finds are read in batches, consistently, and kept only if still open and stale. A run it sends
  * is stamped first (conditionally), so it is not sent again before another SLA has passed.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -17,8 +19,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { EXECUTION_STATUS } from '#shared/executions.ts';
-import { EXECUTION_SHARDS } from '#shared/tables.ts';
+import { EXECUTION_PROGRESS_ATTRIBUTE, EXECUTION_SHARDS } from '#shared/tables.ts';
 import { documentClient, sqsClient } from '../lib/aws.ts';
+import { batchGetAll } from '../lib/batch-get.ts';
 import { requireEnvironment } from '../lib/environment.ts';
 import { flushMetrics } from '../lib/metrics.ts';
 import { redrivesOf, type OpenRun } from './redrive.ts';
@@ -43,23 +46,44 @@ export interface CompleterResult {
   readonly blocks: number;
 }
 
-async function staleRuns(shard: number, cutoff: string): Promise<OpenRun[]> {
-  const found: OpenRun[] = [];
+/** The keys of a run in the `open` index, which holds keys only. */
+type OpenKey = Pick<OpenRun, 'ownerPlan' | 'scheduledFor'>;
+
+async function staleKeys(shard: number, cutoff: string): Promise<OpenKey[]> {
+  const found: OpenKey[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await dynamodb.send(
       new QueryCommand({
         TableName: env.EXECUTIONS_TABLE,
         IndexName: 'open',
-        KeyConditionExpression: 'openShard = :shard AND updatedAt < :cutoff',
+        KeyConditionExpression: 'openShard = :shard AND #progressAt < :cutoff',
+        ExpressionAttributeNames: { '#progressAt': EXECUTION_PROGRESS_ATTRIBUTE },
         ExpressionAttributeValues: { ':shard': String(shard), ':cutoff': cutoff },
         ExclusiveStartKey: startKey,
       }),
     );
-    found.push(...((page.Items ?? []) as OpenRun[]));
+    found.push(...((page.Items ?? []) as OpenKey[]));
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);
   return found;
+}
+
+/**
+ * The runs behind `keys`, read consistently (100 keys a request), that are still open and still
+ * stale: the index is eventually consistent, and a run may have finished since.
+ */
+async function staleRuns(keys: readonly OpenKey[], cutoff: string): Promise<OpenRun[]> {
+  const runs = (await batchGetAll(
+    dynamodb,
+    env.EXECUTIONS_TABLE,
+    keys.map(({ ownerPlan, scheduledFor }) => ({ ownerPlan, scheduledFor })),
+  )) as unknown as OpenRun[];
+  return runs.filter(
+    (run) =>
+      (run.status === EXECUTION_STATUS.PENDING || run.status === EXECUTION_STATUS.SUBMITTED) &&
+      run.progressAt < cutoff,
+  );
 }
 
 /** Stamps the run so the next completer pass leaves it alone; false if it moved meanwhile. */
@@ -69,12 +93,16 @@ async function claim(run: OpenRun, now: string): Promise<boolean> {
       new UpdateCommand({
         TableName: env.EXECUTIONS_TABLE,
         Key: { ownerPlan: run.ownerPlan, scheduledFor: run.scheduledFor },
-        UpdateExpression: 'SET updatedAt = :now, lastError = :completer ADD attempts :one',
-        ConditionExpression: 'updatedAt = :seen AND #status IN (:pending, :submitted)',
-        ExpressionAttributeNames: { '#status': 'status' },
+        UpdateExpression:
+          'SET updatedAt = :now, #progressAt = :now, lastError = :completer ADD attempts :one',
+        ConditionExpression: '#progressAt = :seen AND #status IN (:pending, :submitted)',
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#progressAt': EXECUTION_PROGRESS_ATTRIBUTE,
+        },
         ExpressionAttributeValues: {
           ':now': now,
-          ':seen': run.updatedAt,
+          ':seen': run.progressAt,
           ':completer': 'completer',
           ':one': 1,
           ':pending': EXECUTION_STATUS.PENDING,
@@ -114,9 +142,9 @@ export const handler = async (_event: unknown, context: Context): Promise<Comple
     const now = new Date();
     const cutoff = new Date(now.getTime() - slaMs).toISOString();
     const shards = await Promise.all(
-      Array.from({ length: EXECUTION_SHARDS }, (_, shard) => staleRuns(shard, cutoff)),
+      Array.from({ length: EXECUTION_SHARDS }, (_, shard) => staleKeys(shard, cutoff)),
     );
-    const stale = shards.flat();
+    const stale = await staleRuns(shards.flat(), cutoff);
     // Counted as soon as they are found (zero included), so a claim or send that fails does not
     // hide them from the slots-not-final alarm.
     metrics.addMetric('StaleRuns', MetricUnit.Count, stale.length);

@@ -7,7 +7,7 @@
 import type { BlockOrderMessage } from '#shared/blocks.ts';
 import type { RetryMessage } from '#shared/retry-message.ts';
 
-/** A stale run as the `open` index holds it (every attribute is projected). */
+/** A stale run, as the completer reads it from the table. */
 export interface OpenRun {
   readonly ownerPlan: string;
   readonly scheduledFor: string;
@@ -19,6 +19,8 @@ export interface OpenRun {
   readonly currency: string;
   readonly status: string;
   readonly updatedAt: string;
+  /** When it last made progress (`shared/tables.ts`, `EXECUTION_PROGRESS_ATTRIBUTE`). */
+  readonly progressAt: string;
   readonly attempts?: number;
   /** Set on a member of a block order (`shared/blocks.ts`). */
   readonly blockId?: string;

@@ -50,7 +50,7 @@ import {
   type PlaceOrderProbeAnswer,
 } from '#shared/release.ts';
 import { MEMBER_ATTRIBUTE } from '#shared/blocks.ts';
-import { orderDayKey, ownerPlanKey } from '#shared/tables.ts';
+import { EXECUTION_PROGRESS_ATTRIBUTE, orderDayKey, ownerPlanKey } from '#shared/tables.ts';
 import { documentClient } from '../lib/aws.ts';
 import { requireEnvironment } from '../lib/environment.ts';
 import { flushMetrics } from '../lib/metrics.ts';
@@ -264,7 +264,7 @@ async function markPending(event: PlaceOrderEvent): Promise<void> {
       new UpdateCommand({
         TableName: env.EXECUTIONS_TABLE,
         Key: runKey(event),
-        UpdateExpression: 'SET #status = :pending, updatedAt = :now',
+        UpdateExpression: `SET #status = :pending, updatedAt = :now, ${EXECUTION_PROGRESS_ATTRIBUTE} = :now`,
         // A member's SUBMITTED belongs to its block's order: the per-slot path never resets it.
         ConditionExpression: '#status = :submitted AND attribute_not_exists(#blockId)',
         ExpressionAttributeNames: { '#status': 'status', '#blockId': MEMBER_ATTRIBUTE.blockId },

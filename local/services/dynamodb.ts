@@ -13,6 +13,7 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type AttributeDefinition,
   type CreateTableCommandInput,
@@ -218,24 +219,31 @@ export function createTableInput(table: TableDefinition, name: string): CreateTa
   };
 }
 
-/** Creates each table that does not exist yet (an existing one is left as it is). */
+/**
+ * Creates each table that does not exist yet. An existing one (kept data, `npm start`) keeps its
+ * items, and its global secondary indexes are brought to the definition ({@link migrateIndexes}).
+ * Answers the indexes it changed, as `<table>.<index>`.
+ */
 export async function ensureTables(
   client: DynamoDBClient,
   definitions: readonly { table: TableDefinition; name: string }[],
-): Promise<void> {
+): Promise<string[]> {
   // Independent tables: created together, as CloudFormation or Pulumi would.
-  await Promise.all(definitions.map(({ table, name }) => ensureTable(client, table, name)));
+  const changed = await Promise.all(
+    definitions.map(({ table, name }) => ensureTable(client, table, name)),
+  );
+  return changed.flat();
 }
 
 async function ensureTable(
   client: DynamoDBClient,
   table: TableDefinition,
   name: string,
-): Promise<void> {
+): Promise<string[]> {
   try {
     await client.send(new CreateTableCommand(createTableInput(table, name)));
   } catch (error) {
-    if (error instanceof ResourceInUseException) return;
+    if (error instanceof ResourceInUseException) return migrateIndexes(client, table, name);
     throw error;
   }
   if (table.ttlAttribute !== undefined) {
@@ -247,4 +255,82 @@ async function ensureTable(
     );
   }
   await client.send(new DescribeTableCommand({ TableName: name }));
+  return [];
+}
+
+/**
+ * Resolves once the table and every index of it are ACTIVE again: DynamoDB takes one index change
+ * at a time, and deletes and backfills in the background.
+ */
+async function indexesSettled(client: DynamoDBClient, name: string): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    const busy = (Table?.GlobalSecondaryIndexes ?? []).filter(
+      (index) => index.IndexStatus !== 'ACTIVE',
+    );
+    if (Table?.TableStatus === 'ACTIVE' && busy.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the indexes of ${name} did not become ACTIVE within 10 minutes: ${busy.map((index) => `${index.IndexName} ${index.IndexStatus}`).join(', ')}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** An index's keys and projection, as one comparable string. */
+function indexShape(index: {
+  KeySchema?: readonly { AttributeName?: string; KeyType?: string }[];
+  Projection?: { ProjectionType?: string };
+}): string {
+  const keys = (index.KeySchema ?? []).map((key) => `${key.AttributeName}:${key.KeyType}`);
+  return `${keys.join(',')}/${index.Projection?.ProjectionType ?? ''}`;
+}
+
+/**
+ * Brings an existing table's global secondary indexes to its definition, as Pulumi does on AWS:
+ * DynamoDB cannot change an index's keys or projection in place, so an index that differs is
+ * deleted and created again (one change per UpdateTable, as DynamoDB requires), one no longer
+ * defined is deleted, a new one created. DynamoDB then indexes the kept items again; an item that
+ * lacks a key attribute of the new index stays out of it, as on AWS.
+ */
+export async function migrateIndexes(
+  client: DynamoDBClient,
+  table: TableDefinition,
+  name: string,
+): Promise<string[]> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+  const existing = new Map(
+    (Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, indexShape(index)]),
+  );
+  const wanted = createTableInput(table, name).GlobalSecondaryIndexes ?? [];
+  const wantedShapes = new Map(wanted.map((index) => [index.IndexName, indexShape(index)]));
+  const changed: string[] = [];
+  for (const [indexName, shape] of existing) {
+    if (wantedShapes.get(indexName) === shape) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: indexName } }],
+      }),
+    );
+    await indexesSettled(client, name);
+    changed.push(`${name}.${String(indexName)}`);
+  }
+  for (const index of wanted) {
+    if (existing.get(index.IndexName) === indexShape(index)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: attributeDefinitions(table),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+    await indexesSettled(client, name);
+    if (!changed.includes(`${name}.${String(index.IndexName)}`)) {
+      changed.push(`${name}.${String(index.IndexName)}`);
+    }
+  }
+  return changed;
 }

@@ -17,6 +17,7 @@ const RUN: OpenRun = {
   currency: 'EUR',
   status: 'PENDING',
   updatedAt: '2027-03-02T08:00:05.000Z',
+  progressAt: '2027-03-02T08:00:00.000Z',
   attempts: 1,
 };
 const BLOCK = 'EUR#2027-03-02T08:00:00.000Z';

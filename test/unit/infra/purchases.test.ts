@@ -414,7 +414,7 @@ describe('the Lambdas', () => {
     ]);
   });
 
-  it('let the completer read only the open index, stamp runs, queue them for a retry and report its own failed run', () => {
+  it('let the completer read only the open index and the runs it finds, stamp runs, queue them for a retry and report its own failed run', () => {
     expect(ownStatements('completer')).toEqual([
       {
         Sid: 'FindStaleRuns',
@@ -423,9 +423,9 @@ describe('the Lambdas', () => {
         Resource: `${table('executions')}/index/open`,
       },
       {
-        Sid: 'StampStaleRuns',
+        Sid: 'ReadAndStampStaleRuns',
         Effect: 'Allow',
-        Action: 'dynamodb:UpdateItem',
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
         Resource: table('executions'),
       },
       TABLE_KEY,
@@ -944,8 +944,8 @@ describe('storage and events', () => {
       expect.objectContaining({
         name: 'open',
         hashKey: 'openShard',
-        rangeKey: 'updatedAt',
-        projectionType: 'ALL',
+        rangeKey: 'progressAt',
+        projectionType: 'KEYS_ONLY',
       }),
       expect.objectContaining({
         name: 'openByPlan',
