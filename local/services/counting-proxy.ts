@@ -5,8 +5,9 @@
  * still counts). With `capacity`, it also asks DynamoDB Local for the capacity each request
  * consumed (`ReturnConsumedCapacity: INDEXES`, added to requests that do not ask for it) and sums
  * the read and write units by caller, global secondary indexes included. DynamoDB Local's units
- * follow AWS's for single requests, indexes included, but it reports a transactional put as 1 unit
- * where AWS bills 2: a cost model applies AWS's rule to transactions itself.
+ * follow AWS's for single requests and for a transaction of one item, indexes included, but it
+ * reports a transaction of several items to one table as if it held one (three puts: 2 units, as
+ * one): a cost model applies AWS's rule to transactions itself (README, Cost model).
  */
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
