@@ -1,6 +1,6 @@
 /**
  * Consistent reads of many items of one table: BatchGetItem, 100 keys a request, with the keys
- * DynamoDB leaves unprocessed asked for again after a growing pause (50 ms doubling, at most 1 s),
+ * DynamoDB leaves unprocessed asked for again after a growing pause (100 ms, doubling up to 1 s),
  * until every key is answered. A key whose item does not exist is simply not in the answer.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
