@@ -6,14 +6,29 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ensureTables, LOCAL_AWS } from '#local/services/dynamodb.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureTables,
+  LOCAL_AWS,
+  startDynamoDbLocal,
+  type DynamoDbLocal,
+} from '#local/services/dynamodb.ts';
 import { executionsTable, type TableDefinition } from '#shared/tables.ts';
-import { sharedDynamoDbEndpoint } from '../../support/dynamodb.ts';
 
-const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: sharedDynamoDbEndpoint() });
-const dynamodb = DynamoDBDocumentClient.from(client);
-afterAll(() => client.destroy());
+// A DynamoDB Local of its own, as `npm start` has when it meets kept data: on the suite's shared
+// one, busy with every other test's tables, rebuilding an index once stalled for minutes.
+let local: DynamoDbLocal;
+let client: DynamoDBClient;
+let dynamodb: DynamoDBDocumentClient;
+beforeAll(async () => {
+  local = await startDynamoDbLocal();
+  client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: local.endpoint });
+  dynamodb = DynamoDBDocumentClient.from(client);
+}, 120_000);
+afterAll(async () => {
+  client.destroy();
+  await local.stop();
+});
 
 /** The executions table as an older version defined it: `open` by `updatedAt`, all attributes. */
 const older: TableDefinition = {
@@ -82,6 +97,6 @@ describe('ensureTables on kept data', () => {
     ]);
     // Nothing left to change: a second start changes nothing.
     expect(await ensureTables(client, [{ table: executionsTable, name }])).toEqual([]);
-    // DynamoDB Local takes about a second per index change alone, far longer beside a busy suite.
+    // About a second per index change; more on a loaded machine.
   }, 180_000);
 });
