@@ -306,7 +306,8 @@ export async function migrateIndexes(
   );
   const wanted = createTableInput(table, name).GlobalSecondaryIndexes ?? [];
   const wantedShapes = new Map(wanted.map((index) => [index.IndexName, indexShape(index)]));
-  const changed: string[] = [];
+  // An index deleted and created again is one change.
+  const changed = new Set<string>();
   for (const [indexName, shape] of existing) {
     if (wantedShapes.get(indexName) === shape) continue;
     await client.send(
@@ -316,7 +317,7 @@ export async function migrateIndexes(
       }),
     );
     await indexesSettled(client, name);
-    changed.push(`${name}.${String(indexName)}`);
+    changed.add(`${name}.${String(indexName)}`);
   }
   for (const index of wanted) {
     if (existing.get(index.IndexName) === indexShape(index)) continue;
@@ -328,9 +329,7 @@ export async function migrateIndexes(
       }),
     );
     await indexesSettled(client, name);
-    if (!changed.includes(`${name}.${String(index.IndexName)}`)) {
-      changed.push(`${name}.${String(index.IndexName)}`);
-    }
+    changed.add(`${name}.${String(index.IndexName)}`);
   }
-  return changed;
+  return [...changed];
 }
